@@ -1,0 +1,37 @@
+package dev.quicj.core.crypto;
+
+import dev.quicj.core.QuicVersion;
+
+/**
+ * Makes {@link PacketProtection} instances from TLS traffic secrets. This is the seam between the QUIC core and its
+ * ciphers: the default ({@link #jca()}) uses the JDK's AES-GCM and AES-ECB (which have CPU intrinsics) and
+ * BouncyCastle where the JDK lacks a primitive; tests substitute {@link #nullCrypto()} to read plaintext, or a
+ * failing provider to exercise the CALLBACK_FAILURE outcome.
+ */
+public interface CryptoProvider {
+
+    /**
+     * Derives the packet protection key, IV and header-protection key from a traffic secret with the version's
+     * HKDF labels ({@code "quic key"}, {@code "quic iv"}, {@code "quic hp"}, or the {@code "quicv2 "} forms) and
+     * returns a ready instance.
+     *
+     * @param secret the traffic secret; its length must be {@link CipherSuite#hashLength()}; not retained
+     * @throws CryptoException if the cipher cannot be set up
+     * @throws IllegalArgumentException if the secret has the wrong length
+     */
+    PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret) throws CryptoException;
+
+    /** The default provider: JCA ciphers, BouncyCastle HKDF. */
+    static CryptoProvider jca() {
+        return JcaCryptoProvider.INSTANCE;
+    }
+
+    /**
+     * The null-crypto provider of the upstream ngtcp2 tests: sealing appends 16 zero bytes to the plaintext, opening
+     * checks and strips them, and the header-protection mask is all zeros, so packets read as plaintext.
+     * For tests and diagnostics only; it protects nothing.
+     */
+    static CryptoProvider nullCrypto() {
+        return NullCryptoProvider.INSTANCE;
+    }
+}

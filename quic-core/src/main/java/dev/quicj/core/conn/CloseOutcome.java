@@ -1,0 +1,44 @@
+package dev.quicj.core.conn;
+
+/**
+ * What {@link QuicConnection#writeConnectionClose} did. The constants mirror the return values of ngtcp2's
+ * {@code ngtcp2_conn_write_connection_close} (close-spec §1.3), with NOBUF split by cause and without NOMEM.
+ */
+public enum CloseOutcome {
+    /**
+     * A datagram of one to three coalesced packets was written; the destination's position advanced by its length
+     * and the connection is now {@link ConnectionState#CLOSING}.
+     */
+    WRITTEN,
+    /**
+     * Nothing to write: the close error is of a type that sends nothing (idle close, version negotiation, drop,
+     * retry), or the connection is already closing or draining. No state changed.
+     */
+    NOTHING_TO_WRITE,
+    /** No packet fits the destination buffer (or its reason phrase does not). Retry with a larger buffer. */
+    NOBUF_BUFFER_TOO_SMALL,
+    /**
+     * A server's amplification budget (3x the bytes received on an unvalidated path) is too small for any packet.
+     * Retry once more bytes have arrived from the peer.
+     */
+    NOBUF_AMPLIFICATION_LIMIT,
+    /**
+     * The connection cannot close yet: a client that has not written its first Initial, or a connection with no
+     * transmit key at all (a server that has not read a client Initial).
+     */
+    INVALID_STATE,
+    /** A packet number space that still exists has used packet number 2^62-1. */
+    PKT_NUM_EXHAUSTED,
+    /** Packet protection failed while sealing (ngtcp2's CALLBACK_FAILURE). The state did not change. */
+    CALLBACK_FAILURE;
+
+    /** Whether the same call may succeed later without anything else changing than buffer size or received bytes. */
+    public boolean isRetryable() {
+        return this == NOBUF_BUFFER_TOO_SMALL || this == NOBUF_AMPLIFICATION_LIMIT;
+    }
+
+    /** Whether this is one of the two NOBUF outcomes. */
+    public boolean isNoBuf() {
+        return isRetryable();
+    }
+}

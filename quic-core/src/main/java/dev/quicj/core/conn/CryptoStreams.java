@@ -1,0 +1,117 @@
+package dev.quicj.core.conn;
+
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicException;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.wire.FrameType;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The CRYPTO stream of one encryption level, both directions (RFC 9000 §19.6, RFC 9001 §4.1.3). */
+final class CryptoStreams {
+    private final EncryptionLevel level;
+    // the most out-of-order bytes buffered ahead of the delivered offset
+    private final int maxBuffer;
+    // bytes [0, delivered) were handed to the listener in order
+    private long delivered;
+    // out-of-order segments by offset, each a private copy
+    private final TreeMap<Long, byte[]> pending = new TreeMap<>();
+
+    // outgoing bytes queued by the TLS layer, and how many of them were put in packets
+    private byte[] outgoing = new byte[0];
+    private int outgoingLength;
+    private int sent;
+
+    CryptoStreams(EncryptionLevel level, int maxBuffer) {
+        this.level = level;
+        this.maxBuffer = maxBuffer;
+    }
+
+    /** Checks that a CRYPTO frame can be accepted, before anything is applied. */
+    void check(long offset, int length) throws QuicException {
+        if (offset + length > delivered + maxBuffer) {
+            throw QuicException.stackless(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, FrameType.CRYPTO,
+                    "CRYPTO data beyond the " + maxBuffer + "-byte buffer at " + level);
+        }
+    }
+
+    /** Takes the data of a CRYPTO frame and delivers whatever became contiguous to {@code listener}. */
+    void receive(long offset, ByteBuffer buf, int index, int length, CryptoDataListener listener) {
+        long end = offset + length;
+        if (end <= delivered) {
+            return;
+        }
+        if (offset > delivered) {
+            byte[] copy = new byte[length];
+            for (int i = 0; i < length; i++) {
+                copy[i] = buf.get(index + i);
+            }
+            byte[] old = pending.get(offset);
+            if (old == null || old.length < copy.length) {
+                pending.put(offset, copy);
+            }
+            return;
+        }
+        int skip = (int) (delivered - offset);
+        deliver(buf, index + skip, length - skip, listener);
+        for (Map.Entry<Long, byte[]> e = pending.firstEntry(); e != null && e.getKey() <= delivered;
+                e = pending.firstEntry()) {
+            pending.pollFirstEntry();
+            byte[] seg = e.getValue();
+            long segEnd = e.getKey() + seg.length;
+            if (segEnd > delivered) {
+                int s = (int) (delivered - e.getKey());
+                deliver(ByteBuffer.wrap(seg), s, seg.length - s, listener);
+            }
+        }
+    }
+
+    private void deliver(ByteBuffer buf, int index, int length, CryptoDataListener listener) {
+        long at = delivered;
+        delivered += length;
+        if (listener != null && length > 0) {
+            ByteBuffer view = buf.duplicate();
+            view.limit(index + length).position(index);
+            listener.onCryptoData(level, at, view.slice().asReadOnlyBuffer());
+        }
+    }
+
+    /** The number of bytes delivered in order so far. */
+    long delivered() {
+        return delivered;
+    }
+
+    /** Queues outgoing CRYPTO bytes (copied). */
+    void submit(byte[] data, int offset, int length) {
+        if (outgoingLength + length > outgoing.length) {
+            outgoing = Arrays.copyOf(outgoing, Math.max(outgoingLength + length, outgoing.length * 2));
+        }
+        System.arraycopy(data, offset, outgoing, outgoingLength, length);
+        outgoingLength += length;
+    }
+
+    /** Bytes queued and not yet put in a packet. */
+    int unsent() {
+        return outgoingLength - sent;
+    }
+
+    /** The stream offset of the next unsent byte. */
+    long sendOffset() {
+        return sent;
+    }
+
+    byte[] outgoingBytes() {
+        return outgoing;
+    }
+
+    void markSent(int n) {
+        sent += n;
+    }
+
+    /** Sends everything again from offset 0 (after a Retry, RFC 9000 §17.2.5.2). */
+    void rewindSent() {
+        sent = 0;
+    }
+}

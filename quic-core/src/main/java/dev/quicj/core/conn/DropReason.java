@@ -1,0 +1,35 @@
+package dev.quicj.core.conn;
+
+/** Why a received datagram or packet was dropped without changing the connection. */
+public enum DropReason {
+    /** The datagram was empty. */
+    EMPTY_DATAGRAM,
+    /** The header could not be parsed or is inconsistent (truncated, fixed bit clear, CID too long...). */
+    MALFORMED_HEADER,
+    /** A long header with a version this connection does not use. */
+    UNSUPPORTED_VERSION,
+    /** The Destination Connection ID is not one of this connection's. */
+    UNKNOWN_CONNECTION_ID,
+    /** The datagram arrived on another path than the connection's. */
+    UNKNOWN_PATH,
+    /** A client Initial in a datagram shorter than 1200 bytes (RFC 9000 §14.1). */
+    INITIAL_DATAGRAM_TOO_SMALL,
+    /** A server's first Initial has a Destination Connection ID shorter than 8 bytes (RFC 9000 §7.2). */
+    INITIAL_DCID_TOO_SHORT,
+    /** A packet type this endpoint never accepts here (e.g. a server receiving Retry, 0-RTT without keys). */
+    UNEXPECTED_PACKET_TYPE,
+    /** No keys for the packet's encryption level, or they were discarded. */
+    NO_KEYS,
+    /** The packet did not authenticate. */
+    DECRYPTION_FAILED,
+    /** The packet number was already received. */
+    DUPLICATE_PACKET,
+    /** A Retry packet that is invalid or not expected (bad tag, empty token, second Retry, after a server Initial). */
+    INVALID_RETRY,
+    /** A Version Negotiation packet that must be ignored (lists our version, or arrives after a valid packet). */
+    IGNORED_VERSION_NEGOTIATION,
+    /** A packet with a different Destination Connection ID than the first packet of its datagram. */
+    COALESCED_DCID_MISMATCH,
+    /** A long-header packet from a peer whose Source Connection ID changed. */
+    PEER_SCID_MISMATCH
+}

@@ -1,0 +1,200 @@
+package dev.quicj.core.conn;
+
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.Role;
+import dev.quicj.core.LongPacketType;
+import dev.quicj.core.crypto.CryptoException;
+import dev.quicj.core.packet.PacketWriter;
+import dev.quicj.core.wire.FrameType;
+import dev.quicj.core.wire.PacketNumber;
+import dev.quicj.core.wire.VarInt;
+import java.nio.ByteBuffer;
+
+/**
+ * Writes handshake-phase datagrams: pending ACK frames and queued CRYPTO data, one packet per level that has
+ * something to send, coalesced Initial → Handshake → 1-RTT. There is no loss recovery: data is sent once.
+ */
+final class HandshakeWriter {
+    /** The ack_delay_exponent this endpoint uses for its ACK frames (the RFC 9000 default). */
+    static final int ACK_DELAY_EXPONENT = 3;
+    private static final EncryptionLevel[] LEVELS = {
+        EncryptionLevel.INITIAL, EncryptionLevel.HANDSHAKE, EncryptionLevel.ONE_RTT
+    };
+
+    private final QuicConnection conn;
+    private final PacketWriter writer = new PacketWriter();
+
+    HandshakeWriter(QuicConnection conn) {
+        this.conn = conn;
+    }
+
+    int write(PathInfo pathInfo, PacketInfo packetInfo, ByteBuffer dest, long now) throws CryptoException {
+        if (pathInfo != null) {
+            pathInfo.set(conn.path);
+        }
+        if (packetInfo != null) {
+            packetInfo.setEcn(conn.ecnState == EcnState.CAPABLE ? Ecn.ECT_0 : Ecn.NOT_ECT);
+        }
+        int room = conn.shapeUdpPayload(dest.remaining());
+        if (conn.role == Role.SERVER) {
+            room = (int) Math.min(room, conn.amplificationBudget());
+        }
+        int last = -1;
+        boolean initialAckEliciting = false;
+        for (int i = 0; i < LEVELS.length; i++) {
+            PacketNumberSpace s = conn.space(LEVELS[i]);
+            if (s.canSend() && (s.ackPending || s.crypto.unsent() > 0)) {
+                last = i;
+                if (LEVELS[i] == EncryptionLevel.INITIAL && s.crypto.unsent() > 0) {
+                    initialAckEliciting = true;
+                }
+            }
+        }
+        if (last < 0) {
+            return 0;
+        }
+        // RFC 9000 §14.1: a client pads every datagram with an Initial, a server those with an ack-eliciting one
+        boolean hasInitial = conn.initial.canSend() && (conn.initial.ackPending || conn.initial.crypto.unsent() > 0);
+        int datagramPadding = hasInitial && (conn.role == Role.CLIENT || initialAckEliciting)
+                ? conn.clientInitialPadding() : 0;
+        int base = dest.position();
+        int written = 0;
+        boolean wroteInitial = false;
+        boolean wroteHandshake = false;
+        for (int i = 0; i <= last; i++) {
+            EncryptionLevel level = LEVELS[i];
+            PacketNumberSpace s = conn.space(level);
+            if (!s.canSend() || (!s.ackPending && s.crypto.unsent() == 0)) {
+                continue;
+            }
+            int length = writeOne(level, s, dest, base + written, room - written,
+                    i == last ? datagramPadding - written : 0, now);
+            if (length == 0) {
+                break;
+            }
+            written += length;
+            wroteInitial |= level == EncryptionLevel.INITIAL;
+            wroteHandshake |= level == EncryptionLevel.HANDSHAKE;
+        }
+        if (written == 0) {
+            return 0;
+        }
+        dest.position(base + written);
+        conn.pathBytesSent += written;
+        conn.statBytesSent += written;
+        if (wroteInitial && conn.state == ConnectionState.CLIENT_INITIAL) {
+            conn.state = ConnectionState.CLIENT_WAIT_HANDSHAKE;
+        }
+        if (conn.role == Role.SERVER && conn.state == ConnectionState.SERVER_INITIAL) {
+            conn.state = ConnectionState.SERVER_WAIT_HANDSHAKE;
+        }
+        if (wroteHandshake && conn.role == Role.CLIENT && !conn.initial.discarded) {
+            // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet
+            conn.initial.discard();
+        }
+        return written;
+    }
+
+    private int writeOne(EncryptionLevel level, PacketNumberSpace s, ByteBuffer dest, int start, int room,
+            int padTo, long now) throws CryptoException {
+        long pn = level == EncryptionLevel.ONE_RTT ? s.takeSkip() : s.nextPacketNumber;
+        int pnLength = PacketNumber.encodedLength(pn, s.largestAcked);
+        boolean begun;
+        if (level == EncryptionLevel.ONE_RTT) {
+            begun = writer.beginShort(dest, start, room, conn.dcid, 0, pn, pnLength, s.tx);
+        } else {
+            LongPacketType type = level.longPacketType();
+            byte[] token = level == EncryptionLevel.INITIAL && conn.role == Role.CLIENT ? conn.token : null;
+            begun = writer.beginLong(dest, start, room, conn.version, type, conn.dcid, conn.scid, token, pn, pnLength,
+                    s.tx);
+        }
+        if (!begun) {
+            return 0;
+        }
+        boolean ackWritten = false;
+        if (s.ackPending) {
+            ackWritten = writeAck(s, now);
+        }
+        int cryptoBytes = writeCrypto(s);
+        if (!ackWritten && cryptoBytes == 0) {
+            writer.abandon();
+            return 0;
+        }
+        int length = writer.finish(Math.max(padTo, conn.scid.length() + PacketWriter.MIN_PACKET_EXPANSION));
+        s.packetSent(pn);
+        conn.statPacketsSent++;
+        if (ackWritten) {
+            s.ackPending = false;
+        }
+        if (cryptoBytes > 0) {
+            s.crypto.markSent(cryptoBytes);
+            s.recordSent(pn, now);
+        }
+        return length;
+    }
+
+    /** ACK Frame (RFC 9000 §19.3), ranges newest first, without ECN counts. */
+    private boolean writeAck(PacketNumberSpace s, long now) {
+        ReceivedPackets r = s.received;
+        int n = r.rangeCount();
+        if (n == 0) {
+            return false;
+        }
+        long delay = Math.max(0, now - s.largestReceivedTime) / 1000 >> ACK_DELAY_EXPONENT;
+        if (level(s) != EncryptionLevel.ONE_RTT) {
+            delay = 0;
+        }
+        int len = 1 + VarInt.encodedLength(r.high(0)) + VarInt.encodedLength(delay)
+                + VarInt.encodedLength(n - 1) + VarInt.encodedLength(r.high(0) - r.low(0));
+        for (int i = 1; i < n; i++) {
+            len += VarInt.encodedLength(r.low(i - 1) - r.high(i) - 2) + VarInt.encodedLength(r.high(i) - r.low(i));
+        }
+        if (len > writer.remaining()) {
+            return false;
+        }
+        ByteBuffer b = writer.frameBuffer();
+        VarInt.encode(b, FrameType.ACK);
+        VarInt.encode(b, r.high(0));
+        VarInt.encode(b, delay);
+        VarInt.encode(b, n - 1);
+        VarInt.encode(b, r.high(0) - r.low(0));
+        for (int i = 1; i < n; i++) {
+            VarInt.encode(b, r.low(i - 1) - r.high(i) - 2);
+            VarInt.encode(b, r.high(i) - r.low(i));
+        }
+        writer.commitFrame();
+        return true;
+    }
+
+    private static EncryptionLevel level(PacketNumberSpace s) {
+        return s.level;
+    }
+
+    /** CRYPTO Frame (RFC 9000 §19.6) with as much queued data as fits; returns the data bytes written. */
+    private int writeCrypto(PacketNumberSpace s) {
+        int unsent = s.crypto.unsent();
+        if (unsent == 0) {
+            return 0;
+        }
+        long offset = s.crypto.sendOffset();
+        int avail = writer.remaining() - 1 - VarInt.encodedLength(offset);
+        int n = 0;
+        for (int lengthBytes = 1; lengthBytes <= 4; lengthBytes *= 2) {
+            int candidate = Math.min(unsent, avail - lengthBytes);
+            if (candidate > 0 && VarInt.encodedLength(candidate) <= lengthBytes) {
+                n = candidate;
+                break;
+            }
+        }
+        if (n == 0) {
+            return 0;
+        }
+        ByteBuffer b = writer.frameBuffer();
+        VarInt.encode(b, FrameType.CRYPTO);
+        VarInt.encode(b, offset);
+        VarInt.encode(b, n);
+        b.put(s.crypto.outgoingBytes(), (int) offset, n);
+        writer.commitFrame();
+        return n;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.quicj.core.conn;
+
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.crypto.PacketProtection;
+
+/**
+ * One packet number space (RFC 9000 §12.3) with its keys: Initial, Handshake, or application data (0-RTT and
+ * 1-RTT).
+ */
+final class PacketNumberSpace {
+    /** The largest packet number, 2^62 - 1 (ngtcp2's {@code NGTCP2_MAX_PKT_NUM}). */
+    static final long MAX_PACKET_NUMBER = (1L << 62) - 1;
+    // how many sent packets are remembered for RTT samples
+    private static final int SENT_LOG = 64;
+
+    // the level whose packets use this space (ONE_RTT for the application space)
+    final EncryptionLevel level;
+    // transmit and receive protection, null until installed
+    PacketProtection tx;
+    PacketProtection rx;
+    // whether this space's keys and state were discarded (RFC 9001 §4.9)
+    boolean discarded;
+    // the next packet number to send
+    long nextPacketNumber;
+    // the last packet number sent, -1 before any
+    long lastSentPacketNumber = -1;
+    // the largest packet number the peer acknowledged, -1 before any ACK
+    long largestAcked = -1;
+    // a packet number scheduled to be skipped (application space only), -1 when none
+    long skipPacketNumber = -1;
+    // the skipped packet numbers, newest first (application space only)
+    final long[] skipped = new long[4];
+    int skippedCount;
+    // packet numbers received
+    final ReceivedPackets received = new ReceivedPackets();
+    // whether an ACK frame should be sent, and when the largest packet arrived
+    boolean ackPending;
+    long largestReceivedTime;
+    // ring buffer of ack-eliciting packets sent: packet number and send time
+    private final long[] sentPn = new long[SENT_LOG];
+    private final long[] sentTime = new long[SENT_LOG];
+    private int sentNext;
+    // CRYPTO streams of this level (the application space has one for 1-RTT, e.g. NewSessionTicket)
+    final CryptoStreams crypto;
+
+    PacketNumberSpace(EncryptionLevel level, long initialPacketNumber, int maxCryptoBuffer) {
+        this.level = level;
+        this.nextPacketNumber = initialPacketNumber;
+        this.crypto = new CryptoStreams(level, maxCryptoBuffer);
+        java.util.Arrays.fill(sentPn, -1);
+    }
+
+    /** Whether this space has used packet number 2^62-1 and still exists. */
+    boolean exhausted() {
+        return !discarded && lastSentPacketNumber == MAX_PACKET_NUMBER;
+    }
+
+    /** Whether packets can be sent in this space. */
+    boolean canSend() {
+        return !discarded && tx != null;
+    }
+
+    /**
+     * The packet number the next packet uses, after applying a scheduled skip (which is recorded even if the packet
+     * then does not fit, as ngtcp2 does).
+     */
+    long takeSkip() {
+        if (skipPacketNumber >= 0 && nextPacketNumber == skipPacketNumber) {
+            System.arraycopy(skipped, 0, skipped, 1, skipped.length - 1);
+            skipped[0] = skipPacketNumber;
+            skippedCount = Math.min(skippedCount + 1, skipped.length);
+            nextPacketNumber++;
+            skipPacketNumber = -1;
+        }
+        return nextPacketNumber;
+    }
+
+    /** Consumes the next packet number after a packet was written. */
+    void packetSent(long pn) {
+        lastSentPacketNumber = pn;
+        nextPacketNumber = pn + 1;
+    }
+
+    /** Remembers when an ack-eliciting packet was sent, for RTT samples. */
+    void recordSent(long pn, long time) {
+        sentPn[sentNext] = pn;
+        sentTime[sentNext] = time;
+        sentNext = (sentNext + 1) % SENT_LOG;
+    }
+
+    /** When packet {@code pn} was sent, or -1 if it is not remembered (or was not ack-eliciting). */
+    long sentTime(long pn) {
+        for (int i = 0; i < SENT_LOG; i++) {
+            if (sentPn[i] == pn) {
+                return sentTime[i];
+            }
+        }
+        return -1;
+    }
+
+    /** Drops keys and state (RFC 9001 §4.9). */
+    void discard() {
+        discarded = true;
+        tx = null;
+        rx = null;
+        ackPending = false;
+    }
+}

@@ -1,0 +1,474 @@
+package dev.quicj.core.conn;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicException;
+import dev.quicj.core.Role;
+import dev.quicj.core.crypto.CryptoException;
+import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.crypto.RetryIntegrity;
+import dev.quicj.core.packet.HeaderStatus;
+import dev.quicj.core.packet.PacketCrypto;
+import dev.quicj.core.packet.PacketForm;
+import dev.quicj.core.packet.PacketHeader;
+import dev.quicj.core.packet.PacketParser;
+import dev.quicj.core.wire.AckFrame;
+import dev.quicj.core.wire.CloseType;
+import dev.quicj.core.wire.FrameDecoder;
+import dev.quicj.core.wire.FrameType;
+import dev.quicj.core.wire.FrameVisitor;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+
+/**
+ * The receive path of one connection (the part of ngtcp2's {@code ngtcp2_conn_read_pkt} this core needs). Each
+ * authenticated packet is decoded twice: once to validate every frame, once to apply them, so a packet with a bad
+ * frame has no effect beyond the exception it raises.
+ */
+final class PacketReceiver {
+    /** The shortest datagram checked for a stateless reset token (RFC 9000 §10.3.1). */
+    private static final int MIN_STATELESS_RESET_LENGTH = 21;
+    private static final int RESET_TOKEN_LENGTH = 16;
+    // an ACK delay above this (about 12 days) is treated as this, so the nanosecond value cannot overflow
+    private static final long MAX_ACK_DELAY_MICROS = 1L << 40;
+
+    private final QuicConnection conn;
+    // reused parse state and scratch
+    private final PacketHeader header = new PacketHeader();
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final byte[] mask = new byte[PacketProtection.MASK_LENGTH];
+    private final byte[] trailer = new byte[RESET_TOKEN_LENGTH];
+    private final Validator validator = new Validator();
+    private final Applier applier = new Applier();
+
+    // per packet: the space and time the visitors work with
+    private PacketNumberSpace space;
+    private long now;
+
+    PacketReceiver(QuicConnection conn) {
+        this.conn = conn;
+    }
+
+    ReceiveStatus receive(ByteBuffer dg, NetworkPath from, long now) throws QuicException {
+        this.now = now;
+        int start = dg.position();
+        int limit = dg.limit();
+        int length = limit - start;
+        if (length == 0) {
+            return drop(DropReason.EMPTY_DATAGRAM);
+        }
+        if (!from.equals(conn.path)) {
+            return drop(DropReason.UNKNOWN_PATH);
+        }
+        if (conn.state == ConnectionState.DRAINING) {
+            return ReceiveStatus.DRAINING;
+        }
+        if (conn.state == ConnectionState.CLOSING) {
+            // RFC 9000 §10.2.1: count it, answer with the close at most; never decrypt
+            countReceived(length);
+            return ReceiveStatus.CLOSING;
+        }
+        boolean checkReset = conn.resetTokenCount > 0 && length >= MIN_STATELESS_RESET_LENGTH;
+        if (checkReset) {
+            dg.get(limit - RESET_TOKEN_LENGTH, trailer);
+        }
+        HeaderStatus status = PacketParser.parse(dg, start, conn.scid.length(), header);
+        if (status != HeaderStatus.OK) {
+            if (checkReset && matchesResetToken()) {
+                return enterResetDraining(now);
+            }
+            return drop(status == HeaderStatus.UNSUPPORTED_VERSION ? DropReason.UNSUPPORTED_VERSION
+                    : DropReason.MALFORMED_HEADER);
+        }
+        if (header.form() == PacketForm.VERSION_NEGOTIATION) {
+            return versionNegotiation(dg);
+        }
+        DropReason notOurs = attribute(dg, length);
+        if (notOurs != null) {
+            if (checkReset && matchesResetToken()) {
+                return enterResetDraining(now);
+            }
+            return drop(notOurs);
+        }
+        countReceived(length);
+        if (header.form() == PacketForm.RETRY) {
+            return retry(dg);
+        }
+        int firstDcidOffset = header.dcidOffset();
+        int firstDcidLength = header.dcidLength();
+        boolean processed = false;
+        boolean undecryptable = false;
+        int offset = start;
+        while (offset < limit) {
+            if (offset != start) {
+                HeaderStatus st = PacketParser.parse(dg, offset, conn.scid.length(), header);
+                if (st != HeaderStatus.OK) {
+                    conn.lastDropReason = DropReason.MALFORMED_HEADER;
+                    break;
+                }
+                if (!sameBytes(dg, firstDcidOffset, firstDcidLength, header.dcidOffset(), header.dcidLength())) {
+                    conn.lastDropReason = DropReason.COALESCED_DCID_MISMATCH;
+                    conn.statPacketsDropped++;
+                    offset = header.packetEnd();
+                    continue;
+                }
+            }
+            int next = header.packetEnd();
+            DropReason r = packet(dg, length);
+            if (r == null) {
+                processed = true;
+            } else {
+                conn.lastDropReason = r;
+                conn.statPacketsDropped++;
+                undecryptable |= r == DropReason.DECRYPTION_FAILED;
+            }
+            if (conn.state == ConnectionState.DRAINING) {
+                return ReceiveStatus.DRAINING;
+            }
+            offset = next;
+        }
+        if (processed) {
+            return ReceiveStatus.PROCESSED;
+        }
+        if (undecryptable && checkReset && matchesResetToken()) {
+            return enterResetDraining(now);
+        }
+        return ReceiveStatus.DROPPED;
+    }
+
+    private void countReceived(int length) {
+        conn.pathBytesReceived += length;
+        conn.statBytesReceived += length;
+    }
+
+    private ReceiveStatus drop(DropReason reason) {
+        conn.lastDropReason = reason;
+        conn.statPacketsDropped++;
+        return ReceiveStatus.DROPPED;
+    }
+
+    /** Whether the first packet's DCID is one of ours; null if it is, else why not. */
+    private DropReason attribute(ByteBuffer dg, int datagramLength) {
+        int off = header.dcidOffset();
+        int len = header.dcidLength();
+        if (conn.scid.matches(dg, off, len)) {
+            return null;
+        }
+        if (conn.role == Role.SERVER && header.isLongHeader()) {
+            if (conn.originalDcid != null) {
+                return conn.originalDcid.matches(dg, off, len) ? null : DropReason.UNKNOWN_CONNECTION_ID;
+            }
+            // a fresh server accepts the client's first Initial, whatever DCID the client chose
+            if (header.form() != PacketForm.INITIAL) {
+                return DropReason.UNEXPECTED_PACKET_TYPE;
+            }
+            if (datagramLength < QuicConnection.MIN_INITIAL_DATAGRAM_SIZE) {
+                return DropReason.INITIAL_DATAGRAM_TOO_SMALL;
+            }
+            if (len < QuicConnection.MIN_INITIAL_DCID_LENGTH) {
+                return DropReason.INITIAL_DCID_TOO_SHORT;
+            }
+            return null;
+        }
+        return DropReason.UNKNOWN_CONNECTION_ID;
+    }
+
+    /** Processes one packet; null when it was processed, else why it was dropped. */
+    private DropReason packet(ByteBuffer dg, int datagramLength) throws QuicException {
+        EncryptionLevel level;
+        switch (header.form()) {
+            case INITIAL:
+                level = EncryptionLevel.INITIAL;
+                break;
+            case HANDSHAKE:
+                level = EncryptionLevel.HANDSHAKE;
+                break;
+            case ONE_RTT:
+                level = EncryptionLevel.ONE_RTT;
+                break;
+            default:
+                // 0-RTT (never accepted by this core), a coalesced Retry or Version Negotiation
+                return header.form() == PacketForm.ZERO_RTT ? DropReason.NO_KEYS : DropReason.UNEXPECTED_PACKET_TYPE;
+        }
+        if (header.isLongHeader() && header.version() != conn.version) {
+            return DropReason.UNSUPPORTED_VERSION;
+        }
+        if (level == EncryptionLevel.INITIAL && conn.role == Role.SERVER
+                && datagramLength < QuicConnection.MIN_INITIAL_DATAGRAM_SIZE) {
+            // RFC 9000 §14.1: a server MUST discard an Initial in a datagram smaller than 1200 bytes
+            return DropReason.INITIAL_DATAGRAM_TOO_SMALL;
+        }
+        if (header.isLongHeader() && conn.peerScid != null
+                && !conn.peerScid.matches(dg, header.scidOffset(), header.scidLength())) {
+            return DropReason.PEER_SCID_MISMATCH;
+        }
+        PacketNumberSpace s = conn.space(level);
+        PacketProtection rx = s.rx;
+        PacketProtection serverInitialTx = null;
+        ConnectionId keyDcid = null;
+        boolean firstClientInitial = conn.role == Role.SERVER && level == EncryptionLevel.INITIAL && s.rx == null
+                && !s.discarded;
+        if (firstClientInitial) {
+            if (header.dcidLength() < QuicConnection.MIN_INITIAL_DCID_LENGTH) {
+                return DropReason.INITIAL_DCID_TOO_SHORT;
+            }
+            if (conn.dcid != null && !conn.dcid.matches(dg, header.scidOffset(), header.scidLength())) {
+                return DropReason.PEER_SCID_MISMATCH;
+            }
+            // the server's Initial keys come from the client's first DCID (RFC 9001 §5.2)
+            keyDcid = conn.originalDcid != null ? conn.originalDcid : header.dcid(dg);
+            byte[] odcid = keyDcid.toByteArray();
+            try {
+                rx = InitialSecrets.clientProtection(conn.crypto, conn.version, odcid);
+                serverInitialTx = InitialSecrets.serverProtection(conn.crypto, conn.version, odcid);
+            } catch (CryptoException e) {
+                return DropReason.NO_KEYS;
+            }
+        }
+        if (s.discarded || rx == null) {
+            return DropReason.NO_KEYS;
+        }
+        try {
+            PacketCrypto.unprotect(dg, header, rx, s.received.largest(), mask);
+        } catch (CryptoException e) {
+            return DropReason.DECRYPTION_FAILED;
+        }
+        // the packet authenticated: it comes from the peer
+        if (firstClientInitial) {
+            s.rx = rx;
+            s.tx = serverInitialTx;
+            conn.originalDcid = keyDcid;
+            conn.peerScid = header.scid(dg);
+            conn.dcid = conn.peerScid;
+            if (conn.state == ConnectionState.SERVER_INITIAL) {
+                conn.state = ConnectionState.SERVER_WAIT_HANDSHAKE;
+            }
+        } else if (conn.role == Role.CLIENT && header.isLongHeader() && conn.peerScid == null) {
+            // RFC 9000 §7.2: the client switches to the SCID of the server's first packet
+            conn.peerScid = header.scid(dg);
+            conn.dcid = conn.peerScid;
+        }
+        if (conn.role == Role.CLIENT) {
+            conn.receivedFromServer = true;
+        }
+        if (header.reservedBits() != 0) {
+            throw QuicException.protocolViolation(0, "reserved header bits are not zero");
+        }
+        long pn = header.packetNumber();
+        if (s.received.contains(pn)) {
+            return DropReason.DUPLICATE_PACKET;
+        }
+        int savedPosition = dg.position();
+        int savedLimit = dg.limit();
+        boolean ackEliciting;
+        space = s;
+        try {
+            dg.limit(header.payloadOffset() + header.payloadLength()).position(header.payloadOffset());
+            ackEliciting = decoder.decode(dg, level, validator);
+            applier.begin();
+            decoder.decode(dg, level, applier);
+        } finally {
+            dg.limit(savedLimit).position(savedPosition);
+            space = null;
+        }
+        s.received.add(pn);
+        if (pn == s.received.largest()) {
+            s.largestReceivedTime = now;
+        }
+        if (ackEliciting) {
+            s.ackPending = true;
+        }
+        conn.statPacketsReceived++;
+        if (level == EncryptionLevel.HANDSHAKE && conn.role == Role.SERVER) {
+            // RFC 9000 §8.1: a Handshake packet from the client validates its address; RFC 9001 §4.9.1: the
+            // server discards its Initial keys
+            conn.pathValidated = true;
+            if (!conn.initial.discarded) {
+                conn.initial.discard();
+            }
+        }
+        if (applier.close != null) {
+            conn.peerClose = applier.close;
+            conn.state = ConnectionState.DRAINING;
+            conn.closeTimestamp = now;
+        }
+        return null;
+    }
+
+    private ReceiveStatus versionNegotiation(ByteBuffer dg) {
+        // RFC 9000 §6.2: only a client that has not yet received a valid packet acts on it
+        if (conn.role == Role.SERVER || conn.receivedFromServer) {
+            return drop(DropReason.IGNORED_VERSION_NEGOTIATION);
+        }
+        if (!conn.scid.matches(dg, header.dcidOffset(), header.dcidLength())
+                || !conn.dcid.matches(dg, header.scidOffset(), header.scidLength())) {
+            return drop(DropReason.UNKNOWN_CONNECTION_ID);
+        }
+        int p = header.pnOffset();
+        int end = header.packetEnd();
+        if ((end - p) % 4 != 0 || end == p) {
+            return drop(DropReason.MALFORMED_HEADER);
+        }
+        for (; p < end; p += 4) {
+            if (dg.getInt(p) == conn.version.wireValue()) {
+                return drop(DropReason.IGNORED_VERSION_NEGOTIATION);
+            }
+        }
+        return ReceiveStatus.VERSION_NEGOTIATION;
+    }
+
+    private ReceiveStatus retry(ByteBuffer dg) {
+        // RFC 9000 §17.2.5.2: a client accepts one Retry, before any other server packet, with a valid tag
+        if (conn.role == Role.SERVER || conn.receivedFromServer || conn.retryScid != null
+                || header.tokenLength() == 0) {
+            return drop(DropReason.INVALID_RETRY);
+        }
+        if (!RetryIntegrity.verify(conn.version, conn.originalDcid.toByteArray(), dg, header.packetStart(),
+                header.packetLength())) {
+            return drop(DropReason.INVALID_RETRY);
+        }
+        ConnectionId newDcid = header.scid(dg);
+        try {
+            conn.deriveInitialKeys(newDcid);
+        } catch (CryptoException e) {
+            return drop(DropReason.NO_KEYS);
+        }
+        conn.retryScid = newDcid;
+        conn.dcid = newDcid;
+        conn.token = header.token(dg);
+        conn.initial.crypto.rewindSent();
+        conn.state = ConnectionState.CLIENT_INITIAL;
+        return ReceiveStatus.RETRY;
+    }
+
+    private boolean matchesResetToken() {
+        for (int i = 0; i < conn.resetTokenCount; i++) {
+            if (MessageDigest.isEqual(trailer, conn.resetTokens[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ReceiveStatus enterResetDraining(long now) {
+        conn.statelessReset = true;
+        conn.state = ConnectionState.DRAINING;
+        conn.closeTimestamp = now;
+        return ReceiveStatus.DRAINING;
+    }
+
+    private static boolean sameBytes(ByteBuffer b, int off1, int len1, int off2, int len2) {
+        if (len1 != len2) {
+            return false;
+        }
+        for (int i = 0; i < len1; i++) {
+            if (b.get(off1 + i) != b.get(off2 + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Pass 1: everything that would make the packet a connection error, checked before any effect. */
+    private final class Validator implements FrameVisitor {
+        @Override
+        public void ack(AckFrame ack) throws QuicException {
+            PacketNumberSpace s = space;
+            if (ack.largestAcknowledged() > s.lastSentPacketNumber) {
+                // RFC 9000 §13.1: acknowledging a packet that was never sent
+                throw QuicException.protocolViolation(ack.frameType(), "ACK of an unsent packet number");
+            }
+            if (s.skippedCount > 0) {
+                ack.rewindRanges();
+                while (ack.nextRange()) {
+                    for (int i = 0; i < s.skippedCount; i++) {
+                        long skipped = s.skipped[i];
+                        if (skipped >= ack.rangeSmallest() && skipped <= ack.rangeLargest()) {
+                            throw QuicException.protocolViolation(ack.frameType(), "ACK of a skipped packet number");
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void crypto(long offset, ByteBuffer payload, int dataIndex, int length) throws QuicException {
+            space.crypto.check(offset, length);
+        }
+
+        @Override
+        public void newToken(ByteBuffer payload, int tokenIndex, int tokenLength) throws QuicException {
+            if (conn.role == Role.SERVER) {
+                throw QuicException.protocolViolation(FrameType.NEW_TOKEN, "NEW_TOKEN from a client");
+            }
+        }
+
+        @Override
+        public void handshakeDone() throws QuicException {
+            if (conn.role == Role.SERVER) {
+                throw QuicException.protocolViolation(FrameType.HANDSHAKE_DONE, "HANDSHAKE_DONE from a client");
+            }
+        }
+    }
+
+    /** Pass 2: the effects of a packet whose frames all validated. */
+    private final class Applier implements FrameVisitor {
+        // the last CONNECTION_CLOSE of the packet, if any (the last one wins)
+        CloseError close;
+
+        void begin() {
+            close = null;
+        }
+
+        @Override
+        public void ack(AckFrame ack) {
+            PacketNumberSpace s = space;
+            long largest = ack.largestAcknowledged();
+            if (largest > s.largestAcked) {
+                s.largestAcked = largest;
+                long sent = s.sentTime(largest);
+                if (sent >= 0 && now >= sent) {
+                    long ackDelay = 0;
+                    if (s.level == EncryptionLevel.ONE_RTT) {
+                        int exponent = conn.peerParameters != null ? conn.peerParameters.ackDelayExponent() : 3;
+                        // ACK Delay is in units of 2^exponent microseconds (RFC 9000 §19.3); cap absurd values
+                        long micros = ack.ackDelay() >= MAX_ACK_DELAY_MICROS >>> exponent ? MAX_ACK_DELAY_MICROS
+                                : ack.ackDelay() << exponent;
+                        ackDelay = micros * 1000;
+                        if (conn.handshakeConfirmed && conn.peerParameters != null) {
+                            ackDelay = Math.min(ackDelay, conn.peerParameters.maxAckDelayMillis() * 1_000_000L);
+                        }
+                    }
+                    conn.rtt.update(now - sent, Math.max(0, ackDelay));
+                }
+            }
+        }
+
+        @Override
+        public void crypto(long offset, ByteBuffer payload, int dataIndex, int length) {
+            space.crypto.receive(offset, payload, dataIndex, length, conn.cryptoListener);
+        }
+
+        @Override
+        public void newToken(ByteBuffer payload, int tokenIndex, int tokenLength) {
+            byte[] t = new byte[tokenLength];
+            payload.get(tokenIndex, t);
+            conn.newToken = t;
+        }
+
+        @Override
+        public void handshakeDone() {
+            if (!conn.handshakeConfirmed) {
+                conn.confirmHandshake();
+            }
+        }
+
+        @Override
+        public void connectionClose(CloseType type, long errorCode, long frameType, ByteBuffer payload,
+                int reasonIndex, int reasonLength) {
+            close = CloseError.received(type == CloseType.TRANSPORT ? CloseError.Type.TRANSPORT
+                    : CloseError.Type.APPLICATION, errorCode, frameType, payload, reasonIndex, reasonLength);
+        }
+    }
+}

@@ -1,0 +1,845 @@
+package dev.quicj.core.conn;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicException;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.Role;
+import dev.quicj.core.crypto.CipherSuite;
+import dev.quicj.core.crypto.CryptoException;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.tls.TransportParameters;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One QUIC connection, client or server: the state of close-spec §5 and everything the CONNECTION_CLOSE writer
+ * needs — per-space packet numbers and keys, the handshake signals, the current path with its amplification
+ * accounting and ECN state, the peer's transport parameters, RTT and PTO.
+ *
+ * <p>The heart is {@link #writeConnectionClose}, the counterpart of ngtcp2's
+ * {@code ngtcp2_conn_write_connection_close}. Around it: {@link #receive} reads datagrams (header protection,
+ * decryption, the frames this core needs), {@link #writePacket} sends queued CRYPTO data and ACKs, and the TLS layer
+ * drives the handshake with {@link #installTxKey}, {@link #installRxKey}, {@link #submitCryptoData} and
+ * {@link #handshakeCompleted()}.
+ *
+ * <p>Timestamps are monotonic nanoseconds (for example {@link System#nanoTime()}) and must never decrease from one
+ * call to the next. A connection is not thread-safe: drive it from one thread (a Netty event loop).
+ *
+ * <p>Buffers: no method keeps a reference to a buffer it is given. {@link #receive} decrypts in place, so the
+ * datagram's bytes are overwritten.
+ */
+public final class QuicConnection {
+    /** The amplification factor of RFC 9000 §8.1. */
+    public static final int AMPLIFICATION_FACTOR = 3;
+    /** The datagram size a client pads its Initials to (RFC 9000 §14.1), ngtcp2's NGTCP2_MAX_UDP_PAYLOAD_SIZE. */
+    public static final int MIN_INITIAL_DATAGRAM_SIZE = 1200;
+    /** The shortest Destination Connection ID a client may choose for its first Initial (RFC 9000 §7.2). */
+    public static final int MIN_INITIAL_DCID_LENGTH = 8;
+
+    // which end this is
+    final Role role;
+    // the negotiated (or, for a client before any answer, chosen) version
+    final QuicVersion version;
+    // settings fixed at creation
+    final Settings settings;
+    // makes packet protection
+    final CryptoProvider crypto;
+    // the local connection ID, sent as SCID in long headers and expected as DCID in received packets
+    final ConnectionId scid;
+    // the current Destination Connection ID
+    ConnectionId dcid;
+    // the DCID of the client's first Initial (the server learns it from that packet)
+    ConnectionId originalDcid;
+    // the peer's Source Connection ID, once known
+    ConnectionId peerScid;
+    // client: the SCID of the Retry it processed, or null
+    ConnectionId retryScid;
+    // the current network path
+    NetworkPath path;
+    // client: the Retry or NEW_TOKEN token repeated in every Initial; server: the validated token it was created with
+    byte[] token;
+    // client: the token the server gave in a NEW_TOKEN frame, for a future connection
+    byte[] newToken;
+    // receives in-order CRYPTO data
+    final CryptoDataListener cryptoListener;
+
+    ConnectionState state;
+    // the TLS handshake completed (client: POST_HANDSHAKE; server: confirmed as well)
+    boolean handshakeCompleted;
+    // the handshake is confirmed (server: completed; client: HANDSHAKE_DONE received)
+    boolean handshakeConfirmed;
+    // client: a server packet was processed (no more Retry or Version Negotiation accepted)
+    boolean receivedFromServer;
+
+    final PacketNumberSpace initial;
+    final PacketNumberSpace handshake;
+    final PacketNumberSpace application;
+
+    // amplification accounting of the current path (RFC 9000 §8.1)
+    long pathBytesReceived;
+    long pathBytesSent;
+    boolean pathValidated;
+    // the path's confirmed maximum UDP payload, 1200 until PMTUD raises it
+    int pathMaxUdpPayloadSize = Settings.MIN_UDP_PAYLOAD_SIZE;
+    EcnState ecnState = EcnState.TESTING;
+
+    // the peer's transport parameters, null until the TLS layer provides them
+    TransportParameters peerParameters;
+    // stateless reset tokens the peer issued (transport parameter), at most a few
+    final byte[][] resetTokens = new byte[8][];
+    int resetTokenCount;
+
+    // the last timestamp seen, Long.MIN_VALUE before any
+    long lastTimestamp = Long.MIN_VALUE;
+    final RttEstimator rtt;
+
+    // the close this endpoint sent, the peer's close, and whether a stateless reset ended the connection
+    CloseError localClose;
+    CloseError peerClose;
+    boolean statelessReset;
+    // when the closing or draining period began
+    long closeTimestamp;
+
+    // why the last datagram (or its last dropped packet) was dropped
+    DropReason lastDropReason;
+
+    // statistics, like ngtcp2's conn_stat
+    long statPacketsSent;
+    long statBytesSent;
+    long statPacketsReceived;
+    long statBytesReceived;
+    long statPacketsDropped;
+
+    private final CloseWriter closeWriter;
+    private final PacketReceiver receiver;
+    private final HandshakeWriter handshakeWriter;
+
+    private QuicConnection(Role role, QuicVersion version, Settings settings, ConnectionId scid, ConnectionId dcid,
+            ConnectionId originalDcid, NetworkPath path, byte[] token, CryptoDataListener listener) {
+        this.role = role;
+        this.version = version;
+        this.settings = settings;
+        this.crypto = settings.cryptoProvider();
+        this.scid = scid;
+        this.dcid = dcid;
+        this.originalDcid = originalDcid;
+        this.path = path;
+        this.token = token;
+        this.cryptoListener = listener;
+        long pn0 = settings.initialPacketNumber();
+        this.initial = new PacketNumberSpace(EncryptionLevel.INITIAL, pn0, settings.maxCryptoBuffer());
+        this.handshake = new PacketNumberSpace(EncryptionLevel.HANDSHAKE, pn0, settings.maxCryptoBuffer());
+        this.application = new PacketNumberSpace(EncryptionLevel.ONE_RTT, pn0, settings.maxCryptoBuffer());
+        this.rtt = new RttEstimator(settings.initialRtt().toNanos());
+        this.state = role == Role.CLIENT ? ConnectionState.CLIENT_INITIAL : ConnectionState.SERVER_INITIAL;
+        this.closeWriter = new CloseWriter(this);
+        this.receiver = new PacketReceiver(this);
+        this.handshakeWriter = new HandshakeWriter(this);
+        if (settings.packetNumberSkipRandom() != null) {
+            // the first skip is at least 4 packets in, so packet number 0 is never skipped (ngtcp2)
+            application.skipPacketNumber = pn0 + 4 + settings.packetNumberSkipRandom().nextInt(60);
+        }
+    }
+
+    /** A builder for a client connection. */
+    public static ClientBuilder clientBuilder() {
+        return new ClientBuilder();
+    }
+
+    /** A builder for a server connection. */
+    public static ServerBuilder serverBuilder() {
+        return new ServerBuilder();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // CONNECTION_CLOSE
+
+    /**
+     * Writes one UDP datagram carrying CONNECTION_CLOSE, the counterpart of ngtcp2's
+     * {@code ngtcp2_conn_write_connection_close} (close-spec §1–§6). The close goes in every packet type RFC 9000
+     * §10.2.3 asks for in the current handshake state, coalesced Initial → Handshake → 1-RTT; an application close
+     * becomes {@code 1c 0c 00 00} (APPLICATION_ERROR, no reason) in Initial and Handshake packets; a client Initial
+     * is padded to 1200 bytes; the size is capped by the peer's max_udp_payload_size, the settings, the path and (on a
+     * server) the amplification budget.
+     *
+     * <p>Checks run in ngtcp2's order: the timestamp; the close type ({@link CloseOutcome#NOTHING_TO_WRITE} for
+     * the types that send nothing); packet number exhaustion; the state (CLIENT_INITIAL is
+     * {@link CloseOutcome#INVALID_STATE}, CLOSING and DRAINING give {@link CloseOutcome#NOTHING_TO_WRITE}); then
+     * {@code pathInfo} and {@code packetInfo} are filled and the packets written. Only {@link CloseOutcome#WRITTEN}
+     * changes the state, to {@link ConnectionState#CLOSING}; packet numbers used by packets that were fully written
+     * stay used even when a later packet fails.
+     *
+     * <p>Nothing is allocated.
+     *
+     * @param pathInfo receives the path to send on, or {@code null}
+     * @param packetInfo receives the ECN codepoint to send with (ECT(0) only on an ECN-capable path), or
+     *     {@code null}
+     * @param dest the datagram is written from its position up to its limit; on {@link CloseOutcome#WRITTEN} the
+     *     position advances by the datagram's length, otherwise it is unchanged. Not retained.
+     * @param error why the connection closes
+     * @param now the current time in nanoseconds; not earlier than any timestamp given before
+     * @throws IllegalArgumentException if {@code now} is earlier than a previous timestamp
+     */
+    public CloseOutcome writeConnectionClose(PathInfo pathInfo, PacketInfo packetInfo, ByteBuffer dest,
+            CloseError error, long now) {
+        Objects.requireNonNull(dest, "dest");
+        Objects.requireNonNull(error, "error");
+        updateTimestamp(now);
+        return closeWriter.write(pathInfo, packetInfo, dest, error, now);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // receive path
+
+    /**
+     * Reads one UDP datagram: splits coalesced packets, removes header protection, decrypts with the installed keys
+     * and processes the frames this core understands (ACK, CRYPTO, HANDSHAKE_DONE, NEW_TOKEN, CONNECTION_CLOSE, PING,
+     * PADDING; every other frame is validated and skipped). The datagram is decrypted in place.
+     *
+     * <p>Malformed, undecryptable, duplicate or unexpected packets are dropped and change nothing; the reason is
+     * {@link #lastDropReason()}. A packet that authenticates but breaks the protocol (a bad frame, a frame that is
+     * not allowed in its packet type, reserved bits set) throws {@link QuicException} before any of its frames takes
+     * effect: close the connection with {@link CloseError#fromException}. Nothing else is thrown for any input.
+     *
+     * @param now the current time in nanoseconds; not earlier than any timestamp given before
+     * @throws QuicException the peer broke the protocol
+     * @throws IllegalArgumentException if {@code now} is earlier than a previous timestamp
+     */
+    public ReceiveStatus receive(ByteBuffer datagram, NetworkPath from, long now) throws QuicException {
+        Objects.requireNonNull(datagram, "datagram");
+        Objects.requireNonNull(from, "from");
+        updateTimestamp(now);
+        return receiver.receive(datagram, from, now);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // handshake-phase writes
+
+    /**
+     * Queues CRYPTO data (TLS handshake bytes) to send at {@code level}; {@link #writePacket} sends it.
+     *
+     * @throws IllegalArgumentException for a level without a CRYPTO stream (0-RTT)
+     * @throws IllegalStateException if the level's keys were discarded or the connection is closing or draining
+     */
+    public void submitCryptoData(EncryptionLevel level, byte[] data) {
+        Objects.requireNonNull(data, "data");
+        checkNotClosed();
+        PacketNumberSpace space = space(level);
+        if (space.discarded) {
+            throw new IllegalStateException("the " + level + " keys were discarded");
+        }
+        space.crypto.submit(data, 0, data.length);
+    }
+
+    /**
+     * Writes one datagram with pending ACKs and CRYPTO data, coalescing the levels that have something to send.
+     * Datagrams carrying an Initial are padded to 1200 bytes. A server never exceeds its amplification budget.
+     * The first Initial a client writes moves it from {@link ConnectionState#CLIENT_INITIAL} to
+     * {@link ConnectionState#CLIENT_WAIT_HANDSHAKE}.
+     *
+     * @param dest written from its position; the position advances by the returned length
+     * @return the datagram's length, or 0 when there is nothing to send or no room
+     * @throws CryptoException if sealing fails (nothing is sent; packet numbers of packets already written in this
+     *     datagram stay used)
+     * @throws IllegalStateException if the connection is closing or draining
+     */
+    public int writePacket(PathInfo pathInfo, PacketInfo packetInfo, ByteBuffer dest, long now)
+            throws CryptoException {
+        Objects.requireNonNull(dest, "dest");
+        updateTimestamp(now);
+        checkNotClosed();
+        return handshakeWriter.write(pathInfo, packetInfo, dest, now);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // signals from the TLS layer
+
+    /**
+     * Installs the key this endpoint sends with at {@code level}, derived from a TLS traffic secret (ngtcp2's
+     * {@code ngtcp2_conn_install_tx_handshake_key} / {@code _tx_key}). Initial keys are derived automatically.
+     *
+     * @throws CryptoException if the cipher cannot be set up
+     * @throws IllegalArgumentException for INITIAL or ZERO_RTT, or a secret of the wrong length
+     * @throws IllegalStateException if the level was discarded or the key is already installed
+     */
+    public void installTxKey(EncryptionLevel level, CipherSuite suite, byte[] secret) throws CryptoException {
+        PacketNumberSpace space = installableSpace(level);
+        if (space.tx != null) {
+            throw new IllegalStateException(level + " transmit key already installed");
+        }
+        space.tx = crypto.newPacketProtection(version, suite, secret);
+    }
+
+    /**
+     * Installs the key this endpoint receives with at {@code level} (ngtcp2's {@code _rx_handshake_key} /
+     * {@code _rx_key}).
+     *
+     * @throws CryptoException if the cipher cannot be set up
+     * @throws IllegalArgumentException for INITIAL or ZERO_RTT, or a secret of the wrong length
+     * @throws IllegalStateException if the level was discarded or the key is already installed
+     */
+    public void installRxKey(EncryptionLevel level, CipherSuite suite, byte[] secret) throws CryptoException {
+        PacketNumberSpace space = installableSpace(level);
+        if (space.rx != null) {
+            throw new IllegalStateException(level + " receive key already installed");
+        }
+        space.rx = crypto.newPacketProtection(version, suite, secret);
+    }
+
+    private PacketNumberSpace installableSpace(EncryptionLevel level) {
+        Objects.requireNonNull(level, "level");
+        if (level != EncryptionLevel.HANDSHAKE && level != EncryptionLevel.ONE_RTT) {
+            throw new IllegalArgumentException("keys can be installed for HANDSHAKE and ONE_RTT only: " + level);
+        }
+        PacketNumberSpace space = space(level);
+        if (space.discarded) {
+            throw new IllegalStateException("the " + level + " keys were discarded");
+        }
+        return space;
+    }
+
+    /**
+     * The TLS handshake completed. A client moves to {@link ConnectionState#POST_HANDSHAKE} and waits for
+     * HANDSHAKE_DONE to confirm; a server is confirmed at once (RFC 9001 §4.1.2) and discards its Handshake keys
+     * (§4.9.2). Ignored when already completed or closed.
+     *
+     * @throws IllegalStateException if the 1-RTT transmit key is not installed
+     */
+    public void handshakeCompleted() {
+        if (handshakeCompleted || state.isClosed()) {
+            return;
+        }
+        if (application.tx == null) {
+            throw new IllegalStateException("the handshake cannot complete without the 1-RTT transmit key");
+        }
+        handshakeCompleted = true;
+        state = ConnectionState.POST_HANDSHAKE;
+        if (role == Role.SERVER) {
+            confirmHandshake();
+        }
+    }
+
+    void confirmHandshake() {
+        handshakeConfirmed = true;
+        if (!initial.discarded) {
+            initial.discard();
+        }
+        if (!handshake.discarded) {
+            handshake.discard();
+        }
+    }
+
+    /**
+     * Sets the peer's transport parameters, as decoded by the TLS layer: its max_udp_payload_size caps datagrams,
+     * its max_ack_delay enters the PTO, a server's stateless_reset_token lets a client detect stateless resets.
+     */
+    public void setPeerTransportParameters(TransportParameters params) {
+        this.peerParameters = Objects.requireNonNull(params, "params");
+        if (role == Role.CLIENT) {
+            params.statelessResetToken().ifPresent(this::addStatelessResetToken);
+        }
+    }
+
+    /**
+     * Adds a stateless reset token the peer issued (from its transport parameters or a NEW_CONNECTION_ID frame).
+     *
+     * @throws IllegalArgumentException if the token is not 16 bytes
+     */
+    public void addStatelessResetToken(byte[] resetToken) {
+        if (resetToken.length != 16) {
+            throw new IllegalArgumentException("stateless reset tokens are 16 bytes: " + resetToken.length);
+        }
+        if (resetTokenCount == resetTokens.length) {
+            System.arraycopy(resetTokens, 1, resetTokens, 0, resetTokens.length - 1);
+            resetTokenCount--;
+        }
+        resetTokens[resetTokenCount++] = resetToken.clone();
+    }
+
+    /** Sets the ECN validation state of the current path (from the component that validates ECN). */
+    public void setEcnState(EcnState ecnState) {
+        this.ecnState = Objects.requireNonNull(ecnState, "ecnState");
+    }
+
+    /**
+     * Raises the confirmed maximum UDP payload of the current path, as a path MTU discovery probe would.
+     *
+     * @throws IllegalArgumentException if below 1200 or above 65527
+     */
+    public void setPathMaxUdpPayloadSize(int size) {
+        if (size < Settings.MIN_UDP_PAYLOAD_SIZE || size > 65527) {
+            throw new IllegalArgumentException("path max UDP payload must be in 1200..65527: " + size);
+        }
+        this.pathMaxUdpPayloadSize = size;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // accessors
+
+    /** Client or server. */
+    public Role role() {
+        return role;
+    }
+
+    /** The QUIC version in use. */
+    public QuicVersion version() {
+        return version;
+    }
+
+    /** The current state. */
+    public ConnectionState state() {
+        return state;
+    }
+
+    /** Whether the connection is in the closing period (this endpoint sent CONNECTION_CLOSE). */
+    public boolean isInClosingPeriod() {
+        return state == ConnectionState.CLOSING;
+    }
+
+    /** Whether the connection is in the draining period (the peer closed, or reset statelessly). */
+    public boolean isInDrainingPeriod() {
+        return state == ConnectionState.DRAINING;
+    }
+
+    /** Whether the TLS handshake completed. */
+    public boolean isHandshakeCompleted() {
+        return handshakeCompleted;
+    }
+
+    /** Whether the handshake is confirmed (RFC 9001 §4.1.2). */
+    public boolean isHandshakeConfirmed() {
+        return handshakeConfirmed;
+    }
+
+    /** This endpoint's connection ID. */
+    public ConnectionId sourceConnectionId() {
+        return scid;
+    }
+
+    /** The Destination Connection ID packets are sent with. */
+    public ConnectionId destinationConnectionId() {
+        return dcid;
+    }
+
+    /** The DCID of the client's first Initial, from which the Initial keys were derived; null on a fresh server. */
+    public ConnectionId originalDestinationConnectionId() {
+        return originalDcid;
+    }
+
+    /** The current path. */
+    public NetworkPath path() {
+        return path;
+    }
+
+    /** Whether a transmit key exists for {@code level} (and was not discarded). */
+    public boolean hasTxKey(EncryptionLevel level) {
+        return space(level).canSend();
+    }
+
+    /** The next packet number that would be sent at {@code level}. */
+    public long nextPacketNumber(EncryptionLevel level) {
+        return space(level).nextPacketNumber;
+    }
+
+    /** The largest packet number the peer acknowledged at {@code level}, or -1. */
+    public long largestAcknowledged(EncryptionLevel level) {
+        return space(level).largestAcked;
+    }
+
+    /** The largest packet number received at {@code level}, or -1. */
+    public long largestReceived(EncryptionLevel level) {
+        return space(level).received.largest();
+    }
+
+    /** The number of bytes of the peer's CRYPTO stream at {@code level} delivered so far. */
+    public long cryptoBytesReceived(EncryptionLevel level) {
+        return space(level).crypto.delivered();
+    }
+
+    /** Whether the current path is validated (no amplification limit). */
+    public boolean isPathValidated() {
+        return role == Role.CLIENT || pathValidated;
+    }
+
+    /** Bytes received on the current path, for the amplification limit. */
+    public long pathBytesReceived() {
+        return pathBytesReceived;
+    }
+
+    /** Bytes sent on the current path and counted against the amplification limit (close packets are not). */
+    public long pathBytesSent() {
+        return pathBytesSent;
+    }
+
+    /**
+     * How many bytes a server may still send on the current path: {@code 3 * received - sent}, or
+     * {@link Long#MAX_VALUE} once the path is validated (and always for a client).
+     */
+    public long amplificationBudget() {
+        if (isPathValidated()) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0, AMPLIFICATION_FACTOR * pathBytesReceived - pathBytesSent);
+    }
+
+    /** The ECN validation state of the current path. */
+    public EcnState ecnState() {
+        return ecnState;
+    }
+
+    /** The peer's transport parameters, or {@code null} before the TLS layer set them. */
+    public TransportParameters peerTransportParameters() {
+        return peerParameters;
+    }
+
+    /** The token this client repeats in its Initials (from a Retry or given at creation), or {@code null}. */
+    public byte[] token() {
+        return token == null ? null : token.clone();
+    }
+
+    /** The token from the server's NEW_TOKEN frame, for a future connection, or {@code null}. */
+    public byte[] newToken() {
+        return newToken == null ? null : newToken.clone();
+    }
+
+    /** The close this endpoint sent, or {@code null}. */
+    public CloseError localCloseError() {
+        return localClose;
+    }
+
+    /**
+     * The CONNECTION_CLOSE the peer sent (ngtcp2's {@code ngtcp2_conn_get_ccerr}): type, code, frame type and
+     * reason (truncated to 1024 bytes). If one packet carried several, the last one. {@code null} if none arrived.
+     */
+    public CloseError peerCloseError() {
+        return peerClose;
+    }
+
+    /** Whether the connection drains because of a stateless reset from the peer. */
+    public boolean isStatelessReset() {
+        return statelessReset;
+    }
+
+    /** Why the last dropped datagram or packet was dropped, or {@code null}. */
+    public DropReason lastDropReason() {
+        return lastDropReason;
+    }
+
+    /**
+     * The probe timeout (RFC 9002 §6.2.1): on the application space with the peer's max_ack_delay once the
+     * handshake completed, otherwise with max_ack_delay 0.
+     */
+    public Duration pto() {
+        return Duration.ofNanos(ptoNanos());
+    }
+
+    long ptoNanos() {
+        long maxAckDelay = 0;
+        if (handshakeCompleted && peerParameters != null) {
+            maxAckDelay = peerParameters.maxAckDelayMillis() * 1_000_000L;
+        }
+        return rtt.pto(maxAckDelay);
+    }
+
+    /** How long the closing or draining period lasts: three times the {@link #pto() PTO} (RFC 9000 §10.2). */
+    public Duration closingPeriod() {
+        return Duration.ofNanos(AMPLIFICATION_FACTOR * ptoNanos());
+    }
+
+    /** The smoothed RTT, or the initial RTT before the first sample. */
+    public Duration smoothedRtt() {
+        return Duration.ofNanos(rtt.smoothedRtt());
+    }
+
+    /** When the closing or draining period began (the timestamp of that call), or 0. */
+    public long closeTimestamp() {
+        return closeTimestamp;
+    }
+
+    /** Packets written, close packets included. */
+    public long packetsSent() {
+        return statPacketsSent;
+    }
+
+    /** Bytes written in datagrams, close datagrams included. */
+    public long bytesSent() {
+        return statBytesSent;
+    }
+
+    /** Packets received and processed. */
+    public long packetsReceived() {
+        return statPacketsReceived;
+    }
+
+    /** Bytes received in datagrams attributed to this connection. */
+    public long bytesReceived() {
+        return statBytesReceived;
+    }
+
+    @Override
+    public String toString() {
+        return "QuicConnection[" + role + " " + version + " " + state + ", scid=" + scid + ", dcid=" + dcid + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // internals shared by the writers and the receiver
+
+    PacketNumberSpace space(EncryptionLevel level) {
+        switch (level) {
+            case INITIAL:
+                return initial;
+            case HANDSHAKE:
+                return handshake;
+            default:
+                return application;
+        }
+    }
+
+    void updateTimestamp(long now) {
+        if (now < lastTimestamp) {
+            throw new IllegalArgumentException("timestamp went backwards: " + now + " < " + lastTimestamp);
+        }
+        lastTimestamp = now;
+    }
+
+    private void checkNotClosed() {
+        if (state == ConnectionState.CLOSING) {
+            throw new IllegalStateException("the connection is closing");
+        }
+        if (state == ConnectionState.DRAINING) {
+            throw new IllegalStateException("the connection is draining");
+        }
+    }
+
+    /** The shaped destination length of close-spec §3.1 steps 1-3. */
+    int shapeUdpPayload(int destlen) {
+        if (peerParameters != null && peerParameters.maxUdpPayloadSize() > 0) {
+            destlen = (int) Math.min(destlen, peerParameters.maxUdpPayloadSize());
+        }
+        destlen = Math.min(destlen, settings.maxTxUdpPayloadSize());
+        if (settings.udpPayloadShaping() == Settings.UdpPayloadShaping.SHAPE_TO_PATH) {
+            destlen = Math.min(destlen, pathMaxUdpPayloadSize);
+        }
+        return destlen;
+    }
+
+    /** The datagram size a client pads its Initials to. */
+    int clientInitialPadding() {
+        return settings.udpPayloadShaping() == Settings.UdpPayloadShaping.NO_SHAPING
+                ? settings.maxTxUdpPayloadSize() : MIN_INITIAL_DATAGRAM_SIZE;
+    }
+
+    /** Derives and installs the Initial keys from {@code keyDcid} (RFC 9001 §5.2). */
+    void deriveInitialKeys(ConnectionId keyDcid) throws CryptoException {
+        byte[] d = keyDcid.toByteArray();
+        byte[] clientSecret = InitialSecrets.clientSecret(version, d);
+        byte[] serverSecret = InitialSecrets.serverSecret(version, d);
+        PacketProtection client = crypto.newPacketProtection(version, CipherSuite.TLS_AES_128_GCM_SHA256, clientSecret);
+        PacketProtection server = crypto.newPacketProtection(version, CipherSuite.TLS_AES_128_GCM_SHA256, serverSecret);
+        initial.tx = role == Role.CLIENT ? client : server;
+        initial.rx = role == Role.CLIENT ? server : client;
+    }
+
+    /** Package-private test seam: pretend {@code pn} was the last packet number sent at {@code level}. */
+    void setLastSentPacketNumberForTesting(EncryptionLevel level, long pn) {
+        PacketNumberSpace s = space(level);
+        s.lastSentPacketNumber = pn;
+        s.nextPacketNumber = pn == PacketNumberSpace.MAX_PACKET_NUMBER ? pn : pn + 1;
+    }
+
+    /** Package-private test seam: schedule the application-space packet number {@code pn} to be skipped. */
+    void schedulePacketNumberSkip(long pn) {
+        application.skipPacketNumber = pn;
+    }
+
+    /** Package-private test seam: set the largest packet number the peer acknowledged at {@code level}. */
+    void setLargestAckedForTesting(EncryptionLevel level, long pn) {
+        space(level).largestAcked = pn;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // builders
+
+    /** Builds a client connection; its Initial keys are derived from the original DCID at once. */
+    public static final class ClientBuilder {
+        private QuicVersion version = QuicVersion.V1;
+        private ConnectionId originalDcid;
+        private ConnectionId dcid;
+        private ConnectionId scid;
+        private NetworkPath path;
+        private byte[] token;
+        private Settings settings = Settings.defaults();
+        private CryptoDataListener listener;
+
+        private ClientBuilder() {
+        }
+
+        /** The version to use (default {@link QuicVersion#V1}). */
+        public ClientBuilder version(QuicVersion version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /**
+         * The Destination Connection ID of the first Initial, from which the Initial keys derive (required; at least 8
+         * bytes as RFC 9000 §7.2 asks).
+         */
+        public ClientBuilder originalDestinationConnectionId(ConnectionId odcid) {
+            if (odcid.length() < MIN_INITIAL_DCID_LENGTH) {
+                throw new IllegalArgumentException("the first DCID must be at least 8 bytes: " + odcid.length());
+            }
+            this.originalDcid = odcid;
+            return this;
+        }
+
+        /**
+         * The Destination Connection ID to put in packets, when it already differs from the original one (for
+         * example the server's SCID learned from its Initial). Default: the original DCID.
+         */
+        public ClientBuilder destinationConnectionId(ConnectionId dcid) {
+            this.dcid = Objects.requireNonNull(dcid, "dcid");
+            return this;
+        }
+
+        /** This client's connection ID (required). */
+        public ClientBuilder sourceConnectionId(ConnectionId scid) {
+            this.scid = Objects.requireNonNull(scid, "scid");
+            return this;
+        }
+
+        /** The path (required). */
+        public ClientBuilder path(NetworkPath path) {
+            this.path = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /** A Retry or NEW_TOKEN token to repeat in every Initial (RFC 9000 §8.1.3); copied. */
+        public ClientBuilder token(byte[] token) {
+            this.token = token == null || token.length == 0 ? null : token.clone();
+            return this;
+        }
+
+        /** The settings (default {@link Settings#defaults()}). */
+        public ClientBuilder settings(Settings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Where the server's CRYPTO data goes. */
+        public ClientBuilder cryptoDataListener(CryptoDataListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /**
+         * The connection, in {@link ConnectionState#CLIENT_INITIAL} with its Initial keys.
+         *
+         * @param now the creation time in nanoseconds
+         * @throws CryptoException if the Initial keys cannot be set up
+         * @throws IllegalStateException if a required field is missing
+         */
+        public QuicConnection build(long now) throws CryptoException {
+            if (originalDcid == null || scid == null || path == null) {
+                throw new IllegalStateException("originalDestinationConnectionId, sourceConnectionId and path are required");
+            }
+            QuicConnection c = new QuicConnection(Role.CLIENT, version, settings, scid,
+                    dcid != null ? dcid : originalDcid, originalDcid, path, token, listener);
+            c.lastTimestamp = now;
+            c.deriveInitialKeys(originalDcid);
+            return c;
+        }
+    }
+
+    /**
+     * Builds a server connection in {@link ConnectionState#SERVER_INITIAL}: it has no keys until it reads the client's
+     * first Initial, from whose DCID the Initial keys derive.
+     */
+    public static final class ServerBuilder {
+        private QuicVersion version = QuicVersion.V1;
+        private ConnectionId scid;
+        private ConnectionId dcid;
+        private ConnectionId originalDcid;
+        private NetworkPath path;
+        private byte[] validatedToken;
+        private Settings settings = Settings.defaults();
+        private CryptoDataListener listener;
+
+        private ServerBuilder() {
+        }
+
+        /** The version the client chose (default {@link QuicVersion#V1}). */
+        public ServerBuilder version(QuicVersion version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /** This server's connection ID (required). */
+        public ServerBuilder sourceConnectionId(ConnectionId scid) {
+            this.scid = Objects.requireNonNull(scid, "scid");
+            return this;
+        }
+
+        /** The client's SCID, if known in advance; otherwise learned from its first Initial. */
+        public ServerBuilder destinationConnectionId(ConnectionId dcid) {
+            this.dcid = Objects.requireNonNull(dcid, "dcid");
+            return this;
+        }
+
+        /** The DCID of the client's first Initial, if known in advance; otherwise learned from it. */
+        public ServerBuilder originalDestinationConnectionId(ConnectionId odcid) {
+            this.originalDcid = Objects.requireNonNull(odcid, "odcid");
+            return this;
+        }
+
+        /** The path (required). */
+        public ServerBuilder path(NetworkPath path) {
+            this.path = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /**
+         * A token from the client's Initial that the application validated (a Retry or NEW_TOKEN token it issued):
+         * the path counts as validated and has no amplification limit (ngtcp2's {@code settings.token}).
+         */
+        public ServerBuilder validatedToken(byte[] token) {
+            if (token == null || token.length == 0) {
+                throw new IllegalArgumentException("a validated token is not empty");
+            }
+            this.validatedToken = token.clone();
+            return this;
+        }
+
+        /** The settings (default {@link Settings#defaults()}). */
+        public ServerBuilder settings(Settings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Where the client's CRYPTO data goes. */
+        public ServerBuilder cryptoDataListener(CryptoDataListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /**
+         * The connection.
+         *
+         * @param now the creation time in nanoseconds
+         * @throws IllegalStateException if a required field is missing
+         */
+        public QuicConnection build(long now) {
+            if (scid == null || path == null) {
+                throw new IllegalStateException("sourceConnectionId and path are required");
+            }
+            QuicConnection c = new QuicConnection(Role.SERVER, version, settings, scid, dcid, originalDcid, path,
+                    validatedToken, listener);
+            c.lastTimestamp = now;
+            c.pathValidated = validatedToken != null;
+            return c;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.quicj.core.conn;
+
+/** What {@link QuicConnection#receive} made of a datagram. */
+public enum ReceiveStatus {
+    /** At least one packet was authenticated and processed. */
+    PROCESSED,
+    /** Nothing was processed: see {@link QuicConnection#lastDropReason()}. No state changed. */
+    DROPPED,
+    /**
+     * The connection is closing: the datagram was counted for the amplification limit but not decrypted. The
+     * caller may re-send its close (RFC 9000 §10.2.1).
+     */
+    CLOSING,
+    /**
+     * The connection is draining: the peer's CONNECTION_CLOSE or a stateless reset arrived now or earlier. Send
+     * nothing more (RFC 9000 §10.2.2).
+     */
+    DRAINING,
+    /** A client received a Version Negotiation packet that rules out its version; close with {@link CloseError#versionNegotiation()}. */
+    VERSION_NEGOTIATION,
+    /** A client processed a Retry: it must write a new Initial (with the token) before anything else. */
+    RETRY
+}

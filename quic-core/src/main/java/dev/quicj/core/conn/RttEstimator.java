@@ -1,0 +1,75 @@
+package dev.quicj.core.conn;
+
+/**
+ * RTT estimation and the probe timeout of <a href="https://www.rfc-editor.org/rfc/rfc9002#section-5">RFC 9002
+ * §5</a> and §6.2.1. Times are nanoseconds.
+ */
+final class RttEstimator {
+    /** RFC 9002 kGranularity: 1 ms. */
+    static final long GRANULARITY_NANOS = 1_000_000L;
+
+    // the RTT assumed before the first sample
+    private final long initialRtt;
+    // smoothed_rtt, rttvar, min_rtt and latest_rtt of RFC 9002 §5
+    private long smoothedRtt;
+    private long rttVar;
+    private long minRtt;
+    private long latestRtt;
+    // whether a sample has been taken
+    private boolean hasSample;
+
+    RttEstimator(long initialRttNanos) {
+        this.initialRtt = initialRttNanos;
+        this.smoothedRtt = initialRttNanos;
+        this.rttVar = initialRttNanos / 2;
+    }
+
+    /**
+     * Takes an RTT sample (RFC 9002 §5.3).
+     *
+     * @param ackDelay the peer's reported delay, already capped to its max_ack_delay when the handshake is
+     *     confirmed, 0 for Initial and Handshake packets
+     */
+    void update(long sample, long ackDelay) {
+        latestRtt = sample;
+        if (!hasSample) {
+            hasSample = true;
+            minRtt = sample;
+            smoothedRtt = sample;
+            rttVar = sample / 2;
+            return;
+        }
+        minRtt = Math.min(minRtt, sample);
+        long adjusted = sample;
+        if (sample >= minRtt + ackDelay) {
+            adjusted = sample - ackDelay;
+        }
+        rttVar = (3 * rttVar + Math.abs(smoothedRtt - adjusted)) / 4;
+        smoothedRtt = (7 * smoothedRtt + adjusted) / 8;
+    }
+
+    /** PTO = smoothed_rtt + max(4 * rttvar, kGranularity) + max_ack_delay (RFC 9002 §6.2.1). */
+    long pto(long maxAckDelayNanos) {
+        return smoothedRtt + Math.max(4 * rttVar, GRANULARITY_NANOS) + maxAckDelayNanos;
+    }
+
+    boolean hasSample() {
+        return hasSample;
+    }
+
+    long smoothedRtt() {
+        return smoothedRtt;
+    }
+
+    long rttVar() {
+        return rttVar;
+    }
+
+    long minRtt() {
+        return hasSample ? minRtt : initialRtt;
+    }
+
+    long latestRtt() {
+        return latestRtt;
+    }
+}

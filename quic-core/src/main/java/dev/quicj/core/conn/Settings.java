@@ -1,0 +1,197 @@
+package dev.quicj.core.conn;
+
+import dev.quicj.core.crypto.CryptoProvider;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Per-connection settings, the subset of ngtcp2's {@code ngtcp2_settings} the core uses. Immutable; build with
+ * {@link #builder()}. Defaults follow ngtcp2 and RFC 9002.
+ */
+public final class Settings {
+    /** ngtcp2's default maximum UDP payload size to send: 1500 - 48 = 1452. */
+    public static final int DEFAULT_MAX_TX_UDP_PAYLOAD_SIZE = 1452;
+    /** The smallest maximum datagram size QUIC allows (RFC 9000 §14). */
+    public static final int MIN_UDP_PAYLOAD_SIZE = 1200;
+    /** RFC 9002 §6.2.2: the initial RTT before any sample, 333 ms. */
+    public static final Duration DEFAULT_INITIAL_RTT = Duration.ofMillis(333);
+
+    private static final Settings DEFAULTS = builder().build();
+
+    // the largest UDP payload this endpoint sends
+    private final int maxTxUdpPayloadSize;
+    // whether the close and handshake datagrams may grow to maxTxUdpPayloadSize without PMTUD (ngtcp2's
+    // no_tx_udp_payload_size_shaping)
+    private final UdpPayloadShaping shaping;
+    // the first packet number of every space
+    private final long initialPacketNumber;
+    // RFC 9002 initial RTT
+    private final Duration initialRtt;
+    // ciphers
+    private final CryptoProvider cryptoProvider;
+    // source of the random packet-number skips of the application space, or null for none
+    private final RandomGenerator packetNumberSkipRandom;
+    // the largest out-of-order CRYPTO data buffered per level
+    private final int maxCryptoBuffer;
+
+    /** Whether datagrams are held to the path's validated size (shaping) or may use the configured maximum. */
+    public enum UdpPayloadShaping {
+        /** Datagrams are capped by the path's confirmed maximum, 1200 bytes until PMTUD raises it (default). */
+        SHAPE_TO_PATH,
+        /** Datagrams may use {@link #maxTxUdpPayloadSize()}; client Initials are padded to it. */
+        NO_SHAPING
+    }
+
+    private Settings(Builder b) {
+        this.maxTxUdpPayloadSize = b.maxTxUdpPayloadSize;
+        this.shaping = b.shaping;
+        this.initialPacketNumber = b.initialPacketNumber;
+        this.initialRtt = b.initialRtt;
+        this.cryptoProvider = b.cryptoProvider;
+        this.packetNumberSkipRandom = b.packetNumberSkipRandom;
+        this.maxCryptoBuffer = b.maxCryptoBuffer;
+    }
+
+    /** The default settings. */
+    public static Settings defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxTxUdpPayloadSize = maxTxUdpPayloadSize;
+        b.shaping = shaping;
+        b.initialPacketNumber = initialPacketNumber;
+        b.initialRtt = initialRtt;
+        b.cryptoProvider = cryptoProvider;
+        b.packetNumberSkipRandom = packetNumberSkipRandom;
+        b.maxCryptoBuffer = maxCryptoBuffer;
+        return b;
+    }
+
+    /** The largest UDP payload this endpoint sends (default 1452). */
+    public int maxTxUdpPayloadSize() {
+        return maxTxUdpPayloadSize;
+    }
+
+    /** Whether datagram sizes are shaped to the path (default {@link UdpPayloadShaping#SHAPE_TO_PATH}). */
+    public UdpPayloadShaping udpPayloadShaping() {
+        return shaping;
+    }
+
+    /** The first packet number of each space (default 0). */
+    public long initialPacketNumber() {
+        return initialPacketNumber;
+    }
+
+    /** The RTT assumed before the first sample (default 333 ms). */
+    public Duration initialRtt() {
+        return initialRtt;
+    }
+
+    /** The provider of packet protection (default {@link CryptoProvider#jca()}). */
+    public CryptoProvider cryptoProvider() {
+        return cryptoProvider;
+    }
+
+    /** The generator of application-space packet-number skips, or {@code null} when skipping is off. */
+    public RandomGenerator packetNumberSkipRandom() {
+        return packetNumberSkipRandom;
+    }
+
+    /** The most out-of-order CRYPTO bytes buffered per encryption level (default 65536). */
+    public int maxCryptoBuffer() {
+        return maxCryptoBuffer;
+    }
+
+    /** Builds {@link Settings}. Setters validate their argument. */
+    public static final class Builder {
+        private int maxTxUdpPayloadSize = DEFAULT_MAX_TX_UDP_PAYLOAD_SIZE;
+        private UdpPayloadShaping shaping = UdpPayloadShaping.SHAPE_TO_PATH;
+        private long initialPacketNumber;
+        private Duration initialRtt = DEFAULT_INITIAL_RTT;
+        private CryptoProvider cryptoProvider = CryptoProvider.jca();
+        private RandomGenerator packetNumberSkipRandom;
+        private int maxCryptoBuffer = 65536;
+
+        private Builder() {
+        }
+
+        /**
+         * The largest UDP payload to send.
+         *
+         * @throws IllegalArgumentException if below 1200 or above 65527
+         */
+        public Builder maxTxUdpPayloadSize(int size) {
+            if (size < MIN_UDP_PAYLOAD_SIZE || size > 65527) {
+                throw new IllegalArgumentException("maxTxUdpPayloadSize must be in 1200..65527: " + size);
+            }
+            this.maxTxUdpPayloadSize = size;
+            return this;
+        }
+
+        /** Whether to shape datagrams to the path's confirmed size. */
+        public Builder udpPayloadShaping(UdpPayloadShaping shaping) {
+            this.shaping = Objects.requireNonNull(shaping, "shaping");
+            return this;
+        }
+
+        /**
+         * The first packet number of each space.
+         *
+         * @throws IllegalArgumentException if not in 0..2^31-1 (ngtcp2's range)
+         */
+        public Builder initialPacketNumber(long pn) {
+            if (pn < 0 || pn > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("initialPacketNumber must be in 0..2^31-1: " + pn);
+            }
+            this.initialPacketNumber = pn;
+            return this;
+        }
+
+        /** The RTT assumed before the first sample. */
+        public Builder initialRtt(Duration rtt) {
+            if (rtt.isNegative() || rtt.isZero()) {
+                throw new IllegalArgumentException("initialRtt must be positive: " + rtt);
+            }
+            this.initialRtt = rtt;
+            return this;
+        }
+
+        /** The provider of packet protection. */
+        public Builder cryptoProvider(CryptoProvider provider) {
+            this.cryptoProvider = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /**
+         * Turns on random skips of application-space packet numbers (optimistic-ACK defence), drawn from
+         * {@code random}; {@code null} turns them off (the default, and what the upstream tests do).
+         */
+        public Builder packetNumberSkipRandom(RandomGenerator random) {
+            this.packetNumberSkipRandom = random;
+            return this;
+        }
+
+        /** The most out-of-order CRYPTO bytes buffered per encryption level. */
+        public Builder maxCryptoBuffer(int bytes) {
+            if (bytes < 4096) {
+                throw new IllegalArgumentException("maxCryptoBuffer must be at least 4096: " + bytes);
+            }
+            this.maxCryptoBuffer = bytes;
+            return this;
+        }
+
+        /** The settings. */
+        public Settings build() {
+            return new Settings(this);
+        }
+    }
+}

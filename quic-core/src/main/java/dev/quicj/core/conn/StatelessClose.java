@@ -1,0 +1,109 @@
+package dev.quicj.core.conn;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.LongPacketType;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.crypto.CryptoException;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.packet.PacketWriter;
+import dev.quicj.core.wire.CloseType;
+import dev.quicj.core.wire.PacketNumber;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A server Initial CONNECTION_CLOSE that answers a client Initial without creating a connection (close-spec §4.3,
+ * ngtcp2's {@code ngtcp2_crypto_write_connection_close}), for example to refuse a connection or an invalid token.
+ * The packet is Initial, packet number as given (0 by default), a 0x1c frame, and no padding beyond what header
+ * protection needs. An application close is sent as {@code 1c 0c 00 00} like every Initial-level application close.
+ */
+public final class StatelessClose {
+    private static final byte[] NO_REASON = new byte[0];
+    private StatelessClose() {
+    }
+
+    /**
+     * Writes the close with packet number 0.
+     *
+     * @see #write(ByteBuffer, QuicVersion, ConnectionId, ConnectionId, ConnectionId, long, CloseError,
+     *     CryptoProvider)
+     */
+    public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId clientInitialDcid,
+            ConnectionId dcid, ConnectionId scid, CloseError error, CryptoProvider crypto) {
+        return write(dest, version, clientInitialDcid, dcid, scid, 0, error, crypto);
+    }
+
+    /**
+     * Writes a server Initial close into {@code dest} from its position; on {@link CloseOutcome#WRITTEN} the
+     * position advances by the packet's length.
+     *
+     * @param clientInitialDcid the DCID of the client's Initial: the server's Initial keys derive from it
+     * @param dcid the DCID to send to: the client's SCID
+     * @param scid the server's SCID
+     * @param packetNumber the packet number, in [0, 2^62)
+     * @param error a transport or application close; other types write nothing
+     * @return {@link CloseOutcome#WRITTEN}, {@link CloseOutcome#NOTHING_TO_WRITE} for a non-sending error type,
+     *     {@link CloseOutcome#NOBUF_BUFFER_TOO_SMALL}, or {@link CloseOutcome#CALLBACK_FAILURE} if key derivation or
+     *     sealing failed
+     */
+    public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId clientInitialDcid,
+            ConnectionId dcid, ConnectionId scid, long packetNumber, CloseError error, CryptoProvider crypto) {
+        Objects.requireNonNull(dest, "dest");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(clientInitialDcid, "clientInitialDcid");
+        Objects.requireNonNull(dcid, "dcid");
+        Objects.requireNonNull(scid, "scid");
+        Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(crypto, "crypto");
+        if (packetNumber < 0 || packetNumber > PacketNumber.MAX) {
+            throw new IllegalArgumentException("packet number out of range: " + packetNumber);
+        }
+        if (!error.type().sendsFrame()) {
+            return CloseOutcome.NOTHING_TO_WRITE;
+        }
+        PacketProtection protection;
+        try {
+            protection = InitialSecrets.serverProtection(crypto, version, clientInitialDcid.toByteArray());
+        } catch (CryptoException e) {
+            return CloseOutcome.CALLBACK_FAILURE;
+        }
+        return write(dest, version, dcid, scid, packetNumber, error, protection, new PacketWriter());
+    }
+
+    /**
+     * Writes a server Initial close with server Initial protection the caller already holds and a reusable writer,
+     * so repeated closes allocate nothing.
+     */
+    public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId dcid, ConnectionId scid,
+            long packetNumber, CloseError error, PacketProtection serverInitialProtection, PacketWriter writer) {
+        if (!error.type().sendsFrame()) {
+            return CloseOutcome.NOTHING_TO_WRITE;
+        }
+        int pnLength = PacketNumber.encodedLength(packetNumber, -1);
+        if (!writer.beginLong(dest, dest.position(), dest.remaining(), version, LongPacketType.INITIAL, dcid, scid, null,
+                packetNumber, pnLength, serverInitialProtection)) {
+            return CloseOutcome.NOBUF_BUFFER_TOO_SMALL;
+        }
+        boolean fits = error.type() == CloseError.Type.TRANSPORT
+                ? writer.writeConnectionClose(CloseType.TRANSPORT, error.errorCode(), error.frameType(),
+                        error.reasonBytes(), 0, error.reasonLength())
+                // RFC 9000 §10.2.3: an application close in an Initial packet becomes APPLICATION_ERROR, no reason
+                : writer.writeConnectionClose(CloseType.TRANSPORT, TransportErrorCode.APPLICATION_ERROR, 0,
+                        NO_REASON, 0, 0);
+        if (!fits) {
+            writer.abandon();
+            return CloseOutcome.NOBUF_BUFFER_TOO_SMALL;
+        }
+        int length;
+        try {
+            length = writer.finish(0);
+        } catch (CryptoException e) {
+            return CloseOutcome.CALLBACK_FAILURE;
+        }
+        dest.position(dest.position() + length);
+        return CloseOutcome.WRITTEN;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.quicj.core.packet;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.LongPacketType;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.wire.VarInt;
+import java.nio.ByteBuffer;
+
+/**
+ * Parses the unprotected part of packet headers. Takes no ownership of the datagram, never modifies it and never
+ * throws on malformed input: every failure is a {@link HeaderStatus}.
+ */
+public final class PacketParser {
+    private static final int LONG_HEADER_BIT = 0x80;
+    private static final int FIXED_BIT = 0x40;
+
+    private PacketParser() {
+    }
+
+    /**
+     * Parses the header of the packet that starts at absolute index {@code offset} of {@code datagram} and ends at
+     * the datagram's limit at the latest.
+     *
+     * @param shortHeaderDcidLength the length of the connection IDs this endpoint issued, which is the DCID length
+     *     of short-header packets sent to it
+     * @param out filled on {@link HeaderStatus#OK}, and as far as parsed otherwise
+     */
+    public static HeaderStatus parse(ByteBuffer datagram, int offset, int shortHeaderDcidLength, PacketHeader out) {
+        out.reset();
+        int limit = datagram.limit();
+        out.packetStart = offset;
+        if (offset >= limit) {
+            return HeaderStatus.TRUNCATED;
+        }
+        int first = datagram.get(offset) & 0xff;
+        if ((first & LONG_HEADER_BIT) == 0) {
+            return parseShort(datagram, offset, limit, first, shortHeaderDcidLength, out);
+        }
+        return parseLong(datagram, offset, limit, first, out);
+    }
+
+    private static HeaderStatus parseShort(ByteBuffer buf, int offset, int limit, int first, int dcidLength,
+            PacketHeader out) {
+        out.form = PacketForm.ONE_RTT;
+        if ((first & FIXED_BIT) == 0) {
+            return HeaderStatus.FIXED_BIT_CLEAR;
+        }
+        int p = offset + 1;
+        if (p + dcidLength > limit) {
+            return HeaderStatus.TRUNCATED;
+        }
+        out.dcidOffset = p;
+        out.dcidLength = dcidLength;
+        out.pnOffset = p + dcidLength;
+        out.packetEnd = limit;
+        return checkSample(out);
+    }
+
+    private static HeaderStatus parseLong(ByteBuffer buf, int offset, int limit, int first, PacketHeader out) {
+        // Version (32) + DCID Length (8)
+        int p = offset + 1;
+        if (p + 5 > limit) {
+            return HeaderStatus.TRUNCATED;
+        }
+        int versionField = buf.getInt(p);
+        out.versionField = versionField;
+        p += 4;
+        int dcidLength = buf.get(p++) & 0xff;
+        if (p + dcidLength + 1 > limit) {
+            return HeaderStatus.TRUNCATED;
+        }
+        out.dcidOffset = p;
+        out.dcidLength = dcidLength;
+        p += dcidLength;
+        int scidLength = buf.get(p++) & 0xff;
+        if (p + scidLength > limit) {
+            return HeaderStatus.TRUNCATED;
+        }
+        out.scidOffset = p;
+        out.scidLength = scidLength;
+        p += scidLength;
+        if (versionField == 0) {
+            // Version Negotiation: the rest of the datagram is the list of supported versions (RFC 9000 §17.2.1)
+            out.form = PacketForm.VERSION_NEGOTIATION;
+            out.pnOffset = p;
+            out.packetEnd = limit;
+            return HeaderStatus.OK;
+        }
+        QuicVersion version = QuicVersion.fromWire(versionField);
+        if (version == null) {
+            return HeaderStatus.UNSUPPORTED_VERSION;
+        }
+        out.version = version;
+        if (dcidLength > ConnectionId.MAX_LENGTH || scidLength > ConnectionId.MAX_LENGTH) {
+            return HeaderStatus.CONNECTION_ID_TOO_LONG;
+        }
+        LongPacketType type = version.packetType(first >>> 4);
+        out.form = formOf(type);
+        if ((first & FIXED_BIT) == 0) {
+            return HeaderStatus.FIXED_BIT_CLEAR;
+        }
+        if (type == LongPacketType.RETRY) {
+            // Retry Token (..), Retry Integrity Tag (128)
+            int tokenLength = limit - p - 16;
+            if (tokenLength < 0) {
+                return HeaderStatus.TRUNCATED;
+            }
+            out.tokenOffset = p;
+            out.tokenLength = tokenLength;
+            out.pnOffset = p;
+            out.packetEnd = limit;
+            return HeaderStatus.OK;
+        }
+        if (type == LongPacketType.INITIAL) {
+            if (p >= limit || p + VarInt.lengthOf(buf.get(p)) > limit) {
+                return HeaderStatus.TRUNCATED;
+            }
+            int save = buf.position();
+            buf.position(p);
+            long tokenLength = VarInt.decode(buf);
+            p = buf.position();
+            buf.position(save);
+            if (tokenLength > limit - p) {
+                return HeaderStatus.TRUNCATED;
+            }
+            out.tokenOffset = p;
+            out.tokenLength = (int) tokenLength;
+            p += (int) tokenLength;
+        }
+        if (p >= limit || p + VarInt.lengthOf(buf.get(p)) > limit) {
+            return HeaderStatus.TRUNCATED;
+        }
+        int save = buf.position();
+        buf.position(p);
+        long length = VarInt.decode(buf);
+        p = buf.position();
+        buf.position(save);
+        if (length > limit - p) {
+            return HeaderStatus.TRUNCATED;
+        }
+        out.pnOffset = p;
+        out.packetEnd = p + (int) length;
+        return checkSample(out);
+    }
+
+    private static HeaderStatus checkSample(PacketHeader out) {
+        // RFC 9001 §5.4.2: the sample starts 4 bytes after the start of the Packet Number field
+        if (out.pnOffset + 4 + PacketProtection.SAMPLE_LENGTH > out.packetEnd) {
+            return HeaderStatus.TOO_SHORT_FOR_SAMPLE;
+        }
+        return HeaderStatus.OK;
+    }
+
+    private static PacketForm formOf(LongPacketType type) {
+        switch (type) {
+            case INITIAL:
+                return PacketForm.INITIAL;
+            case ZERO_RTT:
+                return PacketForm.ZERO_RTT;
+            case HANDSHAKE:
+                return PacketForm.HANDSHAKE;
+            default:
+                return PacketForm.RETRY;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.quicj.core.crypto;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * {@link PacketProtection} from an {@link Aead} and a {@link HeaderProtector}
+ * (<a href="https://www.rfc-editor.org/rfc/rfc9001#section-5.3">RFC 9001 §5.3</a>,
+ * <a href="https://www.rfc-editor.org/rfc/rfc9001#section-5.4">§5.4</a>).
+ *
+ * <p>The nonce of each packet is the IV XORed with the packet number, left-padded with zeros to 12 bytes. Heap
+ * buffers are processed in place through their backing array. Direct (and read-only heap) buffers are copied into a
+ * per-instance staging array, processed there and copied back; the staging array grows once to the largest packet
+ * seen. The caller's position, limit and mark are never changed: absolute bulk transfers need the limit raised to the
+ * capacity for the duration of the copy, and it is put back before returning.
+ *
+ * <p>Indexes are checked against the buffer's capacity ({@link IndexOutOfBoundsException}), since a writer fills a
+ * buffer up to its capacity. Not thread-safe.
+ */
+final class AeadPacketProtection implements PacketProtection {
+    // the suite the keys were derived for
+    private final CipherSuite suite;
+    // the payload AEAD
+    private final Aead aead;
+    // the header-protection mask function
+    private final HeaderProtector headerProtector;
+    // the static IV from the "quic iv" label
+    private final byte[] iv;
+    // the per-packet nonce, rewritten by every seal and open
+    private final byte[] nonce;
+    // the sample copied out of a buffer without an accessible array
+    private final byte[] sample = new byte[SAMPLE_LENGTH];
+    // staging copy of a packet held in a buffer without an accessible array; grown on demand, null until needed
+    private byte[] staging;
+
+    /**
+     * @param iv the 12-byte IV; copied
+     */
+    AeadPacketProtection(CipherSuite suite, Aead aead, HeaderProtector headerProtector, byte[] iv) {
+        this.suite = Objects.requireNonNull(suite, "suite");
+        this.aead = Objects.requireNonNull(aead, "aead");
+        this.headerProtector = Objects.requireNonNull(headerProtector, "headerProtector");
+        if (iv.length != suite.ivLength()) {
+            throw new IllegalArgumentException("IV must be " + suite.ivLength() + " bytes, not " + iv.length);
+        }
+        this.iv = iv.clone();
+        this.nonce = iv.clone();
+    }
+
+    @Override
+    public CipherSuite suite() {
+        return suite;
+    }
+
+    @Override
+    public int tagLength() {
+        return Aead.TAG_LENGTH;
+    }
+
+    @Override
+    public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength, long packetNumber)
+            throws CryptoException {
+        checkLengths(headerLength, payloadLength);
+        int total = headerLength + payloadLength + Aead.TAG_LENGTH;
+        Objects.checkFromIndexSize(headerOffset, total, packet.capacity());
+        makeNonce(packetNumber);
+        if (packet.hasArray()) {
+            aead.seal(nonce, packet.array(), packet.arrayOffset() + headerOffset, headerLength, payloadLength);
+            return;
+        }
+        byte[] buf = staging(total);
+        int limit = packet.limit();
+        packet.limit(packet.capacity());
+        try {
+            packet.get(headerOffset, buf, 0, headerLength + payloadLength);
+            aead.seal(nonce, buf, 0, headerLength, payloadLength);
+            packet.put(headerOffset + headerLength, buf, headerLength, payloadLength + Aead.TAG_LENGTH);
+        } finally {
+            packet.limit(limit);
+        }
+    }
+
+    @Override
+    public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength, long packetNumber)
+            throws CryptoException {
+        checkLengths(headerLength, ciphertextLength);
+        int total = headerLength + ciphertextLength;
+        Objects.checkFromIndexSize(headerOffset, total, packet.capacity());
+        if (ciphertextLength < Aead.TAG_LENGTH) {
+            throw CryptoException.stackless("packet shorter than the authentication tag");
+        }
+        makeNonce(packetNumber);
+        if (packet.hasArray()) {
+            return aead.open(nonce, packet.array(), packet.arrayOffset() + headerOffset, headerLength,
+                    ciphertextLength);
+        }
+        byte[] buf = staging(total);
+        int limit = packet.limit();
+        packet.limit(packet.capacity());
+        try {
+            packet.get(headerOffset, buf, 0, total);
+            int plaintextLength = aead.open(nonce, buf, 0, headerLength, ciphertextLength);
+            packet.put(headerOffset + headerLength, buf, headerLength, plaintextLength);
+            return plaintextLength;
+        } finally {
+            packet.limit(limit);
+        }
+    }
+
+    @Override
+    public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask) throws CryptoException {
+        Objects.checkFromIndexSize(sampleOffset, SAMPLE_LENGTH, packet.capacity());
+        if (mask.length < MASK_LENGTH) {
+            throw new IllegalArgumentException("mask array shorter than " + MASK_LENGTH + ": " + mask.length);
+        }
+        if (packet.hasArray()) {
+            headerProtector.mask(packet.array(), packet.arrayOffset() + sampleOffset, mask);
+            return;
+        }
+        int limit = packet.limit();
+        packet.limit(packet.capacity());
+        try {
+            packet.get(sampleOffset, sample, 0, SAMPLE_LENGTH);
+        } finally {
+            packet.limit(limit);
+        }
+        headerProtector.mask(sample, 0, mask);
+    }
+
+    // nonce = iv XOR (packet number left-padded to 12 bytes); the first 4 bytes of the nonce never change
+    private void makeNonce(long packetNumber) {
+        if (packetNumber < 0) {
+            throw new IllegalArgumentException("negative packet number: " + packetNumber);
+        }
+        for (int i = 0; i < 8; i++) {
+            nonce[11 - i] = (byte) (iv[11 - i] ^ (packetNumber >>> (8 * i)));
+        }
+    }
+
+    private byte[] staging(int length) {
+        byte[] buf = staging;
+        if (buf == null || buf.length < length) {
+            buf = new byte[Math.max(length, 2048)];
+            staging = buf;
+        }
+        return buf;
+    }
+
+    private static void checkLengths(int headerLength, int textLength) {
+        if (headerLength < 0 || textLength < 0) {
+            throw new IllegalArgumentException("negative length: header " + headerLength + ", text " + textLength);
+        }
+    }
+}

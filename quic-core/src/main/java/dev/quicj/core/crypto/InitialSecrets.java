@@ -1,0 +1,94 @@
+package dev.quicj.core.crypto;
+
+import dev.quicj.core.QuicVersion;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Initial secrets (<a href="https://www.rfc-editor.org/rfc/rfc9001#section-5.2">RFC 9001 §5.2</a>,
+ * <a href="https://www.rfc-editor.org/rfc/rfc9369#section-3.3.1">RFC 9369 §3.3.1</a>):
+ *
+ * <pre>
+ * initial_secret        = HKDF-Extract(initial_salt, client_dst_connection_id)
+ * client_initial_secret = HKDF-Expand-Label(initial_secret, "client in", "", 32)
+ * server_initial_secret = HKDF-Expand-Label(initial_secret, "server in", "", 32)
+ * </pre>
+ *
+ * with SHA-256 and the version's salt. The {@code "client in"} / {@code "server in"} labels are the same in QUIC
+ * version 2; only the salt and the packet-protection labels differ. Initial packets are always protected with
+ * {@link #SUITE}.
+ */
+public final class InitialSecrets {
+    /** The cipher suite of Initial packets: AEAD_AES_128_GCM with SHA-256. */
+    public static final CipherSuite SUITE = CipherSuite.TLS_AES_128_GCM_SHA256;
+
+    /** The longest connection ID QUIC versions 1 and 2 allow (RFC 9000 §17.2). */
+    public static final int MAX_CONNECTION_ID_LENGTH = 20;
+
+    private InitialSecrets() {
+    }
+
+    /**
+     * {@code initial_secret = HKDF-Extract(initial_salt, dcid)}.
+     *
+     * @param dcid the Destination Connection ID of the client's first Initial packet, 0 to 20 bytes
+     * @throws IllegalArgumentException if {@code dcid} is longer than 20 bytes
+     */
+    public static byte[] initialSecret(QuicVersion version, byte[] dcid) {
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(dcid, "dcid");
+        if (dcid.length > MAX_CONNECTION_ID_LENGTH) {
+            throw new IllegalArgumentException("connection ID longer than 20 bytes: " + dcid.length);
+        }
+        return HkdfLabel.extractSha256(version.initialSalt(), dcid);
+    }
+
+    /** {@code client_initial_secret}, which protects the client's Initial packets. */
+    public static byte[] clientSecret(QuicVersion version, byte[] dcid) {
+        return expand(version, dcid, "client in");
+    }
+
+    /** {@code server_initial_secret}, which protects the server's Initial packets. */
+    public static byte[] serverSecret(QuicVersion version, byte[] dcid) {
+        return expand(version, dcid, "server in");
+    }
+
+    /**
+     * The protection of the client's Initial packets: what a client seals with and a server opens with.
+     *
+     * @throws CryptoException if the provider cannot set up the cipher
+     */
+    public static PacketProtection clientProtection(CryptoProvider provider, QuicVersion version, byte[] dcid)
+            throws CryptoException {
+        return protection(provider, version, clientSecret(version, dcid));
+    }
+
+    /**
+     * The protection of the server's Initial packets: what a server seals with and a client opens with.
+     *
+     * @throws CryptoException if the provider cannot set up the cipher
+     */
+    public static PacketProtection serverProtection(CryptoProvider provider, QuicVersion version, byte[] dcid)
+            throws CryptoException {
+        return protection(provider, version, serverSecret(version, dcid));
+    }
+
+    private static byte[] expand(QuicVersion version, byte[] dcid, String label) {
+        byte[] initial = initialSecret(version, dcid);
+        try {
+            return HkdfLabel.expandLabelSha256(initial, label, null, SUITE.hashLength());
+        } finally {
+            Arrays.fill(initial, (byte) 0);
+        }
+    }
+
+    private static PacketProtection protection(CryptoProvider provider, QuicVersion version, byte[] secret)
+            throws CryptoException {
+        Objects.requireNonNull(provider, "provider");
+        try {
+            return provider.newPacketProtection(version, SUITE, secret);
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+}

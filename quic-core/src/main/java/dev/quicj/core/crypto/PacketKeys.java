@@ -1,0 +1,58 @@
+package dev.quicj.core.crypto;
+
+import dev.quicj.core.QuicVersion;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The packet protection key, IV and header-protection key derived from one traffic secret
+ * (<a href="https://www.rfc-editor.org/rfc/rfc9001#section-5.1">RFC 9001 §5.1</a>) with the version's labels
+ * ({@code "quic key"}, {@code "quic iv"}, {@code "quic hp"}, or the {@code "quicv2 "} forms of
+ * <a href="https://www.rfc-editor.org/rfc/rfc9369#section-3.3.2">RFC 9369 §3.3.2</a>).
+ */
+final class PacketKeys {
+    // the AEAD key, CipherSuite.keyLength() bytes
+    final byte[] key;
+    // the AEAD IV, 12 bytes, XORed with the packet number to form each nonce
+    final byte[] iv;
+    // the header-protection key, CipherSuite.keyLength() bytes
+    final byte[] hp;
+
+    private PacketKeys(byte[] key, byte[] iv, byte[] hp) {
+        this.key = key;
+        this.iv = iv;
+        this.hp = hp;
+    }
+
+    /**
+     * Derives the keys of {@code secret}.
+     *
+     * @throws IllegalArgumentException if the secret is not {@link CipherSuite#hashLength()} bytes
+     */
+    static PacketKeys derive(QuicVersion version, CipherSuite suite, byte[] secret) {
+        Objects.requireNonNull(version, "version");
+        checkSecret(suite, secret);
+        String prefix = version.labelPrefix();
+        return new PacketKeys(
+                HkdfLabel.expandLabel(suite, secret, prefix + "key", null, suite.keyLength()),
+                HkdfLabel.expandLabel(suite, secret, prefix + "iv", null, suite.ivLength()),
+                HkdfLabel.expandLabel(suite, secret, prefix + "hp", null, suite.keyLength()));
+    }
+
+    /** Overwrites the key material with zeros. */
+    void wipe() {
+        Arrays.fill(key, (byte) 0);
+        Arrays.fill(iv, (byte) 0);
+        Arrays.fill(hp, (byte) 0);
+    }
+
+    /** @throws IllegalArgumentException if {@code secret} is not {@link CipherSuite#hashLength()} bytes */
+    static void checkSecret(CipherSuite suite, byte[] secret) {
+        Objects.requireNonNull(suite, "suite");
+        Objects.requireNonNull(secret, "secret");
+        if (secret.length != suite.hashLength()) {
+            throw new IllegalArgumentException(suite + " needs a " + suite.hashLength() + "-byte secret, not "
+                    + secret.length + " bytes");
+        }
+    }
+}

@@ -139,6 +139,51 @@ public final class VarInt {
     }
 
     /**
+     * Reads the varint that starts at absolute {@code index}, without moving the position.
+     *
+     * @throws IndexOutOfBoundsException if the varint does not end before the buffer's limit
+     */
+    public static long decode(ByteBuffer src, int index) {
+        int first = src.get(index) & 0xff;
+        switch (first >>> 6) {
+            case 0:
+                return first;
+            case 1:
+                return src.getShort(index) & 0x3fff;
+            case 2:
+                return src.getInt(index) & 0x3fff_ffffL;
+            default:
+                return src.getLong(index) & MAX_VALUE;
+        }
+    }
+
+    /**
+     * Reads the varint that starts at absolute {@code index}, without moving the position, turning an encoding that
+     * does not end before the buffer's limit into a typed protocol error. The caller advances by
+     * {@link #lengthOf(byte) lengthOf(src.get(index))}.
+     *
+     * @param frameType the frame being decoded, reported in the exception
+     * @throws QuicException FRAME_ENCODING_ERROR if {@code index} is at or past the limit or the limit cuts the varint
+     */
+    public static long read(ByteBuffer src, int index, long frameType) throws QuicException {
+        int limit = src.limit();
+        if (index < 0 || index >= limit || limit - index < lengthOf(src.get(index))) {
+            throw QuicException.frameEncoding(frameType, "truncated variable-length integer");
+        }
+        return decode(src, index);
+    }
+
+    /**
+     * Whether the varint at absolute {@code index} uses the shortest encoding of its value. Frame types must
+     * (<a href="https://www.rfc-editor.org/rfc/rfc9000#section-12.4">RFC 9000 §12.4</a>); other fields need not.
+     *
+     * @throws IndexOutOfBoundsException if the varint does not end before the buffer's limit
+     */
+    public static boolean isMinimal(ByteBuffer src, int index) {
+        return lengthOf(src.get(index)) == encodedLength(decode(src, index));
+    }
+
+    /**
      * Reads a varint at the buffer's position and advances past it, turning a truncated encoding into a typed
      * protocol error.
      *

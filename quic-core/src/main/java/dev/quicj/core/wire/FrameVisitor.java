@@ -1,0 +1,78 @@
+package dev.quicj.core.wire;
+
+import dev.quicj.core.QuicException;
+import java.nio.ByteBuffer;
+
+/**
+ * Receives the frames a {@link FrameDecoder} finds in a packet payload, in order. Every method has a no-op default,
+ * so {@code new FrameVisitor() {}} only validates.
+ *
+ * <p>Each frame is validated before its callback, but a later frame of the same payload may still be malformed: a
+ * visitor that must not act on a partly bad packet runs the decoder twice, first with a no-op visitor. Variable-length
+ * fields are given as an absolute index and a length into {@code payload}, the buffer passed to
+ * {@link FrameDecoder#decode}; they stay valid as long as the caller keeps that buffer's contents, and a visitor
+ * copies what it keeps. A visitor must not change the payload's contents, position or limit.
+ *
+ * <p>Any method may throw {@link QuicException} to stop decoding, for example a frame that is well-formed but
+ * illegal in the connection's state; the decoder passes it on unchanged.
+ */
+public interface FrameVisitor {
+
+    /**
+     * A run of consecutive PADDING frames (type 0x00), one byte each.
+     *
+     * @param length the number of PADDING frames in the run, at least 1
+     */
+    default void padding(int length) throws QuicException {
+    }
+
+    /** A PING frame (type 0x01). */
+    default void ping() throws QuicException {
+    }
+
+    /**
+     * An ACK frame (type 0x02 or 0x03).
+     *
+     * @param ack a view owned by the decoder, valid only during this call
+     */
+    default void ack(AckFrame ack) throws QuicException {
+    }
+
+    /**
+     * A CRYPTO frame (type 0x06); {@code offset + length <= 2^62 - 1}.
+     *
+     * @param dataIndex absolute index of the Crypto Data in {@code payload}
+     */
+    default void crypto(long offset, ByteBuffer payload, int dataIndex, int length) throws QuicException {
+    }
+
+    /**
+     * A NEW_TOKEN frame (type 0x07); the token is never empty.
+     *
+     * @param tokenIndex absolute index of the Token in {@code payload}
+     */
+    default void newToken(ByteBuffer payload, int tokenIndex, int tokenLength) throws QuicException {
+    }
+
+    /** A HANDSHAKE_DONE frame (type 0x1e). */
+    default void handshakeDone() throws QuicException {
+    }
+
+    /**
+     * A CONNECTION_CLOSE frame (type 0x1c or 0x1d).
+     *
+     * @param frameType the type of the frame that triggered the error (0x1c); always 0 for an application close
+     * @param reasonIndex absolute index of the Reason Phrase in {@code payload}
+     */
+    default void connectionClose(CloseType type, long errorCode, long frameType, ByteBuffer payload, int reasonIndex,
+            int reasonLength) throws QuicException {
+    }
+
+    /**
+     * Any other frame RFC 9000 defines (RESET_STREAM, STOP_SENDING, STREAM, MAX_DATA, MAX_STREAM_DATA, MAX_STREAMS,
+     * DATA_BLOCKED, STREAM_DATA_BLOCKED, STREAMS_BLOCKED, NEW_CONNECTION_ID, RETIRE_CONNECTION_ID, PATH_CHALLENGE,
+     * PATH_RESPONSE), after its fields were validated and skipped.
+     */
+    default void otherFrame(long frameType) throws QuicException {
+    }
+}

@@ -324,8 +324,12 @@ final class PacketReceiver {
                 || header.tokenLength() == 0) {
             return drop(DropReason.INVALID_RETRY);
         }
-        if (!RetryIntegrity.verify(conn.version, conn.originalDcid.toByteArray(), dg, header.packetStart(),
-                header.packetLength())) {
+        try {
+            if (!RetryIntegrity.verify(conn.version, conn.originalDcid.toByteArray(), dg, header.packetStart(),
+                    header.packetLength())) {
+                return drop(DropReason.INVALID_RETRY);
+            }
+        } catch (CryptoException e) {
             return drop(DropReason.INVALID_RETRY);
         }
         ConnectionId newDcid = header.scid(dg);

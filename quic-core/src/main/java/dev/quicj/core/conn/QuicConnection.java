@@ -656,6 +656,12 @@ public final class QuicConnection {
         application.skipPacketNumber = pn;
     }
 
+    /** Package-private test seam: set the amplification counters of the current path. */
+    void setPathBytesForTesting(long received, long sent) {
+        pathBytesReceived = received;
+        pathBytesSent = sent;
+    }
+
     /** Package-private test seam: set the largest packet number the peer acknowledged at {@code level}. */
     void setLargestAckedForTesting(EncryptionLevel level, long pn) {
         space(level).largestAcked = pn;

@@ -221,6 +221,25 @@ public final class ConnectionFixtures {
         return Arrays.copyOf(b.array(), n);
     }
 
+    /**
+     * A Retry packet (RFC 9000 §17.2.5) from the server to a client whose first DCID was {@code odcid}, with a valid
+     * integrity tag.
+     */
+    public static byte[] retryPacket(QuicVersion version, ConnectionId clientScid, ConnectionId newServerScid,
+            byte[] token, ConnectionId odcid) throws CryptoException {
+        ByteBuffer b = ByteBuffer.allocate(256);
+        b.put((byte) (0x80 | 0x40 | version.typeBits(LongPacketType.RETRY) << 4));
+        b.putInt(version.wireValue());
+        b.put((byte) clientScid.length());
+        clientScid.writeTo(b);
+        b.put((byte) newServerScid.length());
+        newServerScid.writeTo(b);
+        b.put(token);
+        byte[] tag = dev.quicj.core.crypto.RetryIntegrity.tag(version, odcid.toByteArray(), b.array(), 0, b.position());
+        b.put(tag);
+        return Arrays.copyOf(b.array(), b.position());
+    }
+
     // ------------------------------------------------------------------------------------------------------
     // reading what a connection wrote
 

@@ -1,0 +1,72 @@
+package dev.quicj.core.conn;
+
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.crypto.CipherSuite;
+import dev.quicj.core.crypto.CryptoException;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.PacketProtection;
+import java.nio.ByteBuffer;
+
+/**
+ * Wraps a provider so that sealing (or header protection) can be made to fail on demand: the CALLBACK_FAILURE path.
+ */
+public final class FailingCryptoProvider implements CryptoProvider {
+    /** What fails once armed. */
+    public enum Failure {
+        NONE,
+        SEAL,
+        HEADER_PROTECTION
+    }
+
+    private final CryptoProvider delegate;
+    private volatile Failure failure = Failure.NONE;
+
+    public FailingCryptoProvider(CryptoProvider delegate) {
+        this.delegate = delegate;
+    }
+
+    /** From now on, the chosen operation throws. */
+    public void fail(Failure failure) {
+        this.failure = failure;
+    }
+
+    @Override
+    public PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret)
+            throws CryptoException {
+        PacketProtection p = delegate.newPacketProtection(version, suite, secret);
+        return new PacketProtection() {
+            @Override
+            public CipherSuite suite() {
+                return p.suite();
+            }
+
+            @Override
+            public int tagLength() {
+                return p.tagLength();
+            }
+
+            @Override
+            public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength,
+                    long packetNumber) throws CryptoException {
+                if (failure == Failure.SEAL) {
+                    throw new CryptoException("seal failure injected by the test", null);
+                }
+                p.seal(packet, headerOffset, headerLength, payloadLength, packetNumber);
+            }
+
+            @Override
+            public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength,
+                    long packetNumber) throws CryptoException {
+                return p.open(packet, headerOffset, headerLength, ciphertextLength, packetNumber);
+            }
+
+            @Override
+            public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask) throws CryptoException {
+                if (failure == Failure.HEADER_PROTECTION) {
+                    throw new CryptoException("header protection failure injected by the test", null);
+                }
+                p.headerProtectionMask(packet, sampleOffset, mask);
+            }
+        };
+    }
+}

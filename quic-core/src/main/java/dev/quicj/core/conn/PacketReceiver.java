@@ -98,7 +98,6 @@ final class PacketReceiver {
         int firstDcidOffset = header.dcidOffset();
         int firstDcidLength = header.dcidLength();
         boolean processed = false;
-        boolean undecryptable = false;
         int offset = start;
         while (offset < limit) {
             if (offset != start) {
@@ -121,7 +120,6 @@ final class PacketReceiver {
             } else {
                 conn.lastDropReason = r;
                 conn.statPacketsDropped++;
-                undecryptable |= r == DropReason.DECRYPTION_FAILED;
             }
             if (conn.state == ConnectionState.DRAINING) {
                 return ReceiveStatus.DRAINING;
@@ -131,7 +129,8 @@ final class PacketReceiver {
         if (processed) {
             return ReceiveStatus.PROCESSED;
         }
-        if (undecryptable && checkReset && matchesResetToken()) {
+        // RFC 9000 §10.3.1: a datagram none of whose packets could be processed may be a stateless reset
+        if (checkReset && matchesResetToken()) {
             return enterResetDraining(now);
         }
         return ReceiveStatus.DROPPED;

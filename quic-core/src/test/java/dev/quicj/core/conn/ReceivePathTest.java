@@ -1,0 +1,406 @@
+package dev.quicj.core.conn;
+
+import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_ODCID;
+import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_PATH;
+import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_SCID;
+import static dev.quicj.core.conn.ConnectionFixtures.SERVER_PATH;
+import static dev.quicj.core.conn.ConnectionFixtures.SERVER_SCID;
+import static dev.quicj.core.conn.ConnectionFixtures.T0;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.Hex;
+import dev.quicj.core.LongPacketType;
+import dev.quicj.core.QuicException;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.tls.TransportParameters;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The receive path: what each kind of datagram does to a connection, and what it must not do. */
+class ReceivePathTest {
+    private static final Settings NULL = ConnectionFixtures.nullCrypto();
+    private static final byte[] RESET_TOKEN = Hex.decode("00112233445566778899aabbccddeeff");
+
+    private static PacketProtection serverInitial(Settings s) throws Exception {
+        return ConnectionFixtures.peerProtection(s, InitialSecrets.serverSecret(QuicVersion.V1, CLIENT_ODCID.toByteArray()));
+    }
+
+    private static PacketProtection clientInitial(Settings s) throws Exception {
+        return ConnectionFixtures.peerProtection(s, InitialSecrets.clientSecret(QuicVersion.V1, CLIENT_ODCID.toByteArray()));
+    }
+
+    /** A server Initial to the fixture client. */
+    private static byte[] serverInitialPacket(long pn, String framesHex) throws Exception {
+        return ConnectionFixtures.peerLongPacket(serverInitial(NULL), LongPacketType.INITIAL, CLIENT_SCID, SERVER_SCID,
+                pn, Hex.decode(framesHex), 0);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] repeat(char c, int n) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) c);
+        return b;
+    }
+
+    @Test
+    void theLastOfSeveralPeerClosesWinsAndItsReasonIsCappedAt1024Bytes() throws Exception {
+        // test_ngtcp2_conn_get_ccerr
+        QuicConnection s = ConnectionFixtures.serverConfirmed(NULL);
+        ByteBuffer frames = ByteBuffer.allocate(1200);
+        frames.put(Hex.decode("1d" + "01" + "0a")).put(repeat('a', 10));
+        frames.put(Hex.decode("1c" + "0a" + "c000000003b9aca07".substring(0, 0))); // type + code
+        frames.put(Hex.decode("803b9aca07".replace("803b9aca07", "c0000000" + "3b9aca07")));
+        frames.put(Hex.decode("4401")).put(repeat('a', 1025));
+        byte[] payload = Arrays.copyOf(frames.array(), frames.position());
+        byte[] dg = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 0,
+                payload);
+        assertEquals(ReceiveStatus.DRAINING, s.receive(ByteBuffer.wrap(dg), SERVER_PATH, T0));
+        CloseError e = s.peerCloseError();
+        assertEquals(CloseError.Type.TRANSPORT, e.type());
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+        assertEquals(1_000_000_007L, e.frameType());
+        assertEquals(1024, e.reasonLength());
+        assertArrayEquals(repeat('a', 1024), e.reason());
+        assertTrue(s.isInDrainingPeriod());
+    }
+
+    @Test
+    void peerInitialCloseDuringTheHandshakeIsReadable() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] dg = serverInitialPacket(0, "1c" + "4128" + "00" + "03" + Hex.encode("bye".getBytes()));
+        assertEquals(ReceiveStatus.DRAINING, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(CloseError.transport(0x128, 0, "bye"), c.peerCloseError());
+        assertEquals(SERVER_SCID, c.destinationConnectionId());
+    }
+
+    private static QuicConnection clientWithResetToken() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
+        c.setPeerTransportParameters(TransportParameters.builder().statelessResetToken(RESET_TOKEN).build());
+        return c;
+    }
+
+    @Test
+    void statelessResetInShortFormMovesToDraining() throws Exception {
+        QuicConnection c = clientWithResetToken();
+        byte[] dg = concat(Hex.decode("41"), repeat('x', 24), RESET_TOKEN);
+        assertEquals(ReceiveStatus.DRAINING, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertTrue(c.isStatelessReset());
+        assertEquals(ConnectionState.DRAINING, c.state());
+        assertNull(c.peerCloseError());
+    }
+
+    @Test
+    void statelessResetInLongFormMovesToDraining() throws Exception {
+        QuicConnection c = clientWithResetToken();
+        byte[] dg = concat(Hex.decode("c000000001"), new byte[] {18}, CLIENT_SCID.toByteArray(), new byte[] {0, 0},
+                Hex.decode("4040"), repeat('y', 64), RESET_TOKEN);
+        assertEquals(ReceiveStatus.DRAINING, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(ConnectionState.DRAINING, c.state());
+    }
+
+    @Test
+    void statelessResetWithAnUnparsableLongHeaderMovesToDraining() throws Exception {
+        QuicConnection c = clientWithResetToken();
+        byte[] dg = concat(Hex.decode("c0000000017f"), repeat('z', 8), RESET_TOKEN);
+        assertEquals(ReceiveStatus.DRAINING, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+    }
+
+    @Test
+    void datagramWithAnotherTokenIsDroppedAndNotDraining() throws Exception {
+        QuicConnection c = clientWithResetToken();
+        byte[] other = RESET_TOKEN.clone();
+        other[15] ^= 1;
+        byte[] dg = concat(Hex.decode("41"), repeat('x', 24), other);
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertFalse(c.isInDrainingPeriod());
+        assertFalse(c.isStatelessReset());
+    }
+
+    @Test
+    void serverIgnoresAClientInitialInADatagramShorterThan1200Bytes() throws Exception {
+        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).build(T0);
+        byte[] initial = ConnectionFixtures.peerLongPacket(clientInitial(NULL), LongPacketType.INITIAL, CLIENT_ODCID,
+                CLIENT_SCID, 0, Hex.decode("06" + "00" + "04" + "01020304"), 1199);
+        assertEquals(1199, initial.length);
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(initial), SERVER_PATH, T0));
+        assertEquals(DropReason.INITIAL_DATAGRAM_TOO_SMALL, s.lastDropReason());
+        assertEquals(ConnectionState.SERVER_INITIAL, s.state());
+        assertFalse(s.hasTxKey(EncryptionLevel.INITIAL));
+        assertEquals(0, s.pathBytesReceived());
+    }
+
+    @Test
+    void serverIgnoresAClientInitialWithAShortDcid() throws Exception {
+        // the client builder refuses short first DCIDs, so craft the packet as a misbehaving client would
+        ConnectionId shortDcid = ConnectionId.fromHex("01020304");
+        PacketProtection p = ConnectionFixtures.peerProtection(NULL,
+                InitialSecrets.clientSecret(QuicVersion.V1, shortDcid.toByteArray()));
+        byte[] dg = ConnectionFixtures.peerLongPacket(p, LongPacketType.INITIAL, shortDcid, CLIENT_SCID, 0,
+                Hex.decode("01"), 1200);
+        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).build(T0);
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(dg), SERVER_PATH, T0));
+        assertEquals(DropReason.INITIAL_DCID_TOO_SHORT, s.lastDropReason());
+        assertFalse(s.hasTxKey(EncryptionLevel.INITIAL));
+    }
+
+    @Test
+    void serverIgnoresAnUndecryptableInitialAndKeepsNoKeys() throws Exception {
+        byte[] initial = ConnectionFixtures.clientFirstInitial(Settings.defaults());
+        initial[100] ^= 0x40;
+        QuicConnection s = ConnectionFixtures.serverBuilder(Settings.defaults()).build(T0);
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(initial), SERVER_PATH, T0));
+        assertEquals(DropReason.DECRYPTION_FAILED, s.lastDropReason());
+        assertFalse(s.hasTxKey(EncryptionLevel.INITIAL));
+        assertEquals(ConnectionState.SERVER_INITIAL, s.state());
+    }
+
+    @Test
+    void serverIgnoresAnUnsupportedVersion() throws Exception {
+        byte[] initial = ConnectionFixtures.clientFirstInitial(NULL);
+        initial[4] = 7;
+        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).build(T0);
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(initial), SERVER_PATH, T0));
+        assertEquals(DropReason.UNSUPPORTED_VERSION, s.lastDropReason());
+    }
+
+    @Test
+    void serverLearnsTheConnectionIdsFromTheClientsFirstInitial() throws Exception {
+        QuicConnection s = ConnectionFixtures.server(Settings.defaults());
+        assertEquals(CLIENT_ODCID, s.originalDestinationConnectionId());
+        assertEquals(CLIENT_SCID, s.destinationConnectionId());
+        assertEquals(1200, s.pathBytesReceived());
+        assertEquals(0, s.largestReceived(EncryptionLevel.INITIAL));
+        assertEquals(ConnectionFixtures.CLIENT_HELLO.length, s.cryptoBytesReceived(EncryptionLevel.INITIAL));
+        assertFalse(s.isPathValidated());
+        assertEquals(3600, s.amplificationBudget());
+    }
+
+    @Test
+    void ackOfTheClientInitialUpdatesTheLargestAcknowledgedAndTheRtt() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        assertEquals(-1, c.largestAcknowledged(EncryptionLevel.INITIAL));
+        byte[] dg = serverInitialPacket(0, "02" + "00" + "00" + "00" + "00");
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0 + 40_000_000L));
+        assertEquals(0, c.largestAcknowledged(EncryptionLevel.INITIAL));
+        assertEquals(40_000_000L, c.smoothedRtt().toNanos());
+    }
+
+    @Test
+    void ackOfAPacketNeverSentIsAProtocolViolationWithNoEffect() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] dg = serverInitialPacket(0, "02" + "05" + "00" + "00" + "00");
+        QuicException e = assertThrows(QuicException.class, () -> c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+        assertEquals(0x02, e.frameType());
+        assertEquals(-1, c.largestAcknowledged(EncryptionLevel.INITIAL));
+        assertEquals(-1, c.largestReceived(EncryptionLevel.INITIAL));
+    }
+
+    @Test
+    void cryptoDataReachesTheListenerInOrder() throws Exception {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
+                .cryptoDataListener((level, offset, data) -> {
+                    assertEquals(EncryptionLevel.INITIAL, level);
+                    assertEquals(got.size(), offset);
+                    byte[] b = new byte[data.remaining()];
+                    data.get(b);
+                    got.writeBytes(b);
+                }).build(T0));
+        // second half first, then the first half, then an overlapping duplicate
+        c.receive(ByteBuffer.wrap(serverInitialPacket(0, "06" + "05" + "05" + "0506070809")), CLIENT_PATH, T0);
+        assertEquals(0, got.size());
+        c.receive(ByteBuffer.wrap(serverInitialPacket(1, "06" + "00" + "05" + "0001020304")), CLIENT_PATH, T0);
+        c.receive(ByteBuffer.wrap(serverInitialPacket(2, "06" + "03" + "04" + "03040506")), CLIENT_PATH, T0);
+        assertEquals("00010203040506070809", Hex.encode(got.toByteArray()));
+        assertEquals(10, c.cryptoBytesReceived(EncryptionLevel.INITIAL));
+    }
+
+    @Test
+    void aBadFrameAfterAGoodOneLeavesNoEffectAtAll() throws Exception {
+        int[] calls = {0};
+        QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
+                .cryptoDataListener((level, offset, data) -> calls[0]++).build(T0));
+        // a valid CRYPTO frame, then a STREAM frame, which Initial packets may not carry
+        byte[] dg = serverInitialPacket(0, "06" + "00" + "02" + "abcd" + "08" + "00" + "00");
+        QuicException e = assertThrows(QuicException.class, () -> c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+        assertEquals(0, calls[0]);
+        assertEquals(0, c.cryptoBytesReceived(EncryptionLevel.INITIAL));
+        assertEquals(-1, c.largestReceived(EncryptionLevel.INITIAL));
+    }
+
+    @Test
+    void aDuplicatePacketIsDropped() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] dg = serverInitialPacket(0, "01");
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(dg.clone()), CLIENT_PATH, T0));
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(dg.clone()), CLIENT_PATH, T0));
+        assertEquals(DropReason.DUPLICATE_PACKET, c.lastDropReason());
+    }
+
+    @Test
+    void aDuplicateChaChaPacketIsDroppedNotRejectedByTheCipher() throws Exception {
+        // JDK 17's ChaCha20 refuses a second init with the same key and nonce; the core must not trip on it
+        Settings real = Settings.defaults();
+        QuicConnection c = ConnectionFixtures.client(real);
+        byte[] dg = ConnectionFixtures.peerLongPacket(serverInitial(real), LongPacketType.INITIAL, CLIENT_SCID,
+                SERVER_SCID, 0, Hex.decode("01"), 0);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(dg.clone()), CLIENT_PATH, T0));
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(dg.clone()), CLIENT_PATH, T0));
+        assertEquals(DropReason.DUPLICATE_PACKET, c.lastDropReason());
+    }
+
+    @Test
+    void versionNegotiationWithoutOurVersionIsReported() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] vn = concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(), new byte[] {18},
+                CLIENT_ODCID.toByteArray(), Hex.decode("ff00001d" + "0a0a0a0a"));
+        assertEquals(ReceiveStatus.VERSION_NEGOTIATION, c.receive(ByteBuffer.wrap(vn), CLIENT_PATH, T0));
+        // the application then closes silently
+        assertEquals(CloseOutcome.NOTHING_TO_WRITE,
+                c.writeConnectionClose(null, null, ByteBuffer.allocate(1500), CloseError.versionNegotiation(), T0));
+    }
+
+    @Test
+    void versionNegotiationListingOurVersionIsIgnored() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] vn = concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(), new byte[] {18},
+                CLIENT_ODCID.toByteArray(), Hex.decode("00000001"));
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(vn), CLIENT_PATH, T0));
+        assertEquals(DropReason.IGNORED_VERSION_NEGOTIATION, c.lastDropReason());
+    }
+
+    @Test
+    void retryWithABadTagIsDropped() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] retry = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, SERVER_SCID, new byte[] {1, 2},
+                CLIENT_ODCID);
+        retry[retry.length - 1] ^= 1;
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(retry), CLIENT_PATH, T0));
+        assertEquals(DropReason.INVALID_RETRY, c.lastDropReason());
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+    }
+
+    @Test
+    void onlyTheFirstRetryCounts() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] retry = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, SERVER_SCID, new byte[] {1, 2},
+                CLIENT_ODCID);
+        assertEquals(ReceiveStatus.RETRY, c.receive(ByteBuffer.wrap(retry.clone()), CLIENT_PATH, T0));
+        assertArrayEquals(new byte[] {1, 2}, c.token());
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(retry.clone()), CLIENT_PATH, T0));
+        assertEquals(DropReason.INVALID_RETRY, c.lastDropReason());
+    }
+
+    @Test
+    void reservedBitsSetAfterDecryptionAreAProtocolViolation() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] dg = serverInitialPacket(0, "01");
+        dg[0] |= 0x0c; // null crypto: the first byte is not masked
+        QuicException e = assertThrows(QuicException.class, () -> c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+    }
+
+    @Test
+    void handshakeDoneFromAClientIsAProtocolViolation() throws Exception {
+        QuicConnection s = ConnectionFixtures.serverConfirmed(NULL);
+        byte[] dg = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 0,
+                new byte[] {0x1e});
+        QuicException e = assertThrows(QuicException.class, () -> s.receive(ByteBuffer.wrap(dg), SERVER_PATH, T0));
+        assertEquals(0x1e, e.frameType());
+    }
+
+    @Test
+    void newTokenIsKeptForTheNextConnection() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
+        byte[] dg = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID, 1,
+                Hex.decode("07" + "03" + "010203"));
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertArrayEquals(new byte[] {1, 2, 3}, c.newToken());
+    }
+
+    @Test
+    void aHandshakePacketFromTheClientValidatesTheServersPathAndDiscardsInitialKeys() throws Exception {
+        QuicConnection s = ConnectionFixtures.serverWithHandshakeKeys(NULL);
+        byte[] hs = ConnectionFixtures.peerLongPacket(
+                ConnectionFixtures.peerProtection(NULL, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET),
+                LongPacketType.HANDSHAKE, SERVER_SCID, CLIENT_SCID, 0, Hex.decode("01"), 0);
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(hs), SERVER_PATH, T0));
+        assertTrue(s.isPathValidated());
+        assertEquals(Long.MAX_VALUE, s.amplificationBudget());
+        assertFalse(s.hasTxKey(EncryptionLevel.INITIAL));
+    }
+
+    @Test
+    void coalescedInitialAndHandshakePacketsAreBothProcessed() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientWithHandshakeKeys(NULL);
+        byte[] hs = ConnectionFixtures.peerLongPacket(
+                ConnectionFixtures.peerProtection(NULL, ConnectionFixtures.SERVER_HANDSHAKE_SECRET),
+                LongPacketType.HANDSHAKE, CLIENT_SCID, SERVER_SCID, 0, Hex.decode("01"), 0);
+        byte[] dg = concat(serverInitialPacket(0, "01"), hs);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(0, c.largestReceived(EncryptionLevel.INITIAL));
+        assertEquals(0, c.largestReceived(EncryptionLevel.HANDSHAKE));
+    }
+
+    @Test
+    void aDatagramFromAnotherAddressIsDropped() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        NetworkPath other = new NetworkPath(CLIENT_PATH.local(), new InetSocketAddress("127.0.0.1", 9));
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(serverInitialPacket(0, "01")), other, T0));
+        assertEquals(DropReason.UNKNOWN_PATH, c.lastDropReason());
+    }
+
+    @Test
+    void everyTruncatedPrefixOfAValidDatagramIsDroppedWithoutEffect() throws Exception {
+        byte[] full = serverInitialPacket(0, "06" + "00" + "03" + "aabbcc");
+        for (int n = 0; n < full.length; n++) {
+            QuicConnection c = ConnectionFixtures.client(NULL);
+            ReceiveStatus st = c.receive(ByteBuffer.wrap(Arrays.copyOf(full, n)), CLIENT_PATH, T0);
+            assertEquals(ReceiveStatus.DROPPED, st, "prefix " + n);
+            assertEquals(-1, c.largestReceived(EncryptionLevel.INITIAL), "prefix " + n);
+            assertEquals(0, c.cryptoBytesReceived(EncryptionLevel.INITIAL), "prefix " + n);
+            assertEquals(CLIENT_ODCID, c.destinationConnectionId(), "prefix " + n);
+        }
+    }
+
+    @Test
+    void realCryptoClientAndServerTalk() throws Exception {
+        // a client Initial read by a server, the server's answer (ACK + CRYPTO) read by the client
+        Settings real = Settings.defaults();
+        QuicConnection c = ConnectionFixtures.client(real);
+        QuicConnection s = ConnectionFixtures.server(real);
+        s.submitCryptoData(EncryptionLevel.INITIAL, Hex.decode("0200005603030102"));
+        ByteBuffer answer = ByteBuffer.allocate(1500);
+        int n = s.writePacket(null, null, answer, T0 + 1_000_000);
+        assertEquals(1200, n, "an ack-eliciting server Initial is padded to 1200 too");
+        answer.flip();
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(answer, CLIENT_PATH, T0 + 2_000_000));
+        assertEquals(0, c.largestAcknowledged(EncryptionLevel.INITIAL));
+        assertEquals(8, c.cryptoBytesReceived(EncryptionLevel.INITIAL));
+        assertEquals(SERVER_SCID, c.destinationConnectionId());
+        assertEquals(CryptoProvider.jca(), real.cryptoProvider());
+    }
+}

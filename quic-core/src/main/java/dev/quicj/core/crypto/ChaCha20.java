@@ -27,9 +27,11 @@ final class ChaCha20 {
 
     // the key as eight little-endian words (state words 4..11)
     private final int[] key = new int[8];
-    // the nonce as three little-endian words (state words 13..15), set by setNonce
+    // nonce bytes 0..3 as a little-endian word (state word 13), set by setNonce
     private int n0;
+    // nonce bytes 4..7 as a little-endian word (state word 14)
     private int n1;
+    // nonce bytes 8..11 as a little-endian word (state word 15)
     private int n2;
     // the keystream block most recently computed, as sixteen words
     private final int[] words = new int[16];

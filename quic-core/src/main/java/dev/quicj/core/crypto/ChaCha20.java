@@ -1,5 +1,9 @@
 package dev.quicj.core.crypto;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The ChaCha20 block function and stream cipher of
  * <a href="https://www.rfc-editor.org/rfc/rfc8439#section-2.3">RFC 8439 §2.3–2.4</a> (96-bit nonce, 32-bit block
@@ -18,14 +22,20 @@ final class ChaCha20 {
     private static final int C1 = 0x3320646e;
     private static final int C2 = 0x79622d32;
     private static final int C3 = 0x6b206574;
+    // little-endian int access to byte arrays, for XORing whole keystream words into a buffer
+    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     // the key as eight little-endian words (state words 4..11)
     private final int[] key = new int[8];
-    // the nonce as three little-endian words (state words 13..15), set by setNonce
+    // nonce bytes 0..3 as a little-endian word (state word 13), set by setNonce
     private int n0;
+    // nonce bytes 4..7 as a little-endian word (state word 14)
     private int n1;
+    // nonce bytes 8..11 as a little-endian word (state word 15)
     private int n2;
-    // the serialized keystream block most recently produced by block()
+    // the keystream block most recently computed, as sixteen words
+    private final int[] words = new int[16];
+    // the same block serialized, filled by block() only
     private final byte[] keystream = new byte[BLOCK_LENGTH];
 
     /** @param key the 32-byte key; copied */
@@ -50,6 +60,15 @@ final class ChaCha20 {
      * that array (valid until the next call).
      */
     byte[] block(int counter) {
+        computeBlock(counter);
+        for (int i = 0; i < 16; i++) {
+            LE_INT.set(keystream, 4 * i, words[i]);
+        }
+        return keystream;
+    }
+
+    // the ChaCha20 block function (RFC 8439 section 2.3) into words[]
+    private void computeBlock(int counter) {
         int x0 = C0, x1 = C1, x2 = C2, x3 = C3;
         int x4 = key[0], x5 = key[1], x6 = key[2], x7 = key[3];
         int x8 = key[4], x9 = key[5], x10 = key[6], x11 = key[7];
@@ -97,24 +116,23 @@ final class ChaCha20 {
             x3 += x4; x14 = Integer.rotateLeft(x14 ^ x3, 8);
             x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 7);
         }
-        byte[] out = keystream;
-        putLe32(out, 0, x0 + C0);
-        putLe32(out, 4, x1 + C1);
-        putLe32(out, 8, x2 + C2);
-        putLe32(out, 12, x3 + C3);
-        putLe32(out, 16, x4 + key[0]);
-        putLe32(out, 20, x5 + key[1]);
-        putLe32(out, 24, x6 + key[2]);
-        putLe32(out, 28, x7 + key[3]);
-        putLe32(out, 32, x8 + key[4]);
-        putLe32(out, 36, x9 + key[5]);
-        putLe32(out, 40, x10 + key[6]);
-        putLe32(out, 44, x11 + key[7]);
-        putLe32(out, 48, x12 + counter);
-        putLe32(out, 52, x13 + n0);
-        putLe32(out, 56, x14 + n1);
-        putLe32(out, 60, x15 + n2);
-        return out;
+        int[] out = words;
+        out[0] = x0 + C0;
+        out[1] = x1 + C1;
+        out[2] = x2 + C2;
+        out[3] = x3 + C3;
+        out[4] = x4 + key[0];
+        out[5] = x5 + key[1];
+        out[6] = x6 + key[2];
+        out[7] = x7 + key[3];
+        out[8] = x8 + key[4];
+        out[9] = x9 + key[5];
+        out[10] = x10 + key[6];
+        out[11] = x11 + key[7];
+        out[12] = x12 + counter;
+        out[13] = x13 + n0;
+        out[14] = x14 + n1;
+        out[15] = x15 + n2;
     }
 
     /**
@@ -122,25 +140,27 @@ final class ChaCha20 {
      * length)}: ChaCha20 encryption and decryption (RFC 8439 §2.4).
      */
     void xor(int counter, byte[] buf, int offset, int length) {
+        int pos = offset;
         int end = offset + length;
-        for (int pos = offset; pos < end; counter++) {
+        int[] w = words;
+        for (; end - pos >= BLOCK_LENGTH; pos += BLOCK_LENGTH, counter++) {
+            computeBlock(counter);
+            for (int i = 0; i < 16; i++) {
+                int at = pos + 4 * i;
+                LE_INT.set(buf, at, (int) LE_INT.get(buf, at) ^ w[i]);
+            }
+        }
+        if (pos < end) {
             byte[] ks = block(counter);
-            int n = Math.min(BLOCK_LENGTH, end - pos);
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; pos + i < end; i++) {
                 buf[pos + i] ^= ks[i];
             }
-            pos += n;
         }
     }
 
+    /** The little-endian 32-bit word at {@code b[off]}. */
     static int le32(byte[] b, int off) {
-        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+        return (int) LE_INT.get(b, off);
     }
 
-    private static void putLe32(byte[] b, int off, int v) {
-        b[off] = (byte) v;
-        b[off + 1] = (byte) (v >>> 8);
-        b[off + 2] = (byte) (v >>> 16);
-        b[off + 3] = (byte) (v >>> 24);
-    }
 }

@@ -10,8 +10,18 @@ import java.nio.ByteBuffer;
  * buffer. The buffer may be heap or direct. Implementations reuse their cipher state and scratch space, so an
  * instance is <b>not thread-safe</b>; a connection owns its instances.
  *
- * <p>Any failure is a {@link CryptoException}: on sealing it becomes the CALLBACK_FAILURE outcome of the writer, on
- * opening the packet is dropped.
+ * <p>Indexes are checked against the buffer's <em>capacity</em>, not its limit, since a writer fills a buffer up to
+ * its capacity; the buffer must be writable (read-only buffers fail with
+ * {@link java.nio.ReadOnlyBufferException}).
+ *
+ * <p>Any failure of the cipher or of authentication is a {@link CryptoException}: on sealing it becomes the
+ * CALLBACK_FAILURE outcome of the writer, on opening the packet is dropped. Caller bugs are unchecked exceptions:
+ * {@link IndexOutOfBoundsException} for a range outside the capacity, {@link IllegalArgumentException} for a
+ * negative length or packet number or a mask array shorter than {@link #MASK_LENGTH}.
+ *
+ * <p>A packet number must never be sealed twice with the same keys (the nonce would repeat). The JCA AES-GCM
+ * enforces part of this: sealing the same packet number twice in a row throws a {@link CryptoException}. Opening
+ * the same packet twice (a duplicated datagram) is always allowed.
  */
 public interface PacketProtection {
     /** The length of a header-protection sample (RFC 9001 §5.4.2). */

@@ -10,8 +10,6 @@ import dev.quicj.core.QuicVersion;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.engines.AESEngine;
 import org.bouncycastle.crypto.modes.GCMBlockCipher;
 import org.bouncycastle.crypto.modes.GCMModeCipher;
@@ -118,56 +116,6 @@ class AesGcmTest {
         byte[] packet = Arrays.copyOf(plain, 1216);
         sender.seal(ByteBuffer.wrap(packet), 0, 30, 1170, 9);
         assertThrows(CryptoException.class, () -> v2.open(ByteBuffer.wrap(packet), 0, 30, 1186, 9));
-    }
-
-    @ParameterizedTest
-    @EnumSource(CipherSuite.class)
-    void hkdfExpandLabelMatchesAnHkdfBuiltOnTheJdkHmac(CipherSuite suite) throws Exception {
-        String hmac = suite.hashLength() == 48 ? "HmacSHA384" : "HmacSHA256";
-        Random random = new Random(suite.code() + 5869);
-        byte[] salt = bytes(random, 20);
-        byte[] ikm = bytes(random, 8);
-        byte[] prk = hmac(hmac, salt, ikm);
-        assertArrayEquals(prk, HkdfLabel.extract(suite, salt, ikm));
-        for (String label : new String[] {"quic key", "quicv2 hp", "c hs traffic"}) {
-            for (int length : new int[] {12, suite.keyLength(), suite.hashLength(), 100}) {
-                byte[] info = HkdfLabel.encodeLabel(label, new byte[] {1, 2, 3}, length);
-                // HKDF-Expand, RFC 5869 section 2.3
-                byte[] okm = new byte[length];
-                byte[] t = new byte[0];
-                for (int i = 1, done = 0; done < length; i++) {
-                    byte[] input = new byte[t.length + info.length + 1];
-                    System.arraycopy(t, 0, input, 0, t.length);
-                    System.arraycopy(info, 0, input, t.length, info.length);
-                    input[input.length - 1] = (byte) i;
-                    t = hmac(hmac, prk, input);
-                    int n = Math.min(t.length, length - done);
-                    System.arraycopy(t, 0, okm, done, n);
-                    done += n;
-                }
-                assertArrayEquals(okm, HkdfLabel.expandLabel(suite, prk, label, new byte[] {1, 2, 3}, length),
-                        label + "/" + length);
-            }
-        }
-    }
-
-    @Test
-    void hkdfLabelLimits() {
-        assertThrows(IllegalArgumentException.class,
-                () -> HkdfLabel.expandLabel(CipherSuite.TLS_AES_128_GCM_SHA256, new byte[32], "x", null, 0));
-        assertThrows(IllegalArgumentException.class,
-                () -> HkdfLabel.expandLabel(CipherSuite.TLS_AES_128_GCM_SHA256, new byte[32], "x", null, 255 * 32 + 1));
-        assertThrows(IllegalArgumentException.class, () -> HkdfLabel.encodeLabel("x".repeat(250), null, 16));
-        assertThrows(IllegalArgumentException.class, () -> HkdfLabel.encodeLabel("x", new byte[256], 16));
-        assertThrows(IllegalArgumentException.class, () -> HkdfLabel.encodeLabel("cl\u00e9", null, 16));
-        assertEquals(255 * 48, HkdfLabel.expandLabel(CipherSuite.TLS_AES_256_GCM_SHA384, new byte[48], "x", null,
-                255 * 48).length);
-    }
-
-    private static byte[] hmac(String algorithm, byte[] key, byte[] data) throws Exception {
-        Mac mac = Mac.getInstance(algorithm);
-        mac.init(new SecretKeySpec(key, algorithm));
-        return mac.doFinal(data);
     }
 
     private static byte[] bytes(Random random, int n) {

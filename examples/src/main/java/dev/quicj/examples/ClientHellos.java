@@ -1,0 +1,41 @@
+package dev.quicj.examples;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.tls.ClientHello;
+import dev.quicj.core.tls.TransportParameters;
+
+/** The TLS ClientHello the example clients send: real, with QUIC transport parameters a server will accept. */
+final class ClientHellos {
+    private ClientHellos() {
+    }
+
+    /** The transport parameters of an example client whose SCID is {@code scid}. */
+    static TransportParameters clientParameters(ConnectionId scid) {
+        return TransportParameters.builder()
+                .initialSourceConnectionId(scid.toByteArray())
+                .maxIdleTimeoutMillis(30_000)
+                .maxUdpPayloadSize(1452)
+                .initialMaxData(1 << 20)
+                .initialMaxStreamDataBidiLocal(1 << 16)
+                .initialMaxStreamDataBidiRemote(1 << 16)
+                .initialMaxStreamDataUni(1 << 16)
+                .initialMaxStreamsBidi(16)
+                .initialMaxStreamsUni(16)
+                .activeConnectionIdLimit(4)
+                .build();
+    }
+
+    /**
+     * The encoded ClientHello (a handshake message, ready for CRYPTO frames).
+     *
+     * @param serverName the SNI host name, or {@code null}
+     * @param alpn the application protocols to offer
+     */
+    static byte[] encode(ConnectionId scid, String serverName, String... alpn) {
+        ClientHello.Builder b = ClientHello.builder().applicationProtocols(alpn).transportParameters(clientParameters(scid));
+        if (serverName != null) {
+            b.serverName(serverName);
+        }
+        return b.build().encode();
+    }
+}

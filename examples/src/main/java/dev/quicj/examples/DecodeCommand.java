@@ -1,0 +1,76 @@
+package dev.quicj.examples;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.Hex;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.inspect.DatagramInspector;
+import dev.quicj.core.inspect.InspectedFrame;
+import dev.quicj.core.inspect.InspectedPacket;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code decode}: prints every packet of one datagram (type, version, DCID, SCID, packet number, token length) and
+ * every frame, with all fields of a CONNECTION_CLOSE, decrypting Initial packets of either direction with keys
+ * derived from {@code --odcid}; a packet that does not decrypt is printed with the reason.
+ */
+final class DecodeCommand {
+    static final String USAGE = "usage: decode --odcid HEX [--dcid-len N] (--hex HEX | FILE)\n"
+            + "  FILE holds the raw datagram, or its hex if the name ends in .hex";
+
+    private static final Set<String> VALUED = Set.of("odcid", "hex", "dcid-len");
+
+    private DecodeCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out) throws UsageException {
+        Args a = new Args(argv, VALUED, Set.of());
+        ConnectionId odcid = Args.connectionId("odcid", a.required("odcid"));
+        byte[] datagram;
+        if (a.has("hex")) {
+            if (!a.positional().isEmpty()) {
+                throw new UsageException("give --hex or a FILE, not both");
+            }
+            datagram = Args.hex("hex", a.string("hex", ""));
+        } else if (a.positional().size() == 1) {
+            datagram = read(a.positional().get(0));
+        } else {
+            throw new UsageException(a.positional().isEmpty() ? "give --hex HEX or a FILE" : "more than one FILE");
+        }
+        if (datagram.length == 0) {
+            throw new UsageException("the datagram is empty");
+        }
+        int dcidLength = (int) a.number("dcid-len", -1, 0, ConnectionId.MAX_LENGTH);
+        List<InspectedPacket> packets = DatagramInspector.inspect(datagram,
+                DatagramInspector.initialKeys(odcid, CryptoProvider.jca()), dcidLength);
+        out.println("datagram length=" + datagram.length + " packets=" + packets.size());
+        for (InspectedPacket p : packets) {
+            out.println(p.headerLine());
+            for (InspectedFrame f : p.frames()) {
+                out.println("  frame " + f);
+            }
+        }
+        return packets.stream().allMatch(InspectedPacket::decrypted) ? 0 : 1;
+    }
+
+    private static byte[] read(String file) throws UsageException {
+        try {
+            byte[] bytes = Files.readAllBytes(Path.of(file));
+            if (file.endsWith(".hex")) {
+                return Args.hex("FILE", new String(bytes, StandardCharsets.US_ASCII));
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    static String hex(byte[] b) {
+        return Hex.encode(b);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.quicj.examples;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.Hex;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.CloseOutcome;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.conn.QuicConnection;
+import dev.quicj.core.conn.Settings;
+import dev.quicj.core.conn.StatelessClose;
+import dev.quicj.core.crypto.CryptoProvider;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * {@code write-close}: prints the hex of one Initial-level CONNECTION_CLOSE datagram, written by the library itself.
+ * A client close comes from a real client connection that first wrote its Initial with packet number {@code pn - 1}
+ * and then {@link QuicConnection#writeConnectionClose closed}; a server close is the {@link StatelessClose}. Initial
+ * keys derive from {@code --odcid}.
+ */
+final class WriteCloseCommand {
+    static final String USAGE = "usage: write-close --role client|server --version 1|2 --odcid HEX --dcid HEX "
+            + "--scid HEX --pn N [--token HEX] [--error N] [--frame-type N] [--reason TEXT] [--app]";
+
+    private static final Set<String> VALUED = Set.of("role", "version", "odcid", "dcid", "scid", "pn", "token",
+            "error", "frame-type", "reason");
+    private static final Set<String> SWITCHES = Set.of("app");
+    private static final NetworkPath PATH = new NetworkPath(new InetSocketAddress("127.0.0.1", 50000),
+            new InetSocketAddress("127.0.0.1", 4433));
+
+    private WriteCloseCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out) throws UsageException {
+        Args a = new Args(argv, VALUED, SWITCHES);
+        if (!a.positional().isEmpty()) {
+            throw new UsageException("unexpected argument '" + a.positional().get(0) + "'");
+        }
+        String role = a.required("role");
+        if (!role.equals("client") && !role.equals("server")) {
+            throw new UsageException("--role must be client or server: '" + role + "'");
+        }
+        QuicVersion version = Main.version(a.required("version"));
+        ConnectionId odcid = Args.connectionId("odcid", a.required("odcid"));
+        ConnectionId dcid = Args.connectionId("dcid", a.required("dcid"));
+        ConnectionId scid = Args.connectionId("scid", a.required("scid"));
+        long pn = Args.number("pn", a.required("pn"), 0, (1L << 62) - 1);
+        long code = a.number("error", TransportErrorCode.NO_ERROR, 0, TransportErrorCode.MAX_CODE);
+        long frameType = a.number("frame-type", 0, 0, TransportErrorCode.MAX_CODE);
+        String reason = a.string("reason", "");
+        boolean app = a.flag("app");
+        if (app && a.has("frame-type")) {
+            throw new UsageException("--frame-type belongs to transport closes; an application close has none");
+        }
+        CloseError error = app ? CloseError.application(code, reason) : CloseError.transport(code, frameType, reason);
+        byte[] datagram;
+        if (role.equals("client")) {
+            byte[] token = a.has("token") ? Args.hex("token", a.string("token", "")) : null;
+            datagram = clientClose(version, odcid, dcid, scid, pn, token, error);
+        } else {
+            if (a.has("token")) {
+                throw new UsageException("--token is for client Initials; a server's Initial carries no token");
+            }
+            datagram = serverClose(version, odcid, dcid, scid, pn, error);
+        }
+        out.println(Hex.encode(datagram));
+        return 0;
+    }
+
+    private static byte[] clientClose(QuicVersion version, ConnectionId odcid, ConnectionId dcid, ConnectionId scid,
+            long pn, byte[] token, CloseError error) throws UsageException {
+        if (odcid.length() < QuicConnection.MIN_INITIAL_DCID_LENGTH) {
+            throw new UsageException("--odcid of a client must be at least 8 bytes (RFC 9000 §7.2): " + odcid.length());
+        }
+        if (pn < 1 || pn - 1 > Integer.MAX_VALUE) {
+            throw new UsageException("--pn of a client must be in 1..2^31: its first Initial used pn - 1");
+        }
+        long now = System.nanoTime();
+        try {
+            Settings settings = Settings.builder().initialPacketNumber(pn - 1).build();
+            QuicConnection c = QuicConnection.clientBuilder().version(version).originalDestinationConnectionId(odcid)
+                    .destinationConnectionId(dcid).sourceConnectionId(scid).path(PATH).token(token)
+                    .settings(settings).build(now);
+            c.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, null, "h3"));
+            if (c.writePacket(null, null, ByteBuffer.allocate(1500), now) == 0) {
+                throw new IllegalStateException("the client's first Initial was not written");
+            }
+            ByteBuffer dest = ByteBuffer.allocate(1500);
+            CloseOutcome outcome = c.writeConnectionClose(null, null, dest, error, now);
+            if (outcome != CloseOutcome.WRITTEN) {
+                throw new UsageException("no close written: " + outcome);
+            }
+            return Arrays.copyOf(dest.array(), dest.position());
+        } catch (dev.quicj.core.crypto.CryptoException e) {
+            throw new IllegalStateException("packet protection failed", e);
+        }
+    }
+
+    private static byte[] serverClose(QuicVersion version, ConnectionId odcid, ConnectionId dcid, ConnectionId scid,
+            long pn, CloseError error) throws UsageException {
+        ByteBuffer dest = ByteBuffer.allocate(1500);
+        CloseOutcome outcome = StatelessClose.write(dest, version, odcid, dcid, scid, pn, error, CryptoProvider.jca());
+        if (outcome != CloseOutcome.WRITTEN) {
+            throw new UsageException("no close written: " + outcome);
+        }
+        return Arrays.copyOf(dest.array(), dest.position());
+    }
+}

@@ -1,0 +1,122 @@
+package dev.quicj.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.Hex;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code write-close} and {@code decode} commands: close-spec vectors through the CLI, and bad arguments. */
+class CommandLineTest {
+    private static final String V2 =
+            "c90000000108010203040506070808f067a5502a4262b500800000165eb47111b11b80112bd88dd2f98af57c7fe008dc02b5";
+    private static final String V3 =
+            "c00000000108010203040506070808f067a5502a4262b500800000151bb43c39b19c5fa53d695144a08da3ee52c14846b2";
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void writeCloseClientGivesVectorV1() throws Exception {
+        Result r = run("write-close", "--role", "client", "--version", "1", "--odcid", "8394c8f03e515708", "--dcid",
+                "8394c8f03e515708", "--scid", "0102030405060708", "--pn", "1", "--reason", "foo");
+        assertEquals(0, r.status(), r.err());
+        String hex = r.out().trim();
+        assertEquals(2400, hex.length());
+        assertTrue(hex.startsWith("cf00000001088394c8f03e51570808010203040506070800800004941a763aabbf61e8adcee1dd9ca4327ce62563678a"));
+        assertEquals("02aeed2c22a08429453ca42013e990b96e204992187c893e2ed9c2bf2bf52cbf",
+                Hex.encode(MessageDigest.getInstance("SHA-256").digest(Hex.decode(hex))));
+    }
+
+    @Test
+    void writeCloseServerGivesVectorsV2AndV3() {
+        Result v2 = run("write-close", "--role", "server", "--version", "1", "--odcid", "8394c8f03e515708", "--dcid",
+                "0102030405060708", "--scid", "f067a5502a4262b5", "--pn", "0", "--error", "0x128");
+        assertEquals(V2 + "\n", v2.out());
+        Result v3 = run("write-close", "--role", "server", "--version", "1", "--odcid", "8394c8f03e515708", "--dcid",
+                "0102030405060708", "--scid", "f067a5502a4262b5", "--pn", "0", "--error", "77", "--app", "--reason",
+                "dropped at Initial level");
+        assertEquals(V3 + "\n", v3.out());
+    }
+
+    @Test
+    void writeCloseClientWithTokenAndFrameTypeDecodesBack() {
+        Result w = run("write-close", "--role", "client", "--version", "2", "--odcid", "0011223344556677", "--dcid",
+                "a1a2a3a4", "--scid", "b1b2", "--pn", "0x7", "--token", "c0ffee", "--error", "0xa", "--frame-type",
+                "0x08", "--reason", "bad stream");
+        assertEquals(0, w.status(), w.err());
+        Result d = run("decode", "--odcid", "0011223344556677", "--hex", w.out().trim());
+        assertEquals(0, d.status(), d.out());
+        assertTrue(d.out().contains("packet INITIAL version=0x6b3343cf dcid=a1a2a3a4 scid=b1b2 token_len=3 pn=7"),
+                d.out());
+        assertTrue(d.out().contains("CONNECTION_CLOSE type=0x1c error=0xa (PROTOCOL_VIOLATION) frame_type=0x8 "
+                + "reason_len=10 reason=\"bad stream\""), d.out());
+        assertTrue(d.out().contains("datagram length=1200"), d.out());
+    }
+
+    @Test
+    void decodeReadsRawAndHexFiles(@TempDir Path dir) throws Exception {
+        Path raw = dir.resolve("close.bin");
+        Files.write(raw, Hex.decode(V2));
+        Path hex = dir.resolve("close.hex");
+        Files.writeString(hex, V2.substring(0, 20) + "\n" + V2.substring(20));
+        for (Path p : new Path[] {raw, hex}) {
+            Result r = run("decode", "--odcid", "8394c8f03e515708", p.toString());
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("keys=\"server Initial\""), r.out());
+            assertTrue(r.out().contains("error=0x128 (CRYPTO_ERROR(40)) frame_type=0x0 reason_len=0"), r.out());
+        }
+    }
+
+    @Test
+    void decodeSaysWhyItCannotDecrypt() {
+        Result r = run("decode", "--odcid", "0000000000000000", "--hex", V2);
+        assertEquals(1, r.status());
+        assertTrue(r.out().contains("does not decrypt"), r.out());
+        assertTrue(r.out().contains("packet does not authenticate"), r.out());
+    }
+
+    @Test
+    void badArgumentsPrintOneErrorLineAndTheUsage() {
+        String[][] bad = {
+            {"write-close", "--role", "client"},
+            {"write-close", "--role", "proxy", "--version", "1", "--odcid", "00", "--dcid", "00", "--scid", "00",
+                "--pn", "1"},
+            {"write-close", "--role", "server", "--version", "3", "--odcid", "00", "--dcid", "00", "--scid", "00",
+                "--pn", "1"},
+            {"write-close", "--role", "server", "--version", "1", "--odcid", "0g", "--dcid", "00", "--scid", "00",
+                "--pn", "1"},
+            {"write-close", "--role", "server", "--version", "1", "--odcid", "00", "--dcid", "00", "--scid", "00",
+                "--pn", "1", "--error", "4611686018427387904"},
+            {"write-close", "--role", "client", "--version", "1", "--odcid", "0011223344556677", "--dcid", "00",
+                "--scid", "00", "--pn", "0"},
+            {"write-close", "--role", "server", "--version", "1", "--odcid", "00", "--dcid", "00", "--scid", "00",
+                "--pn", "1", "--bogus"},
+            {"decode", "--odcid", "00"},
+            {"decode"},
+            {"frobnicate"},
+        };
+        for (String[] args : bad) {
+            Result r = run(args);
+            assertEquals(2, r.status(), String.join(" ", args));
+            assertTrue(r.err().startsWith("error: "), r.err());
+            assertTrue(r.err().contains("usage:"), r.err());
+            assertEquals("", r.out());
+        }
+    }
+}

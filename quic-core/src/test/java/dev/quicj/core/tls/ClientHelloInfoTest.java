@@ -153,6 +153,12 @@ class ClientHelloInfoTest {
                         h -> h.extensions.add(extension(TlsCodepoints.EXT_SERVER_NAME,
                                 vector16(concat(new byte[] {0}, vector16("b\u00fccher".getBytes(
                                         StandardCharsets.ISO_8859_1))))))),
+                brokenHello("a host_name with a control character", DECODE_ERROR,
+                        h -> h.extensions.add(extension(TlsCodepoints.EXT_SERVER_NAME,
+                                vector16(concat(new byte[] {0}, vector16(new byte[] {'a', 0x7f, 'b'})))))),
+                brokenHello("a host_name with a space", DECODE_ERROR,
+                        h -> h.extensions.add(extension(TlsCodepoints.EXT_SERVER_NAME,
+                                vector16(concat(new byte[] {0}, vector16(new byte[] {'a', ' ', 'b'})))))),
                 brokenHello("supported_groups of odd length", DECODE_ERROR,
                         h -> h.extensions.add(extension(TlsCodepoints.EXT_SUPPORTED_GROUPS,
                                 vector16(new byte[] {0, 0x1d, 0})))),

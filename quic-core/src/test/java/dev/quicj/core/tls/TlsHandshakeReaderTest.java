@@ -121,6 +121,34 @@ class TlsHandshakeReaderTest {
                 () -> reader.add(ByteBuffer.wrap(Hex.decode("0b"))));
     }
 
+    /** Polling leaves a partial header at the front; the buffer then moves it down (in place, then by growing). */
+    @Test
+    void headersAreStillCheckedAfterTheBufferIsCompactedOrGrown() throws Exception {
+        for (int added : new int[] {200, 5000}) {
+            TlsHandshakeReader reader = new TlsHandshakeReader(1000);
+            byte[] first = TlsTestSupport.handshake(TlsCodepoints.CERTIFICATE, new byte[400]);
+            reader.add(ByteBuffer.wrap(concat(first, Hex.decode("0b 00")))); // a second header, half there
+            assertArrayEquals(first, reader.poll().encode());
+            assertEquals(2, reader.bufferedBytes());
+            // The header completes announcing 0x0007d1 = 2001 bytes, over the limit.
+            byte[] rest = concat(Hex.decode("07 d1"), new byte[added - 2]);
+            assertQuicError(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, () -> reader.add(ByteBuffer.wrap(rest)));
+        }
+    }
+
+    @Test
+    void theReaderStartsOverOnceEverythingIsPolled() throws Exception {
+        TlsHandshakeReader reader = new TlsHandshakeReader(100);
+        for (int i = 0; i < 20; i++) {
+            byte[] message = TlsTestSupport.handshake(TlsCodepoints.FINISHED, new byte[90 + i % 11]);
+            reader.add(ByteBuffer.wrap(message));
+            assertArrayEquals(message, reader.poll().encode());
+            assertEquals(0, reader.bufferedBytes());
+        }
+        assertQuicError(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED,
+                () -> reader.add(ByteBuffer.wrap(Hex.decode("14 000065"))));
+    }
+
     @Test
     void maxMessageLengthIsChecked() {
         assertThrows(IllegalArgumentException.class, () -> new TlsHandshakeReader(-1));

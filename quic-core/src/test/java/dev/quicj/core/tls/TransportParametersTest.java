@@ -519,6 +519,20 @@ class TransportParametersTest {
     }
 
     @Test
+    void anAllZeroAddressWithAPortIsStillAnAddress() throws Exception {
+        byte[] blob = Hex.decode("0d 2a" // preferred_address, 42 bytes
+                + "00000000 01bb" // 0.0.0.0:443: not the all-zero "no IPv4" marker, the port is set
+                + "00000000000000000000000000000000 0000" // [::]:0, no IPv6 address
+                + "01 01" // connection ID
+                + "000102030405060708090a0b0c0d0e0f"); // stateless reset token
+        PreferredAddress pa = TransportParameters.decode(ByteBuffer.wrap(blob), Role.SERVER).preferredAddress()
+                .orElseThrow();
+        assertEquals(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 443), pa.ipv4Address().orElseThrow());
+        assertEquals(Optional.empty(), pa.ipv6Address());
+        assertTrue(pa.toString().contains("ipv6=none"), pa::toString);
+    }
+
+    @Test
     void valuesAreCopiedInAndOut() throws Exception {
         byte[] cid = Hex.decode("01020304");
         TransportParameters tp = TransportParameters.builder().initialSourceConnectionId(cid).build();

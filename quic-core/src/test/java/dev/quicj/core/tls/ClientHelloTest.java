@@ -246,6 +246,14 @@ class ClientHelloTest {
     }
 
     @Test
+    void initialSourceConnectionIdIsRequired() {
+        TransportParameters withoutIt = clientParameters().toBuilder().initialSourceConnectionId(null).build();
+        assertThrows(IllegalArgumentException.class, () -> ClientHello.builder().transportParameters(withoutIt));
+        TransportParameters zeroLength = clientParameters().toBuilder().initialSourceConnectionId(new byte[0]).build();
+        ClientHello.builder().transportParameters(zeroLength);
+    }
+
+    @Test
     void versionInformationMustListTheChosenVersion() {
         TransportParameters tp = clientParameters().toBuilder()
                 .versionInformation(VersionInformation.of(QuicVersion.V1.wireValue(), QuicVersion.V2.wireValue()))

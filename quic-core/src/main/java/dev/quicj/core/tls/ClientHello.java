@@ -229,13 +229,18 @@ public final class ClientHello {
         }
 
         /**
-         * The client's transport parameters. They must not hold a server-only parameter (RFC 9000 §18.2), and a
-         * version_information must list its chosen version among the available ones (RFC 9368 §4).
+         * The client's transport parameters. They must hold initial_source_connection_id, equal to the Source
+         * Connection ID of the Initial packets (RFC 9000 §7.3: servers close the connection without it), must not
+         * hold a server-only parameter (RFC 9000 §18.2), and a version_information must list its chosen version among
+         * the available ones (RFC 9368 §4).
          *
-         * @throws IllegalArgumentException if either rule is broken
+         * @throws IllegalArgumentException if one of these rules is broken
          */
         public Builder transportParameters(TransportParameters parameters) {
             Objects.requireNonNull(parameters, "parameters");
+            if (parameters.initialSourceConnectionId().isEmpty()) {
+                throw new IllegalArgumentException("a client must send initial_source_connection_id: " + parameters);
+            }
             if (parameters.hasServerOnlyParameter()) {
                 throw new IllegalArgumentException("a client must not send server-only transport parameters: "
                         + parameters);

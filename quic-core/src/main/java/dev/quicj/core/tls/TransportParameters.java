@@ -1,5 +1,6 @@
 package dev.quicj.core.tls;
 
+import dev.quicj.core.Role;
 import dev.quicj.core.Hex;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.wire.VarInt;

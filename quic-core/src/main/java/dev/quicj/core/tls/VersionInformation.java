@@ -1,5 +1,6 @@
 package dev.quicj.core.tls;
 
+import dev.quicj.core.Role;
 import dev.quicj.core.QuicException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

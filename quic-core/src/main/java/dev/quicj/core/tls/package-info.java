@@ -8,7 +8,7 @@
  *
  * <ul>
  *   <li>{@link dev.quicj.core.tls.TransportParameters}: the quic_transport_parameters value, with a builder and a
- *       decoder that validates per RFC 9000 §18.2 for a given {@link dev.quicj.core.tls.Role};</li>
+ *       decoder that validates per RFC 9000 §18.2 for a given {@link dev.quicj.core.Role};</li>
  *   <li>{@link dev.quicj.core.tls.ClientHello}: the bytes of a client's first CRYPTO frames, with a real X25519 key
  *       share whose key pair is kept;</li>
  *   <li>{@link dev.quicj.core.tls.TlsHandshakeReader}: cuts in-order CRYPTO bytes into

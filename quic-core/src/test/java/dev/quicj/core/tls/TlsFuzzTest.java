@@ -1,5 +1,6 @@
 package dev.quicj.core.tls;
 
+import dev.quicj.core.Role;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.quicj.core.Hex;

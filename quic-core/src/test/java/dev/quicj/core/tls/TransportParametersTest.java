@@ -1,5 +1,6 @@
 package dev.quicj.core.tls;
 
+import dev.quicj.core.Role;
 import static dev.quicj.core.tls.TlsTestSupport.assertQuicError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

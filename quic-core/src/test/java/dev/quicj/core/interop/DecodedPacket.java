@@ -16,7 +16,8 @@ import java.util.OptionalLong;
  * @param scid              {@code quic.scid} as lower-case hex, "" if empty or a short header
  * @param packetNumber      {@code quic.packet_number}; empty if the packet was not decrypted or has none
  *                          (Retry, VN)
- * @param tokenLength       {@code quic.token_length} (Initial), else 0
+ * @param tokenLength       {@code quic.token_length} (Initial), the length of {@code quic.retry_token} (Retry),
+ *                          else 0
  * @param packetLength      {@code quic.packet_length}: this packet's bytes within the datagram
  * @param decryptionFailed  whether tshark could not remove packet protection (then {@link #frames()} is empty)
  * @param decryptionMessage tshark's message for a failed decryption (e.g. "Decryption failed: ... Checksum error",

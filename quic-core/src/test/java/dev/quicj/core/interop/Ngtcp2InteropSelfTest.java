@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -133,6 +134,60 @@ class Ngtcp2InteropSelfTest {
             assertEquals("peer-close level=initial type=0x1c error=0xa frame_type=0x0 pn=" + closePn
                     + " error_name=PROTOCOL_VIOLATION reason_len=0 reason=\"\"", rx.summary());
             assertTrue(fresh.isAlive());
+        }
+    }
+    /**
+     * A normal request: the client ends it with a 1-RTT CONNECTION_CLOSE (0x1d, H3_NO_ERROR 0x100), which the server
+     * logs and which tshark decrypts with the client's key log (and cannot without it).
+     */
+    @Test
+    void clientOneRttApplicationCloseDecryptsWithKeylog() throws Exception {
+        Path keylog = tmp.resolve("keys.txt");
+        try (Ngtcp2Server server = Ngtcp2Server.start();
+             LoopbackCapture capture = LoopbackCapture.start(server.port(), tmp.resolve("normal.pcapng"))) {
+            Ngtcp2Client.Result client = Ngtcp2Client.to(server).keylog(keylog).timeout(Duration.ofSeconds(30)).run();
+            assertFalse(client.timedOut(), client::diagnostics);
+            assertEquals(0, client.exitCode(), client::diagnostics);
+            assertTrue(client.received().isEmpty(), client::diagnostics);
+            Ngtcp2Close tx = client.firstSent().orElseThrow(() -> new AssertionError(client.diagnostics()));
+            assertEquals(Ngtcp2Close.Level.ONE_RTT, tx.level());
+            assertEquals(0x1d, tx.type());
+            assertEquals(0x100, tx.errorCode());
+            assertEquals("unknown", tx.errorName());
+
+            Ngtcp2Close rx = server.awaitClose(Ngtcp2Close.Direction.RECEIVED, WAIT)
+                    .orElseThrow(() -> new AssertionError("no close in the server log:\n" + server.log()));
+            assertEquals("peer-close level=1rtt type=0x1d error=0x100 frame_type=0x0 pn=" + tx.packetNumber()
+                    + " error_name=unknown reason_len=0 reason=\"\"", rx.summary());
+
+            assertTrue(capture.awaitPackets(4, WAIT), "dumpcap saw " + capture.packetCount() + " packets");
+            Path pcap = capture.stop();
+            assertTrue(Files.size(keylog) > 0, "gtlsclient wrote no key log");
+            Tshark tshark = Tshark.create().withQuicPort(server.port());
+            TsharkResult decoded = tshark.withKeylog(keylog).decodeCapture(pcap);
+            List<DecodedPacket> closing = decoded.packetsWithConnectionClose();
+            assertEquals(1, closing.size(), decoded::summary);
+            DecodedPacket packet = closing.get(0);
+            assertEquals(PacketType.ONE_RTT, packet.type(), decoded::summary);
+            assertEquals(OptionalLong.empty(), packet.version());
+            assertEquals(OptionalLong.of(tx.packetNumber()), packet.packetNumber(), decoded::summary);
+            assertEquals(server.port(), decoded.datagram(packet.datagram()).dstPort());
+            DecodedFrame.ConnectionClose cc = packet.frames(DecodedFrame.ConnectionClose.class).get(0);
+            assertEquals(0x1d, cc.type());
+            assertFalse(cc.isTransport());
+            assertEquals(0x100, cc.errorCode());
+            assertEquals(OptionalLong.empty(), cc.triggeringFrameType());
+            assertEquals(0, cc.reasonLength());
+            assertTrue(decoded.packets().stream().anyMatch(p -> p.type() == PacketType.HANDSHAKE
+                    && !p.decryptionFailed()), decoded::summary);
+
+            TsharkResult withoutKeys = tshark.decodeCapture(pcap);
+            assertTrue(withoutKeys.connectionCloses().isEmpty(), withoutKeys::summary);
+            DecodedPacket same = withoutKeys.datagram(packet.datagram()).packets().stream()
+                    .filter(p -> p.type() == PacketType.ONE_RTT).findFirst()
+                    .orElseThrow(() -> new AssertionError(withoutKeys.summary()));
+            assertTrue(same.decryptionFailed(), withoutKeys::summary);
+            assertEquals(packet.dcid(), same.dcid());
         }
     }
 }

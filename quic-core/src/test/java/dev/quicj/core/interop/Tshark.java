@@ -346,7 +346,12 @@ public final class Tshark {
             frames.add(parseFrame(frameObjects.get(i), i < raws.size() ? raws.get(i) : new byte[0]));
         }
         boolean malformed = malformedHint || Json.findObjectWithKey(q, "_ws.malformed") != null;
-        return new DecodedPacket(datagram, type, version, dcid, scid, pn, num(q, "quic.token_length", 0),
+        long tokenLength = num(q, "quic.token_length", 0);
+        if (type == PacketType.RETRY) {
+            String token = Json.string(q, "quic.retry_token");
+            tokenLength = token == null ? 0 : Hex.decode(token).length;
+        }
+        return new DecodedPacket(datagram, type, version, dcid, scid, pn, tokenLength,
                 (int) num(q, "quic.packet_length", 0), failed, message, malformed, frames, supported);
     }
 

@@ -159,4 +159,32 @@ class TsharkSelfTest {
         }
         assertEquals(direct.summary(), fromFile.summary());
     }
+    @Test
+    void decodesVersionNegotiationRetryAndATruncatedPacket() throws Exception {
+        // Hand-written VN (versions 1 and 2), the RFC 9001 A.4 Retry, and the first 30 bytes of V2.
+        byte[] vn = dev.quicj.core.Hex.decode("80 00000000 08 0102030405060708 08 f067a5502a4262b5 00000001 6b3343cf");
+        byte[] retry = dev.quicj.core.Hex.decode(
+                "ff000000010008f067a5502a4262b5746f6b656e04a265ba2eff4d829058fb3f0f2496ba");
+        byte[] truncated = java.util.Arrays.copyOf(InteropVectors.closeSpecV2ServerInitialClose(), 30);
+        TsharkResult r = tshark.decode(Datagram.fromServer(vn), Datagram.fromServer(retry),
+                Datagram.fromServer(truncated));
+        assertEquals(3, r.datagrams().size(), r::summary);
+        DecodedPacket v = r.datagram(1).packets().get(0);
+        assertEquals(PacketType.VERSION_NEGOTIATION, v.type(), r::summary);
+        assertEquals(OptionalLong.of(0), v.version());
+        assertEquals("0102030405060708", v.dcid());
+        assertEquals("f067a5502a4262b5", v.scid());
+        assertEquals(List.of(1L, 0x6b3343cfL), v.supportedVersions());
+        assertFalse(v.decryptionFailed());
+        DecodedPacket rt = r.datagram(2).packets().get(0);
+        assertEquals(PacketType.RETRY, rt.type(), r::summary);
+        assertEquals("", rt.dcid());
+        assertEquals("f067a5502a4262b5", rt.scid());
+        assertEquals(5, rt.tokenLength(), "token 'token'");
+        assertEquals(OptionalLong.empty(), rt.packetNumber());
+        assertFalse(rt.decryptionFailed());
+        DecodedPacket t = r.datagram(3).packets().get(0);
+        assertTrue(t.malformed(), r::summary);
+        assertTrue(t.frames().isEmpty());
+    }
 }

@@ -144,8 +144,9 @@ public sealed interface DecodedFrame
     record Other(long type, byte[] raw) implements DecodedFrame {
         @Override
         public String summary() {
-            return name() + " type=" + hex(type) + (raw.length > 0 ? " raw=" + Hex.encode(raw, 0, Math.min(raw.length, 32))
-                    + (raw.length > 32 ? "..." : "") : "");
+            String bytes = raw.length == 0 ? ""
+                    : " raw=" + Hex.encode(raw, 0, Math.min(raw.length, 32)) + (raw.length > 32 ? "..." : "");
+            return name() + " type=" + hex(type) + bytes;
         }
 
         @Override

@@ -112,7 +112,8 @@ class Ngtcp2InteropSelfTest {
             TsharkResult decoded = Tshark.create().withQuicPort(silent.port()).decodeCapture(capture.stop());
             DecodedDatagram close = decoded.datagrams().stream()
                     .filter(d -> d.dstPort() == silent.port() && !d.connectionCloses().isEmpty())
-                    .findFirst().orElseThrow(() -> new AssertionError("no client close captured:\n" + decoded.summary()));
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no client close captured:\n" + decoded.summary()));
             assertEquals(1200, close.length(), decoded::summary);
             DecodedPacket packet = close.packets().get(0);
             assertEquals(PacketType.INITIAL, packet.type());

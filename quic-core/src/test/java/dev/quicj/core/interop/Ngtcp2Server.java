@@ -89,7 +89,8 @@ public final class Ngtcp2Server implements AutoCloseable {
         boolean ok = false;
         try {
             Path htdocs = Files.createDirectories(dir.resolve("htdocs"));
-            Files.writeString(htdocs.resolve("index.html"), "hello from ngtcp2 gtlsserver\n", StandardCharsets.US_ASCII);
+            Files.writeString(htdocs.resolve("index.html"), "hello from ngtcp2 gtlsserver\n",
+                    StandardCharsets.US_ASCII);
             makeCertificate(openssl, dir, remaining(deadline));
             Map<String, String> env = new HashMap<>();
             if (keylog != null) {

@@ -23,7 +23,10 @@ public enum PacketType {
         this.label = label;
     }
 
-    /** The short label used in summaries: {@code Initial}, {@code 0RTT}, {@code Handshake}, {@code Retry}, {@code 1RTT}, {@code VN} or {@code ?}. */
+    /**
+     * The short label used in summaries: {@code Initial}, {@code 0RTT}, {@code Handshake}, {@code Retry},
+     * {@code 1RTT}, {@code VN} or {@code ?}.
+     */
     public String label() {
         return label;
     }

@@ -216,6 +216,7 @@ public final class Peers {
                         .redirectOutput(out.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                         .start();
+                Processes.track(p);
                 if (!p.waitFor(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS)) {
                     Processes.kill(p, Duration.ofSeconds(2));
                     captureProblem = "dumpcap -i lo -L did not finish within 20 s";

@@ -20,7 +20,8 @@ final class ProcNet {
 
     /** A UDP port on 127.0.0.1 that was free a moment ago (bind port 0, read the port, close). */
     static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0))) {
+        InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
             return s.getLocalPort();
         }
     }

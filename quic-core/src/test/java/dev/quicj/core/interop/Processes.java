@@ -12,6 +12,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Process and file plumbing shared by the harness classes (package-private). */
@@ -20,6 +22,18 @@ final class Processes {
     static final boolean KEEP_TEMP = Boolean.getBoolean("quicj.interop.keep");
 
     private static final File DEV_NULL = new File("/dev/null");
+
+    /** Every process the harness started and has not reaped yet; killed by a shutdown hook if the JVM exits first. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Process p : LIVE) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }, "quicj-interop-reaper"));
+    }
 
     private Processes() {
     }
@@ -44,7 +58,14 @@ final class Processes {
                 environment.put(e.getKey(), e.getValue());
             }
         }
-        return pb.start();
+        return track(pb.start());
+    }
+
+    /** Registers a started process for the shutdown hook; it is forgotten once it exits. */
+    static Process track(Process process) {
+        LIVE.add(process);
+        process.onExit().thenRun(() -> LIVE.remove(process));
+        return process;
     }
 
     /**

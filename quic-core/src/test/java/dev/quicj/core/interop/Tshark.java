@@ -132,11 +132,13 @@ public final class Tshark {
                 }
             }
             if (server == null) {
-                throw new IllegalArgumentException("the original-DCID trick needs a server-to-client long-header datagram");
+                throw new IllegalArgumentException(
+                        "the original-DCID trick needs a server-to-client long-header datagram");
             }
             byte[] p = server.payload();
             long version = ((p[1] & 0xffL) << 24) | ((p[2] & 0xff) << 16) | ((p[3] & 0xff) << 8) | (p[4] & 0xff);
-            udp.add(new PcapWriter.Udp(CLIENT_PORT, SERVER_PORT, syntheticClientInitial(originalDcid, longDcid(p), version)));
+            byte[] primer = syntheticClientInitial(originalDcid, longDcid(p), version);
+            udp.add(new PcapWriter.Udp(CLIENT_PORT, SERVER_PORT, primer));
             skip = 1;
         }
         for (Datagram d : datagrams) {
@@ -239,7 +241,7 @@ public final class Tshark {
                 .redirectError(err.toFile());
         pb.environment().put("WIRESHARK_CONFIG_DIR", config.toString());
         pb.environment().remove("SSLKEYLOGFILE");
-        Process p = pb.start();
+        Process p = Processes.track(pb.start());
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 Processes.kill(p, Duration.ofSeconds(2));

@@ -207,11 +207,9 @@ public final class FrameDecoder {
         for (long i = 0; i < rangeCount; i++) {
             long gap = varint();
             long length = varint();
-            if (gap > smallest - 2) {
-                throw QuicException.frameEncoding(type, "ACK gap below packet number 0");
-            }
+            // Both fields are below 2^62, so neither subtraction can overflow.
             long rangeLargest = smallest - gap - 2;
-            if (length > rangeLargest) {
+            if (rangeLargest < 0 || length > rangeLargest) {
                 throw QuicException.frameEncoding(type, "ACK range below packet number 0");
             }
             smallest = rangeLargest - length;

@@ -19,7 +19,7 @@ class WirePropertyTest {
     static void chooseSeed() {
         String fixed = System.getProperty("wire.seed");
         seed = fixed != null ? Long.parseLong(fixed) : new SplittableRandom().nextLong();
-        cases = Integer.getInteger("wire.cases", 2_000);
+        cases = Integer.getInteger("wire.cases", 1_000);
         System.out.println("WirePropertyTest seed = " + seed + " (rerun with -Dwire.seed=" + seed + "), cases = "
                 + cases);
     }

@@ -37,8 +37,9 @@ import java.util.Objects;
 public final class FrameDecoder {
     /** The largest Maximum Streams value of MAX_STREAMS and STREAMS_BLOCKED frames, 2^60 (§19.11, §19.14). */
     public static final long MAX_STREAMS = 1L << 60;
-    /** The bounds of a NEW_CONNECTION_ID frame's Length field (§19.15). */
+    /** The smallest Length of a NEW_CONNECTION_ID frame's Connection ID (§19.15). */
     public static final int MIN_CONNECTION_ID_LENGTH = 1;
+    /** The largest Length of a NEW_CONNECTION_ID frame's Connection ID (§19.15). */
     public static final int MAX_CONNECTION_ID_LENGTH = 20;
     /** The length of a Stateless Reset Token (§19.15). */
     public static final int STATELESS_RESET_TOKEN_LENGTH = 16;
@@ -207,11 +208,9 @@ public final class FrameDecoder {
         for (long i = 0; i < rangeCount; i++) {
             long gap = varint();
             long length = varint();
-            if (gap > smallest - 2) {
-                throw QuicException.frameEncoding(type, "ACK gap below packet number 0");
-            }
+            // Both fields are below 2^62, so neither subtraction can overflow.
             long rangeLargest = smallest - gap - 2;
-            if (length > rangeLargest) {
+            if (rangeLargest < 0 || length > rangeLargest) {
                 throw QuicException.frameEncoding(type, "ACK range below packet number 0");
             }
             smallest = rangeLargest - length;

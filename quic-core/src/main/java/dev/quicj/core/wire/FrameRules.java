@@ -60,6 +60,8 @@ public final class FrameRules {
 
     /** Per frame type, bit {@code 1 << level.ordinal()} set where the type is allowed; parsed from {@link #TABLE}. */
     private static final int[] LEVEL_MASKS = new int[TABLE.length];
+    /** Per frame type, whether the Spec column holds "N"; parsed from {@link #TABLE}. */
+    private static final boolean[] NOT_ACK_ELICITING = new boolean[TABLE.length];
 
     static {
         if (TABLE.length != FrameType.MAX_KNOWN + 1) {
@@ -77,6 +79,7 @@ public final class FrameRules {
                 }
             }
             LEVEL_MASKS[type] = mask;
+            NOT_ACK_ELICITING[type] = TABLE[type][1].indexOf('N') >= 0;
         }
     }
 
@@ -123,7 +126,8 @@ public final class FrameRules {
      * @throws IllegalArgumentException for a frame type RFC 9000 does not define
      */
     public static boolean isAckEliciting(long frameType) {
-        return !hasSpec(frameType, 'N');
+        row(frameType);
+        return !NOT_ACK_ELICITING[(int) frameType];
     }
 
     /**

@@ -276,6 +276,66 @@ class FrameDecoderTest {
         assertEquals(MAX_STREAMS, FrameDecoder.MAX_STREAMS);
     }
 
+    /** The JVM's per-thread allocation counter sees less than one byte per decoded packet of common frames. */
+    @Test
+    void decodingCommonFramesAllocatesNothing() throws QuicException {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(threads instanceof com.sun.management.ThreadMXBean
+                && ((com.sun.management.ThreadMXBean) threads).isThreadAllocatedMemorySupported());
+        com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean) threads;
+        ByteBuffer payload = ByteBuffer.allocateDirect(64);
+        payload.put(Hex.decode(""
+                + "03 4064 05 02 03 00 00 01 00 01 02 03"   // ACK_ECN, 3 ranges, ECN counts
+                + "06 00 03 aabbcc"                         // CRYPTO
+                + "01"                                      // PING
+                + "0e 04 05 01 aa"                          // STREAM with OFF and LEN
+                + "1c 0a 08 03 666f6f"                      // CONNECTION_CLOSE
+                + "1e"                                      // HANDSHAKE_DONE
+                + "00 00 00 00")).flip();                   // PADDING x4
+        long[] sums = new long[1];
+        FrameVisitor visitor = new FrameVisitor() {
+            @Override
+            public void padding(int length) {
+                sums[0] += length;
+            }
+
+            @Override
+            public void ack(AckFrame ack) {
+                while (ack.nextRange()) {
+                    sums[0] += ack.rangeSmallest();
+                }
+            }
+
+            @Override
+            public void crypto(long offset, ByteBuffer buffer, int dataIndex, int length) {
+                sums[0] += buffer.get(dataIndex);
+            }
+
+            @Override
+            public void connectionClose(CloseType type, long errorCode, long frameType, ByteBuffer buffer,
+                    int reasonIndex, int reasonLength) {
+                sums[0] += errorCode + reasonLength;
+            }
+
+            @Override
+            public void otherFrame(long frameType) {
+                sums[0] += frameType;
+            }
+        };
+        FrameDecoder decoder = new FrameDecoder();
+        int rounds = 20_000;
+        for (int i = 0; i < rounds; i++) {
+            decoder.decode(payload, EncryptionLevel.ONE_RTT, visitor);
+        }
+        long before = counter.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < rounds; i++) {
+            decoder.decode(payload, EncryptionLevel.ONE_RTT, visitor);
+        }
+        long allocated = counter.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < rounds, "allocated " + allocated + " bytes in " + rounds + " decodes");
+        assertTrue(sums[0] != 0);
+    }
+
     /** Decodes and checks the exception; the payload's bytes, position and limit must be unchanged. */
     private static void assertError(String hex, EncryptionLevel level, long code, long frameType) {
         byte[] bytes = Hex.decode(hex);

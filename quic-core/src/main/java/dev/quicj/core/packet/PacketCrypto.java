@@ -42,6 +42,10 @@ public final class PacketCrypto {
             truncated = truncated << 8 | b;
         }
         long pn = PacketNumber.decode(truncated, pnLength, largestReceived);
+        if (pn > PacketNumber.MAX) {
+            // RFC 9000 Appendix A.3 can decode past the top of the space; no such packet can exist
+            throw CryptoException.stackless("packet number beyond 2^62-1");
+        }
         int headerLength = pnOffset + pnLength - start;
         int ciphertextLength = header.packetEnd - (pnOffset + pnLength);
         if (ciphertextLength < protection.tagLength()) {

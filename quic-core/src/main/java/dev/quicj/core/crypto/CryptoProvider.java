@@ -31,6 +31,16 @@ public interface CryptoProvider {
     }
 
     /**
+     * Which AES-GCM implementation {@link #jca()} uses in this JVM: {@code "jdk-intrinsics"} when the JVM runs with
+     * {@code --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED} (the JDK's intrinsic GHASH and AES-CTR driven
+     * directly: no allocation per packet), otherwise {@code "jca (reason)"} (the public {@code AES/GCM/NoPadding}
+     * cipher, which allocates fresh GCM state on every packet).
+     */
+    static String aesGcmImplementation() {
+        return JcaCryptoProvider.aesGcmImplementation();
+    }
+
+    /**
      * The null-crypto provider of the upstream ngtcp2 tests: sealing appends 16 zero bytes to the plaintext, opening
      * checks and strips them, and the header-protection mask is all zeros, so packets read as plaintext.
      * For tests and diagnostics only; it protects nothing.

@@ -5,7 +5,8 @@ import java.security.GeneralSecurityException;
 import java.util.Objects;
 
 /**
- * The default {@link CryptoProvider}: keys from BouncyCastle HKDF, AES-GCM and AES-ECB header protection from the
+ * The default {@link CryptoProvider}: keys from BouncyCastle HKDF, AES-GCM from the JDK's intrinsic GHASH and AES-CTR
+ * when the JVM opens them (see {@link JdkGcmPrimitives}) or else the JCA cipher, AES-ECB header protection from the
  * JCA (CPU intrinsics), and ChaCha20-Poly1305 and ChaCha20 header protection in pure Java, which allocate nothing per
  * packet and accept the same packet twice (JDK 17's {@code ChaCha20} refuses a repeated key and nonce even when
  * decrypting).
@@ -26,7 +27,7 @@ final class JcaCryptoProvider implements CryptoProvider {
             switch (suite) {
                 case TLS_AES_128_GCM_SHA256:
                 case TLS_AES_256_GCM_SHA384:
-                    return new AeadPacketProtection(suite, new AesGcmAead(keys.key), new AesHeaderProtector(keys.hp),
+                    return new AeadPacketProtection(suite, aesGcm(keys.key), new AesHeaderProtector(keys.hp),
                             keys.iv);
                 case TLS_CHACHA20_POLY1305_SHA256:
                     return new AeadPacketProtection(suite, new ChaCha20Poly1305Aead(keys.key),
@@ -39,6 +40,22 @@ final class JcaCryptoProvider implements CryptoProvider {
         } finally {
             keys.wipe();
         }
+    }
+
+    /**
+     * AES-GCM from the JDK's intrinsic primitives when they are reachable (no per-packet allocation), else the JCA
+     * cipher.
+     */
+    static Aead aesGcm(byte[] key) throws GeneralSecurityException {
+        return JdkGcmPrimitives.AVAILABLE ? new IntrinsicAesGcmAead(key) : new AesGcmAead(key);
+    }
+
+    /**
+     * Which AES-GCM implementation this JVM uses: {@code "jdk-intrinsics"} (no allocation per packet) or
+     * {@code "jca"}, with the reason in the latter case.
+     */
+    static String aesGcmImplementation() {
+        return JdkGcmPrimitives.AVAILABLE ? "jdk-intrinsics" : "jca (" + JdkGcmPrimitives.UNAVAILABLE_REASON + ")";
     }
 
     @Override

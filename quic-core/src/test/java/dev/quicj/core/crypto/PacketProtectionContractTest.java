@@ -258,14 +258,17 @@ class PacketProtectionContractTest {
     }
 
     @Test
-    void aesGcmRefusesToSealTheSamePacketNumberTwiceInARow() throws CryptoException {
-        // The JDK's nonce-reuse guard: reported as a CryptoException that keeps the JDK's exception as its cause.
-        PacketProtection p = protection(CipherSuite.TLS_AES_128_GCM_SHA256);
-        p.seal(ByteBuffer.allocate(64), 0, 10, 20, 3);
-        CryptoException e = assertThrows(CryptoException.class, () -> p.seal(ByteBuffer.allocate(64), 0, 10, 20, 3));
+    void jcaAesGcmRefusesToSealTheSameNonceTwiceInARow() throws Exception {
+        // The JDK's nonce-reuse guard of the JCA fallback: reported as a CryptoException that keeps the JDK's
+        // exception as its cause. (The intrinsic path has no such guard; connections never reuse a packet number.)
+        Aead jca = new AesGcmAead(new byte[16]);
+        byte[] nonce = new byte[12];
+        jca.seal(nonce, new byte[64], 0, 10, 20);
+        CryptoException e = assertThrows(CryptoException.class, () -> jca.seal(nonce, new byte[64], 0, 10, 20));
         assertInstanceOf(GeneralSecurityException.class, e.getCause());
         assertTrue(e.getStackTrace().length > 0);
-        // the instance keeps working with the next packet number
-        p.seal(ByteBuffer.allocate(64), 0, 10, 20, 4);
+        // the instance keeps working with the next nonce
+        nonce[11] = 1;
+        jca.seal(nonce, new byte[64], 0, 10, 20);
     }
 }

@@ -1,0 +1,187 @@
+package dev.quicj.core.crypto;
+
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-GCM (<a href="https://nvlpubs.nist.gov/nistpubs/Legacy/SP/nistspecialpublication800-38d.pdf">NIST SP
+ * 800-38D</a>) assembled from the JDK's intrinsic GHASH and AES-CTR ({@link JdkGcmPrimitives}), with all state
+ * owned by this object: one keyed counter-mode object, the GHASH subkey table, and 16-byte scratch blocks. Sealing
+ * and opening allocate nothing.
+ *
+ * <pre>
+ * J0 = nonce || 0x00000001
+ * C  = CTR_K(inc32(J0), P)
+ * S  = GHASH_H(A || pad || C || pad || [len(A)]64 || [len(C)]64)
+ * T  = E_K(J0) XOR S
+ * </pre>
+ */
+final class IntrinsicAesGcmAead implements Aead {
+    private static final int BLOCK = 16;
+
+    // AES-CTR keyed with the AEAD key; its counter array is positioned for every packet
+    private final Object ctr;
+    private final byte[] counter;
+    // the GHASH subkey table (H and, for the AVX stubs, its powers)
+    private final long[] subkeyTable;
+    // the running GHASH state, two big-endian longs
+    private final long[] state = new long[2];
+    // a zero-padded partial block, and E_K(J0)
+    private final byte[] block = new byte[BLOCK];
+    private final byte[] tagMask = new byte[BLOCK];
+    // sixteen zero bytes, the input whose encryption is E_K(counter)
+    private final byte[] zeros = new byte[BLOCK];
+
+    IntrinsicAesGcmAead(byte[] key) throws GeneralSecurityException {
+        if (key.length != 16 && key.length != 32) {
+            throw new IllegalArgumentException("AES-GCM key must be 16 or 32 bytes, not " + key.length);
+        }
+        try {
+            this.ctr = JdkGcmPrimitives.newCounterMode(key.clone());
+            this.counter = JdkGcmPrimitives.counterOf(ctr);
+            // H = E_K(0^128)
+            Arrays.fill(counter, (byte) 0);
+            byte[] h = new byte[BLOCK];
+            crypt(zeros, 0, BLOCK, h, 0);
+            this.subkeyTable = JdkGcmPrimitives.subkeyTable(h);
+        } catch (GeneralSecurityException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new GeneralSecurityException("cannot key the JDK AES-GCM primitives: " + t, t);
+        }
+    }
+
+    /** Runs the counter-mode keystream from the current counter block (restarting the block). */
+    private void crypt(byte[] in, int inOffset, int length, byte[] out, int outOffset) throws Throwable {
+        JdkGcmPrimitives.CTR_USED.set(ctr, BLOCK);
+        int n = (int) JdkGcmPrimitives.CTR_CRYPT.invokeExact(ctr, in, inOffset, length, out, outOffset);
+        if (n != length) {
+            throw new IllegalStateException("counter mode processed " + n + " of " + length + " bytes");
+        }
+    }
+
+    /** Sets the counter block to {@code nonce || counterValue}. */
+    private void position(byte[] nonce, int counterValue) {
+        System.arraycopy(nonce, 0, counter, 0, 12);
+        counter[12] = (byte) (counterValue >>> 24);
+        counter[13] = (byte) (counterValue >>> 16);
+        counter[14] = (byte) (counterValue >>> 8);
+        counter[15] = (byte) counterValue;
+    }
+
+    private void ghash(byte[] buf, int offset, int length) throws Throwable {
+        int full = length / BLOCK;
+        if (full > 0) {
+            JdkGcmPrimitives.GHASH_BLOCKS.invokeExact(buf, offset, full, state, subkeyTable);
+        }
+        int rest = length - full * BLOCK;
+        if (rest > 0) {
+            Arrays.fill(block, (byte) 0);
+            System.arraycopy(buf, offset + full * BLOCK, block, 0, rest);
+            JdkGcmPrimitives.GHASH_BLOCKS.invokeExact(block, 0, 1, state, subkeyTable);
+        }
+    }
+
+    /** GHASH over A and C plus the length block, then XOR with E_K(J0): the tag, into {@code block}. */
+    private void tag(byte[] buf, int aadOffset, int aadLength, int textOffset, int textLength) throws Throwable {
+        state[0] = 0;
+        state[1] = 0;
+        ghash(buf, aadOffset, aadLength);
+        ghash(buf, textOffset, textLength);
+        long aBits = aadLength * 8L;
+        long cBits = textLength * 8L;
+        for (int i = 0; i < 8; i++) {
+            block[i] = (byte) (aBits >>> (56 - 8 * i));
+            block[8 + i] = (byte) (cBits >>> (56 - 8 * i));
+        }
+        JdkGcmPrimitives.GHASH_BLOCKS.invokeExact(block, 0, 1, state, subkeyTable);
+        for (int i = 0; i < 8; i++) {
+            block[i] = (byte) ((state[0] >>> (56 - 8 * i)) ^ tagMask[i]);
+            block[8 + i] = (byte) ((state[1] >>> (56 - 8 * i)) ^ tagMask[8 + i]);
+        }
+    }
+
+    @Override
+    public void seal(byte[] nonce, byte[] buf, int aadOffset, int aadLength, int plaintextLength)
+            throws CryptoException {
+        int textOffset = aadOffset + aadLength;
+        try {
+            position(nonce, 1);
+            crypt(zeros, 0, BLOCK, tagMask, 0);
+            position(nonce, 2);
+            crypt(buf, textOffset, plaintextLength, buf, textOffset);
+            tag(buf, aadOffset, aadLength, textOffset, plaintextLength);
+            System.arraycopy(block, 0, buf, textOffset + plaintextLength, BLOCK);
+        } catch (Throwable t) {
+            throw new CryptoException("AES-GCM seal failed: " + t, t);
+        }
+    }
+
+    @Override
+    public int open(byte[] nonce, byte[] buf, int aadOffset, int aadLength, int ciphertextLength)
+            throws CryptoException {
+        int textOffset = aadOffset + aadLength;
+        int textLength = ciphertextLength - TAG_LENGTH;
+        boolean authentic;
+        try {
+            position(nonce, 1);
+            crypt(zeros, 0, BLOCK, tagMask, 0);
+            tag(buf, aadOffset, aadLength, textOffset, textLength);
+            int diff = 0;
+            for (int i = 0; i < BLOCK; i++) {
+                diff |= block[i] ^ buf[textOffset + textLength + i];
+            }
+            authentic = diff == 0;
+            if (authentic) {
+                position(nonce, 2);
+                crypt(buf, textOffset, textLength, buf, textOffset);
+            }
+        } catch (Throwable t) {
+            throw new CryptoException("AES-GCM open failed: " + t, t);
+        }
+        if (!authentic) {
+            throw CryptoException.stackless("packet does not authenticate");
+        }
+        return textLength;
+    }
+
+    /**
+     * Compares this construction with the JCA cipher on random keys, nonces and lengths; null when they agree, else
+     * why not. Run once, before the primitives are used.
+     */
+    static String selfTest() {
+        try {
+            SplittableRandom random = new SplittableRandom(0x5eedL);
+            Cipher jca = Cipher.getInstance("AES/GCM/NoPadding");
+            for (int i = 0; i < 24; i++) {
+                byte[] key = new byte[i % 2 == 0 ? 16 : 32];
+                byte[] nonce = new byte[12];
+                random.nextBytes(key);
+                random.nextBytes(nonce);
+                int aad = random.nextInt(0, 64);
+                int text = random.nextInt(0, 1400);
+                byte[] a = new byte[aad + text + TAG_LENGTH];
+                random.nextBytes(a);
+                byte[] b = a.clone();
+                jca.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+                jca.updateAAD(a, 0, aad);
+                jca.doFinal(a, aad, text, a, aad);
+                IntrinsicAesGcmAead mine = new IntrinsicAesGcmAead(key);
+                mine.seal(nonce, b, 0, aad, text);
+                if (!Arrays.equals(a, b)) {
+                    return "known-answer test failed: the JDK primitives do not give AES-GCM here";
+                }
+                if (mine.open(nonce, b, 0, aad, text + TAG_LENGTH) != text) {
+                    return "known-answer test failed on open";
+                }
+            }
+            return null;
+        } catch (GeneralSecurityException | CryptoException | RuntimeException | LinkageError e) {
+            return "known-answer test failed: " + e;
+        }
+    }
+}

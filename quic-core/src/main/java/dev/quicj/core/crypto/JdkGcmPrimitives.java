@@ -1,0 +1,120 @@
+package dev.quicj.core.crypto;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Direct access to the two primitives the JDK's own AES-GCM is built from, both HotSpot intrinsics: the GHASH block
+ * function ({@code com.sun.crypto.provider.GHASH.processBlocks}, CLMUL) and AES counter mode
+ * ({@code com.sun.crypto.provider.CounterMode.implCrypt}, AES-NI, pipelined). Calling them directly, with state the
+ * caller owns, gives AES-GCM without the per-packet allocation of {@code Cipher.init} (about 1.1 KB of fresh GCM
+ * state on JDK 17) and without its setup cost.
+ *
+ * <p>The classes are internal to {@code java.base}, so this works only when the JVM runs with
+ * {@code --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED}. Without it, or on a JDK whose internals
+ * differ, or when the system property {@code dev.quicj.crypto.jdkIntrinsics} is {@code false}, {@link #AVAILABLE} is
+ * false and {@link JcaCryptoProvider} uses the public JCA cipher instead. Availability is decided once, after a
+ * known-answer test of the whole construction against the JCA cipher.
+ */
+final class JdkGcmPrimitives {
+    /** Whether the primitives are reachable and passed the known-answer test. */
+    static final boolean AVAILABLE;
+    /** Why not, when they are not (for diagnostics). */
+    static final String UNAVAILABLE_REASON;
+
+    // GHASH.processBlocks(byte[] data, int offset, int blocks, long[] state, long[] subkeyTable)
+    static final MethodHandle GHASH_BLOCKS;
+    // new GHASH(byte[] subkeyH), to obtain the subkey table layout the intrinsic expects
+    private static final MethodHandle GHASH_NEW;
+    private static final VarHandle GHASH_TABLE;
+    // new AESCrypt(); aesCrypt.init(boolean decrypting, String algorithm, byte[] key)
+    private static final MethodHandle AES_NEW;
+    private static final MethodHandle AES_INIT;
+    // new CounterMode(SymmetricCipher); counterMode.implCrypt(in, inOff, len, out, outOff) as (Object, ...)int
+    private static final MethodHandle CTR_NEW;
+    static final MethodHandle CTR_CRYPT;
+    // CounterMode.counter (the 16-byte counter block) and CounterMode.used (keystream bytes consumed)
+    private static final VarHandle CTR_COUNTER;
+    static final VarHandle CTR_USED;
+
+    static {
+        MethodHandle ghashBlocks = null;
+        MethodHandle ghashNew = null;
+        VarHandle ghashTable = null;
+        MethodHandle aesNew = null;
+        MethodHandle aesInit = null;
+        MethodHandle ctrNew = null;
+        MethodHandle ctrCrypt = null;
+        VarHandle ctrCounter = null;
+        VarHandle ctrUsed = null;
+        String reason = null;
+        if (!Boolean.parseBoolean(System.getProperty("dev.quicj.crypto.jdkIntrinsics", "true"))) {
+            reason = "disabled by -Ddev.quicj.crypto.jdkIntrinsics=false";
+        } else {
+            try {
+                Class<?> ghash = Class.forName("com.sun.crypto.provider.GHASH");
+                Class<?> ctr = Class.forName("com.sun.crypto.provider.CounterMode");
+                Class<?> aes = Class.forName("com.sun.crypto.provider.AESCrypt");
+                Class<?> symmetric = Class.forName("com.sun.crypto.provider.SymmetricCipher");
+                MethodHandles.Lookup self = MethodHandles.lookup();
+                MethodHandles.Lookup g = MethodHandles.privateLookupIn(ghash, self);
+                MethodHandles.Lookup c = MethodHandles.privateLookupIn(ctr, self);
+                MethodHandles.Lookup a = MethodHandles.privateLookupIn(aes, self);
+                ghashBlocks = g.findStatic(ghash, "processBlocks", MethodType.methodType(void.class, byte[].class,
+                        int.class, int.class, long[].class, long[].class));
+                ghashNew = g.findConstructor(ghash, MethodType.methodType(void.class, byte[].class));
+                ghashTable = g.findVarHandle(ghash, "subkeyHtbl", long[].class);
+                aesNew = a.findConstructor(aes, MethodType.methodType(void.class));
+                aesInit = a.findVirtual(aes, "init", MethodType.methodType(void.class, boolean.class, String.class,
+                        byte[].class));
+                ctrNew = c.findConstructor(ctr, MethodType.methodType(void.class, symmetric))
+                        .asType(MethodType.methodType(Object.class, Object.class));
+                ctrCrypt = c.findVirtual(ctr, "implCrypt", MethodType.methodType(int.class, byte[].class, int.class,
+                        int.class, byte[].class, int.class)).asType(MethodType.methodType(int.class, Object.class,
+                        byte[].class, int.class, int.class, byte[].class, int.class));
+                ctrCounter = c.findVarHandle(ctr, "counter", byte[].class);
+                ctrUsed = c.findVarHandle(ctr, "used", int.class);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                reason = "JDK AES-GCM internals not reachable (" + e + "); run with "
+                        + "--add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED for the zero-allocation path";
+            }
+        }
+        GHASH_BLOCKS = ghashBlocks;
+        GHASH_NEW = ghashNew;
+        GHASH_TABLE = ghashTable;
+        AES_NEW = aesNew;
+        AES_INIT = aesInit;
+        CTR_NEW = ctrNew;
+        CTR_CRYPT = ctrCrypt;
+        CTR_COUNTER = ctrCounter;
+        CTR_USED = ctrUsed;
+        if (reason == null) {
+            reason = IntrinsicAesGcmAead.selfTest();
+        }
+        UNAVAILABLE_REASON = reason;
+        AVAILABLE = reason == null;
+    }
+
+    private JdkGcmPrimitives() {
+    }
+
+    /** A keyed AES counter-mode object (a {@code com.sun.crypto.provider.CounterMode}). */
+    static Object newCounterMode(byte[] key) throws Throwable {
+        Object aes = AES_NEW.invoke();
+        AES_INIT.invoke(aes, false, "AES", key);
+        return CTR_NEW.invoke(aes);
+    }
+
+    /** The counter block array of a counter-mode object, written in place to position the keystream. */
+    static byte[] counterOf(Object counterMode) {
+        return (byte[]) CTR_COUNTER.get(counterMode);
+    }
+
+    /** The GHASH subkey table for hash subkey {@code h}, laid out as the JDK's intrinsic expects. */
+    static long[] subkeyTable(byte[] h) throws Throwable {
+        Object ghash = GHASH_NEW.invoke(h);
+        return ((long[]) GHASH_TABLE.get(ghash)).clone();
+    }
+}

@@ -2,12 +2,10 @@ package dev.quicj.core.conn;
 
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.Role;
-import dev.quicj.core.LongPacketType;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.wire.CloseType;
-import dev.quicj.core.wire.PacketNumber;
 import java.nio.ByteBuffer;
 
 /**
@@ -166,20 +164,9 @@ final class CloseWriter {
         if (!space.canSend()) {
             return 0;
         }
-        long pn = level == EncryptionLevel.ONE_RTT ? space.takeSkip() : space.nextPacketNumber;
-        int pnLength = PacketNumber.encodedLength(pn, space.largestAcked);
+        long pn = space.nextForSending();
         int start = base + written;
-        int avail = room - written;
-        boolean begun;
-        if (level == EncryptionLevel.ONE_RTT) {
-            begun = writer.beginShort(dest, start, avail, conn.dcid, 0, pn, pnLength, space.tx);
-        } else {
-            LongPacketType packetType = level.longPacketType();
-            // project decision 1: a client repeats its Retry/NEW_TOKEN token in every Initial (RFC 9000 §8.1.2)
-            byte[] token = level == EncryptionLevel.INITIAL && conn.role == Role.CLIENT ? conn.token : null;
-            begun = writer.beginLong(dest, start, avail, conn.version, packetType, conn.dcid, conn.scid, token, pn,
-                    pnLength, space.tx);
-        }
+        boolean begun = conn.beginPacket(writer, space, dest, start, room - written, pn);
         if (!begun) {
             return 0;
         }

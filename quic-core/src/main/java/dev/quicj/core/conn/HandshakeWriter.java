@@ -2,11 +2,9 @@ package dev.quicj.core.conn;
 
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.Role;
-import dev.quicj.core.LongPacketType;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.wire.FrameType;
-import dev.quicj.core.wire.PacketNumber;
 import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
 
@@ -97,17 +95,8 @@ final class HandshakeWriter {
 
     private int writeOne(EncryptionLevel level, PacketNumberSpace s, ByteBuffer dest, int start, int room,
             int padTo, long now) throws CryptoException {
-        long pn = level == EncryptionLevel.ONE_RTT ? s.takeSkip() : s.nextPacketNumber;
-        int pnLength = PacketNumber.encodedLength(pn, s.largestAcked);
-        boolean begun;
-        if (level == EncryptionLevel.ONE_RTT) {
-            begun = writer.beginShort(dest, start, room, conn.dcid, 0, pn, pnLength, s.tx);
-        } else {
-            LongPacketType type = level.longPacketType();
-            byte[] token = level == EncryptionLevel.INITIAL && conn.role == Role.CLIENT ? conn.token : null;
-            begun = writer.beginLong(dest, start, room, conn.version, type, conn.dcid, conn.scid, token, pn, pnLength,
-                    s.tx);
-        }
+        long pn = s.nextForSending();
+        boolean begun = conn.beginPacket(writer, s, dest, start, room, pn);
         if (!begun) {
             return 0;
         }

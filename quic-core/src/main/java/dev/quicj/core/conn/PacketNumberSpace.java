@@ -60,6 +60,11 @@ final class PacketNumberSpace {
         return !discarded && tx != null;
     }
 
+    /** The packet number the next packet of this space uses (for 1-RTT, after a scheduled skip). */
+    long nextForSending() {
+        return level == EncryptionLevel.ONE_RTT ? takeSkip() : nextPacketNumber;
+    }
+
     /**
      * The packet number the next packet uses, after applying a scheduled skip (which is recorded even if the packet
      * then does not fit, as ngtcp2 does).

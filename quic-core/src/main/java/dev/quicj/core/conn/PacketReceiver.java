@@ -175,20 +175,14 @@ final class PacketReceiver {
 
     /** Processes one packet; null when it was processed, else why it was dropped. */
     private DropReason packet(ByteBuffer dg, int datagramLength) throws QuicException {
-        EncryptionLevel level;
-        switch (header.form()) {
-            case INITIAL:
-                level = EncryptionLevel.INITIAL;
-                break;
-            case HANDSHAKE:
-                level = EncryptionLevel.HANDSHAKE;
-                break;
-            case ONE_RTT:
-                level = EncryptionLevel.ONE_RTT;
-                break;
-            default:
-                // 0-RTT (never accepted by this core), a coalesced Retry or Version Negotiation
-                return header.form() == PacketForm.ZERO_RTT ? DropReason.NO_KEYS : DropReason.UNEXPECTED_PACKET_TYPE;
+        EncryptionLevel level = header.form().level();
+        if (level == null) {
+            // a coalesced Retry or Version Negotiation
+            return DropReason.UNEXPECTED_PACKET_TYPE;
+        }
+        if (level == EncryptionLevel.ZERO_RTT) {
+            // this core never installs 0-RTT keys
+            return DropReason.NO_KEYS;
         }
         if (header.isLongHeader() && header.version() != conn.version) {
             return DropReason.UNSUPPORTED_VERSION;

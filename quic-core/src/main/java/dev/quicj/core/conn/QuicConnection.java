@@ -10,7 +10,9 @@ import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.tls.TransportParameters;
+import dev.quicj.core.wire.PacketNumber;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -613,6 +615,23 @@ public final class QuicConnection {
         if (state == ConnectionState.DRAINING) {
             throw new IllegalStateException("the connection is draining");
         }
+    }
+
+    /**
+     * Begins a packet of this connection at {@code level} with packet number {@code pn}: a short header for 1-RTT,
+     * else a long header with the current DCID and this endpoint's SCID; a client's Initial repeats its token
+     * (RFC 9000 §8.1.2, project decision 1).
+     *
+     * @return whether the header fits (else nothing was written)
+     */
+    boolean beginPacket(PacketWriter writer, PacketNumberSpace s, ByteBuffer dest, int start, int room, long pn) {
+        int pnLength = PacketNumber.encodedLength(pn, s.largestAcked);
+        if (s.level == EncryptionLevel.ONE_RTT) {
+            return writer.beginShort(dest, start, room, dcid, 0, pn, pnLength, s.tx);
+        }
+        byte[] t = s.level == EncryptionLevel.INITIAL && role == Role.CLIENT ? token : null;
+        return writer.beginLong(dest, start, room, version, s.level.longPacketType(), dcid, scid, t, pn, pnLength,
+                s.tx);
     }
 
     /** The shaped destination length of close-spec §3.1 steps 1-3. */

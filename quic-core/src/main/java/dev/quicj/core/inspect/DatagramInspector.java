@@ -125,9 +125,7 @@ public final class DatagramInspector {
         if (form == PacketForm.RETRY) {
             return packet(original, h, h.packetLength(), -1, 0, 0, null, null, List.of());
         }
-        EncryptionLevel level = form == PacketForm.INITIAL ? EncryptionLevel.INITIAL
-                : form == PacketForm.HANDSHAKE ? EncryptionLevel.HANDSHAKE
-                : form == PacketForm.ZERO_RTT ? EncryptionLevel.ZERO_RTT : EncryptionLevel.ONE_RTT;
+        EncryptionLevel level = form.level();
         List<NamedKey> candidates;
         try {
             candidates = keys.candidates(level, h.version());

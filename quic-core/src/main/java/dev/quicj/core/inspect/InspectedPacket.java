@@ -31,18 +31,7 @@ public record InspectedPacket(int offset, int length, PacketForm form, int versi
 
     /** The encryption level of the packet, or {@code null} for Retry and Version Negotiation. */
     public EncryptionLevel level() {
-        switch (form) {
-            case INITIAL:
-                return EncryptionLevel.INITIAL;
-            case ZERO_RTT:
-                return EncryptionLevel.ZERO_RTT;
-            case HANDSHAKE:
-                return EncryptionLevel.HANDSHAKE;
-            case ONE_RTT:
-                return EncryptionLevel.ONE_RTT;
-            default:
-                return null;
-        }
+        return form.level();
     }
 
     /** Whether the payload was decrypted and decoded. */

@@ -96,7 +96,7 @@ public final class PacketParser {
             return HeaderStatus.CONNECTION_ID_TOO_LONG;
         }
         LongPacketType type = version.packetType(first >>> 4);
-        out.form = formOf(type);
+        out.form = PacketForm.of(type);
         if ((first & FIXED_BIT) == 0) {
             return HeaderStatus.FIXED_BIT_CLEAR;
         }
@@ -113,35 +113,41 @@ public final class PacketParser {
             return HeaderStatus.OK;
         }
         if (type == LongPacketType.INITIAL) {
-            if (p >= limit || p + VarInt.lengthOf(buf.get(p)) > limit) {
+            // Token Length (i), Token (..)
+            int tokenLength = lengthField(buf, p, limit);
+            if (tokenLength < 0) {
                 return HeaderStatus.TRUNCATED;
             }
-            int save = buf.position();
-            buf.position(p);
-            long tokenLength = VarInt.decode(buf);
-            p = buf.position();
-            buf.position(save);
-            if (tokenLength > limit - p) {
-                return HeaderStatus.TRUNCATED;
-            }
+            p += VarInt.lengthOf(buf.get(p));
             out.tokenOffset = p;
-            out.tokenLength = (int) tokenLength;
-            p += (int) tokenLength;
+            out.tokenLength = tokenLength;
+            p += tokenLength;
         }
-        if (p >= limit || p + VarInt.lengthOf(buf.get(p)) > limit) {
+        // Length (i): packet number and payload
+        int length = lengthField(buf, p, limit);
+        if (length < 0) {
             return HeaderStatus.TRUNCATED;
         }
-        int save = buf.position();
-        buf.position(p);
-        long length = VarInt.decode(buf);
-        p = buf.position();
-        buf.position(save);
-        if (length > limit - p) {
-            return HeaderStatus.TRUNCATED;
-        }
+        p += VarInt.lengthOf(buf.get(p));
         out.pnOffset = p;
-        out.packetEnd = p + (int) length;
+        out.packetEnd = p + length;
         return checkSample(out);
+    }
+
+    /**
+     * The value of the varint length field at {@code p}, or -1 if the varint or the bytes it counts run past
+     * {@code limit}.
+     */
+    private static int lengthField(ByteBuffer buf, int p, int limit) {
+        if (p >= limit) {
+            return -1;
+        }
+        int size = VarInt.lengthOf(buf.get(p));
+        if (p + size > limit) {
+            return -1;
+        }
+        long value = VarInt.decode(buf, p);
+        return value > limit - p - size ? -1 : (int) value;
     }
 
     private static HeaderStatus checkSample(PacketHeader out) {
@@ -150,18 +156,5 @@ public final class PacketParser {
             return HeaderStatus.TOO_SHORT_FOR_SAMPLE;
         }
         return HeaderStatus.OK;
-    }
-
-    private static PacketForm formOf(LongPacketType type) {
-        switch (type) {
-            case INITIAL:
-                return PacketForm.INITIAL;
-            case ZERO_RTT:
-                return PacketForm.ZERO_RTT;
-            case HANDSHAKE:
-                return PacketForm.HANDSHAKE;
-            default:
-                return PacketForm.RETRY;
-        }
     }
 }

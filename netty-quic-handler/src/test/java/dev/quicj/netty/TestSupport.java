@@ -137,8 +137,13 @@ final class TestSupport {
         final byte[] firstInitial;
 
         Client(ConnectionId odcid, ConnectionId scid, NetworkPath path, long now) throws CryptoException {
+            this(odcid, scid, path, now, Settings.defaults());
+        }
+
+        Client(ConnectionId odcid, ConnectionId scid, NetworkPath path, long now, Settings settings)
+                throws CryptoException {
             connection = QuicConnection.clientBuilder().originalDestinationConnectionId(odcid).sourceConnectionId(scid)
-                    .path(path).build(now);
+                    .path(path).settings(settings).build(now);
             connection.submitCryptoData(EncryptionLevel.INITIAL, ConnectionFixtures.CLIENT_HELLO);
             ByteBuffer b = ByteBuffer.allocate(1500);
             int n = connection.writePacket(null, null, b, now);

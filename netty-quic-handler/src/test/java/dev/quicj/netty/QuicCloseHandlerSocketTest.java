@@ -3,6 +3,7 @@ package dev.quicj.netty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.TransportErrorCode;
@@ -25,6 +26,9 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -36,24 +40,40 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The handler on a real {@link NioDatagramChannel} over 127.0.0.1, talking to a plain {@link DatagramSocket}. */
+/**
+ * The handler on real datagram channels over 127.0.0.1 ({@link NioDatagramChannel}, and {@link EpollDatagramChannel}
+ * where the native transport loads), talking to a plain {@link DatagramSocket}.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class QuicCloseHandlerNioTest {
+class QuicCloseHandlerSocketTest {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
     // a bound on waiting for a datagram on loopback, not a timing assertion
     private static final int RECEIVE_BOUND_MILLIS = 20_000;
     private static final int RCVBUF = 4 << 20;
 
     private EventLoopGroup group;
+    private Class<? extends DatagramChannel> channelType;
     private DatagramSocket peer;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    /** The transports the handler runs on; neither needs anything of the other on the classpath. */
+    enum Transport {
+        NIO,
+        EPOLL
+    }
+
+    private void start(Transport transport) throws Exception {
+        if (transport == Transport.EPOLL) {
+            assumeTrue(Epoll.isAvailable(), () -> "native epoll transport: " + Epoll.unavailabilityCause());
+            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            channelType = EpollDatagramChannel.class;
+        } else {
+            group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            channelType = NioDatagramChannel.class;
+        }
         peer = new DatagramSocket(LOOPBACK);
         peer.setReceiveBufferSize(RCVBUF);
         peer.setSoTimeout(RECEIVE_BOUND_MILLIS);
@@ -61,13 +81,17 @@ class QuicCloseHandlerNioTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        peer.close();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        if (peer != null) {
+            peer.close();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
     }
 
     private Channel bind(QuicCloseHandler handler, ChannelInboundHandlerAdapter events,
             ChannelOutboundHandlerAdapter beforeHandler) throws Exception {
-        return new Bootstrap().group(group).channel(NioDatagramChannel.class).option(ChannelOption.SO_RCVBUF, RCVBUF)
+        return new Bootstrap().group(group).channel(channelType).option(ChannelOption.SO_RCVBUF, RCVBUF)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
@@ -97,8 +121,10 @@ class QuicCloseHandlerNioTest {
         }
     }
 
-    @Test
-    void aRejectingServerAnswersAClientInitialFromAPlainSocket() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aRejectingServerAnswersAClientInitialFromAPlainSocket(Transport transport) throws Exception {
+        start(transport);
         CloseError refused = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, "no capacity");
         QuicCloseHandler handler = new QuicCloseHandler(
                 QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.reject(refused)).build());
@@ -144,8 +170,10 @@ class QuicCloseHandlerNioTest {
         }
     }
 
-    @Test
-    void closingTheChannelSendsTheClientsCloseWithEct0OnTheSocketThenCloses() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void closingTheChannelSendsTheClientsCloseWithEct0OnTheSocketThenCloses(Transport transport) throws Exception {
+        start(transport);
         QuicCloseHandler handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(EcnMode.SOCKET_TOS)
                 .defaultCloseError(CloseError.transport(TransportErrorCode.NO_ERROR, 0, "shutdown")).build());
         EndedListener events = new EndedListener();

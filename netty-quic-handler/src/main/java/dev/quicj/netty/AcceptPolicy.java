@@ -1,0 +1,103 @@
+package dev.quicj.netty;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.CryptoDataListener;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What {@link QuicCloseHandler} does with a datagram that belongs to no connection but carries an acceptable client
+ * Initial (at least 1200 bytes, a supported version, a Destination Connection ID of at least 8 bytes:
+ * {@link dev.quicj.core.conn.InitialCheck}). Immutable.
+ *
+ * <ul>
+ *   <li>{@link #ignore()} (the default): pass the datagram on unchanged;</li>
+ *   <li>{@link #accept()}: create a server connection, let it read the Initial and keep it open for the application
+ *       ({@link QuicConnectionAcceptedEvent});</li>
+ *   <li>{@link #reject(CloseError)}: create a server connection, let it read the Initial and close it at once with
+ *       the given error, then run its closing period.</li>
+ * </ul>
+ * An Initial that does not authenticate creates nothing: it belongs to no connection and is passed on unchanged.
+ */
+public final class AcceptPolicy {
+    private static final AcceptPolicy IGNORE = new AcceptPolicy(Action.IGNORE, null, null);
+    private static final AcceptPolicy ACCEPT = new AcceptPolicy(Action.ACCEPT, null, null);
+
+    /** The three things the handler can do with an acceptable client Initial. */
+    public enum Action {
+        /** Create a server connection and keep it. */
+        ACCEPT,
+        /** Create a server connection and close it at once. */
+        REJECT,
+        /** Create nothing; pass the datagram on. */
+        IGNORE
+    }
+
+    // what to do
+    private final Action action;
+    // the close error of REJECT, else null
+    private final CloseError rejectError;
+    // makes the CRYPTO data listener of an accepted connection from its source connection ID, or null
+    private final Function<ConnectionId, CryptoDataListener> listeners;
+
+    private AcceptPolicy(Action action, CloseError rejectError, Function<ConnectionId, CryptoDataListener> listeners) {
+        this.action = action;
+        this.rejectError = rejectError;
+        this.listeners = listeners;
+    }
+
+    /** Pass acceptable client Initials on unchanged, like any datagram that belongs to no connection. */
+    public static AcceptPolicy ignore() {
+        return IGNORE;
+    }
+
+    /** Accept new connections; their CRYPTO data is not delivered anywhere. */
+    public static AcceptPolicy accept() {
+        return ACCEPT;
+    }
+
+    /**
+     * Accept new connections and deliver their CRYPTO data (the ClientHello first) to the listener made for each.
+     *
+     * @param listeners called with the new connection's source connection ID before it reads its first Initial
+     */
+    public static AcceptPolicy accept(Function<ConnectionId, CryptoDataListener> listeners) {
+        return new AcceptPolicy(Action.ACCEPT, null, Objects.requireNonNull(listeners, "listeners"));
+    }
+
+    /**
+     * Refuse new connections: each is created, reads the Initial, and closes at once with {@code error} (for example
+     * {@code CloseError.transport(TransportErrorCode.CONNECTION_REFUSED)}). An application error is sent as
+     * APPLICATION_ERROR without reason in the Initial packet (RFC 9000 §10.2.3).
+     *
+     * @throws IllegalArgumentException if the error is of a type that sends nothing
+     */
+    public static AcceptPolicy reject(CloseError error) {
+        Objects.requireNonNull(error, "error");
+        if (!error.type().sendsFrame()) {
+            throw new IllegalArgumentException("a rejection sends CONNECTION_CLOSE: " + error);
+        }
+        return new AcceptPolicy(Action.REJECT, error, null);
+    }
+
+    /** What the handler does with an acceptable client Initial. */
+    public Action action() {
+        return action;
+    }
+
+    /** The error rejected connections are closed with; {@code null} unless the action is {@link Action#REJECT}. */
+    public CloseError rejectError() {
+        return rejectError;
+    }
+
+    /** The CRYPTO data listener for a new connection, or {@code null}. */
+    CryptoDataListener listenerFor(ConnectionId sourceConnectionId) {
+        return listeners == null ? null : listeners.apply(sourceConnectionId);
+    }
+
+    @Override
+    public String toString() {
+        return "AcceptPolicy[" + action + (rejectError != null ? " " + rejectError : "") + "]";
+    }
+}

@@ -1,0 +1,114 @@
+package dev.quicj.netty;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.Ecn;
+import dev.quicj.core.conn.QuicConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+
+/**
+ * The handler's state for one connection: its phase, the cached close datagram and the counters of the closing
+ * period (close-spec §5.3, case E25). Confined to the channel's event loop.
+ */
+final class ConnectionEntry {
+    /** Where the connection is in its life, as the handler sees it. */
+    enum Phase {
+        /** Open; the application may use it. */
+        LIVE,
+        /** A close was asked for but the amplification budget is too small: retried on each datagram received. */
+        CLOSE_PENDING,
+        /** The close was sent; re-sent on received datagrams until the closing period ends. */
+        CLOSING,
+        /** The peer closed or reset the connection; nothing is sent until the draining period ends. */
+        DRAINING,
+        /** The state was dropped. */
+        FREED
+    }
+
+    // the connection
+    final QuicConnection connection;
+    // its source connection ID, the primary key
+    final ConnectionId id;
+    // the original destination connection ID a server connection is also reachable by, or null
+    ConnectionId originalDcidKey;
+    // the phase
+    Phase phase = Phase.LIVE;
+    // the error of a close held back by the amplification limit
+    CloseError pendingError;
+    // the closing-period or pending-close timer, or null
+    ScheduledFuture<?> timer;
+    // whether the QuicConnectionEndedEvent was fired
+    boolean endedFired;
+
+    // a copy of the close datagram, owned by this entry from the first send until free(); null otherwise
+    ByteBuf closeDatagram;
+    // its addressing and ECN codepoint
+    InetSocketAddress closeRecipient;
+    InetSocketAddress closeSender;
+    Ecn closeEcn;
+    // datagrams and bytes received during the closing period, and bytes re-sent (the first send is not counted)
+    long closingDatagramsReceived;
+    long closingBytesReceived;
+    long closingBytesResent;
+
+    ConnectionEntry(QuicConnection connection) {
+        this.connection = connection;
+        this.id = connection.sourceConnectionId();
+    }
+
+    /** The peer's address. */
+    InetSocketAddress remoteAddress() {
+        return connection.path().remote();
+    }
+
+    /** Whether a close may still be asked for. */
+    boolean isOpen() {
+        return phase == Phase.LIVE;
+    }
+
+    /**
+     * Counts a datagram received during the closing period and tells whether the cached close is re-sent for it:
+     * on the 1st, 2nd, 4th, 8th... datagram, and on an unvalidated path only while
+     * {@code 3 * received >= resent + length} (RFC 9000 §10.2.1: "an endpoint SHOULD limit the rate at which it
+     * generates packets in the closing state"; §8.1: at most three times the bytes received).
+     */
+    boolean countClosingDatagram(int length) {
+        closingDatagramsReceived++;
+        closingBytesReceived += length;
+        long n = closingDatagramsReceived;
+        if ((n & (n - 1)) != 0) {
+            return false;
+        }
+        int closeLength = closeDatagram.readableBytes();
+        if (!connection.isPathValidated() && QuicConnection.AMPLIFICATION_FACTOR * closingBytesReceived
+                < closingBytesResent + closeLength) {
+            return false;
+        }
+        closingBytesResent += closeLength;
+        return true;
+    }
+
+    /** Cancels the timer, if any. */
+    void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** Releases the cached close datagram, if any: the only place it is released. */
+    void releaseCloseDatagram() {
+        ByteBuf b = closeDatagram;
+        if (b != null) {
+            closeDatagram = null;
+            b.release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionEntry[" + id + " " + phase + " " + connection.state() + "]";
+    }
+}

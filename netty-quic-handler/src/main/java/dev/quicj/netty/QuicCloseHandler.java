@@ -1,0 +1,865 @@
+package dev.quicj.netty;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.QuicException;
+import dev.quicj.core.Role;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.CloseOutcome;
+import dev.quicj.core.conn.ConnectionState;
+import dev.quicj.core.conn.Ecn;
+import dev.quicj.core.conn.InitialCheck;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.conn.PacketInfo;
+import dev.quicj.core.conn.PathInfo;
+import dev.quicj.core.conn.QuicConnection;
+import dev.quicj.core.conn.ReceiveStatus;
+import dev.quicj.core.packet.PacketHeader;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link ChannelDuplexHandler} for a datagram pipeline (NIO or epoll {@code DatagramChannel}, or
+ * {@code EmbeddedChannel} in tests) that owns the channel's QUIC connections and makes sure each of them ends with a
+ * correct CONNECTION_CLOSE on the wire, followed by the closing period of
+ * <a href="https://www.rfc-editor.org/rfc/rfc9000#section-10.2">RFC 9000 §10.2</a>. Not sharable: one instance per
+ * channel.
+ *
+ * <h2>Inbound</h2>
+ * Each {@link DatagramPacket} is routed by its Destination Connection ID (long headers: the DCID field; short
+ * headers: the first bytes, trying the {@linkplain QuicCloseHandlerConfig#localConnectionIdLength() configured
+ * length} and then the lengths of the connections the application added). Server connections are also reachable by
+ * the client's original DCID until the handshake is confirmed. A routed datagram is copied, fed to
+ * {@link QuicConnection#receive}, which keeps the amplification and state accounting, and released. A datagram for
+ * no connection that carries an acceptable client Initial is handled as the
+ * {@linkplain QuicCloseHandlerConfig#acceptPolicy() accept policy} says. Every other datagram, and every message
+ * that is not a {@link DatagramPacket}, is passed on unchanged with {@code fireChannelRead}.
+ *
+ * <h2>What closes connections</h2>
+ * <ul>
+ *   <li>{@link #close(ChannelHandlerContext, ChannelPromise) Closing the channel}: every live connection writes its
+ *       CONNECTION_CLOSE with the {@linkplain QuicCloseHandlerConfig#defaultCloseError() default error}, the datagrams
+ *       are flushed, and the channel closes when those writes complete (and closes held back by the amplification
+ *       limit were sent), or when the {@linkplain QuicCloseHandlerConfig#closeTimeout() close timeout} fires.
+ *       Calling close again is harmless; every promise completes when the channel has closed.</li>
+ *   <li>{@link #exceptionCaught exceptionCaught}: a {@link QuicConnectionException} closes its connection, with the
+ *       transport error code, frame type and message of its cause when that is a {@link QuicException}, otherwise
+ *       with INTERNAL_ERROR. A bare {@link QuicException} names no connection and closes them all with its code and
+ *       frame type. Any other exception closes them all with INTERNAL_ERROR and no reason phrase. In every case
+ *       the exception is then passed on with {@code ctx.fireExceptionCaught}, so the handlers after this one still
+ *       see it. To reach this handler, fire exceptions from the pipeline's head
+ *       ({@code channel.pipeline().fireExceptionCaught(e)}) or from a handler placed before it.</li>
+ *   <li>A {@link QuicCloseCommand} user event closes one connection or all of them with the error it carries.</li>
+ *   <li>A peer that breaks the protocol ({@link QuicConnection#receive} throws {@link QuicException}): that
+ *       connection closes with the exception's error.</li>
+ * </ul>
+ *
+ * <h2>What the handler writes</h2>
+ * Each CONNECTION_CLOSE is written by quic-core into a buffer from {@code ctx.alloc().directBuffer(maxUdpPayloadSize)}
+ * and sent as a {@link QuicDatagramPacket} addressed from quic-core's path (recipient: the path's remote address,
+ * sender: its local address) and carrying the ECN codepoint quic-core chose; see {@link EcnMode}. A copy is kept for
+ * the closing period: for each datagram received for a closing connection, the copy is re-sent on the 1st, 2nd,
+ * 4th, 8th... such datagram, on an unvalidated path only while three times the bytes received in the closing period
+ * cover what was re-sent plus this datagram. The connection is freed three PTOs after the close
+ * ({@link QuicConnection#closingPeriod()}). When the peer's CONNECTION_CLOSE (or a stateless reset) arrives, the
+ * connection drains: nothing more is sent, and it is freed after the same period. A close that the amplification
+ * limit holds back is retried on each datagram received for that connection, and given up when the closing period
+ * has passed.
+ *
+ * <h2>Events</h2>
+ * {@link QuicConnectionAcceptedEvent} (a server connection was accepted), {@link QuicConnectionEndedEvent} (once
+ * per connection: who ended it, with which error, and what was sent), {@link QuicConnectionFreedEvent} (its state
+ * was dropped), and {@link QuicConnectionException} through {@code exceptionCaught} when a datagram could not be
+ * written.
+ *
+ * <h2>Threading and time</h2>
+ * Everything runs on the channel's event loop. Time comes from {@code ctx.executor().ticker()}, which
+ * {@code EmbeddedChannel}'s {@code advanceTimeBy} and {@code freezeTime} control; connections given to
+ * {@link #addConnection} must use the same clock ({@code channel.eventLoop().ticker().nanoTime()}).
+ *
+ * <h2>Buffers</h2>
+ * Inbound datagrams the handler consumes are released exactly once; the ones it passes on are untouched. Each close
+ * datagram buffer is either handed to {@code ctx.write} or released where it was allocated; the cached copies are
+ * released when their connection is freed, at the latest when the channel becomes inactive or the handler is removed.
+ */
+public final class QuicCloseHandler extends ChannelDuplexHandler {
+    // the largest datagram the handler reads; larger ones belong to no connection
+    private static final int MAX_DATAGRAM_SIZE = 65535;
+    // RFC 8999 §5.1: a long header has the Header Form bit set, then Version (32), DCID Length (8), DCID
+    private static final int LONG_HEADER_FORM = 0x80;
+    private static final int LONG_HEADER_DCID_LENGTH_OFFSET = 5;
+    private static final int LONG_HEADER_DCID_OFFSET = 6;
+    // RFC 8999 §5.2: a short header's DCID follows its first byte
+    private static final int SHORT_HEADER_DCID_OFFSET = 1;
+    // the ECN field is the two low bits of the TOS byte (RFC 3168 §5)
+    private static final int ECN_MASK = 0x03;
+    // what connections close with for a failure that is not a protocol error (no reason: internal details stay here)
+    private static final CloseError INTERNAL_ERROR = CloseError.transport(TransportErrorCode.INTERNAL_ERROR);
+
+    private final QuicCloseHandlerConfig config;
+    // the connections by every connection ID they are reachable by
+    private final Map<ConnectionId, ConnectionEntry> byId = new HashMap<>();
+    // the connections, in the order they were added
+    private final Set<ConnectionEntry> entries = new LinkedHashSet<>();
+    // how many connections use each source connection ID length, for short-header routing
+    private final int[] localIdLengths = new int[ConnectionId.MAX_LENGTH + 1];
+    // reused out-parameters and parse state
+    private final PathInfo pathInfo = new PathInfo();
+    private final PacketInfo packetInfo = new PacketInfo();
+    private final PacketHeader header = new PacketHeader();
+    // the copy of the datagram being read (receive decrypts in place), allocated on first use
+    private ByteBuffer scratch;
+
+    private ChannelHandlerContext ctx;
+    // writes not yet flushed
+    private boolean flushPending;
+    // datagrams written whose futures have not completed
+    private int writesInFlight;
+    // connections in CLOSE_PENDING
+    private int pendingCloses;
+    // set by the first close(): completes when the channel has closed; every close() promise follows it
+    private ChannelPromise closeDone;
+    // whether ctx.close was called
+    private boolean closeIssued;
+    // fires close() after the timeout
+    private ScheduledFuture<?> closeTimeout;
+    // whether handlerRemoved ran
+    private boolean removed;
+
+    /** A handler with the {@linkplain QuicCloseHandlerConfig#defaults() default configuration}. */
+    public QuicCloseHandler() {
+        this(QuicCloseHandlerConfig.defaults());
+    }
+
+    /** A handler with the given configuration. */
+    public QuicCloseHandler(QuicCloseHandlerConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** The configuration. */
+    public QuicCloseHandlerConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // connections
+
+    /**
+     * Hands a connection the application created (typically a client, after it wrote its first Initial) to this
+     * handler, which routes its datagrams, closes it and runs its closing period from now on. It is registered under
+     * its source connection ID, and a server connection also under the client's original DCID until its handshake
+     * is confirmed. Its path's local address must be the one the channel reports as the recipient of inbound
+     * datagrams, and its timestamps must come from the channel's clock
+     * ({@code channel.eventLoop().ticker().nanoTime()}).
+     *
+     * <p>Call it from the channel's event loop, or before the handler is added to a pipeline.
+     *
+     * @throws IllegalArgumentException if the connection is closing or draining, or one of its IDs is taken
+     * @throws IllegalStateException if called from another thread, after the handler was removed or after the
+     *     channel close began
+     */
+    public void addConnection(QuicConnection connection) {
+        Objects.requireNonNull(connection, "connection");
+        if (ctx != null && !ctx.executor().inEventLoop()) {
+            throw new IllegalStateException("addConnection must be called from the channel's event loop");
+        }
+        if (removed || closeDone != null) {
+            throw new IllegalStateException("the handler is closing or was removed");
+        }
+        if (connection.state().isClosed()) {
+            throw new IllegalArgumentException("the connection is already closing or draining: " + connection);
+        }
+        ConnectionEntry entry = new ConnectionEntry(connection);
+        ConnectionId odcid = originalDcidKeyOf(connection);
+        if (byId.containsKey(entry.id) || odcid != null && byId.containsKey(odcid)) {
+            throw new IllegalArgumentException("a connection with this connection ID is already registered: "
+                    + connection);
+        }
+        register(entry, odcid);
+    }
+
+    /**
+     * The connection registered under {@code connectionId} (a source connection ID, or a server's original
+     * destination connection ID during its handshake), including connections in their closing or draining period;
+     * {@code null} if none. Call from the channel's event loop.
+     */
+    public QuicConnection connection(ConnectionId connectionId) {
+        ConnectionEntry e = byId.get(Objects.requireNonNull(connectionId, "connectionId"));
+        return e == null ? null : e.connection;
+    }
+
+    /**
+     * A snapshot of the connections the handler holds (live, closing and draining), in the order they were added.
+     * Call from the channel's event loop.
+     */
+    public List<QuicConnection> connections() {
+        List<QuicConnection> list = new ArrayList<>(entries.size());
+        for (ConnectionEntry e : entries) {
+            list.add(e.connection);
+        }
+        return list;
+    }
+
+    /** Test seam: the cached close datagrams the handler owns right now. */
+    List<ByteBuf> cachedCloseDatagrams() {
+        List<ByteBuf> list = new ArrayList<>();
+        for (ConnectionEntry e : entries) {
+            if (e.closeDatagram != null) {
+                list.add(e.closeDatagram);
+            }
+        }
+        return list;
+    }
+
+    private static ConnectionId originalDcidKeyOf(QuicConnection c) {
+        ConnectionId odcid = c.originalDestinationConnectionId();
+        if (c.role() != Role.SERVER || odcid == null || c.isHandshakeConfirmed()
+                || odcid.equals(c.sourceConnectionId())) {
+            return null;
+        }
+        return odcid;
+    }
+
+    private void register(ConnectionEntry entry, ConnectionId originalDcidKey) {
+        byId.put(entry.id, entry);
+        if (originalDcidKey != null) {
+            byId.put(originalDcidKey, entry);
+            entry.originalDcidKey = originalDcidKey;
+        }
+        entries.add(entry);
+        localIdLengths[entry.id.length()]++;
+    }
+
+    private void unregister(ConnectionEntry entry) {
+        byId.remove(entry.id, entry);
+        if (entry.originalDcidKey != null) {
+            byId.remove(entry.originalDcidKey, entry);
+            entry.originalDcidKey = null;
+        }
+        if (entries.remove(entry)) {
+            localIdLengths[entry.id.length()]--;
+        }
+    }
+
+    private ConnectionId newConnectionId() {
+        ConnectionId id;
+        do {
+            id = ConnectionId.random(config.localConnectionIdLength());
+        } while (byId.containsKey(id));
+        return id;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // lifecycle
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * Closes the live connections with the default error if the channel is still active (their closing periods
+     * cannot continue without this handler), then frees every connection and releases every cached datagram.
+     */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        try {
+            if (ctx.channel().isActive() && closeDone == null) {
+                closeAll(config.defaultCloseError());
+            }
+            flushIfPending();
+            freeAll();
+        } finally {
+            removed = true;
+            if (closeDone != null && !closeIssued) {
+                issueClose();
+            }
+        }
+    }
+
+    /** Frees every connection (the socket is gone, so no closing period can continue), then passes the event on. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        freeAll();
+        ctx.fireChannelInactive();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // inbound
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!(msg instanceof DatagramPacket)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        DatagramPacket packet = (DatagramPacket) msg;
+        boolean consumed = false;
+        try {
+            consumed = read(packet);
+        } catch (Throwable t) {
+            consumed = true;
+            throw t;
+        } finally {
+            if (consumed) {
+                packet.release();
+            }
+        }
+        if (!consumed) {
+            ctx.fireChannelRead(packet);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        flushIfPending();
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * Handles a {@link QuicCloseCommand}, which is consumed; passes every other event on.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (!(evt instanceof QuicCloseCommand)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        QuicCloseCommand command = (QuicCloseCommand) evt;
+        try {
+            if (command.isCloseAll()) {
+                closeAll(command.error());
+            } else {
+                ConnectionEntry entry = byId.get(command.connectionId());
+                if (entry != null) {
+                    closeConnection(entry, command.error());
+                }
+            }
+        } finally {
+            flushIfPending();
+        }
+    }
+
+    /**
+     * Closes the connections the exception concerns (see the class documentation), flushes, and passes the exception
+     * on with {@code ctx.fireExceptionCaught}.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        try {
+            if (cause instanceof QuicConnectionException) {
+                QuicConnectionException e = (QuicConnectionException) cause;
+                ConnectionEntry entry = byId.get(e.connectionId());
+                if (entry != null) {
+                    QuicException q = e.quicException();
+                    closeConnection(entry, q != null ? CloseError.fromException(q) : INTERNAL_ERROR);
+                }
+            } else if (cause instanceof QuicException) {
+                closeAll(CloseError.fromException((QuicException) cause));
+            } else {
+                closeAll(INTERNAL_ERROR);
+            }
+            flushIfPending();
+        } finally {
+            ctx.fireExceptionCaught(cause);
+        }
+    }
+
+    /** Reads one datagram; true if it was consumed (it belongs to a connection), false to pass it on unchanged. */
+    private boolean read(DatagramPacket packet) {
+        ByteBuf content = packet.content();
+        int length = content.readableBytes();
+        InetSocketAddress sender = packet.sender();
+        InetSocketAddress local = packet.recipient() != null ? packet.recipient() : channelLocalAddress();
+        if (length == 0 || length > MAX_DATAGRAM_SIZE || sender == null || local == null) {
+            return false;
+        }
+        ByteBuffer dg = scratch();
+        content.getBytes(content.readerIndex(), dg.array(), 0, length);
+        dg.limit(length);
+        NetworkPath from = new NetworkPath(local, sender);
+        ConnectionEntry entry = route(dg, length);
+        if (entry != null) {
+            received(entry, dg, from);
+            return true;
+        }
+        return accept(dg, from);
+    }
+
+    private InetSocketAddress channelLocalAddress() {
+        SocketAddress a = ctx.channel().localAddress();
+        return a instanceof InetSocketAddress ? (InetSocketAddress) a : null;
+    }
+
+    private ByteBuffer scratch() {
+        if (scratch == null) {
+            scratch = ByteBuffer.allocate(MAX_DATAGRAM_SIZE);
+        }
+        scratch.clear();
+        return scratch;
+    }
+
+    /** The connection the datagram's Destination Connection ID names, or null. */
+    private ConnectionEntry route(ByteBuffer dg, int length) {
+        byte[] b = dg.array();
+        if ((b[0] & LONG_HEADER_FORM) != 0) {
+            if (length <= LONG_HEADER_DCID_LENGTH_OFFSET) {
+                return null;
+            }
+            int dcidLength = b[LONG_HEADER_DCID_LENGTH_OFFSET] & 0xff;
+            if (dcidLength > ConnectionId.MAX_LENGTH || LONG_HEADER_DCID_OFFSET + dcidLength > length) {
+                return null;
+            }
+            return byId.get(ConnectionId.of(b, LONG_HEADER_DCID_OFFSET, dcidLength));
+        }
+        int preferred = config.localConnectionIdLength();
+        ConnectionEntry e = routeShort(b, length, preferred);
+        for (int len = 0; e == null && len < localIdLengths.length; len++) {
+            if (len != preferred) {
+                e = routeShort(b, length, len);
+            }
+        }
+        return e;
+    }
+
+    private ConnectionEntry routeShort(byte[] b, int length, int dcidLength) {
+        if (localIdLengths[dcidLength] == 0 || SHORT_HEADER_DCID_OFFSET + dcidLength > length) {
+            return null;
+        }
+        return byId.get(ConnectionId.of(b, SHORT_HEADER_DCID_OFFSET, dcidLength));
+    }
+
+    /** Feeds a datagram to its connection and acts on what quic-core made of it. */
+    private void received(ConnectionEntry entry, ByteBuffer dg, NetworkPath from) {
+        int length = dg.remaining();
+        QuicConnection conn = entry.connection;
+        ReceiveStatus status;
+        try {
+            status = conn.receive(dg, from, now());
+        } catch (QuicException e) {
+            // RFC 9000 §11.1: a connection error closes the connection with CONNECTION_CLOSE
+            if (entry.phase == ConnectionEntry.Phase.LIVE) {
+                attemptClose(entry, CloseError.fromException(e));
+            } else if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+                attemptClose(entry, entry.pendingError);
+            }
+            return;
+        }
+        switch (status) {
+            case CLOSING:
+                if (entry.phase == ConnectionEntry.Phase.CLOSING && entry.countClosingDatagram(length)) {
+                    resend(entry);
+                }
+                break;
+            case DRAINING:
+                if (entry.phase == ConnectionEntry.Phase.LIVE || entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+                    startDraining(entry);
+                }
+                break;
+            case VERSION_NEGOTIATION:
+                if (entry.phase == ConnectionEntry.Phase.LIVE) {
+                    attemptClose(entry, CloseError.versionNegotiation());
+                }
+                break;
+            default:
+                // PROCESSED, DROPPED, RETRY: the bytes may have raised the amplification budget
+                if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+                    attemptClose(entry, entry.pendingError);
+                } else if (entry.originalDcidKey != null && conn.isHandshakeConfirmed()) {
+                    // RFC 9000 §7.2: the client no longer uses the original DCID once the handshake is confirmed
+                    byId.remove(entry.originalDcidKey, entry);
+                    entry.originalDcidKey = null;
+                }
+                break;
+        }
+    }
+
+    /**
+     * Applies the accept policy to a datagram that belongs to no connection; true if a connection now owns it.
+     */
+    private boolean accept(ByteBuffer dg, NetworkPath from) {
+        AcceptPolicy policy = config.acceptPolicy();
+        if (policy.action() == AcceptPolicy.Action.IGNORE || closeDone != null || removed) {
+            return false;
+        }
+        if (InitialCheck.of(dg, header) != InitialCheck.ACCEPTABLE) {
+            return false;
+        }
+        ConnectionId scid = newConnectionId();
+        long now = now();
+        QuicConnection conn = QuicConnection.serverBuilder().version(header.version()).sourceConnectionId(scid)
+                .path(from).settings(config.settings()).cryptoDataListener(policy.listenerFor(scid)).build(now);
+        ConnectionEntry entry = new ConnectionEntry(conn);
+        ReceiveStatus status;
+        try {
+            status = conn.receive(dg, from, now);
+        } catch (QuicException e) {
+            // the Initial authenticated (the connection has its keys) and then broke the protocol
+            register(entry, originalDcidKeyOf(conn));
+            attemptClose(entry, CloseError.fromException(e));
+            return true;
+        }
+        if (status != ReceiveStatus.PROCESSED) {
+            // it did not authenticate: it belongs to no connection
+            return false;
+        }
+        register(entry, originalDcidKeyOf(conn));
+        if (policy.action() == AcceptPolicy.Action.REJECT) {
+            attemptClose(entry, policy.rejectError());
+        } else {
+            ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // outbound
+
+    /**
+     * Closes every live connection with the default error, flushes, and closes the channel once the close datagrams
+     * are written (and closes held back by the amplification limit were sent), or when the close timeout fires. The
+     * channel close uses a new promise whose outcome cascades into {@code promise}; a repeated call only waits for
+     * that outcome.
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (closeDone != null) {
+            cascade(closeDone, promise);
+            return;
+        }
+        closeDone = ctx.newPromise();
+        cascade(closeDone, promise);
+        if (!ctx.channel().isActive()) {
+            issueClose();
+            return;
+        }
+        try {
+            closeAll(config.defaultCloseError());
+        } finally {
+            flushIfPending();
+            if (writesInFlight > 0 || pendingCloses > 0) {
+                closeTimeout = ctx.executor().schedule(this::issueClose, config.closeTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
+                // an executor that shuts down cancels the timer: close then rather than never
+                closeTimeout.addListener(f -> {
+                    if (f.isCancelled()) {
+                        issueClose();
+                    }
+                });
+            }
+            closeWhenDone();
+        }
+    }
+
+    private static void cascade(Future<?> from, ChannelPromise to) {
+        from.addListener(f -> {
+            if (f.isSuccess()) {
+                to.trySuccess();
+            } else {
+                to.tryFailure(f.cause());
+            }
+        });
+    }
+
+    private void closeWhenDone() {
+        if (closeDone != null && !closeIssued && writesInFlight == 0 && pendingCloses == 0) {
+            issueClose();
+        }
+    }
+
+    private void issueClose() {
+        if (closeIssued) {
+            return;
+        }
+        closeIssued = true;
+        if (closeTimeout != null) {
+            closeTimeout.cancel(false);
+        }
+        flushIfPending();
+        ctx.close(closeDone);
+    }
+
+    private void flushIfPending() {
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // closing
+
+    private void closeAll(CloseError error) {
+        for (ConnectionEntry e : new ArrayList<>(entries)) {
+            closeConnection(e, error);
+        }
+    }
+
+    private void closeConnection(ConnectionEntry entry, CloseError error) {
+        if (entry.isOpen()) {
+            attemptClose(entry, error);
+        }
+    }
+
+    /** Writes the close of a LIVE or CLOSE_PENDING connection and acts on the outcome. */
+    private void attemptClose(ConnectionEntry entry, CloseError error) {
+        CloseOutcome outcome = writeClose(entry, error);
+        switch (outcome) {
+            case WRITTEN:
+                CloseError sent = entry.connection.localCloseError();
+                ended(entry, initiatorOf(sent), sent, QuicCloseResult.SENT);
+                break;
+            case NOBUF_AMPLIFICATION_LIMIT:
+                if (entry.phase == ConnectionEntry.Phase.LIVE) {
+                    entry.phase = ConnectionEntry.Phase.CLOSE_PENDING;
+                    entry.pendingError = error;
+                    pendingCloses++;
+                    entry.timer = ctx.executor().schedule(() -> pendingCloseExpired(entry),
+                            entry.connection.closingPeriod().toNanos(), TimeUnit.NANOSECONDS);
+                }
+                break;
+            case NOTHING_TO_WRITE:
+                if (entry.connection.state() == ConnectionState.DRAINING) {
+                    startDraining(entry);
+                } else {
+                    ended(entry, initiatorOf(error), error, QuicCloseResult.NOTHING_TO_SEND);
+                    free(entry);
+                }
+                break;
+            default:
+                ended(entry, QuicCloseInitiator.LOCAL, error, resultOf(outcome));
+                free(entry);
+                break;
+        }
+    }
+
+    /**
+     * Has quic-core write the close into a new buffer and, on success, caches a copy, starts the closing period and
+     * hands the buffer to the channel. The buffer is released here unless it was handed off.
+     */
+    private CloseOutcome writeClose(ConnectionEntry entry, CloseError error) {
+        QuicConnection conn = entry.connection;
+        long now = now();
+        ByteBuf buf = ctx.alloc().directBuffer(config.maxUdpPayloadSize());
+        boolean handedOff = false;
+        try {
+            ByteBuffer dest = buf.nioBuffer(buf.writerIndex(), buf.writableBytes());
+            CloseOutcome outcome = writeConnectionClose(conn, dest, error, now);
+            if (outcome == CloseOutcome.NOBUF_BUFFER_TOO_SMALL && error.reasonLength() > 0) {
+                // the reason phrase does not fit: the peer still learns the code
+                outcome = writeConnectionClose(conn, dest, withoutReason(error), now);
+            }
+            if (outcome != CloseOutcome.WRITTEN) {
+                return outcome;
+            }
+            int length = dest.position();
+            buf.writerIndex(buf.writerIndex() + length);
+            NetworkPath path = pathInfo.path();
+            entry.closeRecipient = path.remote();
+            entry.closeSender = path.local();
+            entry.closeEcn = packetInfo.ecn();
+            // the entry owns the copy from here; free() releases it
+            entry.closeDatagram = ctx.alloc().directBuffer(length, length);
+            entry.closeDatagram.writeBytes(buf, buf.readerIndex(), length);
+            startClosing(entry);
+            applyEcn(entry.closeEcn);
+            handedOff = true;
+            writeDatagram(entry, buf);
+            return CloseOutcome.WRITTEN;
+        } finally {
+            if (!handedOff) {
+                buf.release();
+            }
+        }
+    }
+
+    private CloseOutcome writeConnectionClose(QuicConnection conn, ByteBuffer dest, CloseError error, long now) {
+        pathInfo.clear();
+        packetInfo.clear();
+        return conn.writeConnectionClose(pathInfo, packetInfo, dest, error, now);
+    }
+
+    private static CloseError withoutReason(CloseError e) {
+        return e.type() == CloseError.Type.APPLICATION ? CloseError.application(e.errorCode())
+                : CloseError.transport(e.errorCode(), e.frameType(), (byte[]) null);
+    }
+
+    /** Re-sends the cached close datagram (RFC 9000 §10.2.1: the same bytes may be sent again). */
+    private void resend(ConnectionEntry entry) {
+        applyEcn(entry.closeEcn);
+        writeDatagram(entry, entry.closeDatagram.retainedDuplicate());
+    }
+
+    /** Writes a datagram of {@code entry}; ownership of {@code content} passes to the channel. */
+    private void writeDatagram(ConnectionEntry entry, ByteBuf content) {
+        QuicDatagramPacket packet = new QuicDatagramPacket(content, entry.closeRecipient, entry.closeSender,
+                entry.closeEcn);
+        writesInFlight++;
+        flushPending = true;
+        ConnectionId id = entry.id;
+        ChannelFuture f = ctx.write(packet);
+        f.addListener(done -> writeDone(id, done));
+    }
+
+    private void writeDone(ConnectionId id, Future<?> done) {
+        writesInFlight--;
+        if (!done.isSuccess()) {
+            ctx.fireExceptionCaught(new QuicConnectionException(id,
+                    "the CONNECTION_CLOSE datagram of " + id + " could not be written", done.cause()));
+        }
+        closeWhenDone();
+    }
+
+    /**
+     * In {@link EcnMode#SOCKET_TOS}, sets the socket's ECN bits to {@code ecn} if they differ, after flushing what was
+     * written with the previous marking. A transport without IP_TOS is left alone; a socket error is reported with
+     * {@code fireExceptionCaught} and the datagram still goes out.
+     */
+    private void applyEcn(Ecn ecn) {
+        if (config.ecnMode() != EcnMode.SOCKET_TOS) {
+            return;
+        }
+        ChannelConfig cc = ctx.channel().config();
+        try {
+            Integer tos = cc.getOption(ChannelOption.IP_TOS);
+            if (tos != null && (tos & ECN_MASK) != ecn.codepoint()) {
+                flushIfPending();
+                cc.setOption(ChannelOption.IP_TOS, (tos & ~ECN_MASK) | ecn.codepoint());
+            }
+        } catch (RuntimeException e) {
+            ctx.fireExceptionCaught(e);
+        }
+    }
+
+    private void startClosing(ConnectionEntry entry) {
+        leavePending(entry);
+        entry.cancelTimer();
+        entry.phase = ConnectionEntry.Phase.CLOSING;
+        scheduleFree(entry);
+    }
+
+    /** The peer closed or reset the connection: RFC 9000 §10.2.2, "MUST NOT send any packets" while draining. */
+    private void startDraining(ConnectionEntry entry) {
+        leavePending(entry);
+        entry.cancelTimer();
+        entry.phase = ConnectionEntry.Phase.DRAINING;
+        scheduleFree(entry);
+        QuicConnection c = entry.connection;
+        if (c.isStatelessReset()) {
+            ended(entry, QuicCloseInitiator.STATELESS_RESET, null, QuicCloseResult.NOTHING_TO_SEND);
+        } else {
+            ended(entry, QuicCloseInitiator.PEER, c.peerCloseError(), QuicCloseResult.NOTHING_TO_SEND);
+        }
+        closeWhenDone();
+    }
+
+    private void leavePending(ConnectionEntry entry) {
+        if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+            pendingCloses--;
+            entry.pendingError = null;
+        }
+    }
+
+    /** RFC 9000 §10.2: the closing and draining states last at least three times the PTO. */
+    private void scheduleFree(ConnectionEntry entry) {
+        entry.timer = ctx.executor().schedule(() -> periodEnded(entry), entry.connection.closingPeriod().toNanos(),
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void periodEnded(ConnectionEntry entry) {
+        entry.timer = null;
+        free(entry);
+    }
+
+    private void pendingCloseExpired(ConnectionEntry entry) {
+        entry.timer = null;
+        if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+            ended(entry, QuicCloseInitiator.LOCAL, entry.pendingError, QuicCloseResult.AMPLIFICATION_LIMITED);
+            free(entry);
+            closeWhenDone();
+        }
+    }
+
+    /** Reports the connections that never got to close, and frees every connection. */
+    private void freeAll() {
+        for (ConnectionEntry e : new ArrayList<>(entries)) {
+            if (e.phase == ConnectionEntry.Phase.LIVE) {
+                ended(e, QuicCloseInitiator.LOCAL, null, QuicCloseResult.CHANNEL_INACTIVE);
+            } else if (e.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+                ended(e, QuicCloseInitiator.LOCAL, e.pendingError, QuicCloseResult.AMPLIFICATION_LIMITED);
+            }
+            free(e);
+        }
+    }
+
+    /** Drops a connection's state: timer, IDs, cached datagram. */
+    private void free(ConnectionEntry entry) {
+        if (entry.phase == ConnectionEntry.Phase.FREED) {
+            return;
+        }
+        leavePending(entry);
+        entry.phase = ConnectionEntry.Phase.FREED;
+        entry.cancelTimer();
+        unregister(entry);
+        entry.releaseCloseDatagram();
+        ctx.fireUserEventTriggered(new QuicConnectionFreedEvent(entry.id, entry.remoteAddress()));
+    }
+
+    private void ended(ConnectionEntry entry, QuicCloseInitiator initiator, CloseError error, QuicCloseResult result) {
+        if (entry.endedFired) {
+            return;
+        }
+        entry.endedFired = true;
+        ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(entry.id, entry.remoteAddress(), initiator, error,
+                result));
+    }
+
+    private static QuicCloseInitiator initiatorOf(CloseError error) {
+        switch (error.type()) {
+            case IDLE_CLOSE:
+                return QuicCloseInitiator.IDLE;
+            case VERSION_NEGOTIATION:
+                return QuicCloseInitiator.VERSION_NEGOTIATION;
+            default:
+                return QuicCloseInitiator.LOCAL;
+        }
+    }
+
+    private static QuicCloseResult resultOf(CloseOutcome outcome) {
+        switch (outcome) {
+            case NOBUF_BUFFER_TOO_SMALL:
+                return QuicCloseResult.BUFFER_TOO_SMALL;
+            case INVALID_STATE:
+                return QuicCloseResult.INVALID_STATE;
+            case PKT_NUM_EXHAUSTED:
+                return QuicCloseResult.PACKET_NUMBER_EXHAUSTED;
+            case CALLBACK_FAILURE:
+                return QuicCloseResult.PROTECTION_FAILED;
+            default:
+                throw new IllegalStateException("not a failure: " + outcome);
+        }
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.quicj.netty;
+
+/**
+ * What the handler sent when a connection ended, as reported by {@link QuicConnectionEndedEvent#result()}. Every
+ * value other than {@link #SENT} and {@link #NOTHING_TO_SEND} means the peer was not told; the handler frees the
+ * connection at once in those cases.
+ */
+public enum QuicCloseResult {
+    /** The CONNECTION_CLOSE datagram was written to the channel; the closing period runs. */
+    SENT,
+    /**
+     * Nothing had to be sent: the peer closed or reset the connection (draining), or the close error is of a type that
+     * sends nothing (idle timeout, version negotiation, drop, retry).
+     */
+    NOTHING_TO_SEND,
+    /**
+     * The close waited for the peer to send more bytes (the 3x amplification limit of an unvalidated path,
+     * RFC 9000 §8.1) and none came before the closing period ended or the channel closed.
+     */
+    AMPLIFICATION_LIMITED,
+    /** No packet fits the maximum UDP payload, even without the reason phrase. */
+    BUFFER_TOO_SMALL,
+    /**
+     * quic-core cannot close the connection in its state: a client that never sent its first Initial, or a
+     * connection without any transmit key.
+     */
+    INVALID_STATE,
+    /** A packet number space is exhausted (2^62-1 was used). */
+    PACKET_NUMBER_EXHAUSTED,
+    /** Packet protection failed while sealing the close. */
+    PROTECTION_FAILED,
+    /** The channel became inactive (or the handler was removed from an inactive channel) before the close was written. */
+    CHANNEL_INACTIVE
+}

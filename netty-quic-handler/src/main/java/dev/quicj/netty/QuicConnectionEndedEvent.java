@@ -1,0 +1,73 @@
+package dev.quicj.netty;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.conn.CloseError;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * A user event {@link QuicCloseHandler} fires once per connection when the connection stops being usable: its
+ * CONNECTION_CLOSE was written (the closing period starts), the peer's CONNECTION_CLOSE or a stateless reset arrived
+ * (the draining period starts), it was closed silently, or its close could not be sent. A
+ * {@link QuicConnectionFreedEvent} follows when the handler drops the connection's state.
+ *
+ * <p>The close error carries the close type (transport or application), the 62-bit error code, the frame type that
+ * triggered a transport error, and the reason phrase (RFC 9000 §19.19). Immutable.
+ */
+public final class QuicConnectionEndedEvent {
+    // the connection's source connection ID
+    private final ConnectionId connectionId;
+    // the peer's address on the connection's path
+    private final InetSocketAddress remoteAddress;
+    // who ended it
+    private final QuicCloseInitiator initiator;
+    // the local or peer close error, or null
+    private final CloseError error;
+    // what the handler sent
+    private final QuicCloseResult result;
+
+    QuicConnectionEndedEvent(ConnectionId connectionId, InetSocketAddress remoteAddress, QuicCloseInitiator initiator,
+            CloseError error, QuicCloseResult result) {
+        this.connectionId = Objects.requireNonNull(connectionId, "connectionId");
+        this.remoteAddress = Objects.requireNonNull(remoteAddress, "remoteAddress");
+        this.initiator = Objects.requireNonNull(initiator, "initiator");
+        this.error = error;
+        this.result = Objects.requireNonNull(result, "result");
+    }
+
+    /** The connection's source connection ID (the key it is registered under). */
+    public ConnectionId connectionId() {
+        return connectionId;
+    }
+
+    /** The peer's address. */
+    public InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** Which side ended the connection. */
+    public QuicCloseInitiator initiator() {
+        return initiator;
+    }
+
+    /**
+     * The close error: the one this endpoint closed with for {@link QuicCloseInitiator#LOCAL},
+     * {@link QuicCloseInitiator#IDLE} and {@link QuicCloseInitiator#VERSION_NEGOTIATION}, the peer's for
+     * {@link QuicCloseInitiator#PEER}. {@code null} for a {@link QuicCloseInitiator#STATELESS_RESET} and for a
+     * connection abandoned because the channel became inactive ({@link QuicCloseResult#CHANNEL_INACTIVE}).
+     */
+    public CloseError error() {
+        return error;
+    }
+
+    /** What the handler sent. */
+    public QuicCloseResult result() {
+        return result;
+    }
+
+    @Override
+    public String toString() {
+        return "QuicConnectionEndedEvent[" + connectionId + " " + remoteAddress + ", " + initiator + ", " + error + ", "
+                + result + "]";
+    }
+}

@@ -1,0 +1,389 @@
+package dev.quicj.netty;
+
+import static dev.quicj.netty.TestSupport.CLIENT;
+import static dev.quicj.netty.TestSupport.OTHER_CLIENT;
+import static dev.quicj.netty.TestSupport.SERVER;
+import static dev.quicj.netty.TestSupport.advance;
+import static dev.quicj.netty.TestSupport.assertClose;
+import static dev.quicj.netty.TestSupport.channel;
+import static dev.quicj.netty.TestSupport.datagram;
+import static dev.quicj.netty.TestSupport.drainOutbound;
+import static dev.quicj.netty.TestSupport.now;
+import static dev.quicj.netty.TestSupport.shortHeader;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.CloseOutcome;
+import dev.quicj.core.conn.ConnectionState;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.conn.QuicConnection;
+import dev.quicj.core.conn.ReceiveStatus;
+import dev.quicj.core.wire.CloseType;
+import dev.quicj.netty.TestSupport.Client;
+import dev.quicj.netty.TestSupport.Recorder;
+import dev.quicj.netty.TestSupport.Sent;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The closing and draining periods of close-spec §5.3 and case E25 on EmbeddedChannel's clock: the re-send schedule,
+ * the 3x budget on an unvalidated path, expiry after three PTOs, silence while draining, and closes held back by the
+ * amplification limit.
+ */
+class QuicCloseHandlerClosingPeriodTest {
+    private static final ConnectionId PEER_ODCID = ConnectionId.fromHex("8394c8f03e515708");
+    private static final ConnectionId PEER_SCID = ConnectionId.fromHex("0102030405060708");
+    private static final ConnectionId SERVER_SCID = ConnectionId.fromHex("f067a5502a4262b5");
+    private static final CloseError REFUSED = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED);
+    // long header 1 + version 4 + DCID 1+8 + SCID 1+8 + token length 1 + Length 4 + pn 1 = 29
+    private static final int SERVER_INITIAL_HEADER = 29;
+    private static final int AEAD_TAG = 16;
+
+    private final Recorder recorder = new Recorder();
+    private EmbeddedChannel ch;
+    private QuicCloseHandler handler;
+
+    @AfterEach
+    void tearDown() {
+        if (ch != null) {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    /** A REJECT handler that refused PEER's first Initial; returns the first close datagram. */
+    private Sent rejected(CloseError error) throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.reject(error)).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        return sent.get(0);
+    }
+
+    private QuicConnection rejectedServer() {
+        QuicConnection server = handler.connection(PEER_ODCID);
+        assertNotNull(server);
+        assertEquals(ConnectionState.CLOSING, server.state());
+        return server;
+    }
+
+    /** Delivers {@code count} copies of a datagram one by one; returns how many datagrams were written after each. */
+    private int[] deliver(byte[] bytes, int count, Sent first) {
+        int[] written = new int[count];
+        for (int i = 0; i < count; i++) {
+            ch.writeInbound(datagram(bytes, OTHER_CLIENT, SERVER));
+            List<Sent> sent = drainOutbound(ch);
+            written[i] = sent.size();
+            for (Sent s : sent) {
+                assertArrayEquals(first.bytes(), s.bytes(), "a re-send repeats the same bytes");
+                assertEquals(first.recipient(), s.recipient());
+                assertEquals(first.sender(), s.sender());
+                assertEquals(first.ecn(), s.ecn());
+            }
+        }
+        return written;
+    }
+
+    @Test
+    void theCloseIsResentOnThe1st2nd4th8thAnd16thDatagram() throws Exception {
+        Sent first = rejected(REFUSED);
+        // header + 1c 02 00 00 + tag
+        assertEquals(SERVER_INITIAL_HEADER + 4 + AEAD_TAG, first.bytes().length);
+        assertClose(first.initialClose(PEER_ODCID), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED, 0, "");
+        // the client retransmits its Initial: 1200 bytes each, the 3x budget never binds
+        Client again = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        int[] written = deliver(again.firstInitial, 16, first);
+        int[] expected = new int[16];
+        for (int n : new int[] {1, 2, 4, 8, 16}) {
+            expected[n - 1] = 1;
+        }
+        assertArrayEquals(expected, written, Arrays.toString(written));
+        assertEquals(1, handler.cachedCloseDatagrams().size());
+        assertEquals(1, handler.cachedCloseDatagrams().get(0).refCnt(), "every re-sent duplicate was released");
+    }
+
+    @Test
+    void onAnUnvalidatedPathTheBudgetHoldsBackResendsUntilThreeTimesTheBytesArrived() throws Exception {
+        String reason = "r".repeat(100);
+        Sent first = rejected(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, reason));
+        // header + (type 1 + code 1 + frame type 1 + reason length 2 + reason 100) + tag = 150
+        int closeLength = SERVER_INITIAL_HEADER + 1 + 1 + 1 + 2 + reason.length() + AEAD_TAG;
+        assertEquals(closeLength, first.bytes().length);
+        QuicConnection server = rejectedServer();
+        assertFalse(server.isPathValidated());
+        // the smallest datagram that reaches the server: a short header carrying its 8-byte connection ID
+        byte[] tiny = shortHeader(server.sourceConnectionId(), 1 + server.sourceConnectionId().length());
+        int[] written = deliver(tiny, 32, first);
+        // datagram 1: 3*9 < 150; 2: 54 < 150; 4: 108 < 150; 8: 216 >= 150; 16: 432 >= 300; 32: 864 >= 450
+        int[] expected = new int[32];
+        expected[8 - 1] = 1;
+        expected[16 - 1] = 1;
+        expected[32 - 1] = 1;
+        assertArrayEquals(expected, written, Arrays.toString(written));
+    }
+
+    @Test
+    void aValidatedPathFollowsTheScheduleAlone() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        Client c = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        handler.addConnection(c.connection);
+        assertTrue(c.connection.isPathValidated(), "a client's path has no amplification limit");
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(REFUSED));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        Sent first = sent.get(0);
+        byte[] tiny = shortHeader(PEER_SCID, 1 + PEER_SCID.length());
+        int[] written = new int[8];
+        for (int i = 0; i < written.length; i++) {
+            ch.writeInbound(datagram(tiny, SERVER, CLIENT));
+            List<Sent> out = drainOutbound(ch);
+            written[i] = out.size();
+            out.forEach(s -> assertArrayEquals(first.bytes(), s.bytes()));
+        }
+        assertArrayEquals(new int[] {1, 1, 0, 1, 0, 0, 0, 1}, written, Arrays.toString(written));
+    }
+
+    @Test
+    void theConnectionIsFreedThreePtosAfterTheClose() throws Exception {
+        Sent first = rejected(REFUSED);
+        QuicConnection server = rejectedServer();
+        ConnectionId scid = server.sourceConnectionId();
+        long period = server.closingPeriod().toNanos();
+        assertEquals(3 * server.pto().toNanos(), period);
+        recorder.clear();
+
+        advance(ch, period - 1);
+        assertSame(server, handler.connection(scid), "still closing one nanosecond before the end");
+        assertFalse(recorder.freed(scid));
+        assertEquals(1, deliver(shortHeader(scid, 40), 1, first)[0], "and still answering");
+
+        advance(ch, 1);
+        assertTrue(recorder.freed(scid));
+        assertNull(handler.connection(scid));
+        assertNull(handler.connection(PEER_ODCID));
+        assertEquals(List.of(), handler.cachedCloseDatagrams());
+        assertEquals(List.of(), recorder.events(QuicConnectionEndedEvent.class), "ended was fired at the close");
+
+        // the ID is unknown now: its datagrams pass on unchanged
+        ch.writeInbound(datagram(shortHeader(scid, 40), OTHER_CLIENT, SERVER));
+        DatagramPacket passed = ch.readInbound();
+        try {
+            assertNotNull(passed);
+            assertEquals(1, passed.refCnt());
+        } finally {
+            passed.release();
+        }
+        assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    /** A client the handler holds, and the server's CONNECTION_CLOSE for it. */
+    private byte[] peerCloseFor(Client c, CloseError error) throws Exception {
+        long t = now(ch);
+        QuicConnection peer = QuicConnection.serverBuilder().sourceConnectionId(SERVER_SCID)
+                .path(new NetworkPath(SERVER, CLIENT)).build(t);
+        assertEquals(ReceiveStatus.PROCESSED,
+                peer.receive(ByteBuffer.wrap(c.firstInitial.clone()), new NetworkPath(SERVER, CLIENT), t));
+        ByteBuffer out = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN, peer.writeConnectionClose(null, null, out, error, t));
+        return Arrays.copyOf(out.array(), out.position());
+    }
+
+    @Test
+    void thePeersCloseStartsASilentDrainingPeriod() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        Client c = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        handler.addConnection(c.connection);
+        CloseError peerError = CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0x06, "peer says no");
+        byte[] close = peerCloseFor(c, peerError);
+
+        ch.writeInbound(datagram(close, SERVER, CLIENT));
+        assertEquals(List.of(), drainOutbound(ch), "RFC 9000 §10.2.2: no packets while draining");
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(PEER_SCID, ended.connectionId());
+        assertEquals(QuicCloseInitiator.PEER, ended.initiator());
+        assertEquals(QuicCloseResult.NOTHING_TO_SEND, ended.result());
+        assertEquals(peerError, ended.error());
+        assertEquals(CloseError.Type.TRANSPORT, ended.error().type());
+        assertEquals(0x06, ended.error().frameType());
+        assertEquals(ConnectionState.DRAINING, c.connection.state());
+
+        // more datagrams, a close command, an exception, a channel-wide close-all: still silent
+        for (int i = 0; i < 4; i++) {
+            ch.writeInbound(datagram(close, SERVER, CLIENT));
+        }
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(PEER_SCID, REFUSED));
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(REFUSED));
+        ch.pipeline().fireExceptionCaught(new IllegalStateException("ignored by a draining connection"));
+        assertEquals(List.of(), drainOutbound(ch));
+        assertEquals(1, recorder.events(QuicConnectionEndedEvent.class).size());
+
+        advance(ch, c.connection.closingPeriod().toNanos() - 1);
+        assertFalse(recorder.freed(PEER_SCID));
+        advance(ch, 1);
+        assertTrue(recorder.freed(PEER_SCID));
+        assertNull(handler.connection(PEER_SCID));
+        assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    @Test
+    void aStatelessResetStartsASilentDrainingPeriod() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        Client c = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        byte[] token = new byte[16];
+        Arrays.fill(token, (byte) 0x7e);
+        c.connection.addStatelessResetToken(token);
+        handler.addConnection(c.connection);
+        // RFC 9000 §10.3: looks like a short header (here with the fixed bit clear), ends with the token
+        byte[] reset = new byte[40];
+        byte[] id = PEER_SCID.toByteArray();
+        System.arraycopy(id, 0, reset, 1, id.length);
+        System.arraycopy(token, 0, reset, reset.length - token.length, token.length);
+
+        ch.writeInbound(datagram(reset, SERVER, CLIENT));
+        assertEquals(List.of(), drainOutbound(ch));
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseInitiator.STATELESS_RESET, ended.initiator());
+        assertNull(ended.error());
+        assertEquals(QuicCloseResult.NOTHING_TO_SEND, ended.result());
+        advance(ch, c.connection.closingPeriod().toNanos());
+        assertTrue(recorder.freed(PEER_SCID));
+    }
+
+    /**
+     * A server the application added after spending its whole amplification budget on its handshake flight: a
+     * close must wait for the client's next bytes.
+     */
+    private QuicConnection exhaustedServer(Client peer) throws Exception {
+        long t = now(ch);
+        NetworkPath path = new NetworkPath(SERVER, CLIENT);
+        QuicConnection s = QuicConnection.serverBuilder().sourceConnectionId(SERVER_SCID).path(path).build(t);
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(peer.firstInitial.clone()), path, t));
+        s.submitCryptoData(EncryptionLevel.INITIAL, new byte[5000]);
+        while (s.writePacket(null, null, ByteBuffer.allocate(1500), t) > 0) {
+            // send until the budget is spent
+        }
+        assertTrue(s.amplificationBudget() < SERVER_INITIAL_HEADER + 4 + AEAD_TAG,
+                () -> "budget left: " + s.amplificationBudget());
+        handler.addConnection(s);
+        return s;
+    }
+
+    private Client pendingSetUp(QuicCloseHandlerConfig config) throws Exception {
+        handler = new QuicCloseHandler(config);
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        QuicConnection s = exhaustedServer(peer);
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(SERVER_SCID, REFUSED));
+        assertEquals(List.of(), drainOutbound(ch), "NOBUF_AMPLIFICATION_LIMIT: nothing may be sent yet");
+        assertEquals(List.of(), recorder.events(QuicConnectionEndedEvent.class));
+        assertEquals(ConnectionState.SERVER_WAIT_HANDSHAKE, s.state());
+        return peer;
+    }
+
+    @Test
+    void aCloseHeldBackByTheAmplificationLimitIsSentOnceTheClientsBytesArrive() throws Exception {
+        Client peer = pendingSetUp(QuicCloseHandlerConfig.defaults());
+        // from another address: quic-core does not count it for this path
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        // too short to be a packet (no header protection sample): not counted either
+        ch.writeInbound(datagram(shortHeader(SERVER_SCID, 1 + 8), CLIENT, SERVER));
+        assertEquals(List.of(), drainOutbound(ch));
+        assertEquals(List.of(), recorder.events(QuicConnectionEndedEvent.class));
+
+        // 29 bytes from the client's address raise the budget by 87, enough for the 49-byte close
+        ch.writeInbound(datagram(shortHeader(SERVER_SCID, 1 + 8 + 4 + 16), CLIENT, SERVER));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertEquals(CLIENT, sent.get(0).recipient());
+        assertEquals(SERVER, sent.get(0).sender());
+        assertClose(sent.get(0).initialClose(PEER_ODCID), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                0, "");
+        recorder.assertEnded(SERVER_SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+        assertEquals(ConnectionState.CLOSING, handler.connection(SERVER_SCID).state());
+    }
+
+    @Test
+    void aCloseHeldBackUntilTheClosingPeriodEndsIsReportedAndFreed() throws Exception {
+        pendingSetUp(QuicCloseHandlerConfig.defaults());
+        QuicConnection s = handler.connection(SERVER_SCID);
+        advance(ch, s.closingPeriod().toNanos());
+        assertEquals(List.of(), drainOutbound(ch));
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseResult.AMPLIFICATION_LIMITED, ended.result());
+        assertEquals(REFUSED, ended.error());
+        assertTrue(recorder.freed(SERVER_SCID));
+        assertNull(handler.connection(SERVER_SCID));
+    }
+
+    @Test
+    void channelCloseWaitsForAHeldBackCloseUntilTheTimeoutAndEveryPromiseFollows() throws Exception {
+        Duration timeout = Duration.ofSeconds(1);
+        pendingSetUp(QuicCloseHandlerConfig.builder().closeTimeout(timeout).build());
+        ChannelFuture first = ch.pipeline().close();
+        ChannelFuture second = ch.pipeline().close();
+        assertTrue(ch.isOpen());
+        assertFalse(first.isDone());
+        assertFalse(second.isDone());
+
+        advance(ch, timeout.toNanos() - 1);
+        assertTrue(ch.isOpen());
+        advance(ch, 1);
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen());
+        assertTrue(first.isSuccess());
+        assertTrue(second.isSuccess());
+        assertEquals(List.of(), drainOutbound(ch));
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseResult.AMPLIFICATION_LIMITED, ended.result());
+        assertTrue(recorder.freed(SERVER_SCID));
+        ChannelFuture late = ch.pipeline().close();
+        assertTrue(late.isSuccess(), "a close after the channel closed completes at once");
+    }
+
+    @Test
+    void channelCloseHappensAsSoonAsTheHeldBackCloseIsWritten() throws Exception {
+        Client peer = pendingSetUp(QuicCloseHandlerConfig.defaults());
+        ChannelFuture closed = ch.pipeline().close();
+        assertFalse(closed.isDone());
+        ch.writeInbound(datagram(peer.firstInitial, CLIENT, SERVER));
+        ch.runPendingTasks();
+        assertTrue(closed.isSuccess());
+        assertFalse(ch.isOpen());
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertClose(sent.get(0).initialClose(PEER_ODCID), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                0, "");
+    }
+
+    @Test
+    void repeatedChannelClosesWriteOnceAndAllSucceed() throws Exception {
+        rejected(REFUSED);
+        handler.addConnection(new Client(ConnectionId.fromHex("1111111111111111"), ConnectionId.fromHex("22222222"),
+                new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        ChannelFuture first = ch.close();
+        ChannelFuture second = ch.close();
+        assertTrue(first.isSuccess());
+        assertTrue(second.isSuccess());
+        assertEquals(1, drainOutbound(ch).size(), "only the live client closes; the rejected server already did");
+    }
+}

@@ -1,0 +1,257 @@
+package dev.quicj.netty;
+
+import static dev.quicj.netty.TestSupport.CLIENT;
+import static dev.quicj.netty.TestSupport.SERVER;
+import static dev.quicj.netty.TestSupport.assertClose;
+import static dev.quicj.netty.TestSupport.channel;
+import static dev.quicj.netty.TestSupport.datagram;
+import static dev.quicj.netty.TestSupport.drainOutbound;
+import static dev.quicj.netty.TestSupport.now;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.ConnectionFixtures;
+import dev.quicj.core.conn.ConnectionState;
+import dev.quicj.core.conn.Ecn;
+import dev.quicj.core.conn.FailingCryptoProvider;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.conn.QuicConnection;
+import dev.quicj.core.conn.Settings;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.wire.CloseType;
+import dev.quicj.netty.TestSupport.Client;
+import dev.quicj.netty.TestSupport.Recorder;
+import dev.quicj.netty.TestSupport.Sent;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every way a close can fail or be silent is reported with a typed event or exception, and every buffer involved is
+ * released (the leak gate checks after each test).
+ */
+class QuicCloseHandlerFailuresTest {
+    private static final ConnectionId ODCID = ConnectionId.fromHex("0a0b0c0d0e0f1011");
+    private static final ConnectionId SCID = ConnectionId.fromHex("a0a1a2a3a4a5a6a7");
+
+    private final Recorder recorder = new Recorder();
+    private EmbeddedChannel ch;
+    private QuicCloseHandler handler;
+
+    @AfterEach
+    void tearDown() {
+        if (ch != null) {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    private void start(io.netty.channel.ChannelHandler... before) {
+        handler = new QuicCloseHandler();
+        List<io.netty.channel.ChannelHandler> all = new ArrayList<>(List.of(before));
+        all.add(handler);
+        all.add(recorder);
+        ch = channel(all.toArray(new io.netty.channel.ChannelHandler[0]));
+    }
+
+    private void closeAll(CloseError error) {
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(error));
+    }
+
+    private void assertEndedAndFreed(ConnectionId id, QuicCloseInitiator initiator, QuicCloseResult result) {
+        assertEquals(List.of(), drainOutbound(ch));
+        recorder.assertEnded(id, initiator, result);
+        assertTrue(recorder.freed(id), "freed at once: nothing was sent, no closing period");
+        assertNull(handler.connection(id));
+        assertEquals(List.of(), handler.cachedCloseDatagrams());
+    }
+
+    @Test
+    void aSealingFailureIsReportedAsProtectionFailed() throws Exception {
+        start();
+        FailingCryptoProvider crypto = new FailingCryptoProvider(CryptoProvider.jca());
+        QuicConnection c = QuicConnection.clientBuilder().originalDestinationConnectionId(ODCID).sourceConnectionId(SCID)
+                .path(new NetworkPath(CLIENT, SERVER)).settings(Settings.builder().cryptoProvider(crypto).build())
+                .build(ConnectionFixtures.T0);
+        ConnectionFixtures.sentFirstInitial(c);
+        handler.addConnection(c);
+        crypto.fail(FailingCryptoProvider.Failure.SEAL);
+        closeAll(CloseError.noError());
+        assertEndedAndFreed(SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.PROTECTION_FAILED);
+        assertEquals(CloseError.noError(), recorder.onlyEnded().error());
+    }
+
+    @Test
+    void aClientThatNeverSentAnythingCannotCloseAndIsReportedAsInvalidState() throws Exception {
+        start();
+        QuicConnection fresh = QuicConnection.clientBuilder().originalDestinationConnectionId(ODCID)
+                .sourceConnectionId(SCID).path(new NetworkPath(CLIENT, SERVER)).build(now(ch));
+        handler.addConnection(fresh);
+        ch.close();
+        assertEndedAndFreed(SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.INVALID_STATE);
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void aReasonThatDoesNotFitIsDroppedAndTheCodeStillSent() throws Exception {
+        start();
+        QuicConnection c = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        handler.addConnection(c);
+        // a 1200-byte client Initial holds at most 1200 - 29 - 16 - 5 = 1150 reason bytes with 8-byte CIDs
+        closeAll(CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0x1c, "x".repeat(1151)));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertClose(sent.get(0).initialClose(ODCID), CloseType.TRANSPORT, TransportErrorCode.PROTOCOL_VIOLATION, 0x1c,
+                "");
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseResult.SENT, ended.result());
+        assertEquals(CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0x1c, (byte[]) null), ended.error(),
+                "the event tells what was sent");
+    }
+
+    @Test
+    void aReasonThatFitsExactlyIsKept() throws Exception {
+        start();
+        QuicConnection c = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        handler.addConnection(c);
+        String reason = "y".repeat(1150);
+        closeAll(CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0x1c, reason));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertClose(sent.get(0).initialClose(ODCID), CloseType.TRANSPORT, TransportErrorCode.PROTOCOL_VIOLATION, 0x1c,
+                reason);
+    }
+
+    /** Fails every write, releasing what it was given, as a transport does. */
+    private static final class FailingWrites extends ChannelOutboundHandlerAdapter {
+        int failed;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            failed++;
+            ReferenceCountUtil.release(msg);
+            promise.setFailure(new IOException("network is unreachable"));
+        }
+    }
+
+    @Test
+    void aFailedWriteIsReportedAsAQuicConnectionExceptionAndTheChannelStillCloses() throws Exception {
+        FailingWrites failing = new FailingWrites();
+        start(failing);
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        assertTrue(ch.close().isSuccess());
+        assertEquals(1, failing.failed);
+        assertEquals(1, recorder.exceptions.size());
+        QuicConnectionException e = assertInstanceOf(QuicConnectionException.class, recorder.exceptions.get(0));
+        assertEquals(SCID, e.connectionId());
+        assertInstanceOf(IOException.class, e.getCause());
+        assertNull(e.quicException());
+        assertEquals(List.of(), handler.cachedCloseDatagrams(), "the cached copy was released at channelInactive");
+    }
+
+    @Test
+    void anIdleCloseSendsNothing() throws Exception {
+        start();
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(SCID, CloseError.idleClose()));
+        assertEndedAndFreed(SCID, QuicCloseInitiator.IDLE, QuicCloseResult.NOTHING_TO_SEND);
+        assertEquals(CloseError.Type.IDLE_CLOSE, recorder.onlyEnded().error().type());
+    }
+
+    @Test
+    void aVersionNegotiationThatRulesOutOurVersionEndsTheClientSilently() throws Exception {
+        start();
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        // RFC 9000 §17.2.1: version 0, DCID = the client's SCID, SCID = the client's DCID, then the versions
+        ByteBuffer vn = ByteBuffer.allocate(64);
+        vn.put((byte) 0x80).putInt(0);
+        vn.put((byte) SCID.length()).put(SCID.toByteArray());
+        vn.put((byte) ODCID.length()).put(ODCID.toByteArray());
+        vn.putInt(0x0a0a0a0a);
+        byte[] bytes = java.util.Arrays.copyOf(vn.array(), vn.position());
+        ch.writeInbound(datagram(bytes, SERVER, CLIENT));
+        assertEndedAndFreed(SCID, QuicCloseInitiator.VERSION_NEGOTIATION, QuicCloseResult.NOTHING_TO_SEND);
+    }
+
+    @Test
+    void aChannelThatBecomesInactiveWithoutCloseReportsItsLiveConnections() throws Exception {
+        ChannelOutboundHandlerAdapter head = new ChannelOutboundHandlerAdapter();
+        start(head);
+        QuicConnection c = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        handler.addConnection(c);
+        // closed from a handler before this one: close() never passes through it
+        ch.pipeline().context(head).close();
+        ch.runPendingTasks();
+        assertFalse(ch.isActive());
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseResult.CHANNEL_INACTIVE, ended.result());
+        assertNull(ended.error());
+        assertTrue(recorder.freed(SCID));
+        assertEquals(List.of(), drainOutbound(ch));
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+    }
+
+    @Test
+    void removingTheHandlerClosesItsConnectionsAndFreesEverything() throws Exception {
+        start();
+        QuicConnection c = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        handler.addConnection(c);
+        ch.pipeline().remove(handler);
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertClose(sent.get(0).initialClose(ODCID), CloseType.TRANSPORT, TransportErrorCode.NO_ERROR, 0, "");
+        recorder.assertEnded(SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+        assertTrue(recorder.freed(SCID));
+        assertEquals(List.of(), handler.cachedCloseDatagrams());
+        assertTrue(ch.isOpen());
+    }
+
+    @Test
+    void socketTosModeOnATransportWithoutIpTosStillSendsWithTheMetadata() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(EcnMode.SOCKET_TOS).build());
+        ch = channel(handler, recorder);
+        QuicConnection c = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        c.setEcnState(dev.quicj.core.conn.EcnState.CAPABLE);
+        handler.addConnection(c);
+        ch.close();
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertEquals(Ecn.ECT_0, sent.get(0).ecn());
+        recorder.assertNoExceptions();
+    }
+
+    @Test
+    void theDatagramWrittenIsADirectBufferOfTheCloseLength() throws Exception {
+        start();
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        closeAll(CloseError.noError());
+        QuicDatagramPacket p = ch.readOutbound();
+        try {
+            ByteBuf content = p.content();
+            assertTrue(content.isDirect());
+            assertEquals(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, content.readableBytes());
+            assertEquals(handler.config().maxUdpPayloadSize(), content.capacity());
+            ByteBuf cached = handler.cachedCloseDatagrams().get(0);
+            assertEquals(content, cached, "the cached copy holds the same bytes");
+            assertEquals(cached.readableBytes(), cached.capacity(), "in its own buffer of exactly that size");
+            assertEquals(1, cached.refCnt());
+        } finally {
+            p.release();
+        }
+        assertNull(ch.readOutbound());
+    }
+}

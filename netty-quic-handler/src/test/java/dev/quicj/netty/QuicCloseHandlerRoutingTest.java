@@ -1,0 +1,269 @@
+package dev.quicj.netty;
+
+import static dev.quicj.netty.TestSupport.CLIENT;
+import static dev.quicj.netty.TestSupport.OTHER_CLIENT;
+import static dev.quicj.netty.TestSupport.SERVER;
+import static dev.quicj.netty.TestSupport.assertClose;
+import static dev.quicj.netty.TestSupport.channel;
+import static dev.quicj.netty.TestSupport.datagram;
+import static dev.quicj.netty.TestSupport.drainOutbound;
+import static dev.quicj.netty.TestSupport.now;
+import static dev.quicj.netty.TestSupport.shortHeader;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.LongPacketType;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.CloseOutcome;
+import dev.quicj.core.conn.ConnectionFixtures;
+import dev.quicj.core.conn.ConnectionState;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.conn.QuicConnection;
+import dev.quicj.core.conn.Settings;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.wire.CloseType;
+import dev.quicj.core.wire.FrameType;
+import dev.quicj.netty.TestSupport.Client;
+import dev.quicj.netty.TestSupport.Recorder;
+import dev.quicj.netty.TestSupport.Sent;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Inbound routing, pass-through of everything that belongs to no connection, and the accept policies. */
+class QuicCloseHandlerRoutingTest {
+    private static final ConnectionId PEER_ODCID = ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8");
+    private static final ConnectionId PEER_SCID = ConnectionId.fromHex("5c5c5c5c");
+    private static final CloseError REFUSED = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, "full");
+
+    private final Recorder recorder = new Recorder();
+    private EmbeddedChannel ch;
+    private QuicCloseHandler handler;
+
+    private void start(AcceptPolicy policy) {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(policy).build());
+        ch = channel(handler, recorder);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (ch != null) {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    private byte[] peerInitial() throws Exception {
+        return new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch)).firstInitial;
+    }
+
+    /** Writes the datagram and asserts it came out of the pipeline as the very same packet, untouched. */
+    private void assertPassedOn(byte[] bytes, DatagramPacket packet) {
+        ch.writeInbound(packet);
+        Object out = ch.readInbound();
+        try {
+            assertSame(packet, out, "passed on as is");
+            assertEquals(1, packet.refCnt(), "not released");
+            assertArrayEquals(bytes, ByteBufUtil.getBytes(packet.content()), "not modified");
+        } finally {
+            packet.release();
+        }
+        assertNull(ch.readInbound());
+        assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    private void assertPassedOn(byte[] bytes) {
+        assertPassedOn(bytes, datagram(bytes, OTHER_CLIENT, SERVER));
+    }
+
+    @Test
+    void messagesThatAreNotDatagramsPassThrough() {
+        start(AcceptPolicy.reject(REFUSED));
+        Object message = "not a datagram";
+        ch.writeInbound(message);
+        assertSame(message, ch.readInbound());
+    }
+
+    @Test
+    void datagramsForNoConnectionPassOnUnchanged() throws Exception {
+        start(AcceptPolicy.accept());
+        handler.addConnection(ConnectionFixtures.client(Settings.defaults()));
+        assertPassedOn(new byte[] {0x40, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        assertPassedOn(new byte[] {(byte) 0xc0, 0, 0, 0, 1, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0});
+        assertPassedOn(new byte[0]);
+        assertPassedOn(new byte[] {(byte) 0xff});
+        byte[] noSender = shortHeader(ConnectionFixtures.CLIENT_SCID, 40);
+        assertPassedOn(noSender, new DatagramPacket(ByteBufAllocator.DEFAULT.buffer().writeBytes(noSender), CLIENT));
+        assertEquals(1, handler.connections().size());
+    }
+
+    @Test
+    void theIgnorePolicyPassesAcceptableInitialsOn() throws Exception {
+        start(AcceptPolicy.ignore());
+        assertPassedOn(peerInitial());
+        assertEquals(List.of(), handler.connections());
+        assertEquals(List.of(), recorder.events);
+    }
+
+    @Test
+    void theAcceptPolicyKeepsTheConnectionAndRoutesItsRetransmissionsToIt() throws Exception {
+        start(AcceptPolicy.accept());
+        byte[] initial = peerInitial();
+        ch.writeInbound(datagram(initial, OTHER_CLIENT, SERVER));
+        QuicConnection server = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        assertEquals(ConnectionState.SERVER_WAIT_HANDSHAKE, server.state());
+        assertEquals(new NetworkPath(SERVER, OTHER_CLIENT), server.path());
+        assertEquals(PEER_ODCID, server.originalDestinationConnectionId());
+        assertEquals(PEER_SCID, server.destinationConnectionId());
+        ch.writeInbound(datagram(initial, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "the retransmission belongs to the accepted connection");
+        assertEquals(List.of(server), handler.connections());
+        assertEquals(2400, server.bytesReceived());
+        assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    @Test
+    void theAcceptPolicyDeliversCryptoDataToTheListenerMadeForTheConnection() throws Exception {
+        StringBuilder seen = new StringBuilder();
+        start(AcceptPolicy.accept(scid -> (level, offset, data) -> seen.append(scid).append(' ').append(level)
+                .append(' ').append(offset).append(' ').append(data.remaining())));
+        ch.writeInbound(datagram(peerInitial(), OTHER_CLIENT, SERVER));
+        QuicConnection server = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        assertEquals(server.sourceConnectionId() + " INITIAL 0 " + ConnectionFixtures.CLIENT_HELLO.length,
+                seen.toString());
+    }
+
+    @Test
+    void theRejectPolicyClosesAtOnceAndKeepsTheConnectionForItsClosingPeriod() throws Exception {
+        start(AcceptPolicy.reject(REFUSED));
+        ch.writeInbound(datagram(peerInitial(), OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound());
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertEquals(OTHER_CLIENT, sent.get(0).recipient());
+        assertEquals(SERVER, sent.get(0).sender());
+        assertClose(sent.get(0).initialClose(PEER_ODCID), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                0, "full");
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseInitiator.LOCAL, ended.initiator());
+        assertEquals(REFUSED, ended.error());
+        assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class));
+        QuicConnection server = handler.connection(PEER_ODCID);
+        assertSame(server, handler.connection(ended.connectionId()));
+        assertEquals(ConnectionState.CLOSING, server.state());
+    }
+
+    @Test
+    void anInitialThatDoesNotAuthenticateCreatesNothingAndPassesOnUnchanged() throws Exception {
+        start(AcceptPolicy.reject(REFUSED));
+        byte[] forged = peerInitial();
+        forged[forged.length - 1] ^= 1;
+        assertPassedOn(forged);
+        assertEquals(List.of(), handler.connections());
+        assertEquals(List.of(), recorder.events);
+    }
+
+    @Test
+    void datagramsThatCannotOpenAConnectionPassOn() throws Exception {
+        start(AcceptPolicy.reject(REFUSED));
+        byte[] initial = peerInitial();
+        assertPassedOn(Arrays.copyOf(initial, 1199));
+        byte[] badVersion = initial.clone();
+        badVersion[4] = 0x2a;
+        assertPassedOn(badVersion);
+        // RFC 9000 §7.2: a client's first DCID is at least 8 bytes
+        ConnectionId sevenBytes = ConnectionId.fromHex("01020304050607");
+        byte[] sevenByteDcid = ConnectionFixtures.peerLongPacket(
+                InitialSecrets.clientProtection(CryptoProvider.jca(), QuicVersion.V1, sevenBytes.toByteArray()),
+                LongPacketType.INITIAL, sevenBytes, PEER_SCID, 0, new byte[] {(byte) FrameType.PING},
+                QuicConnection.MIN_INITIAL_DATAGRAM_SIZE);
+        assertPassedOn(sevenByteDcid);
+        assertEquals(List.of(), handler.connections());
+    }
+
+    @Test
+    void anInitialThatBreaksTheProtocolClosesItsNewConnectionWithThatError() throws Exception {
+        start(AcceptPolicy.accept());
+        // a STREAM frame is not allowed in an Initial packet (RFC 9000 §12.4)
+        byte[] frames = {(byte) FrameType.STREAM, 0x00, 0x61};
+        byte[] initial = ConnectionFixtures.peerLongPacket(
+                InitialSecrets.clientProtection(CryptoProvider.jca(), QuicVersion.V1, PEER_ODCID.toByteArray()),
+                LongPacketType.INITIAL, PEER_ODCID, PEER_SCID, 0, frames, QuicConnection.MIN_INITIAL_DATAGRAM_SIZE);
+        ch.writeInbound(datagram(initial, OTHER_CLIENT, SERVER));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        var close = sent.get(0).initialClose(PEER_ODCID);
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, close.errorCode());
+        assertEquals(FrameType.STREAM, close.frameType());
+        assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class));
+        recorder.assertEnded(recorder.onlyEnded().connectionId(), QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+    }
+
+    @Test
+    void aPeerThatBreaksTheProtocolOnAnOpenConnectionIsClosedWithThatError() throws Exception {
+        start(AcceptPolicy.ignore());
+        QuicConnection client = ConnectionFixtures.client(Settings.defaults());
+        handler.addConnection(client);
+        byte[] frames = {(byte) FrameType.STREAM, 0x00, 0x61};
+        byte[] serverInitial = ConnectionFixtures.peerLongPacket(
+                InitialSecrets.serverProtection(CryptoProvider.jca(), QuicVersion.V1,
+                        ConnectionFixtures.CLIENT_ODCID.toByteArray()),
+                LongPacketType.INITIAL, ConnectionFixtures.CLIENT_SCID, ConnectionFixtures.SERVER_SCID, 0, frames, 0);
+        ch.writeInbound(datagram(serverInitial, SERVER, CLIENT));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertEquals(SERVER, sent.get(0).recipient());
+        var close = sent.get(0).initialClose(ConnectionFixtures.CLIENT_ODCID);
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, close.errorCode());
+        assertEquals(FrameType.STREAM, close.frameType());
+        assertEquals(ConnectionState.CLOSING, client.state());
+    }
+
+    @Test
+    void shortHeadersAreRoutedByEveryConnectionIdLengthInUse() throws Exception {
+        start(AcceptPolicy.ignore());
+        QuicConnection client = ConnectionFixtures.client(Settings.defaults());
+        handler.addConnection(client);
+        assertEquals(18, client.sourceConnectionId().length());
+        assertEquals(8, handler.config().localConnectionIdLength());
+        ch.writeInbound(datagram(shortHeader(client.sourceConnectionId(), 60), SERVER, CLIENT));
+        assertNull(ch.readInbound(), "routed to the 18-byte connection ID");
+        assertEquals(60, client.bytesReceived());
+        assertPassedOn(shortHeader(ConnectionId.fromHex("00112233445566778899aabbccddeeff0011"), 60));
+    }
+
+    @Test
+    void addConnectionRefusesTakenIdsAndClosedConnections() throws Exception {
+        start(AcceptPolicy.ignore());
+        QuicConnection client = ConnectionFixtures.client(Settings.defaults());
+        handler.addConnection(client);
+        assertThrows(IllegalArgumentException.class, () -> handler.addConnection(client));
+        assertThrows(IllegalArgumentException.class,
+                () -> handler.addConnection(ConnectionFixtures.client(Settings.defaults())));
+        QuicConnection closing = QuicConnection.clientBuilder().originalDestinationConnectionId(PEER_ODCID)
+                .sourceConnectionId(PEER_SCID).path(new NetworkPath(CLIENT, SERVER)).build(ConnectionFixtures.T0);
+        ConnectionFixtures.sentFirstInitial(closing);
+        assertEquals(CloseOutcome.WRITTEN, closing.writeConnectionClose(null, null, ByteBuffer.allocate(1500),
+                CloseError.noError(), ConnectionFixtures.T0));
+        assertThrows(IllegalArgumentException.class, () -> handler.addConnection(closing));
+        assertEquals(List.of(client), handler.connections());
+        assertNotNull(handler.connection(ConnectionFixtures.CLIENT_SCID));
+        ch.close();
+        assertThrows(IllegalStateException.class,
+                () -> handler.addConnection(ConnectionFixtures.clientWithHandshakeKeys(Settings.defaults())));
+        drainOutbound(ch);
+    }
+}

@@ -557,6 +557,11 @@ public final class QuicConnection {
         return Duration.ofNanos(rtt.smoothedRtt());
     }
 
+    /** The latest timestamp this connection was given (creation time at first); later calls must not be earlier. */
+    public long lastTimestamp() {
+        return lastTimestamp;
+    }
+
     /** When the closing or draining period began (the timestamp of that call), or 0. */
     public long closeTimestamp() {
         return closeTimestamp;
@@ -673,6 +678,26 @@ public final class QuicConnection {
     /** Package-private test seam: schedule the application-space packet number {@code pn} to be skipped. */
     void schedulePacketNumberSkip(long pn) {
         application.skipPacketNumber = pn;
+    }
+
+    /**
+     * Package-private benchmark seam: undo a successful close so the same connection can write its close again,
+     * as if it were a fresh connection in {@code state}. Packet numbers keep advancing (a packet number is never
+     * sealed twice), and every space's largest acknowledged number is moved up to the last one sent, so each
+     * repeated close has the same size as the first.
+     *
+     * @throws IllegalStateException if the connection is not closing, or {@code state} is a closed state
+     */
+    void reopenAfterCloseForBenchmark(ConnectionState state) {
+        if (this.state != ConnectionState.CLOSING || state.isClosed()) {
+            throw new IllegalStateException("reopen " + this.state + " as " + state);
+        }
+        this.state = state;
+        localClose = null;
+        closeTimestamp = 0;
+        for (PacketNumberSpace s : new PacketNumberSpace[] {initial, handshake, application}) {
+            s.largestAcked = s.nextPacketNumber - 1;
+        }
     }
 
     /** Package-private test seam: set the amplification counters of the current path. */

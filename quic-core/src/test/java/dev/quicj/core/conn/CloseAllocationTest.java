@@ -1,0 +1,55 @@
+package dev.quicj.core.conn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.sun.management.ThreadMXBean;
+import dev.quicj.core.TransportErrorCode;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code writeConnectionClose} allocates nothing once warm (a behaviour, not a timing: the JMH benchmarks measure the
+ * same with {@code -prof gc}). Real JCA crypto, which on the build's JVM options is the intrinsic AES-GCM path.
+ */
+class CloseAllocationTest {
+    private static long bytesPerClose(QuicConnection c, ConnectionState reopenAs, boolean direct) {
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ByteBuffer dest = direct ? ByteBuffer.allocateDirect(1452) : ByteBuffer.allocate(1452);
+        CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "bench close");
+        PathInfo path = new PathInfo();
+        PacketInfo info = new PacketInfo();
+        long perOp = Long.MAX_VALUE;
+        for (int pass = 0; pass < 5 && perOp > 0; pass++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 20_000; i++) {
+                dest.clear();
+                if (c.writeConnectionClose(path, info, dest, error, ConnectionFixtures.T0 + 1) != CloseOutcome.WRITTEN) {
+                    throw new AssertionError("close not written");
+                }
+                c.reopenAfterCloseForBenchmark(reopenAs);
+            }
+            perOp = (mx.getCurrentThreadAllocatedBytes() - before) / 20_000;
+        }
+        return perOp;
+    }
+
+    @Test
+    void clientInitialCloseAllocatesNothing() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(Settings.defaults());
+        assertEquals(0, bytesPerClose(c, ConnectionState.CLIENT_WAIT_HANDSHAKE, false), "heap destination");
+        assertEquals(0, bytesPerClose(c, ConnectionState.CLIENT_WAIT_HANDSHAKE, true), "direct destination");
+    }
+
+    @Test
+    void oneRttCloseAllocatesNothing() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientConfirmed(Settings.defaults());
+        assertEquals(0, bytesPerClose(c, ConnectionState.POST_HANDSHAKE, false));
+    }
+
+    @Test
+    void serverHandshakeCloseAllocatesNothing() throws Exception {
+        QuicConnection s = ConnectionFixtures.serverAllKeys(Settings.defaults());
+        assertEquals(0, bytesPerClose(s, ConnectionState.SERVER_WAIT_HANDSHAKE, false));
+    }
+}

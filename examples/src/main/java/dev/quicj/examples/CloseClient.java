@@ -114,7 +114,7 @@ final class CloseClient {
                     channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid, error));
                     return null;
                 }).sync();
-                Printer printer = new Printer(out, odcid, error);
+                Printer printer = new Printer(out, odcid, error, version);
                 long deadline = System.nanoTime() + wait.toNanos();
                 while (true) {
                     long left = deadline - System.nanoTime();
@@ -206,6 +206,7 @@ final class CloseClient {
         private final PrintStream out;
         private final ConnectionId odcid;
         private final CloseError error;
+        private final QuicVersion version;
         final List<byte[]> sent = new ArrayList<>();
         final List<byte[]> received = new ArrayList<>();
         boolean closeSent;
@@ -213,10 +214,12 @@ final class CloseClient {
         EncryptionLevel serverCloseLevel;
         // what the server sent besides closes, by level: packets and bytes
         private final Map<String, int[]> otherServerPackets = new LinkedHashMap<>();
-        private final List<String> serverTls = new ArrayList<>();
+        // the TLS messages in the server's CRYPTO frames, by level
+        private final Map<String, List<String>> serverTls = new LinkedHashMap<>();
 
-        Printer(PrintStream out, ConnectionId odcid, CloseError error) {
+        Printer(PrintStream out, ConnectionId odcid, CloseError error, QuicVersion version) {
             this.out = out;
+            this.version = version;
             this.odcid = odcid;
             this.error = error;
         }
@@ -265,7 +268,7 @@ final class CloseClient {
                 for (InspectedFrame.Crypto f : p.frames(InspectedFrame.Crypto.class)) {
                     String tls = Describe.tlsMessages(f);
                     if (!tls.isEmpty()) {
-                        serverTls.add("server " + level + ": " + tls);
+                        serverTls.computeIfAbsent(level, k -> new ArrayList<>()).add(tls);
                     }
                 }
             }
@@ -287,14 +290,21 @@ final class CloseClient {
             } else {
                 out.println("  server sent no CONNECTION_CLOSE within " + wait.toMillis() + " ms");
             }
-            for (String line : serverTls) {
-                out.println("  " + line);
-            }
             for (Map.Entry<String, int[]> e : otherServerPackets.entrySet()) {
                 int[] v = e.getValue();
-                out.println("  other server packets: " + e.getKey() + " x" + v[0] + ", " + v[1] + " bytes"
-                        + (e.getKey().equals("Initial") ? "" : " (not decrypted: their keys come from the TLS"
-                        + " handshake, which this client does not run)"));
+                String kind = e.getKey();
+                StringBuilder line = new StringBuilder("  server ").append(kind).append(": ").append(v[0])
+                        .append(v[0] == 1 ? " packet, " : " packets, ").append(v[1]).append(" bytes");
+                List<String> tls = serverTls.get(kind);
+                if (tls != null) {
+                    line.append(": ").append(String.join(", ", tls));
+                } else if (kind.equals("VERSION_NEGOTIATION")) {
+                    line.append(": the server does not speak QUIC version ").append(version == QuicVersion.V1 ? 1 : 2);
+                } else if (!kind.equals("Initial")) {
+                    line.append(", not decrypted (its keys come from the TLS handshake, which this client does not"
+                            + " run)");
+                }
+                out.println(line);
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.quicj.examples;
 
 import dev.quicj.core.ConnectionId;
+import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.QuicConnection;
@@ -55,10 +56,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>With a {@linkplain Config.Builder#log(PrintStream) log stream}, the server prints one line per connection:
  * <pre>
- * refused 127.0.0.1:53021 dcid=5c6f1a9b2e804d37 scid=c11e4700aa55f00d: Initial CONNECTION_CLOSE type=0x1c error=0x2 (CONNECTION_REFUSED) frame_type=0x0 reason="server busy"
+ * refused 127.0.0.1:53021 v1 dcid=5c6f1a9b2e804d37 scid=c11e4700aa55f00d: Initial CONNECTION_CLOSE type=0x1c error=0x2 (CONNECTION_REFUSED) frame_type=0x0 reason="server busy"
  * </pre>
- * ({@code dcid} is the Destination Connection ID of the client's Initial, {@code scid} the client's own connection
- * ID), or {@code not refused ...: RESULT} when no close could be sent.
+ * (the client's address, the QUIC version, {@code dcid} the Destination Connection ID of the client's Initial,
+ * {@code scid} the client's own connection ID, then the frame sent), or {@code not refused ...: RESULT} when no close could be sent.
  *
  * <p>Thread safety: {@link #localAddress()}, {@link #refusedConnections()}, {@link #ignoredDatagrams()} and
  * {@link #close()} may be called from any thread.
@@ -347,6 +348,7 @@ public final class RejectServer implements AutoCloseable {
             ConnectionId clientScid = c == null ? null : c.destinationConnectionId();
             StringBuilder line = new StringBuilder(sent ? "refused " : "not refused ")
                     .append(Describe.address(e.remoteAddress()))
+                    .append(c == null ? "" : c.version() == QuicVersion.V1 ? " v1" : " v2")
                     .append(" dcid=").append(odcid == null ? "?" : odcid.toHex())
                     .append(" scid=").append(clientScid == null ? "?" : clientScid.toHex())
                     .append(": ");

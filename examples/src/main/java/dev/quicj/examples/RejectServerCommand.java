@@ -58,6 +58,14 @@ final class RejectServerCommand {
             return serve(config, out, stop);
         } finally {
             stopped.countDown();
+            if (stop.getCount() > 0) {
+                // not stopped by a signal (the server failed to start): the hook has nothing left to do
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // the JVM is already shutting down
+                }
+            }
         }
     }
 

@@ -89,7 +89,9 @@ public final class RejectServer implements AutoCloseable {
      * Binds the server and returns once it listens.
      *
      * @throws IllegalStateException if {@link Transport#EPOLL} was asked for and epoll is not available
-     * @throws Exception if the socket cannot be bound (for example the port is taken)
+     * @throws java.io.IOException if the socket cannot be bound, for example because the port is taken
+     *     ({@link java.net.BindException} on NIO, Netty's {@code NativeIoException} on epoll)
+     * @throws Exception if the bind is interrupted
      */
     public static RejectServer start(Config config) throws Exception {
         Objects.requireNonNull(config, "config");

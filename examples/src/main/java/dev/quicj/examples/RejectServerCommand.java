@@ -2,6 +2,7 @@ package dev.quicj.examples;
 
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.Set;
@@ -74,7 +75,8 @@ final class RejectServerCommand {
         RejectServer server;
         try {
             server = RejectServer.start(config);
-        } catch (java.net.BindException e) {
+        } catch (IOException e) {
+            // BindException on NIO, NativeIoException on epoll
             throw new CommandException("cannot listen on " + Describe.address(config.bind()) + ": " + e.getMessage());
         }
         try {

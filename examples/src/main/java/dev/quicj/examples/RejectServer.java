@@ -3,8 +3,12 @@ package dev.quicj.examples;
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.CloseOutcome;
+import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
+import dev.quicj.core.conn.ReceiveStatus;
 import dev.quicj.netty.AcceptPolicy;
 import dev.quicj.netty.QuicCloseHandler;
 import dev.quicj.netty.QuicCloseHandlerConfig;
@@ -28,6 +32,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -99,6 +104,7 @@ public final class RejectServer implements AutoCloseable {
         IoHandlerFactory io = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends DatagramChannel> channelClass =
                 transport == Transport.EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        warmUp(config.closeError);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
         Counters counters = new Counters();
         QuicCloseHandlerConfig handlerConfig = QuicCloseHandlerConfig.builder()
@@ -123,6 +129,39 @@ public final class RejectServer implements AutoCloseable {
                 group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * Runs one refusal in memory (a client Initial read by a server connection that then writes its close), so that
+     * class loading and the first compilation of the crypto path happen now rather than while the first client waits
+     * (a few hundred milliseconds on a cold JVM).
+     */
+    private static void warmUp(CloseError error) throws Exception {
+        NetworkPath clientSide = new NetworkPath(new InetSocketAddress("127.0.0.1", 50000),
+                new InetSocketAddress("127.0.0.1", 4433));
+        NetworkPath serverSide = new NetworkPath(clientSide.remote(), clientSide.local());
+        long now = System.nanoTime();
+        ConnectionId scid = ConnectionId.random(8);
+        QuicConnection client = QuicConnection.clientBuilder().originalDestinationConnectionId(ConnectionId.random(8))
+                .sourceConnectionId(scid).path(clientSide).build(now);
+        client.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, null, "h3"));
+        ByteBuffer datagram = ByteBuffer.allocate(QuicCloseHandlerConfig.DEFAULT_MAX_UDP_PAYLOAD_SIZE);
+        client.writePacket(null, null, datagram, now);
+        datagram.flip();
+        QuicConnection server = QuicConnection.serverBuilder().sourceConnectionId(ConnectionId.random(8))
+                .path(serverSide).build(now);
+        if (server.receive(datagram, serverSide, now) != ReceiveStatus.PROCESSED) {
+            throw new IllegalStateException("warm-up: the server connection did not read the client Initial: "
+                    + server.lastDropReason());
+        }
+        datagram.clear();
+        CloseOutcome outcome = server.writeConnectionClose(null, null, datagram, error, now);
+        if (outcome != CloseOutcome.WRITTEN) {
+            throw new IllegalStateException("warm-up: no close written: " + outcome);
+        }
+        // and the text of a log line
+        Describe.closeOnWire(error, true);
+        Describe.address(serverSide.remote());
     }
 
     /** The address the server is bound to (with the real port when the configuration asked for port 0). */

@@ -15,6 +15,7 @@ import dev.quicj.core.tls.ServerHelloInfo;
 import dev.quicj.core.tls.TlsCodepoints;
 import dev.quicj.core.tls.TlsHandshakeReader;
 import dev.quicj.core.wire.CloseType;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -30,8 +31,47 @@ final class Describe {
         if (a == null) {
             return "?";
         }
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        String host = a.getAddress() instanceof Inet6Address ? ipv6((Inet6Address) a.getAddress())
+                : a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** The RFC 5952 text of an IPv6 address: lower case, the longest run of zero groups as "::", scope if any. */
+    static String ipv6(Inet6Address a) {
+        byte[] b = a.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        if (a.getScopeId() != 0) {
+            sb.append('%').append(a.getScopeId());
+        }
+        return sb.toString();
     }
 
     /** A close as given: {@code transport 0x2 (CONNECTION_REFUSED) reason="server busy"}. */

@@ -631,8 +631,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         switch (outcome) {
             case WRITTEN:
                 CloseError sent = entry.connection.localCloseError();
-                // the datagram leaves before listeners of the event run (they may be slow: logging, I/O)
-                flushIfPending();
+                // the event comes first, the flush after: by the time the peer sees the close, listeners have
+                // recorded it
                 ended(entry, initiatorOf(sent), sent, QuicCloseResult.SENT);
                 break;
             case NOBUF_AMPLIFICATION_LIMIT:

@@ -129,6 +129,31 @@ class QuicCloseHandlerTriggersTest {
     }
 
     @Test
+    void channelCloseWaitsForEveryConnectionEvenWhenAListenerFlushesInBetween() throws Exception {
+        start();
+        // a listener that flushes the channel when a connection ends: the first close completes while close() is
+        // still writing the second one, which must not make the handler close the channel early
+        ch.pipeline().addAfter(ch.pipeline().context(handler).name(), "flusher",
+                new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof QuicConnectionEndedEvent) {
+                    ctx.channel().flush();
+                }
+                ctx.fireUserEventTriggered(evt);
+            }
+        });
+        ChannelFuture closed = ch.close();
+        assertTrue(closed.isSuccess());
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(2, sent.size());
+        assertClose(clientClose(sent.get(0)), CloseType.TRANSPORT, TransportErrorCode.NO_ERROR, 0, "");
+        assertClose(serverClose(sent.get(1)), CloseType.TRANSPORT, TransportErrorCode.NO_ERROR, 0, "");
+        recorder.assertEnded(server.sourceConnectionId(), QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+        recorder.assertNoExceptions();
+    }
+
+    @Test
     void channelCloseUsesTheConfiguredDefaultError() throws Exception {
         start(QuicCloseHandlerConfig.builder()
                 .defaultCloseError(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0x1e, "maintenance")));

@@ -213,8 +213,9 @@ final class PacketReceiver {
             keyDcid = conn.originalDcid != null ? conn.originalDcid : header.dcid(dg);
             byte[] odcid = keyDcid.toByteArray();
             try {
-                rx = InitialSecrets.clientProtection(conn.crypto, conn.version, odcid);
-                serverInitialTx = InitialSecrets.serverProtection(conn.crypto, conn.version, odcid);
+                PacketProtection[] both = InitialSecrets.bothProtections(conn.crypto, conn.version, odcid);
+                rx = both[0];
+                serverInitialTx = both[1];
             } catch (CryptoException e) {
                 return DropReason.NO_KEYS;
             }

@@ -660,10 +660,9 @@ public final class QuicConnection {
     /** Derives and installs the Initial keys from {@code keyDcid} (RFC 9001 §5.2). */
     void deriveInitialKeys(ConnectionId keyDcid) throws CryptoException {
         byte[] d = keyDcid.toByteArray();
-        byte[] clientSecret = InitialSecrets.clientSecret(version, d);
-        byte[] serverSecret = InitialSecrets.serverSecret(version, d);
-        PacketProtection client = crypto.newPacketProtection(version, CipherSuite.TLS_AES_128_GCM_SHA256, clientSecret);
-        PacketProtection server = crypto.newPacketProtection(version, CipherSuite.TLS_AES_128_GCM_SHA256, serverSecret);
+        PacketProtection[] both = InitialSecrets.bothProtections(crypto, version, d);
+        PacketProtection client = both[0];
+        PacketProtection server = both[1];
         initial.tx = role == Role.CLIENT ? client : server;
         initial.rx = role == Role.CLIENT ? server : client;
     }

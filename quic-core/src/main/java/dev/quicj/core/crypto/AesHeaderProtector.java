@@ -12,6 +12,8 @@ import javax.crypto.spec.SecretKeySpec;
 final class AesHeaderProtector implements HeaderProtector {
     // AES-ECB keyed with the header-protection key, initialised once for encryption
     private final Cipher cipher;
+    // or the JDK's AES block intrinsic driven directly (no JCA lookup at set-up, no JCA layers per mask)
+    private final Object aes;
     // the encrypted sample; only its first 5 bytes leave this class
     private final byte[] block = new byte[16];
 
@@ -23,12 +25,31 @@ final class AesHeaderProtector implements HeaderProtector {
         if (hpKey.length != 16 && hpKey.length != 32) {
             throw new IllegalArgumentException("AES header-protection key must be 16 or 32 bytes, not " + hpKey.length);
         }
+        if (JdkGcmPrimitives.AVAILABLE) {
+            try {
+                aes = JdkGcmPrimitives.newAes(hpKey.clone());
+            } catch (Throwable t) {
+                throw new GeneralSecurityException("cannot key the JDK AES block cipher: " + t, t);
+            }
+            cipher = null;
+            return;
+        }
+        aes = null;
         cipher = Cipher.getInstance("AES/ECB/NoPadding");
         cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(hpKey, "AES"));
     }
 
     @Override
     public void mask(byte[] sample, int offset, byte[] mask) throws CryptoException {
+        if (aes != null) {
+            try {
+                JdkGcmPrimitives.AES_ENCRYPT_BLOCK.invokeExact(aes, sample, offset, block, 0);
+            } catch (Throwable t) {
+                throw new CryptoException("AES header protection failed: " + t, t);
+            }
+            System.arraycopy(block, 0, mask, 0, PacketProtection.MASK_LENGTH);
+            return;
+        }
         try {
             int n = cipher.update(sample, offset, PacketProtection.SAMPLE_LENGTH, block, 0);
             if (n != block.length) {

@@ -34,6 +34,9 @@ public final class HkdfLabel {
      */
     public static byte[] extract(CipherSuite suite, byte[] salt, byte[] ikm) {
         Objects.requireNonNull(ikm, "ikm");
+        if (suite.hashLength() == Sha256Hmac.HASH_LENGTH && (salt == null || salt.length <= 64)) {
+            return Sha256Hmac.get().extract(salt, ikm);
+        }
         return new HKDFBytesGenerator(digest(suite)).extractPRK(salt, ikm);
     }
 
@@ -57,6 +60,10 @@ public final class HkdfLabel {
         Digest digest = digest(suite);
         if (length < 1 || length > 255 * digest.getDigestSize()) {
             throw new IllegalArgumentException("HKDF-Expand output length out of range: " + length);
+        }
+        if (digest.getDigestSize() == Sha256Hmac.HASH_LENGTH && length <= Sha256Hmac.HASH_LENGTH
+                && secret.length <= 64) {
+            return Sha256Hmac.get().expand(secret, encodeLabel(label, context, length), length);
         }
         HKDFBytesGenerator hkdf = new HKDFBytesGenerator(digest);
         hkdf.init(HKDFParameters.skipExtractParameters(secret, encodeLabel(label, context, length)));

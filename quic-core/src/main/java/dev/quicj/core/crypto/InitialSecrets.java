@@ -43,6 +43,32 @@ public final class InitialSecrets {
         return HkdfLabel.extractSha256(version.initialSalt(), dcid);
     }
 
+    /**
+     * Both Initial secrets from one HKDF-Extract: {@code [client_initial_secret, server_initial_secret]}.
+     */
+    public static byte[][] bothSecrets(QuicVersion version, byte[] dcid) {
+        byte[] initial = initialSecret(version, dcid);
+        try {
+            return new byte[][] {
+                HkdfLabel.expandLabelSha256(initial, "client in", null, SUITE.hashLength()),
+                HkdfLabel.expandLabelSha256(initial, "server in", null, SUITE.hashLength())};
+        } finally {
+            Arrays.fill(initial, (byte) 0);
+        }
+    }
+
+    /**
+     * Both Initial protections of {@code dcid} from one HKDF-Extract: {@code [client, server]}.
+     *
+     * @throws CryptoException if the provider cannot set up the cipher
+     */
+    public static PacketProtection[] bothProtections(CryptoProvider provider, QuicVersion version, byte[] dcid)
+            throws CryptoException {
+        byte[][] secrets = bothSecrets(version, dcid);
+        PacketProtection client = protection(provider, version, secrets[0]);
+        return new PacketProtection[] {client, protection(provider, version, secrets[1])};
+    }
+
     /** {@code client_initial_secret}, which protects the client's Initial packets. */
     public static byte[] clientSecret(QuicVersion version, byte[] dcid) {
         return expand(version, dcid, "client in");

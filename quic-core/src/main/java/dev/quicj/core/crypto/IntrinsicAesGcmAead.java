@@ -90,8 +90,13 @@ final class IntrinsicAesGcmAead implements Aead {
     private void tag(byte[] buf, int aadOffset, int aadLength, int textOffset, int textLength) throws Throwable {
         state[0] = 0;
         state[1] = 0;
-        ghash(buf, aadOffset, aadLength);
-        ghash(buf, textOffset, textLength);
+        if (aadLength % BLOCK == 0 && textOffset == aadOffset + aadLength) {
+            // A needs no padding and C follows it: one pass over both (fewer calls, longer runs for the stub)
+            ghash(buf, aadOffset, aadLength + textLength);
+        } else {
+            ghash(buf, aadOffset, aadLength);
+            ghash(buf, textOffset, textLength);
+        }
         long aBits = aadLength * 8L;
         long cBits = textLength * 8L;
         for (int i = 0; i < 8; i++) {
@@ -112,7 +117,7 @@ final class IntrinsicAesGcmAead implements Aead {
         try {
             position(nonce, 1);
             crypt(zeros, 0, BLOCK, tagMask, 0);
-            position(nonce, 2);
+            // the counter block now holds inc32(J0): the text follows without repositioning
             crypt(buf, textOffset, plaintextLength, buf, textOffset);
             tag(buf, aadOffset, aadLength, textOffset, plaintextLength);
             System.arraycopy(block, 0, buf, textOffset + plaintextLength, BLOCK);
@@ -137,7 +142,7 @@ final class IntrinsicAesGcmAead implements Aead {
             }
             authentic = diff == 0;
             if (authentic) {
-                position(nonce, 2);
+                // the counter block holds inc32(J0) since the tag mask was made
                 crypt(buf, textOffset, textLength, buf, textOffset);
             }
         } catch (Throwable t) {
@@ -178,9 +183,19 @@ final class IntrinsicAesGcmAead implements Aead {
                 if (mine.open(nonce, b, 0, aad, text + TAG_LENGTH) != text) {
                     return "known-answer test failed on open";
                 }
+                // the single-block AES used for header protection, against JCA AES-ECB
+                Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
+                ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
+                byte[] block = Arrays.copyOf(nonce, 16);
+                byte[] expected = ecb.doFinal(block);
+                byte[] actual = new byte[16];
+                JdkGcmPrimitives.AES_ENCRYPT_BLOCK.invokeExact(JdkGcmPrimitives.newAes(key), block, 0, actual, 0);
+                if (!Arrays.equals(expected, actual)) {
+                    return "known-answer test failed: AES block cipher";
+                }
             }
             return null;
-        } catch (GeneralSecurityException | CryptoException | RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
             return "known-answer test failed: " + e;
         }
     }

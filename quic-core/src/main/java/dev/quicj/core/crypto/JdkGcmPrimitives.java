@@ -6,17 +6,20 @@ import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 
 /**
- * Direct access to the two primitives the JDK's own AES-GCM is built from, both HotSpot intrinsics: the GHASH block
- * function ({@code com.sun.crypto.provider.GHASH.processBlocks}, CLMUL) and AES counter mode
- * ({@code com.sun.crypto.provider.CounterMode.implCrypt}, AES-NI, pipelined). Calling them directly, with state the
- * caller owns, gives AES-GCM without the per-packet allocation of {@code Cipher.init} (about 1.1 KB of fresh GCM
- * state on JDK 17) and without its setup cost.
+ * Direct access to the primitives the JDK's own AES-GCM is built from, all HotSpot intrinsics: the GHASH block
+ * function ({@code com.sun.crypto.provider.GHASH.processBlocks}, CLMUL), AES counter mode
+ * ({@code com.sun.crypto.provider.CounterMode.implCrypt}, AES-NI, pipelined) and the single AES block
+ * ({@code AESCrypt.encryptBlock}, for header protection). Calling them directly, with state the caller owns, gives
+ * AES-GCM without the per-packet allocation of {@code Cipher.init} (about 1.1 KB of fresh GCM state on JDK 17) and
+ * without its setup cost. An {@code AESCrypt} is keyed by writing the expanded key ({@link AesKeySchedule}) into its
+ * fields: {@code AESCrypt.init} also builds a decryption schedule through two-dimensional arrays, which cost more
+ * than a whole close packet.
  *
  * <p>The classes are internal to {@code java.base}, so this works only when the JVM runs with
  * {@code --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED}. Without it, or on a JDK whose internals
  * differ, or when the system property {@code dev.quicj.crypto.jdkIntrinsics} is {@code false}, {@link #AVAILABLE} is
- * false and {@link JcaCryptoProvider} uses the public JCA cipher instead. Availability is decided once, after a
- * known-answer test of the whole construction against the JCA cipher.
+ * false and {@link JcaCryptoProvider} uses the public JCA ciphers instead. Availability is decided once, after a
+ * known-answer test of the whole construction (AES-GCM and the AES block) against the JCA ciphers.
  */
 final class JdkGcmPrimitives {
     /** Whether the primitives are reachable and passed the known-answer test. */
@@ -29,26 +32,36 @@ final class JdkGcmPrimitives {
     // new GHASH(byte[] subkeyH), to obtain the subkey table layout the intrinsic expects
     private static final MethodHandle GHASH_NEW;
     private static final VarHandle GHASH_TABLE;
-    // new AESCrypt(); aesCrypt.init(boolean decrypting, String algorithm, byte[] key)
+    // new AESCrypt() (keyed below through its fields, see AesKeySchedule)
     private static final MethodHandle AES_NEW;
-    private static final MethodHandle AES_INIT;
     // new CounterMode(SymmetricCipher); counterMode.implCrypt(in, inOff, len, out, outOff) as (Object, ...)int
     private static final MethodHandle CTR_NEW;
     static final MethodHandle CTR_CRYPT;
     // CounterMode.counter (the 16-byte counter block) and CounterMode.used (keystream bytes consumed)
     private static final VarHandle CTR_COUNTER;
     static final VarHandle CTR_USED;
+    // aesCrypt.encryptBlock(in, inOff, out, outOff) as (Object, ...)void: one AES block, a HotSpot intrinsic
+    static final MethodHandle AES_ENCRYPT_BLOCK;
+    // AESCrypt's encryption state: the expanded key and the round flags (set directly: see AesKeySchedule)
+    private static final VarHandle AES_K;
+    private static final VarHandle AES_LIMIT;
+    private static final VarHandle AES_ROUNDS_12;
+    private static final VarHandle AES_ROUNDS_14;
 
     static {
         MethodHandle ghashBlocks = null;
         MethodHandle ghashNew = null;
         VarHandle ghashTable = null;
         MethodHandle aesNew = null;
-        MethodHandle aesInit = null;
         MethodHandle ctrNew = null;
         MethodHandle ctrCrypt = null;
         VarHandle ctrCounter = null;
         VarHandle ctrUsed = null;
+        MethodHandle aesBlock = null;
+        VarHandle aesK = null;
+        VarHandle aesLimit = null;
+        VarHandle aesR12 = null;
+        VarHandle aesR14 = null;
         String reason = null;
         if (!Boolean.parseBoolean(System.getProperty("dev.quicj.crypto.jdkIntrinsics", "true"))) {
             reason = "disabled by -Ddev.quicj.crypto.jdkIntrinsics=false";
@@ -67,8 +80,6 @@ final class JdkGcmPrimitives {
                 ghashNew = g.findConstructor(ghash, MethodType.methodType(void.class, byte[].class));
                 ghashTable = g.findVarHandle(ghash, "subkeyHtbl", long[].class);
                 aesNew = a.findConstructor(aes, MethodType.methodType(void.class));
-                aesInit = a.findVirtual(aes, "init", MethodType.methodType(void.class, boolean.class, String.class,
-                        byte[].class));
                 ctrNew = c.findConstructor(ctr, MethodType.methodType(void.class, symmetric))
                         .asType(MethodType.methodType(Object.class, Object.class));
                 ctrCrypt = c.findVirtual(ctr, "implCrypt", MethodType.methodType(int.class, byte[].class, int.class,
@@ -76,6 +87,13 @@ final class JdkGcmPrimitives {
                         byte[].class, int.class, int.class, byte[].class, int.class));
                 ctrCounter = c.findVarHandle(ctr, "counter", byte[].class);
                 ctrUsed = c.findVarHandle(ctr, "used", int.class);
+                aesK = a.findVarHandle(aes, "K", int[].class);
+                aesLimit = a.findVarHandle(aes, "limit", int.class);
+                aesR12 = a.findVarHandle(aes, "ROUNDS_12", boolean.class);
+                aesR14 = a.findVarHandle(aes, "ROUNDS_14", boolean.class);
+                aesBlock = a.findVirtual(aes, "encryptBlock", MethodType.methodType(void.class, byte[].class,
+                        int.class, byte[].class, int.class)).asType(MethodType.methodType(void.class, Object.class,
+                        byte[].class, int.class, byte[].class, int.class));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 reason = "JDK AES-GCM internals not reachable (" + e + "); run with "
                         + "--add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED for the zero-allocation path";
@@ -85,11 +103,15 @@ final class JdkGcmPrimitives {
         GHASH_NEW = ghashNew;
         GHASH_TABLE = ghashTable;
         AES_NEW = aesNew;
-        AES_INIT = aesInit;
         CTR_NEW = ctrNew;
         CTR_CRYPT = ctrCrypt;
         CTR_COUNTER = ctrCounter;
         CTR_USED = ctrUsed;
+        AES_ENCRYPT_BLOCK = aesBlock;
+        AES_K = aesK;
+        AES_LIMIT = aesLimit;
+        AES_ROUNDS_12 = aesR12;
+        AES_ROUNDS_14 = aesR14;
         if (reason == null) {
             reason = IntrinsicAesGcmAead.selfTest();
         }
@@ -102,9 +124,18 @@ final class JdkGcmPrimitives {
 
     /** A keyed AES counter-mode object (a {@code com.sun.crypto.provider.CounterMode}). */
     static Object newCounterMode(byte[] key) throws Throwable {
+        return CTR_NEW.invoke(newAes(key));
+    }
+
+    /** A keyed AES block cipher (a {@code com.sun.crypto.provider.AESCrypt}) for encryption. */
+    static Object newAes(byte[] key) throws Throwable {
         Object aes = AES_NEW.invoke();
-        AES_INIT.invoke(aes, false, "AES", key);
-        return CTR_NEW.invoke(aes);
+        int rounds = AesKeySchedule.rounds(key.length);
+        AES_K.set(aes, AesKeySchedule.expand(key));
+        AES_LIMIT.set(aes, rounds * 4);
+        AES_ROUNDS_12.set(aes, rounds >= 12);
+        AES_ROUNDS_14.set(aes, rounds == 14);
+        return aes;
     }
 
     /** The counter block array of a counter-mode object, written in place to position the keystream. */

@@ -33,6 +33,14 @@ final class PacketKeys {
         Objects.requireNonNull(version, "version");
         checkSecret(suite, secret);
         String prefix = version.labelPrefix();
+        if (suite.hashLength() == Sha256Hmac.HASH_LENGTH && secret.length <= 64) {
+            byte[][] k = Sha256Hmac.get().expandAll(secret, new byte[][] {
+                HkdfLabel.encodeLabel(prefix + "key", null, suite.keyLength()),
+                HkdfLabel.encodeLabel(prefix + "iv", null, suite.ivLength()),
+                HkdfLabel.encodeLabel(prefix + "hp", null, suite.keyLength())},
+                    new int[] {suite.keyLength(), suite.ivLength(), suite.keyLength()});
+            return new PacketKeys(k[0], k[1], k[2]);
+        }
         return new PacketKeys(
                 HkdfLabel.expandLabel(suite, secret, prefix + "key", null, suite.keyLength()),
                 HkdfLabel.expandLabel(suite, secret, prefix + "iv", null, suite.ivLength()),

@@ -220,8 +220,9 @@ public final class PacketWriter {
             // RFC 9001 §5.4.2: pn_length + payload must hold a 4-byte-offset 16-byte sample
             target = Math.max(target, pnOffset - start + 4 + PacketProtection.SAMPLE_LENGTH);
             int padUntil = start + target - tag;
-            while (pos < padUntil) {
-                buf.put(pos++, (byte) 0);
+            if (pos < padUntil) {
+                zero(buf, pos, padUntil - pos);
+                pos = padUntil;
             }
             int payloadLength = pos - (pnOffset + pnLength);
             if (lengthIndex >= 0) {
@@ -231,6 +232,23 @@ public final class PacketWriter {
                     lengthIndex >= 0, protection, mask);
         } finally {
             release();
+        }
+    }
+
+    // PADDING frames are zero bytes: one bulk fill instead of a put per byte
+    private static final byte[] ZEROS = new byte[2048];
+
+    private static void zero(ByteBuffer b, int index, int length) {
+        if (b.hasArray()) {
+            int from = b.arrayOffset() + index;
+            java.util.Arrays.fill(b.array(), from, from + length, (byte) 0);
+            return;
+        }
+        while (length > 0) {
+            int n = Math.min(length, ZEROS.length);
+            b.put(index, ZEROS, 0, n);
+            index += n;
+            length -= n;
         }
     }
 

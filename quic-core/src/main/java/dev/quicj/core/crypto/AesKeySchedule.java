@@ -1,0 +1,70 @@
+package dev.quicj.core.crypto;
+
+/**
+ * The AES encryption key schedule (FIPS 197 §5.2): the round-key words {@code w[0 .. 4 * (rounds + 1))}, big-endian,
+ * in the layout of the JDK's {@code AESCrypt.K} for encryption. Computed here because {@code AESCrypt.init} also
+ * builds the decryption schedule through two-dimensional arrays, which costs more than a whole close packet.
+ */
+final class AesKeySchedule {
+    private static final int[] SBOX = sbox();
+
+    private AesKeySchedule() {
+    }
+
+    private static int[] sbox() {
+        int[] s = new int[256];
+        // multiplicative inverse in GF(2^8) by exponentiation tables with generator 3, then the affine map
+        int[] exp = new int[256];
+        int[] log = new int[256];
+        int x = 1;
+        for (int i = 0; i < 255; i++) {
+            exp[i] = x;
+            log[x] = i;
+            x ^= (x << 1) ^ ((x & 0x80) != 0 ? 0x11b : 0);
+            x &= 0xff;
+        }
+        for (int i = 0; i < 256; i++) {
+            int inv = i == 0 ? 0 : exp[(255 - log[i]) % 255];
+            int b = inv;
+            int r = inv;
+            for (int k = 0; k < 4; k++) {
+                b = ((b << 1) | (b >>> 7)) & 0xff;
+                r ^= b;
+            }
+            s[i] = r ^ 0x63;
+        }
+        return s;
+    }
+
+    private static int subWord(int t) {
+        return SBOX[t >>> 24] << 24 | SBOX[(t >>> 16) & 0xff] << 16 | SBOX[(t >>> 8) & 0xff] << 8 | SBOX[t & 0xff];
+    }
+
+    /** The number of rounds for a 16-, 24- or 32-byte key. */
+    static int rounds(int keyLength) {
+        return keyLength / 4 + 6;
+    }
+
+    /** The expanded encryption key of a 16-, 24- or 32-byte AES key. */
+    static int[] expand(byte[] key) {
+        int nk = key.length / 4;
+        int total = 4 * (rounds(key.length) + 1);
+        int[] w = new int[total];
+        for (int i = 0; i < nk; i++) {
+            w[i] = (key[4 * i] & 0xff) << 24 | (key[4 * i + 1] & 0xff) << 16 | (key[4 * i + 2] & 0xff) << 8
+                    | (key[4 * i + 3] & 0xff);
+        }
+        int rcon = 1;
+        for (int i = nk; i < total; i++) {
+            int t = w[i - 1];
+            if (i % nk == 0) {
+                t = subWord(t << 8 | t >>> 24) ^ rcon << 24;
+                rcon = (rcon << 1) ^ ((rcon & 0x80) != 0 ? 0x11b : 0);
+            } else if (nk > 6 && i % nk == 4) {
+                t = subWord(t);
+            }
+            w[i] = w[i - nk] ^ t;
+        }
+        return w;
+    }
+}

@@ -16,7 +16,10 @@ import java.util.function.Function;
  *   <li>{@link #accept()}: create a server connection, let it read the Initial and keep it open for the application
  *       ({@link QuicConnectionAcceptedEvent});</li>
  *   <li>{@link #reject(CloseError)}: create a server connection, let it read the Initial and close it at once with
- *       the given error, then run its closing period.</li>
+ *       the given error, then run its closing period;</li>
+ *   <li>{@link #rejectStateless(CloseError)}: authenticate the Initial and answer it with a server Initial close
+ *       ({@link dev.quicj.core.conn.StatelessClose}), keeping no state at all: the cheap refusal of an overloaded
+ *       server.</li>
  * </ul>
  * An Initial that does not authenticate creates nothing: it belongs to no connection and is passed on unchanged.
  */
@@ -30,6 +33,8 @@ public final class AcceptPolicy {
         ACCEPT,
         /** Create a server connection and close it at once. */
         REJECT,
+        /** Answer with a close and keep nothing. */
+        REJECT_STATELESS,
         /** Create nothing; pass the datagram on. */
         IGNORE
     }
@@ -81,12 +86,32 @@ public final class AcceptPolicy {
         return new AcceptPolicy(Action.REJECT, error, null);
     }
 
+    /**
+     * Refuse new connections without any state: the Initial is authenticated with the Initial keys of its DCID (an
+     * Initial that does not authenticate is passed on, like any datagram for no connection), then answered with a
+     * server Initial CONNECTION_CLOSE ({@link dev.quicj.core.conn.StatelessClose}, packet number 0, a fresh source
+     * connection ID). No connection, closing period or timer is kept, so each refusal costs one key derivation, one
+     * decryption and one small datagram, and memory does not grow with the rate of refusals. A client that sends its
+     * Initial again gets a new close: it is far smaller than the 1200-byte Initial, within the 3x limit of RFC 9000
+     * §8.1. {@link QuicConnectionEndedEvent} still fires for each refusal; {@link QuicConnectionFreedEvent} does not
+     * (nothing was kept).
+     *
+     * @throws IllegalArgumentException if the error is of a type that sends nothing
+     */
+    public static AcceptPolicy rejectStateless(CloseError error) {
+        Objects.requireNonNull(error, "error");
+        if (!error.type().sendsFrame()) {
+            throw new IllegalArgumentException("a rejection sends CONNECTION_CLOSE: " + error);
+        }
+        return new AcceptPolicy(Action.REJECT_STATELESS, error, null);
+    }
+
     /** What the handler does with an acceptable client Initial. */
     public Action action() {
         return action;
     }
 
-    /** The error rejected connections are closed with; {@code null} unless the action is {@link Action#REJECT}. */
+    /** The error rejected connections are closed with; {@code null} unless the action is a rejection. */
     public CloseError rejectError() {
         return rejectError;
     }

@@ -5,6 +5,8 @@ import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.Ecn;
 import dev.quicj.core.conn.QuicConnection;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 
@@ -52,6 +54,17 @@ final class ConnectionEntry {
     long closingDatagramsReceived;
     long closingBytesReceived;
     long closingBytesResent;
+
+    // reports the completion of this connection's datagram writes to the handler; made once per connection
+    private GenericFutureListener<Future<? super Void>> writeListener;
+
+    GenericFutureListener<Future<? super Void>> writeListener(
+            QuicCloseHandler handler) {
+        if (writeListener == null) {
+            writeListener = done -> handler.writeDone(id, done);
+        }
+        return writeListener;
+    }
 
     ConnectionEntry(QuicConnection connection) {
         this.connection = connection;

@@ -2,6 +2,7 @@ package dev.quicj.netty;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.QuicException;
+import dev.quicj.core.QuicVersion;
 import dev.quicj.core.Role;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
@@ -14,7 +15,14 @@ import dev.quicj.core.conn.PacketInfo;
 import dev.quicj.core.conn.PathInfo;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.ReceiveStatus;
+import dev.quicj.core.conn.StatelessClose;
+import dev.quicj.core.crypto.CryptoException;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.packet.PacketCrypto;
 import dev.quicj.core.packet.PacketHeader;
+import dev.quicj.core.packet.PacketWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelDuplexHandler;
@@ -507,6 +515,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (InitialCheck.of(dg, header) != InitialCheck.ACCEPTABLE) {
             return false;
         }
+        if (policy.action() == AcceptPolicy.Action.REJECT_STATELESS) {
+            return rejectStatelessly(dg, from, policy.rejectError());
+        }
         ConnectionId scid = newConnectionId();
         long now = now();
         QuicConnection conn = QuicConnection.serverBuilder().version(header.version()).sourceConnectionId(scid)
@@ -531,6 +542,61 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         } else {
             ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
         }
+        return true;
+    }
+
+    // scratch of the stateless refusal: the header-protection mask, random SCID bytes, and the packet writer
+    private final byte[] hpMask = new byte[PacketProtection.MASK_LENGTH];
+    private final byte[] rejectScid = new byte[ConnectionId.MAX_LENGTH];
+    private final PacketWriter rejectWriter = new PacketWriter();
+
+    /**
+     * Refuses an acceptable client Initial without creating a connection ({@link AcceptPolicy#rejectStateless}): the
+     * Initial is authenticated with the client Initial keys of its DCID, then answered with {@link StatelessClose}
+     * (server Initial keys from the same HKDF-Extract, packet number 0). A retransmitted Initial is refused again;
+     * nothing is kept. Returns false, passing the datagram on, if the Initial does not authenticate.
+     */
+    private boolean rejectStatelessly(ByteBuffer dg, NetworkPath from, CloseError error) {
+        QuicVersion version = header.version();
+        ConnectionId odcid = header.dcid(dg);
+        ConnectionId clientScid = header.scid(dg);
+        CryptoProvider crypto = config.settings().cryptoProvider();
+        PacketProtection server;
+        try {
+            PacketProtection[] both = InitialSecrets.bothProtections(crypto, version, odcid.toByteArray());
+            // authenticate in place: dg is the handler's own copy of the datagram
+            PacketCrypto.unprotect(dg, header, both[0], -1, hpMask);
+            server = both[1];
+        } catch (CryptoException e) {
+            return false;
+        }
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(rejectScid);
+        ConnectionId scid = ConnectionId.of(rejectScid, 0, config.localConnectionIdLength());
+        ByteBuf buf = ctx.alloc().directBuffer(config.maxUdpPayloadSize());
+        boolean handedOff = false;
+        try {
+            ByteBuffer dest = buf.internalNioBuffer(buf.writerIndex(), buf.writableBytes());
+            int start = dest.position();
+            CloseOutcome outcome = StatelessClose.write(dest, version, clientScid, scid, 0, error, server,
+                    rejectWriter);
+            if (outcome != CloseOutcome.WRITTEN) {
+                ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL,
+                        error, resultOf(outcome)));
+                return true;
+            }
+            buf.writerIndex(buf.writerIndex() + dest.position() - start);
+            handedOff = true;
+            writesInFlight++;
+            flushPending = true;
+            ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
+                    .addListener(done -> writeDone(scid, done));
+        } finally {
+            if (!handedOff) {
+                buf.release();
+            }
+        }
+        ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL, error,
+                QuicCloseResult.SENT));
         return true;
     }
 
@@ -669,7 +735,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         ByteBuf buf = ctx.alloc().directBuffer(config.maxUdpPayloadSize());
         boolean handedOff = false;
         try {
-            ByteBuffer dest = buf.nioBuffer(buf.writerIndex(), buf.writableBytes());
+            // the buffer's own cached NIO view: no ByteBuffer object per close
+            ByteBuffer dest = buf.internalNioBuffer(buf.writerIndex(), buf.writableBytes());
+            int start = dest.position();
             CloseOutcome outcome = writeConnectionClose(conn, dest, error, now);
             if (outcome == CloseOutcome.NOBUF_BUFFER_TOO_SMALL && error.reasonLength() > 0) {
                 // the reason phrase does not fit: the peer still learns the code
@@ -678,19 +746,19 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             if (outcome != CloseOutcome.WRITTEN) {
                 return outcome;
             }
-            int length = dest.position();
+            int length = dest.position() - start;
             buf.writerIndex(buf.writerIndex() + length);
             NetworkPath path = pathInfo.path();
             entry.closeRecipient = path.remote();
             entry.closeSender = path.local();
             entry.closeEcn = packetInfo.ecn();
-            // the entry owns the copy from here; free() releases it
-            entry.closeDatagram = ctx.alloc().directBuffer(length, length);
-            entry.closeDatagram.writeBytes(buf, buf.readerIndex(), length);
+            // the entry keeps the datagram itself from here (free() releases it); the channel gets a retained
+            // duplicate: no second buffer, no copy
+            entry.closeDatagram = buf;
+            handedOff = true;
             startClosing(entry);
             applyEcn(entry.closeEcn);
-            handedOff = true;
-            writeDatagram(entry, buf);
+            writeDatagram(entry, buf.retainedDuplicate());
             return CloseOutcome.WRITTEN;
         } finally {
             if (!handedOff) {
@@ -722,12 +790,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 entry.closeEcn);
         writesInFlight++;
         flushPending = true;
-        ConnectionId id = entry.id;
         ChannelFuture f = ctx.write(packet);
-        f.addListener(done -> writeDone(id, done));
+        f.addListener(entry.writeListener(this));
     }
 
-    private void writeDone(ConnectionId id, Future<?> done) {
+    void writeDone(ConnectionId id, Future<?> done) {
         writesInFlight--;
         if (!done.isSuccess()) {
             ctx.fireExceptionCaught(new QuicConnectionException(id,

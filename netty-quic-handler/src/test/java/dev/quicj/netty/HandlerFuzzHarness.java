@@ -215,12 +215,15 @@ final class HandlerFuzzHarness {
                             : QuicCloseHandlerConfig.DEFAULT_MAX_UDP_PAYLOAD_SIZE)
                     .localConnectionIdLength(in.intIn(1, ConnectionId.MAX_LENGTH))
                     .defaultCloseError(sendingError(in));
-            switch (in.intIn(0, 2)) {
+            switch (in.intIn(0, 3)) {
                 case 0:
                     config.acceptPolicy(AcceptPolicy.accept());
                     break;
                 case 1:
                     config.acceptPolicy(AcceptPolicy.reject(sendingError(in)));
+                    break;
+                case 2:
+                    config.acceptPolicy(AcceptPolicy.rejectStateless(sendingError(in)));
                     break;
                 default:
                     config.acceptPolicy(AcceptPolicy.ignore());

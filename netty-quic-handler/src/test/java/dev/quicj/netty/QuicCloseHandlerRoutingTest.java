@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.LongPacketType;
@@ -24,11 +25,13 @@ import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.ConnectionState;
+import dev.quicj.core.conn.Ecn;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.Settings;
 import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.inspect.InspectedPacket;
 import dev.quicj.core.wire.CloseType;
 import dev.quicj.core.wire.FrameType;
 import dev.quicj.netty.TestSupport.Client;
@@ -164,6 +167,44 @@ class QuicCloseHandlerRoutingTest {
         QuicConnection server = handler.connection(PEER_ODCID);
         assertSame(server, handler.connection(ended.connectionId()));
         assertEquals(ConnectionState.CLOSING, server.state());
+    }
+
+    @Test
+    void theStatelessRejectPolicyAnswersEveryInitialAndKeepsNothing() throws Exception {
+        start(AcceptPolicy.rejectStateless(REFUSED));
+        byte[] initial = peerInitial();
+        for (int round = 1; round <= 2; round++) {
+            // a retransmitted Initial is refused again: there is no state that remembers the first
+            ch.writeInbound(datagram(initial.clone(), OTHER_CLIENT, SERVER));
+            assertNull(ch.readInbound(), "consumed");
+            List<Sent> sent = drainOutbound(ch);
+            assertEquals(1, sent.size());
+            assertEquals(OTHER_CLIENT, sent.get(0).recipient());
+            assertEquals(SERVER, sent.get(0).sender());
+            assertEquals(Ecn.NOT_ECT, sent.get(0).ecn());
+            InspectedPacket p = sent.get(0).packets(PEER_ODCID).get(0);
+            assertEquals("server Initial", p.keys());
+            assertEquals(PEER_SCID, p.dcid());
+            assertEquals(0, p.packetNumber());
+            assertEquals(handler.config().localConnectionIdLength(), p.scid().length());
+            assertTrue(sent.get(0).bytes().length < 1200 / 3, "far below the amplification limit");
+            assertClose(sent.get(0).initialClose(PEER_ODCID), CloseType.TRANSPORT,
+                    TransportErrorCode.CONNECTION_REFUSED, 0, "full");
+            assertEquals(round, recorder.events(QuicConnectionEndedEvent.class).size());
+            assertEquals(QuicCloseResult.SENT, recorder.events(QuicConnectionEndedEvent.class).get(round - 1).result());
+            assertEquals(List.of(), handler.connections());
+            assertEquals(List.of(), handler.cachedCloseDatagrams());
+        }
+        assertEquals(List.of(), recorder.events(QuicConnectionFreedEvent.class), "nothing was kept to be freed");
+    }
+
+    @Test
+    void theStatelessRejectPolicyPassesOnAnInitialThatDoesNotAuthenticate() throws Exception {
+        start(AcceptPolicy.rejectStateless(REFUSED));
+        byte[] forged = peerInitial();
+        forged[forged.length - 1] ^= 1;
+        assertPassedOn(forged);
+        assertEquals(List.of(), recorder.events);
     }
 
     @Test

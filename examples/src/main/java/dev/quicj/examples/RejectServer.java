@@ -108,7 +108,8 @@ public final class RejectServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
         Counters counters = new Counters();
         QuicCloseHandlerConfig handlerConfig = QuicCloseHandlerConfig.builder()
-                .acceptPolicy(AcceptPolicy.reject(config.closeError))
+                .acceptPolicy(config.mode == Mode.STATELESS ? AcceptPolicy.rejectStateless(config.closeError)
+                        : AcceptPolicy.reject(config.closeError))
                 .build();
         boolean started = false;
         try {
@@ -117,8 +118,7 @@ public final class RejectServer implements AutoCloseable {
                     .handler(new ChannelInitializer<DatagramChannel>() {
                         @Override
                         protected void initChannel(DatagramChannel ch) {
-                            QuicCloseHandler handler = new QuicCloseHandler(handlerConfig);
-                            ch.pipeline().addLast(handler, new Reporter(handler, counters, config.log));
+                            ch.pipeline().addLast(new QuicCloseHandler(handlerConfig), new Reporter(counters, config.log));
                         }
                     })
                     .bind(config.bind).sync().channel();
@@ -238,6 +238,21 @@ public final class RejectServer implements AutoCloseable {
         }
     }
 
+    /** How a refusal is made. */
+    public enum Mode {
+        /**
+         * A server connection per refused client, closed at once and kept for its closing period (RFC 9000 §10.2:
+         * the close is re-sent, rate-limited, if the client keeps sending), then forgotten after three PTOs. The
+         * default.
+         */
+        CLOSING_PERIOD,
+        /**
+         * No state at all ({@link AcceptPolicy#rejectStateless}): each authenticated client Initial, retransmissions
+         * included, is answered with a fresh server Initial close. The cheapest refusal, for a server under a flood.
+         */
+        STATELESS
+    }
+
     /** The server's settings; immutable. Make one with {@link #builder()}. */
     public static final class Config {
         /** The default address: loopback, port 4433. */
@@ -249,12 +264,14 @@ public final class RejectServer implements AutoCloseable {
         private final InetSocketAddress bind;
         private final CloseError closeError;
         private final Transport transport;
+        private final Mode mode;
         private final PrintStream log;
 
         private Config(Builder b) {
             this.bind = b.bind;
             this.closeError = b.closeError;
             this.transport = b.transport;
+            this.mode = b.mode;
             this.log = b.log;
         }
 
@@ -278,6 +295,11 @@ public final class RejectServer implements AutoCloseable {
             return transport;
         }
 
+        /** How refusals are made. */
+        public Mode mode() {
+            return mode;
+        }
+
         /** Where the per-connection lines go, or {@code null} for none. */
         public PrintStream log() {
             return log;
@@ -285,8 +307,8 @@ public final class RejectServer implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "Config[bind=" + bind + ", closeError=" + closeError + ", transport=" + transport + ", log="
-                    + (log == null ? "off" : "on") + "]";
+            return "Config[bind=" + bind + ", closeError=" + closeError + ", transport=" + transport + ", mode="
+                    + mode + ", log=" + (log == null ? "off" : "on") + "]";
         }
 
         /** Builds a {@link Config}. */
@@ -294,6 +316,7 @@ public final class RejectServer implements AutoCloseable {
             private InetSocketAddress bind = DEFAULT_BIND;
             private CloseError closeError = DEFAULT_CLOSE_ERROR;
             private Transport transport = Transport.AUTO;
+            private Mode mode = Mode.CLOSING_PERIOD;
             private PrintStream log;
 
             private Builder() {
@@ -327,6 +350,12 @@ public final class RejectServer implements AutoCloseable {
                 return this;
             }
 
+            /** How refusals are made (default {@link Mode#CLOSING_PERIOD}). */
+            public Builder mode(Mode mode) {
+                this.mode = Objects.requireNonNull(mode, "mode");
+                return this;
+            }
+
             /** Where to print one line per connection; {@code null} (the default) for silence. */
             public Builder log(PrintStream log) {
                 this.log = log;
@@ -351,12 +380,10 @@ public final class RejectServer implements AutoCloseable {
      * on because they belong to no connection and are not acceptable client Initials.
      */
     private static final class Reporter extends ChannelInboundHandlerAdapter {
-        private final QuicCloseHandler handler;
         private final Counters counters;
         private final PrintStream log;
 
-        Reporter(QuicCloseHandler handler, Counters counters, PrintStream log) {
-            this.handler = handler;
+        Reporter(Counters counters, PrintStream log) {
             this.counters = counters;
             this.log = log;
         }
@@ -383,13 +410,11 @@ public final class RejectServer implements AutoCloseable {
             if (log == null) {
                 return;
             }
-            // the ended event fires while the handler still holds the connection (it is freed after the closing period)
-            QuicConnection c = handler.connection(e.connectionId());
-            ConnectionId odcid = c == null ? null : c.originalDestinationConnectionId();
-            ConnectionId clientScid = c == null ? null : c.destinationConnectionId();
+            ConnectionId odcid = e.originalDestinationConnectionId();
+            ConnectionId clientScid = e.peerConnectionId();
             StringBuilder line = new StringBuilder(sent ? "refused " : "not refused ")
                     .append(Describe.address(e.remoteAddress()))
-                    .append(c == null ? "" : c.version() == QuicVersion.V1 ? " v1" : " v2")
+                    .append(e.version() == QuicVersion.V1 ? " v1" : " v2")
                     .append(" dcid=").append(odcid == null ? "?" : odcid.toHex())
                     .append(" scid=").append(clientScid == null ? "?" : clientScid.toHex())
                     .append(": ");

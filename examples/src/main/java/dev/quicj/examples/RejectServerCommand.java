@@ -14,15 +14,16 @@ import java.util.concurrent.TimeUnit;
  * line per refused connection.
  */
 final class RejectServerCommand {
-    static final String USAGE = "usage: reject-server [--bind HOST:PORT] [--error N] [--reason TEXT] [--app]\n"
+    static final String USAGE = "usage: reject-server [--bind HOST:PORT] [--error N] [--reason TEXT] [--app] [--stateless]\n"
             + "  answers every QUIC client Initial with an Initial CONNECTION_CLOSE until Ctrl-C\n"
             + "  --bind     address to listen on (default 127.0.0.1:4433; [::1]:4433 for IPv6)\n"
             + "  --error    error code, decimal or 0x hex (default 0x2, CONNECTION_REFUSED)\n"
             + "  --reason   reason phrase (default \"server busy\")\n"
-            + "  --app      an application close (sent in Initial packets as APPLICATION_ERROR 0xc without reason)";
+            + "  --app      an application close (sent in Initial packets as APPLICATION_ERROR 0xc without reason)\n"
+            + "  --stateless  keep no state per refusal (no closing period): answer every Initial afresh";
 
     private static final Set<String> VALUED = Set.of("bind", "error", "reason");
-    private static final Set<String> SWITCHES = Set.of("app");
+    private static final Set<String> SWITCHES = Set.of("app", "stateless");
     // how long the shutdown hook waits for the server to stop
     private static final long HOOK_WAIT_SECONDS = 15;
 
@@ -38,7 +39,8 @@ final class RejectServerCommand {
         InetSocketAddress bind = a.has("bind") ? Args.hostPort("bind", a.string("bind", ""))
                 : RejectServer.Config.DEFAULT_BIND;
         CloseError error = a.closeError(TransportErrorCode.CONNECTION_REFUSED, "server busy");
-        return RejectServer.Config.builder().bind(bind).closeError(error).log(log).build();
+        RejectServer.Mode mode = a.flag("stateless") ? RejectServer.Mode.STATELESS : RejectServer.Mode.CLOSING_PERIOD;
+        return RejectServer.Config.builder().bind(bind).closeError(error).mode(mode).log(log).build();
     }
 
     /** Runs until Ctrl-C (SIGINT or SIGTERM). */

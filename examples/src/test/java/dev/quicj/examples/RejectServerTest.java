@@ -85,6 +85,33 @@ class RejectServerTest {
     }
 
     @Test
+    void theStatelessModeAnswersEveryInitialIncludingARetransmission() throws Exception {
+        ConnectionId odcid = ConnectionId.random(8);
+        ConnectionId scid = ConnectionId.random(8);
+        TestPeers.Capture log = new TestPeers.Capture();
+        try (RejectServer server = RejectServer.start(RejectServer.Config.builder()
+                .bind(new InetSocketAddress("127.0.0.1", 0)).mode(RejectServer.Mode.STATELESS)
+                .log(log.stream).build()); UdpSend udp = UdpSend.open()) {
+            byte[] initial = TestPeers.clientInitial(QuicVersion.V1, odcid, scid);
+            for (int round = 1; round <= 2; round++) {
+                udp.send(server.localAddress().getPort(), initial);
+                InspectedPacket p = TestPeers.onlyPacket(reply(udp), odcid);
+                assertEquals("server Initial", p.keys());
+                assertEquals(scid, p.dcid());
+                assertEquals(0, p.packetNumber(), "every stateless answer is packet number 0");
+                InspectedFrame.ConnectionClose close = TestPeers.onlyClose(p);
+                assertEquals(TransportErrorCode.CONNECTION_REFUSED, close.errorCode());
+                assertEquals("server busy", close.reasonString());
+                assertEquals(round, server.refusedConnections());
+            }
+            String line = "refused 127.0.0.1:" + udp.localPort() + " v1 dcid=" + odcid.toHex() + " scid="
+                    + scid.toHex() + ": Initial CONNECTION_CLOSE type=0x1c error=0x2 (CONNECTION_REFUSED) frame_type=0x0"
+                    + " reason_len=11 reason=\"server busy\"\n";
+            assertEquals(line + line, log.text());
+        }
+    }
+
+    @Test
     void answersVersion2InVersion2WithTheConfiguredFrameType() throws Exception {
         ConnectionId odcid = ConnectionId.random(12);
         ConnectionId scid = ConnectionId.random(4);

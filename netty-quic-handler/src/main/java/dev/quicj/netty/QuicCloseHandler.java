@@ -581,7 +581,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     rejectWriter);
             if (outcome != CloseOutcome.WRITTEN) {
                 ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL,
-                        error, resultOf(outcome)));
+                        error, resultOf(outcome), version, odcid, clientScid));
                 return true;
             }
             buf.writerIndex(buf.writerIndex() + dest.position() - start);
@@ -596,7 +596,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
         }
         ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL, error,
-                QuicCloseResult.SENT));
+                QuicCloseResult.SENT, version, odcid, clientScid));
         return true;
     }
 
@@ -903,8 +903,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             return;
         }
         entry.endedFired = true;
+        QuicConnection c = entry.connection;
         ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(entry.id, entry.remoteAddress(), initiator, error,
-                result));
+                result, c.version(), c.originalDestinationConnectionId(), c.destinationConnectionId()));
     }
 
     private static QuicCloseInitiator initiatorOf(CloseError error) {

@@ -1,6 +1,7 @@
 package dev.quicj.netty;
 
 import dev.quicj.core.ConnectionId;
+import dev.quicj.core.QuicVersion;
 import dev.quicj.core.conn.CloseError;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -25,14 +26,24 @@ public final class QuicConnectionEndedEvent {
     private final CloseError error;
     // what the handler sent
     private final QuicCloseResult result;
+    // the connection's QUIC version
+    private final QuicVersion version;
+    // the DCID of the client's first Initial, or null when not known
+    private final ConnectionId originalDestinationConnectionId;
+    // the peer's connection ID (the DCID of what this endpoint sends), or null when not known
+    private final ConnectionId peerConnectionId;
 
     QuicConnectionEndedEvent(ConnectionId connectionId, InetSocketAddress remoteAddress, QuicCloseInitiator initiator,
-            CloseError error, QuicCloseResult result) {
+            CloseError error, QuicCloseResult result, QuicVersion version, ConnectionId originalDestinationConnectionId,
+            ConnectionId peerConnectionId) {
         this.connectionId = Objects.requireNonNull(connectionId, "connectionId");
         this.remoteAddress = Objects.requireNonNull(remoteAddress, "remoteAddress");
         this.initiator = Objects.requireNonNull(initiator, "initiator");
         this.error = error;
         this.result = Objects.requireNonNull(result, "result");
+        this.version = Objects.requireNonNull(version, "version");
+        this.originalDestinationConnectionId = originalDestinationConnectionId;
+        this.peerConnectionId = peerConnectionId;
     }
 
     /** The connection's source connection ID (the key it is registered under). */
@@ -63,6 +74,24 @@ public final class QuicConnectionEndedEvent {
     /** What the handler sent. */
     public QuicCloseResult result() {
         return result;
+    }
+
+    /** The connection's QUIC version. */
+    public QuicVersion version() {
+        return version;
+    }
+
+    /**
+     * The Destination Connection ID of the client's first Initial (from which the Initial keys derive), or
+     * {@code null} when the connection never learned it (a server that read no Initial).
+     */
+    public ConnectionId originalDestinationConnectionId() {
+        return originalDestinationConnectionId;
+    }
+
+    /** The peer's connection ID, the DCID of the packets this endpoint sends; {@code null} if not known yet. */
+    public ConnectionId peerConnectionId() {
+        return peerConnectionId;
     }
 
     @Override

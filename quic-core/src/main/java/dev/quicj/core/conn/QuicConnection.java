@@ -695,9 +695,9 @@ public final class QuicConnection {
         this.state = state;
         localClose = null;
         closeTimestamp = 0;
-        for (PacketNumberSpace s : new PacketNumberSpace[] {initial, handshake, application}) {
-            s.largestAcked = s.nextPacketNumber - 1;
-        }
+        initial.largestAcked = initial.nextPacketNumber - 1;
+        handshake.largestAcked = handshake.nextPacketNumber - 1;
+        application.largestAcked = application.nextPacketNumber - 1;
     }
 
     /** Package-private test seam: set the amplification counters of the current path. */

@@ -18,15 +18,21 @@ import java.util.concurrent.locks.LockSupport;
  * sends a burst, then reads every reply waiting on its socket, and so on: sending and counting share one core per
  * thread, which leaves the other core of a 2-core machine to the server.
  *
- * <p>Unpaced ({@code ratePerSecond == 0}) each thread sends as fast as its socket takes datagrams; paced, the threads
- * together send {@code ratePerSecond}. Replies are counted while the load runs; the ones still arriving during a
- * short grace period afterwards are reported apart ({@link Result#lateReplies()}) and not in the rate.
+ * <p>Three ways to send: a window ({@code window > 0}, the default of {@link RejectThroughput}): each thread keeps
+ * at most {@code window} datagrams without a reply in flight, so the server runs at its own pace and nothing is
+ * dropped for want of socket buffer (a datagram unanswered for {@value #LOSS_TIMEOUT_MILLIS} ms is written off);
+ * paced ({@code ratePerSecond > 0}): the threads together send {@code ratePerSecond}; or a flood (neither): each
+ * thread sends as fast as its socket takes datagrams, and the server's socket buffer overflows. Replies are counted
+ * while the load runs; the ones still arriving during a short grace period afterwards are reported apart
+ * ({@link Result#lateReplies()}) and not in the rate.
  */
 public final class LoadGenerator {
     /** Every socket's receive and send buffer: 4 MiB (the kernel's rmem_max/wmem_max cap it). */
     public static final int SOCKET_BUFFER = 4 << 20;
     private static final int BURST = 16;
     private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long LOSS_TIMEOUT_MILLIS = 20;
+    private static final long LOSS_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(LOSS_TIMEOUT_MILLIS);
 
     private LoadGenerator() {
     }
@@ -54,19 +60,20 @@ public final class LoadGenerator {
     /**
      * Sends to {@code target} for {@code seconds} and counts the replies.
      *
-     * @param ratePerSecond the total send rate, or 0 for as fast as possible
+     * @param ratePerSecond the total send rate, or 0 for a window or a flood
+     * @param window per thread, the most datagrams without a reply in flight (when not paced), or 0 for a flood
      */
     public static Result run(InetSocketAddress target, InitialPool pool, double seconds, int threads,
-            long ratePerSecond) throws InterruptedException {
-        if (threads < 1 || seconds <= 0 || ratePerSecond < 0) {
-            throw new IllegalArgumentException("threads >= 1, seconds > 0, rate >= 0");
+            long ratePerSecond, int window) throws InterruptedException {
+        if (threads < 1 || seconds <= 0 || ratePerSecond < 0 || window < 0) {
+            throw new IllegalArgumentException("threads >= 1, seconds > 0, rate >= 0, window >= 0");
         }
         List<Worker> workers = new ArrayList<>();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         long end = start + (long) (seconds * 1e9);
         double perThreadRate = ratePerSecond / (double) threads;
         for (int i = 0; i < threads; i++) {
-            workers.add(new Worker(target, pool.cursor(), start, end, perThreadRate));
+            workers.add(new Worker(target, pool.cursor(), start, end, perThreadRate, window));
         }
         List<Thread> running = new ArrayList<>();
         for (int i = 0; i < workers.size(); i++) {
@@ -98,18 +105,20 @@ public final class LoadGenerator {
         private final long start;
         private final long end;
         private final double rate;
+        private final int window;
         private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65536);
         long sent;
         long replies;
         long late;
         IOException failure;
 
-        Worker(InetSocketAddress target, InitialPool.Cursor cursor, long start, long end, double rate) {
+        Worker(InetSocketAddress target, InitialPool.Cursor cursor, long start, long end, double rate, int window) {
             this.target = target;
             this.cursor = cursor;
             this.start = start;
             this.end = end;
             this.rate = rate;
+            this.window = window;
         }
 
         @Override
@@ -124,8 +133,24 @@ public final class LoadGenerator {
                     Thread.onSpinWait();
                 }
                 long now;
+                // datagrams written off as lost (window mode), and when the last reply came
+                long lost = 0;
+                long lastProgress = start;
                 while ((now = System.nanoTime()) < end) {
-                    long allowed = rate > 0 ? (long) ((now - start) * rate / 1e9) - sent : BURST;
+                    long allowed;
+                    if (rate > 0) {
+                        allowed = (long) ((now - start) * rate / 1e9) - sent;
+                    } else if (window > 0) {
+                        long inFlight = sent - replies - lost;
+                        if (inFlight > 0 && now - lastProgress > LOSS_TIMEOUT_NANOS) {
+                            lost += inFlight;
+                            inFlight = 0;
+                            lastProgress = now;
+                        }
+                        allowed = window - inFlight;
+                    } else {
+                        allowed = BURST;
+                    }
                     int burst = (int) Math.min(BURST, Math.max(0, allowed));
                     for (int i = 0; i < burst; i++) {
                         ByteBuffer dg = cursor.next();
@@ -134,9 +159,16 @@ public final class LoadGenerator {
                         }
                         sent++;
                     }
-                    replies += drain(ch);
-                    if (burst == 0) {
-                        LockSupport.parkNanos(20_000);
+                    long n = drain(ch);
+                    if (n > 0) {
+                        replies += n;
+                        lastProgress = now;
+                    } else if (burst == 0) {
+                        if (rate > 0) {
+                            LockSupport.parkNanos(20_000);
+                        } else {
+                            Thread.onSpinWait();
+                        }
                     }
                 }
                 long graceEnd = System.nanoTime() + GRACE_NANOS;

@@ -7,6 +7,8 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,8 @@ public final class LoadGenerator {
     private static final int BURST = 16;
     private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long LOSS_TIMEOUT_MILLIS = 20;
+    // how long a thread with a full window spins for the next reply before it sleeps in select
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long LOSS_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(LOSS_TIMEOUT_MILLIS);
 
     private LoadGenerator() {
@@ -123,12 +127,14 @@ public final class LoadGenerator {
 
         @Override
         public void run() {
-            try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+                    Selector selector = Selector.open()) {
                 ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
                 ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
                 ch.bind(new InetSocketAddress(target.getAddress(), 0));
                 ch.connect(target);
                 ch.configureBlocking(false);
+                ch.register(selector, SelectionKey.OP_READ);
                 while (System.nanoTime() < start) {
                     Thread.onSpinWait();
                 }
@@ -166,6 +172,11 @@ public final class LoadGenerator {
                     } else if (burst == 0) {
                         if (rate > 0) {
                             LockSupport.parkNanos(20_000);
+                        } else if (now - lastProgress > SPIN_NANOS) {
+                            // the window is full and no reply came for a while: sleep until one arrives rather than
+                            // take the server's CPU
+                            selector.select(1);
+                            selector.selectedKeys().clear();
                         } else {
                             Thread.onSpinWait();
                         }

@@ -2,6 +2,12 @@ package dev.quicj.examples;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.Hex;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -121,5 +127,53 @@ final class Args {
             throw new UsageException("--" + name + " is longer than 20 bytes: " + b.length);
         }
         return ConnectionId.of(b);
+    }
+
+    /** The longest reason phrase the commands accept (in UTF-8 bytes); it must fit one 1200-byte Initial. */
+    static final int MAX_REASON_BYTES = 1000;
+
+    /**
+     * The close of {@code --error N}, {@code --reason TEXT} and {@code --app}: a transport close unless {@code --app}
+     * is given, with the defaults for what is not given.
+     */
+    CloseError closeError(long defaultCode, String defaultReason) throws UsageException {
+        long code = number("error", defaultCode, 0, TransportErrorCode.MAX_CODE);
+        String reason = string("reason", defaultReason);
+        if (reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+            throw new UsageException("--reason is longer than " + MAX_REASON_BYTES + " bytes in UTF-8");
+        }
+        return flag("app") ? CloseError.application(code, reason) : CloseError.transport(code, reason);
+    }
+
+    /** A UDP port, 0..65535 ({@code allowZero}) or 1..65535. */
+    static int port(String name, String text, boolean allowZero) throws UsageException {
+        return (int) number(name, text, allowZero ? 0 : 1, 65535);
+    }
+
+    /** {@code HOST:PORT} or {@code [IPv6]:PORT}; the host is resolved. */
+    static InetSocketAddress hostPort(String name, String text) throws UsageException {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new UsageException("--" + name + " must be HOST:PORT: '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new UsageException("--" + name + ": write an IPv6 address in brackets, [::1]:4433: '" + text + "'");
+        }
+        return new InetSocketAddress(address(name, host), port(name, text.substring(colon + 1), true));
+    }
+
+    /** Resolves a host name or address literal. */
+    static InetAddress address(String name, String host) throws UsageException {
+        if (host.isEmpty()) {
+            throw new UsageException(name + ": empty host");
+        }
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new UsageException(name + ": unknown host '" + host + "'");
+        }
     }
 }

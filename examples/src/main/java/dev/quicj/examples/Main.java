@@ -6,17 +6,24 @@ import java.util.Arrays;
 
 /**
  * The runnable jar's entry point: {@code java -jar quic-examples.jar <command> [options]}. Commands:
- * {@code write-close}, {@code decode}.
+ * {@code demo}, {@code reject-server}, {@code close-client}, {@code write-close}, {@code decode}. Bad arguments print
+ * one {@code error:} line and the command's usage (exit status 2); a failure prints one {@code error:} line (exit
+ * status 1).
  */
 public final class Main {
     static final String USAGE = "usage: java -jar quic-examples.jar <command> [options]\n"
             + "commands:\n"
+            + "  demo          run reject-server and close-client against each other on loopback, print it decoded\n"
+            + "  reject-server answer every QUIC connection attempt with an Initial CONNECTION_CLOSE\n"
+            + "  close-client  open a QUIC connection and close it at Initial level, print both directions\n"
             + "  write-close   print the hex of an Initial CONNECTION_CLOSE datagram\n"
-            + "  decode        decode a QUIC datagram (Initial keys from --odcid)\n";
+            + "  decode        decode a QUIC datagram (Initial keys from --odcid)\n"
+            + "'<command> --help' prints a command's options\n";
 
     private Main() {
     }
 
+    /** Runs the command named by {@code args[0]} and exits with its status. */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
@@ -37,6 +44,15 @@ public final class Main {
             case "decode":
                 usage = DecodeCommand.USAGE;
                 break;
+            case "reject-server":
+                usage = RejectServerCommand.USAGE;
+                break;
+            case "close-client":
+                usage = CloseClientCommand.USAGE;
+                break;
+            case "demo":
+                usage = DemoCommand.USAGE;
+                break;
             default:
                 err.println("error: unknown command '" + command + "'");
                 err.print(USAGE);
@@ -50,13 +66,29 @@ public final class Main {
             switch (command) {
                 case "write-close":
                     return WriteCloseCommand.run(rest, out);
-                default:
+                case "decode":
                     return DecodeCommand.run(rest, out);
+                case "reject-server":
+                    return RejectServerCommand.run(rest, out);
+                case "close-client":
+                    return CloseClientCommand.run(rest, out);
+                default:
+                    return DemoCommand.run(rest, out, err);
             }
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());
             err.println(usage);
             return 2;
+        } catch (CommandException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("error: interrupted");
+            return 1;
+        } catch (Exception e) {
+            err.println("error: " + command + " failed: " + e);
+            return 1;
         }
     }
 

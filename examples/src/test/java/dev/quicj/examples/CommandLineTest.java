@@ -70,6 +70,15 @@ class CommandLineTest {
     }
 
     @Test
+    void frameTypeIsIgnoredForAnApplicationClose() {
+        // an application close becomes 1c 0c 00 00 in an Initial whatever frame type was asked for: still V3
+        Result r = run("write-close", "--role", "server", "--version", "1", "--odcid", "8394c8f03e515708", "--dcid",
+                "0102030405060708", "--scid", "f067a5502a4262b5", "--pn", "0", "--app", "--error", "9",
+                "--frame-type", "0x1e");
+        assertEquals(V3 + "\n", r.out(), r.err());
+    }
+
+    @Test
     void decodeReadsRawAndHexFiles(@TempDir Path dir) throws Exception {
         Path raw = dir.resolve("close.bin");
         Files.write(raw, Hex.decode(V2));

@@ -138,6 +138,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private int pendingCloses;
     // set by the first close(): completes when the channel has closed; every close() promise follows it
     private ChannelPromise closeDone;
+    // true while close() writes the connections' closes: a write completing meanwhile (an early flush, an ECN
+    // change) must not close the channel before the other connections had their turn
+    private boolean writingCloses;
     // whether ctx.close was called
     private boolean closeIssued;
     // fires close() after the timeout
@@ -552,9 +555,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             issueClose();
             return;
         }
+        writingCloses = true;
         try {
             closeAll(config.defaultCloseError());
         } finally {
+            writingCloses = false;
             flushIfPending();
             if (writesInFlight > 0 || pendingCloses > 0) {
                 closeTimeout = ctx.executor().schedule(this::issueClose, config.closeTimeout().toNanos(),
@@ -581,7 +586,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     private void closeWhenDone() {
-        if (closeDone != null && !closeIssued && writesInFlight == 0 && pendingCloses == 0) {
+        if (closeDone != null && !closeIssued && !writingCloses && writesInFlight == 0 && pendingCloses == 0) {
             issueClose();
         }
     }
@@ -626,6 +631,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         switch (outcome) {
             case WRITTEN:
                 CloseError sent = entry.connection.localCloseError();
+                // the datagram leaves before listeners of the event run (they may be slow: logging, I/O)
+                flushIfPending();
                 ended(entry, initiatorOf(sent), sent, QuicCloseResult.SENT);
                 break;
             case NOBUF_AMPLIFICATION_LIMIT:

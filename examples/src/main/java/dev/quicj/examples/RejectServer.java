@@ -1,0 +1,412 @@
+package dev.quicj.examples;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.CloseOutcome;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.conn.QuicConnection;
+import dev.quicj.core.conn.ReceiveStatus;
+import dev.quicj.netty.AcceptPolicy;
+import dev.quicj.netty.QuicCloseHandler;
+import dev.quicj.netty.QuicCloseHandlerConfig;
+import dev.quicj.netty.QuicCloseResult;
+import dev.quicj.netty.QuicConnectionEndedEvent;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The overloaded edge server that refuses politely: a Netty UDP server that answers every new QUIC connection
+ * attempt (a client Initial) with a server Initial CONNECTION_CLOSE, instead of leaving the client to time out.
+ *
+ * <p>It is one {@link QuicCloseHandler} with {@link AcceptPolicy#reject(CloseError)} on a datagram channel. For each
+ * acceptable client Initial (a datagram of at least 1200 bytes, a supported version, a DCID of at least 8 bytes, a
+ * packet that decrypts with the Initial keys) the handler creates a server connection, lets it read the Initial,
+ * closes it at once with the configured error and runs its closing period (RFC 9000 §10.2: the close is re-sent,
+ * rate-limited, when more datagrams of that connection arrive, and the connection is forgotten after three PTOs).
+ * Datagrams that are not acceptable client Initials and belong to no connection are dropped without an answer.
+ *
+ * <pre>{@code
+ * try (RejectServer server = RejectServer.start(RejectServer.Config.builder()
+ *         .bind(new InetSocketAddress("127.0.0.1", 0))
+ *         .closeError(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "server busy"))
+ *         .log(System.out)
+ *         .build())) {
+ *     System.out.println("listening on " + server.localAddress());
+ *     ...
+ *     System.out.println(server.refusedConnections() + " connections refused");
+ * }
+ * }</pre>
+ *
+ * <p>With a {@linkplain Config.Builder#log(PrintStream) log stream}, the server prints one line per connection:
+ * <pre>
+ * refused 127.0.0.1:53021 v1 dcid=5c6f1a9b2e804d37 scid=c11e4700aa55f00d: Initial CONNECTION_CLOSE type=0x1c error=0x2 (CONNECTION_REFUSED) frame_type=0x0 reason="server busy"
+ * </pre>
+ * (the client's address, the QUIC version, {@code dcid} the Destination Connection ID of the client's Initial,
+ * {@code scid} the client's own connection ID, then the frame sent), or {@code not refused ...: RESULT} when no close could be sent.
+ *
+ * <p>Thread safety: {@link #localAddress()}, {@link #refusedConnections()}, {@link #ignoredDatagrams()} and
+ * {@link #close()} may be called from any thread.
+ */
+public final class RejectServer implements AutoCloseable {
+    /** The receive buffer the server asks for: bursts of Initials overflow the kernel's default. */
+    public static final int RECEIVE_BUFFER_SIZE = 4 << 20;
+    /** The longest {@link #close()} waits for the channel and the event loop to stop. */
+    private static final long STOP_TIMEOUT_SECONDS = 10;
+
+    private final Config config;
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final Counters counters;
+    private final Transport transport;
+
+    private RejectServer(Config config, EventLoopGroup group, Channel channel, Counters counters,
+            Transport transport) {
+        this.config = config;
+        this.group = group;
+        this.channel = channel;
+        this.counters = counters;
+        this.transport = transport;
+    }
+
+    /**
+     * Binds the server and returns once it listens.
+     *
+     * @throws IllegalStateException if {@link Transport#EPOLL} was asked for and epoll is not available
+     * @throws java.io.IOException if the socket cannot be bound, for example because the port is taken
+     *     ({@link java.net.BindException} on NIO, Netty's {@code NativeIoException} on epoll)
+     * @throws Exception if the bind is interrupted
+     */
+    public static RejectServer start(Config config) throws Exception {
+        Objects.requireNonNull(config, "config");
+        Transport transport = config.transport.resolve();
+        IoHandlerFactory io = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends DatagramChannel> channelClass =
+                transport == Transport.EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        warmUp(config.closeError);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
+        Counters counters = new Counters();
+        QuicCloseHandlerConfig handlerConfig = QuicCloseHandlerConfig.builder()
+                .acceptPolicy(AcceptPolicy.reject(config.closeError))
+                .build();
+        boolean started = false;
+        try {
+            Channel channel = new Bootstrap().group(group).channel(channelClass)
+                    .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_SIZE)
+                    .handler(new ChannelInitializer<DatagramChannel>() {
+                        @Override
+                        protected void initChannel(DatagramChannel ch) {
+                            QuicCloseHandler handler = new QuicCloseHandler(handlerConfig);
+                            ch.pipeline().addLast(handler, new Reporter(handler, counters, config.log));
+                        }
+                    })
+                    .bind(config.bind).sync().channel();
+            started = true;
+            return new RejectServer(config, group, channel, counters, transport);
+        } finally {
+            if (!started) {
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Runs one refusal in memory (a client Initial read by a server connection that then writes its close), so that
+     * class loading and the first compilation of the crypto path happen now rather than while the first client waits
+     * (a few hundred milliseconds on a cold JVM).
+     */
+    private static void warmUp(CloseError error) throws Exception {
+        NetworkPath clientSide = new NetworkPath(new InetSocketAddress("127.0.0.1", 50000),
+                new InetSocketAddress("127.0.0.1", 4433));
+        NetworkPath serverSide = new NetworkPath(clientSide.remote(), clientSide.local());
+        long now = System.nanoTime();
+        ConnectionId scid = ConnectionId.random(8);
+        QuicConnection client = QuicConnection.clientBuilder().originalDestinationConnectionId(ConnectionId.random(8))
+                .sourceConnectionId(scid).path(clientSide).build(now);
+        client.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, null, "h3"));
+        ByteBuffer datagram = ByteBuffer.allocate(QuicCloseHandlerConfig.DEFAULT_MAX_UDP_PAYLOAD_SIZE);
+        client.writePacket(null, null, datagram, now);
+        datagram.flip();
+        QuicConnection server = QuicConnection.serverBuilder().sourceConnectionId(ConnectionId.random(8))
+                .path(serverSide).build(now);
+        if (server.receive(datagram, serverSide, now) != ReceiveStatus.PROCESSED) {
+            throw new IllegalStateException("warm-up: the server connection did not read the client Initial: "
+                    + server.lastDropReason());
+        }
+        datagram.clear();
+        CloseOutcome outcome = server.writeConnectionClose(null, null, datagram, error, now);
+        if (outcome != CloseOutcome.WRITTEN) {
+            throw new IllegalStateException("warm-up: no close written: " + outcome);
+        }
+        // and the text of a log line
+        Describe.closeOnWire(error, true);
+        Describe.address(serverSide.remote());
+    }
+
+    /** The address the server is bound to (with the real port when the configuration asked for port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** How many connections were answered with a CONNECTION_CLOSE so far. */
+    public long refusedConnections() {
+        return counters.refused;
+    }
+
+    /**
+     * How many datagrams were dropped without an answer so far: datagrams for no connection that are not acceptable
+     * client Initials (shorter than 1200 bytes, an unknown version, not an Initial, or not decrypting).
+     */
+    public long ignoredDatagrams() {
+        return counters.ignored;
+    }
+
+    /** The transport in use ({@link Transport#AUTO} resolved to NIO or EPOLL). */
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The configuration the server was started with. */
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * Stops the server gracefully: the channel is closed through the {@link QuicCloseHandler} (which closes any
+     * connection still live and frees those in their closing period), then the event loop shuts down. Waits up to
+     * ten seconds; calling it again is harmless.
+     */
+    @Override
+    public void close() {
+        try {
+            channel.close().awaitUninterruptibly(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .awaitUninterruptibly(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RejectServer[" + channel.localAddress() + ", " + transport + ", " + Describe.closeError(config.closeError)
+                + "]";
+    }
+
+    /** The datagram transport of the server's channel. */
+    public enum Transport {
+        /** Java NIO ({@code NioDatagramChannel}), available everywhere. */
+        NIO,
+        /** Linux epoll ({@code EpollDatagramChannel}); needs Netty's native library for this platform. */
+        EPOLL,
+        /** EPOLL when Netty's native epoll library loads, else NIO. */
+        AUTO;
+
+        Transport resolve() {
+            switch (this) {
+                case EPOLL:
+                    if (!Epoll.isAvailable()) {
+                        throw new IllegalStateException("epoll is not available: " + Epoll.unavailabilityCause(),
+                                Epoll.unavailabilityCause());
+                    }
+                    return EPOLL;
+                case AUTO:
+                    return Epoll.isAvailable() ? EPOLL : NIO;
+                default:
+                    return NIO;
+            }
+        }
+    }
+
+    /** The server's settings; immutable. Make one with {@link #builder()}. */
+    public static final class Config {
+        /** The default address: loopback, port 4433. */
+        public static final InetSocketAddress DEFAULT_BIND = new InetSocketAddress("127.0.0.1", 4433);
+        /** The default close: transport CONNECTION_REFUSED (0x2) with the reason "server busy". */
+        public static final CloseError DEFAULT_CLOSE_ERROR =
+                CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "server busy");
+
+        private final InetSocketAddress bind;
+        private final CloseError closeError;
+        private final Transport transport;
+        private final PrintStream log;
+
+        private Config(Builder b) {
+            this.bind = b.bind;
+            this.closeError = b.closeError;
+            this.transport = b.transport;
+            this.log = b.log;
+        }
+
+        /** A builder with the defaults: 127.0.0.1:4433, CONNECTION_REFUSED "server busy", AUTO, silent. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** The address to bind. */
+        public InetSocketAddress bind() {
+            return bind;
+        }
+
+        /** The error every connection is closed with. */
+        public CloseError closeError() {
+            return closeError;
+        }
+
+        /** The transport asked for. */
+        public Transport transport() {
+            return transport;
+        }
+
+        /** Where the per-connection lines go, or {@code null} for none. */
+        public PrintStream log() {
+            return log;
+        }
+
+        @Override
+        public String toString() {
+            return "Config[bind=" + bind + ", closeError=" + closeError + ", transport=" + transport + ", log="
+                    + (log == null ? "off" : "on") + "]";
+        }
+
+        /** Builds a {@link Config}. */
+        public static final class Builder {
+            private InetSocketAddress bind = DEFAULT_BIND;
+            private CloseError closeError = DEFAULT_CLOSE_ERROR;
+            private Transport transport = Transport.AUTO;
+            private PrintStream log;
+
+            private Builder() {
+            }
+
+            /** The address to bind (default 127.0.0.1:4433; port 0 picks a free port). */
+            public Builder bind(InetSocketAddress address) {
+                this.bind = Objects.requireNonNull(address, "address");
+                return this;
+            }
+
+            /**
+             * The error to close every connection with (default transport CONNECTION_REFUSED, "server busy"). It
+             * must put a frame on the wire (a transport or application close). An application close is sent as
+             * transport APPLICATION_ERROR (0xc) without the reason, as RFC 9000 §10.2.3 requires in Initial packets.
+             *
+             * @throws IllegalArgumentException if the error sends no frame
+             */
+            public Builder closeError(CloseError error) {
+                Objects.requireNonNull(error, "error");
+                if (!error.type().sendsFrame()) {
+                    throw new IllegalArgumentException("a reject server must send a CONNECTION_CLOSE: " + error);
+                }
+                this.closeError = error;
+                return this;
+            }
+
+            /** The transport (default {@link Transport#AUTO}). */
+            public Builder transport(Transport transport) {
+                this.transport = Objects.requireNonNull(transport, "transport");
+                return this;
+            }
+
+            /** Where to print one line per connection; {@code null} (the default) for silence. */
+            public Builder log(PrintStream log) {
+                this.log = log;
+                return this;
+            }
+
+            /** The configuration. */
+            public Config build() {
+                return new Config(this);
+            }
+        }
+    }
+
+    /** Counters written by the event loop only, read from any thread. */
+    private static final class Counters {
+        volatile long refused;
+        volatile long ignored;
+    }
+
+    /**
+     * After the handler: counts and reports ended connections, and drops (releases) the datagrams the handler passed
+     * on because they belong to no connection and are not acceptable client Initials.
+     */
+    private static final class Reporter extends ChannelInboundHandlerAdapter {
+        private final QuicCloseHandler handler;
+        private final Counters counters;
+        private final PrintStream log;
+
+        Reporter(QuicCloseHandler handler, Counters counters, PrintStream log) {
+            this.handler = handler;
+            this.counters = counters;
+            this.log = log;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            counters.ignored++;
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof QuicConnectionEndedEvent) {
+                ended((QuicConnectionEndedEvent) evt);
+            }
+            ReferenceCountUtil.release(evt);
+        }
+
+        private void ended(QuicConnectionEndedEvent e) {
+            boolean sent = e.result() == QuicCloseResult.SENT;
+            if (sent) {
+                counters.refused++;
+            }
+            if (log == null) {
+                return;
+            }
+            // the ended event fires while the handler still holds the connection (it is freed after the closing period)
+            QuicConnection c = handler.connection(e.connectionId());
+            ConnectionId odcid = c == null ? null : c.originalDestinationConnectionId();
+            ConnectionId clientScid = c == null ? null : c.destinationConnectionId();
+            StringBuilder line = new StringBuilder(sent ? "refused " : "not refused ")
+                    .append(Describe.address(e.remoteAddress()))
+                    .append(c == null ? "" : c.version() == QuicVersion.V1 ? " v1" : " v2")
+                    .append(" dcid=").append(odcid == null ? "?" : odcid.toHex())
+                    .append(" scid=").append(clientScid == null ? "?" : clientScid.toHex())
+                    .append(": ");
+            if (sent) {
+                line.append("Initial ").append(Describe.closeOnWire(e.error(), true));
+            } else {
+                line.append(e.result()).append(" (").append(e.initiator()).append(')');
+            }
+            log.println(line);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // the handler already closed what the exception concerns; a server keeps serving
+            if (log != null) {
+                log.println("error: " + cause);
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package dev.quicj.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.examples.CommandLineTest.Result;
+import java.io.File;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code demo}, {@code reject-server} and {@code close-client} commands, run through {@link Main}. */
+@Timeout(120)
+class ExampleCommandsTest {
+    private static final String SERVER_CLOSE = "CONNECTION_CLOSE type=0x1c error=0x2 (CONNECTION_REFUSED) frame_type=0x0"
+            + " reason_len=11 reason=\"server busy\"";
+
+    private static int indexOf(String text, String part) {
+        int i = text.indexOf(part);
+        assertTrue(i >= 0, () -> "missing '" + part + "' in:\n" + text);
+        return i;
+    }
+
+    @Test
+    void demoShowsBothDirectionsDecodedAndExitsZero() {
+        Result r = CommandLineTest.run("demo");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals("", r.err());
+        String out = r.out();
+        int initial = indexOf(out, ">>> client -> server  1200 bytes  (the client's first Initial");
+        int hello = indexOf(out, "frame CRYPTO offset=0 length=");
+        indexOf(out, ": ClientHello (ALPN h3,hq-interop, QUIC transport parameters)");
+        int clientClose = indexOf(out, ">>> client -> server  1200 bytes  (the client closes the connection at Initial"
+                + " level)");
+        int clientFrame = indexOf(out, "frame CONNECTION_CLOSE type=0x1c error=0x0 (NO_ERROR) frame_type=0x0"
+                + " reason_len=20 reason=\"demo client says bye\"");
+        int answer = indexOf(out, "<<< server -> client");
+        int serverKeys = indexOf(out, "keys=\"server Initial\"");
+        int serverFrame = indexOf(out, "frame " + SERVER_CLOSE);
+        assertTrue(initial < hello && hello < clientClose && clientClose < clientFrame, out);
+        assertTrue(answer < serverKeys && serverKeys < serverFrame, out);
+        indexOf(out, "packet INITIAL version=0x00000001");
+        indexOf(out, "  server closed: Initial " + SERVER_CLOSE);
+        Matcher m = Pattern.compile("(?m)^  refused 127\\.0\\.0\\.1:[0-9]+ v1 dcid=\\p{XDigit}{16} scid=\\p{XDigit}{16}: "
+                + "Initial " + Pattern.quote(SERVER_CLOSE) + "$").matcher(out);
+        assertTrue(m.find(), out);
+        indexOf(out, "== demo OK");
+    }
+
+    @Test
+    void closeClientPrintsWhatItSentAndTheServersClose() throws Exception {
+        try (RejectServer server = TestPeers.server(RejectServer.Config.DEFAULT_CLOSE_ERROR)) {
+            Result r = CommandLineTest.run("close-client", "127.0.0.1",
+                    Integer.toString(server.localAddress().getPort()), "--error", "0x1", "--reason", "tested",
+                    "--version", "2", "--wait", "10000");
+            assertEquals(0, r.status(), r.err());
+            String out = r.out();
+            indexOf(out, "QUIC version 2");
+            indexOf(out, "packet INITIAL version=0x6b3343cf");
+            indexOf(out, "  client sent:   Initial CONNECTION_CLOSE type=0x1c error=0x1 (INTERNAL_ERROR) frame_type=0x0"
+                    + " reason_len=6 reason=\"tested\"");
+            indexOf(out, "  server closed: Initial " + SERVER_CLOSE);
+            assertEquals(1, server.refusedConnections());
+        }
+    }
+
+    @Test
+    void closeClientSendsAnApplicationCloseAsApplicationError() throws Exception {
+        try (RejectServer server = TestPeers.server(RejectServer.Config.DEFAULT_CLOSE_ERROR)) {
+            Result r = CommandLineTest.run("close-client", "127.0.0.1",
+                    Integer.toString(server.localAddress().getPort()), "--app", "--error", "77", "--reason", "gone",
+                    "--wait", "10000");
+            assertEquals(0, r.status(), r.err());
+            indexOf(r.out(), "  client sent:   Initial CONNECTION_CLOSE type=0x1c error=0xc (APPLICATION_ERROR)"
+                    + " frame_type=0x0 reason_len=0 reason=\"\"");
+        }
+    }
+
+    @Test
+    void closeClientSaysWhenNoCloseCameBack() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Result r = CommandLineTest.run("close-client", "127.0.0.1", Integer.toString(silent.getLocalPort()),
+                    "--wait", "200");
+            assertEquals(0, r.status(), r.err());
+            indexOf(r.out(), "  server sent no CONNECTION_CLOSE within 200 ms");
+            indexOf(r.out(), "  client sent:   Initial CONNECTION_CLOSE type=0x1c error=0x0 (NO_ERROR)");
+        }
+    }
+
+    @Test
+    void closeClientResultCarriesBothCloses() throws Exception {
+        try (RejectServer server = TestPeers.server(TestPeers.BAD_STREAM)) {
+            TestPeers.Capture out = new TestPeers.Capture();
+            CloseClient.Result r = CloseClient.run(server.localAddress(),
+                    CloseError.transport(TransportErrorCode.NO_ERROR, "x"), QuicVersion.V1,
+                    Duration.ofSeconds(10), out.stream);
+            assertTrue(r.closeSent(), out::text);
+            assertEquals(Describe.wireFrame(TestPeers.BAD_STREAM, true), r.serverClose(), out::text);
+            assertEquals(EncryptionLevel.INITIAL, r.serverCloseLevel());
+            assertEquals(1200, r.sent().get(0).length);
+            assertEquals(r.scid(), TestPeers.onlyPacket(r.received().get(0), r.originalDcid()).dcid());
+        }
+    }
+
+    @Test
+    void rejectServerThatCannotBindSaysWhy() throws Exception {
+        try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Result r = CommandLineTest.run("reject-server", "--bind", "127.0.0.1:" + taken.getLocalPort());
+            assertEquals(1, r.status(), r.out());
+            assertTrue(r.err().startsWith("error: cannot listen on 127.0.0.1:" + taken.getLocalPort()), r.err());
+            assertEquals(1, r.err().split("\n").length, r.err());
+        }
+    }
+
+    @Test
+    void rejectServerRunsUntilCtrlCAndStopsCleanly(@TempDir Path dir) throws Exception {
+        Path javaBin = Paths.get(System.getProperty("java.home"), "bin", "java");
+        Path output = dir.resolve("out.txt");
+        Process p = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "reject-server", "--bind", "127.0.0.1:0", "--reason", "busy, try later")
+                .redirectErrorStream(true).redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        try {
+            Matcher listening = await(output, Pattern.compile("reject-server listening on 127\\.0\\.0\\.1:([0-9]+) "));
+            int port = Integer.parseInt(listening.group(1));
+            TestPeers.Capture client = new TestPeers.Capture();
+            CloseClient.Result r = CloseClient.run(new InetSocketAddress("127.0.0.1", port),
+                    CloseError.noError(), QuicVersion.V1, Duration.ofSeconds(10), client.stream);
+            assertEquals("busy, try later", r.serverClose().reasonString(), client.text());
+            await(output, Pattern.compile("(?m)^refused 127\\.0\\.0\\.1:" + r.local().getPort() + " v1 dcid="
+                    + r.originalDcid().toHex() + " "));
+            // Ctrl-C
+            Process kill = new ProcessBuilder("sh", "-c", "kill -INT " + p.pid()).inheritIO().start();
+            assertEquals(0, kill.waitFor());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "reject-server did not stop on SIGINT");
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            assertTrue(text.contains("reject-server stopped: 1 connection(s) refused, 0 datagram(s) ignored"), text);
+            // 128 + SIGINT: the JVM ran the shutdown hook and exited on the signal
+            assertEquals(130, p.exitValue(), text);
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Matcher await(Path file, Pattern pattern) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+            Matcher m = pattern.matcher(text);
+            if (m.find()) {
+                return m;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("'" + pattern + "' did not appear in:\n" + text);
+    }
+
+    @Test
+    void helpPrintsEachCommandsUsage() {
+        for (String command : List.of("demo", "reject-server", "close-client")) {
+            Result r = CommandLineTest.run(command, "--help");
+            assertEquals(0, r.status(), command);
+            assertTrue(r.out().startsWith("usage: " + command), r.out());
+        }
+        Result all = CommandLineTest.run("--help");
+        for (String command : List.of("demo", "reject-server", "close-client", "write-close", "decode")) {
+            assertTrue(all.out().contains("  " + command + " "), all.out());
+        }
+    }
+
+    @Test
+    void badArgumentsPrintOneErrorLineAndTheUsage() {
+        String longReason = "r".repeat(Args.MAX_REASON_BYTES + 1);
+        String[][] bad = {
+            {"reject-server", "--bind", "nonsense"},
+            {"reject-server", "--bind", "127.0.0.1:70000"},
+            {"reject-server", "--bind", "127.0.0.1:x"},
+            {"reject-server", "--bind", "::1:4433"},
+            {"reject-server", "--bind", ":4433"},
+            {"reject-server", "--error", "-1"},
+            {"reject-server", "--error", "4611686018427387904"},
+            {"reject-server", "--error", "0xZZ"},
+            {"reject-server", "--reason", longReason},
+            {"reject-server", "--app=yes"},
+            {"reject-server", "--bogus"},
+            {"reject-server", "extra"},
+            {"close-client"},
+            {"close-client", "127.0.0.1"},
+            {"close-client", "127.0.0.1", "x"},
+            {"close-client", "127.0.0.1", "0"},
+            {"close-client", "127.0.0.1", "65536"},
+            {"close-client", "127.0.0.1", "4433", "extra"},
+            {"close-client", "127.0.0.1", "4433", "--version", "3"},
+            {"close-client", "127.0.0.1", "4433", "--wait", "soon"},
+            {"close-client", "127.0.0.1", "4433", "--wait", "60001"},
+            {"close-client", "127.0.0.1", "4433", "--error", "4611686018427387904"},
+            {"close-client", "127.0.0.1", "4433", "--reason"},
+            {"close-client", "127.0.0.1", "4433", "--reason", longReason},
+            {"demo", "now"},
+        };
+        for (String[] args : bad) {
+            Result r = CommandLineTest.run(args);
+            String what = String.join(" ", args);
+            assertEquals(2, r.status(), what);
+            String[] lines = r.err().split("\n");
+            assertTrue(lines[0].startsWith("error: "), what + ": " + r.err());
+            assertTrue(lines[1].startsWith("usage: " + args[0]), what + ": " + r.err());
+            assertEquals("", r.out(), what);
+        }
+    }
+}

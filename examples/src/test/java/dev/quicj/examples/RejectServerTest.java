@@ -1,0 +1,240 @@
+package dev.quicj.examples;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.inspect.InspectedFrame;
+import dev.quicj.core.inspect.InspectedPacket;
+import dev.quicj.core.interop.UdpSend;
+import dev.quicj.core.packet.PacketForm;
+import dev.quicj.core.wire.CloseType;
+import io.netty.channel.epoll.Epoll;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** {@link RejectServer} on a real loopback socket, driven by a plain UDP socket sending quic-core client Initials. */
+@Timeout(60)
+class RejectServerTest {
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
+
+    private static RejectServer start(RejectServer.Transport transport, CloseError error, TestPeers.Capture log)
+            throws Exception {
+        return RejectServer.start(RejectServer.Config.builder().bind(new InetSocketAddress("127.0.0.1", 0))
+                .transport(transport).closeError(error).log(log == null ? null : log.stream).build());
+    }
+
+    private static byte[] reply(UdpSend udp) throws Exception {
+        Optional<byte[]> r = udp.receive(REPLY_TIMEOUT);
+        assertTrue(r.isPresent(), "no answer within " + REPLY_TIMEOUT);
+        return r.get();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RejectServer.Transport.class, names = {"NIO", "EPOLL"})
+    void answersAClientInitialWithAServerInitialClose(RejectServer.Transport transport) throws Exception {
+        assertTrue(transport != RejectServer.Transport.EPOLL || Epoll.isAvailable(),
+                () -> "the examples ship netty-transport-native-epoll for linux-x86_64: " + Epoll.unavailabilityCause());
+        ConnectionId odcid = ConnectionId.random(8);
+        ConnectionId scid = ConnectionId.random(8);
+        TestPeers.Capture log = new TestPeers.Capture();
+        try (RejectServer server = start(transport, RejectServer.Config.DEFAULT_CLOSE_ERROR, log);
+                UdpSend udp = UdpSend.open()) {
+            assertEquals(transport, server.transport());
+            udp.send(server.localAddress().getPort(), TestPeers.clientInitial(QuicVersion.V1, odcid, scid));
+            byte[] answer = reply(udp);
+            InspectedPacket p = TestPeers.onlyPacket(answer, odcid);
+            assertEquals(PacketForm.INITIAL, p.form());
+            assertEquals(EncryptionLevel.INITIAL, p.level());
+            assertEquals("server Initial", p.keys());
+            assertEquals(QuicVersion.V1, p.version());
+            assertEquals(scid, p.dcid());
+            assertEquals(0, p.packetNumber());
+            assertEquals(0, p.tokenLength());
+            InspectedFrame.ConnectionClose close = TestPeers.onlyClose(p);
+            assertEquals(CloseType.TRANSPORT, close.type());
+            assertEquals(TransportErrorCode.CONNECTION_REFUSED, close.errorCode());
+            assertEquals(0, close.frameType());
+            assertEquals("server busy", close.reasonString());
+            assertEquals(1, server.refusedConnections());
+            assertEquals(0, server.ignoredDatagrams());
+            String expected = "refused 127.0.0.1:" + udp.localPort() + " v1 dcid=" + odcid.toHex() + " scid="
+                    + scid.toHex() + ": Initial CONNECTION_CLOSE type=0x1c error=0x2 (CONNECTION_REFUSED) frame_type=0x0"
+                    + " reason_len=11 reason=\"server busy\"\n";
+            assertEquals(expected, log.text());
+        }
+    }
+
+    @Test
+    void answersVersion2InVersion2WithTheConfiguredFrameType() throws Exception {
+        ConnectionId odcid = ConnectionId.random(12);
+        ConnectionId scid = ConnectionId.random(4);
+        try (RejectServer server = TestPeers.server(TestPeers.BAD_STREAM); UdpSend udp = UdpSend.open()) {
+            udp.send(server.localAddress().getPort(), TestPeers.clientInitial(QuicVersion.V2, odcid, scid));
+            InspectedPacket p = TestPeers.onlyPacket(reply(udp), odcid);
+            assertEquals(QuicVersion.V2, p.version());
+            assertEquals(PacketForm.INITIAL, p.form());
+            assertEquals(scid, p.dcid());
+            assertEquals(new InspectedFrame.ConnectionClose(CloseType.TRANSPORT, 0xa, 0x08,
+                    "bad stream frame".getBytes(StandardCharsets.US_ASCII)), TestPeers.onlyClose(p));
+        }
+    }
+
+    @Test
+    void anApplicationCloseGoesOutAsApplicationErrorWithoutReason() throws Exception {
+        ConnectionId odcid = ConnectionId.random(8);
+        TestPeers.Capture log = new TestPeers.Capture();
+        try (RejectServer server = start(RejectServer.Transport.NIO, CloseError.application(0x77, "no app here"), log);
+                UdpSend udp = UdpSend.open()) {
+            udp.send(server.localAddress().getPort(), TestPeers.clientInitial(QuicVersion.V1, odcid,
+                    ConnectionId.random(8)));
+            InspectedFrame.ConnectionClose close = TestPeers.onlyClose(TestPeers.onlyPacket(reply(udp), odcid));
+            // RFC 9000 §10.2.3: no 0x1d frame in an Initial packet
+            assertEquals(new InspectedFrame.ConnectionClose(CloseType.TRANSPORT, TransportErrorCode.APPLICATION_ERROR,
+                    0, new byte[0]), close);
+            assertTrue(log.text().endsWith(": Initial CONNECTION_CLOSE type=0x1c error=0xc (APPLICATION_ERROR)"
+                    + " frame_type=0x0 reason_len=0 reason=\"\"\n"), log.text());
+        }
+    }
+
+    @Test
+    void ignoresDatagramsThatAreNotAcceptableClientInitials() throws Exception {
+        ConnectionId odcid = ConnectionId.random(8);
+        ConnectionId scid = ConnectionId.random(8);
+        byte[] good = TestPeers.clientInitial(QuicVersion.V1, odcid, scid);
+        byte[] tooShort = Arrays.copyOf(good, 1199);
+        byte[] unknownVersion = good.clone();
+        unknownVersion[1] = 0x1a;
+        unknownVersion[2] = 0x2a;
+        unknownVersion[3] = 0x3a;
+        unknownVersion[4] = 0x4a;
+        byte[] undecryptable = good.clone();
+        undecryptable[good.length - 1] ^= 1;
+        byte[] notQuic = "hello".getBytes(StandardCharsets.US_ASCII);
+        try (RejectServer server = TestPeers.server(RejectServer.Config.DEFAULT_CLOSE_ERROR);
+                UdpSend udp = UdpSend.open()) {
+            int port = server.localAddress().getPort();
+            for (byte[] d : List.of(tooShort, unknownVersion, undecryptable, notQuic, good)) {
+                udp.send(port, d);
+            }
+            // the server reads one socket in order: an answer to the bad ones would come before this one
+            InspectedPacket p = TestPeers.onlyPacket(reply(udp), odcid);
+            assertEquals(scid, p.dcid());
+            assertEquals("server busy", TestPeers.onlyClose(p).reasonString());
+            assertEquals(4, server.ignoredDatagrams());
+            assertEquals(1, server.refusedConnections());
+        }
+    }
+
+    @Test
+    void reSendsItsCloseForAClientDatagramInTheClosingPeriod() throws Exception {
+        ConnectionId odcid = ConnectionId.random(8);
+        byte[] initial = TestPeers.clientInitial(QuicVersion.V1, odcid, ConnectionId.random(8));
+        try (RejectServer server = TestPeers.server(RejectServer.Config.DEFAULT_CLOSE_ERROR);
+                UdpSend udp = UdpSend.open()) {
+            int port = server.localAddress().getPort();
+            udp.send(port, initial);
+            byte[] first = reply(udp);
+            // the client repeats its Initial (as if the close were lost): same connection, the same close again
+            udp.send(port, initial);
+            assertArrayEquals(first, reply(udp));
+            assertEquals(1, server.refusedConnections());
+            assertEquals(0, server.ignoredDatagrams());
+        }
+    }
+
+    @Test
+    void refusesEveryConnectionOfABurst() throws Exception {
+        int connections = 100;
+        TestPeers.Capture log = new TestPeers.Capture();
+        try (RejectServer server = start(RejectServer.Transport.AUTO, RejectServer.Config.DEFAULT_CLOSE_ERROR, log);
+                UdpSend udp = UdpSend.open()) {
+            Set<ConnectionId> scids = new HashSet<>();
+            for (int i = 0; i < connections; i++) {
+                ConnectionId scid = ConnectionId.random(8);
+                scids.add(scid);
+                udp.send(server.localAddress().getPort(), TestPeers.clientInitial(QuicVersion.V1,
+                        ConnectionId.random(8), scid));
+            }
+            Set<ConnectionId> answered = new HashSet<>();
+            while (answered.size() < connections) {
+                byte[] d = reply(udp);
+                answered.add(Describe.inspect(d, ConnectionId.empty()).get(0).dcid());
+            }
+            assertEquals(scids, answered);
+            assertEquals(connections, server.refusedConnections());
+            Matcher m = Pattern.compile("(?m)^refused 127\\.0\\.0\\.1:" + udp.localPort() + " v1 dcid=\\p{XDigit}{16} "
+                    + "scid=(\\p{XDigit}{16}): Initial CONNECTION_CLOSE type=0x1c error=0x2 \\(CONNECTION_REFUSED\\) "
+                    + "frame_type=0x0 reason_len=11 reason=\"server busy\"$").matcher(log.text());
+            Set<String> logged = new HashSet<>();
+            while (m.find()) {
+                logged.add(m.group(1));
+            }
+            assertEquals(connections, logged.size(), log.text());
+            assertEquals(connections, log.text().split("\n").length);
+        }
+    }
+
+    @Test
+    void closeStopsTheServerAndCanBeRepeated() throws Exception {
+        RejectServer server = TestPeers.server(RejectServer.Config.DEFAULT_CLOSE_ERROR);
+        InetSocketAddress address = server.localAddress();
+        server.close();
+        server.close();
+        // the port is free again
+        try (RejectServer again = RejectServer.start(RejectServer.Config.builder().bind(address).build())) {
+            assertEquals(address, again.localAddress());
+        }
+    }
+
+    @Test
+    void configHasTheDocumentedDefaultsAndChecksItsArguments() {
+        RejectServer.Config c = RejectServer.Config.builder().build();
+        assertEquals(new InetSocketAddress("127.0.0.1", 4433), c.bind());
+        assertEquals(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "server busy"), c.closeError());
+        assertEquals(RejectServer.Transport.AUTO, c.transport());
+        assertNull(c.log());
+        RejectServer.Config.Builder b = RejectServer.Config.builder();
+        assertThrows(IllegalArgumentException.class, () -> b.closeError(CloseError.idleClose()));
+        assertThrows(IllegalArgumentException.class, () -> b.closeError(CloseError.dropConnection()));
+        assertThrows(NullPointerException.class, () -> b.closeError(null));
+        assertThrows(NullPointerException.class, () -> b.bind(null));
+        assertThrows(NullPointerException.class, () -> b.transport(null));
+    }
+
+    @Test
+    void autoPicksEpollWhereItLoads() throws Exception {
+        try (RejectServer server = TestPeers.server(RejectServer.Config.DEFAULT_CLOSE_ERROR)) {
+            assertEquals(Epoll.isAvailable() ? RejectServer.Transport.EPOLL : RejectServer.Transport.NIO,
+                    server.transport());
+        }
+    }
+
+    @Test
+    void aTakenPortFailsTheStart() throws Exception {
+        try (RejectServer server = TestPeers.server(RejectServer.Config.DEFAULT_CLOSE_ERROR)) {
+            RejectServer.Config c = RejectServer.Config.builder().bind(server.localAddress())
+                    .transport(RejectServer.Transport.NIO).build();
+            assertThrows(java.net.BindException.class, () -> RejectServer.start(c));
+        }
+    }
+}

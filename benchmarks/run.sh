@@ -143,7 +143,7 @@ if ((throughput)); then
   if ((smoke)); then
     load=(--seconds 2 --warmup-seconds 0.5 --pool 40000)
   else
-    load=(--seconds 5 --warmup-seconds 5 --rounds 3 --pool 600000)
+    load=(--seconds 5 --warmup-seconds 5 --rounds 3 --pool 1000000)
   fi
   "$java" "${opens[@]}" -Dio.netty.leakDetection.level=disabled -cp "$jar" \
     dev.quicj.bench.load.RejectThroughput "${load[@]}"

@@ -53,7 +53,7 @@ opens=(--add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED)
 fork_args=()
 if ((jca)); then
   opens=()
-  fork_args=(-jvmArgsAppend "-Dio.netty.leakDetection.level=disabled")
+  fork_args=(-jvmArgsAppend "-Dio.netty.leakDetection.level=disabled -Djmh.executor=CUSTOM -Djmh.executor.class=dev.quicj.bench.EventLoopThreadExecutor")
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Runs the quicj benchmarks and prints one line per metric:
+#   result metric=NAME ns_per_op=X alloc_bytes_per_op=Y        (JMH average time, -prof gc gc.alloc.rate.norm)
+#   result metric=reject_throughput conn_per_s=X echo_dgram_per_s=Y ratio=Z
+#   reference metric=NAME ngtcp2_metric=M ns_per_op=X           (only when NGTCP2_BENCH names the reference binary)
+# Lines starting with '#' are details (JDK, machine, per-run figures).
+#
+# Usage: benchmarks/run.sh [--smoke] [--jdk PATH] [--no-build] [--forks N] [--no-throughput] [--throughput-only]
+#   --smoke          one short iteration of every benchmark and a 2 s load test (what CI runs)
+#   --jdk PATH       run with the JDK at PATH (for example /usr/lib/jvm/temurin-25-jdk-amd64); default: java on PATH
+#   --no-build       use benchmarks/target/benchmarks.jar as it is
+#   --forks N        JMH forks per benchmark (default 1; figures are then the mean over the forks)
+#   --no-throughput / --throughput-only   skip or run only the loopback reject-throughput test
+#   --jca            without --add-opens: quic-core falls back to the public JCA AES-GCM cipher (allocates)
+# Environment:
+#   NGTCP2_BENCH     path of the ngtcp2-close-bench binary (see benchmarks/README-benchmarks.md); skipped when unset
+#   MAVEN_ARGS       extra arguments for the build (for example -o)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+smoke=0 build=1 forks=1 jmh=1 throughput=1 jdk="" jca=0
+while (($#)); do
+  case "$1" in
+    --smoke) smoke=1 ;;
+    --jdk) jdk=${2:?--jdk needs a path}; shift ;;
+    --no-build) build=0 ;;
+    --forks) forks=${2:?--forks needs a number}; shift ;;
+    --no-throughput) throughput=0 ;;
+    --throughput-only) jmh=0 ;;
+    --jca) jca=1 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+java=java
+if [[ -n $jdk ]]; then
+  java=$jdk/bin/java
+  [[ -x $java ]] || { echo "run.sh: no $java" >&2; exit 2; }
+fi
+jar=$here/target/benchmarks.jar
+if ((build)); then
+  # shellcheck disable=SC2086  # MAVEN_ARGS is a list of words
+  (cd "$root" && mvn -B -q ${MAVEN_ARGS:-} -pl benchmarks -am package -DskipTests)
+fi
+[[ -f $jar ]] || { echo "run.sh: $jar missing (run without --no-build)" >&2; exit 2; }
+
+# quic-core's zero-allocation AES-GCM drives the JDK's GHASH and AES-CTR directly when java.base opens them. The
+# JMH forks get the flag from the benchmarks' @Fork(jvmArgsAppend); --jca replaces those arguments to leave it out.
+opens=(--add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED)
+fork_args=()
+if ((jca)); then
+  opens=()
+  fork_args=(-jvmArgsAppend "-Dio.netty.leakDetection.level=disabled -Djmh.executor=CUSTOM -Djmh.executor.class=dev.quicj.bench.EventLoopThreadExecutor")
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "# jdk: $("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.vm.name|java.runtime.version/ {printf "%s ", $2}')"
+echo "# cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if ((jmh)); then
+  if ((smoke)); then
+    timing=(-wi 1 -w 200ms -i 1 -r 300ms -f 1)
+  else
+    timing=(-wi 5 -w 1s -i 5 -r 1s -f "$forks")
+  fi
+  "$java" -jar "$jar" "${timing[@]}" -jvm "$java" "${fork_args[@]}" -prof gc -p dest=heap \
+    -rf csv -rff "$work/jmh.csv" \
+    'dev\.quicj\.core\.conn\.CloseBenchmarks\.(closeClientInitial|close1Rtt|connLoop|connLoopFull)$' \
+    'dev\.quicj\.bench\.StatelessCloseBenchmark\.statelessClose$' \
+    'dev\.quicj\.core\.conn\.HandlerCloseBenchmark\.handlerClose$' >"$work/jmh.log" 2>&1 || {
+      cat "$work/jmh.log" >&2; echo "run.sh: JMH failed" >&2; exit 1; }
+  grep -E '^# (VM version|VM invoker|VM options)' "$work/jmh.log" | sort -u | sed 's/^# /# jmh /'
+  # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit"[,"Param: dest"]
+  awk -F, '
+    function metric(b) {
+      sub(/.*\./, "", b)
+      if (b == "closeClientInitial") return "close_client_initial"
+      if (b == "close1Rtt") return "close_1rtt"
+      if (b == "statelessClose") return "stateless_close"
+      if (b == "connLoop") return "conn_loop"
+      if (b == "connLoopFull") return "conn_loop_full"
+      if (b == "handlerClose") return "handler_close"
+      return b
+    }
+    NR > 1 {
+      gsub(/"/, "")
+      name = $1
+      if (name ~ /:gc\.alloc\.rate\.norm$/) { sub(/:gc\.alloc\.rate\.norm$/, "", name); alloc[metric(name)] = $5 }
+      else if (name !~ /:/) { m = metric(name); ns[m] = $5; err[m] = $6; order[++n] = m }
+    }
+    END {
+      k = split("close_client_initial close_1rtt stateless_close conn_loop conn_loop_full handler_close", want, " ")
+      for (i = 1; i <= k; i++) {
+        m = want[i]
+        if (!(m in ns)) continue
+        printf "result metric=%s ns_per_op=%.1f alloc_bytes_per_op=%.0f\n", m, ns[m], alloc[m]
+        if (err[m] != "NaN" && err[m] != "nan") printf "# %s: JMH error (99.9%%) +- %.1f ns\n", m, err[m]
+      }
+    }' "$work/jmh.csv" | tee "$work/results.txt"
+fi
+
+if [[ -n ${NGTCP2_BENCH:-} ]]; then
+  if [[ -x $NGTCP2_BENCH ]]; then
+    if ((smoke)); then ref_args=(--iters 20000 --warmup 2000 --rounds 1); else ref_args=(--iters 200000 --warmup 20000 --rounds 3); fi
+    echo "# ngtcp2 reference: $NGTCP2_BENCH ${ref_args[*]}"
+    "$NGTCP2_BENCH" "${ref_args[@]}" >"$work/ngtcp2.txt"
+    sed -n 's/^# \(libngtcp2.*\)/# ngtcp2 \1/p' "$work/ngtcp2.txt"
+    awk '
+      /^result/ {
+        m = ""; v = ""
+        for (i = 1; i <= NF; i++) {
+          split($i, kv, "=")
+          if (kv[1] == "metric") m = kv[2]
+          if (kv[1] == "ns_per_op_median" || kv[1] == "ns_per_op") v = kv[2]
+        }
+        if (m == "phase_close") ours = "close_client_initial"
+        else if (m == "stateless_cc") ours = "stateless_close"
+        else if (m == "equiv_loop") ours = "conn_loop"
+        else if (m == "loop_full") ours = "conn_loop_full"
+        else ours = ""
+        if (ours != "") printf "reference metric=%s ngtcp2_metric=%s ns_per_op=%s\n", ours, m, v
+        else printf "# ngtcp2 %s ns_per_op=%s\n", m, v
+      }' "$work/ngtcp2.txt" | tee "$work/reference.txt"
+    if [[ -s $work/results.txt ]]; then
+      awk '
+        function val(line, key,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) return kv[2] } }
+        FNR == NR && /^result/ { m = val($0, "metric"); ours[m] = val($0, "ns_per_op"); next }
+        /^reference/ { m = val($0, "metric"); if (m in ours) printf "# ratio metric=%s ours/ngtcp2=%.2f\n", m, ours[m] / val($0, "ns_per_op") }
+      ' "$work/results.txt" "$work/reference.txt"
+    fi
+  else
+    echo "# NGTCP2_BENCH=$NGTCP2_BENCH is not executable: reference skipped"
+  fi
+else
+  echo "# NGTCP2_BENCH not set: ngtcp2 reference skipped"
+fi
+
+if ((throughput)); then
+  if ((smoke)); then
+    load=(--seconds 2 --warmup-seconds 0.5 --pool 40000)
+  else
+    load=(--seconds 5 --warmup-seconds 5 --rounds 3 --pool 1000000)
+  fi
+  "$java" "${opens[@]}" -Dio.netty.leakDetection.level=disabled -cp "$jar" \
+    dev.quicj.bench.load.RejectThroughput "${load[@]}"
+fi

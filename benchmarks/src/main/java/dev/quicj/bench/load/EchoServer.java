@@ -1,0 +1,107 @@
+package dev.quicj.bench.load;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A plain Netty UDP echo server, the I/O limit the reject server is compared with: one event loop, SO_RCVBUF 4 MiB,
+ * every datagram sent back to its sender with the same content (the buffer is handed back, not copied), flushed when
+ * the read batch completes.
+ */
+public final class EchoServer implements AutoCloseable {
+    /** The transport, as for the reject server. */
+    public enum Kind {
+        /** epoll when its native library loads, else NIO. */
+        AUTO,
+        /** Java NIO. */
+        NIO,
+        /** Linux epoll (native). */
+        EPOLL;
+
+        /** AUTO resolved. */
+        public Kind resolve() {
+            return this == AUTO ? (Epoll.isAvailable() ? EPOLL : NIO) : this;
+        }
+    }
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final LongAdder echoed = new LongAdder();
+    private final Kind kind;
+
+    private EchoServer(InetSocketAddress bind, Kind kind) throws InterruptedException {
+        this.kind = kind.resolve();
+        boolean epoll = this.kind == Kind.EPOLL;
+        if (epoll) {
+            Epoll.ensureAvailability();
+        }
+        group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        try {
+            channel = new Bootstrap().group(group)
+                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, LoadGenerator.SOCKET_BUFFER)
+                    .option(ChannelOption.SO_SNDBUF, LoadGenerator.SOCKET_BUFFER)
+                    .handler(new Echo())
+                    .bind(bind).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully();
+            throw e;
+        }
+    }
+
+    /** Starts an echo server on {@code bind}. */
+    public static EchoServer start(InetSocketAddress bind, Kind kind) throws InterruptedException {
+        return new EchoServer(bind, kind);
+    }
+
+    /** The address it listens on. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The transport in use. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Datagrams echoed so far. */
+    public long echoed() {
+        return echoed.sum();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            channel.close().sync();
+        } finally {
+            group.shutdownGracefully().sync();
+        }
+    }
+
+    private final class Echo extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            DatagramPacket in = (DatagramPacket) msg;
+            ctx.write(new DatagramPacket(in.content(), in.sender()), ctx.voidPromise());
+            echoed.increment();
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+}

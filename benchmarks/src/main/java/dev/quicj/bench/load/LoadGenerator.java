@@ -1,0 +1,209 @@
+package dev.quicj.bench.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A UDP load generator for loopback: {@code threads} threads, each with its own non-blocking socket connected to the
+ * target, send Initials from an {@link InitialPool} for a fixed time and count the datagrams that come back. A thread
+ * sends a burst, then reads every reply waiting on its socket, and so on: sending and counting share one core per
+ * thread, which leaves the other core of a 2-core machine to the server.
+ *
+ * <p>Three ways to send: a window ({@code window > 0}, the default of {@link RejectThroughput}): each thread keeps
+ * at most {@code window} datagrams without a reply in flight, so the server runs at its own pace and nothing is
+ * dropped for want of socket buffer (a datagram unanswered for {@value #LOSS_TIMEOUT_MILLIS} ms is written off);
+ * paced ({@code ratePerSecond > 0}): the threads together send {@code ratePerSecond}; or a flood (neither): each
+ * thread sends as fast as its socket takes datagrams, and the server's socket buffer overflows. Replies are counted
+ * while the load runs; the ones still arriving during a short grace period afterwards are reported apart
+ * ({@link Result#lateReplies()}) and not in the rate.
+ */
+public final class LoadGenerator {
+    /** Every socket's receive and send buffer: 4 MiB (the kernel's rmem_max/wmem_max cap it). */
+    public static final int SOCKET_BUFFER = 4 << 20;
+    private static final int BURST = 16;
+    private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long LOSS_TIMEOUT_MILLIS = 20;
+    // how long a thread with a full window spins for the next reply before it sleeps in select
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long LOSS_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(LOSS_TIMEOUT_MILLIS);
+
+    private LoadGenerator() {
+    }
+
+    /**
+     * What one run did.
+     *
+     * @param sent datagrams sent during the run
+     * @param replies datagrams received during the run
+     * @param lateReplies datagrams received in the grace period after it
+     * @param seconds the length of the run
+     */
+    public record Result(long sent, long replies, long lateReplies, double seconds) {
+        /** Replies per second during the run. */
+        public double repliesPerSecond() {
+            return replies / seconds;
+        }
+
+        /** Datagrams sent per second. */
+        public double sentPerSecond() {
+            return sent / seconds;
+        }
+    }
+
+    /**
+     * Sends to {@code target} for {@code seconds} and counts the replies.
+     *
+     * @param ratePerSecond the total send rate, or 0 for a window or a flood
+     * @param window per thread, the most datagrams without a reply in flight (when not paced), or 0 for a flood
+     */
+    public static Result run(InetSocketAddress target, InitialPool pool, double seconds, int threads,
+            long ratePerSecond, int window) throws InterruptedException {
+        if (threads < 1 || seconds <= 0 || ratePerSecond < 0 || window < 0) {
+            throw new IllegalArgumentException("threads >= 1, seconds > 0, rate >= 0, window >= 0");
+        }
+        List<Worker> workers = new ArrayList<>();
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+        long end = start + (long) (seconds * 1e9);
+        double perThreadRate = ratePerSecond / (double) threads;
+        for (int i = 0; i < threads; i++) {
+            workers.add(new Worker(target, pool.cursor(), start, end, perThreadRate, window));
+        }
+        List<Thread> running = new ArrayList<>();
+        for (int i = 0; i < workers.size(); i++) {
+            Thread t = new Thread(workers.get(i), "load-generator-" + i);
+            t.setDaemon(true);
+            t.start();
+            running.add(t);
+        }
+        for (Thread t : running) {
+            t.join();
+        }
+        long sent = 0;
+        long replies = 0;
+        long late = 0;
+        for (Worker w : workers) {
+            if (w.failure != null) {
+                throw new UncheckedIOException("load generator socket failed", w.failure);
+            }
+            sent += w.sent;
+            replies += w.replies;
+            late += w.late;
+        }
+        return new Result(sent, replies, late, seconds);
+    }
+
+    private static final class Worker implements Runnable {
+        private final InetSocketAddress target;
+        private final InitialPool.Cursor cursor;
+        private final long start;
+        private final long end;
+        private final double rate;
+        private final int window;
+        private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65536);
+        long sent;
+        long replies;
+        long late;
+        IOException failure;
+
+        Worker(InetSocketAddress target, InitialPool.Cursor cursor, long start, long end, double rate, int window) {
+            this.target = target;
+            this.cursor = cursor;
+            this.start = start;
+            this.end = end;
+            this.rate = rate;
+            this.window = window;
+        }
+
+        @Override
+        public void run() {
+            try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+                    Selector selector = Selector.open()) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+                ch.bind(new InetSocketAddress(target.getAddress(), 0));
+                ch.connect(target);
+                ch.configureBlocking(false);
+                ch.register(selector, SelectionKey.OP_READ);
+                while (System.nanoTime() < start) {
+                    Thread.onSpinWait();
+                }
+                long now;
+                // datagrams written off as lost (window mode), and when the last reply came
+                long lost = 0;
+                long lastProgress = start;
+                while ((now = System.nanoTime()) < end) {
+                    long allowed;
+                    if (rate > 0) {
+                        allowed = (long) ((now - start) * rate / 1e9) - sent;
+                    } else if (window > 0) {
+                        long inFlight = sent - replies - lost;
+                        if (inFlight > 0 && now - lastProgress > LOSS_TIMEOUT_NANOS) {
+                            lost += inFlight;
+                            inFlight = 0;
+                            lastProgress = now;
+                        }
+                        allowed = window - inFlight;
+                    } else {
+                        allowed = BURST;
+                    }
+                    int burst = (int) Math.min(BURST, Math.max(0, allowed));
+                    for (int i = 0; i < burst; i++) {
+                        ByteBuffer dg = cursor.next();
+                        if (ch.write(dg) == 0) {
+                            break;
+                        }
+                        sent++;
+                    }
+                    long n = drain(ch);
+                    if (n > 0) {
+                        replies += n;
+                        lastProgress = now;
+                    } else if (burst == 0) {
+                        if (rate > 0) {
+                            LockSupport.parkNanos(20_000);
+                        } else if (now - lastProgress > SPIN_NANOS) {
+                            // the window is full and no reply came for a while: sleep until one arrives rather than
+                            // take the server's CPU
+                            selector.select(1);
+                            selector.selectedKeys().clear();
+                        } else {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }
+                long graceEnd = System.nanoTime() + GRACE_NANOS;
+                while (System.nanoTime() < graceEnd) {
+                    long n = drain(ch);
+                    late += n;
+                    if (n == 0) {
+                        LockSupport.parkNanos(100_000);
+                    }
+                }
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+
+        private long drain(DatagramChannel ch) throws IOException {
+            long n = 0;
+            while (true) {
+                receiveBuffer.clear();
+                if (ch.read(receiveBuffer) <= 0) {
+                    return n;
+                }
+                n++;
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.quicj.bench.load;
+
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.examples.RejectServer;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Loopback reject throughput: the {@link LoadGenerator} sends distinct client Initials from one {@link InitialPool}
+ * to the examples' {@link RejectServer} (a {@code QuicCloseHandler} with the reject accept policy) for a fixed time and counts the CONNECTION_CLOSE datagrams that come back (and the server's
+ * own count of refused connections); then the same generator sends the same datagrams, in the same order, to a
+ * plain Netty {@link EchoServer}, whose echo rate is the I/O limit of this machine. Each server gets a warm-up run
+ * first (the JIT), from the same pool, so the measured run still sends Initials the server has never seen.
+ *
+ * <p>Prints, after {@code #} comment lines with the details of every run:
+ * <pre>result metric=reject_throughput conn_per_s=X echo_dgram_per_s=Y ratio=Z</pre>
+ * with the medians over the rounds.
+ *
+ * <p>Options: {@code --seconds S} (5), {@code --warmup-seconds S} (5), {@code --rounds N} (1), {@code --threads N}
+ * (1), {@code --window N} (64 datagrams in flight per thread; 0 with no rate: a flood), {@code --rate N} (a paced
+ * load instead), {@code --pool N} (Initials to generate, 1000000), {@code --transport
+ * auto|nio|epoll} (auto).
+ */
+public final class RejectThroughput {
+    private RejectThroughput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        double seconds = 5;
+        double warmup = 5;
+        int rounds = 1;
+        int threads = 1;
+        long rate = 0;
+        int window = 64;
+        int poolSize = 1_000_000;
+        EchoServer.Kind transport = EchoServer.Kind.AUTO;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--seconds" -> seconds = Double.parseDouble(required(a, v));
+                case "--warmup-seconds" -> warmup = Double.parseDouble(required(a, v));
+                case "--rounds" -> rounds = Integer.parseInt(required(a, v));
+                case "--threads" -> threads = Integer.parseInt(required(a, v));
+                case "--rate" -> rate = Long.parseLong(required(a, v));
+                case "--window" -> window = Integer.parseInt(required(a, v));
+                case "--pool" -> poolSize = Integer.parseInt(required(a, v));
+                case "--transport" -> transport = EchoServer.Kind.valueOf(required(a, v).toUpperCase(Locale.ROOT));
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+            i++;
+        }
+        transport = transport.resolve();
+        String load = rate > 0 ? "paced at " + rate + "/s" : window > 0 ? "window of " + window + " per thread"
+                : "flood";
+        System.out.printf(Locale.ROOT, "# reject_throughput: transport=%s seconds=%.1f warmup=%.1f rounds=%d "
+                + "threads=%d load=%s aes-gcm=%s%n", transport, seconds, warmup, rounds, threads, load,
+                CryptoProvider.aesGcmImplementation());
+        long t0 = System.nanoTime();
+        InitialPool pool = InitialPool.generate(poolSize, 0x5eed);
+        System.out.printf(Locale.ROOT, "# generated %d distinct client Initials (1200 bytes) in %.1f s%n", poolSize,
+                (System.nanoTime() - t0) / 1e9);
+
+        InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+        CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "busy");
+        List<Double> conn = new ArrayList<>();
+        List<Double> echo = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            pool.rewind();
+            RejectServer.Config config = RejectServer.Config.builder().bind(loopback).closeError(error)
+                    .transport(RejectServer.Transport.valueOf(transport.name())).log(null).build();
+            try (RejectServer server = RejectServer.start(config)) {
+                LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window);
+                long refusedBefore = server.refusedConnections();
+                LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate, window);
+                long refused = server.refusedConnections() - refusedBefore;
+                conn.add(r.repliesPerSecond());
+                System.out.printf(Locale.ROOT, "# round %d reject: sent %d (%.0f/s), close datagrams %d (%.0f/s), "
+                        + "late %d, refused by the server %d (%.0f/s)%s%n", round, r.sent(), r.sentPerSecond(),
+                        r.replies(), r.repliesPerSecond(), r.lateReplies(), refused, refused / seconds,
+                        pool.wrapped() ? ", POOL WRAPPED: some Initials were sent twice (raise --pool)" : "");
+            }
+            pool.rewind();
+            try (EchoServer server = EchoServer.start(loopback, transport)) {
+                LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window);
+                LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate, window);
+                echo.add(r.repliesPerSecond());
+                System.out.printf(Locale.ROOT, "# round %d echo: sent %d (%.0f/s), echoes %d (%.0f/s), late %d%n",
+                        round, r.sent(), r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.lateReplies());
+            }
+        }
+        double c = median(conn);
+        double e = median(echo);
+        System.out.printf(Locale.ROOT, "result metric=reject_throughput conn_per_s=%.0f echo_dgram_per_s=%.0f "
+                + "ratio=%.3f%n", c, e, e == 0 ? 0 : c / e);
+    }
+
+    private static String required(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return value;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = new ArrayList<>(values);
+        Collections.sort(v);
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+}

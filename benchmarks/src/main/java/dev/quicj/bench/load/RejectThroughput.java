@@ -7,24 +7,29 @@ import dev.quicj.examples.RejectServer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Loopback reject throughput: the {@link LoadGenerator} sends distinct client Initials from one {@link InitialPool}
- * to the examples' {@link RejectServer} (a {@code QuicCloseHandler} with the reject accept policy) for a fixed time and counts the CONNECTION_CLOSE datagrams that come back (and the server's
- * own count of refused connections); then the same generator sends the same datagrams, in the same order, to a
+ * to the examples' {@link RejectServer} (a {@code QuicCloseHandler} with a reject accept policy) for a fixed time
+ * and counts the CONNECTION_CLOSE datagrams that come back (and the server's own count of refused connections); then the same generator sends the same datagrams, in the same order, to a
  * plain Netty {@link EchoServer}, whose echo rate is the I/O limit of this machine. Each server gets a warm-up run
  * first (the JIT), from the same pool, so the measured run still sends Initials the server has never seen.
  *
  * <p>Prints, after {@code #} comment lines with the details of every run:
- * <pre>result metric=reject_throughput conn_per_s=X echo_dgram_per_s=Y ratio=Z</pre>
+ * <pre>result metric=reject_throughput conn_per_s=X echo_dgram_per_s=Y ratio=Z
+ * result metric=reject_throughput_stateless conn_per_s=X echo_dgram_per_s=Y ratio=Z</pre>
  * with the medians over the rounds.
  *
  * <p>Options: {@code --seconds S} (5), {@code --warmup-seconds S} (5), {@code --rounds N} (1), {@code --threads N}
  * (1), {@code --window N} (64 datagrams in flight per thread; 0 with no rate: a flood), {@code --rate N} (a paced
  * load instead), {@code --pool N} (Initials to generate, 1000000), {@code --transport
- * auto|nio|epoll} (auto).
+ * auto|nio|epoll} (auto), {@code --mode closing-period|stateless|both} (both: the examples' reject-server in its
+ * default mode, which keeps each refused connection for its closing period, and in {@code --stateless} mode; a line
+ * each, {@code reject_throughput} and {@code reject_throughput_stateless}).
  */
 public final class RejectThroughput {
     private RejectThroughput() {
@@ -39,6 +44,7 @@ public final class RejectThroughput {
         int window = 64;
         int poolSize = 1_000_000;
         EchoServer.Kind transport = EchoServer.Kind.AUTO;
+        List<RejectServer.Mode> modes = List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -51,6 +57,12 @@ public final class RejectThroughput {
                 case "--window" -> window = Integer.parseInt(required(a, v));
                 case "--pool" -> poolSize = Integer.parseInt(required(a, v));
                 case "--transport" -> transport = EchoServer.Kind.valueOf(required(a, v).toUpperCase(Locale.ROOT));
+                case "--mode" -> modes = switch (required(a, v)) {
+                    case "closing-period" -> List.of(RejectServer.Mode.CLOSING_PERIOD);
+                    case "stateless" -> List.of(RejectServer.Mode.STATELESS);
+                    case "both" -> List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS);
+                    default -> throw new IllegalArgumentException("--mode closing-period|stateless|both: " + v);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
             i++;
@@ -68,22 +80,26 @@ public final class RejectThroughput {
 
         InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
         CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "busy");
-        List<Double> conn = new ArrayList<>();
+        Map<RejectServer.Mode, List<Double>> conn = new EnumMap<>(RejectServer.Mode.class);
         List<Double> echo = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            pool.rewind();
-            RejectServer.Config config = RejectServer.Config.builder().bind(loopback).closeError(error)
-                    .transport(RejectServer.Transport.valueOf(transport.name())).log(null).build();
-            try (RejectServer server = RejectServer.start(config)) {
-                LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window);
-                long refusedBefore = server.refusedConnections();
-                LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate, window);
-                long refused = server.refusedConnections() - refusedBefore;
-                conn.add(r.repliesPerSecond());
-                System.out.printf(Locale.ROOT, "# round %d reject: sent %d (%.0f/s), close datagrams %d (%.0f/s), "
-                        + "late %d, refused by the server %d (%.0f/s)%s%n", round, r.sent(), r.sentPerSecond(),
-                        r.replies(), r.repliesPerSecond(), r.lateReplies(), refused, refused / seconds,
-                        pool.wrapped() ? ", POOL WRAPPED: some Initials were sent twice (raise --pool)" : "");
+            for (RejectServer.Mode mode : modes) {
+                pool.rewind();
+                RejectServer.Config config = RejectServer.Config.builder().bind(loopback).closeError(error)
+                        .transport(RejectServer.Transport.valueOf(transport.name())).mode(mode).log(null).build();
+                try (RejectServer server = RejectServer.start(config)) {
+                    LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window);
+                    long refusedBefore = server.refusedConnections();
+                    LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate,
+                            window);
+                    long refused = server.refusedConnections() - refusedBefore;
+                    conn.computeIfAbsent(mode, m -> new ArrayList<>()).add(r.repliesPerSecond());
+                    System.out.printf(Locale.ROOT, "# round %d reject (%s): sent %d (%.0f/s), close datagrams %d "
+                            + "(%.0f/s), late %d, refused by the server %d (%.0f/s)%s%n", round, mode, r.sent(),
+                            r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.lateReplies(), refused,
+                            refused / seconds,
+                            pool.wrapped() ? ", POOL WRAPPED: some Initials were sent twice (raise --pool)" : "");
+                }
             }
             pool.rewind();
             try (EchoServer server = EchoServer.start(loopback, transport)) {
@@ -94,10 +110,14 @@ public final class RejectThroughput {
                         round, r.sent(), r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.lateReplies());
             }
         }
-        double c = median(conn);
         double e = median(echo);
-        System.out.printf(Locale.ROOT, "result metric=reject_throughput conn_per_s=%.0f echo_dgram_per_s=%.0f "
-                + "ratio=%.3f%n", c, e, e == 0 ? 0 : c / e);
+        for (RejectServer.Mode mode : modes) {
+            double c = median(conn.get(mode));
+            String metric = mode == RejectServer.Mode.CLOSING_PERIOD ? "reject_throughput"
+                    : "reject_throughput_stateless";
+            System.out.printf(Locale.ROOT, "result metric=%s conn_per_s=%.0f echo_dgram_per_s=%.0f ratio=%.3f%n",
+                    metric, c, e, e == 0 ? 0 : c / e);
+        }
     }
 
     private static String required(String option, String value) {

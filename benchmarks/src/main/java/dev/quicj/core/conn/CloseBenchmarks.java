@@ -97,6 +97,8 @@ public class CloseBenchmarks {
     }
 
     private int close(QuicConnection c, ConnectionState reopenAs) {
+        // keep the transmit keys through the close, so the connection can close again (a field write)
+        c.retainSendStateForBenchmark();
         buffer.clear();
         CloseOutcome outcome = c.writeConnectionClose(pathInfo, packetInfo, buffer, BenchConnections.ERROR, NOW);
         if (outcome != CloseOutcome.WRITTEN) {

@@ -65,6 +65,8 @@ public class HandlerCloseBenchmark {
         client = BenchConnections.clientAfterFirstInitial(Settings.defaults(),
                 random.connectionId(new byte[BenchConnections.DCID_LENGTH]),
                 random.connectionId(new byte[BenchConnections.SCID_LENGTH]), now);
+        // keep the transmit keys through the close, so the same connection can close again (see handlerClose)
+        client.retainSendStateForBenchmark();
         command = QuicCloseCommand.closeConnection(client.sourceConnectionId(), BenchConnections.ERROR);
         // a period comfortably past 3 PTO, whatever the RTT estimate
         closingPeriodNanos = client.closingPeriod().toNanos() + TimeUnit.MILLISECONDS.toNanos(1);

@@ -95,10 +95,9 @@ final class CloseWriter {
         if (packetInfo != null && conn.ecnState == EcnState.CAPABLE) {
             packetInfo.setEcn(Ecn.ECT_0);
         }
-        conn.state = ConnectionState.CLOSING;
-        conn.localClose = error;
-        conn.closeTimestamp = now;
         conn.statBytesSent += written;
+        conn.localClose = error;
+        conn.enterClosed(ConnectionState.CLOSING, now);
         return CloseOutcome.WRITTEN;
     }
 

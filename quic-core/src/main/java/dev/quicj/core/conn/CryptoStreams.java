@@ -11,16 +11,17 @@ import java.util.TreeMap;
 
 /** The CRYPTO stream of one encryption level, both directions (RFC 9000 §19.6, RFC 9001 §4.1.3). */
 final class CryptoStreams {
+    private static final byte[] NONE = new byte[0];
     private final EncryptionLevel level;
     // the most out-of-order bytes buffered ahead of the delivered offset
     private final int maxBuffer;
     // bytes [0, delivered) were handed to the listener in order
     private long delivered;
-    // out-of-order segments by offset, each a private copy
-    private final TreeMap<Long, byte[]> pending = new TreeMap<>();
+    // out-of-order segments by offset, each a private copy; null until the first one arrives
+    private TreeMap<Long, byte[]> pending;
 
     // outgoing bytes queued by the TLS layer, and how many of them were put in packets
-    private byte[] outgoing = new byte[0];
+    private byte[] outgoing = NONE;
     private int outgoingLength;
     private int sent;
 
@@ -48,6 +49,9 @@ final class CryptoStreams {
             for (int i = 0; i < length; i++) {
                 copy[i] = buf.get(index + i);
             }
+            if (pending == null) {
+                pending = new TreeMap<>();
+            }
             byte[] old = pending.get(offset);
             if (old == null || old.length < copy.length) {
                 pending.put(offset, copy);
@@ -56,6 +60,9 @@ final class CryptoStreams {
         }
         int skip = (int) (delivered - offset);
         deliver(buf, index + skip, length - skip, listener);
+        if (pending == null) {
+            return;
+        }
         for (Map.Entry<Long, byte[]> e = pending.firstEntry(); e != null && e.getKey() <= delivered;
                 e = pending.firstEntry()) {
             pending.pollFirstEntry();
@@ -108,6 +115,13 @@ final class CryptoStreams {
 
     void markSent(int n) {
         sent += n;
+    }
+
+    /** Drops the outgoing bytes: the connection closed and sends no more CRYPTO data. */
+    void releaseOutgoing() {
+        outgoing = NONE;
+        outgoingLength = 0;
+        sent = 0;
     }
 
     /** Sends everything again from offset 0 (after a Retry, RFC 9000 §17.2.5.2). */

@@ -36,9 +36,10 @@ final class PacketNumberSpace {
     // whether an ACK frame should be sent, and when the largest packet arrived
     boolean ackPending;
     long largestReceivedTime;
-    // ring buffer of ack-eliciting packets sent: packet number and send time
-    private final long[] sentPn = new long[SENT_LOG];
-    private final long[] sentTime = new long[SENT_LOG];
+    // ring buffer of ack-eliciting packets sent: packet number and send time, allocated by the first one (most
+    // spaces of a refused or short-lived connection never send, and a closed connection drops them)
+    private long[] sentPn;
+    private long[] sentTime;
     private int sentNext;
     // CRYPTO streams of this level (the application space has one for 1-RTT, e.g. NewSessionTicket)
     final CryptoStreams crypto;
@@ -47,7 +48,6 @@ final class PacketNumberSpace {
         this.level = level;
         this.nextPacketNumber = initialPacketNumber;
         this.crypto = new CryptoStreams(level, maxCryptoBuffer);
-        java.util.Arrays.fill(sentPn, -1);
     }
 
     /** Whether this space has used packet number 2^62-1 and still exists. */
@@ -88,6 +88,11 @@ final class PacketNumberSpace {
 
     /** Remembers when an ack-eliciting packet was sent, for RTT samples. */
     void recordSent(long pn, long time) {
+        if (sentPn == null) {
+            sentPn = new long[SENT_LOG];
+            sentTime = new long[SENT_LOG];
+            java.util.Arrays.fill(sentPn, -1);
+        }
         sentPn[sentNext] = pn;
         sentTime[sentNext] = time;
         sentNext = (sentNext + 1) % SENT_LOG;
@@ -95,12 +100,30 @@ final class PacketNumberSpace {
 
     /** When packet {@code pn} was sent, or -1 if it is not remembered (or was not ack-eliciting). */
     long sentTime(long pn) {
+        if (sentPn == null) {
+            return -1;
+        }
         for (int i = 0; i < SENT_LOG; i++) {
             if (sentPn[i] == pn) {
                 return sentTime[i];
             }
         }
         return -1;
+    }
+
+    /**
+     * The connection closed (CLOSING or DRAINING): drops the keys, the sent-packet log and the outgoing CRYPTO bytes.
+     * A closed connection neither sends nor decrypts again (a closing one only counts what arrives, RFC 9000
+     * §10.2.1). Unlike {@link #discard()}, the packet numbers stay as they were.
+     */
+    void releaseForClosed() {
+        tx = null;
+        rx = null;
+        sentPn = null;
+        sentTime = null;
+        sentNext = 0;
+        ackPending = false;
+        crypto.releaseOutgoing();
     }
 
     /** Drops keys and state (RFC 9001 §4.9). */

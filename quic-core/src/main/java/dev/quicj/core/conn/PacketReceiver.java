@@ -284,8 +284,7 @@ final class PacketReceiver {
         }
         if (applier.close != null) {
             conn.peerClose = applier.close;
-            conn.state = ConnectionState.DRAINING;
-            conn.closeTimestamp = now;
+            conn.enterClosed(ConnectionState.DRAINING, now);
         }
         return null;
     }
@@ -351,8 +350,7 @@ final class PacketReceiver {
 
     private ReceiveStatus enterResetDraining(long now) {
         conn.statelessReset = true;
-        conn.state = ConnectionState.DRAINING;
-        conn.closeTimestamp = now;
+        conn.enterClosed(ConnectionState.DRAINING, now);
         return ReceiveStatus.DRAINING;
     }
 

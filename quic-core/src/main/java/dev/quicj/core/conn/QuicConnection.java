@@ -116,6 +116,9 @@ public final class QuicConnection {
     long statBytesReceived;
     long statPacketsDropped;
 
+    // benchmark seam: keep the transmit keys after closing (see reopenAfterCloseForBenchmark)
+    private boolean retainSendStateForBenchmark;
+
     private final CloseWriter closeWriter;
     private final PacketReceiver receiver;
     private final HandshakeWriter handshakeWriter;
@@ -266,7 +269,8 @@ public final class QuicConnection {
      *
      * @throws CryptoException if the cipher cannot be set up
      * @throws IllegalArgumentException for INITIAL or ZERO_RTT, or a secret of the wrong length
-     * @throws IllegalStateException if the level was discarded or the key is already installed
+     * @throws IllegalStateException if the level was discarded, the key is already installed, or the connection is
+     *     closing or draining
      */
     public void installTxKey(EncryptionLevel level, CipherSuite suite, byte[] secret) throws CryptoException {
         PacketNumberSpace space = installableSpace(level);
@@ -282,7 +286,8 @@ public final class QuicConnection {
      *
      * @throws CryptoException if the cipher cannot be set up
      * @throws IllegalArgumentException for INITIAL or ZERO_RTT, or a secret of the wrong length
-     * @throws IllegalStateException if the level was discarded or the key is already installed
+     * @throws IllegalStateException if the level was discarded, the key is already installed, or the connection is
+     *     closing or draining
      */
     public void installRxKey(EncryptionLevel level, CipherSuite suite, byte[] secret) throws CryptoException {
         PacketNumberSpace space = installableSpace(level);
@@ -294,6 +299,7 @@ public final class QuicConnection {
 
     private PacketNumberSpace installableSpace(EncryptionLevel level) {
         Objects.requireNonNull(level, "level");
+        checkNotClosed();
         if (level != EncryptionLevel.HANDSHAKE && level != EncryptionLevel.ONE_RTT) {
             throw new IllegalArgumentException("keys can be installed for HANDSHAKE and ONE_RTT only: " + level);
         }
@@ -667,6 +673,30 @@ public final class QuicConnection {
         initial.rx = role == Role.CLIENT ? server : client;
     }
 
+    /**
+     * Enters CLOSING or DRAINING at {@code now}. A closed connection never sends or decrypts again (in CLOSING it
+     * only counts what arrives, for the closing period and the amplification limit), so its keys and send state are
+     * dropped here: RFC 9000 §10.2 lets a closing endpoint discard all but the state that identifies its packets, and
+     * a server shedding load may hold tens of thousands of closing connections.
+     */
+    void enterClosed(ConnectionState closed, long now) {
+        state = closed;
+        closeTimestamp = now;
+        if (!retainSendStateForBenchmark) {
+            initial.releaseForClosed();
+            handshake.releaseForClosed();
+            application.releaseForClosed();
+        }
+    }
+
+    /**
+     * Package-private benchmark seam: keep the keys when the connection closes, so that
+     * {@link #reopenAfterCloseForBenchmark} can write the same close again.
+     */
+    void retainSendStateForBenchmark() {
+        retainSendStateForBenchmark = true;
+    }
+
     /** Package-private test seam: pretend {@code pn} was the last packet number sent at {@code level}. */
     void setLastSentPacketNumberForTesting(EncryptionLevel level, long pn) {
         PacketNumberSpace s = space(level);
@@ -688,8 +718,9 @@ public final class QuicConnection {
      * @throws IllegalStateException if the connection is not closing, or {@code state} is a closed state
      */
     void reopenAfterCloseForBenchmark(ConnectionState state) {
-        if (this.state != ConnectionState.CLOSING || state.isClosed()) {
-            throw new IllegalStateException("reopen " + this.state + " as " + state);
+        if (this.state != ConnectionState.CLOSING || state.isClosed() || !retainSendStateForBenchmark) {
+            throw new IllegalStateException("reopen " + this.state + " as " + state
+                    + (retainSendStateForBenchmark ? "" : " without retainSendStateForBenchmark"));
         }
         this.state = state;
         localClose = null;

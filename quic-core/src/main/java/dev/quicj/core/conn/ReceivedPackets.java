@@ -8,9 +8,12 @@ package dev.quicj.core.conn;
 final class ReceivedPackets {
     static final int MAX_RANGES = 32;
 
-    // range i is [low[i], high[i]]; index 0 holds the highest range
-    private final long[] low = new long[MAX_RANGES];
-    private final long[] high = new long[MAX_RANGES];
+    // ranges kept before the arrays grow: most spaces see one contiguous run of packet numbers
+    private static final int INITIAL_RANGES = 2;
+
+    // range i is [low[i], high[i]]; index 0 holds the highest range; the arrays grow up to MAX_RANGES
+    private long[] low = new long[INITIAL_RANGES];
+    private long[] high = new long[INITIAL_RANGES];
     // number of ranges in use
     private int count;
     // packet numbers at or below this were forgotten and count as duplicates (-1: nothing forgotten)
@@ -62,6 +65,10 @@ final class ReceivedPackets {
             }
             forgottenBelowOrAt = Math.max(forgottenBelowOrAt, high[MAX_RANGES - 1]);
             count--;
+        } else if (count == low.length) {
+            int grown = Math.min(MAX_RANGES, low.length * 2);
+            low = java.util.Arrays.copyOf(low, grown);
+            high = java.util.Arrays.copyOf(high, grown);
         }
         System.arraycopy(low, i, low, i + 1, count - i);
         System.arraycopy(high, i, high, i + 1, count - i);

@@ -24,6 +24,7 @@ class CloseAllocationTest {
         CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "bench close");
         PathInfo path = new PathInfo();
         PacketInfo info = new PacketInfo();
+        c.retainSendStateForBenchmark();
         long perOp = Long.MAX_VALUE;
         for (int pass = 0; pass < 5 && perOp > 0; pass++) {
             long before = mx.getCurrentThreadAllocatedBytes();

@@ -11,7 +11,8 @@
 #   --no-build       use benchmarks/target/benchmarks.jar as it is
 #   --forks N        JMH forks per benchmark (default 1; figures are then the mean over the forks)
 #   --no-throughput / --throughput-only   skip or run only the loopback reject-throughput test
-#   --jca            without --add-opens: quic-core falls back to the public JCA AES-GCM cipher (allocates)
+#   --jca            without --add-opens: quic-core falls back to the public JCA AES-GCM cipher (allocates) and
+#                    MessageDigest SHA-256
 # Environment:
 #   NGTCP2_BENCH     path of the ngtcp2-close-bench binary (see benchmarks/README-benchmarks.md); skipped when unset
 #   MAVEN_ARGS       extra arguments for the build (for example -o)
@@ -47,9 +48,10 @@ if ((build)); then
 fi
 [[ -f $jar ]] || { echo "run.sh: $jar missing (run without --no-build)" >&2; exit 2; }
 
-# quic-core's zero-allocation AES-GCM drives the JDK's GHASH and AES-CTR directly when java.base opens them. The
+# quic-core's zero-allocation AES-GCM drives the JDK's GHASH and AES-CTR directly, and its key derivation the SHA-256
+# compression function, when java.base opens them. The
 # JMH forks get the flag from the benchmarks' @Fork(jvmArgsAppend); --jca replaces those arguments to leave it out.
-opens=(--add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED)
+opens=(--add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED --add-opens java.base/sun.security.provider=ALL-UNNAMED)
 fork_args=()
 if ((jca)); then
   opens=()

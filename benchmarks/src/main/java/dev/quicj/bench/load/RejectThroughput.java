@@ -71,8 +71,8 @@ public final class RejectThroughput {
         String load = rate > 0 ? "paced at " + rate + "/s" : window > 0 ? "window of " + window + " per thread"
                 : "flood";
         System.out.printf(Locale.ROOT, "# reject_throughput: transport=%s seconds=%.1f warmup=%.1f rounds=%d "
-                + "threads=%d load=%s aes-gcm=%s%n", transport, seconds, warmup, rounds, threads, load,
-                CryptoProvider.aesGcmImplementation());
+                + "threads=%d load=%s aes-gcm=%s sha-256=%s%n", transport, seconds, warmup, rounds, threads, load,
+                CryptoProvider.aesGcmImplementation(), CryptoProvider.sha256Implementation());
         long t0 = System.nanoTime();
         InitialPool pool = InitialPool.generate(poolSize, 0x5eed);
         System.out.printf(Locale.ROOT, "# generated %d distinct client Initials (1200 bytes) in %.1f s%n", poolSize,

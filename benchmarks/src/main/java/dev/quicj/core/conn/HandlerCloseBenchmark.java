@@ -43,6 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/com.sun.crypto.provider=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.security.provider=ALL-UNNAMED",
         "-Dio.netty.leakDetection.level=disabled", "-Djmh.executor=CUSTOM",
         "-Djmh.executor.class=dev.quicj.bench.EventLoopThreadExecutor"})
 @State(Scope.Thread)

@@ -55,15 +55,19 @@ final class AesKeySchedule {
                     | (key[4 * i + 3] & 0xff);
         }
         int rcon = 1;
-        for (int i = nk; i < total; i++) {
+        // j = i mod nk, kept as a counter: an integer division per word costs more than the rest of the schedule
+        for (int i = nk, j = 0; i < total; i++) {
             int t = w[i - 1];
-            if (i % nk == 0) {
+            if (j == 0) {
                 t = subWord(t << 8 | t >>> 24) ^ rcon << 24;
                 rcon = (rcon << 1) ^ ((rcon & 0x80) != 0 ? 0x11b : 0);
-            } else if (nk > 6 && i % nk == 4) {
+            } else if (nk > 6 && j == 4) {
                 t = subWord(t);
             }
             w[i] = w[i - nk] ^ t;
+            if (++j == nk) {
+                j = 0;
+            }
         }
         return w;
     }

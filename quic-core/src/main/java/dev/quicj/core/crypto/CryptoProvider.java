@@ -41,6 +41,17 @@ public interface CryptoProvider {
     }
 
     /**
+     * Which SHA-256 engine the key derivation (HKDF of Initial secrets and packet keys) uses in this JVM:
+     * {@code "jdk-intrinsics"} when the JVM runs with {@code --add-opens java.base/sun.security.provider=ALL-UNNAMED}
+     * (the JDK's intrinsic compression function driven directly: an HMAC with an already-hashed key costs two
+     * compressions), otherwise {@code "message-digest (reason)"} (the public {@code MessageDigest}, about twice the
+     * work per key set). Both give the same bytes.
+     */
+    static String sha256Implementation() {
+        return Sha256Hmac.implementation();
+    }
+
+    /**
      * The null-crypto provider of the upstream ngtcp2 tests: sealing appends 16 zero bytes to the plaintext, opening
      * checks and strips them, and the header-protection mask is all zeros, so packets read as plaintext.
      * For tests and diagnostics only; it protects nothing.

@@ -25,6 +25,12 @@ public final class InitialSecrets {
     /** The longest connection ID QUIC versions 1 and 2 allow (RFC 9000 §17.2). */
     public static final int MAX_CONNECTION_ID_LENGTH = 20;
 
+    // the HKDF-Expand infos of "client in" and "server in" (the same in QUIC v1 and v2), encoded once, read only
+    private static final byte[] CLIENT_IN = HkdfLabel.encodeLabel("client in", null, SUITE.hashLength());
+    private static final byte[] SERVER_IN = HkdfLabel.encodeLabel("server in", null, SUITE.hashLength());
+    private static final byte[][] BOTH_INFOS = {CLIENT_IN, SERVER_IN};
+    private static final int[] BOTH_LENGTHS = {SUITE.hashLength(), SUITE.hashLength()};
+
     private InitialSecrets() {
     }
 
@@ -40,7 +46,7 @@ public final class InitialSecrets {
         if (dcid.length > MAX_CONNECTION_ID_LENGTH) {
             throw new IllegalArgumentException("connection ID longer than 20 bytes: " + dcid.length);
         }
-        return HkdfLabel.extractSha256(version.initialSalt(), dcid);
+        return Sha256Hmac.get().extractInitial(version, dcid);
     }
 
     /**
@@ -49,9 +55,7 @@ public final class InitialSecrets {
     public static byte[][] bothSecrets(QuicVersion version, byte[] dcid) {
         byte[] initial = initialSecret(version, dcid);
         try {
-            return new byte[][] {
-                HkdfLabel.expandLabelSha256(initial, "client in", null, SUITE.hashLength()),
-                HkdfLabel.expandLabelSha256(initial, "server in", null, SUITE.hashLength())};
+            return Sha256Hmac.get().expandAll(initial, BOTH_INFOS, BOTH_LENGTHS);
         } finally {
             Arrays.fill(initial, (byte) 0);
         }
@@ -71,12 +75,12 @@ public final class InitialSecrets {
 
     /** {@code client_initial_secret}, which protects the client's Initial packets. */
     public static byte[] clientSecret(QuicVersion version, byte[] dcid) {
-        return expand(version, dcid, "client in");
+        return expand(version, dcid, CLIENT_IN);
     }
 
     /** {@code server_initial_secret}, which protects the server's Initial packets. */
     public static byte[] serverSecret(QuicVersion version, byte[] dcid) {
-        return expand(version, dcid, "server in");
+        return expand(version, dcid, SERVER_IN);
     }
 
     /**
@@ -99,10 +103,10 @@ public final class InitialSecrets {
         return protection(provider, version, serverSecret(version, dcid));
     }
 
-    private static byte[] expand(QuicVersion version, byte[] dcid, String label) {
+    private static byte[] expand(QuicVersion version, byte[] dcid, byte[] info) {
         byte[] initial = initialSecret(version, dcid);
         try {
-            return HkdfLabel.expandLabelSha256(initial, label, null, SUITE.hashLength());
+            return Sha256Hmac.get().expand(initial, info, SUITE.hashLength());
         } finally {
             Arrays.fill(initial, (byte) 0);
         }

@@ -18,6 +18,24 @@ final class PacketKeys {
     // the header-protection key, CipherSuite.keyLength() bytes
     final byte[] hp;
 
+    // the HKDF-Expand infos (HkdfLabel structures) of the key, IV and header-protection key, by version and suite,
+    // and their lengths by suite: encoded once, read only
+    private static final byte[][][][] INFOS = new byte[QuicVersion.values().length][CipherSuite.values().length][][];
+    private static final int[][] LENGTHS = new int[CipherSuite.values().length][];
+
+    static {
+        for (CipherSuite suite : CipherSuite.values()) {
+            LENGTHS[suite.ordinal()] = new int[] {suite.keyLength(), suite.ivLength(), suite.keyLength()};
+            for (QuicVersion version : QuicVersion.values()) {
+                String prefix = version.labelPrefix();
+                INFOS[version.ordinal()][suite.ordinal()] = new byte[][] {
+                    HkdfLabel.encodeLabel(prefix + "key", null, suite.keyLength()),
+                    HkdfLabel.encodeLabel(prefix + "iv", null, suite.ivLength()),
+                    HkdfLabel.encodeLabel(prefix + "hp", null, suite.keyLength())};
+            }
+        }
+    }
+
     private PacketKeys(byte[] key, byte[] iv, byte[] hp) {
         this.key = key;
         this.iv = iv;
@@ -34,11 +52,8 @@ final class PacketKeys {
         checkSecret(suite, secret);
         String prefix = version.labelPrefix();
         if (suite.hashLength() == Sha256Hmac.HASH_LENGTH && secret.length <= 64) {
-            byte[][] k = Sha256Hmac.get().expandAll(secret, new byte[][] {
-                HkdfLabel.encodeLabel(prefix + "key", null, suite.keyLength()),
-                HkdfLabel.encodeLabel(prefix + "iv", null, suite.ivLength()),
-                HkdfLabel.encodeLabel(prefix + "hp", null, suite.keyLength())},
-                    new int[] {suite.keyLength(), suite.ivLength(), suite.keyLength()});
+            byte[][] k = Sha256Hmac.get().expandAll(secret, INFOS[version.ordinal()][suite.ordinal()],
+                    LENGTHS[suite.ordinal()]);
             return new PacketKeys(k[0], k[1], k[2]);
         }
         return new PacketKeys(

@@ -12,6 +12,8 @@ final class PacketNumberSpace {
     static final long MAX_PACKET_NUMBER = (1L << 62) - 1;
     // how many sent packets are remembered for RTT samples
     private static final int SENT_LOG = 64;
+    // how many skipped packet numbers are remembered (an ACK of one of them is a PROTOCOL_VIOLATION)
+    private static final int SKIPPED_LOG = 4;
 
     // the level whose packets use this space (ONE_RTT for the application space)
     final EncryptionLevel level;
@@ -28,8 +30,8 @@ final class PacketNumberSpace {
     long largestAcked = -1;
     // a packet number scheduled to be skipped (application space only), -1 when none
     long skipPacketNumber = -1;
-    // the skipped packet numbers, newest first (application space only)
-    final long[] skipped = new long[4];
+    // the skipped packet numbers, newest first (application space only; allocated by the first skip)
+    long[] skipped;
     int skippedCount;
     // packet numbers received
     final ReceivedPackets received = new ReceivedPackets();
@@ -71,6 +73,9 @@ final class PacketNumberSpace {
      */
     long takeSkip() {
         if (skipPacketNumber >= 0 && nextPacketNumber == skipPacketNumber) {
+            if (skipped == null) {
+                skipped = new long[SKIPPED_LOG];
+            }
             System.arraycopy(skipped, 0, skipped, 1, skipped.length - 1);
             skipped[0] = skipPacketNumber;
             skippedCount = Math.min(skippedCount + 1, skipped.length);

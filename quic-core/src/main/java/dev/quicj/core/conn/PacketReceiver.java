@@ -55,19 +55,9 @@ final class PacketReceiver {
         int start = dg.position();
         int limit = dg.limit();
         int length = limit - start;
-        if (length == 0) {
-            return drop(DropReason.EMPTY_DATAGRAM);
-        }
-        if (!from.equals(conn.path)) {
-            return drop(DropReason.UNKNOWN_PATH);
-        }
-        if (conn.state == ConnectionState.DRAINING) {
-            return ReceiveStatus.DRAINING;
-        }
-        if (conn.state == ConnectionState.CLOSING) {
-            // RFC 9000 §10.2.1: count it, answer with the close at most; never decrypt
-            countReceived(length);
-            return ReceiveStatus.CLOSING;
+        ReceiveStatus screened = screen(conn, dg, from);
+        if (screened != null) {
+            return screened;
         }
         boolean checkReset = conn.resetTokenCount > 0 && length >= MIN_STATELESS_RESET_LENGTH;
         if (checkReset) {
@@ -136,12 +126,45 @@ final class PacketReceiver {
         return ReceiveStatus.DROPPED;
     }
 
+    /**
+     * The checks before any parsing: an empty datagram or one from another path is dropped, a draining connection
+     * ignores everything, a closing one counts the bytes (RFC 9000 §10.2.1: it answers with its close at most, and
+     * never decrypts). Also all that a closed connection, which has no receiver, does with a datagram.
+     *
+     * @return the outcome, or null when the datagram goes on to be parsed
+     */
+    static ReceiveStatus screen(QuicConnection conn, ByteBuffer dg, NetworkPath from) {
+        int length = dg.remaining();
+        if (length == 0) {
+            return drop(conn, DropReason.EMPTY_DATAGRAM);
+        }
+        if (!from.equals(conn.path)) {
+            return drop(conn, DropReason.UNKNOWN_PATH);
+        }
+        if (conn.state == ConnectionState.DRAINING) {
+            return ReceiveStatus.DRAINING;
+        }
+        if (conn.state == ConnectionState.CLOSING) {
+            countReceived(conn, length);
+            return ReceiveStatus.CLOSING;
+        }
+        return null;
+    }
+
     private void countReceived(int length) {
+        countReceived(conn, length);
+    }
+
+    private static void countReceived(QuicConnection conn, int length) {
         conn.pathBytesReceived += length;
         conn.statBytesReceived += length;
     }
 
     private ReceiveStatus drop(DropReason reason) {
+        return drop(conn, reason);
+    }
+
+    private static ReceiveStatus drop(QuicConnection conn, DropReason reason) {
         conn.lastDropReason = reason;
         conn.statPacketsDropped++;
         return ReceiveStatus.DROPPED;

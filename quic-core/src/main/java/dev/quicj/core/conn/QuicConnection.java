@@ -120,8 +120,9 @@ public final class QuicConnection {
     private boolean retainSendStateForBenchmark;
 
     private final CloseWriter closeWriter;
-    private final PacketReceiver receiver;
-    private final HandshakeWriter handshakeWriter;
+    // made by the first datagram received or written, dropped when the connection closes
+    private PacketReceiver receiver;
+    private HandshakeWriter handshakeWriter;
 
     private QuicConnection(Role role, QuicVersion version, Settings settings, ConnectionId scid, ConnectionId dcid,
             ConnectionId originalDcid, NetworkPath path, byte[] token, CryptoDataListener listener) {
@@ -142,8 +143,6 @@ public final class QuicConnection {
         this.rtt = new RttEstimator(settings.initialRtt().toNanos());
         this.state = role == Role.CLIENT ? ConnectionState.CLIENT_INITIAL : ConnectionState.SERVER_INITIAL;
         this.closeWriter = new CloseWriter(this);
-        this.receiver = new PacketReceiver(this);
-        this.handshakeWriter = new HandshakeWriter(this);
         if (settings.packetNumberSkipRandom() != null) {
             // the first skip is at least 4 packets in, so packet number 0 is never skipped (ngtcp2)
             application.skipPacketNumber = pn0 + 4 + settings.packetNumberSkipRandom().nextInt(60);
@@ -218,6 +217,12 @@ public final class QuicConnection {
         Objects.requireNonNull(datagram, "datagram");
         Objects.requireNonNull(from, "from");
         updateTimestamp(now);
+        if (state.isClosed()) {
+            return PacketReceiver.screen(this, datagram, from);
+        }
+        if (receiver == null) {
+            receiver = new PacketReceiver(this);
+        }
         return receiver.receive(datagram, from, now);
     }
 
@@ -257,6 +262,9 @@ public final class QuicConnection {
         Objects.requireNonNull(dest, "dest");
         updateTimestamp(now);
         checkNotClosed();
+        if (handshakeWriter == null) {
+            handshakeWriter = new HandshakeWriter(this);
+        }
         return handshakeWriter.write(pathInfo, packetInfo, dest, now);
     }
 
@@ -682,6 +690,9 @@ public final class QuicConnection {
     void enterClosed(ConnectionState closed, long now) {
         state = closed;
         closeTimestamp = now;
+        // a closed connection only screens datagrams (PacketReceiver.screen) and writes nothing
+        receiver = null;
+        handshakeWriter = null;
         if (!retainSendStateForBenchmark) {
             initial.releaseForClosed();
             handshake.releaseForClosed();

@@ -10,10 +10,12 @@ final class ReceivedPackets {
 
     // ranges kept before the arrays grow: most spaces see one contiguous run of packet numbers
     private static final int INITIAL_RANGES = 2;
+    // the arrays of a space that has received nothing (most spaces of a refused connection)
+    private static final long[] NONE = new long[0];
 
     // range i is [low[i], high[i]]; index 0 holds the highest range; the arrays grow up to MAX_RANGES
-    private long[] low = new long[INITIAL_RANGES];
-    private long[] high = new long[INITIAL_RANGES];
+    private long[] low = NONE;
+    private long[] high = NONE;
     // number of ranges in use
     private int count;
     // packet numbers at or below this were forgotten and count as duplicates (-1: nothing forgotten)
@@ -66,7 +68,7 @@ final class ReceivedPackets {
             forgottenBelowOrAt = Math.max(forgottenBelowOrAt, high[MAX_RANGES - 1]);
             count--;
         } else if (count == low.length) {
-            int grown = Math.min(MAX_RANGES, low.length * 2);
+            int grown = Math.min(MAX_RANGES, Math.max(INITIAL_RANGES, low.length * 2));
             low = java.util.Arrays.copyOf(low, grown);
             high = java.util.Arrays.copyOf(high, grown);
         }

@@ -238,10 +238,18 @@ public final class PacketWriter {
     // PADDING frames are zero bytes: one bulk fill instead of a put per byte
     private static final byte[] ZEROS = new byte[2048];
 
+    // copying from a zero array: System.arraycopy is a vectorised intrinsic, Arrays.fill on bytes is a plain loop
+    // in C2 (OptimizeFill is off), about twice as slow over a 1200-byte Initial's padding
     private static void zero(ByteBuffer b, int index, int length) {
         if (b.hasArray()) {
+            byte[] a = b.array();
             int from = b.arrayOffset() + index;
-            java.util.Arrays.fill(b.array(), from, from + length, (byte) 0);
+            while (length > 0) {
+                int n = Math.min(length, ZEROS.length);
+                System.arraycopy(ZEROS, 0, a, from, n);
+                from += n;
+                length -= n;
+            }
             return;
         }
         while (length > 0) {

@@ -2,25 +2,28 @@
 # Runs the quicj benchmarks and prints one line per metric:
 #   result metric=NAME ns_per_op=X alloc_bytes_per_op=Y        (JMH average time, -prof gc gc.alloc.rate.norm)
 #   result metric=reject_throughput conn_per_s=X echo_dgram_per_s=Y ratio=Z
-#   reference metric=NAME ngtcp2_metric=M ns_per_op=X           (only when NGTCP2_BENCH names the reference binary)
+#   reference metric=NAME ngtcp2_metric=M ns_per_op=X           (with --ngtcp2, or NGTCP2_BENCH naming the binary)
 # Lines starting with '#' are details (JDK, machine, per-run figures).
 #
 # Usage: benchmarks/run.sh [--smoke] [--jdk PATH] [--no-build] [--forks N] [--no-throughput] [--throughput-only]
+#                          [--jca] [--ngtcp2]
 #   --smoke          one short iteration of every benchmark and a 2 s load test (what CI runs)
 #   --jdk PATH       run with the JDK at PATH (for example /usr/lib/jvm/temurin-25-jdk-amd64); default: java on PATH
 #   --no-build       use benchmarks/target/benchmarks.jar as it is
 #   --forks N        JMH forks per benchmark (default 1; figures are then the mean over the forks)
 #   --no-throughput / --throughput-only   skip or run only the loopback reject-throughput test
+#   --ngtcp2         build the libngtcp2 reference (benchmarks/ngtcp2/build.sh; installs Debian's -dev packages) and
+#                    run it after JMH, as NGTCP2_BENCH does
 #   --jca            without --add-opens: quic-core falls back to the public JCA AES-GCM cipher (allocates) and
 #                    MessageDigest SHA-256
 # Environment:
-#   NGTCP2_BENCH     path of the ngtcp2-close-bench binary (see benchmarks/README-benchmarks.md); skipped when unset
+#   NGTCP2_BENCH     path of an ngtcp2-close-bench binary already built (benchmarks/ngtcp2/); skipped when unset
 #   MAVEN_ARGS       extra arguments for the build (for example -o)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-smoke=0 build=1 forks=1 jmh=1 throughput=1 jdk="" jca=0
+smoke=0 build=1 forks=1 jmh=1 throughput=1 jdk="" jca=0 ngtcp2=0
 while (($#)); do
   case "$1" in
     --smoke) smoke=1 ;;
@@ -30,7 +33,8 @@ while (($#)); do
     --no-throughput) throughput=0 ;;
     --throughput-only) jmh=0 ;;
     --jca) jca=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --ngtcp2) ngtcp2=1 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -105,6 +109,9 @@ if ((jmh)); then
     }' "$work/jmh.csv" | tee "$work/results.txt"
 fi
 
+if ((ngtcp2)) && [[ -z ${NGTCP2_BENCH:-} ]]; then
+  NGTCP2_BENCH=$(NGTCP2_BENCH_BIN="$work/ngtcp2-close-bench" bash "$here/ngtcp2/build.sh" | tail -1)
+fi
 if [[ -n ${NGTCP2_BENCH:-} ]]; then
   if [[ -x $NGTCP2_BENCH ]]; then
     if ((smoke)); then ref_args=(--iters 20000 --warmup 2000 --rounds 1); else ref_args=(--iters 200000 --warmup 20000 --rounds 3); fi

@@ -150,7 +150,7 @@ fi
 
 if ((throughput)); then
   if ((smoke)); then
-    load=(--seconds 2 --warmup-seconds 0.5 --pool 40000)
+    load=(--seconds 2 --warmup-seconds 0.5 --pool 200000)
   else
     load=(--seconds 5 --warmup-seconds 5 --rounds 3 --pool 1000000)
   fi

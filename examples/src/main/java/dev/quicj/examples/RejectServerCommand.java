@@ -2,6 +2,7 @@ package dev.quicj.examples;
 
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.crypto.CryptoProvider;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -85,6 +86,9 @@ final class RejectServerCommand {
             out.println("reject-server listening on " + Describe.address(server.localAddress()) + " (" + server.transport()
                     + "); every client Initial is answered with: Initial "
                     + Describe.closeOnWire(config.closeError(), true));
+            // which crypto paths this JVM got: the fast ones need java.base opened (the jar's manifest does it)
+            out.println("  crypto: AES-GCM " + CryptoProvider.aesGcmImplementation() + ", SHA-256 "
+                    + CryptoProvider.sha256Implementation());
             if (config.closeError().type() == CloseError.Type.APPLICATION) {
                 out.println("  note: " + Describe.closeError(config.closeError()) + " cannot be sent before 1-RTT keys"
                         + " exist; RFC 9000 §10.2.3 turns it into APPLICATION_ERROR (0xc) without the reason");

@@ -139,6 +139,8 @@ class ExampleCommandsTest {
         try {
             Matcher listening = await(output, Pattern.compile("reject-server listening on 127\\.0\\.0\\.1:([0-9]+) "));
             int port = Integer.parseInt(listening.group(1));
+            // this child JVM runs without the --add-opens flags: the public JCA fallbacks, which must work as well
+            await(output, Pattern.compile("(?m)^  crypto: AES-GCM jca \\(.*\\), SHA-256 message-digest \\(.*\\)$"));
             TestPeers.Capture client = new TestPeers.Capture();
             CloseClient.Result r = CloseClient.run(new InetSocketAddress("127.0.0.1", port),
                     CloseError.noError(), QuicVersion.V1, Duration.ofSeconds(10), client.stream);

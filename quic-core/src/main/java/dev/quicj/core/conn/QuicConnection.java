@@ -275,13 +275,18 @@ public final class QuicConnection {
      * Installs the key this endpoint sends with at {@code level}, derived from a TLS traffic secret (ngtcp2's
      * {@code ngtcp2_conn_install_tx_handshake_key} / {@code _tx_key}). Initial keys are derived automatically.
      *
+     * <p>Once the connection is closing or draining the call succeeds, as ngtcp2's does, but the key is not kept: a
+     * closed connection never sends or decrypts again (a TLS layer may still deliver secrets after a peer's close).
+     *
      * @throws CryptoException if the cipher cannot be set up
      * @throws IllegalArgumentException for INITIAL or ZERO_RTT, or a secret of the wrong length
-     * @throws IllegalStateException if the level was discarded, the key is already installed, or the connection is
-     *     closing or draining
+     * @throws IllegalStateException if the level was discarded or the key is already installed
      */
     public void installTxKey(EncryptionLevel level, CipherSuite suite, byte[] secret) throws CryptoException {
-        PacketNumberSpace space = installableSpace(level);
+        PacketNumberSpace space = installableSpace(level, suite, secret);
+        if (space == null) {
+            return;
+        }
         if (space.tx != null) {
             throw new IllegalStateException(level + " transmit key already installed");
         }
@@ -292,24 +297,38 @@ public final class QuicConnection {
      * Installs the key this endpoint receives with at {@code level} (ngtcp2's {@code _rx_handshake_key} /
      * {@code _rx_key}).
      *
+     * <p>Once the connection is closing or draining the call succeeds but the key is not kept, as for
+     * {@link #installTxKey}.
+     *
      * @throws CryptoException if the cipher cannot be set up
      * @throws IllegalArgumentException for INITIAL or ZERO_RTT, or a secret of the wrong length
-     * @throws IllegalStateException if the level was discarded, the key is already installed, or the connection is
-     *     closing or draining
+     * @throws IllegalStateException if the level was discarded or the key is already installed
      */
     public void installRxKey(EncryptionLevel level, CipherSuite suite, byte[] secret) throws CryptoException {
-        PacketNumberSpace space = installableSpace(level);
+        PacketNumberSpace space = installableSpace(level, suite, secret);
+        if (space == null) {
+            return;
+        }
         if (space.rx != null) {
             throw new IllegalStateException(level + " receive key already installed");
         }
         space.rx = crypto.newPacketProtection(version, suite, secret);
     }
 
-    private PacketNumberSpace installableSpace(EncryptionLevel level) {
+    /** The space a key for {@code level} goes to after the argument checks, or null when closed (not kept). */
+    private PacketNumberSpace installableSpace(EncryptionLevel level, CipherSuite suite, byte[] secret) {
         Objects.requireNonNull(level, "level");
-        checkNotClosed();
+        Objects.requireNonNull(suite, "suite");
+        Objects.requireNonNull(secret, "secret");
         if (level != EncryptionLevel.HANDSHAKE && level != EncryptionLevel.ONE_RTT) {
             throw new IllegalArgumentException("keys can be installed for HANDSHAKE and ONE_RTT only: " + level);
+        }
+        if (secret.length != suite.hashLength()) {
+            throw new IllegalArgumentException(suite + " needs a " + suite.hashLength() + "-byte secret, not "
+                    + secret.length + " bytes");
+        }
+        if (state.isClosed()) {
+            return null;
         }
         PacketNumberSpace space = space(level);
         if (space.discarded) {

@@ -14,7 +14,6 @@ import dev.quicj.netty.TestSupport.Client;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
@@ -174,27 +173,11 @@ final class HandlerFuzzHarness {
         new Run(in).execute();
     }
 
-    /** Records what reaches the end of the pipeline. */
-    private static final class Sink extends ChannelInboundHandlerAdapter {
-        final List<Throwable> exceptions = new ArrayList<>();
-        final List<Object> events = new ArrayList<>();
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            events.add(evt);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            exceptions.add(cause);
-        }
-    }
-
     private static final class Run {
         private final Input in;
         private final boolean nullCrypto;
         private final QuicCloseHandler handler;
-        private final Sink sink = new Sink();
+        private final TestSupport.Recorder sink = new TestSupport.Recorder();
         private final EmbeddedChannel ch;
         private final ChannelHandlerContext ctx;
         private final TrackingAllocator alloc = new TrackingAllocator();

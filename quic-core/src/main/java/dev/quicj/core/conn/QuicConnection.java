@@ -319,14 +319,10 @@ public final class QuicConnection {
     private PacketNumberSpace installableSpace(EncryptionLevel level, CipherSuite suite, byte[] secret) {
         Objects.requireNonNull(level, "level");
         Objects.requireNonNull(suite, "suite");
-        Objects.requireNonNull(secret, "secret");
         if (level != EncryptionLevel.HANDSHAKE && level != EncryptionLevel.ONE_RTT) {
             throw new IllegalArgumentException("keys can be installed for HANDSHAKE and ONE_RTT only: " + level);
         }
-        if (secret.length != suite.hashLength()) {
-            throw new IllegalArgumentException(suite + " needs a " + suite.hashLength() + "-byte secret, not "
-                    + secret.length + " bytes");
-        }
+        suite.checkSecret(secret);
         if (state.isClosed()) {
             return null;
         }

@@ -38,6 +38,19 @@ public enum CipherSuite {
         return hashLength;
     }
 
+    /**
+     * Checks that {@code secret} can be a traffic secret of this suite.
+     *
+     * @throws IllegalArgumentException if it is not {@link #hashLength()} bytes
+     */
+    public void checkSecret(byte[] secret) {
+        java.util.Objects.requireNonNull(secret, "secret");
+        if (secret.length != hashLength) {
+            throw new IllegalArgumentException(this + " needs a " + hashLength + "-byte secret, not " + secret.length
+                    + " bytes");
+        }
+    }
+
     /** Length in bytes of the AEAD nonce (the "iv"). */
     public int ivLength() {
         return 12;

@@ -26,6 +26,13 @@ final class JdkGcmPrimitives {
     static final boolean AVAILABLE;
     /** Why not, when they are not (for diagnostics). */
     static final String UNAVAILABLE_REASON;
+    /**
+     * Why every JDK-internals path is off when {@code -Ddev.quicj.crypto.jdkIntrinsics=false} (this class's and
+     * {@link JdkSha256Primitives}'s), else null.
+     */
+    static final String DISABLED_BY_PROPERTY =
+            Boolean.parseBoolean(System.getProperty("dev.quicj.crypto.jdkIntrinsics", "true")) ? null
+                    : "disabled by -Ddev.quicj.crypto.jdkIntrinsics=false";
 
     // GHASH.processBlocks(byte[] data, int offset, int blocks, long[] state, long[] subkeyTable)
     static final MethodHandle GHASH_BLOCKS;
@@ -63,8 +70,8 @@ final class JdkGcmPrimitives {
         VarHandle aesR12 = null;
         VarHandle aesR14 = null;
         String reason = null;
-        if (!Boolean.parseBoolean(System.getProperty("dev.quicj.crypto.jdkIntrinsics", "true"))) {
-            reason = "disabled by -Ddev.quicj.crypto.jdkIntrinsics=false";
+        if (DISABLED_BY_PROPERTY != null) {
+            reason = DISABLED_BY_PROPERTY;
         } else {
             try {
                 Class<?> ghash = Class.forName("com.sun.crypto.provider.GHASH");

@@ -37,8 +37,8 @@ final class JdkSha256Primitives {
         MethodHandle compress = null;
         VarHandle state = null;
         String reason = null;
-        if (!Boolean.parseBoolean(System.getProperty("dev.quicj.crypto.jdkIntrinsics", "true"))) {
-            reason = "disabled by -Ddev.quicj.crypto.jdkIntrinsics=false";
+        if (JdkGcmPrimitives.DISABLED_BY_PROPERTY != null) {
+            reason = JdkGcmPrimitives.DISABLED_BY_PROPERTY;
         } else {
             try {
                 Class<?> sha2 = Class.forName("sun.security.provider.SHA2");

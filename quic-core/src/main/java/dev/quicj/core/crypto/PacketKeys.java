@@ -71,11 +71,6 @@ final class PacketKeys {
 
     /** @throws IllegalArgumentException if {@code secret} is not {@link CipherSuite#hashLength()} bytes */
     static void checkSecret(CipherSuite suite, byte[] secret) {
-        Objects.requireNonNull(suite, "suite");
-        Objects.requireNonNull(secret, "secret");
-        if (secret.length != suite.hashLength()) {
-            throw new IllegalArgumentException(suite + " needs a " + suite.hashLength() + "-byte secret, not "
-                    + secret.length + " bytes");
-        }
+        Objects.requireNonNull(suite, "suite").checkSecret(secret);
     }
 }

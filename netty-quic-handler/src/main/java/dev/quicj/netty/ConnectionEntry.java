@@ -5,16 +5,16 @@ import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.Ecn;
 import dev.quicj.core.conn.QuicConnection;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GenericFutureListener;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import java.net.InetSocketAddress;
 
 /**
  * The handler's state for one connection: its phase, the cached close datagram and the counters of the closing
- * period (close-spec §5.3, case E25). Confined to the channel's event loop.
+ * period (close-spec §5.3, case E25), its timer slot and its links in the handler's list. It is also the listener of
+ * its own datagram writes, so a connection costs the handler no closures. Confined to the channel's event loop.
  */
-final class ConnectionEntry {
+final class ConnectionEntry implements ChannelFutureListener {
     /** Where the connection is in its life, as the handler sees it. */
     enum Phase {
         /** Open; the application may use it. */
@@ -39,8 +39,15 @@ final class ConnectionEntry {
     Phase phase = Phase.LIVE;
     // the error of a close held back by the amplification limit
     CloseError pendingError;
-    // the closing-period or pending-close timer, or null
-    ScheduledFuture<?> timer;
+    // when the closing period (or the wait of a held-back close) ends, in ticker nanoseconds, while queued
+    long deadline;
+    // the slot in the handler's DeadlineQueue, or -1 when not queued
+    int heapIndex = -1;
+    // the neighbours in the handler's list of connections, in the order they were added
+    ConnectionEntry prev;
+    ConnectionEntry next;
+    // whether the entry is in that list
+    boolean listed;
     // whether the QuicConnectionEndedEvent was fired
     boolean endedFired;
 
@@ -55,20 +62,19 @@ final class ConnectionEntry {
     long closingBytesReceived;
     long closingBytesResent;
 
-    // reports the completion of this connection's datagram writes to the handler; made once per connection
-    private GenericFutureListener<Future<? super Void>> writeListener;
+    // the handler, told when this connection's datagram writes complete
+    private final QuicCloseHandler handler;
 
-    GenericFutureListener<Future<? super Void>> writeListener(
-            QuicCloseHandler handler) {
-        if (writeListener == null) {
-            writeListener = done -> handler.writeDone(id, done);
-        }
-        return writeListener;
-    }
-
-    ConnectionEntry(QuicConnection connection) {
+    ConnectionEntry(QuicCloseHandler handler, QuicConnection connection) {
+        this.handler = handler;
         this.connection = connection;
         this.id = connection.sourceConnectionId();
+    }
+
+    /** A datagram write of this connection completed. */
+    @Override
+    public void operationComplete(ChannelFuture done) {
+        handler.writeDone(id, done);
     }
 
     /** The peer's address. */
@@ -101,14 +107,6 @@ final class ConnectionEntry {
         }
         closingBytesResent += closeLength;
         return true;
-    }
-
-    /** Cancels the timer, if any. */
-    void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
     }
 
     /** Releases the cached close datagram, if any: the only place it is released. */

@@ -38,11 +38,9 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -126,8 +124,15 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final QuicCloseHandlerConfig config;
     // the connections by every connection ID they are reachable by
     private final Map<ConnectionId, ConnectionEntry> byId = new HashMap<>();
-    // the connections, in the order they were added
-    private final Set<ConnectionEntry> entries = new LinkedHashSet<>();
+    // the connections, in the order they were added: a list linked through the entries
+    private ConnectionEntry first;
+    private ConnectionEntry last;
+    private int entryCount;
+    // the closing periods and held-back closes, earliest first, and the one event-loop task armed for the earliest
+    private final DeadlineQueue timers = new DeadlineQueue();
+    private final Runnable runTimers = this::runTimers;
+    private ScheduledFuture<?> wakeup;
+    private long wakeupAt;
     // how many connections use each source connection ID length, for short-header routing
     private final int[] localIdLengths = new int[ConnectionId.MAX_LENGTH + 1];
     // reused out-parameters and parse state
@@ -136,6 +141,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final PacketHeader header = new PacketHeader();
     // the copy of the datagram being read (receive decrypts in place), allocated on first use
     private ByteBuffer scratch;
+    // where quic-core writes each close (a heap buffer: AES-GCM runs on arrays without staging copies); the
+    // datagram is then copied into a pooled direct buffer of exactly its length, so a closing connection holds
+    // tens of bytes of direct memory for a server's close rather than a whole maxUdpPayloadSize buffer
+    private ByteBuffer closeScratch;
 
     private ChannelHandlerContext ctx;
     // writes not yet flushed
@@ -199,7 +208,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (connection.state().isClosed()) {
             throw new IllegalArgumentException("the connection is already closing or draining: " + connection);
         }
-        ConnectionEntry entry = new ConnectionEntry(connection);
+        ConnectionEntry entry = new ConnectionEntry(this, connection);
         ConnectionId odcid = originalDcidKeyOf(connection);
         if (byId.containsKey(entry.id) || odcid != null && byId.containsKey(odcid)) {
             throw new IllegalArgumentException("a connection with this connection ID is already registered: "
@@ -223,8 +232,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * Call from the channel's event loop.
      */
     public List<QuicConnection> connections() {
-        List<QuicConnection> list = new ArrayList<>(entries.size());
-        for (ConnectionEntry e : entries) {
+        List<QuicConnection> list = new ArrayList<>(entryCount);
+        for (ConnectionEntry e = first; e != null; e = e.next) {
             list.add(e.connection);
         }
         return list;
@@ -233,7 +242,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /** Test seam: the cached close datagrams the handler owns right now. */
     List<ByteBuf> cachedCloseDatagrams() {
         List<ByteBuf> list = new ArrayList<>();
-        for (ConnectionEntry e : entries) {
+        for (ConnectionEntry e = first; e != null; e = e.next) {
             if (e.closeDatagram != null) {
                 list.add(e.closeDatagram);
             }
@@ -256,7 +265,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             byId.put(originalDcidKey, entry);
             entry.originalDcidKey = originalDcidKey;
         }
-        entries.add(entry);
+        link(entry);
         localIdLengths[entry.id.length()]++;
     }
 
@@ -266,9 +275,52 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             byId.remove(entry.originalDcidKey, entry);
             entry.originalDcidKey = null;
         }
-        if (entries.remove(entry)) {
+        if (entry.listed) {
+            unlink(entry);
             localIdLengths[entry.id.length()]--;
         }
+    }
+
+    private void link(ConnectionEntry entry) {
+        entry.prev = last;
+        entry.next = null;
+        if (last == null) {
+            first = entry;
+        } else {
+            last.next = entry;
+        }
+        last = entry;
+        entry.listed = true;
+        entryCount++;
+    }
+
+    private void unlink(ConnectionEntry entry) {
+        ConnectionEntry p = entry.prev;
+        ConnectionEntry n = entry.next;
+        if (p == null) {
+            first = n;
+        } else {
+            p.next = n;
+        }
+        if (n == null) {
+            last = p;
+        } else {
+            n.prev = p;
+        }
+        entry.prev = null;
+        entry.next = null;
+        entry.listed = false;
+        entryCount--;
+    }
+
+    /** The entries as they are now, for loops whose steps may add or free connections. */
+    private ConnectionEntry[] snapshot() {
+        ConnectionEntry[] all = new ConnectionEntry[entryCount];
+        int i = 0;
+        for (ConnectionEntry e = first; e != null; e = e.next) {
+            all[i++] = e;
+        }
+        return all;
     }
 
     private ConnectionId newConnectionId() {
@@ -522,7 +574,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         long now = now();
         QuicConnection conn = QuicConnection.serverBuilder().version(header.version()).sourceConnectionId(scid)
                 .path(from).settings(config.settings()).cryptoDataListener(policy.listenerFor(scid)).build(now);
-        ConnectionEntry entry = new ConnectionEntry(conn);
+        ConnectionEntry entry = new ConnectionEntry(this, conn);
         ReceiveStatus status;
         try {
             status = conn.receive(dg, from, now);
@@ -572,29 +624,18 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         java.util.concurrent.ThreadLocalRandom.current().nextBytes(rejectScid);
         ConnectionId scid = ConnectionId.of(rejectScid, 0, config.localConnectionIdLength());
-        ByteBuf buf = ctx.alloc().directBuffer(config.maxUdpPayloadSize());
-        boolean handedOff = false;
-        try {
-            ByteBuffer dest = buf.internalNioBuffer(buf.writerIndex(), buf.writableBytes());
-            int start = dest.position();
-            CloseOutcome outcome = StatelessClose.write(dest, version, clientScid, scid, 0, error, server,
-                    rejectWriter);
-            if (outcome != CloseOutcome.WRITTEN) {
-                ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL,
-                        error, resultOf(outcome), version, odcid, clientScid));
-                return true;
-            }
-            buf.writerIndex(buf.writerIndex() + dest.position() - start);
-            handedOff = true;
-            writesInFlight++;
-            flushPending = true;
-            ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
-                    .addListener(done -> writeDone(scid, done));
-        } finally {
-            if (!handedOff) {
-                buf.release();
-            }
+        ByteBuffer dest = closeScratch();
+        CloseOutcome outcome = StatelessClose.write(dest, version, clientScid, scid, 0, error, server, rejectWriter);
+        if (outcome != CloseOutcome.WRITTEN) {
+            ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL,
+                    error, resultOf(outcome), version, odcid, clientScid));
+            return true;
         }
+        ByteBuf buf = datagramOf(dest);
+        writesInFlight++;
+        flushPending = true;
+        ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
+                .addListener(done -> writeDone(scid, done));
         ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL, error,
                 QuicCloseResult.SENT, version, odcid, clientScid));
         return true;
@@ -680,7 +721,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     // closing
 
     private void closeAll(CloseError error) {
-        for (ConnectionEntry e : new ArrayList<>(entries)) {
+        for (ConnectionEntry e : snapshot()) {
             closeConnection(e, error);
         }
     }
@@ -706,8 +747,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     entry.phase = ConnectionEntry.Phase.CLOSE_PENDING;
                     entry.pendingError = error;
                     pendingCloses++;
-                    entry.timer = ctx.executor().schedule(() -> pendingCloseExpired(entry),
-                            entry.connection.closingPeriod().toNanos(), TimeUnit.NANOSECONDS);
+                    // given up when a closing period has passed without the budget for it
+                    schedule(entry);
                 }
                 break;
             case NOTHING_TO_WRITE:
@@ -726,45 +767,49 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * Has quic-core write the close into a new buffer and, on success, caches a copy, starts the closing period and
-     * hands the buffer to the channel. The buffer is released here unless it was handed off.
+     * Has quic-core write the close and, on success, keeps the datagram for the closing period, starts that period
+     * and hands the channel a retained duplicate of it.
      */
     private CloseOutcome writeClose(ConnectionEntry entry, CloseError error) {
         QuicConnection conn = entry.connection;
         long now = now();
-        ByteBuf buf = ctx.alloc().directBuffer(config.maxUdpPayloadSize());
-        boolean handedOff = false;
-        try {
-            // the buffer's own cached NIO view: no ByteBuffer object per close
-            ByteBuffer dest = buf.internalNioBuffer(buf.writerIndex(), buf.writableBytes());
-            int start = dest.position();
-            CloseOutcome outcome = writeConnectionClose(conn, dest, error, now);
-            if (outcome == CloseOutcome.NOBUF_BUFFER_TOO_SMALL && error.reasonLength() > 0) {
-                // the reason phrase does not fit: the peer still learns the code
-                outcome = writeConnectionClose(conn, dest, withoutReason(error), now);
-            }
-            if (outcome != CloseOutcome.WRITTEN) {
-                return outcome;
-            }
-            int length = dest.position() - start;
-            buf.writerIndex(buf.writerIndex() + length);
-            NetworkPath path = pathInfo.path();
-            entry.closeRecipient = path.remote();
-            entry.closeSender = path.local();
-            entry.closeEcn = packetInfo.ecn();
-            // the entry keeps the datagram itself from here (free() releases it); the channel gets a retained
-            // duplicate: no second buffer, no copy
-            entry.closeDatagram = buf;
-            handedOff = true;
-            startClosing(entry);
-            applyEcn(entry.closeEcn);
-            writeDatagram(entry, buf.retainedDuplicate());
-            return CloseOutcome.WRITTEN;
-        } finally {
-            if (!handedOff) {
-                buf.release();
-            }
+        ByteBuffer dest = closeScratch();
+        CloseOutcome outcome = writeConnectionClose(conn, dest, error, now);
+        if (outcome == CloseOutcome.NOBUF_BUFFER_TOO_SMALL && error.reasonLength() > 0) {
+            // the reason phrase does not fit: the peer still learns the code
+            dest.clear();
+            outcome = writeConnectionClose(conn, dest, withoutReason(error), now);
         }
+        if (outcome != CloseOutcome.WRITTEN) {
+            return outcome;
+        }
+        NetworkPath path = pathInfo.path();
+        entry.closeRecipient = path.remote();
+        entry.closeSender = path.local();
+        entry.closeEcn = packetInfo.ecn();
+        // the entry owns the datagram from here (free() releases it); the channel gets a retained duplicate: one
+        // buffer, written once
+        entry.closeDatagram = datagramOf(dest);
+        startClosing(entry);
+        applyEcn(entry.closeEcn);
+        writeDatagram(entry, entry.closeDatagram.retainedDuplicate());
+        return CloseOutcome.WRITTEN;
+    }
+
+    /** The scratch buffer quic-core writes a close into, cleared, {@code maxUdpPayloadSize} bytes long. */
+    private ByteBuffer closeScratch() {
+        if (closeScratch == null) {
+            closeScratch = ByteBuffer.allocate(config.maxUdpPayloadSize());
+        }
+        closeScratch.clear();
+        return closeScratch;
+    }
+
+    /** A pooled direct buffer of exactly the datagram written into {@code scratch} (from 0 to its position). */
+    private ByteBuf datagramOf(ByteBuffer scratch) {
+        int length = scratch.position();
+        ByteBuf buf = ctx.alloc().directBuffer(length, length);
+        return buf.writeBytes(scratch.array(), 0, length);
     }
 
     private CloseOutcome writeConnectionClose(QuicConnection conn, ByteBuffer dest, CloseError error, long now) {
@@ -791,7 +836,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         writesInFlight++;
         flushPending = true;
         ChannelFuture f = ctx.write(packet);
-        f.addListener(entry.writeListener(this));
+        f.addListener(entry);
     }
 
     void writeDone(ConnectionId id, Future<?> done) {
@@ -826,17 +871,15 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     private void startClosing(ConnectionEntry entry) {
         leavePending(entry);
-        entry.cancelTimer();
         entry.phase = ConnectionEntry.Phase.CLOSING;
-        scheduleFree(entry);
+        schedule(entry);
     }
 
     /** The peer closed or reset the connection: RFC 9000 §10.2.2, "MUST NOT send any packets" while draining. */
     private void startDraining(ConnectionEntry entry) {
         leavePending(entry);
-        entry.cancelTimer();
         entry.phase = ConnectionEntry.Phase.DRAINING;
-        scheduleFree(entry);
+        schedule(entry);
         QuicConnection c = entry.connection;
         if (c.isStatelessReset()) {
             ended(entry, QuicCloseInitiator.STATELESS_RESET, null, QuicCloseResult.NOTHING_TO_SEND);
@@ -853,29 +896,61 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** RFC 9000 §10.2: the closing and draining states last at least three times the PTO. */
-    private void scheduleFree(ConnectionEntry entry) {
-        entry.timer = ctx.executor().schedule(() -> periodEnded(entry), entry.connection.closingPeriod().toNanos(),
-                TimeUnit.NANOSECONDS);
+    /**
+     * Sets the entry's timer to one closing period from now (RFC 9000 §10.2: the closing and draining states last at
+     * least three times the PTO; a close held back by the amplification limit is given up after as long), replacing
+     * the timer it had.
+     */
+    private void schedule(ConnectionEntry entry) {
+        timers.schedule(entry, now() + entry.connection.closingPeriod().toNanos());
+        armWakeup();
     }
 
-    private void periodEnded(ConnectionEntry entry) {
-        entry.timer = null;
-        free(entry);
+    /** Makes sure the event-loop task runs no later than the earliest deadline. */
+    private void armWakeup() {
+        ConnectionEntry earliest = timers.peek();
+        if (earliest == null) {
+            // an armed task finds nothing and stops
+            return;
+        }
+        long at = earliest.deadline;
+        if (wakeup != null) {
+            if (at - wakeupAt >= 0) {
+                return;
+            }
+            wakeup.cancel(false);
+        }
+        wakeupAt = at;
+        wakeup = ctx.executor().schedule(runTimers, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
     }
 
-    private void pendingCloseExpired(ConnectionEntry entry) {
-        entry.timer = null;
-        if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
-            ended(entry, QuicCloseInitiator.LOCAL, entry.pendingError, QuicCloseResult.AMPLIFICATION_LIMITED);
-            free(entry);
-            closeWhenDone();
+    /** The event-loop task: acts on every deadline that has passed, then arms itself for the next one. */
+    private void runTimers() {
+        wakeup = null;
+        long now = now();
+        ConnectionEntry e;
+        while ((e = timers.pollDue(now)) != null) {
+            if (e.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+                ended(e, QuicCloseInitiator.LOCAL, e.pendingError, QuicCloseResult.AMPLIFICATION_LIMITED);
+                free(e);
+                closeWhenDone();
+            } else {
+                free(e);
+            }
+        }
+        armWakeup();
+    }
+
+    private void disarmWakeup() {
+        if (wakeup != null) {
+            wakeup.cancel(false);
+            wakeup = null;
         }
     }
 
     /** Reports the connections that never got to close, and frees every connection. */
     private void freeAll() {
-        for (ConnectionEntry e : new ArrayList<>(entries)) {
+        for (ConnectionEntry e : snapshot()) {
             if (e.phase == ConnectionEntry.Phase.LIVE) {
                 ended(e, QuicCloseInitiator.LOCAL, null, QuicCloseResult.CHANNEL_INACTIVE);
             } else if (e.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
@@ -883,6 +958,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
             free(e);
         }
+        disarmWakeup();
     }
 
     /** Drops a connection's state: timer, IDs, cached datagram. */
@@ -892,7 +968,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         leavePending(entry);
         entry.phase = ConnectionEntry.Phase.FREED;
-        entry.cancelTimer();
+        timers.remove(entry);
         unregister(entry);
         entry.releaseCloseDatagram();
         ctx.fireUserEventTriggered(new QuicConnectionFreedEvent(entry.id, entry.remoteAddress()));

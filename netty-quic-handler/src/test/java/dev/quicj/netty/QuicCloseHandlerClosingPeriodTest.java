@@ -31,6 +31,7 @@ import dev.quicj.core.wire.CloseType;
 import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Recorder;
 import dev.quicj.netty.TestSupport.Sent;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -192,6 +193,67 @@ class QuicCloseHandlerClosingPeriodTest {
             passed.release();
         }
         assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    @Test
+    void aServersCloseIsKeptInABufferOfItsOwnLength() throws Exception {
+        Sent first = rejected(REFUSED);
+        ByteBuf cached = handler.cachedCloseDatagrams().get(0);
+        assertEquals(first.bytes().length, cached.readableBytes());
+        assertEquals(first.bytes().length, cached.capacity(), "not a maxUdpPayloadSize buffer per closing connection");
+        assertTrue(cached.isDirect());
+    }
+
+    @Test
+    void connectionsClosedAtDifferentTimesAreEachFreedAtTheirOwnDeadline() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        int n = 12;
+        ConnectionId[] ids = new ConnectionId[n];
+        QuicConnection[] conns = new QuicConnection[n];
+        for (int i = 0; i < n; i++) {
+            byte[] scid = new byte[8];
+            scid[0] = (byte) 0xc0;
+            scid[7] = (byte) i;
+            ids[i] = ConnectionId.of(scid);
+            byte[] odcid = scid.clone();
+            odcid[0] = (byte) 0x0d;
+            conns[i] = new Client(ConnectionId.of(odcid), ids[i], new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+            handler.addConnection(conns[i]);
+        }
+        // close them in a scrambled order, 1 ms apart: each deadline is its close time plus its closing period
+        int[] order = {5, 0, 11, 3, 8, 1, 10, 6, 2, 9, 4, 7};
+        long[] deadline = new long[n];
+        for (int k = 0; k < n; k++) {
+            int i = order[k];
+            ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(ids[i], REFUSED));
+            deadline[i] = now(ch) + conns[i].closingPeriod().toNanos();
+            advance(ch, 1_000_000);
+        }
+        assertEquals(n, drainOutbound(ch).size());
+        for (int k = 0; k < n; k++) {
+            int i = order[k];
+            advance(ch, deadline[i] - 1 - now(ch));
+            for (int j = 0; j < n; j++) {
+                assertEquals(deadline[j] <= now(ch), recorder.freed(ids[j]),
+                        "connection " + j + " one nanosecond before connection " + i + "'s deadline");
+            }
+            advance(ch, 1);
+            assertTrue(recorder.freed(ids[i]), "connection " + i + " at its deadline");
+            assertNull(handler.connection(ids[i]));
+        }
+        assertEquals(List.of(), handler.connections());
+        assertEquals(List.of(), handler.cachedCloseDatagrams());
+
+        // the handler's timer starts again for the next connection
+        Client again = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        handler.addConnection(again.connection);
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(PEER_SCID, REFUSED));
+        assertEquals(1, drainOutbound(ch).size());
+        advance(ch, again.connection.closingPeriod().toNanos() - 1);
+        assertFalse(recorder.freed(PEER_SCID));
+        advance(ch, 1);
+        assertTrue(recorder.freed(PEER_SCID));
     }
 
     /** A client the handler holds, and the server's CONNECTION_CLOSE for it. */

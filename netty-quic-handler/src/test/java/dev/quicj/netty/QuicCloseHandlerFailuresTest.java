@@ -245,10 +245,12 @@ class QuicCloseHandlerFailuresTest {
             ByteBuf content = p.content();
             assertTrue(content.isDirect());
             assertEquals(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, content.readableBytes());
-            assertEquals(handler.config().maxUdpPayloadSize(), content.capacity());
             ByteBuf cached = handler.cachedCloseDatagrams().get(0);
             assertEquals(content, cached, "the cached datagram holds the same bytes");
-            // the channel got a retained duplicate of the buffer the handler keeps: no second buffer, no copy
+            // the buffer the closing period keeps is exactly the datagram, not a maxUdpPayloadSize buffer
+            assertEquals(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, cached.capacity());
+            assertEquals(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, cached.maxCapacity());
+            // the channel got a retained duplicate of the buffer the handler keeps: no second buffer
             assertEquals(2, cached.refCnt(), "the handler's reference and the written duplicate's");
             assertNotSame(cached, content);
         } finally {

@@ -2,6 +2,8 @@ package dev.quicj.bench.load;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -49,7 +51,7 @@ public final class LoadGenerator {
      * @param lateReplies datagrams received in the grace period after it
      * @param seconds the length of the run
      */
-    public record Result(long sent, long replies, long lateReplies, double seconds) {
+    public record Result(long sent, long replies, long lateReplies, double seconds, long generatorCpuNanos) {
         /** Replies per second during the run. */
         public double repliesPerSecond() {
             return replies / seconds;
@@ -92,6 +94,7 @@ public final class LoadGenerator {
         long sent = 0;
         long replies = 0;
         long late = 0;
+        long cpu = 0;
         for (Worker w : workers) {
             if (w.failure != null) {
                 throw new UncheckedIOException("load generator socket failed", w.failure);
@@ -99,8 +102,9 @@ public final class LoadGenerator {
             sent += w.sent;
             replies += w.replies;
             late += w.late;
+            cpu += w.cpuNanos;
         }
-        return new Result(sent, replies, late, seconds);
+        return new Result(sent, replies, late, seconds, cpu);
     }
 
     private static final class Worker implements Runnable {
@@ -115,6 +119,8 @@ public final class LoadGenerator {
         long replies;
         long late;
         IOException failure;
+        // the CPU this worker's thread used, measured by the thread itself when it ends
+        long cpuNanos;
 
         Worker(InetSocketAddress target, InitialPool.Cursor cursor, long start, long end, double rate, int window) {
             this.target = target;
@@ -127,6 +133,17 @@ public final class LoadGenerator {
 
         @Override
         public void run() {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long cpuStart = mx.getCurrentThreadCpuTime();
+            try {
+                send();
+            } finally {
+                long cpuEnd = mx.getCurrentThreadCpuTime();
+                cpuNanos = cpuStart < 0 || cpuEnd < 0 ? 0 : cpuEnd - cpuStart;
+            }
+        }
+
+        private void send() {
             try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
                     Selector selector = Selector.open()) {
                 ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);

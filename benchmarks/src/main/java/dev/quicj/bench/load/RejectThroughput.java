@@ -82,6 +82,7 @@ public final class RejectThroughput {
         CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "busy");
         Map<RejectServer.Mode, List<Double>> conn = new EnumMap<>(RejectServer.Mode.class);
         List<Double> echo = new ArrayList<>();
+        CpuMeter cpu = new CpuMeter();
         for (int round = 1; round <= rounds; round++) {
             for (RejectServer.Mode mode : modes) {
                 pool.rewind();
@@ -90,9 +91,12 @@ public final class RejectThroughput {
                 try (RejectServer server = RejectServer.start(config)) {
                     LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window);
                     long refusedBefore = server.refusedConnections();
+                    cpu.start();
                     LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate,
                             window);
+                    long used = cpu.stop();
                     long refused = server.refusedConnections() - refusedBefore;
+                    printCpu("reject (" + mode + ")", used, r, "refused connection");
                     conn.computeIfAbsent(mode, m -> new ArrayList<>()).add(r.repliesPerSecond());
                     System.out.printf(Locale.ROOT, "# round %d reject (%s): sent %d (%.0f/s), close datagrams %d "
                             + "(%.0f/s), late %d, refused by the server %d (%.0f/s)%s%n", round, mode, r.sent(),
@@ -104,7 +108,9 @@ public final class RejectThroughput {
             pool.rewind();
             try (EchoServer server = EchoServer.start(loopback, transport)) {
                 LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window);
+                cpu.start();
                 LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate, window);
+                printCpu("echo", cpu.stop(), r, "echo");
                 echo.add(r.repliesPerSecond());
                 System.out.printf(Locale.ROOT, "# round %d echo: sent %d (%.0f/s), echoes %d (%.0f/s), late %d%n",
                         round, r.sent(), r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.lateReplies());
@@ -118,6 +124,18 @@ public final class RejectThroughput {
             System.out.printf(Locale.ROOT, "result metric=%s conn_per_s=%.0f echo_dgram_per_s=%.0f ratio=%.3f%n",
                     metric, c, e, e == 0 ? 0 : c / e);
         }
+    }
+
+    /**
+     * One comment line: the CPU the server side (every Java thread but the generator's) and the generator used per
+     * reply over the measured run, and the share of a core each used.
+     */
+    private static void printCpu(String what, long used, LoadGenerator.Result r, String per) {
+        long n = Math.max(1, r.replies());
+        long gen = r.generatorCpuNanos();
+        System.out.printf(Locale.ROOT, "# cpu %s: server side %.2f us per %s (%.0f%% of a core), generator %.2f us"
+                + " (%.0f%% of a core)%n", what, used / 1e3 / n, per, 100.0 * used / (r.seconds() * 1e9),
+                gen / 1e3 / n, 100.0 * gen / (r.seconds() * 1e9));
     }
 
     private static String required(String option, String value) {

@@ -37,9 +37,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -123,7 +121,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     private final QuicCloseHandlerConfig config;
     // the connections by every connection ID they are reachable by
-    private final Map<ConnectionId, ConnectionEntry> byId = new HashMap<>();
+    private final ConnectionIdTable byId = new ConnectionIdTable();
     // the connections, in the order they were added: a list linked through the entries
     private ConnectionEntry first;
     private ConnectionEntry last;
@@ -492,23 +490,23 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             if (dcidLength > ConnectionId.MAX_LENGTH || LONG_HEADER_DCID_OFFSET + dcidLength > length) {
                 return null;
             }
-            return byId.get(ConnectionId.of(b, LONG_HEADER_DCID_OFFSET, dcidLength));
+            return byId.get(dg, LONG_HEADER_DCID_OFFSET, dcidLength);
         }
         int preferred = config.localConnectionIdLength();
-        ConnectionEntry e = routeShort(b, length, preferred);
+        ConnectionEntry e = routeShort(dg, length, preferred);
         for (int len = 0; e == null && len < localIdLengths.length; len++) {
             if (len != preferred) {
-                e = routeShort(b, length, len);
+                e = routeShort(dg, length, len);
             }
         }
         return e;
     }
 
-    private ConnectionEntry routeShort(byte[] b, int length, int dcidLength) {
+    private ConnectionEntry routeShort(ByteBuffer dg, int length, int dcidLength) {
         if (localIdLengths[dcidLength] == 0 || SHORT_HEADER_DCID_OFFSET + dcidLength > length) {
             return null;
         }
-        return byId.get(ConnectionId.of(b, SHORT_HEADER_DCID_OFFSET, dcidLength));
+        return byId.get(dg, SHORT_HEADER_DCID_OFFSET, dcidLength);
     }
 
     /** Feeds a datagram to its connection and acts on what quic-core made of it. */

@@ -195,23 +195,28 @@ final class ConnectionIdTable {
         long v1 = k1 ^ 0x646f72616e646f6dL;
         long v2 = k0 ^ 0x6c7967656e657261L;
         long v3 = k1 ^ 0x7465646279746573L;
-        int end = offset + (length & ~7);
-        // the whole 8-byte words, then the last word: the remaining bytes and the length in its top byte
-        for (int i = offset; i <= end; i += 8) {
-            long m;
-            if (i < end) {
-                m = 0;
-                for (int j = 7; j >= 0; j--) {
-                    m = m << 8 | (b[i + j] & 0xffL);
+        int words = length >>> 3;
+        // the whole 8-byte words, then the last word (the remaining bytes, the length in its top byte), then the
+        // finalization: each a message word xored in around its rounds (none for the finalization)
+        for (int n = 0; n <= words + 1; n++) {
+            long m = 0;
+            int rounds;
+            if (n <= words) {
+                int at = offset + 8 * n;
+                int count = n < words ? 8 : length & 7;
+                for (int j = count - 1; j >= 0; j--) {
+                    m = m << 8 | (b[at + j] & 0xffL);
                 }
+                if (n == words) {
+                    m |= (length & 0xffL) << 56;
+                }
+                v3 ^= m;
+                rounds = cRounds;
             } else {
-                m = (length & 0xffL) << 56;
-                for (int j = (length & 7) - 1; j >= 0; j--) {
-                    m |= (b[end + j] & 0xffL) << (8 * j);
-                }
+                v2 ^= 0xff;
+                rounds = dRounds;
             }
-            v3 ^= m;
-            for (int r = 0; r < cRounds; r++) {
+            for (int r = 0; r < rounds; r++) {
                 v0 += v1;
                 v1 = Long.rotateLeft(v1, 13);
                 v1 ^= v0;
@@ -228,23 +233,6 @@ final class ConnectionIdTable {
                 v2 = Long.rotateLeft(v2, 32);
             }
             v0 ^= m;
-        }
-        v2 ^= 0xff;
-        for (int r = 0; r < dRounds; r++) {
-            v0 += v1;
-            v1 = Long.rotateLeft(v1, 13);
-            v1 ^= v0;
-            v0 = Long.rotateLeft(v0, 32);
-            v2 += v3;
-            v3 = Long.rotateLeft(v3, 16);
-            v3 ^= v2;
-            v0 += v3;
-            v3 = Long.rotateLeft(v3, 21);
-            v3 ^= v0;
-            v2 += v1;
-            v1 = Long.rotateLeft(v1, 17);
-            v1 ^= v2;
-            v2 = Long.rotateLeft(v2, 32);
         }
         return v0 ^ v1 ^ v2 ^ v3;
     }

@@ -40,8 +40,7 @@ final class DeadlineQueue {
             heap = Arrays.copyOf(heap, size * 2);
         }
         int i = size++;
-        heap[i] = entry;
-        entry.heapIndex = i;
+        place(i, entry);
         siftUp(i);
     }
 
@@ -59,8 +58,7 @@ final class DeadlineQueue {
         ConnectionEntry moved = heap[last];
         heap[last] = null;
         if (i != last) {
-            heap[i] = moved;
-            moved.heapIndex = i;
+            place(i, moved);
             siftDown(i);
             if (moved.heapIndex == i) {
                 siftUp(i);
@@ -97,6 +95,11 @@ final class DeadlineQueue {
         return a.deadline - b.deadline < 0;
     }
 
+    private void place(int i, ConnectionEntry e) {
+        heap[i] = e;
+        e.heapIndex = i;
+    }
+
     private void siftUp(int i) {
         ConnectionEntry e = heap[i];
         while (i > 0) {
@@ -105,12 +108,10 @@ final class DeadlineQueue {
             if (!before(e, p)) {
                 break;
             }
-            heap[i] = p;
-            p.heapIndex = i;
+            place(i, p);
             i = parent;
         }
-        heap[i] = e;
-        e.heapIndex = i;
+        place(i, e);
     }
 
     private void siftDown(int i) {
@@ -127,11 +128,9 @@ final class DeadlineQueue {
             if (!before(c, e)) {
                 break;
             }
-            heap[i] = c;
-            c.heapIndex = i;
+            place(i, c);
             i = child;
         }
-        heap[i] = e;
-        e.heapIndex = i;
+        place(i, e);
     }
 }

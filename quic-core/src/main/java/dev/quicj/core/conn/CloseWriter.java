@@ -35,13 +35,19 @@ final class CloseWriter {
         this.conn = conn;
     }
 
-    CloseOutcome write(PathInfo pathInfo, PacketInfo packetInfo, ByteBuffer dest, CloseError error, long now) {
+    /**
+     * Steps 2-4, the checks before anything is filled or written; also all that a closed connection, which has
+     * dropped its writer, does with a close.
+     *
+     * @return the outcome, or null when the close is to be written (never for a closing or draining connection)
+     */
+    static CloseOutcome checkBeforeWriting(QuicConnection conn, CloseError error) {
         // step 2: only transport and application closes are written
         if (!error.type().sendsFrame()) {
             return CloseOutcome.NOTHING_TO_WRITE;
         }
         // step 3: packet number exhaustion comes before the state
-        if (conn.initial.exhausted() || conn.handshake.exhausted() || conn.application.exhausted()) {
+        if (conn.packetNumbersExhausted()) {
             return CloseOutcome.PKT_NUM_EXHAUSTED;
         }
         // step 4: state
@@ -51,6 +57,14 @@ final class CloseWriter {
         }
         if (state.isClosed()) {
             return CloseOutcome.NOTHING_TO_WRITE;
+        }
+        return null;
+    }
+
+    CloseOutcome write(PathInfo pathInfo, PacketInfo packetInfo, ByteBuffer dest, CloseError error, long now) {
+        CloseOutcome early = checkBeforeWriting(conn, error);
+        if (early != null) {
+            return early;
         }
         // step 5: the path
         if (pathInfo != null) {

@@ -117,8 +117,9 @@ final class PacketNumberSpace {
     }
 
     /**
-     * The connection closed (CLOSING or DRAINING): drops the keys, the sent-packet log and the outgoing CRYPTO bytes.
-     * A closed connection neither sends nor decrypts again (a closing one only counts what arrives, RFC 9000
+     * The connection closed (CLOSING or DRAINING) while a datagram is being processed: drops the keys, the
+     * sent-packet log and the outgoing CRYPTO bytes now; the connection drops the whole space when the datagram is
+     * done. A closed connection neither sends nor decrypts again (a closing one only counts what arrives, RFC 9000
      * §10.2.1). Unlike {@link #discard()}, the packet numbers stay as they were.
      */
     void releaseForClosed() {

@@ -236,7 +236,8 @@ final class PacketReceiver {
             keyDcid = conn.originalDcid != null ? conn.originalDcid : header.dcid(dg);
             byte[] odcid = keyDcid.toByteArray();
             try {
-                PacketProtection[] both = InitialSecrets.bothProtections(conn.crypto, conn.version, odcid);
+                PacketProtection[] both = InitialSecrets.bothProtections(conn.settings.cryptoProvider(), conn.version,
+                        odcid);
                 rx = both[0];
                 serverInitialTx = both[1];
             } catch (CryptoException e) {

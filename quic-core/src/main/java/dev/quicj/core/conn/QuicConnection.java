@@ -7,7 +7,6 @@ import dev.quicj.core.QuicVersion;
 import dev.quicj.core.Role;
 import dev.quicj.core.crypto.CipherSuite;
 import dev.quicj.core.crypto.CryptoException;
-import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.packet.PacketWriter;
@@ -41,15 +40,15 @@ public final class QuicConnection {
     public static final int MIN_INITIAL_DATAGRAM_SIZE = 1200;
     /** The shortest Destination Connection ID a client may choose for its first Initial (RFC 9000 §7.2). */
     public static final int MIN_INITIAL_DCID_LENGTH = 8;
+    // how many of the peer's stateless reset tokens are kept
+    static final int MAX_RESET_TOKENS = 8;
 
     // which end this is
     final Role role;
     // the negotiated (or, for a client before any answer, chosen) version
     final QuicVersion version;
-    // settings fixed at creation
+    // settings fixed at creation (their crypto provider makes packet protection)
     final Settings settings;
-    // makes packet protection
-    final CryptoProvider crypto;
     // the local connection ID, sent as SCID in long headers and expected as DCID in received packets
     final ConnectionId scid;
     // the current Destination Connection ID
@@ -66,8 +65,8 @@ public final class QuicConnection {
     byte[] token;
     // client: the token the server gave in a NEW_TOKEN frame, for a future connection
     byte[] newToken;
-    // receives in-order CRYPTO data
-    final CryptoDataListener cryptoListener;
+    // receives in-order CRYPTO data; dropped when the connection closes
+    CryptoDataListener cryptoListener;
 
     ConnectionState state;
     // the TLS handshake completed (client: POST_HANDSHAKE; server: confirmed as well)
@@ -77,9 +76,11 @@ public final class QuicConnection {
     // client: a server packet was processed (no more Retry or Version Negotiation accepted)
     boolean receivedFromServer;
 
-    final PacketNumberSpace initial;
-    final PacketNumberSpace handshake;
-    final PacketNumberSpace application;
+    // the packet number spaces: null once the connection closed (unless retainSendStateForBenchmark), when
+    // closedNumbers answers for them; only the public accessors and writeConnectionClose meet a closed connection
+    PacketNumberSpace initial;
+    PacketNumberSpace handshake;
+    PacketNumberSpace application;
 
     // amplification accounting of the current path (RFC 9000 §8.1)
     long pathBytesReceived;
@@ -91,13 +92,17 @@ public final class QuicConnection {
 
     // the peer's transport parameters, null until the TLS layer provides them
     TransportParameters peerParameters;
-    // stateless reset tokens the peer issued (transport parameter), at most a few
-    final byte[][] resetTokens = new byte[8][];
+    // stateless reset tokens the peer issued (transport parameter, NEW_CONNECTION_ID), the newest
+    // MAX_RESET_TOKENS; allocated by the first, dropped when the connection closes
+    byte[][] resetTokens;
     int resetTokenCount;
 
     // the last timestamp seen, Long.MIN_VALUE before any
     long lastTimestamp = Long.MIN_VALUE;
-    final RttEstimator rtt;
+    // null once the connection closed (unless retained), like the spaces
+    RttEstimator rtt;
+    // what a closed connection still reports of its spaces and RTT; filled by enterClosed
+    private final ClosedNumbers closedNumbers = new ClosedNumbers();
 
     // the close this endpoint sent, the peer's close, and whether a stateless reset ended the connection
     CloseError localClose;
@@ -116,20 +121,23 @@ public final class QuicConnection {
     long statBytesReceived;
     long statPacketsDropped;
 
-    // benchmark seam: keep the transmit keys after closing (see reopenAfterCloseForBenchmark)
+    // benchmark seam: keep the transmit keys and all send state after closing (see reopenAfterCloseForBenchmark)
     private boolean retainSendStateForBenchmark;
+    // a datagram is being processed: a close during it (by a CRYPTO data listener, or a CONNECTION_CLOSE frame)
+    // leaves the spaces to the end of receive(), which is still using them
+    private boolean receiving;
 
-    private final CloseWriter closeWriter;
+    // made with the connection (so the close allocates nothing), dropped when it closes
+    CloseWriter closeWriter;
     // made by the first datagram received or written, dropped when the connection closes
-    private PacketReceiver receiver;
-    private HandshakeWriter handshakeWriter;
+    PacketReceiver receiver;
+    HandshakeWriter handshakeWriter;
 
     private QuicConnection(Role role, QuicVersion version, Settings settings, ConnectionId scid, ConnectionId dcid,
             ConnectionId originalDcid, NetworkPath path, byte[] token, CryptoDataListener listener) {
         this.role = role;
         this.version = version;
         this.settings = settings;
-        this.crypto = settings.cryptoProvider();
         this.scid = scid;
         this.dcid = dcid;
         this.originalDcid = originalDcid;
@@ -193,7 +201,12 @@ public final class QuicConnection {
         Objects.requireNonNull(dest, "dest");
         Objects.requireNonNull(error, "error");
         updateTimestamp(now);
-        return closeWriter.write(pathInfo, packetInfo, dest, error, now);
+        CloseWriter writer = closeWriter;
+        if (writer == null) {
+            // closed, and the writer went with the send state: the checks before the state are all that is left
+            return CloseWriter.checkBeforeWriting(this, error);
+        }
+        return writer.write(pathInfo, packetInfo, dest, error, now);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -223,7 +236,19 @@ public final class QuicConnection {
         if (receiver == null) {
             receiver = new PacketReceiver(this);
         }
-        return receiver.receive(datagram, from, now);
+        if (receiving) {
+            // a CRYPTO data listener handing this connection another datagram
+            return receiver.receive(datagram, from, now);
+        }
+        receiving = true;
+        try {
+            return receiver.receive(datagram, from, now);
+        } finally {
+            receiving = false;
+            if (state.isClosed()) {
+                dropClosedState();
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -290,7 +315,7 @@ public final class QuicConnection {
         if (space.tx != null) {
             throw new IllegalStateException(level + " transmit key already installed");
         }
-        space.tx = crypto.newPacketProtection(version, suite, secret);
+        space.tx = settings.cryptoProvider().newPacketProtection(version, suite, secret);
     }
 
     /**
@@ -312,7 +337,7 @@ public final class QuicConnection {
         if (space.rx != null) {
             throw new IllegalStateException(level + " receive key already installed");
         }
-        space.rx = crypto.newPacketProtection(version, suite, secret);
+        space.rx = settings.cryptoProvider().newPacketProtection(version, suite, secret);
     }
 
     /** The space a key for {@code level} goes to after the argument checks, or null when closed (not kept). */
@@ -376,13 +401,20 @@ public final class QuicConnection {
     }
 
     /**
-     * Adds a stateless reset token the peer issued (from its transport parameters or a NEW_CONNECTION_ID frame).
+     * Adds a stateless reset token the peer issued (from its transport parameters or a NEW_CONNECTION_ID frame). A
+     * closing or draining connection accepts it but does not keep it: it never looks for a stateless reset again.
      *
      * @throws IllegalArgumentException if the token is not 16 bytes
      */
     public void addStatelessResetToken(byte[] resetToken) {
         if (resetToken.length != 16) {
             throw new IllegalArgumentException("stateless reset tokens are 16 bytes: " + resetToken.length);
+        }
+        if (state.isClosed()) {
+            return;
+        }
+        if (resetTokens == null) {
+            resetTokens = new byte[MAX_RESET_TOKENS][];
         }
         if (resetTokenCount == resetTokens.length) {
             System.arraycopy(resetTokens, 1, resetTokens, 0, resetTokens.length - 1);
@@ -468,27 +500,32 @@ public final class QuicConnection {
 
     /** Whether a transmit key exists for {@code level} (and was not discarded). */
     public boolean hasTxKey(EncryptionLevel level) {
-        return space(level).canSend();
+        PacketNumberSpace s = space(level);
+        return s != null && s.canSend();
     }
 
     /** The next packet number that would be sent at {@code level}. */
     public long nextPacketNumber(EncryptionLevel level) {
-        return space(level).nextPacketNumber;
+        PacketNumberSpace s = space(level);
+        return s != null ? s.nextPacketNumber : closedNumbers.nextPacketNumber(level);
     }
 
     /** The largest packet number the peer acknowledged at {@code level}, or -1. */
     public long largestAcknowledged(EncryptionLevel level) {
-        return space(level).largestAcked;
+        PacketNumberSpace s = space(level);
+        return s != null ? s.largestAcked : closedNumbers.largestAcked(level);
     }
 
     /** The largest packet number received at {@code level}, or -1. */
     public long largestReceived(EncryptionLevel level) {
-        return space(level).received.largest();
+        PacketNumberSpace s = space(level);
+        return s != null ? s.received.largest() : closedNumbers.largestReceived(level);
     }
 
     /** The number of bytes of the peer's CRYPTO stream at {@code level} delivered so far. */
     public long cryptoBytesReceived(EncryptionLevel level) {
-        return space(level).crypto.delivered();
+        PacketNumberSpace s = space(level);
+        return s != null ? s.crypto.delivered() : closedNumbers.cryptoDelivered(level);
     }
 
     /** Whether the current path is validated (no amplification limit). */
@@ -573,7 +610,7 @@ public final class QuicConnection {
         if (handshakeCompleted && peerParameters != null) {
             maxAckDelay = peerParameters.maxAckDelayMillis() * 1_000_000L;
         }
-        return rtt.pto(maxAckDelay);
+        return rtt != null ? rtt.pto(maxAckDelay) : closedNumbers.pto(maxAckDelay);
     }
 
     /** How long the closing or draining period lasts: three times the {@link #pto() PTO} (RFC 9000 §10.2). */
@@ -583,7 +620,7 @@ public final class QuicConnection {
 
     /** The smoothed RTT, or the initial RTT before the first sample. */
     public Duration smoothedRtt() {
-        return Duration.ofNanos(rtt.smoothedRtt());
+        return Duration.ofNanos(rtt != null ? rtt.smoothedRtt() : closedNumbers.smoothedRtt());
     }
 
     /** The latest timestamp this connection was given (creation time at first); later calls must not be earlier. */
@@ -624,6 +661,7 @@ public final class QuicConnection {
     // ---------------------------------------------------------------------------------------------------------
     // internals shared by the writers and the receiver
 
+    /** The space of {@code level}; null once the connection closed (unless its send state is retained). */
     PacketNumberSpace space(EncryptionLevel level) {
         switch (level) {
             case INITIAL:
@@ -633,6 +671,14 @@ public final class QuicConnection {
             default:
                 return application;
         }
+    }
+
+    /** Whether a space used packet number 2^62-1 and still exists (close-spec step 3). */
+    boolean packetNumbersExhausted() {
+        if (initial == null) {
+            return closedNumbers.exhausted();
+        }
+        return initial.exhausted() || handshake.exhausted() || application.exhausted();
     }
 
     void updateTimestamp(long now) {
@@ -689,7 +735,7 @@ public final class QuicConnection {
     /** Derives and installs the Initial keys from {@code keyDcid} (RFC 9001 §5.2). */
     void deriveInitialKeys(ConnectionId keyDcid) throws CryptoException {
         byte[] d = keyDcid.toByteArray();
-        PacketProtection[] both = InitialSecrets.bothProtections(crypto, version, d);
+        PacketProtection[] both = InitialSecrets.bothProtections(settings.cryptoProvider(), version, d);
         PacketProtection client = both[0];
         PacketProtection server = both[1];
         initial.tx = role == Role.CLIENT ? client : server;
@@ -698,9 +744,11 @@ public final class QuicConnection {
 
     /**
      * Enters CLOSING or DRAINING at {@code now}. A closed connection never sends or decrypts again (in CLOSING it
-     * only counts what arrives, for the closing period and the amplification limit), so its keys and send state are
-     * dropped here: RFC 9000 §10.2 lets a closing endpoint discard all but the state that identifies its packets, and
-     * a server shedding load may hold tens of thousands of closing connections.
+     * only counts what arrives, for the closing period and the amplification limit), so everything else goes:
+     * RFC 9000 §10.2 lets a closing endpoint discard all but the state that identifies its packets, and a server
+     * shedding load may hold tens of thousands of closing connections. The keys go at once; the spaces, the RTT
+     * estimator, the close writer, the reset tokens and the CRYPTO data listener go with {@link #dropClosedState},
+     * here or, when the close happens while a datagram is processed, at the end of {@link #receive}.
      */
     void enterClosed(ConnectionState closed, long now) {
         state = closed;
@@ -708,29 +756,59 @@ public final class QuicConnection {
         // a closed connection only screens datagrams (PacketReceiver.screen) and writes nothing
         receiver = null;
         handshakeWriter = null;
-        if (!retainSendStateForBenchmark) {
+        if (retainSendStateForBenchmark || initial == null) {
+            return;
+        }
+        if (receiving) {
+            // the receiver is inside a packet and still uses the spaces: the keys go now, the rest when it returns
             initial.releaseForClosed();
             handshake.releaseForClosed();
             application.releaseForClosed();
+        } else {
+            dropClosedState();
         }
     }
 
     /**
-     * Package-private benchmark seam: keep the keys when the connection closes, so that
-     * {@link #reopenAfterCloseForBenchmark} can write the same close again.
+     * Drops what a closed connection no longer uses, keeping in {@link #closedNumbers} what its accessors still
+     * report. Allocates nothing. Kept with {@link #retainSendStateForBenchmark}.
+     */
+    private void dropClosedState() {
+        if (retainSendStateForBenchmark || initial == null) {
+            return;
+        }
+        closedNumbers.capture(initial, handshake, application, rtt);
+        initial = null;
+        handshake = null;
+        application = null;
+        rtt = null;
+        closeWriter = null;
+        resetTokens = null;
+        resetTokenCount = 0;
+        cryptoListener = null;
+    }
+
+    /** Package-private test seam: whether the closed connection dropped its send and receive state. */
+    boolean droppedClosedState() {
+        return initial == null;
+    }
+
+    /**
+     * Package-private benchmark seam: keep the keys and the rest of the send state (spaces, close writer) when the
+     * connection closes, so that {@link #reopenAfterCloseForBenchmark} can write the same close again.
      */
     void retainSendStateForBenchmark() {
         retainSendStateForBenchmark = true;
     }
 
-    /** Package-private test seam: pretend {@code pn} was the last packet number sent at {@code level}. */
+    /** Package-private test seam, for an open connection: pretend {@code pn} was the last packet number sent. */
     void setLastSentPacketNumberForTesting(EncryptionLevel level, long pn) {
         PacketNumberSpace s = space(level);
         s.lastSentPacketNumber = pn;
         s.nextPacketNumber = pn == PacketNumberSpace.MAX_PACKET_NUMBER ? pn : pn + 1;
     }
 
-    /** Package-private test seam: schedule the application-space packet number {@code pn} to be skipped. */
+    /** Package-private test seam, for an open connection: skip application packet number {@code pn}. */
     void schedulePacketNumberSkip(long pn) {
         application.skipPacketNumber = pn;
     }
@@ -762,7 +840,7 @@ public final class QuicConnection {
         pathBytesSent = sent;
     }
 
-    /** Package-private test seam: set the largest packet number the peer acknowledged at {@code level}. */
+    /** Package-private test seam, for an open connection: set the largest packet number acknowledged. */
     void setLargestAckedForTesting(EncryptionLevel level, long pn) {
         space(level).largestAcked = pn;
     }

@@ -50,6 +50,10 @@ final class RttEstimator {
 
     /** PTO = smoothed_rtt + max(4 * rttvar, kGranularity) + max_ack_delay (RFC 9002 §6.2.1). */
     long pto(long maxAckDelayNanos) {
+        return pto(smoothedRtt, rttVar, maxAckDelayNanos);
+    }
+
+    static long pto(long smoothedRtt, long rttVar, long maxAckDelayNanos) {
         return smoothedRtt + Math.max(4 * rttVar, GRANULARITY_NANOS) + maxAckDelayNanos;
     }
 

@@ -40,6 +40,45 @@ class CloseAllocationTest {
         return perOp;
     }
 
+    /** The close of a connection that then drops its state (no benchmark seam): once per connection. */
+    private static long bytesPerFirstClose(boolean server) throws Exception {
+        assumeTrue(CryptoProvider.aesGcmImplementation().equals("jdk-intrinsics"),
+                CryptoProvider.aesGcmImplementation());
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ByteBuffer dest = ByteBuffer.allocate(1452);
+        CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "bench close");
+        PathInfo path = new PathInfo();
+        PacketInfo info = new PacketInfo();
+        QuicConnection[] connections = new QuicConnection[2_000];
+        long perOp = Long.MAX_VALUE;
+        for (int pass = 0; pass < 5 && perOp > 0; pass++) {
+            for (int i = 0; i < connections.length; i++) {
+                connections[i] = server ? ConnectionFixtures.server(Settings.defaults())
+                        : ConnectionFixtures.client(Settings.defaults());
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (QuicConnection c : connections) {
+                dest.clear();
+                if (c.writeConnectionClose(path, info, dest, error, ConnectionFixtures.T0 + 1) != CloseOutcome.WRITTEN) {
+                    throw new AssertionError("close not written");
+                }
+            }
+            perOp = (mx.getCurrentThreadAllocatedBytes() - before) / connections.length;
+        }
+        for (QuicConnection c : connections) {
+            if (!c.droppedClosedState()) {
+                throw new AssertionError("the closed connection kept its state");
+            }
+        }
+        return perOp;
+    }
+
+    @Test
+    void aFirstCloseThatDropsTheConnectionStateAllocatesNothing() throws Exception {
+        assertEquals(0, bytesPerFirstClose(false), "client");
+        assertEquals(0, bytesPerFirstClose(true), "server");
+    }
+
     @Test
     void clientInitialCloseAllocatesNothing() throws Exception {
         QuicConnection c = ConnectionFixtures.client(Settings.defaults());

@@ -1,7 +1,10 @@
 package dev.quicj.netty;
 
 import dev.quicj.core.ConnectionId;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 
 /**
@@ -20,6 +23,9 @@ import java.security.SecureRandom;
 final class ConnectionIdTable {
     private static final int MIN_CAPACITY = 16;
     private static final SecureRandom SEEDS = new SecureRandom();
+    // SipHash reads its message words little-endian
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
     private final long k0;
     private final long k1;
@@ -203,11 +209,12 @@ final class ConnectionIdTable {
             int rounds;
             if (n <= words) {
                 int at = offset + 8 * n;
-                int count = n < words ? 8 : length & 7;
-                for (int j = count - 1; j >= 0; j--) {
-                    m = m << 8 | (b[at + j] & 0xffL);
-                }
-                if (n == words) {
+                if (n < words) {
+                    m = (long) LONG_LE.get(b, at);
+                } else {
+                    for (int j = (length & 7) - 1; j >= 0; j--) {
+                        m = m << 8 | (b[at + j] & 0xffL);
+                    }
                     m |= (length & 0xffL) << 56;
                 }
                 v3 ^= m;

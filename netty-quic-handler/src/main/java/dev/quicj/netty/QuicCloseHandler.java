@@ -119,6 +119,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private static final int ECN_MASK = 0x03;
     // what connections close with for a failure that is not a protocol error (no reason: internal details stay here)
     private static final CloseError INTERNAL_ERROR = CloseError.transport(TransportErrorCode.INTERNAL_ERROR);
+    // what an accept policy's Initial is refused with when the handler holds maxConnections connections
+    private static final CloseError OVERLOADED = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED);
 
     private final QuicCloseHandlerConfig config;
     // the connections by every connection ID they are reachable by
@@ -568,6 +570,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         if (policy.action() == AcceptPolicy.Action.REJECT_STATELESS) {
             return rejectStatelessly(dg, from, policy.rejectError());
+        }
+        if (entryCount >= config.maxConnections()) {
+            // full: refuse without keeping anything, as rejectStateless does
+            return rejectStatelessly(dg, from,
+                    policy.action() == AcceptPolicy.Action.REJECT ? policy.rejectError() : OVERLOADED);
         }
         ConnectionId scid = newConnectionId();
         long now = now();

@@ -20,6 +20,7 @@ import java.util.Objects;
  *   <tr><td>{@link Builder#localConnectionIdLength local connection ID length}</td><td>8 bytes</td></tr>
  *   <tr><td>{@link Builder#settings quic-core settings}</td><td>{@link Settings#defaults()}</td></tr>
  *   <tr><td>{@link Builder#ecnMode ECN mode}</td><td>{@link EcnMode#METADATA_ONLY}</td></tr>
+ *   <tr><td>{@link Builder#maxConnections maximum connections}</td><td>no limit</td></tr>
  * </table>
  */
 public final class QuicCloseHandlerConfig {
@@ -50,6 +51,8 @@ public final class QuicCloseHandlerConfig {
     private final Settings settings;
     // how the ECN codepoint reaches the socket
     private final EcnMode ecnMode;
+    // the most connections held at once before the accept policy's new connections are refused without state
+    private final int maxConnections;
 
     private QuicCloseHandlerConfig(Builder b) {
         this.closeTimeout = b.closeTimeout;
@@ -59,6 +62,7 @@ public final class QuicCloseHandlerConfig {
         this.localConnectionIdLength = b.localConnectionIdLength;
         this.settings = b.settings;
         this.ecnMode = b.ecnMode;
+        this.maxConnections = b.maxConnections;
     }
 
     /** The default configuration. */
@@ -81,6 +85,7 @@ public final class QuicCloseHandlerConfig {
         b.localConnectionIdLength = localConnectionIdLength;
         b.settings = settings;
         b.ecnMode = ecnMode;
+        b.maxConnections = maxConnections;
         return b;
     }
 
@@ -119,11 +124,21 @@ public final class QuicCloseHandlerConfig {
         return ecnMode;
     }
 
+    /**
+     * The most connections the handler holds at once (live, closing and draining, the application's included) before
+     * an Initial its accept policy would make a connection for is refused without state instead; {@link
+     * Integer#MAX_VALUE} for no limit.
+     */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
     @Override
     public String toString() {
         return "QuicCloseHandlerConfig[closeTimeout=" + closeTimeout + ", defaultCloseError=" + defaultCloseError
                 + ", maxUdpPayloadSize=" + maxUdpPayloadSize + ", acceptPolicy=" + acceptPolicy
-                + ", localConnectionIdLength=" + localConnectionIdLength + ", ecnMode=" + ecnMode + "]";
+                + ", localConnectionIdLength=" + localConnectionIdLength + ", ecnMode=" + ecnMode
+                + (maxConnections == Integer.MAX_VALUE ? "" : ", maxConnections=" + maxConnections) + "]";
     }
 
     /** Builds a {@link QuicCloseHandlerConfig}. Each setter validates its argument. */
@@ -135,6 +150,7 @@ public final class QuicCloseHandlerConfig {
         private int localConnectionIdLength = DEFAULT_LOCAL_CONNECTION_ID_LENGTH;
         private Settings settings = Settings.defaults();
         private EcnMode ecnMode = EcnMode.METADATA_ONLY;
+        private int maxConnections = Integer.MAX_VALUE;
 
         private Builder() {
         }
@@ -213,6 +229,25 @@ public final class QuicCloseHandlerConfig {
         /** How the ECN codepoint of close datagrams reaches the network (default metadata only). */
         public Builder ecnMode(EcnMode mode) {
             this.ecnMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * Bounds the state a flood of Initials can make the handler keep (default: no limit). Once the handler holds
+         * {@code max} connections (live, closing and draining, including those the application added), an
+         * acceptable client Initial that the {@linkplain #acceptPolicy accept policy} would make a connection for
+         * ({@link AcceptPolicy#accept()}, {@link AcceptPolicy#reject}) is answered as
+         * {@link AcceptPolicy#rejectStateless} does: authenticated, refused with a server Initial CONNECTION_CLOSE,
+         * and nothing kept. The error is the reject policy's, or CONNECTION_REFUSED with no reason for an accept
+         * policy (RFC 9000 §20.1: "the server refused to accept a new connection").
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1: " + max);
+            }
+            this.maxConnections = max;
             return this;
         }
 

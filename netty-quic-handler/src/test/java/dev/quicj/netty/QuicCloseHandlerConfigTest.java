@@ -32,6 +32,7 @@ class QuicCloseHandlerConfigTest {
         assertEquals(8, c.localConnectionIdLength());
         assertSame(Settings.defaults(), c.settings());
         assertEquals(EcnMode.METADATA_ONLY, c.ecnMode());
+        assertEquals(Integer.MAX_VALUE, c.maxConnections(), "no limit");
         assertSame(c, new QuicCloseHandler().config());
     }
 
@@ -42,7 +43,7 @@ class QuicCloseHandlerConfigTest {
         AcceptPolicy policy = AcceptPolicy.reject(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED));
         QuicCloseHandlerConfig c = QuicCloseHandlerConfig.builder().closeTimeout(Duration.ofMillis(250))
                 .defaultCloseError(error).maxUdpPayloadSize(1350).acceptPolicy(policy).localConnectionIdLength(16)
-                .settings(settings).ecnMode(EcnMode.SOCKET_TOS).build();
+                .settings(settings).ecnMode(EcnMode.SOCKET_TOS).maxConnections(5000).build();
         assertEquals(Duration.ofMillis(250), c.closeTimeout());
         assertSame(error, c.defaultCloseError());
         assertEquals(1350, c.maxUdpPayloadSize());
@@ -50,6 +51,8 @@ class QuicCloseHandlerConfigTest {
         assertEquals(16, c.localConnectionIdLength());
         assertSame(settings, c.settings());
         assertEquals(EcnMode.SOCKET_TOS, c.ecnMode());
+        assertEquals(5000, c.maxConnections());
+        assertEquals(5000, c.toBuilder().build().maxConnections());
 
         QuicCloseHandlerConfig.Builder b = c.toBuilder();
         QuicCloseHandlerConfig changed = b.maxUdpPayloadSize(1200).build();
@@ -75,6 +78,9 @@ class QuicCloseHandlerConfigTest {
         assertThrows(NullPointerException.class, () -> b.acceptPolicy(null));
         assertThrows(NullPointerException.class, () -> b.settings(null));
         assertThrows(NullPointerException.class, () -> b.ecnMode(null));
+        assertThrows(IllegalArgumentException.class, () -> b.maxConnections(0));
+        assertThrows(IllegalArgumentException.class, () -> b.maxConnections(-1));
+        assertEquals(1, b.maxConnections(1).build().maxConnections());
         assertEquals(1200, b.maxUdpPayloadSize(1200).build().maxUdpPayloadSize());
         assertEquals(65527, b.maxUdpPayloadSize(65527).build().maxUdpPayloadSize());
         assertEquals(20, b.localConnectionIdLength(20).build().localConnectionIdLength());

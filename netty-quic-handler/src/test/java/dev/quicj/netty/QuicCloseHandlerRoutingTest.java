@@ -3,6 +3,7 @@ package dev.quicj.netty;
 import static dev.quicj.netty.TestSupport.CLIENT;
 import static dev.quicj.netty.TestSupport.OTHER_CLIENT;
 import static dev.quicj.netty.TestSupport.SERVER;
+import static dev.quicj.netty.TestSupport.advance;
 import static dev.quicj.netty.TestSupport.assertClose;
 import static dev.quicj.netty.TestSupport.channel;
 import static dev.quicj.netty.TestSupport.datagram;
@@ -196,6 +197,72 @@ class QuicCloseHandlerRoutingTest {
             assertEquals(List.of(), handler.cachedCloseDatagrams());
         }
         assertEquals(List.of(), recorder.events(QuicConnectionFreedEvent.class), "nothing was kept to be freed");
+    }
+
+    /** A distinct client's first Initial: its own original DCID (9 bytes, ending in {@code n}) and SCID. */
+    private Client client(int n) throws Exception {
+        ConnectionId odcid = ConnectionId.fromHex(String.format("0dc1d0000000000%03x", n).substring(0, 18));
+        ConnectionId scid = ConnectionId.fromHex(String.format("5c1d%04x", n));
+        return new Client(odcid, scid, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+    }
+
+    @Test
+    void beyondMaxConnectionsTheRejectPolicyRefusesWithoutState() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.reject(REFUSED))
+                .maxConnections(2).build());
+        ch = channel(handler, recorder);
+        Client[] clients = {client(1), client(2), client(3), client(4)};
+        for (int i = 0; i < clients.length; i++) {
+            ch.writeInbound(datagram(clients[i].firstInitial, OTHER_CLIENT, SERVER));
+            assertNull(ch.readInbound(), "consumed");
+            List<Sent> sent = drainOutbound(ch);
+            assertEquals(1, sent.size());
+            ConnectionId odcid = clients[i].connection.originalDestinationConnectionId();
+            assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                    0, "full");
+            assertEquals(Math.min(i + 1, 2), handler.connections().size(), "connections after Initial " + (i + 1));
+            // the first two are kept for their closing period; the others were refused statelessly (pn 0, no state)
+            assertEquals(i < 2, handler.connection(odcid) != null, "Initial " + (i + 1) + " made a connection");
+        }
+        assertEquals(4, recorder.events(QuicConnectionEndedEvent.class).size(), "every refusal is reported");
+        assertEquals(2, handler.cachedCloseDatagrams().size());
+
+        // once the closing periods are over there is room again
+        advance(ch, handler.connections().get(0).closingPeriod().toNanos());
+        assertEquals(List.of(), handler.connections());
+        Client again = client(5);
+        ch.writeInbound(datagram(again.firstInitial, OTHER_CLIENT, SERVER));
+        assertEquals(1, drainOutbound(ch).size());
+        assertEquals(ConnectionState.CLOSING,
+                handler.connection(again.connection.originalDestinationConnectionId()).state());
+    }
+
+    @Test
+    void beyondMaxConnectionsTheAcceptPolicyRefusesWithConnectionRefused() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
+                .maxConnections(1).build());
+        ch = channel(handler, recorder);
+        Client first = client(1);
+        ch.writeInbound(datagram(first.firstInitial, OTHER_CLIENT, SERVER));
+        assertEquals(List.of(), drainOutbound(ch), "the first is accepted and answered by nobody yet");
+        assertEquals(1, recorder.events(QuicConnectionAcceptedEvent.class).size());
+
+        Client second = client(2);
+        ch.writeInbound(datagram(second.firstInitial, OTHER_CLIENT, SERVER));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        ConnectionId odcid = second.connection.originalDestinationConnectionId();
+        InspectedPacket p = sent.get(0).packets(odcid).get(0);
+        assertEquals("server Initial", p.keys());
+        assertEquals(0, p.packetNumber());
+        assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED, 0,
+                "");
+        assertNull(handler.connection(odcid));
+        assertEquals(1, handler.connections().size());
+        assertEquals(1, recorder.events(QuicConnectionAcceptedEvent.class).size(), "no second connection");
+        QuicConnectionEndedEvent ended = recorder.events(QuicConnectionEndedEvent.class).get(0);
+        assertEquals(QuicCloseInitiator.LOCAL, ended.initiator());
+        assertEquals(QuicCloseResult.SENT, ended.result());
     }
 
     @Test

@@ -110,6 +110,7 @@ public final class RejectServer implements AutoCloseable {
         QuicCloseHandlerConfig handlerConfig = QuicCloseHandlerConfig.builder()
                 .acceptPolicy(config.mode == Mode.STATELESS ? AcceptPolicy.rejectStateless(config.closeError)
                         : AcceptPolicy.reject(config.closeError))
+                .maxConnections(config.maxConnections)
                 .build();
         boolean started = false;
         try {
@@ -265,6 +266,7 @@ public final class RejectServer implements AutoCloseable {
         private final CloseError closeError;
         private final Transport transport;
         private final Mode mode;
+        private final int maxConnections;
         private final PrintStream log;
 
         private Config(Builder b) {
@@ -272,6 +274,7 @@ public final class RejectServer implements AutoCloseable {
             this.closeError = b.closeError;
             this.transport = b.transport;
             this.mode = b.mode;
+            this.maxConnections = b.maxConnections;
             this.log = b.log;
         }
 
@@ -300,6 +303,14 @@ public final class RejectServer implements AutoCloseable {
             return mode;
         }
 
+        /**
+         * The most refused connections kept in their closing period at once; beyond it refusals are stateless
+         * ({@link Integer#MAX_VALUE}: no limit). See {@code QuicCloseHandlerConfig.maxConnections}.
+         */
+        public int maxConnections() {
+            return maxConnections;
+        }
+
         /** Where the per-connection lines go, or {@code null} for none. */
         public PrintStream log() {
             return log;
@@ -308,7 +319,8 @@ public final class RejectServer implements AutoCloseable {
         @Override
         public String toString() {
             return "Config[bind=" + bind + ", closeError=" + closeError + ", transport=" + transport + ", mode="
-                    + mode + ", log=" + (log == null ? "off" : "on") + "]";
+                    + mode + (maxConnections == Integer.MAX_VALUE ? "" : ", maxConnections=" + maxConnections)
+                    + ", log=" + (log == null ? "off" : "on") + "]";
         }
 
         /** Builds a {@link Config}. */
@@ -317,6 +329,7 @@ public final class RejectServer implements AutoCloseable {
             private CloseError closeError = DEFAULT_CLOSE_ERROR;
             private Transport transport = Transport.AUTO;
             private Mode mode = Mode.CLOSING_PERIOD;
+            private int maxConnections = Integer.MAX_VALUE;
             private PrintStream log;
 
             private Builder() {
@@ -353,6 +366,20 @@ public final class RejectServer implements AutoCloseable {
             /** How refusals are made (default {@link Mode#CLOSING_PERIOD}). */
             public Builder mode(Mode mode) {
                 this.mode = Objects.requireNonNull(mode, "mode");
+                return this;
+            }
+
+            /**
+             * The most refused connections kept in their closing period at once (default: no limit); once reached,
+             * further Initials are refused statelessly until closing periods end.
+             *
+             * @throws IllegalArgumentException if less than 1
+             */
+            public Builder maxConnections(int max) {
+                if (max < 1) {
+                    throw new IllegalArgumentException("maxConnections must be at least 1: " + max);
+                }
+                this.maxConnections = max;
                 return this;
             }
 

@@ -15,15 +15,18 @@ import java.util.concurrent.TimeUnit;
  * line per refused connection.
  */
 final class RejectServerCommand {
-    static final String USAGE = "usage: reject-server [--bind HOST:PORT] [--error N] [--reason TEXT] [--app] [--stateless]\n"
+    static final String USAGE = "usage: reject-server [--bind HOST:PORT] [--error N] [--reason TEXT] [--app] [--stateless]"
+            + " [--max-connections N]\n"
             + "  answers every QUIC client Initial with an Initial CONNECTION_CLOSE until Ctrl-C\n"
             + "  --bind     address to listen on (default 127.0.0.1:4433; [::1]:4433 for IPv6)\n"
             + "  --error    error code, decimal or 0x hex (default 0x2, CONNECTION_REFUSED)\n"
             + "  --reason   reason phrase (default \"server busy\")\n"
             + "  --app      an application close (sent in Initial packets as APPLICATION_ERROR 0xc without reason)\n"
-            + "  --stateless  keep no state per refusal (no closing period): answer every Initial afresh";
+            + "  --stateless  keep no state per refusal (no closing period): answer every Initial afresh\n"
+            + "  --max-connections  keep at most N refused connections in their closing period; refuse the rest"
+            + " statelessly (default: no limit)";
 
-    private static final Set<String> VALUED = Set.of("bind", "error", "reason");
+    private static final Set<String> VALUED = Set.of("bind", "error", "reason", "max-connections");
     private static final Set<String> SWITCHES = Set.of("app", "stateless");
     // how long the shutdown hook waits for the server to stop
     private static final long HOOK_WAIT_SECONDS = 15;
@@ -41,7 +44,9 @@ final class RejectServerCommand {
                 : RejectServer.Config.DEFAULT_BIND;
         CloseError error = a.closeError(TransportErrorCode.CONNECTION_REFUSED, "server busy");
         RejectServer.Mode mode = a.flag("stateless") ? RejectServer.Mode.STATELESS : RejectServer.Mode.CLOSING_PERIOD;
-        return RejectServer.Config.builder().bind(bind).closeError(error).mode(mode).log(log).build();
+        int maxConnections = (int) a.number("max-connections", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
+        return RejectServer.Config.builder().bind(bind).closeError(error).mode(mode).maxConnections(maxConnections)
+                .log(log).build();
     }
 
     /** Runs until Ctrl-C (SIGINT or SIGTERM). */

@@ -203,6 +203,8 @@ class ExampleCommandsTest {
             {"reject-server", "--reason", longReason},
             {"reject-server", "--app=yes"},
             {"reject-server", "--bogus"},
+            {"reject-server", "--max-connections", "0"},
+            {"reject-server", "--max-connections", "many"},
             {"reject-server", "extra"},
             {"close-client"},
             {"close-client", "127.0.0.1"},

@@ -2,6 +2,7 @@ package dev.quicj.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -234,8 +235,43 @@ class RejectServerTest {
     }
 
     @Test
-    void configHasTheDocumentedDefaultsAndChecksItsArguments() {
+    void beyondMaxConnectionsRefusalsAreStateless() throws Exception {
+        ConnectionId kept = ConnectionId.random(8);
+        ConnectionId over = ConnectionId.random(8);
+        ConnectionId scid = ConnectionId.random(8);
+        try (RejectServer server = RejectServer.start(RejectServer.Config.builder()
+                .bind(new InetSocketAddress("127.0.0.1", 0)).maxConnections(1).build()); UdpSend udp = UdpSend.open()) {
+            int port = server.localAddress().getPort();
+            byte[] first = TestPeers.clientInitial(QuicVersion.V1, kept, scid);
+            udp.send(port, first);
+            byte[] keptClose = reply(udp);
+            // a retransmission reaches the kept connection, which re-sends its cached close, byte for byte
+            udp.send(port, first);
+            assertArrayEquals(keptClose, reply(udp), "the closing connection re-sends the same datagram");
+
+            // the second connection finds the server full: each of its Initials is refused afresh, with a new
+            // server connection ID every time and nothing kept
+            byte[] second = TestPeers.clientInitial(QuicVersion.V1, over, scid);
+            udp.send(port, second);
+            InspectedPacket a = TestPeers.onlyPacket(reply(udp), over);
+            udp.send(port, second);
+            InspectedPacket b = TestPeers.onlyPacket(reply(udp), over);
+            for (InspectedPacket p : List.of(a, b)) {
+                assertEquals("server Initial", p.keys());
+                assertEquals(0, p.packetNumber());
+                assertEquals(TransportErrorCode.CONNECTION_REFUSED, TestPeers.onlyClose(p).errorCode());
+                assertEquals("server busy", TestPeers.onlyClose(p).reasonString());
+            }
+            assertNotEquals(a.scid(), b.scid(), "no state: every refusal picks its own connection ID");
+            assertEquals(3, server.refusedConnections());
+        }
+    }
+
+    @Test
+    void configHasTheDocumentedDefaultsAndChecksItsArguments() throws Exception {
+        assertEquals(7, RejectServerCommand.config(new String[] {"--max-connections", "7"}, null).maxConnections());
         RejectServer.Config c = RejectServer.Config.builder().build();
+        assertEquals(Integer.MAX_VALUE, c.maxConnections(), "no limit");
         assertEquals(new InetSocketAddress("127.0.0.1", 4433), c.bind());
         assertEquals(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "server busy"), c.closeError());
         assertEquals(RejectServer.Transport.AUTO, c.transport());
@@ -246,6 +282,7 @@ class RejectServerTest {
         assertThrows(NullPointerException.class, () -> b.closeError(null));
         assertThrows(NullPointerException.class, () -> b.bind(null));
         assertThrows(NullPointerException.class, () -> b.transport(null));
+        assertThrows(IllegalArgumentException.class, () -> b.maxConnections(0));
     }
 
     @Test

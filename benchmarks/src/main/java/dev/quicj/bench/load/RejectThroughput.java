@@ -26,7 +26,8 @@ import java.util.Map;
  *
  * <p>Options: {@code --seconds S} (5), {@code --warmup-seconds S} (5), {@code --rounds N} (1), {@code --threads N}
  * (1), {@code --window N} (64 datagrams in flight per thread; 0 with no rate: a flood), {@code --rate N} (a paced
- * load instead), {@code --pool N} (Initials to generate, 1000000), {@code --transport
+ * load instead), {@code --pool N} (Initials to generate, 1000000), {@code --max-connections N} (the reject-server's
+ * {@code --max-connections}: no limit by default), {@code --transport
  * auto|nio|epoll} (auto), {@code --mode closing-period|stateless|both} (both: the examples' reject-server in its
  * default mode, which keeps each refused connection for its closing period, and in {@code --stateless} mode; a line
  * each, {@code reject_throughput} and {@code reject_throughput_stateless}).
@@ -43,6 +44,7 @@ public final class RejectThroughput {
         long rate = 0;
         int window = 64;
         int poolSize = 1_000_000;
+        int maxConnections = Integer.MAX_VALUE;
         EchoServer.Kind transport = EchoServer.Kind.AUTO;
         List<RejectServer.Mode> modes = List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS);
         for (int i = 0; i < args.length; i++) {
@@ -56,6 +58,7 @@ public final class RejectThroughput {
                 case "--rate" -> rate = Long.parseLong(required(a, v));
                 case "--window" -> window = Integer.parseInt(required(a, v));
                 case "--pool" -> poolSize = Integer.parseInt(required(a, v));
+                case "--max-connections" -> maxConnections = Integer.parseInt(required(a, v));
                 case "--transport" -> transport = EchoServer.Kind.valueOf(required(a, v).toUpperCase(Locale.ROOT));
                 case "--mode" -> modes = switch (required(a, v)) {
                     case "closing-period" -> List.of(RejectServer.Mode.CLOSING_PERIOD);
@@ -71,7 +74,8 @@ public final class RejectThroughput {
         String load = rate > 0 ? "paced at " + rate + "/s" : window > 0 ? "window of " + window + " per thread"
                 : "flood";
         System.out.printf(Locale.ROOT, "# reject_throughput: transport=%s seconds=%.1f warmup=%.1f rounds=%d "
-                + "threads=%d load=%s aes-gcm=%s sha-256=%s%n", transport, seconds, warmup, rounds, threads, load,
+                + "threads=%d load=%s max-connections=%s aes-gcm=%s sha-256=%s%n", transport, seconds, warmup, rounds,
+                threads, load, maxConnections == Integer.MAX_VALUE ? "none" : String.valueOf(maxConnections),
                 CryptoProvider.aesGcmImplementation(), CryptoProvider.sha256Implementation());
         long t0 = System.nanoTime();
         InitialPool pool = InitialPool.generate(poolSize, 0x5eed);
@@ -87,7 +91,8 @@ public final class RejectThroughput {
             for (RejectServer.Mode mode : modes) {
                 pool.rewind();
                 RejectServer.Config config = RejectServer.Config.builder().bind(loopback).closeError(error)
-                        .transport(RejectServer.Transport.valueOf(transport.name())).mode(mode).log(null).build();
+                        .transport(RejectServer.Transport.valueOf(transport.name())).mode(mode)
+                        .maxConnections(maxConnections).log(null).build();
                 try (RejectServer server = RejectServer.start(config)) {
                     LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window);
                     long refusedBefore = server.refusedConnections();

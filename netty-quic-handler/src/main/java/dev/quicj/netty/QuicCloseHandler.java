@@ -763,11 +763,15 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 } else {
                     ended(entry, initiatorOf(error), error, QuicCloseResult.NOTHING_TO_SEND);
                     free(entry);
+                    // a held-back close that ends here is no longer waited for
+                    closeWhenDone();
                 }
                 break;
             default:
                 ended(entry, QuicCloseInitiator.LOCAL, error, resultOf(outcome));
                 free(entry);
+                // a held-back close that failed for good is no longer waited for
+                closeWhenDone();
                 break;
         }
     }

@@ -24,9 +24,12 @@ import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.ConnectionState;
+import dev.quicj.core.conn.FailingCryptoProvider;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.ReceiveStatus;
+import dev.quicj.core.conn.Settings;
+import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.wire.CloseType;
 import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Recorder;
@@ -336,9 +339,14 @@ class QuicCloseHandlerClosingPeriodTest {
      * close must wait for the client's next bytes.
      */
     private QuicConnection exhaustedServer(Client peer) throws Exception {
+        return exhaustedServer(peer, Settings.defaults());
+    }
+
+    private QuicConnection exhaustedServer(Client peer, Settings settings) throws Exception {
         long t = now(ch);
         NetworkPath path = new NetworkPath(SERVER, CLIENT);
-        QuicConnection s = QuicConnection.serverBuilder().sourceConnectionId(SERVER_SCID).path(path).build(t);
+        QuicConnection s = QuicConnection.serverBuilder().sourceConnectionId(SERVER_SCID).path(path)
+                .settings(settings).build(t);
         assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(peer.firstInitial.clone()), path, t));
         s.submitCryptoData(EncryptionLevel.INITIAL, new byte[5000]);
         while (s.writePacket(null, null, ByteBuffer.allocate(1500), t) > 0) {
@@ -447,5 +455,26 @@ class QuicCloseHandlerClosingPeriodTest {
         assertTrue(first.isSuccess());
         assertTrue(second.isSuccess());
         assertEquals(1, drainOutbound(ch).size(), "only the live client closes; the rejected server already did");
+    }
+
+    @Test
+    void channelCloseWaitingForAHeldBackCloseThatFailsForGoodClosesAtOnce() throws Exception {
+        FailingCryptoProvider crypto = new FailingCryptoProvider(CryptoProvider.jca());
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        exhaustedServer(peer, Settings.builder().cryptoProvider(crypto).build());
+        ChannelFuture closed = ch.pipeline().close();
+        assertFalse(closed.isDone(), "waiting for the held-back close");
+        assertEquals(List.of(), drainOutbound(ch));
+        // the client's bytes raise the budget, but sealing the close now fails: nothing is left to wait for
+        crypto.fail(FailingCryptoProvider.Failure.SEAL);
+        ch.writeInbound(datagram(shortHeader(SERVER_SCID, 1 + 8 + 4 + 16), CLIENT, SERVER));
+        ch.runPendingTasks();
+        recorder.assertEnded(SERVER_SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.PROTECTION_FAILED);
+        assertTrue(recorder.freed(SERVER_SCID));
+        assertEquals(List.of(), drainOutbound(ch));
+        assertFalse(ch.isOpen(), "the channel closes once no close is left to wait for, not at the timeout");
+        assertTrue(closed.isSuccess());
     }
 }

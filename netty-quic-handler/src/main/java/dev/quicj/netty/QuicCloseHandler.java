@@ -638,6 +638,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             return true;
         }
         ByteBuf buf = datagramOf(dest);
+        // SOCKET_TOS: an earlier close may have left the socket marking ECT(0)
+        applyEcn(Ecn.NOT_ECT);
         writesInFlight++;
         flushPending = true;
         ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))

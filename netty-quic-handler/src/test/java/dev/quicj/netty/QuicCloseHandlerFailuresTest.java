@@ -30,15 +30,21 @@ import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Recorder;
 import dev.quicj.netty.TestSupport.Sent;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -232,6 +238,95 @@ class QuicCloseHandlerFailuresTest {
         List<Sent> sent = drainOutbound(ch);
         assertEquals(1, sent.size());
         assertEquals(Ecn.ECT_0, sent.get(0).ecn());
+        recorder.assertNoExceptions();
+    }
+
+    /** An EmbeddedChannel whose config keeps IP_TOS, as NIO and epoll datagram channels do. */
+    private static final class TosChannel extends EmbeddedChannel {
+        private TosConfig tosConfig;
+
+        TosChannel(ChannelHandler... handlers) {
+            super(handlers);
+        }
+
+        @Override
+        public ChannelConfig config() {
+            if (tosConfig == null) {
+                tosConfig = new TosConfig(this);
+            }
+            return tosConfig;
+        }
+    }
+
+    private static final class TosConfig extends DefaultChannelConfig {
+        int tos;
+
+        TosConfig(Channel channel) {
+            super(channel);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T getOption(ChannelOption<T> option) {
+            return option == ChannelOption.IP_TOS ? (T) Integer.valueOf(tos) : super.getOption(option);
+        }
+
+        @Override
+        public <T> boolean setOption(ChannelOption<T> option, T value) {
+            if (option == ChannelOption.IP_TOS) {
+                tos = (Integer) value;
+                return true;
+            }
+            return super.setOption(option, value);
+        }
+    }
+
+    /** Records, for each datagram flushed, its ECN metadata and the socket's ECN bits when it was flushed. */
+    private static final class TosProbe extends ChannelOutboundHandlerAdapter {
+        private final List<Ecn> unflushed = new ArrayList<>();
+        final List<String> onTheWire = new ArrayList<>();
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            unflushed.add(((QuicDatagramPacket) msg).ecn());
+            ctx.write(msg, promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            int bits = ctx.channel().config().getOption(ChannelOption.IP_TOS) & 0x03;
+            for (Ecn ecn : unflushed) {
+                onTheWire.add("metadata " + ecn.codepoint() + ", socket " + bits);
+            }
+            unflushed.clear();
+            ctx.flush();
+        }
+    }
+
+    @Test
+    void socketTosModeMarksAStatelessRefusalAsItsMetadataSaysAfterAnEct0Close() throws Exception {
+        TosProbe probe = new TosProbe();
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(EcnMode.SOCKET_TOS)
+                .acceptPolicy(AcceptPolicy.rejectStateless(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED)))
+                .build());
+        ch = new TosChannel(probe, handler, recorder);
+        ch.freezeTime();
+        ch.advanceTimeBy(TestSupport.CLOCK_START_NANOS, TimeUnit.NANOSECONDS);
+        // a client on an ECN-capable path closes: ECT(0), so the handler sets the socket's ECN bits to 2
+        QuicConnection c = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        c.setEcnState(dev.quicj.core.conn.EcnState.CAPABLE);
+        handler.addConnection(c);
+        closeAll(CloseError.noError());
+        // then another client's Initial is refused statelessly: a NOT-ECT datagram
+        byte[] initial = new Client(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8"), ConnectionId.fromHex("5c5c5c5c"),
+                new NetworkPath(TestSupport.OTHER_CLIENT, SERVER), now(ch)).firstInitial;
+        ch.writeInbound(datagram(initial, TestSupport.OTHER_CLIENT, SERVER));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(2, sent.size());
+        assertEquals(Ecn.ECT_0, sent.get(0).ecn());
+        assertEquals(Ecn.NOT_ECT, sent.get(1).ecn());
+        assertEquals(List.of("metadata 2, socket 2", "metadata 0, socket 0"), probe.onTheWire,
+                "EcnMode.SOCKET_TOS: the socket's ECN bits are set before a datagram whose codepoint differs");
         recorder.assertNoExceptions();
     }
 

@@ -89,9 +89,10 @@ final class ConnectionEntry implements ChannelFutureListener {
 
     /**
      * Counts a datagram received during the closing period and tells whether the cached close is re-sent for it:
-     * on the 1st, 2nd, 4th, 8th... datagram, and on an unvalidated path only while
-     * {@code 3 * received >= resent + length} (RFC 9000 §10.2.1: "an endpoint SHOULD limit the rate at which it
-     * generates packets in the closing state"; §8.1: at most three times the bytes received).
+     * on the 1st, 2nd, 4th, 8th... datagram, and only while {@code 3 * received >= resent + length}, on every path
+     * (close-spec §5.3 and E25, as ngtcp2's {@code examples/server.cc}; RFC 9000 §10.2.1: "an endpoint SHOULD limit
+     * the rate at which it generates packets in the closing state"; §8.1 makes three times the bytes received the
+     * limit towards an unvalidated address, which this check also keeps).
      */
     boolean countClosingDatagram(int length) {
         closingDatagramsReceived++;
@@ -101,8 +102,7 @@ final class ConnectionEntry implements ChannelFutureListener {
             return false;
         }
         int closeLength = closeDatagram.readableBytes();
-        if (!connection.isPathValidated() && QuicConnection.AMPLIFICATION_FACTOR * closingBytesReceived
-                < closingBytesResent + closeLength) {
+        if (QuicConnection.AMPLIFICATION_FACTOR * closingBytesReceived < closingBytesResent + closeLength) {
             return false;
         }
         closingBytesResent += closeLength;

@@ -82,8 +82,8 @@ import java.util.concurrent.TimeUnit;
  * exactly its length from {@code ctx.alloc()}, and sent as a {@link QuicDatagramPacket} addressed from quic-core's path (recipient: the path's remote address,
  * sender: its local address) and carrying the ECN codepoint quic-core chose; see {@link EcnMode}. A copy is kept for
  * the closing period: for each datagram received for a closing connection, the copy is re-sent on the 1st, 2nd,
- * 4th, 8th... such datagram, on an unvalidated path only while three times the bytes received in the closing period
- * cover what was re-sent plus this datagram. The connection is freed three PTOs after the close
+ * 4th, 8th... such datagram, and only while three times the bytes received in the closing period cover what was
+ * re-sent plus this datagram (on every path, as ngtcp2's {@code examples/server.cc}); re-sends are not ECN-marked. The connection is freed three PTOs after the close
  * ({@link QuicConnection#closingPeriod()}; the deadlines of all connections share one heap and one event-loop task).
  * When the peer's CONNECTION_CLOSE (or a stateless reset) arrives, the
  * connection drains: nothing more is sent, and it is freed after the same period. A close that the amplification
@@ -804,7 +804,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         entry.closeDatagram = datagramOf(dest);
         startClosing(entry);
         applyEcn(entry.closeEcn);
-        writeDatagram(entry, entry.closeDatagram.retainedDuplicate());
+        writeDatagram(entry, entry.closeDatagram.retainedDuplicate(), entry.closeEcn);
         return CloseOutcome.WRITTEN;
     }
 
@@ -837,14 +837,14 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /** Re-sends the cached close datagram (RFC 9000 §10.2.1: the same bytes may be sent again). */
     private void resend(ConnectionEntry entry) {
-        applyEcn(entry.closeEcn);
-        writeDatagram(entry, entry.closeDatagram.retainedDuplicate());
+        // close-spec §5.3: ngtcp2's server example re-sends with ECN 0, whatever the first send carried
+        applyEcn(Ecn.NOT_ECT);
+        writeDatagram(entry, entry.closeDatagram.retainedDuplicate(), Ecn.NOT_ECT);
     }
 
     /** Writes a datagram of {@code entry}; ownership of {@code content} passes to the channel. */
-    private void writeDatagram(ConnectionEntry entry, ByteBuf content) {
-        QuicDatagramPacket packet = new QuicDatagramPacket(content, entry.closeRecipient, entry.closeSender,
-                entry.closeEcn);
+    private void writeDatagram(ConnectionEntry entry, ByteBuf content, Ecn ecn) {
+        QuicDatagramPacket packet = new QuicDatagramPacket(content, entry.closeRecipient, entry.closeSender, ecn);
         writesInFlight++;
         flushPending = true;
         ChannelFuture f = ctx.write(packet);

@@ -24,6 +24,9 @@ import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.ConnectionState;
+import dev.quicj.core.conn.ConnectionFixtures;
+import dev.quicj.core.conn.Ecn;
+import dev.quicj.core.conn.EcnState;
 import dev.quicj.core.conn.FailingCryptoProvider;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
@@ -99,7 +102,7 @@ class QuicCloseHandlerClosingPeriodTest {
                 assertArrayEquals(first.bytes(), s.bytes(), "a re-send repeats the same bytes");
                 assertEquals(first.recipient(), s.recipient());
                 assertEquals(first.sender(), s.sender());
-                assertEquals(first.ecn(), s.ecn());
+                assertEquals(Ecn.NOT_ECT, s.ecn(), "re-sends go out with ECN 0");
             }
         }
         return written;
@@ -144,7 +147,9 @@ class QuicCloseHandlerClosingPeriodTest {
     }
 
     @Test
-    void aValidatedPathFollowsTheScheduleAlone() throws Exception {
+    void aValidatedPathHasTheSameBudget() throws Exception {
+        // close-spec E25 and §5.3 (ngtcp2's examples/server.cc): the 3x check applies on every path, not only where
+        // RFC 9000 §8.1 demands it; it also rate-limits the closing state (RFC 9000 §10.2.1)
         handler = new QuicCloseHandler();
         ch = channel(handler, recorder);
         Client c = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
@@ -154,15 +159,49 @@ class QuicCloseHandlerClosingPeriodTest {
         List<Sent> sent = drainOutbound(ch);
         assertEquals(1, sent.size());
         Sent first = sent.get(0);
+        assertEquals(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, first.bytes().length);
         byte[] tiny = shortHeader(PEER_SCID, 1 + PEER_SCID.length());
-        int[] written = new int[8];
+        int[] written = new int[256];
         for (int i = 0; i < written.length; i++) {
             ch.writeInbound(datagram(tiny, SERVER, CLIENT));
             List<Sent> out = drainOutbound(ch);
             written[i] = out.size();
             out.forEach(s -> assertArrayEquals(first.bytes(), s.bytes()));
         }
-        assertArrayEquals(new int[] {1, 1, 0, 1, 0, 0, 0, 1}, written, Arrays.toString(written));
+        // 9-byte datagrams against a 1200-byte close: 1..32 fall short (3 * 288 = 864 < 1200); 64: 1728 >= 1200;
+        // 128: 3456 >= 2400; 256: 6912 >= 3600
+        int[] expected = new int[256];
+        expected[64 - 1] = 1;
+        expected[128 - 1] = 1;
+        expected[256 - 1] = 1;
+        assertArrayEquals(expected, written, Arrays.toString(written));
+    }
+
+    @Test
+    void resendsAreNotEcnMarkedEvenWhenTheFirstCloseWas() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        QuicConnection capable = ConnectionFixtures.client(Settings.defaults());
+        capable.setEcnState(EcnState.CAPABLE);
+        handler.addConnection(capable);
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(REFUSED));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertEquals(Ecn.ECT_0, sent.get(0).ecn(), "the close itself carries what quic-core chose");
+        // datagrams large enough for the budget: every power of two re-sends
+        byte[] large = shortHeader(capable.sourceConnectionId(), 600);
+        int resends = 0;
+        for (int i = 0; i < 4; i++) {
+            ch.writeInbound(datagram(large, capable.path().remote(), capable.path().local()));
+            for (Sent s : drainOutbound(ch)) {
+                resends++;
+                assertArrayEquals(sent.get(0).bytes(), s.bytes());
+                assertEquals(Ecn.NOT_ECT, s.ecn(), "close-spec §5.3: re-sends go out with ECN 0");
+                assertEquals(sent.get(0).recipient(), s.recipient());
+                assertEquals(sent.get(0).sender(), s.sender());
+            }
+        }
+        assertEquals(3, resends, "on the 1st, 2nd and 4th datagram");
     }
 
     @Test

@@ -32,6 +32,7 @@ import dev.quicj.core.inspect.InspectedPacket;
 import dev.quicj.core.packet.PacketForm;
 import dev.quicj.core.wire.CloseType;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -565,6 +566,32 @@ class CloseWriterEdgeCaseTest {
         assertThrows(IllegalArgumentException.class,
                 () -> c.writeConnectionClose(null, null, ByteBuffer.allocate(1500), CloseError.transport(0), T0 - 1));
         assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+    }
+
+    @Test
+    void theDatagramIsInNetworkByteOrderWhateverTheDestinationsByteOrder() throws Exception {
+        // close-spec §4.1/§4.2: varints and the Version field are big-endian on the wire (RFC 9000 §16, §17.2);
+        // a little-endian destination (e.g. one ordered to the native order) must not change a byte
+        CloseError e = CloseError.application(0x3fff_ffff, "reason");
+        ByteBuffer expected = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN,
+                ConnectionFixtures.serverAllKeys(NULL).writeConnectionClose(null, null, expected, e, T0));
+        expected.flip();
+        for (ByteBuffer dest : new ByteBuffer[] {ByteBuffer.allocate(1500).order(ByteOrder.LITTLE_ENDIAN),
+                ByteBuffer.allocateDirect(1500).order(ByteOrder.LITTLE_ENDIAN)}) {
+            assertEquals(CloseOutcome.WRITTEN,
+                    ConnectionFixtures.serverAllKeys(NULL).writeConnectionClose(null, null, dest, e, T0));
+            assertEquals(ByteOrder.LITTLE_ENDIAN, dest.order(), "the caller's byte order is left as it was");
+            dest.flip();
+            assertEquals(ConnectionFixtures.hex(expected), ConnectionFixtures.hex(dest), dest.toString());
+            // Version 00000001 after the first byte (null crypto leaves the header unmasked)
+            assertEquals("00000001", ConnectionFixtures.hex(dest.duplicate().position(1).limit(5)));
+        }
+        ByteBuffer stateless = ByteBuffer.allocate(100).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(CloseOutcome.WRITTEN, StatelessClose.write(stateless, QuicVersion.V1, CID8_A, CID8_B, CID8_A,
+                CloseError.transport(0x128), CryptoProvider.nullCrypto()));
+        stateless.flip();
+        assertEquals("c00000000108", ConnectionFixtures.hex(stateless.duplicate().limit(6)));
     }
 
     /** A client with 8-byte DCID and SCID that sent its first Initial. */

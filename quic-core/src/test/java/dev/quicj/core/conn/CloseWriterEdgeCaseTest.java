@@ -127,6 +127,29 @@ class CloseWriterEdgeCaseTest {
     }
 
     @Test
+    void e4OrdinaryWritesRefuseAnExhaustedConnectionAfterTheirStateCheck() throws Exception {
+        // close-spec §6: "Ordinary writes check the same condition, but after their state checks"
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        c.submitCryptoData(EncryptionLevel.INITIAL, ConnectionFixtures.CLIENT_HELLO);
+        c.setLastSentPacketNumberForTesting(EncryptionLevel.INITIAL, MAX_PN);
+        ByteBuffer dest = ByteBuffer.allocate(1500);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> c.writePacket(null, null, dest, T0));
+        assertTrue(e.getMessage().contains("exhausted"), e.getMessage());
+        assertEquals(0, dest.position());
+        assertEquals(MAX_PN, c.nextPacketNumber(EncryptionLevel.INITIAL), "packet number 2^62-1 is not used twice");
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+        // a closing connection says it is closing, as before
+        QuicConnection closing = ConnectionFixtures.clientConfirmed(NULL);
+        closing.setLastSentPacketNumberForTesting(EncryptionLevel.ONE_RTT, MAX_PN - 1);
+        assertEquals(CloseOutcome.WRITTEN,
+                closing.writeConnectionClose(null, null, ByteBuffer.allocate(1500), CloseError.transport(0), T0));
+        IllegalStateException c2 = assertThrows(IllegalStateException.class,
+                () -> closing.writePacket(null, null, ByteBuffer.allocate(1500), T0));
+        assertTrue(c2.getMessage().contains("closing"), c2.getMessage());
+    }
+
+    @Test
     void e5ServerWithNoBudgetIsNobufUntilBytesArrive() throws Exception {
         QuicConnection s = ConnectionFixtures.server(NULL);
         // spend the whole budget on handshake data: 3 x 1200 received ... sent

@@ -571,6 +571,35 @@ class CloseWriterEdgeCaseTest {
     }
 
     @Test
+    void nobufBlamesTheBudgetOnlyWhenTheBufferAloneWouldHaveHeldTheClose() throws Exception {
+        // project decision 4: the amplification outcome means "retry once more bytes have arrived"; when even the
+        // whole (shaped) buffer could not hold any packet the cause is the buffer or the reason phrase, whatever
+        // the budget is
+        QuicConnection s = server8WithHandshakeKeys();
+        s.setPathBytesForTesting(10, 0);
+        assertEquals(30, s.amplificationBudget());
+        assertEquals(CloseOutcome.NOBUF_BUFFER_TOO_SMALL,
+                s.writeConnectionClose(null, null, ByteBuffer.allocate(40), CloseError.transport(1), T0),
+                "no close packet fits 40 bytes: more budget would not help");
+        s.setPathBytesForTesting(300, 0);
+        assertEquals(900, s.amplificationBudget());
+        byte[] longReason = new byte[1500];
+        assertEquals(CloseOutcome.NOBUF_BUFFER_TOO_SMALL, s.writeConnectionClose(null, null,
+                ByteBuffer.allocate(1500), CloseError.transport(1, 0, longReason), T0),
+                "a 1500-byte reason fits no 1200-byte datagram: more budget would not help");
+        assertEquals(CloseOutcome.NOBUF_AMPLIFICATION_LIMIT, s.writeConnectionClose(null, null,
+                ByteBuffer.allocate(1500), CloseError.transport(1, 0, new byte[1000]), T0),
+                "a 1000-byte reason fits 1200 bytes but not the budget of 900");
+        assertEquals(0, s.nextPacketNumber(EncryptionLevel.INITIAL));
+        assertEquals(0, s.nextPacketNumber(EncryptionLevel.HANDSHAKE));
+        assertEquals(ConnectionState.SERVER_WAIT_HANDSHAKE, s.state());
+        s.setPathBytesForTesting(400, 0);
+        Written w = close(s, CloseError.transport(1, 0, new byte[1000]), 1500, Side.SERVER);
+        assertForms(w, PacketForm.INITIAL);
+        assertEquals(0, w.packets().get(0).packetNumber());
+    }
+
+    @Test
     void peerMaxUdpPayloadSizeCapsTheDatagram() throws Exception {
         Settings s = NULL.toBuilder().udpPayloadShaping(Settings.UdpPayloadShaping.NO_SHAPING).build();
         QuicConnection c = ConnectionFixtures.freshClient(s);

@@ -15,11 +15,14 @@ public enum CloseOutcome {
      * retry), or the connection is already closing or draining. No state changed.
      */
     NOTHING_TO_WRITE,
-    /** No packet fits the destination buffer (or its reason phrase does not). Retry with a larger buffer. */
+    /**
+     * No packet fits the destination buffer (or its reason phrase does not), whatever a server's amplification
+     * budget. Retry with a larger buffer.
+     */
     NOBUF_BUFFER_TOO_SMALL,
     /**
-     * A server's amplification budget (3x the bytes received on an unvalidated path) is too small for any packet.
-     * Retry once more bytes have arrived from the peer.
+     * A server's amplification budget (3x the bytes received on an unvalidated path) is too small for any packet,
+     * though the destination buffer would have held one. Retry once more bytes have arrived from the peer.
      */
     NOBUF_AMPLIFICATION_LIMIT,
     /**

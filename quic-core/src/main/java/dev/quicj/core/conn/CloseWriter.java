@@ -30,6 +30,10 @@ final class CloseWriter {
     private int written;
     // the room of the datagram after shaping and the amplification cap
     private int room;
+    // after a NOBUF under a server's budget: packets are only checked for fit, nothing is sealed or numbered
+    private boolean probing;
+    // what the probe found: some packet would have fitted the room without the budget
+    private boolean probeFits;
 
     CloseWriter(QuicConnection conn) {
         this.conn = conn;
@@ -91,18 +95,27 @@ final class CloseWriter {
         this.written = 0;
         this.room = capped;
         int result;
+        boolean budgetShort = false;
         try {
-            result = error.type() == CloseError.Type.TRANSPORT
-                    ? writeTransportClose(error.errorCode(), error.frameType(), error.reasonBytes())
-                    : writeApplicationClose(error.errorCode(), error.reasonBytes());
+            result = writeClose(error);
+            if (result != CALLBACK_FAILED && written == 0 && capped < shaped) {
+                // NOBUF under the budget: it is the budget's fault only if the same close would have fitted the
+                // room without it (project decision 4); otherwise more received bytes would not help
+                probing = true;
+                probeFits = false;
+                room = shaped;
+                writeClose(error);
+                budgetShort = probeFits;
+            }
         } finally {
             this.dest = null;
+            probing = false;
         }
         if (result == CALLBACK_FAILED) {
             return CloseOutcome.CALLBACK_FAILURE;
         }
         if (written == 0) {
-            return capped < shaped ? CloseOutcome.NOBUF_AMPLIFICATION_LIMIT : CloseOutcome.NOBUF_BUFFER_TOO_SMALL;
+            return budgetShort ? CloseOutcome.NOBUF_AMPLIFICATION_LIMIT : CloseOutcome.NOBUF_BUFFER_TOO_SMALL;
         }
         // success: the datagram is final
         dest.position(base + written);
@@ -113,6 +126,12 @@ final class CloseWriter {
         conn.localClose = error;
         conn.enterClosed(ConnectionState.CLOSING, now);
         return CloseOutcome.WRITTEN;
+    }
+
+    private int writeClose(CloseError error) {
+        return error.type() == CloseError.Type.TRANSPORT
+                ? writeTransportClose(error.errorCode(), error.frameType(), error.reasonBytes())
+                : writeApplicationClose(error.errorCode(), error.reasonBytes());
     }
 
     /** The transport close: close-spec §2.1, top level chosen from the state and keys. */
@@ -186,6 +205,12 @@ final class CloseWriter {
         if (!writer.writeConnectionClose(type, errorCode, type == CloseType.TRANSPORT ? frameType : 0, reason, 0,
                 reason.length)) {
             writer.abandon();
+            return 0;
+        }
+        if (probing) {
+            // it fits: all the probe asks (the packet number, skip included, is the one the write itself used)
+            writer.abandon();
+            probeFits = true;
             return 0;
         }
         int minLength;

@@ -19,6 +19,7 @@ import dev.quicj.core.wire.FrameDecoder;
 import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.FrameVisitor;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 
 /**
@@ -328,7 +329,11 @@ final class PacketReceiver {
             return drop(DropReason.MALFORMED_HEADER);
         }
         for (; p < end; p += 4) {
-            if (dg.getInt(p) == conn.version.wireValue()) {
+            int offered = dg.getInt(p);
+            if (dg.order() != ByteOrder.BIG_ENDIAN) {
+                offered = Integer.reverseBytes(offered);
+            }
+            if (offered == conn.version.wireValue()) {
                 return drop(DropReason.IGNORED_VERSION_NEGOTIATION);
             }
         }

@@ -280,13 +280,18 @@ public final class QuicConnection {
      * @return the datagram's length, or 0 when there is nothing to send or no room
      * @throws CryptoException if sealing fails (nothing is sent; packet numbers of packets already written in this
      *     datagram stay used)
-     * @throws IllegalStateException if the connection is closing or draining
+     * @throws IllegalStateException if the connection is closing or draining, or a packet number space that still
+     *     exists has used packet number 2^62-1 (ngtcp2's PKT_NUM_EXHAUSTED; close-spec §6)
      */
     public int writePacket(PathInfo pathInfo, PacketInfo packetInfo, ByteBuffer dest, long now)
             throws CryptoException {
         Objects.requireNonNull(dest, "dest");
         updateTimestamp(now);
         checkNotClosed();
+        // close-spec §6: ordinary writes check packet number exhaustion too, after their state checks
+        if (packetNumbersExhausted()) {
+            throw new IllegalStateException("packet numbers exhausted: a space used 2^62-1");
+        }
         if (handshakeWriter == null) {
             handshakeWriter = new HandshakeWriter(this);
         }

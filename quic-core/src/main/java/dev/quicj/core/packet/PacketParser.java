@@ -6,6 +6,7 @@ import dev.quicj.core.QuicVersion;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Parses the unprotected part of packet headers. Takes no ownership of the datagram, never modifies it and never
@@ -64,6 +65,10 @@ public final class PacketParser {
             return HeaderStatus.TRUNCATED;
         }
         int versionField = buf.getInt(p);
+        if (buf.order() != ByteOrder.BIG_ENDIAN) {
+            // big-endian on the wire whatever the caller's byte order
+            versionField = Integer.reverseBytes(versionField);
+        }
         out.versionField = versionField;
         p += 4;
         int dcidLength = buf.get(p++) & 0xff;

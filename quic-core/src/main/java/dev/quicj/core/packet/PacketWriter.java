@@ -10,6 +10,7 @@ import dev.quicj.core.wire.ConnectionCloseFrame;
 import dev.quicj.core.wire.PacketNumber;
 import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Builds one protected packet in place, the counterpart of ngtcp2's {@code ngtcp2_ppe}: begin with a header, add
@@ -81,7 +82,9 @@ public final class PacketWriter {
         init(buf, start, room, packetNumber, pnLength, protection);
         buf.position(start);
         buf.put((byte) (0x80 | 0x40 | version.typeBits(type) << 4 | (pnLength - 1)));
-        buf.putInt(version.wireValue());
+        // big-endian on the wire whatever the caller's byte order (RFC 9000 §17.2)
+        int versionField = version.wireValue();
+        buf.putInt(buf.order() == ByteOrder.BIG_ENDIAN ? versionField : Integer.reverseBytes(versionField));
         buf.put((byte) dcid.length());
         dcid.writeTo(buf);
         buf.put((byte) scid.length());

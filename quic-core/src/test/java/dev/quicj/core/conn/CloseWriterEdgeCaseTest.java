@@ -32,6 +32,7 @@ import dev.quicj.core.inspect.InspectedPacket;
 import dev.quicj.core.packet.PacketForm;
 import dev.quicj.core.wire.CloseType;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,29 @@ class CloseWriterEdgeCaseTest {
         assertEquals(ConnectionState.CLOSING, c.state());
         assertEquals(CloseOutcome.PKT_NUM_EXHAUSTED,
                 c.writeConnectionClose(null, null, ByteBuffer.allocate(1500), CloseError.transport(1), T0 + 2));
+    }
+
+    @Test
+    void e4OrdinaryWritesRefuseAnExhaustedConnectionAfterTheirStateCheck() throws Exception {
+        // close-spec §6: "Ordinary writes check the same condition, but after their state checks"
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        c.submitCryptoData(EncryptionLevel.INITIAL, ConnectionFixtures.CLIENT_HELLO);
+        c.setLastSentPacketNumberForTesting(EncryptionLevel.INITIAL, MAX_PN);
+        ByteBuffer dest = ByteBuffer.allocate(1500);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> c.writePacket(null, null, dest, T0));
+        assertTrue(e.getMessage().contains("exhausted"), e.getMessage());
+        assertEquals(0, dest.position());
+        assertEquals(MAX_PN, c.nextPacketNumber(EncryptionLevel.INITIAL), "packet number 2^62-1 is not used twice");
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+        // a closing connection says it is closing, as before
+        QuicConnection closing = ConnectionFixtures.clientConfirmed(NULL);
+        closing.setLastSentPacketNumberForTesting(EncryptionLevel.ONE_RTT, MAX_PN - 1);
+        assertEquals(CloseOutcome.WRITTEN,
+                closing.writeConnectionClose(null, null, ByteBuffer.allocate(1500), CloseError.transport(0), T0));
+        IllegalStateException c2 = assertThrows(IllegalStateException.class,
+                () -> closing.writePacket(null, null, ByteBuffer.allocate(1500), T0));
+        assertTrue(c2.getMessage().contains("closing"), c2.getMessage());
     }
 
     @Test
@@ -547,6 +571,35 @@ class CloseWriterEdgeCaseTest {
     }
 
     @Test
+    void nobufBlamesTheBudgetOnlyWhenTheBufferAloneWouldHaveHeldTheClose() throws Exception {
+        // project decision 4: the amplification outcome means "retry once more bytes have arrived"; when even the
+        // whole (shaped) buffer could not hold any packet the cause is the buffer or the reason phrase, whatever
+        // the budget is
+        QuicConnection s = server8WithHandshakeKeys();
+        s.setPathBytesForTesting(10, 0);
+        assertEquals(30, s.amplificationBudget());
+        assertEquals(CloseOutcome.NOBUF_BUFFER_TOO_SMALL,
+                s.writeConnectionClose(null, null, ByteBuffer.allocate(40), CloseError.transport(1), T0),
+                "no close packet fits 40 bytes: more budget would not help");
+        s.setPathBytesForTesting(300, 0);
+        assertEquals(900, s.amplificationBudget());
+        byte[] longReason = new byte[1500];
+        assertEquals(CloseOutcome.NOBUF_BUFFER_TOO_SMALL, s.writeConnectionClose(null, null,
+                ByteBuffer.allocate(1500), CloseError.transport(1, 0, longReason), T0),
+                "a 1500-byte reason fits no 1200-byte datagram: more budget would not help");
+        assertEquals(CloseOutcome.NOBUF_AMPLIFICATION_LIMIT, s.writeConnectionClose(null, null,
+                ByteBuffer.allocate(1500), CloseError.transport(1, 0, new byte[1000]), T0),
+                "a 1000-byte reason fits 1200 bytes but not the budget of 900");
+        assertEquals(0, s.nextPacketNumber(EncryptionLevel.INITIAL));
+        assertEquals(0, s.nextPacketNumber(EncryptionLevel.HANDSHAKE));
+        assertEquals(ConnectionState.SERVER_WAIT_HANDSHAKE, s.state());
+        s.setPathBytesForTesting(400, 0);
+        Written w = close(s, CloseError.transport(1, 0, new byte[1000]), 1500, Side.SERVER);
+        assertForms(w, PacketForm.INITIAL);
+        assertEquals(0, w.packets().get(0).packetNumber());
+    }
+
+    @Test
     void peerMaxUdpPayloadSizeCapsTheDatagram() throws Exception {
         Settings s = NULL.toBuilder().udpPayloadShaping(Settings.UdpPayloadShaping.NO_SHAPING).build();
         QuicConnection c = ConnectionFixtures.freshClient(s);
@@ -565,6 +618,32 @@ class CloseWriterEdgeCaseTest {
         assertThrows(IllegalArgumentException.class,
                 () -> c.writeConnectionClose(null, null, ByteBuffer.allocate(1500), CloseError.transport(0), T0 - 1));
         assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+    }
+
+    @Test
+    void theDatagramIsInNetworkByteOrderWhateverTheDestinationsByteOrder() throws Exception {
+        // close-spec §4.1/§4.2: varints and the Version field are big-endian on the wire (RFC 9000 §16, §17.2);
+        // a little-endian destination (e.g. one ordered to the native order) must not change a byte
+        CloseError e = CloseError.application(0x3fff_ffff, "reason");
+        ByteBuffer expected = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN,
+                ConnectionFixtures.serverAllKeys(NULL).writeConnectionClose(null, null, expected, e, T0));
+        expected.flip();
+        for (ByteBuffer dest : new ByteBuffer[] {ByteBuffer.allocate(1500).order(ByteOrder.LITTLE_ENDIAN),
+                ByteBuffer.allocateDirect(1500).order(ByteOrder.LITTLE_ENDIAN)}) {
+            assertEquals(CloseOutcome.WRITTEN,
+                    ConnectionFixtures.serverAllKeys(NULL).writeConnectionClose(null, null, dest, e, T0));
+            assertEquals(ByteOrder.LITTLE_ENDIAN, dest.order(), "the caller's byte order is left as it was");
+            dest.flip();
+            assertEquals(ConnectionFixtures.hex(expected), ConnectionFixtures.hex(dest), dest.toString());
+            // Version 00000001 after the first byte (null crypto leaves the header unmasked)
+            assertEquals("00000001", ConnectionFixtures.hex(dest.duplicate().position(1).limit(5)));
+        }
+        ByteBuffer stateless = ByteBuffer.allocate(100).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(CloseOutcome.WRITTEN, StatelessClose.write(stateless, QuicVersion.V1, CID8_A, CID8_B, CID8_A,
+                CloseError.transport(0x128), CryptoProvider.nullCrypto()));
+        stateless.flip();
+        assertEquals("c00000000108", ConnectionFixtures.hex(stateless.duplicate().limit(6)));
     }
 
     /** A client with 8-byte DCID and SCID that sent its first Initial. */

@@ -94,6 +94,16 @@ class ReceivePathTest {
         assertEquals(SERVER_SCID, c.destinationConnectionId());
     }
 
+    @Test
+    void aDatagramIsReadInNetworkByteOrderWhateverTheBuffersByteOrder() throws Exception {
+        // the Version field and the varints (Length, error code) are big-endian on the wire (RFC 9000 §16, §17.2)
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] dg = serverInitialPacket(0, "1c" + "4128" + "00" + "03" + Hex.encode("bye".getBytes()));
+        ByteBuffer little = ByteBuffer.wrap(dg).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ReceiveStatus.DRAINING, c.receive(little, CLIENT_PATH, T0));
+        assertEquals(CloseError.transport(0x128, 0, "bye"), c.peerCloseError());
+    }
+
     private static QuicConnection clientWithResetToken() throws Exception {
         QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
         c.setPeerTransportParameters(TransportParameters.builder().statelessResetToken(RESET_TOKEN).build());

@@ -11,6 +11,7 @@ import dev.quicj.core.QuicException;
 import dev.quicj.core.TransportErrorCode;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,6 +50,18 @@ class VarIntTest {
         assertEquals(expected.length, VarInt.encode(absolute, 1, value));
         assertEquals(0, absolute.position());
         assertBytes(absolute, 1, expected);
+
+        // network byte order whatever the buffer's byte order
+        ByteBuffer little = sentinelBuffer(expected.length + 2).order(ByteOrder.LITTLE_ENDIAN);
+        little.position(1);
+        VarInt.encode(little, value);
+        assertBytes(little, 1, expected);
+        ByteBuffer littleAbsolute = sentinelBuffer(expected.length + 2).order(ByteOrder.LITTLE_ENDIAN);
+        VarInt.encode(littleAbsolute, 1, value);
+        assertBytes(littleAbsolute, 1, expected);
+        ByteBuffer littleSrc = ByteBuffer.wrap(expected).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(value, VarInt.decode(littleSrc, 0));
+        assertEquals(value, VarInt.decode(littleSrc));
 
         ByteBuffer src = ByteBuffer.wrap(expected);
         assertEquals(expected.length, VarInt.lengthOf(expected[0]));
@@ -134,6 +147,9 @@ class VarIntTest {
         assertEquals(0, dst.position());
         VarInt.encodeFixed4(dst, 1, (1L << 30) - 1);
         assertBytes(dst, 0, Hex.decode("2a bfffffff 2a"));
+        ByteBuffer little = sentinelBuffer(6).order(ByteOrder.LITTLE_ENDIAN);
+        VarInt.encodeFixed4(little, 1, 0x494);
+        assertBytes(little, 0, Hex.decode("2a 80000494 2a"));
         assertThrows(IllegalArgumentException.class, () -> VarInt.encodeFixed4(dst, 1, 1L << 30));
         assertThrows(IllegalArgumentException.class, () -> VarInt.encodeFixed4(dst, 1, -1));
     }

@@ -4,7 +4,10 @@ package dev.quicj.core.conn;
 public enum DropReason {
     /** The datagram was empty. */
     EMPTY_DATAGRAM,
-    /** The header could not be parsed or is inconsistent (truncated, fixed bit clear, CID too long...). */
+    /**
+     * The header could not be parsed or is inconsistent (truncated, fixed bit clear, CID too long, a server Initial
+     * with a token...).
+     */
     MALFORMED_HEADER,
     /** A long header with a version this connection does not use. */
     UNSUPPORTED_VERSION,
@@ -24,7 +27,10 @@ public enum DropReason {
     DECRYPTION_FAILED,
     /** The packet number was already received. */
     DUPLICATE_PACKET,
-    /** A Retry packet that is invalid or not expected (bad tag, empty token, second Retry, after a server Initial). */
+    /**
+     * A Retry packet that is invalid or not expected (bad tag, empty token, second Retry, after a server Initial, a
+     * Source Connection ID equal to the client's first Destination Connection ID).
+     */
     INVALID_RETRY,
     /** A Version Negotiation packet that must be ignored (lists our version, or arrives after a valid packet). */
     IGNORED_VERSION_NEGOTIATION,

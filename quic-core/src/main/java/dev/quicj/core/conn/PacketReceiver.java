@@ -211,6 +211,10 @@ final class PacketReceiver {
         if (header.isLongHeader() && header.version() != conn.version) {
             return DropReason.UNSUPPORTED_VERSION;
         }
+        if (level == EncryptionLevel.INITIAL && conn.role == Role.CLIENT && header.tokenLength() != 0) {
+            // RFC 9000 §17.2.2: a server's Initial has an empty token; a client discards one that does not
+            return DropReason.MALFORMED_HEADER;
+        }
         if (level == EncryptionLevel.INITIAL && conn.role == Role.SERVER
                 && datagramLength < QuicConnection.MIN_INITIAL_DATAGRAM_SIZE) {
             // RFC 9000 §14.1: a server MUST discard an Initial in a datagram smaller than 1200 bytes
@@ -315,8 +319,8 @@ final class PacketReceiver {
     }
 
     private ReceiveStatus versionNegotiation(ByteBuffer dg) {
-        // RFC 9000 §6.2: only a client that has not yet received a valid packet acts on it
-        if (conn.role == Role.SERVER || conn.receivedFromServer) {
+        // RFC 9000 §6.2: only a client that has not yet received a valid packet (a Retry included) acts on it
+        if (conn.role == Role.SERVER || conn.receivedFromServer || conn.retryScid != null) {
             return drop(DropReason.IGNORED_VERSION_NEGOTIATION);
         }
         if (!conn.scid.matches(dg, header.dcidOffset(), header.dcidLength())
@@ -343,7 +347,9 @@ final class PacketReceiver {
     private ReceiveStatus retry(ByteBuffer dg) {
         // RFC 9000 §17.2.5.2: a client accepts one Retry, before any other server packet, with a valid tag
         if (conn.role == Role.SERVER || conn.receivedFromServer || conn.retryScid != null
-                || header.tokenLength() == 0) {
+                || header.tokenLength() == 0
+                // RFC 9000 §17.2.5.1: the Retry's SCID must differ from the DCID of the client's Initial
+                || conn.originalDcid.matches(dg, header.scidOffset(), header.scidLength())) {
             return drop(DropReason.INVALID_RETRY);
         }
         try {

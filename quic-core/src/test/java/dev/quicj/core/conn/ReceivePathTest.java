@@ -325,6 +325,51 @@ class ReceivePathTest {
     }
 
     @Test
+    void aServerInitialWithANonEmptyTokenIsDropped() throws Exception {
+        // RFC 9000 §17.2.2: "clients that receive an Initial packet with a non-zero Token Length field MUST either
+        // discard the packet or generate a connection error of type PROTOCOL_VIOLATION"
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        ByteBuffer b = ByteBuffer.allocate(1500);
+        dev.quicj.core.packet.PacketWriter w = new dev.quicj.core.packet.PacketWriter();
+        byte[] frames = Hex.decode("1c" + "00" + "00" + "00");
+        assertTrue(w.beginLong(b, 0, 1500, QuicVersion.V1, LongPacketType.INITIAL, CLIENT_SCID, SERVER_SCID,
+                new byte[] {1, 2, 3}, 0, 1, serverInitial(NULL)) && w.writeFrameBytes(frames, 0, frames.length));
+        byte[] dg = Arrays.copyOf(b.array(), w.finish(0));
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(DropReason.MALFORMED_HEADER, c.lastDropReason());
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+        assertNull(c.peerCloseError());
+        assertEquals(CLIENT_ODCID, c.destinationConnectionId());
+    }
+
+    @Test
+    void retryWhoseSourceConnectionIdIsTheClientsDestinationConnectionIdIsDropped() throws Exception {
+        // RFC 9000 §17.2.5.1: "A client MUST discard a Retry packet that contains a Source Connection ID field that
+        // is identical to the Destination Connection ID field of its Initial packet."
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] retry = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, CLIENT_ODCID, new byte[] {1, 2},
+                CLIENT_ODCID);
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(retry), CLIENT_PATH, T0));
+        assertEquals(DropReason.INVALID_RETRY, c.lastDropReason());
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+        assertNull(c.token());
+    }
+
+    @Test
+    void versionNegotiationAfterARetryIsIgnored() throws Exception {
+        // RFC 9000 §6.2: "A client MUST discard any Version Negotiation packet if it has received and successfully
+        // processed any other packet"; a Retry is such a packet
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] retry = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, SERVER_SCID, new byte[] {1, 2},
+                CLIENT_ODCID);
+        assertEquals(ReceiveStatus.RETRY, c.receive(ByteBuffer.wrap(retry), CLIENT_PATH, T0));
+        byte[] vn = concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(), new byte[] {18},
+                SERVER_SCID.toByteArray(), Hex.decode("ff00001d" + "0a0a0a0a"));
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(vn), CLIENT_PATH, T0));
+        assertEquals(DropReason.IGNORED_VERSION_NEGOTIATION, c.lastDropReason());
+    }
+
+    @Test
     void reservedBitsSetAfterDecryptionAreAProtocolViolation() throws Exception {
         QuicConnection c = ConnectionFixtures.client(NULL);
         byte[] dg = serverInitialPacket(0, "01");

@@ -319,8 +319,10 @@ final class PacketReceiver {
     }
 
     private ReceiveStatus versionNegotiation(ByteBuffer dg) {
-        // RFC 9000 §6.2: only a client that has not yet received a valid packet (a Retry included) acts on it
-        if (conn.role == Role.SERVER || conn.receivedFromServer || conn.retryScid != null) {
+        // RFC 9000 §6.2: only a client that has not yet received a valid packet (a Retry or an earlier Version
+        // Negotiation included) acts on it
+        if (conn.role == Role.SERVER || conn.receivedFromServer || conn.retryScid != null
+                || conn.receivedVersionNegotiation) {
             return drop(DropReason.IGNORED_VERSION_NEGOTIATION);
         }
         if (!conn.scid.matches(dg, header.dcidOffset(), header.dcidLength())
@@ -341,6 +343,7 @@ final class PacketReceiver {
                 return drop(DropReason.IGNORED_VERSION_NEGOTIATION);
             }
         }
+        conn.receivedVersionNegotiation = true;
         return ReceiveStatus.VERSION_NEGOTIATION;
     }
 

@@ -75,6 +75,8 @@ public final class QuicConnection {
     boolean handshakeConfirmed;
     // client: a server packet was processed (no more Retry or Version Negotiation accepted)
     boolean receivedFromServer;
+    // client: a Version Negotiation packet was reported (RFC 9000 §6.2: later ones are discarded)
+    boolean receivedVersionNegotiation;
 
     // the packet number spaces: null once the connection closed (unless retainSendStateForBenchmark), when
     // closedNumbers answers for them; only the public accessors and writeConnectionClose meet a closed connection

@@ -356,6 +356,17 @@ class ReceivePathTest {
     }
 
     @Test
+    void onlyTheFirstVersionNegotiationIsReported() throws Exception {
+        // RFC 9000 §6.2: "... any other packet, including an earlier Version Negotiation packet"
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] vn = concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(), new byte[] {18},
+                CLIENT_ODCID.toByteArray(), Hex.decode("ff00001d" + "0a0a0a0a"));
+        assertEquals(ReceiveStatus.VERSION_NEGOTIATION, c.receive(ByteBuffer.wrap(vn.clone()), CLIENT_PATH, T0));
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(vn.clone()), CLIENT_PATH, T0));
+        assertEquals(DropReason.IGNORED_VERSION_NEGOTIATION, c.lastDropReason());
+    }
+
+    @Test
     void versionNegotiationAfterARetryIsIgnored() throws Exception {
         // RFC 9000 §6.2: "A client MUST discard any Version Negotiation packet if it has received and successfully
         // processed any other packet"; a Retry is such a packet

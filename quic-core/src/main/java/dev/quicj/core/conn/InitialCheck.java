@@ -14,11 +14,17 @@ import java.nio.ByteBuffer;
 public enum InitialCheck {
     /** Acceptable as the first packet of a new connection. */
     ACCEPTABLE,
-    /** The datagram is shorter than 1200 bytes. */
+    /**
+     * The datagram is shorter than 1200 bytes, whatever its version: RFC 9000 §5.2.2, "servers MUST drop smaller
+     * packets that specify unsupported versions".
+     */
     DATAGRAM_TOO_SMALL,
     /** The first packet is not a long header, or its header does not parse. */
     MALFORMED,
-    /** The version is not one this library supports (a server may answer with Version Negotiation). */
+    /**
+     * The version is not one this library supports, in a datagram of at least 1200 bytes: large enough that a server
+     * may answer with Version Negotiation (RFC 9000 §5.2.2).
+     */
     UNSUPPORTED_VERSION,
     /** A long-header packet of another type than Initial. */
     NOT_INITIAL,
@@ -34,7 +40,8 @@ public enum InitialCheck {
     public static InitialCheck of(ByteBuffer datagram, PacketHeader header) {
         HeaderStatus status = PacketParser.parse(datagram, datagram.position(), 0, header);
         if (status == HeaderStatus.UNSUPPORTED_VERSION) {
-            return UNSUPPORTED_VERSION;
+            return datagram.remaining() < QuicConnection.MIN_INITIAL_DATAGRAM_SIZE ? DATAGRAM_TOO_SMALL
+                    : UNSUPPORTED_VERSION;
         }
         if (status != HeaderStatus.OK || !header.isLongHeader()) {
             return MALFORMED;

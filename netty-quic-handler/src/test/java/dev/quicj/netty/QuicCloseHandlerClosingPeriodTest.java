@@ -41,6 +41,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -93,9 +94,23 @@ class QuicCloseHandlerClosingPeriodTest {
 
     /** Delivers {@code count} copies of a datagram one by one; returns how many datagrams were written after each. */
     private int[] deliver(byte[] bytes, int count, Sent first) {
+        return deliver(bytes, count, first, OTHER_CLIENT, SERVER);
+    }
+
+    /** What {@link #deliver} returns when the close is re-sent on exactly the given (1-based) datagrams. */
+    private static int[] resendsOn(int count, int... datagrams) {
+        int[] expected = new int[count];
+        for (int n : datagrams) {
+            expected[n - 1] = 1;
+        }
+        return expected;
+    }
+
+    /** The same from {@code from} to {@code to}. */
+    private int[] deliver(byte[] bytes, int count, Sent first, InetSocketAddress from, InetSocketAddress to) {
         int[] written = new int[count];
         for (int i = 0; i < count; i++) {
-            ch.writeInbound(datagram(bytes, OTHER_CLIENT, SERVER));
+            ch.writeInbound(datagram(bytes, from, to));
             List<Sent> sent = drainOutbound(ch);
             written[i] = sent.size();
             for (Sent s : sent) {
@@ -139,11 +154,7 @@ class QuicCloseHandlerClosingPeriodTest {
         byte[] tiny = shortHeader(server.sourceConnectionId(), 1 + server.sourceConnectionId().length());
         int[] written = deliver(tiny, 32, first);
         // datagram 1: 3*9 < 150; 2: 54 < 150; 4: 108 < 150; 8: 216 >= 150; 16: 432 >= 300; 32: 864 >= 450
-        int[] expected = new int[32];
-        expected[8 - 1] = 1;
-        expected[16 - 1] = 1;
-        expected[32 - 1] = 1;
-        assertArrayEquals(expected, written, Arrays.toString(written));
+        assertArrayEquals(resendsOn(32, 8, 16, 32), written, Arrays.toString(written));
     }
 
     @Test
@@ -161,20 +172,10 @@ class QuicCloseHandlerClosingPeriodTest {
         Sent first = sent.get(0);
         assertEquals(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, first.bytes().length);
         byte[] tiny = shortHeader(PEER_SCID, 1 + PEER_SCID.length());
-        int[] written = new int[256];
-        for (int i = 0; i < written.length; i++) {
-            ch.writeInbound(datagram(tiny, SERVER, CLIENT));
-            List<Sent> out = drainOutbound(ch);
-            written[i] = out.size();
-            out.forEach(s -> assertArrayEquals(first.bytes(), s.bytes()));
-        }
+        int[] written = deliver(tiny, 256, first, SERVER, CLIENT);
         // 9-byte datagrams against a 1200-byte close: 1..32 fall short (3 * 288 = 864 < 1200); 64: 1728 >= 1200;
         // 128: 3456 >= 2400; 256: 6912 >= 3600
-        int[] expected = new int[256];
-        expected[64 - 1] = 1;
-        expected[128 - 1] = 1;
-        expected[256 - 1] = 1;
-        assertArrayEquals(expected, written, Arrays.toString(written));
+        assertArrayEquals(resendsOn(256, 64, 128, 256), written, Arrays.toString(written));
     }
 
     @Test
@@ -188,20 +189,10 @@ class QuicCloseHandlerClosingPeriodTest {
         List<Sent> sent = drainOutbound(ch);
         assertEquals(1, sent.size());
         assertEquals(Ecn.ECT_0, sent.get(0).ecn(), "the close itself carries what quic-core chose");
-        // datagrams large enough for the budget: every power of two re-sends
+        // datagrams large enough for the budget: every power of two re-sends, with ECN 0 (deliver checks it)
         byte[] large = shortHeader(capable.sourceConnectionId(), 600);
-        int resends = 0;
-        for (int i = 0; i < 4; i++) {
-            ch.writeInbound(datagram(large, capable.path().remote(), capable.path().local()));
-            for (Sent s : drainOutbound(ch)) {
-                resends++;
-                assertArrayEquals(sent.get(0).bytes(), s.bytes());
-                assertEquals(Ecn.NOT_ECT, s.ecn(), "close-spec §5.3: re-sends go out with ECN 0");
-                assertEquals(sent.get(0).recipient(), s.recipient());
-                assertEquals(sent.get(0).sender(), s.sender());
-            }
-        }
-        assertEquals(3, resends, "on the 1st, 2nd and 4th datagram");
+        int[] written = deliver(large, 4, sent.get(0), capable.path().remote(), capable.path().local());
+        assertArrayEquals(new int[] {1, 1, 0, 1}, written, Arrays.toString(written));
     }
 
     @Test

@@ -20,6 +20,7 @@ import dev.quicj.core.LongPacketType;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
@@ -282,11 +283,25 @@ class ReceivePathTest {
         assertEquals(DropReason.DUPLICATE_PACKET, c.lastDropReason());
     }
 
+    /**
+     * A Version Negotiation packet to the client (DCID = its SCID) from {@code serverScid}, offering the versions in
+     * {@code versionsHex}.
+     */
+    private static byte[] versionNegotiation(ConnectionId serverScid, String versionsHex) {
+        return concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(),
+                new byte[] {(byte) serverScid.length()}, serverScid.toByteArray(), Hex.decode(versionsHex));
+    }
+
+    /** A valid v1 Retry to the client from SERVER_SCID with the token 01 02. */
+    private static byte[] retryFromServer() throws CryptoException {
+        return ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, SERVER_SCID, new byte[] {1, 2},
+                CLIENT_ODCID);
+    }
+
     @Test
     void versionNegotiationWithoutOurVersionIsReported() throws Exception {
         QuicConnection c = ConnectionFixtures.client(NULL);
-        byte[] vn = concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(), new byte[] {18},
-                CLIENT_ODCID.toByteArray(), Hex.decode("ff00001d" + "0a0a0a0a"));
+        byte[] vn = versionNegotiation(CLIENT_ODCID, "ff00001d" + "0a0a0a0a");
         assertEquals(ReceiveStatus.VERSION_NEGOTIATION, c.receive(ByteBuffer.wrap(vn), CLIENT_PATH, T0));
         // the application then closes silently
         assertEquals(CloseOutcome.NOTHING_TO_WRITE,
@@ -296,8 +311,7 @@ class ReceivePathTest {
     @Test
     void versionNegotiationListingOurVersionIsIgnored() throws Exception {
         QuicConnection c = ConnectionFixtures.client(NULL);
-        byte[] vn = concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(), new byte[] {18},
-                CLIENT_ODCID.toByteArray(), Hex.decode("00000001"));
+        byte[] vn = versionNegotiation(CLIENT_ODCID, "00000001");
         assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(vn), CLIENT_PATH, T0));
         assertEquals(DropReason.IGNORED_VERSION_NEGOTIATION, c.lastDropReason());
     }
@@ -305,8 +319,7 @@ class ReceivePathTest {
     @Test
     void retryWithABadTagIsDropped() throws Exception {
         QuicConnection c = ConnectionFixtures.client(NULL);
-        byte[] retry = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, SERVER_SCID, new byte[] {1, 2},
-                CLIENT_ODCID);
+        byte[] retry = retryFromServer();
         retry[retry.length - 1] ^= 1;
         assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(retry), CLIENT_PATH, T0));
         assertEquals(DropReason.INVALID_RETRY, c.lastDropReason());
@@ -316,8 +329,7 @@ class ReceivePathTest {
     @Test
     void onlyTheFirstRetryCounts() throws Exception {
         QuicConnection c = ConnectionFixtures.client(NULL);
-        byte[] retry = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, SERVER_SCID, new byte[] {1, 2},
-                CLIENT_ODCID);
+        byte[] retry = retryFromServer();
         assertEquals(ReceiveStatus.RETRY, c.receive(ByteBuffer.wrap(retry.clone()), CLIENT_PATH, T0));
         assertArrayEquals(new byte[] {1, 2}, c.token());
         assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(retry.clone()), CLIENT_PATH, T0));
@@ -359,8 +371,7 @@ class ReceivePathTest {
     void onlyTheFirstVersionNegotiationIsReported() throws Exception {
         // RFC 9000 §6.2: "... any other packet, including an earlier Version Negotiation packet"
         QuicConnection c = ConnectionFixtures.client(NULL);
-        byte[] vn = concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(), new byte[] {18},
-                CLIENT_ODCID.toByteArray(), Hex.decode("ff00001d" + "0a0a0a0a"));
+        byte[] vn = versionNegotiation(CLIENT_ODCID, "ff00001d" + "0a0a0a0a");
         assertEquals(ReceiveStatus.VERSION_NEGOTIATION, c.receive(ByteBuffer.wrap(vn.clone()), CLIENT_PATH, T0));
         assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(vn.clone()), CLIENT_PATH, T0));
         assertEquals(DropReason.IGNORED_VERSION_NEGOTIATION, c.lastDropReason());
@@ -371,11 +382,9 @@ class ReceivePathTest {
         // RFC 9000 §6.2: "A client MUST discard any Version Negotiation packet if it has received and successfully
         // processed any other packet"; a Retry is such a packet
         QuicConnection c = ConnectionFixtures.client(NULL);
-        byte[] retry = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, SERVER_SCID, new byte[] {1, 2},
-                CLIENT_ODCID);
+        byte[] retry = retryFromServer();
         assertEquals(ReceiveStatus.RETRY, c.receive(ByteBuffer.wrap(retry), CLIENT_PATH, T0));
-        byte[] vn = concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(), new byte[] {18},
-                SERVER_SCID.toByteArray(), Hex.decode("ff00001d" + "0a0a0a0a"));
+        byte[] vn = versionNegotiation(SERVER_SCID, "ff00001d" + "0a0a0a0a");
         assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(vn), CLIENT_PATH, T0));
         assertEquals(DropReason.IGNORED_VERSION_NEGOTIATION, c.lastDropReason());
     }

@@ -4,9 +4,10 @@ import dev.quicj.core.QuicVersion;
 
 /**
  * Makes {@link PacketProtection} instances from TLS traffic secrets. This is the seam between the QUIC core and its
- * ciphers: the default ({@link #jca()}) uses the JDK's AES-GCM and AES-ECB (which have CPU intrinsics), BouncyCastle
- * for HKDF (absent from JDK 17) and a pure-Java ChaCha20-Poly1305 (the JDK 17 one refuses to decrypt a duplicated
- * packet and allocates per packet); tests substitute {@link #nullCrypto()} to read plaintext, or a failing provider
+ * ciphers: the default ({@link #jca()}) uses the JDK's AES (CPU intrinsics) for AES-GCM and header protection, HKDF
+ * on the JDK's SHA-256 compression intrinsic for SHA-256 suites ({@code Sha256Hmac}, with a {@code MessageDigest}
+ * fallback) and BouncyCastle's HKDF for SHA-384 (AES-256-GCM), and a pure-Java ChaCha20-Poly1305 (the JDK 17 one
+ * refuses to decrypt a duplicated packet and allocates per packet); tests substitute {@link #nullCrypto()} to read plaintext, or a failing provider
  * to exercise the CALLBACK_FAILURE outcome.
  */
 public interface CryptoProvider {
@@ -23,7 +24,8 @@ public interface CryptoProvider {
     PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret) throws CryptoException;
 
     /**
-     * The default provider: JCA AES-GCM and AES-ECB, pure-Java ChaCha20-Poly1305 and ChaCha20, BouncyCastle HKDF.
+     * The default provider: the JDK's AES for AES-GCM and AES header protection, pure-Java ChaCha20-Poly1305 and
+     * ChaCha20, HKDF on the JDK's SHA-256 (BouncyCastle's for SHA-384).
      * Its instances allocate nothing per packet once warm, except inside the JCA's AES-GCM {@code init}.
      */
     static CryptoProvider jca() {

@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  *       once, and every inbound datagram was either released by the handler or passed on untouched;</li>
  *   <li>nothing but the injected exceptions and {@link QuicConnectionException}s left the handler, and every user
  *       event is one of the handler's event types;</li>
- *   <li>nothing was sent to an unvalidated address beyond three times what was received from it (RFC 9000 §8.1).</li>
+ *   <li>nothing was sent to an unvalidated address beyond three times what was received from it (RFC 9000 §8.1);</li>
+ *   <li>with a {@code maxConnections} cap, the accept policy never made the handler hold more connections.</li>
  * </ol>
  * Handler methods are called directly (not through the pipeline), so an exception they throw reaches the caller
  * instead of being logged by Netty.
@@ -211,6 +212,9 @@ final class HandlerFuzzHarness {
                 default:
                     config.acceptPolicy(AcceptPolicy.ignore());
                     break;
+            }
+            if (in.bool()) {
+                config.maxConnections(in.intIn(1, 3));
             }
             handler = new QuicCloseHandler(config.build());
             log.add(handler.config().toString() + " nullCrypto=" + nullCrypto);
@@ -387,6 +391,12 @@ final class HandlerFuzzHarness {
         }
 
         private void check() {
+            // the accept policy never makes the handler hold more than maxConnections (the application's one client
+            // counts but is not refused)
+            int cap = handler.config().maxConnections();
+            if (cap != Integer.MAX_VALUE && handler.connections().size() > Math.max(cap, 1)) {
+                throw new AssertionError(handler.connections().size() + " connections held, maxConnections " + cap);
+            }
             // what was written: only QuicDatagramPackets, counted per recipient, then released
             for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
                 try {

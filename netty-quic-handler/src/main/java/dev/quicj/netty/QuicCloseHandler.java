@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  * <h2>Inbound</h2>
  * Each {@link DatagramPacket} is routed by its Destination Connection ID (long headers: the DCID field; short
  * headers: the first bytes, trying the {@linkplain QuicCloseHandlerConfig#localConnectionIdLength() configured
- * length} and then the lengths of the connections the application added). Server connections are also reachable by
+ * length} and then the lengths of the connections the application added, longest first). Server connections are also reachable by
  * the client's original DCID until the handshake is confirmed. A routed datagram is copied, fed to
  * {@link QuicConnection#receive}, which keeps the amplification and state accounting, and released. A datagram for
  * no connection that carries an acceptable client Initial is handled as the
@@ -497,7 +497,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         int preferred = config.localConnectionIdLength();
         ConnectionEntry e = routeShort(dg, length, preferred);
-        for (int len = 0; e == null && len < localIdLengths.length; len++) {
+        // longest first: a short header carries no DCID length, so a shorter ID that is a prefix of the datagram's
+        // DCID (a zero-length one always is) must not take the datagram of a longer ID that matches it whole
+        for (int len = localIdLengths.length - 1; e == null && len >= 0; len--) {
             if (len != preferred) {
                 e = routeShort(dg, length, len);
             }

@@ -353,6 +353,32 @@ class QuicCloseHandlerRoutingTest {
         assertPassedOn(shortHeader(ConnectionId.fromHex("00112233445566778899aabbccddeeff0011"), 60));
     }
 
+    private QuicConnection addedClient(ConnectionId scid) throws Exception {
+        QuicConnection c = QuicConnection.clientBuilder().originalDestinationConnectionId(PEER_ODCID)
+                .sourceConnectionId(scid).path(new NetworkPath(CLIENT, SERVER)).build(ConnectionFixtures.T0);
+        ConnectionFixtures.sentFirstInitial(c);
+        handler.addConnection(c);
+        return c;
+    }
+
+    @Test
+    void aShortHeaderGoesToTheLongestConnectionIdItStartsWith() throws Exception {
+        // short headers carry no DCID length: a 4-byte ID that is a prefix of a 9-byte one must not take its datagrams
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().localConnectionIdLength(10).build());
+        ch = channel(handler, recorder);
+        QuicConnection shortId = addedClient(ConnectionId.fromHex("aabbccdd"));
+        QuicConnection longId = addedClient(ConnectionId.fromHex("aabbccdd0011223344"));
+        QuicConnection empty = addedClient(ConnectionId.empty());
+        ch.writeInbound(datagram(shortHeader(longId.sourceConnectionId(), 60), SERVER, CLIENT));
+        assertNull(ch.readInbound());
+        assertEquals(60, longId.bytesReceived(), "routed by its 9-byte DCID");
+        assertEquals(0, shortId.bytesReceived());
+        ch.writeInbound(datagram(shortHeader(shortId.sourceConnectionId(), 50), SERVER, CLIENT));
+        assertEquals(50, shortId.bytesReceived(), "routed by its 4-byte DCID, not to the empty one");
+        assertEquals(0, empty.bytesReceived());
+        assertEquals(List.of(), drainOutbound(ch));
+    }
+
     @Test
     void addConnectionRefusesTakenIdsAndClosedConnections() throws Exception {
         start(AcceptPolicy.ignore());

@@ -462,6 +462,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         dg.limit(length);
         NetworkPath from = new NetworkPath(local, sender);
         ConnectionEntry entry = route(dg, length);
+        // RFC 9000 §5.2: a zero-length DCID names a connection only together with its addresses
+        if (entry != null && entry.id.length() == 0 && !from.equals(entry.connection.path())) {
+            entry = null;
+        }
         if (entry != null) {
             received(entry, dg, from);
             return true;

@@ -380,6 +380,19 @@ class QuicCloseHandlerRoutingTest {
     }
 
     @Test
+    void aZeroLengthConnectionIdOnlyTakesDatagramsFromItsOwnPath() throws Exception {
+        // RFC 9000 §5.2: a zero-length DCID belongs to a connection only if the addressing information matches
+        start(AcceptPolicy.ignore());
+        QuicConnection empty = addedClient(ConnectionId.empty());
+        ch.writeInbound(datagram(shortHeader(ConnectionId.empty(), 40), SERVER, CLIENT));
+        assertNull(ch.readInbound());
+        assertEquals(40, empty.bytesReceived());
+        assertPassedOn(shortHeader(ConnectionId.empty(), 40), datagram(shortHeader(ConnectionId.empty(), 40),
+                OTHER_CLIENT, CLIENT));
+        assertEquals(40, empty.bytesReceived());
+    }
+
+    @Test
     void addConnectionRefusesTakenIdsAndClosedConnections() throws Exception {
         start(AcceptPolicy.ignore());
         QuicConnection client = ConnectionFixtures.client(Settings.defaults());

@@ -51,8 +51,9 @@ import java.util.concurrent.TimeUnit;
  * <h2>Inbound</h2>
  * Each {@link DatagramPacket} is routed by its Destination Connection ID (long headers: the DCID field; short
  * headers: the first bytes, trying the {@linkplain QuicCloseHandlerConfig#localConnectionIdLength() configured
- * length} and then the lengths of the connections the application added, longest first). Server connections are also reachable by
- * the client's original DCID until the handshake is confirmed. A routed datagram is copied, fed to
+ * length} and then the lengths of the connections the application added, longest first; a zero-length ID only with
+ * its connection's addresses, RFC 9000 §5.2). Server connections are also reachable by the client's original DCID
+ * until the handshake is confirmed. A routed datagram is copied, fed to
  * {@link QuicConnection#receive}, which keeps the amplification and state accounting, and released. A datagram for
  * no connection that carries an acceptable client Initial is handled as the
  * {@linkplain QuicCloseHandlerConfig#acceptPolicy() accept policy} says. Every other datagram, and every message

@@ -80,16 +80,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>What the handler writes</h2>
  * Each CONNECTION_CLOSE is written by quic-core into a reused heap buffer, copied into a pooled direct buffer of
- * exactly its length from {@code ctx.alloc()}, and sent as a {@link QuicDatagramPacket} addressed from quic-core's path (recipient: the path's remote address,
- * sender: its local address) and carrying the ECN codepoint quic-core chose; see {@link EcnMode}. A copy is kept for
- * the closing period: for each datagram received for a closing connection, the copy is re-sent on the 1st, 2nd,
- * 4th, 8th... such datagram, and only while three times the bytes received in the closing period cover what was
- * re-sent plus this datagram (on every path, as ngtcp2's {@code examples/server.cc}); re-sends are not ECN-marked. The connection is freed three PTOs after the close
- * ({@link QuicConnection#closingPeriod()}; the deadlines of all connections share one heap and one event-loop task).
- * When the peer's CONNECTION_CLOSE (or a stateless reset) arrives, the
- * connection drains: nothing more is sent, and it is freed after the same period. A close that the amplification
- * limit holds back is retried on each datagram received for that connection, and given up when the closing period
- * has passed.
+ * exactly its length from {@code ctx.alloc()}, and sent as a {@link QuicDatagramPacket} addressed from quic-core's
+ * path (recipient: the path's remote address, sender: its local address) and carrying the ECN codepoint quic-core
+ * chose; see {@link EcnMode}. A copy is kept for the closing period: for each datagram received for a closing
+ * connection, the copy is re-sent on the 1st, 2nd, 4th, 8th... such datagram, and only while three times the bytes
+ * received in the closing period cover what was re-sent plus this datagram (on every path, as ngtcp2's {@code
+ * examples/server.cc}); re-sends are not ECN-marked. The connection is freed three PTOs after the close ({@link
+ * QuicConnection#closingPeriod()}; the deadlines of all connections share one heap and one event-loop task). When the
+ * peer's CONNECTION_CLOSE (or a stateless reset) arrives, the connection drains: nothing more is sent, and it is freed
+ * after the same period. A close that the amplification limit holds back is retried on each datagram received for that
+ * connection, and given up when the closing period has passed.
  *
  * <h2>Events</h2>
  * {@link QuicConnectionAcceptedEvent} (a server connection was accepted), {@link QuicConnectionEndedEvent} (once

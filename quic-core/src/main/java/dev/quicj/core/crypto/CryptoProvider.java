@@ -4,11 +4,11 @@ import dev.quicj.core.QuicVersion;
 
 /**
  * Makes {@link PacketProtection} instances from TLS traffic secrets. This is the seam between the QUIC core and its
- * ciphers: the default ({@link #jca()}) uses the JDK's AES (CPU intrinsics) for AES-GCM and header protection, HKDF
- * on the JDK's SHA-256 compression intrinsic for SHA-256 suites ({@code Sha256Hmac}, with a {@code MessageDigest}
+ * ciphers: the default ({@link #jca()}) uses the JDK's AES (CPU intrinsics) for AES-GCM and header protection, HKDF on
+ * the JDK's SHA-256 compression intrinsic for SHA-256 suites ({@code Sha256Hmac}, with a {@code MessageDigest}
  * fallback) and BouncyCastle's HKDF for SHA-384 (AES-256-GCM), and a pure-Java ChaCha20-Poly1305 (the JDK 17 one
- * refuses to decrypt a duplicated packet and allocates per packet); tests substitute {@link #nullCrypto()} to read plaintext, or a failing provider
- * to exercise the CALLBACK_FAILURE outcome.
+ * refuses to decrypt a duplicated packet and allocates per packet); tests substitute {@link #nullCrypto()} to read
+ * plaintext, or a failing provider to exercise the CALLBACK_FAILURE outcome.
  */
 public interface CryptoProvider {
 

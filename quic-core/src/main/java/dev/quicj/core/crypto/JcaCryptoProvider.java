@@ -5,12 +5,12 @@ import java.security.GeneralSecurityException;
 import java.util.Objects;
 
 /**
- * The default {@link CryptoProvider}: keys from HKDF ({@code Sha256Hmac} on the JDK's SHA-256 compression for
- * SHA-256 suites, BouncyCastle for SHA-384), AES-GCM from the JDK's intrinsic GHASH and AES-CTR when the JVM opens
- * them (see {@link JdkGcmPrimitives}) or else the JCA cipher, AES header protection from the JDK's AES block cipher
- * when reachable or else JCA AES-ECB (CPU intrinsics either way), and ChaCha20-Poly1305 and ChaCha20 header protection in pure Java, which allocate nothing per
- * packet and accept the same packet twice (JDK 17's {@code ChaCha20} refuses a repeated key and nonce even when
- * decrypting).
+ * The default {@link CryptoProvider}: keys from HKDF ({@code Sha256Hmac} on the JDK's SHA-256 compression for SHA-256
+ * suites, BouncyCastle for SHA-384), AES-GCM from the JDK's intrinsic GHASH and AES-CTR when the JVM opens them (see
+ * {@link JdkGcmPrimitives}) or else the JCA cipher, AES header protection from the JDK's AES block cipher when
+ * reachable or else JCA AES-ECB (CPU intrinsics either way), and ChaCha20-Poly1305 and ChaCha20 header protection in
+ * pure Java, which allocate nothing per packet and accept the same packet twice (JDK 17's {@code ChaCha20} refuses a
+ * repeated key and nonce even when decrypting).
  */
 final class JcaCryptoProvider implements CryptoProvider {
     /** The single instance; it holds no state. */

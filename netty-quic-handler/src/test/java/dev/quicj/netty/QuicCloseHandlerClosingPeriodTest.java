@@ -24,9 +24,7 @@ import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.ConnectionState;
-import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.Ecn;
-import dev.quicj.core.conn.EcnState;
 import dev.quicj.core.conn.FailingCryptoProvider;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
@@ -182,8 +180,7 @@ class QuicCloseHandlerClosingPeriodTest {
     void resendsAreNotEcnMarkedEvenWhenTheFirstCloseWas() throws Exception {
         handler = new QuicCloseHandler();
         ch = channel(handler, recorder);
-        QuicConnection capable = ConnectionFixtures.client(Settings.defaults());
-        capable.setEcnState(EcnState.CAPABLE);
+        QuicConnection capable = TestSupport.ecnCapableClient();
         handler.addConnection(capable);
         ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(REFUSED));
         List<Sent> sent = drainOutbound(ch);

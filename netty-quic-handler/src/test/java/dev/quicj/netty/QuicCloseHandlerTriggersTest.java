@@ -22,7 +22,6 @@ import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.ConnectionState;
 import dev.quicj.core.conn.Ecn;
-import dev.quicj.core.conn.EcnState;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.Settings;
@@ -333,8 +332,7 @@ class QuicCloseHandlerTriggersTest {
     void anEcnCapablePathMarksTheCloseEct0InTheMetadata() throws Exception {
         handler = new QuicCloseHandler();
         ch = channel(handler, recorder);
-        QuicConnection capable = ConnectionFixtures.client(Settings.defaults());
-        capable.setEcnState(EcnState.CAPABLE);
+        QuicConnection capable = TestSupport.ecnCapableClient();
         handler.addConnection(capable);
         ch.close();
         List<Sent> sent = drainOutbound(ch);

@@ -9,6 +9,7 @@ import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.Ecn;
+import dev.quicj.core.conn.EcnState;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.Settings;
@@ -59,6 +60,13 @@ final class TestSupport {
     /** The channel clock, as the handler reads it. */
     static long now(EmbeddedChannel ch) {
         return ch.eventLoop().ticker().nanoTime();
+    }
+
+    /** The fixtures' client after its first Initial, on a path whose ECN validation succeeded. */
+    static QuicConnection ecnCapableClient() throws CryptoException {
+        QuicConnection c = ConnectionFixtures.client(Settings.defaults());
+        c.setEcnState(EcnState.CAPABLE);
+        return c;
     }
 
     /** Advances the frozen clock and runs the timers that are due. */

@@ -149,7 +149,9 @@ public final class PreferredAddress {
     }
 
     void encode(ByteBuffer dst) {
-        dst.put(ipv4).putShort((short) ipv4Port).put(ipv6).putShort((short) ipv6Port);
+        // ports in network byte order whatever dst's byte order
+        dst.put(ipv4).put((byte) (ipv4Port >>> 8)).put((byte) ipv4Port);
+        dst.put(ipv6).put((byte) (ipv6Port >>> 8)).put((byte) ipv6Port);
         dst.put((byte) connectionId.length).put(connectionId).put(statelessResetToken);
     }
 

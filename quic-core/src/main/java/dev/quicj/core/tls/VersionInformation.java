@@ -68,10 +68,15 @@ public final class VersionInformation {
     }
 
     void encode(ByteBuffer dst) {
-        dst.putInt(chosenVersion);
+        putInt(dst, chosenVersion);
         for (int v : availableVersions) {
-            dst.putInt(v);
+            putInt(dst, v);
         }
+    }
+
+    // network byte order whatever dst's byte order
+    private static void putInt(ByteBuffer dst, int v) {
+        dst.put((byte) (v >>> 24)).put((byte) (v >>> 16)).put((byte) (v >>> 8)).put((byte) v);
     }
 
     /**

@@ -309,6 +309,18 @@ class TransportParametersTest {
         assertEquals(TransportParameters.builder().activeConnectionIdLimit(5).build(), tp);
     }
 
+    @Test
+    void encodingIsInNetworkByteOrderWhateverTheBuffersByteOrder() throws Exception {
+        // RFC 9000 §1.3: fields are in network byte order; the preferred_address ports (Figure 22) and the
+        // version_information versions (RFC 9368 §3) are fixed-width integers like the varints around them
+        TransportParameters tp = everyServerParameter();
+        byte[] expected = tp.encode();
+        ByteBuffer little = ByteBuffer.allocate(expected.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        tp.encode(little);
+        assertEquals(Hex.encode(expected), Hex.encode(little.array()));
+        assertEquals(java.nio.ByteOrder.LITTLE_ENDIAN, little.order(), "the caller's byte order is kept");
+    }
+
     static Stream<Arguments> invalidParameters() {
         String pa = "c0000201 1151 20010db8000000000000000000000001 1151"; // addresses and ports of a preferred_address
         String paToken = "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf";

@@ -398,7 +398,10 @@ public final class QuicConnection {
 
     /**
      * Sets the peer's transport parameters, as decoded by the TLS layer: its max_udp_payload_size caps datagrams,
-     * its max_ack_delay enters the PTO, a server's stateless_reset_token lets a client detect stateless resets.
+     * its max_ack_delay enters the PTO, a server's stateless_reset_token lets a client detect stateless resets. The
+     * connection-ID checks of RFC 9000 §7.3 (initial_source_connection_id, original_destination_connection_id,
+     * retry_source_connection_id against {@link #destinationConnectionId()}, {@link
+     * #originalDestinationConnectionId()} and a processed Retry) are the caller's: they are not made here.
      */
     public void setPeerTransportParameters(TransportParameters params) {
         this.peerParameters = Objects.requireNonNull(params, "params");

@@ -2,18 +2,22 @@ package dev.quicj.core.conn;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.Hex;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.Role;
+import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.crypto.CipherSuite;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.tls.TransportParameters;
+import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.PacketNumber;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -397,11 +401,59 @@ public final class QuicConnection {
     }
 
     /**
+     * Checks the peer's connection-ID transport parameters against the packets (RFC 9000 §7.3), without storing
+     * anything: initial_source_connection_id must be present and equal the Source Connection ID of the peer's first
+     * packet; from a server, original_destination_connection_id must be present and equal the DCID of the client's
+     * first Initial, and retry_source_connection_id must be present, and equal the Retry's SCID, exactly when a
+     * Retry was processed; a client must not send the server-only parameters (§18.2); a server with a zero-length
+     * connection ID must not send preferred_address (§18.2). A TLS integration calls this before
+     * {@link #setPeerTransportParameters}.
+     *
+     * @throws QuicException TRANSPORT_PARAMETER_ERROR (frame type CRYPTO) naming the first failed check
+     * @throws IllegalStateException if no packet from the peer was processed yet (its connection ID is unknown)
+     */
+    public void checkPeerConnectionIds(TransportParameters params) throws QuicException {
+        Objects.requireNonNull(params, "params");
+        if (peerScid == null) {
+            throw new IllegalStateException("no packet from the peer was processed: its connection ID is unknown");
+        }
+        checkIdParameter("initial_source_connection_id", params.initialSourceConnectionId().orElse(null), peerScid);
+        if (role == Role.CLIENT) {
+            checkIdParameter("original_destination_connection_id",
+                    params.originalDestinationConnectionId().orElse(null), originalDcid);
+            byte[] retrySource = params.retrySourceConnectionId().orElse(null);
+            if (retryScid != null) {
+                checkIdParameter("retry_source_connection_id", retrySource, retryScid);
+            } else if (retrySource != null) {
+                throw transportParameterError("retry_source_connection_id without a Retry");
+            }
+            if (params.preferredAddress().isPresent() && peerScid.length() == 0) {
+                throw transportParameterError("preferred_address from a server with a zero-length connection ID");
+            }
+        } else if (params.originalDestinationConnectionId().isPresent() || params.retrySourceConnectionId().isPresent()
+                || params.statelessResetToken().isPresent() || params.preferredAddress().isPresent()) {
+            throw transportParameterError("a server-only transport parameter from a client");
+        }
+    }
+
+    private static void checkIdParameter(String name, byte[] value, ConnectionId expected) throws QuicException {
+        if (value == null) {
+            throw transportParameterError(name + " is missing");
+        }
+        if (!Arrays.equals(value, expected.toByteArray())) {
+            throw transportParameterError(name + " does not match the packets: " + Hex.encode(value) + " != "
+                    + expected.toHex());
+        }
+    }
+
+    private static QuicException transportParameterError(String message) {
+        return new QuicException(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, FrameType.CRYPTO, message);
+    }
+
+    /**
      * Sets the peer's transport parameters, as decoded by the TLS layer: its max_udp_payload_size caps datagrams,
      * its max_ack_delay enters the PTO, a server's stateless_reset_token lets a client detect stateless resets. The
-     * connection-ID checks of RFC 9000 §7.3 (initial_source_connection_id, original_destination_connection_id,
-     * retry_source_connection_id against {@link #destinationConnectionId()}, {@link
-     * #originalDestinationConnectionId()} and a processed Retry) are the caller's: they are not made here.
+     * connection-ID checks of RFC 9000 §7.3 are not made here: call {@link #checkPeerConnectionIds} first.
      */
     public void setPeerTransportParameters(TransportParameters params) {
         this.peerParameters = Objects.requireNonNull(params, "params");

@@ -25,6 +25,7 @@ import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.tls.TransportParameters;
+import dev.quicj.core.wire.FrameType;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -290,6 +291,68 @@ class ReceivePathTest {
     private static byte[] versionNegotiation(ConnectionId serverScid, String versionsHex) {
         return concat(Hex.decode("80" + "00000000"), new byte[] {18}, CLIENT_SCID.toByteArray(),
                 new byte[] {(byte) serverScid.length()}, serverScid.toByteArray(), Hex.decode(versionsHex));
+    }
+
+    /** The parameters a server sends: its SCID, the client's first DCID, and the Retry's SCID if given. */
+    private static TransportParameters.Builder serverParameters(ConnectionId retrySource) {
+        TransportParameters.Builder b = TransportParameters.builder()
+                .initialSourceConnectionId(SERVER_SCID.toByteArray())
+                .originalDestinationConnectionId(CLIENT_ODCID.toByteArray());
+        return retrySource == null ? b : b.retrySourceConnectionId(retrySource.toByteArray());
+    }
+
+    private static void assertTransportParameterError(QuicConnection c, TransportParameters p) {
+        QuicException e = assertThrows(QuicException.class, () -> c.checkPeerConnectionIds(p));
+        assertEquals(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, e.errorCode());
+        assertEquals(FrameType.CRYPTO, e.frameType());
+    }
+
+    @Test
+    void aClientChecksTheServersConnectionIdParametersAgainstThePackets() throws Exception {
+        // RFC 9000 §7.3
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        assertThrows(IllegalStateException.class, () -> c.checkPeerConnectionIds(serverParameters(null).build()),
+                "before any server packet the server's connection ID is unknown");
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitialPacket(0, "01")), CLIENT_PATH,
+                T0));
+        c.checkPeerConnectionIds(serverParameters(null).build());
+        assertTransportParameterError(c, TransportParameters.builder()
+                .originalDestinationConnectionId(CLIENT_ODCID.toByteArray()).build());
+        assertTransportParameterError(c, serverParameters(null)
+                .initialSourceConnectionId(CLIENT_SCID.toByteArray()).build());
+        assertTransportParameterError(c, TransportParameters.builder()
+                .initialSourceConnectionId(SERVER_SCID.toByteArray()).build());
+        assertTransportParameterError(c, serverParameters(null)
+                .originalDestinationConnectionId(SERVER_SCID.toByteArray()).build());
+        assertTransportParameterError(c, serverParameters(SERVER_SCID).build());
+        assertNull(c.peerTransportParameters(), "checking stores nothing");
+    }
+
+    @Test
+    void afterARetryTheServerMustNameIt() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        assertEquals(ReceiveStatus.RETRY, c.receive(ByteBuffer.wrap(retryFromServer()), CLIENT_PATH, T0));
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitialPacket(0, "01")), CLIENT_PATH,
+                T0));
+        c.checkPeerConnectionIds(serverParameters(SERVER_SCID).build());
+        assertTransportParameterError(c, serverParameters(null).build());
+        assertTransportParameterError(c, serverParameters(CLIENT_ODCID).build());
+    }
+
+    @Test
+    void aServerChecksTheClientsConnectionIdParameters() throws Exception {
+        QuicConnection s = ConnectionFixtures.server(NULL);
+        s.checkPeerConnectionIds(TransportParameters.builder().initialSourceConnectionId(CLIENT_SCID.toByteArray())
+                .build());
+        assertTransportParameterError(s, TransportParameters.builder().build());
+        assertTransportParameterError(s, TransportParameters.builder()
+                .initialSourceConnectionId(SERVER_SCID.toByteArray()).build());
+        // server-only parameters (§18.2)
+        assertTransportParameterError(s, TransportParameters.builder()
+                .initialSourceConnectionId(CLIENT_SCID.toByteArray())
+                .originalDestinationConnectionId(CLIENT_ODCID.toByteArray()).build());
+        assertTransportParameterError(s, TransportParameters.builder()
+                .initialSourceConnectionId(CLIENT_SCID.toByteArray()).statelessResetToken(new byte[16]).build());
     }
 
     /** A valid v1 Retry to the client from SERVER_SCID with the token 01 02. */

@@ -77,6 +77,16 @@ final class HandshakeWriter {
         if (written == 0) {
             return 0;
         }
+        if (wroteInitial && written < Math.min(datagramPadding, room)) {
+            // the packet meant to carry the padding did not fit after the Initial: RFC 9000 §14.1 lets the
+            // datagram be expanded by coalescing the Initial with an invalid packet, here zero bytes (fixed bit 0,
+            // discarded by the receiver)
+            int padded = Math.min(datagramPadding, room);
+            for (int j = base + written; j < base + padded; j++) {
+                dest.put(j, (byte) 0);
+            }
+            written = padded;
+        }
         dest.position(base + written);
         conn.pathBytesSent += written;
         conn.statBytesSent += written;

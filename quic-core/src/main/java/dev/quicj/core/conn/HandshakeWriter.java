@@ -21,6 +21,11 @@ final class HandshakeWriter {
 
     private final QuicConnection conn;
     private final PacketWriter writer = new PacketWriter();
+    // per level of the datagram being written, applied only once every packet of it is sealed (a CryptoException
+    // sends nothing, so the ACKs stay pending and the CRYPTO data unsent): packet number, ACK written, CRYPTO bytes
+    private final long[] writtenPn = new long[LEVELS.length];
+    private final boolean[] writtenAck = new boolean[LEVELS.length];
+    private final int[] writtenCrypto = new int[LEVELS.length];
 
     HandshakeWriter(QuicConnection conn) {
         this.conn = conn;
@@ -59,13 +64,16 @@ final class HandshakeWriter {
         int written = 0;
         boolean wroteInitial = false;
         boolean wroteHandshake = false;
+        for (int i = 0; i < LEVELS.length; i++) {
+            writtenPn[i] = -1;
+        }
         for (int i = 0; i <= last; i++) {
             EncryptionLevel level = LEVELS[i];
             PacketNumberSpace s = conn.space(level);
             if (!s.canSend() || (!s.ackPending && s.crypto.unsent() == 0)) {
                 continue;
             }
-            int length = writeOne(level, s, dest, base + written, room - written,
+            int length = writeOne(i, s, dest, base + written, room - written,
                     i == last ? datagramPadding - written : 0, now);
             if (length == 0) {
                 break;
@@ -76,6 +84,19 @@ final class HandshakeWriter {
         }
         if (written == 0) {
             return 0;
+        }
+        for (int i = 0; i <= last; i++) {
+            if (writtenPn[i] >= 0) {
+                PacketNumberSpace s = conn.space(LEVELS[i]);
+                conn.statPacketsSent++;
+                if (writtenAck[i]) {
+                    s.ackPending = false;
+                }
+                if (writtenCrypto[i] > 0) {
+                    s.crypto.markSent(writtenCrypto[i]);
+                    s.recordSent(writtenPn[i], now);
+                }
+            }
         }
         if (wroteInitial && written < Math.min(datagramPadding, room)) {
             // the packet meant to carry the padding did not fit after the Initial: RFC 9000 §14.1 lets the
@@ -103,7 +124,7 @@ final class HandshakeWriter {
         return written;
     }
 
-    private int writeOne(EncryptionLevel level, PacketNumberSpace s, ByteBuffer dest, int start, int room,
+    private int writeOne(int index, PacketNumberSpace s, ByteBuffer dest, int start, int room,
             int padTo, long now) throws CryptoException {
         long pn = s.nextForSending();
         boolean begun = conn.beginPacket(writer, s, dest, start, room, pn);
@@ -121,14 +142,9 @@ final class HandshakeWriter {
         }
         int length = writer.finish(Math.max(padTo, conn.scid.length() + PacketWriter.MIN_PACKET_EXPANSION));
         s.packetSent(pn);
-        conn.statPacketsSent++;
-        if (ackWritten) {
-            s.ackPending = false;
-        }
-        if (cryptoBytes > 0) {
-            s.crypto.markSent(cryptoBytes);
-            s.recordSent(pn, now);
-        }
+        writtenPn[index] = pn;
+        writtenAck[index] = ackWritten;
+        writtenCrypto[index] = cryptoBytes;
         return length;
     }
 

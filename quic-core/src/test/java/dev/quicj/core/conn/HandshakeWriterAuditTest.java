@@ -1,9 +1,15 @@
 package dev.quicj.core.conn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.crypto.CipherSuite;
 import dev.quicj.core.crypto.CryptoException;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.PacketProtection;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -26,5 +32,44 @@ class HandshakeWriterAuditTest {
             int n = c.writePacket(null, null, dest, ConnectionFixtures.T0);
             assertTrue(n >= 1200, "Initial crypto " + size + ": datagram of " + n + " bytes");
         }
+    }
+
+    /** Fails the seal of every protection created while {@link #armed}. */
+    private static final class FailNewKeys implements CryptoProvider {
+        final CryptoProvider delegate = CryptoProvider.nullCrypto();
+        boolean armed;
+
+        @Override
+        public PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret)
+                throws CryptoException {
+            if (!armed) {
+                return delegate.newPacketProtection(version, suite, secret);
+            }
+            FailingCryptoProvider failing = new FailingCryptoProvider(delegate);
+            failing.fail(FailingCryptoProvider.Failure.SEAL);
+            return failing.newPacketProtection(version, suite, secret);
+        }
+    }
+
+    /**
+     * writePacket's contract: a CryptoException sends nothing, only the packet numbers already used stay used. The
+     * Initial packet sealed before the Handshake packet failed was never sent, so its CRYPTO data must stay unsent
+     * and its ACK pending (there is no loss recovery to send them again).
+     */
+    @Test
+    void cryptoExceptionOnALaterPacketLeavesTheEarlierPacketsDataUnsent() throws Exception {
+        FailNewKeys crypto = new FailNewKeys();
+        QuicConnection c = ConnectionFixtures.client(Settings.builder().cryptoProvider(crypto).build());
+        crypto.armed = true;
+        c.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET);
+        c.submitCryptoData(EncryptionLevel.INITIAL, new byte[100]);
+        c.submitCryptoData(EncryptionLevel.HANDSHAKE, new byte[100]);
+        ByteBuffer dest = ByteBuffer.allocate(1500);
+        long sentBefore = c.pathBytesSent();
+        assertThrows(CryptoException.class, () -> c.writePacket(null, null, dest, ConnectionFixtures.T0));
+        assertEquals(0, dest.position());
+        assertEquals(sentBefore, c.pathBytesSent());
+        assertEquals(100, c.space(EncryptionLevel.INITIAL).crypto.unsent(), "Initial CRYPTO data lost");
+        assertEquals(100, c.space(EncryptionLevel.HANDSHAKE).crypto.unsent());
     }
 }

@@ -60,6 +60,10 @@ final class HandshakeWriter {
         boolean hasInitial = conn.initial.canSend() && (conn.initial.ackPending || conn.initial.crypto.unsent() > 0);
         int datagramPadding = hasInitial && (conn.role == Role.CLIENT || initialAckEliciting)
                 ? conn.clientInitialPadding() : 0;
+        if (datagramPadding > 0 && room < QuicConnection.MIN_INITIAL_DATAGRAM_SIZE) {
+            // no room for a 1200-byte datagram: sending the Initial shorter would break §14.1
+            return 0;
+        }
         int base = dest.position();
         int written = 0;
         boolean wroteInitial = false;

@@ -72,4 +72,21 @@ class HandshakeWriterAuditTest {
         assertEquals(100, c.space(EncryptionLevel.INITIAL).crypto.unsent(), "Initial CRYPTO data lost");
         assertEquals(100, c.space(EncryptionLevel.HANDSHAKE).crypto.unsent());
     }
+
+    /**
+     * RFC 9000 §14.1: every datagram of a client carrying an Initial is at least 1200 bytes. A destination smaller
+     * than that has no room for one: writePacket returns 0 (its contract: "0 when ... no room") and writes nothing.
+     */
+    @Test
+    void clientInitialIsNotWrittenIntoADestinationSmallerThan1200() throws CryptoException {
+        QuicConnection c = ConnectionFixtures.freshClient(ConnectionFixtures.nullCrypto());
+        c.submitCryptoData(EncryptionLevel.INITIAL, ConnectionFixtures.CLIENT_HELLO);
+        ByteBuffer small = ByteBuffer.allocate(1000);
+        int n = c.writePacket(null, null, small, ConnectionFixtures.T0);
+        assertEquals(0, n, "a " + n + "-byte datagram carrying an Initial");
+        assertEquals(0, small.position());
+        assertEquals(ConnectionState.CLIENT_INITIAL, c.state());
+        ByteBuffer dest = ByteBuffer.allocate(1500);
+        assertEquals(1200, c.writePacket(null, null, dest, ConnectionFixtures.T0));
+    }
 }

@@ -107,9 +107,7 @@ final class HandshakeWriter {
             // datagram be expanded by coalescing the Initial with an invalid packet, here zero bytes (fixed bit 0,
             // discarded by the receiver)
             int padded = Math.min(datagramPadding, room);
-            for (int j = base + written; j < base + padded; j++) {
-                dest.put(j, (byte) 0);
-            }
+            PacketWriter.zero(dest, base + written, padded - written);
             written = padded;
         }
         dest.position(base + written);

@@ -18,8 +18,8 @@ import dev.quicj.core.wire.CloseType;
 import dev.quicj.core.wire.FrameDecoder;
 import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.FrameVisitor;
+import dev.quicj.core.wire.NetworkOrder;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.MessageDigest;
 
 /**
@@ -335,11 +335,7 @@ final class PacketReceiver {
             return drop(DropReason.MALFORMED_HEADER);
         }
         for (; p < end; p += 4) {
-            int offered = dg.getInt(p);
-            if (dg.order() != ByteOrder.BIG_ENDIAN) {
-                offered = Integer.reverseBytes(offered);
-            }
-            if (offered == conn.version.wireValue()) {
+            if (NetworkOrder.convert(dg, dg.getInt(p)) == conn.version.wireValue()) {
                 return drop(DropReason.IGNORED_VERSION_NEGOTIATION);
             }
         }

@@ -4,9 +4,9 @@ import dev.quicj.core.ConnectionId;
 import dev.quicj.core.LongPacketType;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.wire.NetworkOrder;
 import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Parses the unprotected part of packet headers. Takes no ownership of the datagram, never modifies it and never
@@ -64,11 +64,7 @@ public final class PacketParser {
         if (p + 5 > limit) {
             return HeaderStatus.TRUNCATED;
         }
-        int versionField = buf.getInt(p);
-        if (buf.order() != ByteOrder.BIG_ENDIAN) {
-            // big-endian on the wire whatever the caller's byte order
-            versionField = Integer.reverseBytes(versionField);
-        }
+        int versionField = NetworkOrder.convert(buf, buf.getInt(p));
         out.versionField = versionField;
         p += 4;
         int dcidLength = buf.get(p++) & 0xff;

@@ -7,10 +7,10 @@ import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.wire.CloseType;
 import dev.quicj.core.wire.ConnectionCloseFrame;
+import dev.quicj.core.wire.NetworkOrder;
 import dev.quicj.core.wire.PacketNumber;
 import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Builds one protected packet in place, the counterpart of ngtcp2's {@code ngtcp2_ppe}: begin with a header, add
@@ -84,7 +84,7 @@ public final class PacketWriter {
         buf.put((byte) (0x80 | 0x40 | version.typeBits(type) << 4 | (pnLength - 1)));
         // big-endian on the wire whatever the caller's byte order (RFC 9000 §17.2)
         int versionField = version.wireValue();
-        buf.putInt(buf.order() == ByteOrder.BIG_ENDIAN ? versionField : Integer.reverseBytes(versionField));
+        buf.putInt(NetworkOrder.convert(buf, versionField));
         buf.put((byte) dcid.length());
         dcid.writeTo(buf);
         buf.put((byte) scid.length());
@@ -241,9 +241,12 @@ public final class PacketWriter {
     // PADDING frames are zero bytes: one bulk fill instead of a put per byte
     private static final byte[] ZEROS = new byte[2048];
 
+    /**
+     * Zeroes {@code b[index, index + length)} (absolute; position and limit unchanged).
+     */
     // copying from a zero array: System.arraycopy is a vectorised intrinsic, Arrays.fill on bytes is a plain loop
     // in C2 (OptimizeFill is off), about twice as slow over a 1200-byte Initial's padding
-    private static void zero(ByteBuffer b, int index, int length) {
+    public static void zero(ByteBuffer b, int index, int length) {
         if (b.hasArray()) {
             byte[] a = b.array();
             int from = b.arrayOffset() + index;

@@ -2,6 +2,7 @@ package dev.quicj.core.tls;
 
 import dev.quicj.core.Hex;
 import dev.quicj.core.QuicException;
+import dev.quicj.core.wire.NetworkOrder;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -149,9 +150,8 @@ public final class PreferredAddress {
     }
 
     void encode(ByteBuffer dst) {
-        // ports in network byte order whatever dst's byte order
-        dst.put(ipv4).put((byte) (ipv4Port >>> 8)).put((byte) ipv4Port);
-        dst.put(ipv6).put((byte) (ipv6Port >>> 8)).put((byte) ipv6Port);
+        dst.put(ipv4).putShort(NetworkOrder.convert(dst, (short) ipv4Port));
+        dst.put(ipv6).putShort(NetworkOrder.convert(dst, (short) ipv6Port));
         dst.put((byte) connectionId.length).put(connectionId).put(statelessResetToken);
     }
 

@@ -2,6 +2,7 @@ package dev.quicj.core.tls;
 
 import dev.quicj.core.Role;
 import dev.quicj.core.QuicException;
+import dev.quicj.core.wire.NetworkOrder;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -68,15 +69,10 @@ public final class VersionInformation {
     }
 
     void encode(ByteBuffer dst) {
-        putInt(dst, chosenVersion);
+        dst.putInt(NetworkOrder.convert(dst, chosenVersion));
         for (int v : availableVersions) {
-            putInt(dst, v);
+            dst.putInt(NetworkOrder.convert(dst, v));
         }
-    }
-
-    // network byte order whatever dst's byte order
-    private static void putInt(ByteBuffer dst, int v) {
-        dst.put((byte) (v >>> 24)).put((byte) (v >>> 16)).put((byte) (v >>> 8)).put((byte) v);
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.quicj.core.wire;
 import dev.quicj.core.QuicException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * QUIC variable-length integers (<a href="https://www.rfc-editor.org/rfc/rfc9000#section-16">RFC 9000 §16</a>).
@@ -71,13 +70,13 @@ public final class VarInt {
                 dst.put((byte) value);
                 break;
             case 2:
-                dst.putShort(network(dst, (short) (value | 0x4000)));
+                dst.putShort(NetworkOrder.convert(dst, (short) (value | 0x4000)));
                 break;
             case 4:
-                dst.putInt(network(dst, (int) (value | 0x8000_0000L)));
+                dst.putInt(NetworkOrder.convert(dst, (int) (value | 0x8000_0000L)));
                 break;
             default:
-                dst.putLong(network(dst, value | 0xc000_0000_0000_0000L));
+                dst.putLong(NetworkOrder.convert(dst, value | 0xc000_0000_0000_0000L));
                 break;
         }
         return len;
@@ -95,13 +94,13 @@ public final class VarInt {
                 dst.put(index, (byte) value);
                 break;
             case 2:
-                dst.putShort(index, network(dst, (short) (value | 0x4000)));
+                dst.putShort(index, NetworkOrder.convert(dst, (short) (value | 0x4000)));
                 break;
             case 4:
-                dst.putInt(index, network(dst, (int) (value | 0x8000_0000L)));
+                dst.putInt(index, NetworkOrder.convert(dst, (int) (value | 0x8000_0000L)));
                 break;
             default:
-                dst.putLong(index, network(dst, value | 0xc000_0000_0000_0000L));
+                dst.putLong(index, NetworkOrder.convert(dst, value | 0xc000_0000_0000_0000L));
                 break;
         }
         return len;
@@ -117,7 +116,7 @@ public final class VarInt {
         if (value < 0 || value >= (1L << 30)) {
             throw new IllegalArgumentException("value does not fit a 4-byte varint: " + value);
         }
-        dst.putInt(index, network(dst, (int) (value | 0x8000_0000L)));
+        dst.putInt(index, NetworkOrder.convert(dst, (int) (value | 0x8000_0000L)));
     }
 
     /**
@@ -131,11 +130,11 @@ public final class VarInt {
             case 0:
                 return src.get() & 0x3f;
             case 1:
-                return network(src, src.getShort()) & 0x3fff;
+                return NetworkOrder.convert(src, src.getShort()) & 0x3fff;
             case 2:
-                return network(src, src.getInt()) & 0x3fff_ffffL;
+                return NetworkOrder.convert(src, src.getInt()) & 0x3fff_ffffL;
             default:
-                return network(src, src.getLong()) & MAX_VALUE;
+                return NetworkOrder.convert(src, src.getLong()) & MAX_VALUE;
         }
     }
 
@@ -150,11 +149,11 @@ public final class VarInt {
             case 0:
                 return first;
             case 1:
-                return network(src, src.getShort(index)) & 0x3fff;
+                return NetworkOrder.convert(src, src.getShort(index)) & 0x3fff;
             case 2:
-                return network(src, src.getInt(index)) & 0x3fff_ffffL;
+                return NetworkOrder.convert(src, src.getInt(index)) & 0x3fff_ffffL;
             default:
-                return network(src, src.getLong(index)) & MAX_VALUE;
+                return NetworkOrder.convert(src, src.getLong(index)) & MAX_VALUE;
         }
     }
 
@@ -196,19 +195,5 @@ public final class VarInt {
             throw QuicException.frameEncoding(frameType, "truncated variable-length integer");
         }
         return decode(src);
-    }
-
-    // ByteBuffer's multi-byte accessors follow the buffer's byte order: a value read or to be written through a
-    // little-endian buffer is swapped, so the wire bytes are big-endian whatever order the caller gave the buffer
-    private static short network(ByteBuffer b, short v) {
-        return b.order() == ByteOrder.BIG_ENDIAN ? v : Short.reverseBytes(v);
-    }
-
-    private static int network(ByteBuffer b, int v) {
-        return b.order() == ByteOrder.BIG_ENDIAN ? v : Integer.reverseBytes(v);
-    }
-
-    private static long network(ByteBuffer b, long v) {
-        return b.order() == ByteOrder.BIG_ENDIAN ? v : Long.reverseBytes(v);
     }
 }

@@ -16,6 +16,7 @@ import dev.quicj.netty.QuicCloseResult;
 import dev.quicj.netty.QuicConnectionEndedEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -24,6 +25,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
@@ -33,6 +35,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -66,6 +70,9 @@ import java.util.concurrent.TimeUnit;
  * (the client's address, the QUIC version, {@code dcid} the Destination Connection ID of the client's Initial,
  * {@code scid} the client's own connection ID, then the frame sent), or {@code not refused ...: RESULT} when no close could be sent.
  *
+ * <p>With several {@linkplain Config.Builder#eventLoops(int) event loops} (epoll only), each loop has its own socket
+ * on the same port ({@code SO_REUSEPORT}) and its own handler, and the kernel keeps each client path on one of them.
+ *
  * <p>Thread safety: {@link #localAddress()}, {@link #refusedConnections()}, {@link #ignoredDatagrams()} and
  * {@link #close()} may be called from any thread.
  */
@@ -77,15 +84,17 @@ public final class RejectServer implements AutoCloseable {
 
     private final Config config;
     private final EventLoopGroup group;
-    private final Channel channel;
-    private final Counters counters;
+    // one channel per event loop, all bound to the same address (SO_REUSEPORT when there are several)
+    private final List<Channel> channels;
+    // one per channel: each is written by its channel's event loop only
+    private final List<Counters> counters;
     private final Transport transport;
 
-    private RejectServer(Config config, EventLoopGroup group, Channel channel, Counters counters,
+    private RejectServer(Config config, EventLoopGroup group, List<Channel> channels, List<Counters> counters,
             Transport transport) {
         this.config = config;
         this.group = group;
-        this.channel = channel;
+        this.channels = channels;
         this.counters = counters;
         this.transport = transport;
     }
@@ -93,7 +102,8 @@ public final class RejectServer implements AutoCloseable {
     /**
      * Binds the server and returns once it listens.
      *
-     * @throws IllegalStateException if {@link Transport#EPOLL} was asked for and epoll is not available
+     * @throws IllegalStateException if {@link Transport#EPOLL} was asked for and epoll is not available, or if
+     *     several {@linkplain Config.Builder#eventLoops(int) event loops} were asked for without epoll
      * @throws java.io.IOException if the socket cannot be bound, for example because the port is taken
      *     ({@link java.net.BindException} on NIO, Netty's {@code NativeIoException} on epoll)
      * @throws Exception if the bind is interrupted
@@ -101,34 +111,67 @@ public final class RejectServer implements AutoCloseable {
     public static RejectServer start(Config config) throws Exception {
         Objects.requireNonNull(config, "config");
         Transport transport = config.transport.resolve();
+        if (config.eventLoops > 1 && transport != Transport.EPOLL) {
+            throw new IllegalStateException("several event loops share the port through SO_REUSEPORT, which needs the"
+                    + " epoll transport; this one is " + transport);
+        }
         IoHandlerFactory io = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends DatagramChannel> channelClass =
                 transport == Transport.EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
         warmUp(config.closeError);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
-        Counters counters = new Counters();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops, io);
         QuicCloseHandlerConfig handlerConfig = QuicCloseHandlerConfig.builder()
-                .acceptPolicy(config.mode == Mode.STATELESS ? AcceptPolicy.rejectStateless(config.closeError)
-                        : AcceptPolicy.reject(config.closeError))
+                .acceptPolicy(policy(config))
                 .maxConnections(config.maxConnections)
                 .build();
+        List<Channel> channels = new ArrayList<>(config.eventLoops);
+        List<Counters> counters = new ArrayList<>(config.eventLoops);
         boolean started = false;
         try {
-            Channel channel = new Bootstrap().group(group).channel(channelClass)
-                    .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_SIZE)
-                    .handler(new ChannelInitializer<DatagramChannel>() {
-                        @Override
-                        protected void initChannel(DatagramChannel ch) {
-                            ch.pipeline().addLast(new QuicCloseHandler(handlerConfig), new Reporter(counters, config.log));
-                        }
-                    })
-                    .bind(config.bind).sync().channel();
+            InetSocketAddress bind = config.bind;
+            for (int i = 0; i < config.eventLoops; i++) {
+                Counters c = new Counters();
+                // the group hands its event loops out in turn: channel i is served by loop i
+                Bootstrap b = new Bootstrap().group(group).channel(channelClass)
+                        .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_SIZE)
+                        .handler(new ChannelInitializer<DatagramChannel>() {
+                            @Override
+                            protected void initChannel(DatagramChannel ch) {
+                                // a handler per channel: each keeps the connections whose datagrams its socket gets
+                                ch.pipeline().addLast(new QuicCloseHandler(handlerConfig), new Reporter(c, config.log));
+                            }
+                        });
+                if (config.eventLoops > 1) {
+                    // the kernel spreads datagrams over the sockets by a hash of their 4-tuple, so a client's
+                    // datagrams keep reaching the one handler that knows its connection
+                    b.option(EpollChannelOption.SO_REUSEPORT, true);
+                }
+                Channel channel = b.bind(bind).sync().channel();
+                channels.add(channel);
+                counters.add(c);
+                // port 0: the others join the port the first one got
+                bind = (InetSocketAddress) channel.localAddress();
+            }
             started = true;
-            return new RejectServer(config, group, channel, counters, transport);
+            return new RejectServer(config, group, List.copyOf(channels), List.copyOf(counters), transport);
         } finally {
             if (!started) {
+                for (Channel channel : channels) {
+                    channel.close();
+                }
                 group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    private static AcceptPolicy policy(Config config) {
+        switch (config.mode) {
+            case STATELESS:
+                return AcceptPolicy.rejectStateless(config.closeError);
+            case STATELESS_UNAUTHENTICATED:
+                return AcceptPolicy.rejectStatelessUnauthenticated(config.closeError);
+            default:
+                return AcceptPolicy.reject(config.closeError);
         }
     }
 
@@ -167,12 +210,25 @@ public final class RejectServer implements AutoCloseable {
 
     /** The address the server is bound to (with the real port when the configuration asked for port 0). */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
+        return (InetSocketAddress) channels.get(0).localAddress();
     }
 
     /** How many connections were answered with a CONNECTION_CLOSE so far. */
     public long refusedConnections() {
-        return counters.refused;
+        long n = 0;
+        for (Counters c : counters) {
+            n += c.refused;
+        }
+        return n;
+    }
+
+    /** {@link #refusedConnections()} of each event loop's channel, in the order they were bound. */
+    List<Long> refusedByEventLoop() {
+        List<Long> r = new ArrayList<>(counters.size());
+        for (Counters c : counters) {
+            r.add(c.refused);
+        }
+        return r;
     }
 
     /**
@@ -180,7 +236,11 @@ public final class RejectServer implements AutoCloseable {
      * client Initials (shorter than 1200 bytes, an unknown version, not an Initial, or not decrypting).
      */
     public long ignoredDatagrams() {
-        return counters.ignored;
+        long n = 0;
+        for (Counters c : counters) {
+            n += c.ignored;
+        }
+        return n;
     }
 
     /** The transport in use ({@link Transport#AUTO} resolved to NIO or EPOLL). */
@@ -194,14 +254,21 @@ public final class RejectServer implements AutoCloseable {
     }
 
     /**
-     * Stops the server gracefully: the channel is closed through the {@link QuicCloseHandler} (which closes any
-     * connection still live and frees those in their closing period), then the event loop shuts down. Waits up to
+     * Stops the server gracefully: each channel is closed through its {@link QuicCloseHandler} (which closes any
+     * connection still live and frees those in their closing period), then the event loops shut down. Waits up to
      * ten seconds; calling it again is harmless.
      */
     @Override
     public void close() {
         try {
-            channel.close().awaitUninterruptibly(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<ChannelFuture> closing = new ArrayList<>(channels.size());
+            for (Channel channel : channels) {
+                closing.add(channel.close());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS);
+            for (ChannelFuture f : closing) {
+                f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
         } finally {
             group.shutdownGracefully(0, STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .awaitUninterruptibly(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -210,7 +277,8 @@ public final class RejectServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RejectServer[" + channel.localAddress() + ", " + transport + ", " + Describe.closeError(config.closeError)
+        return "RejectServer[" + localAddress() + ", " + transport
+                + (channels.size() > 1 ? " x" + channels.size() : "") + ", " + Describe.closeError(config.closeError)
                 + "]";
     }
 
@@ -249,9 +317,15 @@ public final class RejectServer implements AutoCloseable {
         CLOSING_PERIOD,
         /**
          * No state at all ({@link AcceptPolicy#rejectStateless}): each authenticated client Initial, retransmissions
-         * included, is answered with a fresh server Initial close. The cheapest refusal, for a server under a flood.
+         * included, is answered with a fresh server Initial close. A cheap refusal, for a server under a flood.
          */
-        STATELESS
+        STATELESS,
+        /**
+         * {@link #STATELESS} on the header alone ({@link AcceptPolicy#rejectStatelessUnauthenticated}): the Initial is
+         * not decrypted, so only the server's keys are derived. The cheapest refusal; a datagram that only looks like
+         * a client Initial is answered too.
+         */
+        STATELESS_UNAUTHENTICATED
     }
 
     /** The server's settings; immutable. Make one with {@link #builder()}. */
@@ -267,6 +341,7 @@ public final class RejectServer implements AutoCloseable {
         private final Transport transport;
         private final Mode mode;
         private final int maxConnections;
+        private final int eventLoops;
         private final PrintStream log;
 
         private Config(Builder b) {
@@ -275,6 +350,7 @@ public final class RejectServer implements AutoCloseable {
             this.transport = b.transport;
             this.mode = b.mode;
             this.maxConnections = b.maxConnections;
+            this.eventLoops = b.eventLoops;
             this.log = b.log;
         }
 
@@ -311,6 +387,11 @@ public final class RejectServer implements AutoCloseable {
             return maxConnections;
         }
 
+        /** How many event loops serve the port, each with its own socket and handler. */
+        public int eventLoops() {
+            return eventLoops;
+        }
+
         /** Where the per-connection lines go, or {@code null} for none. */
         public PrintStream log() {
             return log;
@@ -320,6 +401,7 @@ public final class RejectServer implements AutoCloseable {
         public String toString() {
             return "Config[bind=" + bind + ", closeError=" + closeError + ", transport=" + transport + ", mode="
                     + mode + (maxConnections == Integer.MAX_VALUE ? "" : ", maxConnections=" + maxConnections)
+                    + (eventLoops == 1 ? "" : ", eventLoops=" + eventLoops)
                     + ", log=" + (log == null ? "off" : "on") + "]";
         }
 
@@ -330,6 +412,7 @@ public final class RejectServer implements AutoCloseable {
             private Transport transport = Transport.AUTO;
             private Mode mode = Mode.CLOSING_PERIOD;
             private int maxConnections = Integer.MAX_VALUE;
+            private int eventLoops = 1;
             private PrintStream log;
 
             private Builder() {
@@ -380,6 +463,22 @@ public final class RejectServer implements AutoCloseable {
                     throw new IllegalArgumentException("maxConnections must be at least 1: " + max);
                 }
                 this.maxConnections = max;
+                return this;
+            }
+
+            /**
+             * How many event loops (threads) serve the port (default 1). With more than one, each loop has its own
+             * socket bound to the same address with {@code SO_REUSEPORT} and its own {@link QuicCloseHandler}; the
+             * kernel hashes each datagram's addresses to pick the socket, so all datagrams of one client path reach
+             * the same handler. {@code maxConnections} then applies per loop. Needs the epoll transport.
+             *
+             * @throws IllegalArgumentException if less than 1
+             */
+            public Builder eventLoops(int n) {
+                if (n < 1) {
+                    throw new IllegalArgumentException("eventLoops must be at least 1: " + n);
+                }
+                this.eventLoops = n;
                 return this;
             }
 

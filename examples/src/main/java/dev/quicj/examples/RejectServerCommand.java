@@ -15,19 +15,22 @@ import java.util.concurrent.TimeUnit;
  * line per refused connection.
  */
 final class RejectServerCommand {
-    static final String USAGE = "usage: reject-server [--bind HOST:PORT] [--error N] [--reason TEXT] [--app] [--stateless]"
-            + " [--max-connections N]\n"
+    static final String USAGE = "usage: reject-server [--bind HOST:PORT] [--error N] [--reason TEXT] [--app] [--stateless [--unauthenticated]]"
+            + " [--max-connections N] [--event-loops N]\n"
             + "  answers every QUIC client Initial with an Initial CONNECTION_CLOSE until Ctrl-C\n"
             + "  --bind     address to listen on (default 127.0.0.1:4433; [::1]:4433 for IPv6)\n"
             + "  --error    error code, decimal or 0x hex (default 0x2, CONNECTION_REFUSED)\n"
             + "  --reason   reason phrase (default \"server busy\")\n"
             + "  --app      an application close (sent in Initial packets as APPLICATION_ERROR 0xc without reason)\n"
             + "  --stateless  keep no state per refusal (no closing period): answer every Initial afresh\n"
+            + "  --unauthenticated  with --stateless: answer from the header alone, without decrypting the Initial\n"
             + "  --max-connections  keep at most N refused connections in their closing period; refuse the rest"
-            + " statelessly (default: no limit)";
+            + " statelessly (default: no limit; per event loop)\n"
+            + "  --event-loops  serve the port with N event loops, each with its own SO_REUSEPORT socket (epoll only;"
+            + " default 1)";
 
-    private static final Set<String> VALUED = Set.of("bind", "error", "reason", "max-connections");
-    private static final Set<String> SWITCHES = Set.of("app", "stateless");
+    private static final Set<String> VALUED = Set.of("bind", "error", "reason", "max-connections", "event-loops");
+    private static final Set<String> SWITCHES = Set.of("app", "stateless", "unauthenticated");
     // how long the shutdown hook waits for the server to stop
     private static final long HOOK_WAIT_SECONDS = 15;
 
@@ -43,10 +46,16 @@ final class RejectServerCommand {
         InetSocketAddress bind = a.has("bind") ? Args.hostPort("bind", a.string("bind", ""))
                 : RejectServer.Config.DEFAULT_BIND;
         CloseError error = a.closeError(TransportErrorCode.CONNECTION_REFUSED, "server busy");
-        RejectServer.Mode mode = a.flag("stateless") ? RejectServer.Mode.STATELESS : RejectServer.Mode.CLOSING_PERIOD;
+        if (a.flag("unauthenticated") && !a.flag("stateless")) {
+            throw new UsageException("--unauthenticated needs --stateless: a connection kept for its closing period"
+                    + " reads its Initial");
+        }
+        RejectServer.Mode mode = !a.flag("stateless") ? RejectServer.Mode.CLOSING_PERIOD
+                : a.flag("unauthenticated") ? RejectServer.Mode.STATELESS_UNAUTHENTICATED : RejectServer.Mode.STATELESS;
         int maxConnections = (int) a.number("max-connections", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
+        int eventLoops = (int) a.number("event-loops", 1, 1, 256);
         return RejectServer.Config.builder().bind(bind).closeError(error).mode(mode).maxConnections(maxConnections)
-                .log(log).build();
+                .eventLoops(eventLoops).log(log).build();
     }
 
     /** Runs until Ctrl-C (SIGINT or SIGTERM). */
@@ -89,7 +98,7 @@ final class RejectServerCommand {
         }
         try {
             out.println("reject-server listening on " + Describe.address(server.localAddress()) + " (" + server.transport()
-                    + "); every client Initial is answered with: Initial "
+                    + (config.eventLoops() > 1 ? ", " + config.eventLoops() + " event loops" : "") + "); every client Initial is answered with: Initial "
                     + Describe.closeOnWire(config.closeError(), true));
             // which crypto paths this JVM got: the fast ones need java.base opened (the jar's manifest does it)
             out.println("  crypto: AES-GCM " + CryptoProvider.aesGcmImplementation() + ", SHA-256 "

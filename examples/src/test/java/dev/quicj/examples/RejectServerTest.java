@@ -268,8 +268,92 @@ class RejectServerTest {
     }
 
     @Test
+    void theUnauthenticatedStatelessModeAnswersFromTheHeaderAlone() throws Exception {
+        ConnectionId odcid = ConnectionId.random(8);
+        ConnectionId scid = ConnectionId.random(8);
+        try (RejectServer server = RejectServer.start(RejectServer.Config.builder()
+                .bind(new InetSocketAddress("127.0.0.1", 0)).mode(RejectServer.Mode.STATELESS_UNAUTHENTICATED)
+                .build()); UdpSend udp = UdpSend.open()) {
+            byte[] initial = TestPeers.clientInitial(QuicVersion.V1, odcid, scid);
+            // the last byte is in the AEAD tag: this Initial does not decrypt, and is answered all the same
+            initial[initial.length - 1] ^= 1;
+            udp.send(server.localAddress().getPort(), initial);
+            InspectedPacket p = TestPeers.onlyPacket(reply(udp), odcid);
+            assertEquals("server Initial", p.keys());
+            assertEquals(scid, p.dcid());
+            assertEquals(0, p.packetNumber());
+            assertEquals(TransportErrorCode.CONNECTION_REFUSED, TestPeers.onlyClose(p).errorCode());
+            assertEquals(1, server.refusedConnections());
+        }
+    }
+
+    @Test
+    void severalEventLoopsShareThePortAndEachRefusesItsOwnClients() throws Exception {
+        assertTrue(Epoll.isAvailable(), () -> "epoll: " + Epoll.unavailabilityCause());
+        int clients = 32;
+        for (RejectServer.Mode mode : List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS)) {
+            try (RejectServer server = RejectServer.start(RejectServer.Config.builder()
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).transport(RejectServer.Transport.EPOLL).mode(mode)
+                    .eventLoops(2).build())) {
+                List<UdpSend> sockets = new java.util.ArrayList<>();
+                try {
+                    for (int i = 0; i < clients; i++) {
+                        sockets.add(UdpSend.open());
+                    }
+                    List<ConnectionId> odcids = new java.util.ArrayList<>();
+                    for (UdpSend udp : sockets) {
+                        ConnectionId odcid = ConnectionId.random(8);
+                        odcids.add(odcid);
+                        udp.send(server.localAddress().getPort(),
+                                TestPeers.clientInitial(QuicVersion.V1, odcid, ConnectionId.random(8)));
+                    }
+                    byte[] firstClose = null;
+                    for (int i = 0; i < clients; i++) {
+                        byte[] answer = reply(sockets.get(i));
+                        firstClose = i == 0 ? answer : firstClose;
+                        InspectedPacket p = TestPeers.onlyPacket(answer, odcids.get(i));
+                        assertEquals(TransportErrorCode.CONNECTION_REFUSED, TestPeers.onlyClose(p).errorCode());
+                    }
+                    if (mode == RejectServer.Mode.CLOSING_PERIOD) {
+                        // a retransmission reaches the loop that keeps the connection: its cached close comes back
+                        byte[] again = TestPeers.clientInitial(QuicVersion.V1, odcids.get(0), ConnectionId.random(8));
+                        sockets.get(0).send(server.localAddress().getPort(), again);
+                        assertArrayEquals(firstClose, reply(sockets.get(0)), "the closing connection's cached close");
+                    }
+                } finally {
+                    for (UdpSend udp : sockets) {
+                        udp.close();
+                    }
+                }
+                assertEquals(clients, server.refusedConnections());
+                List<Long> byLoop = server.refusedByEventLoop();
+                assertEquals(2, byLoop.size());
+                // 32 client ports hashed over two sockets: both get some (all on one: probability 2^-31)
+                assertTrue(byLoop.get(0) > 0 && byLoop.get(1) > 0, byLoop::toString);
+                assertTrue(server.toString().contains(" x2"), server::toString);
+            }
+        }
+    }
+
+    @Test
+    void severalEventLoopsNeedEpoll() {
+        RejectServer.Config c = RejectServer.Config.builder().bind(new InetSocketAddress("127.0.0.1", 0))
+                .transport(RejectServer.Transport.NIO).eventLoops(2).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> RejectServer.start(c));
+        assertTrue(e.getMessage().contains("SO_REUSEPORT"), e.getMessage());
+    }
+
+    @Test
     void configHasTheDocumentedDefaultsAndChecksItsArguments() throws Exception {
         assertEquals(7, RejectServerCommand.config(new String[] {"--max-connections", "7"}, null).maxConnections());
+        assertEquals(3, RejectServerCommand.config(new String[] {"--event-loops", "3"}, null).eventLoops());
+        assertEquals(RejectServer.Mode.STATELESS_UNAUTHENTICATED,
+                RejectServerCommand.config(new String[] {"--stateless", "--unauthenticated"}, null).mode());
+        assertEquals(RejectServer.Mode.STATELESS, RejectServerCommand.config(new String[] {"--stateless"}, null).mode());
+        assertThrows(UsageException.class, () -> RejectServerCommand.config(new String[] {"--unauthenticated"}, null));
+        assertThrows(UsageException.class, () -> RejectServerCommand.config(new String[] {"--event-loops", "0"}, null));
+        assertEquals(1, RejectServer.Config.builder().build().eventLoops());
+        assertThrows(IllegalArgumentException.class, () -> RejectServer.Config.builder().eventLoops(0));
         RejectServer.Config c = RejectServer.Config.builder().build();
         assertEquals(Integer.MAX_VALUE, c.maxConnections(), "no limit");
         assertEquals(new InetSocketAddress("127.0.0.1", 4433), c.bind());

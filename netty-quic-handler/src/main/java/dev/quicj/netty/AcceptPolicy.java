@@ -19,13 +19,16 @@ import java.util.function.Function;
  *       the given error, then run its closing period;</li>
  *   <li>{@link #rejectStateless(CloseError)}: authenticate the Initial and answer it with a server Initial close
  *       ({@link dev.quicj.core.conn.StatelessClose}), keeping no state at all: the cheap refusal of an overloaded
- *       server.</li>
+ *       server;</li>
+ *   <li>{@link #rejectStatelessUnauthenticated(CloseError)}: the same on the header alone, without decrypting the
+ *       Initial: the cheapest refusal, for floods.</li>
  * </ul>
- * An Initial that does not authenticate creates nothing: it belongs to no connection and is passed on unchanged.
+ * Except with {@link #rejectStatelessUnauthenticated}, an Initial that does not authenticate creates nothing: it
+ * belongs to no connection and is passed on unchanged.
  */
 public final class AcceptPolicy {
-    private static final AcceptPolicy IGNORE = new AcceptPolicy(Action.IGNORE, null, null);
-    private static final AcceptPolicy ACCEPT = new AcceptPolicy(Action.ACCEPT, null, null);
+    private static final AcceptPolicy IGNORE = new AcceptPolicy(Action.IGNORE, null, null, true);
+    private static final AcceptPolicy ACCEPT = new AcceptPolicy(Action.ACCEPT, null, null, true);
 
     /** The three things the handler can do with an acceptable client Initial. */
     public enum Action {
@@ -45,11 +48,15 @@ public final class AcceptPolicy {
     private final CloseError rejectError;
     // makes the CRYPTO data listener of an accepted connection from its source connection ID, or null
     private final Function<ConnectionId, CryptoDataListener> listeners;
+    // whether an Initial must decrypt before it is acted on (false only for rejectStatelessUnauthenticated)
+    private final boolean authenticatesInitials;
 
-    private AcceptPolicy(Action action, CloseError rejectError, Function<ConnectionId, CryptoDataListener> listeners) {
+    private AcceptPolicy(Action action, CloseError rejectError, Function<ConnectionId, CryptoDataListener> listeners,
+            boolean authenticatesInitials) {
         this.action = action;
         this.rejectError = rejectError;
         this.listeners = listeners;
+        this.authenticatesInitials = authenticatesInitials;
     }
 
     /** Pass acceptable client Initials on unchanged, like any datagram that belongs to no connection. */
@@ -68,7 +75,7 @@ public final class AcceptPolicy {
      * @param listeners called with the new connection's source connection ID before it reads its first Initial
      */
     public static AcceptPolicy accept(Function<ConnectionId, CryptoDataListener> listeners) {
-        return new AcceptPolicy(Action.ACCEPT, null, Objects.requireNonNull(listeners, "listeners"));
+        return new AcceptPolicy(Action.ACCEPT, null, Objects.requireNonNull(listeners, "listeners"), true);
     }
 
     /**
@@ -79,11 +86,7 @@ public final class AcceptPolicy {
      * @throws IllegalArgumentException if the error is of a type that sends nothing
      */
     public static AcceptPolicy reject(CloseError error) {
-        Objects.requireNonNull(error, "error");
-        if (!error.type().sendsFrame()) {
-            throw new IllegalArgumentException("a rejection sends CONNECTION_CLOSE: " + error);
-        }
-        return new AcceptPolicy(Action.REJECT, error, null);
+        return new AcceptPolicy(Action.REJECT, checkRejectError(error), null, true);
     }
 
     /**
@@ -99,16 +102,47 @@ public final class AcceptPolicy {
      * @throws IllegalArgumentException if the error is of a type that sends nothing
      */
     public static AcceptPolicy rejectStateless(CloseError error) {
+        return new AcceptPolicy(Action.REJECT_STATELESS, checkRejectError(error), null, true);
+    }
+
+    /**
+     * {@link #rejectStateless(CloseError)} without authenticating the Initial: a datagram that passes
+     * {@link dev.quicj.core.conn.InitialCheck} (at least 1200 bytes, a long-header Initial of a supported version,
+     * a DCID of at least 8 bytes) is answered from its header alone, and its payload is never decrypted. Only the
+     * server's Initial keys are derived, so a refusal costs about half the CPU of {@code rejectStateless}, which
+     * matters when refusals are what a flooded server spends its CPU on.
+     *
+     * <p>What is given up: a datagram that merely looks like a client Initial (a corrupted one, or random bytes
+     * behind a valid header) is answered too, where {@code rejectStateless} passes it on. Authentication is no
+     * defence against a sender that means harm, since anyone can derive the Initial keys of a DCID (RFC 9001 §5.2);
+     * and the answer, a few dozen bytes, is far below the 3x limit of RFC 9000 §8.1 for the 1200 bytes received.
+     * {@link QuicConnectionEndedEvent} fires for each refusal, as with {@code rejectStateless}.
+     *
+     * @throws IllegalArgumentException if the error is of a type that sends nothing
+     */
+    public static AcceptPolicy rejectStatelessUnauthenticated(CloseError error) {
+        return new AcceptPolicy(Action.REJECT_STATELESS, checkRejectError(error), null, false);
+    }
+
+    private static CloseError checkRejectError(CloseError error) {
         Objects.requireNonNull(error, "error");
         if (!error.type().sendsFrame()) {
             throw new IllegalArgumentException("a rejection sends CONNECTION_CLOSE: " + error);
         }
-        return new AcceptPolicy(Action.REJECT_STATELESS, error, null);
+        return error;
     }
 
     /** What the handler does with an acceptable client Initial. */
     public Action action() {
         return action;
+    }
+
+    /**
+     * Whether a client Initial must decrypt with the Initial keys of its DCID before the handler acts on it: true for
+     * every policy but {@link #rejectStatelessUnauthenticated}.
+     */
+    public boolean authenticatesInitials() {
+        return authenticatesInitials;
     }
 
     /** The error rejected connections are closed with; {@code null} unless the action is a rejection. */
@@ -123,6 +157,7 @@ public final class AcceptPolicy {
 
     @Override
     public String toString() {
-        return "AcceptPolicy[" + action + (rejectError != null ? " " + rejectError : "") + "]";
+        return "AcceptPolicy[" + action + (authenticatesInitials ? "" : " unauthenticated")
+                + (rejectError != null ? " " + rejectError : "") + "]";
     }
 }

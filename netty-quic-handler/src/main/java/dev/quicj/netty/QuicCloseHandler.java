@@ -576,12 +576,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             return false;
         }
         if (policy.action() == AcceptPolicy.Action.REJECT_STATELESS) {
-            return rejectStatelessly(dg, from, policy.rejectError());
+            return rejectStatelessly(dg, from, policy.rejectError(), policy.authenticatesInitials());
         }
         if (entryCount >= config.maxConnections()) {
             // full: refuse without keeping anything, as rejectStateless does
             return rejectStatelessly(dg, from,
-                    policy.action() == AcceptPolicy.Action.REJECT ? policy.rejectError() : OVERLOADED);
+                    policy.action() == AcceptPolicy.Action.REJECT ? policy.rejectError() : OVERLOADED, true);
         }
         ConnectionId scid = newConnectionId();
         long now = now();
@@ -617,21 +617,26 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /**
      * Refuses an acceptable client Initial without creating a connection ({@link AcceptPolicy#rejectStateless}): the
-     * Initial is authenticated with the client Initial keys of its DCID, then answered with {@link StatelessClose}
-     * (server Initial keys from the same HKDF-Extract, packet number 0). A retransmitted Initial is refused again;
-     * nothing is kept. Returns false, passing the datagram on, if the Initial does not authenticate.
+     * Initial is authenticated with the client Initial keys of its DCID (unless {@code authenticate} is false), then
+     * answered with {@link StatelessClose} (server Initial keys from the same HKDF-Extract, packet number 0). A
+     * retransmitted Initial is refused again; nothing is kept. Returns false, passing the datagram on, if the Initial
+     * does not authenticate.
      */
-    private boolean rejectStatelessly(ByteBuffer dg, NetworkPath from, CloseError error) {
+    private boolean rejectStatelessly(ByteBuffer dg, NetworkPath from, CloseError error, boolean authenticate) {
         QuicVersion version = header.version();
         ConnectionId odcid = header.dcid(dg);
         ConnectionId clientScid = header.scid(dg);
         CryptoProvider crypto = config.settings().cryptoProvider();
         PacketProtection server;
         try {
-            PacketProtection[] both = InitialSecrets.bothProtections(crypto, version, odcid.toByteArray());
-            // authenticate in place: dg is the handler's own copy of the datagram
-            PacketCrypto.unprotect(dg, header, both[0], -1, hpMask);
-            server = both[1];
+            if (authenticate) {
+                PacketProtection[] both = InitialSecrets.bothProtections(crypto, version, odcid.toByteArray());
+                // authenticate in place: dg is the handler's own copy of the datagram
+                PacketCrypto.unprotect(dg, header, both[0], -1, hpMask);
+                server = both[1];
+            } else {
+                server = InitialSecrets.serverProtection(crypto, version, odcid.toByteArray());
+            }
         } catch (CryptoException e) {
             return false;
         }

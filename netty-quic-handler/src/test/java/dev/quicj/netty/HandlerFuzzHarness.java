@@ -199,7 +199,7 @@ final class HandlerFuzzHarness {
                             : QuicCloseHandlerConfig.DEFAULT_MAX_UDP_PAYLOAD_SIZE)
                     .localConnectionIdLength(in.intIn(1, ConnectionId.MAX_LENGTH))
                     .defaultCloseError(sendingError(in));
-            switch (in.intIn(0, 3)) {
+            switch (in.intIn(0, 4)) {
                 case 0:
                     config.acceptPolicy(AcceptPolicy.accept());
                     break;
@@ -208,6 +208,9 @@ final class HandlerFuzzHarness {
                     break;
                 case 2:
                     config.acceptPolicy(AcceptPolicy.rejectStateless(sendingError(in)));
+                    break;
+                case 3:
+                    config.acceptPolicy(AcceptPolicy.rejectStatelessUnauthenticated(sendingError(in)));
                     break;
                 default:
                     config.acceptPolicy(AcceptPolicy.ignore());

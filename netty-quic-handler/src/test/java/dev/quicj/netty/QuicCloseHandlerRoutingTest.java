@@ -12,6 +12,7 @@ import static dev.quicj.netty.TestSupport.now;
 import static dev.quicj.netty.TestSupport.shortHeader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -272,6 +273,59 @@ class QuicCloseHandlerRoutingTest {
         forged[forged.length - 1] ^= 1;
         assertPassedOn(forged);
         assertEquals(List.of(), recorder.events);
+    }
+
+    @Test
+    void theUnauthenticatedStatelessRejectPolicyAnswersTheSameCloseAsTheAuthenticatedOne() throws Exception {
+        start(AcceptPolicy.rejectStatelessUnauthenticated(REFUSED));
+        assertFalse(AcceptPolicy.rejectStatelessUnauthenticated(REFUSED).authenticatesInitials());
+        assertTrue(AcceptPolicy.rejectStateless(REFUSED).authenticatesInitials());
+        byte[] initial = peerInitial();
+        ch.writeInbound(datagram(initial.clone(), OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertEquals(OTHER_CLIENT, sent.get(0).recipient());
+        InspectedPacket p = sent.get(0).packets(PEER_ODCID).get(0);
+        assertEquals("server Initial", p.keys());
+        assertEquals(PEER_SCID, p.dcid());
+        assertEquals(0, p.packetNumber());
+        assertClose(sent.get(0).initialClose(PEER_ODCID), CloseType.TRANSPORT,
+                TransportErrorCode.CONNECTION_REFUSED, 0, "full");
+        assertEquals(QuicCloseResult.SENT, recorder.events(QuicConnectionEndedEvent.class).get(0).result());
+        assertEquals(List.of(), handler.connections());
+    }
+
+    @Test
+    void theUnauthenticatedStatelessRejectPolicyAnswersAnInitialThatDoesNotAuthenticate() throws Exception {
+        start(AcceptPolicy.rejectStatelessUnauthenticated(REFUSED));
+        byte[] forged = peerInitial();
+        forged[forged.length - 1] ^= 1;
+        ch.writeInbound(datagram(forged, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed: only the header was looked at");
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertClose(sent.get(0).initialClose(PEER_ODCID), CloseType.TRANSPORT,
+                TransportErrorCode.CONNECTION_REFUSED, 0, "full");
+        // what it still passes on: anything that is not an acceptable client Initial
+        assertPassedOn(Arrays.copyOf(peerInitial(), 1199));
+        byte[] badVersion = peerInitial();
+        badVersion[4] = 0x2a;
+        assertPassedOn(badVersion);
+        assertEquals(1, recorder.events(QuicConnectionEndedEvent.class).size());
+    }
+
+    @Test
+    void beyondMaxConnectionsTheRejectPolicyStillAuthenticates() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.reject(REFUSED))
+                .maxConnections(1).build());
+        ch = channel(handler, recorder);
+        ch.writeInbound(datagram(client(1).firstInitial, OTHER_CLIENT, SERVER));
+        assertEquals(1, drainOutbound(ch).size());
+        byte[] forged = client(2).firstInitial;
+        forged[forged.length - 1] ^= 1;
+        assertPassedOn(forged);
+        assertEquals(1, recorder.events(QuicConnectionEndedEvent.class).size());
     }
 
     @Test

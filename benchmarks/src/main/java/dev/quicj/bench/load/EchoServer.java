@@ -8,18 +8,22 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A plain Netty UDP echo server, the I/O limit the reject server is compared with: one event loop, SO_RCVBUF 4 MiB,
- * every datagram sent back to its sender with the same content (the buffer is handed back, not copied), flushed when
- * the read batch completes.
+ * A plain Netty UDP echo server, the I/O limit the reject server is compared with: one event loop (or several, each
+ * with its own {@code SO_REUSEPORT} socket on the same port, as the reject server runs them), SO_RCVBUF 4 MiB, every
+ * datagram sent back to its sender with the same content (the buffer is handed back, not copied), flushed when the
+ * read batch completes.
  */
 public final class EchoServer implements AutoCloseable {
     /** The transport, as for the reject server. */
@@ -38,38 +42,52 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private final EventLoopGroup group;
-    private final Channel channel;
+    private final List<Channel> channels = new ArrayList<>();
     private final LongAdder echoed = new LongAdder();
     private final Kind kind;
 
-    private EchoServer(InetSocketAddress bind, Kind kind) throws InterruptedException {
+    private EchoServer(InetSocketAddress bind, Kind kind, int loops) throws InterruptedException {
         this.kind = kind.resolve();
         boolean epoll = this.kind == Kind.EPOLL;
         if (epoll) {
             Epoll.ensureAvailability();
+        } else if (loops > 1) {
+            throw new IllegalArgumentException("several event loops need epoll's SO_REUSEPORT");
         }
-        group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
-            channel = new Bootstrap().group(group)
-                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, LoadGenerator.SOCKET_BUFFER)
-                    .option(ChannelOption.SO_SNDBUF, LoadGenerator.SOCKET_BUFFER)
-                    .handler(new Echo())
-                    .bind(bind).sync().channel();
+            for (int i = 0; i < loops; i++) {
+                Bootstrap b = new Bootstrap().group(group)
+                        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                        .option(ChannelOption.SO_RCVBUF, LoadGenerator.SOCKET_BUFFER)
+                        .option(ChannelOption.SO_SNDBUF, LoadGenerator.SOCKET_BUFFER)
+                        .handler(new Echo());
+                if (loops > 1) {
+                    b.option(EpollChannelOption.SO_REUSEPORT, true);
+                }
+                Channel channel = b.bind(bind).sync().channel();
+                channels.add(channel);
+                bind = (InetSocketAddress) channel.localAddress();
+            }
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully();
             throw e;
         }
     }
 
-    /** Starts an echo server on {@code bind}. */
+    /** Starts an echo server on {@code bind} with one event loop. */
     public static EchoServer start(InetSocketAddress bind, Kind kind) throws InterruptedException {
-        return new EchoServer(bind, kind);
+        return new EchoServer(bind, kind, 1);
+    }
+
+    /** Starts an echo server on {@code bind} with {@code loops} event loops sharing the port (epoll only). */
+    public static EchoServer start(InetSocketAddress bind, Kind kind, int loops) throws InterruptedException {
+        return new EchoServer(bind, kind, loops);
     }
 
     /** The address it listens on. */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
+        return (InetSocketAddress) channels.get(0).localAddress();
     }
 
     /** The transport in use. */
@@ -85,12 +103,15 @@ public final class EchoServer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         try {
-            channel.close().sync();
+            for (Channel channel : channels) {
+                channel.close().sync();
+            }
         } finally {
             group.shutdownGracefully().sync();
         }
     }
 
+    @io.netty.channel.ChannelHandler.Sharable
     private final class Echo extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A UDP load generator for loopback: {@code threads} threads, each with its own non-blocking socket connected to the
- * target, send Initials from an {@link InitialPool} for a fixed time and count the datagrams that come back. A thread
+ * A UDP load generator for loopback: {@code threads} threads, each with its own non-blocking sockets connected to the
+ * target ({@code sockets} per thread, one by default; several give the server several client 4-tuples, which is what
+ * spreads datagrams over {@code SO_REUSEPORT} sockets), send Initials from an {@link InitialPool} for a fixed time and count the datagrams that come back. A thread
  * sends a burst, then reads every reply waiting on its socket, and so on: sending and counting share one core per
  * thread, which leaves the other core of a 2-core machine to the server.
  *
@@ -68,18 +69,19 @@ public final class LoadGenerator {
      *
      * @param ratePerSecond the total send rate, or 0 for a window or a flood
      * @param window per thread, the most datagrams without a reply in flight (when not paced), or 0 for a flood
+     * @param sockets per thread, the sockets (source ports) it sends from in turn, a datagram each
      */
     public static Result run(InetSocketAddress target, InitialPool pool, double seconds, int threads,
-            long ratePerSecond, int window) throws InterruptedException {
-        if (threads < 1 || seconds <= 0 || ratePerSecond < 0 || window < 0) {
-            throw new IllegalArgumentException("threads >= 1, seconds > 0, rate >= 0, window >= 0");
+            long ratePerSecond, int window, int sockets) throws InterruptedException {
+        if (threads < 1 || seconds <= 0 || ratePerSecond < 0 || window < 0 || sockets < 1) {
+            throw new IllegalArgumentException("threads >= 1, seconds > 0, rate >= 0, window >= 0, sockets >= 1");
         }
         List<Worker> workers = new ArrayList<>();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         long end = start + (long) (seconds * 1e9);
         double perThreadRate = ratePerSecond / (double) threads;
         for (int i = 0; i < threads; i++) {
-            workers.add(new Worker(target, pool.cursor(), start, end, perThreadRate, window));
+            workers.add(new Worker(target, pool.cursor(), start, end, perThreadRate, window, sockets));
         }
         List<Thread> running = new ArrayList<>();
         for (int i = 0; i < workers.size(); i++) {
@@ -114,6 +116,7 @@ public final class LoadGenerator {
         private final long end;
         private final double rate;
         private final int window;
+        private final DatagramChannel[] channels;
         private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65536);
         long sent;
         long replies;
@@ -122,7 +125,9 @@ public final class LoadGenerator {
         // the CPU this worker's thread used, measured by the thread itself when it ends
         long cpuNanos;
 
-        Worker(InetSocketAddress target, InitialPool.Cursor cursor, long start, long end, double rate, int window) {
+        Worker(InetSocketAddress target, InitialPool.Cursor cursor, long start, long end, double rate, int window,
+                int sockets) {
+            this.channels = new DatagramChannel[sockets];
             this.target = target;
             this.cursor = cursor;
             this.start = start;
@@ -144,72 +149,112 @@ public final class LoadGenerator {
         }
 
         private void send() {
-            try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
-                    Selector selector = Selector.open()) {
+            try (Selector selector = Selector.open()) {
+                open(selector);
+                send(selector);
+            } catch (IOException e) {
+                failure = e;
+            } finally {
+                for (DatagramChannel ch : channels) {
+                    if (ch != null) {
+                        try {
+                            ch.close();
+                        } catch (IOException e) {
+                            if (failure == null) {
+                                failure = e;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private void open(Selector selector) throws IOException {
+            for (int i = 0; i < channels.length; i++) {
+                DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+                channels[i] = ch;
                 ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
                 ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
                 ch.bind(new InetSocketAddress(target.getAddress(), 0));
                 ch.connect(target);
                 ch.configureBlocking(false);
                 ch.register(selector, SelectionKey.OP_READ);
-                while (System.nanoTime() < start) {
-                    Thread.onSpinWait();
-                }
-                long now;
-                // datagrams written off as lost (window mode), and when the last reply came
-                long lost = 0;
-                long lastProgress = start;
-                while ((now = System.nanoTime()) < end) {
-                    long allowed;
-                    if (rate > 0) {
-                        allowed = (long) ((now - start) * rate / 1e9) - sent;
-                    } else if (window > 0) {
-                        long inFlight = sent - replies - lost;
-                        if (inFlight > 0 && now - lastProgress > LOSS_TIMEOUT_NANOS) {
-                            lost += inFlight;
-                            inFlight = 0;
-                            lastProgress = now;
-                        }
-                        allowed = window - inFlight;
-                    } else {
-                        allowed = BURST;
-                    }
-                    int burst = (int) Math.min(BURST, Math.max(0, allowed));
-                    for (int i = 0; i < burst; i++) {
-                        ByteBuffer dg = cursor.next();
-                        if (ch.write(dg) == 0) {
-                            break;
-                        }
-                        sent++;
-                    }
-                    long n = drain(ch);
-                    if (n > 0) {
-                        replies += n;
-                        lastProgress = now;
-                    } else if (burst == 0) {
-                        if (rate > 0) {
-                            LockSupport.parkNanos(20_000);
-                        } else if (now - lastProgress > SPIN_NANOS) {
-                            // the window is full and no reply came for a while: sleep until one arrives rather than
-                            // take the server's CPU
-                            selector.select(1);
-                            selector.selectedKeys().clear();
-                        } else {
-                            Thread.onSpinWait();
-                        }
-                    }
-                }
-                long graceEnd = System.nanoTime() + GRACE_NANOS;
-                while (System.nanoTime() < graceEnd) {
-                    long n = drain(ch);
-                    late += n;
-                    if (n == 0) {
-                        LockSupport.parkNanos(100_000);
-                    }
-                }
-            } catch (IOException e) {
-                failure = e;
             }
+        }
+
+        private void send(Selector selector) throws IOException {
+            int next = 0;
+            while (System.nanoTime() < start) {
+                Thread.onSpinWait();
+            }
+            long now;
+            // datagrams written off as lost (window mode), and when the last reply came
+            long lost = 0;
+            long lastProgress = start;
+            while ((now = System.nanoTime()) < end) {
+                long allowed;
+                if (rate > 0) {
+                    allowed = (long) ((now - start) * rate / 1e9) - sent;
+                } else if (window > 0) {
+                    long inFlight = sent - replies - lost;
+                    if (inFlight > 0 && now - lastProgress > LOSS_TIMEOUT_NANOS) {
+                        lost += inFlight;
+                        inFlight = 0;
+                        lastProgress = now;
+                    }
+                    allowed = window - inFlight;
+                } else {
+                    allowed = BURST;
+                }
+                int burst = (int) Math.min(BURST, Math.max(0, allowed));
+                for (int i = 0; i < burst; i++) {
+                    ByteBuffer dg = cursor.next();
+                    if (channels[next].write(dg) == 0) {
+                        break;
+                    }
+                    next = next + 1 == channels.length ? 0 : next + 1;
+                    sent++;
+                }
+                long n = drain(selector);
+                if (n > 0) {
+                    replies += n;
+                    lastProgress = now;
+                } else if (burst == 0) {
+                    if (rate > 0) {
+                        LockSupport.parkNanos(20_000);
+                    } else if (now - lastProgress > SPIN_NANOS) {
+                        // the window is full and no reply came for a while: sleep until one arrives rather than
+                        // take the server's CPU
+                        selector.select(1);
+                        selector.selectedKeys().clear();
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            long graceEnd = System.nanoTime() + GRACE_NANOS;
+            while (System.nanoTime() < graceEnd) {
+                long n = drain(selector);
+                late += n;
+                if (n == 0) {
+                    LockSupport.parkNanos(100_000);
+                }
+            }
+        }
+
+        /** Reads every reply waiting: on the one socket, or on each socket the selector finds readable. */
+        private long drain(Selector selector) throws IOException {
+            if (channels.length == 1) {
+                return drain(channels[0]);
+            }
+            long n = 0;
+            if (selector.selectNow() > 0) {
+                for (SelectionKey key : selector.selectedKeys()) {
+                    n += drain((DatagramChannel) key.channel());
+                }
+                selector.selectedKeys().clear();
+            }
+            return n;
         }
 
         private long drain(DatagramChannel ch) throws IOException {

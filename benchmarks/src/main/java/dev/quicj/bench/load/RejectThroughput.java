@@ -27,10 +27,14 @@ import java.util.Map;
  * <p>Options: {@code --seconds S} (5), {@code --warmup-seconds S} (5), {@code --rounds N} (1), {@code --threads N}
  * (1), {@code --window N} (64 datagrams in flight per thread; 0 with no rate: a flood), {@code --rate N} (a paced
  * load instead), {@code --pool N} (Initials to generate, 1000000), {@code --max-connections N} (the reject-server's
- * {@code --max-connections}: no limit by default), {@code --transport
- * auto|nio|epoll} (auto), {@code --mode closing-period|stateless|both} (both: the examples' reject-server in its
- * default mode, which keeps each refused connection for its closing period, and in {@code --stateless} mode; a line
- * each, {@code reject_throughput} and {@code reject_throughput_stateless}).
+ * {@code --max-connections}: no limit by default, per event loop), {@code --server-loops N} (1: event loops of the
+ * reject server and of the echo server alike, each with its own {@code SO_REUSEPORT} socket; epoll only),
+ * {@code --sockets N} (1: sockets, so client 4-tuples, per generator thread; the kernel spreads 4-tuples, not
+ * datagrams, over the server's sockets), {@code --transport
+ * auto|nio|epoll} (auto), {@code --mode closing-period|stateless|stateless-unauthenticated|both|all} (both: the
+ * examples' reject-server in its default mode, which keeps each refused connection for its closing period, and in
+ * {@code --stateless} mode; a line each, {@code reject_throughput} and {@code reject_throughput_stateless}; all adds
+ * {@code --stateless --unauthenticated}, {@code reject_throughput_stateless_unauthenticated}).
  */
 public final class RejectThroughput {
     private RejectThroughput() {
@@ -45,6 +49,8 @@ public final class RejectThroughput {
         int window = 64;
         int poolSize = 1_000_000;
         int maxConnections = Integer.MAX_VALUE;
+        int serverLoops = 1;
+        int sockets = 1;
         EchoServer.Kind transport = EchoServer.Kind.AUTO;
         List<RejectServer.Mode> modes = List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS);
         for (int i = 0; i < args.length; i++) {
@@ -59,12 +65,17 @@ public final class RejectThroughput {
                 case "--window" -> window = Integer.parseInt(required(a, v));
                 case "--pool" -> poolSize = Integer.parseInt(required(a, v));
                 case "--max-connections" -> maxConnections = Integer.parseInt(required(a, v));
+                case "--server-loops" -> serverLoops = Integer.parseInt(required(a, v));
+                case "--sockets" -> sockets = Integer.parseInt(required(a, v));
                 case "--transport" -> transport = EchoServer.Kind.valueOf(required(a, v).toUpperCase(Locale.ROOT));
                 case "--mode" -> modes = switch (required(a, v)) {
                     case "closing-period" -> List.of(RejectServer.Mode.CLOSING_PERIOD);
                     case "stateless" -> List.of(RejectServer.Mode.STATELESS);
+                    case "stateless-unauthenticated" -> List.of(RejectServer.Mode.STATELESS_UNAUTHENTICATED);
                     case "both" -> List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS);
-                    default -> throw new IllegalArgumentException("--mode closing-period|stateless|both: " + v);
+                    case "all" -> List.of(RejectServer.Mode.values());
+                    default -> throw new IllegalArgumentException(
+                            "--mode closing-period|stateless|stateless-unauthenticated|both|all: " + v);
                 };
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
@@ -74,8 +85,8 @@ public final class RejectThroughput {
         String load = rate > 0 ? "paced at " + rate + "/s" : window > 0 ? "window of " + window + " per thread"
                 : "flood";
         System.out.printf(Locale.ROOT, "# reject_throughput: transport=%s seconds=%.1f warmup=%.1f rounds=%d "
-                + "threads=%d load=%s max-connections=%s aes-gcm=%s sha-256=%s%n", transport, seconds, warmup, rounds,
-                threads, load, maxConnections == Integer.MAX_VALUE ? "none" : String.valueOf(maxConnections),
+                + "threads=%d sockets=%d server-loops=%d load=%s max-connections=%s aes-gcm=%s sha-256=%s%n",
+                transport, seconds, warmup, rounds, threads, sockets, serverLoops, load, maxConnections == Integer.MAX_VALUE ? "none" : String.valueOf(maxConnections),
                 CryptoProvider.aesGcmImplementation(), CryptoProvider.sha256Implementation());
         long t0 = System.nanoTime();
         InitialPool pool = InitialPool.generate(poolSize, 0x5eed);
@@ -92,13 +103,13 @@ public final class RejectThroughput {
                 pool.rewind();
                 RejectServer.Config config = RejectServer.Config.builder().bind(loopback).closeError(error)
                         .transport(RejectServer.Transport.valueOf(transport.name())).mode(mode)
-                        .maxConnections(maxConnections).log(null).build();
+                        .maxConnections(maxConnections).eventLoops(serverLoops).log(null).build();
                 try (RejectServer server = RejectServer.start(config)) {
-                    LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window);
+                    LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window, sockets);
                     long refusedBefore = server.refusedConnections();
                     cpu.start();
                     LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate,
-                            window);
+                            window, sockets);
                     long used = cpu.stop();
                     long refused = server.refusedConnections() - refusedBefore;
                     printCpu("reject (" + mode + ")", used, r, "refused connection");
@@ -111,10 +122,10 @@ public final class RejectThroughput {
                 }
             }
             pool.rewind();
-            try (EchoServer server = EchoServer.start(loopback, transport)) {
-                LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window);
+            try (EchoServer server = EchoServer.start(loopback, transport, serverLoops)) {
+                LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window, sockets);
                 cpu.start();
-                LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate, window);
+                LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate, window, sockets);
                 printCpu("echo", cpu.stop(), r, "echo");
                 echo.add(r.repliesPerSecond());
                 System.out.printf(Locale.ROOT, "# round %d echo: sent %d (%.0f/s), echoes %d (%.0f/s), late %d%n",
@@ -124,8 +135,11 @@ public final class RejectThroughput {
         double e = median(echo);
         for (RejectServer.Mode mode : modes) {
             double c = median(conn.get(mode));
-            String metric = mode == RejectServer.Mode.CLOSING_PERIOD ? "reject_throughput"
-                    : "reject_throughput_stateless";
+            String metric = switch (mode) {
+                case CLOSING_PERIOD -> "reject_throughput";
+                case STATELESS -> "reject_throughput_stateless";
+                case STATELESS_UNAUTHENTICATED -> "reject_throughput_stateless_unauthenticated";
+            };
             System.out.printf(Locale.ROOT, "result metric=%s conn_per_s=%.0f echo_dgram_per_s=%.0f ratio=%.3f%n",
                     metric, c, e, e == 0 ? 0 : c / e);
         }

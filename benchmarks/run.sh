@@ -6,7 +6,7 @@
 # Lines starting with '#' are details (JDK, machine, per-run figures).
 #
 # Usage: benchmarks/run.sh [--smoke] [--jdk PATH] [--no-build] [--forks N] [--no-throughput] [--throughput-only]
-#                          [--jca] [--ngtcp2]
+#                          [--jca] [--ngtcp2] [--server-loops N]
 #   --smoke          one short iteration of every benchmark and a 2 s load test (what CI runs)
 #   --jdk PATH       run with the JDK at PATH (for example /usr/lib/jvm/temurin-25-jdk-amd64); default: java on PATH
 #   --no-build       use benchmarks/target/benchmarks.jar as it is
@@ -14,6 +14,8 @@
 #   --no-throughput / --throughput-only   skip or run only the loopback reject-throughput test
 #   --ngtcp2         build the libngtcp2 reference (benchmarks/ngtcp2/build.sh; installs Debian's -dev packages) and
 #                    run it after JMH, as NGTCP2_BENCH does
+#   --server-loops N the load test's reject and echo servers with N event loops each (SO_REUSEPORT, epoll), fed
+#                    from 16 client sockets with 256 datagrams in flight; default one loop, one socket, 64
 #   --jca            without --add-opens: quic-core falls back to the public JCA AES-GCM cipher (allocates) and
 #                    MessageDigest SHA-256
 # Environment:
@@ -23,7 +25,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-smoke=0 build=1 forks=1 jmh=1 throughput=1 jdk="" jca=0 ngtcp2=0
+smoke=0 build=1 forks=1 jmh=1 throughput=1 jdk="" jca=0 ngtcp2=0 server_loops=1
 while (($#)); do
   case "$1" in
     --smoke) smoke=1 ;;
@@ -34,7 +36,8 @@ while (($#)); do
     --throughput-only) jmh=0 ;;
     --jca) jca=1 ;;
     --ngtcp2) ngtcp2=1 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --server-loops) server_loops=${2:?--server-loops needs a number}; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -150,9 +153,12 @@ fi
 
 if ((throughput)); then
   if ((smoke)); then
-    load=(--seconds 2 --warmup-seconds 0.5 --pool 200000)
+    load=(--seconds 2 --warmup-seconds 0.5 --pool 200000 --mode all)
   else
-    load=(--seconds 5 --warmup-seconds 5 --rounds 3 --pool 1000000)
+    load=(--seconds 5 --warmup-seconds 5 --rounds 3 --pool 1000000 --mode all)
+  fi
+  if ((server_loops > 1)); then
+    load+=(--server-loops "$server_loops" --sockets 16 --window 256)
   fi
   "$java" "${opens[@]}" -Dio.netty.leakDetection.level=disabled -cp "$jar" \
     dev.quicj.bench.load.RejectThroughput "${load[@]}"

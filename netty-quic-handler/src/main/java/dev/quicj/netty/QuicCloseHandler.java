@@ -50,9 +50,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Inbound</h2>
  * Each {@link DatagramPacket} is routed by its Destination Connection ID (long headers: the DCID field; short
- * headers: the first bytes, trying the {@linkplain QuicCloseHandlerConfig#localConnectionIdLength() configured
- * length} and then the lengths of the connections the application added, longest first; a zero-length ID only with
- * its connection's addresses, RFC 9000 §5.2). Server connections are also reachable by the client's original DCID
+ * headers: the first bytes, trying every connection ID length in use, the
+ * {@linkplain QuicCloseHandlerConfig#localConnectionIdLength() configured length} and those of the connections the
+ * application added, longest first, so that an ID that is a prefix of another cannot take its datagrams; a
+ * zero-length ID only with its connection's addresses, RFC 9000 §5.2). Server connections are also reachable by the client's original DCID
  * until the handshake is confirmed. A routed datagram is copied, fed to
  * {@link QuicConnection#receive}, which keeps the amplification and state accounting, and released. A datagram for
  * no connection that carries an acceptable client Initial is handled as the
@@ -135,8 +136,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final Runnable runTimers = this::runTimers;
     private ScheduledFuture<?> wakeup;
     private long wakeupAt;
-    // how many connections use each source connection ID length, for short-header routing
+    // how many connections use each source connection ID length, and the lengths in use, longest first: the
+    // short-header routing order
     private final int[] localIdLengths = new int[ConnectionId.MAX_LENGTH + 1];
+    private final int[] lengthsInUse = new int[ConnectionId.MAX_LENGTH + 1];
+    private int lengthsInUseCount;
     // reused out-parameters and parse state
     private final PathInfo pathInfo = new PathInfo();
     private final PacketInfo packetInfo = new PacketInfo();
@@ -268,7 +272,20 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             entry.originalDcidKey = originalDcidKey;
         }
         link(entry);
-        localIdLengths[entry.id.length()]++;
+        if (localIdLengths[entry.id.length()]++ == 0) {
+            updateLengthsInUse();
+        }
+    }
+
+    /** Rebuilds {@link #lengthsInUse} (a length came into use or went out of use: rare). */
+    private void updateLengthsInUse() {
+        int n = 0;
+        for (int len = ConnectionId.MAX_LENGTH; len >= 0; len--) {
+            if (localIdLengths[len] > 0) {
+                lengthsInUse[n++] = len;
+            }
+        }
+        lengthsInUseCount = n;
     }
 
     private void unregister(ConnectionEntry entry) {
@@ -279,7 +296,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         if (entry.listed) {
             unlink(entry);
-            localIdLengths[entry.id.length()]--;
+            if (--localIdLengths[entry.id.length()] == 0) {
+                updateLengthsInUse();
+            }
         }
     }
 
@@ -500,23 +519,19 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
             return byId.get(dg, LONG_HEADER_DCID_OFFSET, dcidLength);
         }
-        int preferred = config.localConnectionIdLength();
-        ConnectionEntry e = routeShort(dg, length, preferred);
-        // longest first: a short header carries no DCID length, so a shorter ID that is a prefix of the datagram's
-        // DCID (a zero-length one always is) must not take the datagram of a longer ID that matches it whole
-        for (int len = localIdLengths.length - 1; e == null && len >= 0; len--) {
-            if (len != preferred) {
-                e = routeShort(dg, length, len);
+        // every length in use, longest first, the configured one included: a short header carries no DCID length,
+        // so a shorter ID that is a prefix of the datagram's DCID (a zero-length one always is) must not take the
+        // datagram of a longer ID that matches it whole. With one length in use (the usual case) it is one lookup.
+        for (int i = 0; i < lengthsInUseCount; i++) {
+            int dcidLength = lengthsInUse[i];
+            if (SHORT_HEADER_DCID_OFFSET + dcidLength <= length) {
+                ConnectionEntry e = byId.get(dg, SHORT_HEADER_DCID_OFFSET, dcidLength);
+                if (e != null) {
+                    return e;
+                }
             }
         }
-        return e;
-    }
-
-    private ConnectionEntry routeShort(ByteBuffer dg, int length, int dcidLength) {
-        if (localIdLengths[dcidLength] == 0 || SHORT_HEADER_DCID_OFFSET + dcidLength > length) {
-            return null;
-        }
-        return byId.get(dg, SHORT_HEADER_DCID_OFFSET, dcidLength);
+        return null;
     }
 
     /** Feeds a datagram to its connection and acts on what quic-core made of it. */

@@ -434,6 +434,34 @@ class QuicCloseHandlerRoutingTest {
     }
 
     @Test
+    void anAddedLongerIdStartingWithAServerIdOfTheConfiguredLengthGetsItsOwnDatagrams() throws Exception {
+        // the configured length is not tried first: a server connection's 8-byte ID that is a prefix of an added
+        // client's 12-byte ID must not take the client's datagrams
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
+                .localConnectionIdLength(8).build());
+        ch = channel(handler, recorder);
+        ch.writeInbound(datagram(peerInitial(), OTHER_CLIENT, SERVER));
+        QuicConnection server = handler.connection(PEER_ODCID);
+        ConnectionId serverId = server.sourceConnectionId();
+        assertEquals(8, serverId.length());
+        long serverBytes = server.bytesReceived();
+        byte[] longer = Arrays.copyOf(serverId.toByteArray(), 12);
+        longer[8] = (byte) 0xa1;
+        longer[9] = (byte) 0xa2;
+        longer[10] = (byte) 0xa3;
+        longer[11] = (byte) 0xa4;
+        QuicConnection client = addedClient(ConnectionId.of(longer, 0, 12));
+        ch.writeInbound(datagram(shortHeader(client.sourceConnectionId(), 60), SERVER, CLIENT));
+        assertNull(ch.readInbound());
+        assertEquals(60, client.bytesReceived(), "routed by its whole 12-byte DCID");
+        assertEquals(serverBytes, server.bytesReceived());
+        // a datagram for the 8-byte ID (what follows it is not the rest of the longer ID) still reaches the server
+        ch.writeInbound(datagram(shortHeader(serverId, 50), OTHER_CLIENT, SERVER));
+        assertEquals(serverBytes + 50, server.bytesReceived());
+        assertEquals(60, client.bytesReceived());
+    }
+
+    @Test
     void aZeroLengthConnectionIdOnlyTakesDatagramsFromItsOwnPath() throws Exception {
         // RFC 9000 §5.2: a zero-length DCID belongs to a connection only if the addressing information matches
         start(AcceptPolicy.ignore());

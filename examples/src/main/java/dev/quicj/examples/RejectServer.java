@@ -459,10 +459,7 @@ public final class RejectServer implements AutoCloseable {
              * @throws IllegalArgumentException if less than 1
              */
             public Builder maxConnections(int max) {
-                if (max < 1) {
-                    throw new IllegalArgumentException("maxConnections must be at least 1: " + max);
-                }
-                this.maxConnections = max;
+                this.maxConnections = atLeastOne("maxConnections", max);
                 return this;
             }
 
@@ -475,11 +472,15 @@ public final class RejectServer implements AutoCloseable {
              * @throws IllegalArgumentException if less than 1
              */
             public Builder eventLoops(int n) {
-                if (n < 1) {
-                    throw new IllegalArgumentException("eventLoops must be at least 1: " + n);
-                }
-                this.eventLoops = n;
+                this.eventLoops = atLeastOne("eventLoops", n);
                 return this;
+            }
+
+            private static int atLeastOne(String name, int n) {
+                if (n < 1) {
+                    throw new IllegalArgumentException(name + " must be at least 1: " + n);
+                }
+                return n;
             }
 
             /** Where to print one line per connection; {@code null} (the default) for silence. */

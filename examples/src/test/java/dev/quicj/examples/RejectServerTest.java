@@ -21,6 +21,7 @@ import io.netty.channel.epoll.Epoll;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -295,12 +296,12 @@ class RejectServerTest {
             try (RejectServer server = RejectServer.start(RejectServer.Config.builder()
                     .bind(new InetSocketAddress("127.0.0.1", 0)).transport(RejectServer.Transport.EPOLL).mode(mode)
                     .eventLoops(2).build())) {
-                List<UdpSend> sockets = new java.util.ArrayList<>();
+                List<UdpSend> sockets = new ArrayList<>();
                 try {
                     for (int i = 0; i < clients; i++) {
                         sockets.add(UdpSend.open());
                     }
-                    List<ConnectionId> odcids = new java.util.ArrayList<>();
+                    List<ConnectionId> odcids = new ArrayList<>();
                     for (UdpSend udp : sockets) {
                         ConnectionId odcid = ConnectionId.random(8);
                         odcids.add(odcid);

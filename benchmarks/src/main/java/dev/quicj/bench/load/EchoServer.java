@@ -111,7 +111,7 @@ public final class EchoServer implements AutoCloseable {
         }
     }
 
-    @io.netty.channel.ChannelHandler.Sharable
+    // one per channel
     private final class Echo extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -19,9 +19,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A UDP load generator for loopback: {@code threads} threads, each with its own non-blocking sockets connected to the
  * target ({@code sockets} per thread, one by default; several give the server several client 4-tuples, which is what
- * spreads datagrams over {@code SO_REUSEPORT} sockets), send Initials from an {@link InitialPool} for a fixed time and count the datagrams that come back. A thread
- * sends a burst, then reads every reply waiting on its socket, and so on: sending and counting share one core per
- * thread, which leaves the other core of a 2-core machine to the server.
+ * spreads datagrams over {@code SO_REUSEPORT} sockets), send Initials from an {@link InitialPool} for a fixed time
+ * and count the datagrams that come back. A thread sends a burst, then reads every reply waiting on its sockets, and
+ * so on: sending and counting share one core per thread, which leaves the other core of a 2-core machine to the
+ * server.
  *
  * <p>Three ways to send: a window ({@code window > 0}, the default of {@link RejectThroughput}): each thread keeps
  * at most {@code window} datagrams without a reply in flight, so the server runs at its own pace and nothing is

@@ -276,6 +276,65 @@ class FrameDecoderTest {
         assertEquals(MAX_STREAMS, FrameDecoder.MAX_STREAMS);
     }
 
+    /**
+     * PADDING runs of every length from 1 to 40, starting at every offset of an 8-byte word, at the end of the payload
+     * or followed by a PING, in heap and direct buffers of both byte orders: each run is reported whole, once, and
+     * zero bytes past the payload's limit are never counted.
+     */
+    @Test
+    void paddingRunsAreMeasuredExactlyWhateverTheirAlignment() throws QuicException {
+        FrameDecoder decoder = new FrameDecoder();
+        for (boolean direct : new boolean[] {false, true}) {
+            for (java.nio.ByteOrder order : new java.nio.ByteOrder[] {
+                    java.nio.ByteOrder.BIG_ENDIAN, java.nio.ByteOrder.LITTLE_ENDIAN}) {
+                for (int offset = 0; offset < 8; offset++) {
+                    for (int run = 1; run <= 40; run++) {
+                        for (boolean pingAfter : new boolean[] {false, true}) {
+                            // a PING per offset byte, the run, then maybe a PING; 16 zero bytes past the limit
+                            int length = offset + run + (pingAfter ? 1 : 0);
+                            ByteBuffer b = direct ? ByteBuffer.allocateDirect(3 + length + 16)
+                                    : ByteBuffer.allocate(3 + length + 16);
+                            b.order(order);
+                            b.put(new byte[] {0x2a, 0x2a, 0x2a});
+                            for (int i = 0; i < offset; i++) {
+                                b.put((byte) 0x01);
+                            }
+                            b.put(new byte[run]);
+                            if (pingAfter) {
+                                b.put((byte) 0x01);
+                            }
+                            b.position(3).limit(3 + length);
+                            List<String> events = new ArrayList<>();
+                            decoder.decode(b, EncryptionLevel.ONE_RTT, new FrameVisitor() {
+                                @Override
+                                public void padding(int n) {
+                                    events.add("padding " + n);
+                                }
+
+                                @Override
+                                public void ping() {
+                                    events.add("ping");
+                                }
+                            });
+                            List<String> expected = new ArrayList<>();
+                            for (int i = 0; i < offset; i++) {
+                                expected.add("ping");
+                            }
+                            expected.add("padding " + run);
+                            if (pingAfter) {
+                                expected.add("ping");
+                            }
+                            assertEquals(expected, events,
+                                    "direct=" + direct + " order=" + order + " offset=" + offset + " run=" + run);
+                            assertEquals(3, b.position());
+                            assertEquals(3 + length, b.limit());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** The JVM's per-thread allocation counter sees less than one byte per decoded packet of common frames. */
     @Test
     void decodingCommonFramesAllocatesNothing() throws QuicException {

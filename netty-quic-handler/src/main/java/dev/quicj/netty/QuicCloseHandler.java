@@ -17,8 +17,7 @@ import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.ReceiveStatus;
 import dev.quicj.core.conn.StatelessClose;
 import dev.quicj.core.crypto.CryptoException;
-import dev.quicj.core.crypto.CryptoProvider;
-import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.crypto.InitialProtections;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.packet.PacketCrypto;
 import dev.quicj.core.packet.PacketHeader;
@@ -625,7 +624,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         return true;
     }
 
-    // scratch of the stateless refusal: the header-protection mask, random SCID bytes, and the packet writer
+    // scratch of the stateless refusal: the Initial keys, re-keyed for each client DCID (no allocation with the JCA
+    // provider once warm), the header-protection mask, random SCID bytes, and the packet writer
+    private InitialProtections initialKeys;
     private final byte[] hpMask = new byte[PacketProtection.MASK_LENGTH];
     private final byte[] rejectScid = new byte[ConnectionId.MAX_LENGTH];
     private final PacketWriter rejectWriter = new PacketWriter();
@@ -641,17 +642,20 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         QuicVersion version = header.version();
         ConnectionId odcid = header.dcid(dg);
         ConnectionId clientScid = header.scid(dg);
-        CryptoProvider crypto = config.settings().cryptoProvider();
+        if (initialKeys == null) {
+            initialKeys = new InitialProtections(config.settings().cryptoProvider());
+        }
+        int dcidOffset = dg.arrayOffset() + header.dcidOffset();
         PacketProtection server;
         try {
             if (authenticate) {
-                PacketProtection[] both = InitialSecrets.bothProtections(crypto, version, odcid.toByteArray());
+                initialKeys.deriveBoth(version, dg.array(), dcidOffset, header.dcidLength());
                 // authenticate in place: dg is the handler's own copy of the datagram
-                PacketCrypto.unprotect(dg, header, both[0], -1, hpMask);
-                server = both[1];
+                PacketCrypto.unprotect(dg, header, initialKeys.client(), -1, hpMask);
             } else {
-                server = InitialSecrets.serverProtection(crypto, version, odcid.toByteArray());
+                initialKeys.deriveServer(version, dg.array(), dcidOffset, header.dcidLength());
             }
+            server = initialKeys.server();
         } catch (CryptoException e) {
             return false;
         }

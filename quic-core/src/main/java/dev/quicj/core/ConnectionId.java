@@ -117,6 +117,17 @@ public final class ConnectionId {
         return true;
     }
 
+    /**
+     * Copies the bytes into {@code dest} from {@code offset}, without allocating.
+     *
+     * @return the number of bytes copied, {@link #length()}
+     * @throws IndexOutOfBoundsException if they do not fit
+     */
+    public int copyTo(byte[] dest, int offset) {
+        System.arraycopy(bytes, 0, dest, offset, bytes.length);
+        return bytes.length;
+    }
+
     /** Writes the bytes at the buffer's position. */
     public void writeTo(java.nio.ByteBuffer dst) {
         dst.put(bytes);

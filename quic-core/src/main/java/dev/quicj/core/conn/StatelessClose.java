@@ -6,7 +6,7 @@ import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.CryptoProvider;
-import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.crypto.InitialProtections;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.wire.CloseType;
@@ -58,19 +58,42 @@ public final class StatelessClose {
         Objects.requireNonNull(scid, "scid");
         Objects.requireNonNull(error, "error");
         Objects.requireNonNull(crypto, "crypto");
+        return write(dest, version, clientInitialDcid, dcid, scid, packetNumber, error,
+                new InitialProtections(crypto), new PacketWriter());
+    }
+
+    /**
+     * {@link #write(ByteBuffer, QuicVersion, ConnectionId, ConnectionId, ConnectionId, long, CloseError,
+     * CryptoProvider)} with reusable key state and writer: the server Initial keys of {@code clientInitialDcid} are
+     * derived into {@code keys} ({@link InitialProtections#deriveServer}), so repeated closes for ever new client
+     * DCIDs allocate nothing once warm with a provider that re-keys in place. {@code keys} then holds the server
+     * protection of {@code clientInitialDcid}.
+     *
+     * @return as the other overloads; {@link CloseOutcome#CALLBACK_FAILURE} if key derivation or sealing failed
+     */
+    public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId clientInitialDcid,
+            ConnectionId dcid, ConnectionId scid, long packetNumber, CloseError error, InitialProtections keys,
+            PacketWriter writer) {
+        Objects.requireNonNull(dest, "dest");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(clientInitialDcid, "clientInitialDcid");
+        Objects.requireNonNull(dcid, "dcid");
+        Objects.requireNonNull(scid, "scid");
+        Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(writer, "writer");
         if (packetNumber < 0 || packetNumber > PacketNumber.MAX) {
             throw new IllegalArgumentException("packet number out of range: " + packetNumber);
         }
         if (!error.type().sendsFrame()) {
             return CloseOutcome.NOTHING_TO_WRITE;
         }
-        PacketProtection protection;
         try {
-            protection = InitialSecrets.serverProtection(crypto, version, clientInitialDcid.toByteArray());
+            keys.deriveServer(version, clientInitialDcid);
         } catch (CryptoException e) {
             return CloseOutcome.CALLBACK_FAILURE;
         }
-        return write(dest, version, dcid, scid, packetNumber, error, protection, new PacketWriter());
+        return write(dest, version, dcid, scid, packetNumber, error, keys.server(), writer);
     }
 
     /**

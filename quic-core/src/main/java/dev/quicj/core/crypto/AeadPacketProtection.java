@@ -32,6 +32,9 @@ final class AeadPacketProtection implements PacketProtection {
     private final byte[] sample = new byte[SAMPLE_LENGTH];
     // staging copy of a packet held in a buffer without an accessible array; grown on demand, null until needed
     private byte[] staging;
+    // re-keying scratch: the AEAD key and the header-protection key, wiped after each re-key; null until needed
+    private byte[] keyScratch;
+    private byte[] hpScratch;
 
     /**
      * @param iv the 12-byte IV; copied
@@ -45,6 +48,42 @@ final class AeadPacketProtection implements PacketProtection {
         }
         this.iv = iv.clone();
         this.nonce = iv.clone();
+    }
+
+    /**
+     * Whether {@link #rekey} can re-key this instance in place: its AEAD and header protection drive the JDK's AES
+     * intrinsics directly, and re-keying them passed its known-answer test in this JVM.
+     */
+    boolean rekeyable() {
+        return JdkGcmPrimitives.REKEY_AVAILABLE && aead instanceof IntrinsicAesGcmAead
+                && headerProtector instanceof AesHeaderProtector && ((AesHeaderProtector) headerProtector).rekeyable();
+    }
+
+    /**
+     * Derives the key, IV and header-protection key of {@code secret} for this instance's suite and re-keys it in
+     * place, allocating nothing once warm; only when {@link #rekeyable()}. On a {@link CryptoException} the instance
+     * must be discarded.
+     *
+     * @param secret a traffic secret of {@link CipherSuite#hashLength()} bytes; not retained
+     */
+    void rekey(dev.quicj.core.QuicVersion version, byte[] secret) throws CryptoException {
+        if (!rekeyable()) {
+            throw new IllegalStateException("this packet protection cannot be re-keyed in place");
+        }
+        if (keyScratch == null) {
+            keyScratch = new byte[suite.keyLength()];
+            hpScratch = new byte[suite.keyLength()];
+        }
+        try {
+            PacketKeys.deriveInto(version, suite, secret, keyScratch, iv, hpScratch);
+            // makeNonce rewrites only the last 8 bytes
+            System.arraycopy(iv, 0, nonce, 0, iv.length);
+            ((IntrinsicAesGcmAead) aead).rekey(keyScratch);
+            ((AesHeaderProtector) headerProtector).rekey(hpScratch);
+        } finally {
+            java.util.Arrays.fill(keyScratch, (byte) 0);
+            java.util.Arrays.fill(hpScratch, (byte) 0);
+        }
     }
 
     @Override

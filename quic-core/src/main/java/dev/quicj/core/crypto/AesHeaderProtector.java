@@ -39,6 +39,26 @@ final class AesHeaderProtector implements HeaderProtector {
         cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(hpKey, "AES"));
     }
 
+    /** Whether {@link #rekey} works on this instance: it drives the JDK's AES block directly. */
+    boolean rekeyable() {
+        return aes != null;
+    }
+
+    /**
+     * Re-keys this instance in place (no allocation) with a key of the same length; only when {@link #rekeyable()}.
+     * On a failure the instance must be discarded.
+     */
+    void rekey(byte[] hpKey) throws CryptoException {
+        if (aes == null) {
+            throw new IllegalStateException("a JCA AES-ECB header protector is not re-keyed in place");
+        }
+        try {
+            JdkGcmPrimitives.rekeyAes(aes, hpKey);
+        } catch (RuntimeException e) {
+            throw new CryptoException("AES header-protection re-key failed: " + e, e);
+        }
+    }
+
     @Override
     public void mask(byte[] sample, int offset, byte[] mask) throws CryptoException {
         if (aes != null) {

@@ -47,9 +47,27 @@ final class AesKeySchedule {
 
     /** The expanded encryption key of a 16-, 24- or 32-byte AES key. */
     static int[] expand(byte[] key) {
+        int[] w = new int[scheduleLength(key.length)];
+        expandInto(key, w);
+        return w;
+    }
+
+    /** The length in ints of the expanded key of a 16-, 24- or 32-byte AES key. */
+    static int scheduleLength(int keyLength) {
+        return 4 * (rounds(keyLength) + 1);
+    }
+
+    /**
+     * {@link #expand} into {@code w}, which must be {@link #scheduleLength} ints long: re-keys an AES instance in
+     * place.
+     */
+    static void expandInto(byte[] key, int[] w) {
         int nk = key.length / 4;
-        int total = 4 * (rounds(key.length) + 1);
-        int[] w = new int[total];
+        int total = scheduleLength(key.length);
+        if (w.length != total) {
+            throw new IllegalArgumentException("a " + key.length + "-byte key expands to " + total + " words, not "
+                    + w.length);
+        }
         for (int i = 0; i < nk; i++) {
             w[i] = (key[4 * i] & 0xff) << 24 | (key[4 * i + 1] & 0xff) << 16 | (key[4 * i + 2] & 0xff) << 8
                     | (key[4 * i + 3] & 0xff);
@@ -69,6 +87,5 @@ final class AesKeySchedule {
                 j = 0;
             }
         }
-        return w;
     }
 }

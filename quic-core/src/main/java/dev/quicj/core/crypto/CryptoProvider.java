@@ -24,6 +24,26 @@ public interface CryptoProvider {
     PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret) throws CryptoException;
 
     /**
+     * The protection of a new traffic secret, made by re-keying {@code previous} in place when this provider can (so
+     * code that derives keys for many connection IDs, such as {@link InitialProtections}, allocates nothing once
+     * warm), else a new instance as {@link #newPacketProtection} makes. Either way the result is what
+     * {@link #newPacketProtection} would return for the same arguments, and {@code previous} must not be used again
+     * unless it is the result: its old keys may be gone. If this throws, {@code previous} must be discarded.
+     *
+     * <p>The default makes a new instance. {@link #jca()} re-keys its own AES-GCM protections of the same suite when
+     * the JVM opens the JDK's AES internals (see {@link #aesGcmImplementation()}).
+     *
+     * @param previous a protection to re-key, or null
+     * @param secret the traffic secret; its length must be {@link CipherSuite#hashLength()}; not retained
+     * @throws CryptoException if the cipher cannot be set up
+     * @throws IllegalArgumentException if the secret has the wrong length
+     */
+    default PacketProtection rekeyPacketProtection(PacketProtection previous, QuicVersion version, CipherSuite suite,
+            byte[] secret) throws CryptoException {
+        return newPacketProtection(version, suite, secret);
+    }
+
+    /**
      * The default provider: the JDK's AES for AES-GCM and AES header protection, pure-Java ChaCha20-Poly1305 and
      * ChaCha20, HKDF on the JDK's SHA-256 (BouncyCastle's for SHA-384).
      * Its instances allocate nothing per packet once warm, except inside the JCA's AES-GCM {@code init}.

@@ -26,9 +26,9 @@ public final class InitialSecrets {
     public static final int MAX_CONNECTION_ID_LENGTH = 20;
 
     // the HKDF-Expand infos of "client in" and "server in" (the same in QUIC v1 and v2), encoded once, read only
-    private static final byte[] CLIENT_IN = HkdfLabel.encodeLabel("client in", null, SUITE.hashLength());
-    private static final byte[] SERVER_IN = HkdfLabel.encodeLabel("server in", null, SUITE.hashLength());
-    private static final byte[][] BOTH_INFOS = {CLIENT_IN, SERVER_IN};
+    static final byte[] CLIENT_IN = HkdfLabel.encodeLabel("client in", null, SUITE.hashLength());
+    static final byte[] SERVER_IN = HkdfLabel.encodeLabel("server in", null, SUITE.hashLength());
+    static final byte[][] BOTH_INFOS = {CLIENT_IN, SERVER_IN};
     private static final int[] BOTH_LENGTHS = {SUITE.hashLength(), SUITE.hashLength()};
 
     private InitialSecrets() {

@@ -23,8 +23,11 @@ import javax.crypto.spec.SecretKeySpec;
 final class IntrinsicAesGcmAead implements Aead {
     private static final int BLOCK = 16;
 
-    // AES-CTR keyed with the AEAD key; its counter array is positioned for every packet
+    // the AES block cipher keyed with the AEAD key, and AES-CTR around it; the counter array is positioned for every
+    // packet
+    private final Object aes;
     private final Object ctr;
+    private final int keyLength;
     private final byte[] counter;
     // the GHASH subkey table (H and, for the AVX stubs, its powers)
     private final long[] subkeyTable;
@@ -40,8 +43,10 @@ final class IntrinsicAesGcmAead implements Aead {
         if (key.length != 16 && key.length != 32) {
             throw new IllegalArgumentException("AES-GCM key must be 16 or 32 bytes, not " + key.length);
         }
+        this.keyLength = key.length;
         try {
-            this.ctr = JdkGcmPrimitives.newCounterMode(key.clone());
+            this.aes = JdkGcmPrimitives.newAes(key);
+            this.ctr = JdkGcmPrimitives.newCounterMode(aes);
             this.counter = JdkGcmPrimitives.counterOf(ctr);
             // H = E_K(0^128)
             Arrays.fill(counter, (byte) 0);
@@ -52,6 +57,34 @@ final class IntrinsicAesGcmAead implements Aead {
             throw e;
         } catch (Throwable t) {
             throw new GeneralSecurityException("cannot key the JDK AES-GCM primitives: " + t, t);
+        }
+    }
+
+    /**
+     * Re-keys this instance in place with a key of the same length: the AES schedule is rewritten in its array, H
+     * recomputed and the GHASH table rewritten, so nothing is allocated. The old key's state is overwritten. On a
+     * failure the instance must be discarded.
+     *
+     * @throws IllegalArgumentException if the key length differs from this instance's
+     */
+    void rekey(byte[] key) throws CryptoException {
+        if (key.length != keyLength) {
+            throw new IllegalArgumentException("re-keying a " + keyLength + "-byte AES-GCM with a " + key.length
+                    + "-byte key");
+        }
+        try {
+            JdkGcmPrimitives.rekeyAes(aes, key);
+            // H = E_K(0^128), into the scratch block
+            Arrays.fill(counter, (byte) 0);
+            crypt(zeros, 0, BLOCK, block, 0);
+            JdkGcmPrimitives.subkeyTableInto(block, subkeyTable);
+        } catch (Throwable t) {
+            throw new CryptoException("AES-GCM re-key failed: " + t, t);
+        } finally {
+            Arrays.fill(block, (byte) 0);
+            Arrays.fill(tagMask, (byte) 0);
+            state[0] = 0;
+            state[1] = 0;
         }
     }
 
@@ -152,6 +185,61 @@ final class IntrinsicAesGcmAead implements Aead {
             throw CryptoException.stackless("packet does not authenticate");
         }
         return textLength;
+    }
+
+    /**
+     * Compares instances re-keyed in place ({@link #rekey}, {@link JdkGcmPrimitives#rekeyAes}) with the JCA ciphers:
+     * one AES-GCM and one AES block instance each go through a sequence of random keys of both lengths, sealing,
+     * opening and masking with each before the next re-key, so state left by an earlier key would show. Null when they
+     * agree, else why not. Run once, after {@link #selfTest} passed.
+     */
+    static String rekeySelfTest() {
+        try {
+            SplittableRandom random = new SplittableRandom(0x7e4e1L);
+            Cipher jca = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
+            for (int keyLength : new int[] {16, 32}) {
+                byte[] key = new byte[keyLength];
+                random.nextBytes(key);
+                IntrinsicAesGcmAead mine = new IntrinsicAesGcmAead(key);
+                Object block = JdkGcmPrimitives.newAes(key);
+                for (int i = 0; i < 8; i++) {
+                    if (i > 0) {
+                        random.nextBytes(key);
+                        mine.rekey(key);
+                        JdkGcmPrimitives.rekeyAes(block, key);
+                    }
+                    byte[] nonce = new byte[12];
+                    random.nextBytes(nonce);
+                    int aad = random.nextInt(0, 64);
+                    int text = random.nextInt(0, 1400);
+                    byte[] a = new byte[aad + text + TAG_LENGTH];
+                    random.nextBytes(a);
+                    byte[] b = a.clone();
+                    jca.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+                    jca.updateAAD(a, 0, aad);
+                    jca.doFinal(a, aad, text, a, aad);
+                    mine.seal(nonce, b, 0, aad, text);
+                    if (!Arrays.equals(a, b)) {
+                        return "re-key known-answer test failed: AES-GCM after " + i + " re-keys";
+                    }
+                    if (mine.open(nonce, b, 0, aad, text + TAG_LENGTH) != text) {
+                        return "re-key known-answer test failed on open";
+                    }
+                    ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
+                    byte[] in = Arrays.copyOf(nonce, 16);
+                    byte[] expected = ecb.doFinal(in);
+                    byte[] actual = new byte[16];
+                    JdkGcmPrimitives.AES_ENCRYPT_BLOCK.invokeExact(block, in, 0, actual, 0);
+                    if (!Arrays.equals(expected, actual)) {
+                        return "re-key known-answer test failed: AES block cipher after " + i + " re-keys";
+                    }
+                }
+            }
+            return null;
+        } catch (Throwable e) {
+            return "re-key known-answer test failed: " + e;
+        }
     }
 
     /**

@@ -43,6 +43,21 @@ final class JcaCryptoProvider implements CryptoProvider {
         }
     }
 
+    /** Re-keys {@code previous} in place when it is one of this provider's AES-GCM protections of {@code suite}. */
+    @Override
+    public PacketProtection rekeyPacketProtection(PacketProtection previous, QuicVersion version, CipherSuite suite,
+            byte[] secret) throws CryptoException {
+        Objects.requireNonNull(version, "version");
+        if (previous instanceof AeadPacketProtection && previous.suite() == suite) {
+            AeadPacketProtection p = (AeadPacketProtection) previous;
+            if (p.rekeyable()) {
+                p.rekey(version, secret);
+                return p;
+            }
+        }
+        return newPacketProtection(version, suite, secret);
+    }
+
     /**
      * AES-GCM from the JDK's intrinsic primitives when they are reachable (no per-packet allocation), else the JCA
      * cipher.

@@ -34,6 +34,19 @@ final class JdkGcmPrimitives {
             Boolean.parseBoolean(System.getProperty("dev.quicj.crypto.jdkIntrinsics", "true")) ? null
                     : "disabled by -Ddev.quicj.crypto.jdkIntrinsics=false";
 
+    /**
+     * Whether {@link #subkeyTableInto} writes the table itself, as {@code new GHASH(h)} lays it out (H as two
+     * big-endian longs, then zeros the intrinsic fills on first use), rather than copying a fresh {@code GHASH}'s.
+     */
+    private static final boolean TABLE_IN_PLACE;
+    /**
+     * Whether AES-GCM and AES instances of these primitives can be re-keyed in place (see
+     * {@link IntrinsicAesGcmAead#rekey}): decided once, by a known-answer test of re-keyed instances against JCA.
+     */
+    static final boolean REKEY_AVAILABLE;
+    /** Why not, when they cannot. */
+    static final String NO_REKEY_REASON;
+
     // GHASH.processBlocks(byte[] data, int offset, int blocks, long[] state, long[] subkeyTable)
     static final MethodHandle GHASH_BLOCKS;
     // new GHASH(byte[] subkeyH), to obtain the subkey table layout the intrinsic expects
@@ -124,14 +137,19 @@ final class JdkGcmPrimitives {
         }
         UNAVAILABLE_REASON = reason;
         AVAILABLE = reason == null;
+        TABLE_IN_PLACE = AVAILABLE && tableLayoutIsKnown();
+        String rekey = AVAILABLE ? IntrinsicAesGcmAead.rekeySelfTest() : UNAVAILABLE_REASON;
+        NO_REKEY_REASON = rekey;
+        REKEY_AVAILABLE = rekey == null;
     }
+
 
     private JdkGcmPrimitives() {
     }
 
-    /** A keyed AES counter-mode object (a {@code com.sun.crypto.provider.CounterMode}). */
-    static Object newCounterMode(byte[] key) throws Throwable {
-        return CTR_NEW.invoke(newAes(key));
+    /** A counter-mode object (a {@code com.sun.crypto.provider.CounterMode}) around a keyed AES from {@link #newAes}. */
+    static Object newCounterMode(Object aes) throws Throwable {
+        return CTR_NEW.invoke(aes);
     }
 
     /** A keyed AES block cipher (a {@code com.sun.crypto.provider.AESCrypt}) for encryption. */
@@ -145,6 +163,23 @@ final class JdkGcmPrimitives {
         return aes;
     }
 
+    /**
+     * Re-keys an AES instance from {@link #newAes} in place: the expanded key is written into its existing key array
+     * when the key length is unchanged (no allocation), else into a new one.
+     */
+    static void rekeyAes(Object aes, byte[] key) {
+        int rounds = AesKeySchedule.rounds(key.length);
+        int[] k = (int[]) AES_K.get(aes);
+        if (k != null && k.length == AesKeySchedule.scheduleLength(key.length)) {
+            AesKeySchedule.expandInto(key, k);
+        } else {
+            AES_K.set(aes, AesKeySchedule.expand(key));
+        }
+        AES_LIMIT.set(aes, rounds * 4);
+        AES_ROUNDS_12.set(aes, rounds >= 12);
+        AES_ROUNDS_14.set(aes, rounds == 14);
+    }
+
     /** The counter block array of a counter-mode object, written in place to position the keystream. */
     static byte[] counterOf(Object counterMode) {
         return (byte[]) CTR_COUNTER.get(counterMode);
@@ -154,5 +189,52 @@ final class JdkGcmPrimitives {
     static long[] subkeyTable(byte[] h) throws Throwable {
         Object ghash = GHASH_NEW.invoke(h);
         return ((long[]) GHASH_TABLE.get(ghash)).clone();
+    }
+
+    /**
+     * Overwrites {@code table}, a table from {@link #subkeyTable}, with the table of hash subkey {@code h}: without
+     * allocating when the JDK's layout is the known one, else by copying a fresh table.
+     */
+    static void subkeyTableInto(byte[] h, long[] table) throws Throwable {
+        if (TABLE_IN_PLACE) {
+            table[0] = bigEndianLong(h, 0);
+            table[1] = bigEndianLong(h, 8);
+            // the intrinsic derives the powers of H into the rest when it finds them zero
+            java.util.Arrays.fill(table, 2, table.length, 0L);
+            return;
+        }
+        long[] fresh = subkeyTable(h);
+        if (fresh.length != table.length) {
+            throw new IllegalStateException("GHASH table of " + fresh.length + " longs, not " + table.length);
+        }
+        System.arraycopy(fresh, 0, table, 0, table.length);
+    }
+
+    private static long bigEndianLong(byte[] b, int offset) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (b[offset + i] & 0xff);
+        }
+        return v;
+    }
+
+    /** Whether a fresh {@code GHASH}'s table is H as two big-endian longs followed by zeros. */
+    private static boolean tableLayoutIsKnown() {
+        try {
+            byte[] h = new byte[16];
+            new java.util.SplittableRandom(0x7ab1eL).nextBytes(h);
+            long[] fresh = subkeyTable(h);
+            if (fresh.length < 2 || fresh[0] != bigEndianLong(h, 0) || fresh[1] != bigEndianLong(h, 8)) {
+                return false;
+            }
+            for (int i = 2; i < fresh.length; i++) {
+                if (fresh[i] != 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Throwable t) {
+            return false;
+        }
     }
 }

@@ -62,6 +62,34 @@ final class PacketKeys {
                 HkdfLabel.expandLabel(suite, secret, prefix + "hp", null, suite.keyLength()));
     }
 
+    /**
+     * Derives the keys of {@code secret} into the caller's arrays, which must have the suite's key, IV and key lengths;
+     * allocates nothing for SHA-256 suites.
+     *
+     * @throws IllegalArgumentException if the secret or an array has the wrong length
+     */
+    static void deriveInto(QuicVersion version, CipherSuite suite, byte[] secret, byte[] key, byte[] iv, byte[] hp) {
+        Objects.requireNonNull(version, "version");
+        checkSecret(suite, secret);
+        int[] lengths = LENGTHS[suite.ordinal()];
+        if (key.length != lengths[0] || iv.length != lengths[1] || hp.length != lengths[2]) {
+            throw new IllegalArgumentException("key, IV and hp arrays of " + key.length + ", " + iv.length + " and "
+                    + hp.length + " bytes for " + suite);
+        }
+        if (suite.hashLength() == Sha256Hmac.HASH_LENGTH && secret.length <= 64) {
+            Sha256Hmac.get().expandInto(secret, INFOS[version.ordinal()][suite.ordinal()], key, iv, hp);
+            return;
+        }
+        PacketKeys k = derive(version, suite, secret);
+        try {
+            System.arraycopy(k.key, 0, key, 0, key.length);
+            System.arraycopy(k.iv, 0, iv, 0, iv.length);
+            System.arraycopy(k.hp, 0, hp, 0, hp.length);
+        } finally {
+            k.wipe();
+        }
+    }
+
     /** Overwrites the key material with zeros. */
     void wipe() {
         Arrays.fill(key, (byte) 0);

@@ -49,6 +49,8 @@ final class Sha256Hmac {
     private final byte[] outerBlock = new byte[BLOCK];
     // MessageDigest engine: the inner hash
     private final byte[] inner = new byte[HASH_LENGTH];
+    // T(1) of the expand-into methods, wiped after each call
+    private final byte[] expandBlock = new byte[HASH_LENGTH];
     // direct engine: the ipad / opad states of each version's Initial salt (public values), made on first use
     private final int[][] saltStates = new int[QuicVersion.values().length * 2][];
 
@@ -88,7 +90,7 @@ final class Sha256Hmac {
     void mac(byte[] key, byte[] m1, byte[] m2, byte[] dest, int destOffset) {
         try {
             setKey(key);
-            macWithKey(m1, m2, dest, destOffset);
+            macWithKey(m1, 0, m1.length, m2, dest, destOffset);
         } finally {
             wipe();
         }
@@ -106,8 +108,25 @@ final class Sha256Hmac {
      * §3.3.1), the salt's HMAC key states made once per thread.
      */
     byte[] extractInitial(QuicVersion version, byte[] dcid) {
+        byte[] prk = new byte[HASH_LENGTH];
+        extractInitialInto(version, dcid, 0, dcid.length, prk);
+        return prk;
+    }
+
+    /**
+     * {@link #extractInitial} of {@code dcid[offset, offset + length)} into {@code prk[0, 32)}, allocating nothing
+     * once this thread has made the version's salt states.
+     */
+    void extractInitialInto(QuicVersion version, byte[] dcid, int offset, int length, byte[] prk) {
+        java.util.Objects.checkFromIndexSize(offset, length, dcid.length);
         if (compressor == null) {
-            return extract(version.initialSalt(), dcid);
+            try {
+                setKey(version.initialSalt());
+                macWithKey(dcid, offset, length, null, prk, 0);
+            } finally {
+                wipe();
+            }
+            return;
         }
         int i = version.ordinal() * 2;
         if (saltStates[i] == null) {
@@ -119,15 +138,13 @@ final class Sha256Hmac {
                 wipe();
             }
         }
-        byte[] prk = new byte[HASH_LENGTH];
         try {
             System.arraycopy(saltStates[i], 0, ipadState, 0, 8);
             System.arraycopy(saltStates[i + 1], 0, opadState, 0, 8);
-            macWithKey(dcid, null, prk, 0);
+            macWithKey(dcid, offset, length, null, prk, 0);
         } finally {
             wipe();
         }
-        return prk;
     }
 
     /** HKDF-Expand(prk, info, length) for {@code length <= 32}: the first bytes of T(1) = HMAC(prk, info || 0x01). */
@@ -147,7 +164,7 @@ final class Sha256Hmac {
         try {
             setKey(prk);
             for (int i = 0; i < infos.length; i++) {
-                macWithKey(infos[i], ONE, t, 0);
+                macWithKey(infos[i], 0, infos[i].length, ONE, t, 0);
                 r[i] = Arrays.copyOf(t, lengths[i]);
             }
         } finally {
@@ -155,6 +172,49 @@ final class Sha256Hmac {
             Arrays.fill(t, (byte) 0);
         }
         return r;
+    }
+
+    /**
+     * {@link #expandAll} into the caller's arrays, allocating nothing: {@code out0} gets the first
+     * {@code out0.length} bytes of T(1) of {@code infos[0]}, and so on; a null array (and every one after it) has no
+     * info to expand.
+     *
+     * @throws IllegalArgumentException if an array is longer than 32 bytes, or there are more arrays than infos
+     */
+    void expandInto(byte[] prk, byte[][] infos, byte[] out0, byte[] out1, byte[] out2) {
+        int n = out0 == null ? 0 : out1 == null ? 1 : out2 == null ? 2 : 3;
+        if (n > infos.length) {
+            throw new IllegalArgumentException(n + " outputs for " + infos.length + " infos");
+        }
+        checkExpandLength(out0);
+        checkExpandLength(out1);
+        checkExpandLength(out2);
+        try {
+            setKey(prk);
+            expandOne(infos[0], out0);
+            if (n > 1) {
+                expandOne(infos[1], out1);
+            }
+            if (n > 2) {
+                expandOne(infos[2], out2);
+            }
+        } finally {
+            wipe();
+            zero(expandBlock, 0, HASH_LENGTH);
+        }
+    }
+
+    private static void checkExpandLength(byte[] out) {
+        if (out != null && out.length > HASH_LENGTH) {
+            throw new IllegalArgumentException("one-block HKDF-Expand only: " + out.length);
+        }
+    }
+
+    private void expandOne(byte[] info, byte[] out) {
+        if (out != null) {
+            macWithKey(info, 0, info.length, ONE, expandBlock, 0);
+            System.arraycopy(expandBlock, 0, out, 0, out.length);
+        }
     }
 
     private void setKey(byte[] key) {
@@ -185,11 +245,11 @@ final class Sha256Hmac {
         }
     }
 
-    private void macWithKey(byte[] m1, byte[] m2, byte[] dest, int destOffset) {
+    private void macWithKey(byte[] m1, int offset1, int length1, byte[] m2, byte[] dest, int destOffset) {
         if (compressor != null) {
             // inner hash, written straight into the outer block; then the outer block on the opad state
             System.arraycopy(ipadState, 0, state, 0, 8);
-            innerHash(m1, m2);
+            innerHash(m1, offset1, length1, m2);
             putState(outerBlock, 0);
             System.arraycopy(opadState, 0, state, 0, 8);
             compressor.compress(state, outerBlock, 0);
@@ -198,7 +258,7 @@ final class Sha256Hmac {
         }
         try {
             md.update(ipadBlock);
-            md.update(m1);
+            md.update(m1, offset1, length1);
             if (m2 != null) {
                 md.update(m2);
             }
@@ -212,14 +272,14 @@ final class Sha256Hmac {
     }
 
     /**
-     * Hashes {@code m1 || m2} on from {@link #state}, which covers the one ipad block, with the SHA-256 padding:
-     * the inner hash is then in {@link #state}.
+     * Hashes {@code m1[offset1, offset1 + length1) || m2} on from {@link #state}, which covers the one ipad block,
+     * with the SHA-256 padding: the inner hash is then in {@link #state}.
      */
-    private void innerHash(byte[] m1, byte[] m2) {
-        int n = absorb(m1, 0);
-        long total = BLOCK + m1.length;
+    private void innerHash(byte[] m1, int offset1, int length1, byte[] m2) {
+        int n = absorb(m1, offset1, length1, 0);
+        long total = BLOCK + length1;
         if (m2 != null) {
-            n = absorb(m2, n);
+            n = absorb(m2, 0, m2.length, n);
             total += m2.length;
         }
         block[n++] = (byte) 0x80;
@@ -248,11 +308,15 @@ final class Sha256Hmac {
         }
     }
 
-    /** Appends {@code m} to {@link #block}, which holds {@code n} bytes, compressing each full block. */
-    private int absorb(byte[] m, int n) {
-        int i = 0;
-        while (i < m.length) {
-            int take = Math.min(BLOCK - n, m.length - i);
+    /**
+     * Appends {@code m[offset, offset + length)} to {@link #block}, which holds {@code n} bytes, compressing each full
+     * block.
+     */
+    private int absorb(byte[] m, int offset, int length, int n) {
+        int i = offset;
+        int end = offset + length;
+        while (i < end) {
+            int take = Math.min(BLOCK - n, end - i);
             System.arraycopy(m, i, block, n, take);
             n += take;
             i += take;

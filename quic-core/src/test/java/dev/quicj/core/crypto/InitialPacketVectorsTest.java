@@ -18,24 +18,59 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class InitialPacketVectorsTest {
 
+    /** Where the protection comes from. */
+    enum Keys {
+        /** {@link InitialSecrets}: new instances. */
+        FRESH,
+        /**
+         * {@link InitialProtections}, re-keyed in place (where the JVM allows) from the keys of other DCIDs of both
+         * versions, in both derivation modes, before the RFC's DCID.
+         */
+        REKEYED
+    }
+
     static Stream<Arguments> packets() {
-        return Stream.of(
-                Arguments.of(QuicVersion.V1, "A.2-client-initial"),
-                Arguments.of(QuicVersion.V1, "A.3-server-initial"),
-                Arguments.of(QuicVersion.V2, "A.2-client-initial"),
-                Arguments.of(QuicVersion.V2, "A.3-server-initial"));
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Keys keys : Keys.values()) {
+            b.add(Arguments.of(QuicVersion.V1, "A.2-client-initial", keys));
+            b.add(Arguments.of(QuicVersion.V1, "A.3-server-initial", keys));
+            b.add(Arguments.of(QuicVersion.V2, "A.2-client-initial", keys));
+            b.add(Arguments.of(QuicVersion.V2, "A.3-server-initial", keys));
+        }
+        return b.build();
     }
 
-    private static PacketProtection protection(QuicVersion version, Vectors.Vector v) throws CryptoException {
+    private static PacketProtection protection(QuicVersion version, Vectors.Vector v, Keys keys)
+            throws CryptoException {
         byte[] dcid = Vectors.properties(Vectors.rfc(version) + "-A.1-keys.properties").bytes("dcid");
-        return v.string("side").equals("client")
-                ? InitialSecrets.clientProtection(CryptoProvider.jca(), version, dcid)
-                : InitialSecrets.serverProtection(CryptoProvider.jca(), version, dcid);
+        boolean client = v.string("side").equals("client");
+        if (keys == Keys.FRESH) {
+            return client ? InitialSecrets.clientProtection(CryptoProvider.jca(), version, dcid)
+                    : InitialSecrets.serverProtection(CryptoProvider.jca(), version, dcid);
+        }
+        InitialProtections p = new InitialProtections(CryptoProvider.jca());
+        byte[] other = new byte[20];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(dcid.length);
+        for (int i = 0; i < 6; i++) {
+            random.nextBytes(other);
+            QuicVersion otherVersion = QuicVersion.values()[i % QuicVersion.values().length];
+            if (i % 3 == 2) {
+                p.deriveServer(otherVersion, other, 1, 8 + i);
+            } else {
+                p.deriveBoth(otherVersion, other, 0, 20 - i);
+            }
+        }
+        if (client) {
+            p.deriveBoth(version, dcid, 0, dcid.length);
+            return p.client();
+        }
+        p.deriveServer(version, dcid, 0, dcid.length);
+        return p.server();
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("packets")
-    void protectingTheUnprotectedPacketGivesTheRfcBytes(QuicVersion version, String name) throws CryptoException {
+    void protectingTheUnprotectedPacketGivesTheRfcBytes(QuicVersion version, String name, Keys keys) throws CryptoException {
         String base = Vectors.rfc(version) + "-" + name;
         Vectors.Vector v = Vectors.properties(base + ".properties");
         byte[] unprotected = Vectors.hex(base + "-unprotected.hex");
@@ -43,7 +78,7 @@ class InitialPacketVectorsTest {
         int headerLength = v.integer("header_length");
         int pnLength = v.integer("packet_number_length");
 
-        byte[] actual = HeaderProtectionHelper.protect(protection(version, v), unprotected, headerLength, pnLength,
+        byte[] actual = HeaderProtectionHelper.protect(protection(version, v, keys), unprotected, headerLength, pnLength,
                 v.number("packet_number"));
 
         int sampleOffset = headerLength - pnLength + 4;
@@ -52,25 +87,25 @@ class InitialPacketVectorsTest {
         assertEquals(Hex.encode(expected), Hex.encode(actual));
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("packets")
-    void theMaskOfTheRfcSampleIsTheRfcMask(QuicVersion version, String name) throws CryptoException {
+    void theMaskOfTheRfcSampleIsTheRfcMask(QuicVersion version, String name, Keys keys) throws CryptoException {
         Vectors.Vector v = Vectors.properties(Vectors.rfc(version) + "-" + name + ".properties");
         byte[] mask = new byte[5];
-        protection(version, v).headerProtectionMask(ByteBuffer.wrap(v.bytes("sample")), 0, mask);
+        protection(version, v, keys).headerProtectionMask(ByteBuffer.wrap(v.bytes("sample")), 0, mask);
         assertEquals(v.string("mask"), Hex.encode(mask));
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("packets")
-    void openingTheProtectedPacketGivesTheRfcPlaintext(QuicVersion version, String name) throws CryptoException {
+    void openingTheProtectedPacketGivesTheRfcPlaintext(QuicVersion version, String name, Keys keys) throws CryptoException {
         String base = Vectors.rfc(version) + "-" + name;
         Vectors.Vector v = Vectors.properties(base + ".properties");
         byte[] unprotected = Vectors.hex(base + "-unprotected.hex");
         byte[] protectedPacket = Vectors.hex(base + "-protected.hex");
 
         int pnOffset = HeaderProtectionHelper.longHeaderPacketNumberOffset(protectedPacket);
-        HeaderProtectionHelper.Opened opened = HeaderProtectionHelper.unprotect(protection(version, v),
+        HeaderProtectionHelper.Opened opened = HeaderProtectionHelper.unprotect(protection(version, v, keys),
                 protectedPacket, pnOffset, v.number("packet_number"));
 
         assertEquals(v.integer("header_length"), opened.headerLength);
@@ -80,16 +115,16 @@ class InitialPacketVectorsTest {
         assertEquals(Hex.encode(unprotected), Hex.encode(Arrays.copyOf(opened.packet, unprotected.length)));
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("packets")
-    void aCorruptedRfcPacketDoesNotOpen(QuicVersion version, String name) throws CryptoException {
+    void aCorruptedRfcPacketDoesNotOpen(QuicVersion version, String name, Keys keys) throws CryptoException {
         String base = Vectors.rfc(version) + "-" + name;
         Vectors.Vector v = Vectors.properties(base + ".properties");
         byte[] protectedPacket = Vectors.hex(base + "-protected.hex");
         protectedPacket[protectedPacket.length - 40] ^= 0x01;
         int pnOffset = HeaderProtectionHelper.longHeaderPacketNumberOffset(protectedPacket);
         CryptoException e = org.junit.jupiter.api.Assertions.assertThrows(CryptoException.class,
-                () -> HeaderProtectionHelper.unprotect(protection(version, v), protectedPacket, pnOffset,
+                () -> HeaderProtectionHelper.unprotect(protection(version, v, keys), protectedPacket, pnOffset,
                         v.number("packet_number")));
         assertEquals("packet does not authenticate", e.getMessage());
         assertArrayEquals(new StackTraceElement[0], e.getStackTrace());

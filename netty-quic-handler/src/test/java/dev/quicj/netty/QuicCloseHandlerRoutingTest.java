@@ -48,6 +48,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Inbound routing, pass-through of everything that belongs to no connection, and the accept policies. */
 class QuicCloseHandlerRoutingTest {
@@ -273,6 +275,39 @@ class QuicCloseHandlerRoutingTest {
         forged[forged.length - 1] ^= 1;
         assertPassedOn(forged);
         assertEquals(List.of(), recorder.events);
+    }
+
+    /**
+     * The stateless refusals re-key one set of Initial keys per client DCID: a run of distinct clients, with Initials
+     * that do not authenticate in between, each gets a close sealed with its own DCID's server keys.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void consecutiveStatelessRefusalsEachUseTheirOwnClientsKeys(boolean authenticated) throws Exception {
+        start(authenticated ? AcceptPolicy.rejectStateless(REFUSED)
+                : AcceptPolicy.rejectStatelessUnauthenticated(REFUSED));
+        int answered = 0;
+        for (int n = 1; n <= 8; n++) {
+            Client c = client(n);
+            ConnectionId odcid = c.connection.originalDestinationConnectionId();
+            if (authenticated && n % 3 == 0) {
+                byte[] forged = c.firstInitial.clone();
+                forged[forged.length - 1] ^= 1;
+                assertPassedOn(forged);
+            }
+            ch.writeInbound(datagram(c.firstInitial, OTHER_CLIENT, SERVER));
+            assertNull(ch.readInbound(), "consumed");
+            List<Sent> sent = drainOutbound(ch);
+            assertEquals(1, sent.size(), "client " + n);
+            InspectedPacket p = sent.get(0).packets(odcid).get(0);
+            assertEquals("server Initial", p.keys(), "client " + n);
+            assertEquals(c.connection.sourceConnectionId(), p.dcid(), "client " + n);
+            assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                    0, "full");
+            answered++;
+        }
+        assertEquals(answered, recorder.events(QuicConnectionEndedEvent.class).size());
+        assertEquals(List.of(), handler.connections());
     }
 
     @Test

@@ -191,7 +191,9 @@ final class Sha256Hmac {
         checkExpandLength(out2);
         try {
             setKey(prk);
-            expandOne(infos[0], out0);
+            if (n > 0) {
+                expandOne(infos[0], out0);
+            }
             if (n > 1) {
                 expandOne(infos[1], out1);
             }

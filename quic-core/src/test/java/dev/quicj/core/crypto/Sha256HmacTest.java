@@ -120,6 +120,42 @@ class Sha256HmacTest {
         assertEquals(12, all[1].length);
     }
 
+    /** The into-array forms (what {@link InitialProtections} uses) give the bytes of the allocating ones. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void theIntoFormsEqualTheAllocatingOnes(boolean direct) {
+        Sha256Hmac h = engine(direct);
+        SplittableRandom random = new SplittableRandom(SEED + 1);
+        byte[] backing = new byte[40];
+        byte[] prk = new byte[32];
+        for (QuicVersion v : QuicVersion.values()) {
+            for (int length = 0; length <= 20; length++) {
+                random.nextBytes(backing);
+                int offset = random.nextInt(0, backing.length - length + 1);
+                // a dirty output array: every byte must be written
+                java.util.Arrays.fill(prk, (byte) 0x5a);
+                h.extractInitialInto(v, backing, offset, length, prk);
+                assertArrayEquals(h.extractInitial(v, java.util.Arrays.copyOfRange(backing, offset, offset + length)),
+                        prk, v + " DCID of " + length + " at " + offset);
+            }
+        }
+        byte[][] infos = {Hex.decode("00"), new byte[0], Hex.decode("f0f1f2f3f4f5f6f7f8f9")};
+        byte[][] all = h.expandAll(prk, infos, new int[] {16, 12, 32});
+        byte[] a = new byte[16];
+        byte[] b = new byte[12];
+        byte[] c = new byte[32];
+        h.expandInto(prk, infos, a, b, c);
+        assertArrayEquals(all[0], a);
+        assertArrayEquals(all[1], b);
+        assertArrayEquals(all[2], c);
+        byte[] first = new byte[16];
+        h.expandInto(prk, infos, first, null, null);
+        assertArrayEquals(all[0], first);
+        assertThrows(IllegalArgumentException.class, () -> h.expandInto(prk, new byte[][] {infos[0]}, a, b, null));
+        assertThrows(IllegalArgumentException.class, () -> h.expandInto(prk, infos, new byte[33], null, null));
+        assertThrows(IndexOutOfBoundsException.class, () -> h.extractInitialInto(QuicVersion.V1, backing, 30, 11, prk));
+    }
+
     @Test
     void keysLongerThanABlockAndOutputsLongerThanTheHashAreRefused() {
         Sha256Hmac h = engine(false);

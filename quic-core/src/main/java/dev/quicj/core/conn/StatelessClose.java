@@ -67,7 +67,8 @@ public final class StatelessClose {
      * CryptoProvider)} with reusable key state and writer: the server Initial keys of {@code clientInitialDcid} are
      * derived into {@code keys} ({@link InitialProtections#deriveServer}), so repeated closes for ever new client
      * DCIDs allocate nothing once warm with a provider that re-keys in place. {@code keys} then holds the server
-     * protection of {@code clientInitialDcid}.
+     * protection of {@code clientInitialDcid}, and no client protection (as after
+     * {@link InitialProtections#deriveServer}).
      *
      * @return as the other overloads; {@link CloseOutcome#CALLBACK_FAILURE} if key derivation or sealing failed
      */

@@ -35,6 +35,8 @@ final class AeadPacketProtection implements PacketProtection {
     // re-keying scratch: the AEAD key and the header-protection key, wiped after each re-key; null until needed
     private byte[] keyScratch;
     private byte[] hpScratch;
+    // set while a re-key is under way, and left set when it failed: a half re-keyed instance refuses every use
+    private boolean rekeyIncomplete;
 
     /**
      * @param iv the 12-byte IV; copied
@@ -70,16 +72,20 @@ final class AeadPacketProtection implements PacketProtection {
         if (!rekeyable()) {
             throw new IllegalStateException("this packet protection cannot be re-keyed in place");
         }
+        // checked before anything changes: a wrong length leaves the old keys intact
+        PacketKeys.checkSecret(suite, secret);
         if (keyScratch == null) {
             keyScratch = new byte[suite.keyLength()];
             hpScratch = new byte[suite.keyLength()];
         }
+        rekeyIncomplete = true;
         try {
             PacketKeys.deriveInto(version, suite, secret, keyScratch, iv, hpScratch);
             // makeNonce rewrites only the last 8 bytes
             System.arraycopy(iv, 0, nonce, 0, iv.length);
             ((IntrinsicAesGcmAead) aead).rekey(keyScratch);
             ((AesHeaderProtector) headerProtector).rekey(hpScratch);
+            rekeyIncomplete = false;
         } finally {
             java.util.Arrays.fill(keyScratch, (byte) 0);
             java.util.Arrays.fill(hpScratch, (byte) 0);
@@ -99,6 +105,7 @@ final class AeadPacketProtection implements PacketProtection {
     @Override
     public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength, long packetNumber)
             throws CryptoException {
+        checkUsable();
         checkLengths(headerLength, payloadLength);
         int total = headerLength + payloadLength + Aead.TAG_LENGTH;
         Objects.checkFromIndexSize(headerOffset, total, packet.capacity());
@@ -122,6 +129,7 @@ final class AeadPacketProtection implements PacketProtection {
     @Override
     public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength, long packetNumber)
             throws CryptoException {
+        checkUsable();
         checkLengths(headerLength, ciphertextLength);
         int total = headerLength + ciphertextLength;
         Objects.checkFromIndexSize(headerOffset, total, packet.capacity());
@@ -148,6 +156,7 @@ final class AeadPacketProtection implements PacketProtection {
 
     @Override
     public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask) throws CryptoException {
+        checkUsable();
         Objects.checkFromIndexSize(sampleOffset, SAMPLE_LENGTH, packet.capacity());
         if (mask.length < MASK_LENGTH) {
             throw new IllegalArgumentException("mask array shorter than " + MASK_LENGTH + ": " + mask.length);
@@ -183,6 +192,12 @@ final class AeadPacketProtection implements PacketProtection {
             staging = buf;
         }
         return buf;
+    }
+
+    private void checkUsable() throws CryptoException {
+        if (rekeyIncomplete) {
+            throw new CryptoException("a re-key of this packet protection failed; it must be discarded", null);
+        }
     }
 
     private static void checkLengths(int headerLength, int textLength) {

@@ -27,7 +27,7 @@ final class AesHeaderProtector implements HeaderProtector {
         }
         if (JdkGcmPrimitives.AVAILABLE) {
             try {
-                aes = JdkGcmPrimitives.newAes(hpKey.clone());
+                aes = JdkGcmPrimitives.newAes(hpKey);
             } catch (Throwable t) {
                 throw new GeneralSecurityException("cannot key the JDK AES block cipher: " + t, t);
             }

@@ -56,7 +56,9 @@ public interface CryptoProvider {
      * Which AES-GCM implementation {@link #jca()} uses in this JVM: {@code "jdk-intrinsics"} when the JVM runs with
      * {@code --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED} (the JDK's intrinsic GHASH and AES-CTR driven
      * directly: no allocation per packet), otherwise {@code "jca (reason)"} (the public {@code AES/GCM/NoPadding}
-     * cipher, which allocates fresh GCM state on every packet).
+     * cipher, which allocates fresh GCM state on every packet). In the first case, if re-keying those ciphers in place
+     * failed its start-up check ({@link #rekeyPacketProtection} then makes new instances), it is
+     * {@code "jdk-intrinsics (no re-keying in place: reason)"}.
      */
     static String aesGcmImplementation() {
         return JcaCryptoProvider.aesGcmImplementation();

@@ -45,7 +45,7 @@ public final class InitialProtections {
      * {@code dcid[offset, offset + length)}, from one HKDF-Extract: {@link #client()} then opens the client's Initials
      * and {@link #server()} seals the server's.
      *
-     * @throws CryptoException if the provider cannot set up a cipher; neither protection is then available
+     * @throws CryptoException if the provider cannot set up a cipher
      * @throws IllegalArgumentException if {@code length} is more than 20 bytes
      * @throws IndexOutOfBoundsException if the range is outside {@code dcid}
      */
@@ -55,7 +55,7 @@ public final class InitialProtections {
 
     /** {@link #deriveBoth(QuicVersion, byte[], int, int)} of a connection ID. */
     public void deriveBoth(QuicVersion version, ConnectionId dcid) throws CryptoException {
-        deriveBoth(version, dcidScratch, 0, Objects.requireNonNull(dcid, "dcid").copyTo(dcidScratch, 0));
+        derive(version, dcid, true);
     }
 
     /**
@@ -63,7 +63,7 @@ public final class InitialProtections {
      * fewer, no client keys): {@link #server()} then seals the server's Initials, and {@link #client()} is unavailable
      * until the next {@link #deriveBoth}.
      *
-     * @throws CryptoException if the provider cannot set up the cipher; no protection is then available
+     * @throws CryptoException if the provider cannot set up the cipher
      * @throws IllegalArgumentException if {@code length} is more than 20 bytes
      * @throws IndexOutOfBoundsException if the range is outside {@code dcid}
      */
@@ -73,7 +73,7 @@ public final class InitialProtections {
 
     /** {@link #deriveServer(QuicVersion, byte[], int, int)} of a connection ID. */
     public void deriveServer(QuicVersion version, ConnectionId dcid) throws CryptoException {
-        deriveServer(version, dcidScratch, 0, Objects.requireNonNull(dcid, "dcid").copyTo(dcidScratch, 0));
+        derive(version, dcid, false);
     }
 
     /**
@@ -100,16 +100,28 @@ public final class InitialProtections {
         return server;
     }
 
+    private void derive(QuicVersion version, ConnectionId dcid, boolean both) throws CryptoException {
+        clientCurrent = false;
+        serverCurrent = false;
+        Objects.requireNonNull(dcid, "dcid");
+        derive(version, dcidScratch, 0, dcid.copyTo(dcidScratch, 0), both);
+    }
+
+    /**
+     * A derivation that throws, for any reason (bad arguments included), leaves neither protection available until
+     * the next one succeeds: the keys of an earlier DCID are never handed out in place of the asked-for ones.
+     */
     private void derive(QuicVersion version, byte[] dcid, int offset, int length, boolean both)
             throws CryptoException {
+        // whatever happens next, the keys of the previous DCID are no longer handed out
+        clientCurrent = false;
+        serverCurrent = false;
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(dcid, "dcid");
         Objects.checkFromIndexSize(offset, length, dcid.length);
         if (length > InitialSecrets.MAX_CONNECTION_ID_LENGTH) {
             throw new IllegalArgumentException("connection ID longer than 20 bytes: " + length);
         }
-        clientCurrent = false;
-        serverCurrent = false;
         Sha256Hmac hmac = Sha256Hmac.get();
         try {
             hmac.extractInitialInto(version, dcid, offset, length, initialSecret);

@@ -189,9 +189,11 @@ final class IntrinsicAesGcmAead implements Aead {
 
     /**
      * Compares instances re-keyed in place ({@link #rekey}, {@link JdkGcmPrimitives#rekeyAes}) with the JCA ciphers:
-     * one AES-GCM and one AES block instance each go through a sequence of random keys of both lengths, sealing,
+     * for each key length, one AES-GCM and one AES block instance go through a sequence of random keys, sealing,
      * opening and masking with each before the next re-key, so state left by an earlier key would show. Null when they
-     * agree, else why not. Run once, after {@link #selfTest} passed.
+     * agree, else why not. Run once, after {@link #selfTest} passed, at class initialisation: before the JIT has
+     * compiled anything, so GHASH runs in Java there; {@code InitialProtectionsTest} checks re-keying once the
+     * intrinsics are compiled.
      */
     static String rekeySelfTest() {
         try {

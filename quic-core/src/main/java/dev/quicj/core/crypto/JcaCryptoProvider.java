@@ -71,7 +71,11 @@ final class JcaCryptoProvider implements CryptoProvider {
      * {@code "jca"}, with the reason in the latter case.
      */
     static String aesGcmImplementation() {
-        return JdkGcmPrimitives.AVAILABLE ? "jdk-intrinsics" : "jca (" + JdkGcmPrimitives.UNAVAILABLE_REASON + ")";
+        if (!JdkGcmPrimitives.AVAILABLE) {
+            return "jca (" + JdkGcmPrimitives.UNAVAILABLE_REASON + ")";
+        }
+        return JdkGcmPrimitives.REKEY_AVAILABLE ? "jdk-intrinsics"
+                : "jdk-intrinsics (no re-keying in place: " + JdkGcmPrimitives.NO_REKEY_REASON + ")";
     }
 
     @Override

@@ -168,12 +168,18 @@ final class JdkGcmPrimitives {
      * when the key length is unchanged (no allocation), else into a new one.
      */
     static void rekeyAes(Object aes, byte[] key) {
+        if (key.length != 16 && key.length != 24 && key.length != 32) {
+            throw new IllegalArgumentException("AES key must be 16, 24 or 32 bytes, not " + key.length);
+        }
         int rounds = AesKeySchedule.rounds(key.length);
         int[] k = (int[]) AES_K.get(aes);
         if (k != null && k.length == AesKeySchedule.scheduleLength(key.length)) {
             AesKeySchedule.expandInto(key, k);
         } else {
             AES_K.set(aes, AesKeySchedule.expand(key));
+            if (k != null) {
+                java.util.Arrays.fill(k, 0);
+            }
         }
         AES_LIMIT.set(aes, rounds * 4);
         AES_ROUNDS_12.set(aes, rounds >= 12);

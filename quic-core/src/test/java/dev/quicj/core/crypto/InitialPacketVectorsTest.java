@@ -58,7 +58,10 @@ class InitialPacketVectorsTest {
                 p.deriveServer(otherVersion, other, 1, 8 + i);
             } else {
                 p.deriveBoth(otherVersion, other, 0, 20 - i);
+                sealSomething(p.client(), random);
             }
+            // used, not only keyed: state left behind by use would show in the RFC bytes
+            sealSomething(p.server(), random);
         }
         if (client) {
             p.deriveBoth(version, dcid, 0, dcid.length);
@@ -66,6 +69,15 @@ class InitialPacketVectorsTest {
         }
         p.deriveServer(version, dcid, 0, dcid.length);
         return p.server();
+    }
+
+    private static void sealSomething(PacketProtection p, java.util.SplittableRandom random) throws CryptoException {
+        byte[] packet = new byte[400];
+        random.nextBytes(packet);
+        ByteBuffer b = ByteBuffer.wrap(packet);
+        p.seal(b, 0, 30, 300, random.nextInt(1000));
+        byte[] mask = new byte[5];
+        p.headerProtectionMask(b, 34, mask);
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")

@@ -104,21 +104,66 @@ class InitialProtectionsTest {
         assertThrows(IllegalStateException.class, keys::server);
     }
 
+    /** A rejected call hands out no keys afterwards: never the previous DCID's in place of the asked-for ones. */
     @Test
-    void badArgumentsAreRejectedAndLeaveTheLastKeysAlone() throws CryptoException {
+    void badArgumentsAreRejectedAndHandOutNoKeysUntilTheNextDerivation() throws CryptoException {
         InitialProtections keys = new InitialProtections(JCA);
         byte[] dcid = new byte[21];
-        keys.deriveBoth(QuicVersion.V1, dcid, 0, 8);
-        PacketProtection server = keys.server();
-        assertThrows(IllegalArgumentException.class, () -> keys.deriveBoth(QuicVersion.V1, dcid, 0, 21));
-        assertThrows(IndexOutOfBoundsException.class, () -> keys.deriveServer(QuicVersion.V1, dcid, 14, 8));
-        assertThrows(IndexOutOfBoundsException.class, () -> keys.deriveServer(QuicVersion.V1, dcid, -1, 4));
-        assertThrows(NullPointerException.class, () -> keys.deriveServer(null, dcid, 0, 8));
-        assertThrows(NullPointerException.class, () -> keys.deriveBoth(QuicVersion.V1, (ConnectionId) null));
+        java.util.List<org.junit.jupiter.api.function.Executable> bad = java.util.List.of(
+                () -> keys.deriveBoth(QuicVersion.V1, dcid, 0, 21),
+                () -> keys.deriveServer(QuicVersion.V1, dcid, 14, 8),
+                () -> keys.deriveServer(QuicVersion.V1, dcid, -1, 4),
+                () -> keys.deriveServer(null, dcid, 0, 8),
+                () -> keys.deriveBoth(QuicVersion.V1, (byte[]) null, 0, 0),
+                () -> keys.deriveBoth(QuicVersion.V1, (ConnectionId) null));
+        for (org.junit.jupiter.api.function.Executable call : bad) {
+            keys.deriveBoth(QuicVersion.V1, dcid, 0, 8);
+            assertThrows(RuntimeException.class, call);
+            assertThrows(IllegalStateException.class, keys::client);
+            assertThrows(IllegalStateException.class, keys::server);
+        }
         assertThrows(NullPointerException.class, () -> new InitialProtections(null));
-        assertSame(server, keys.server());
+        keys.deriveServer(QuicVersion.V1, dcid, 0, 8);
         assertSameProtection(InitialSecrets.serverProtection(JCA, QuicVersion.V1, new byte[8]), keys.server(),
                 new SplittableRandom(3), "after the rejected calls");
+    }
+
+    /**
+     * Re-keying once the JIT has compiled the sealing path, so GHASH and AES-CTR run as HotSpot intrinsics (the
+     * start-up self-test runs before that, in Java): the AVX GHASH stub caches powers of H in the subkey table, which
+     * a re-key must clear. Each re-keyed instance must then seal as a new one does.
+     */
+    @Test
+    void reKeyingAfterTheIntrinsicsAreCompiledMatchesNewInstances() throws CryptoException {
+        SplittableRandom r = new SplittableRandom(0xc2L);
+        byte[] secret = new byte[32];
+        r.nextBytes(secret);
+        PacketProtection reused = JCA.newPacketProtection(QuicVersion.V1, CipherSuite.TLS_AES_128_GCM_SHA256, secret);
+        byte[] packet = new byte[1200];
+        ByteBuffer buffer = ByteBuffer.wrap(packet);
+        for (int i = 0; i < 40_000; i++) {
+            reused.seal(buffer, 0, 40, 1000, i);
+        }
+        for (int i = 0; i < 40; i++) {
+            r.nextBytes(secret);
+            PacketProtection previous = reused;
+            reused = JCA.rekeyPacketProtection(reused, QuicVersion.V1, CipherSuite.TLS_AES_128_GCM_SHA256, secret);
+            if (JdkGcmPrimitives.REKEY_AVAILABLE) {
+                assertSame(previous, reused, "re-keyed in place");
+            }
+            PacketProtection fresh = JCA.newPacketProtection(QuicVersion.V1, CipherSuite.TLS_AES_128_GCM_SHA256,
+                    secret);
+            for (int j = 0; j < 200; j++) {
+                // the same packet sealed by both: many blocks, so the stub's eight-block path runs
+                r.nextBytes(packet);
+                byte[] copy = packet.clone();
+                reused.seal(buffer, 0, 40, 1000, j);
+                fresh.seal(ByteBuffer.wrap(copy), 0, 40, 1000, j);
+                if (!java.util.Arrays.equals(copy, packet)) {
+                    assertEquals(Hex.encode(copy), Hex.encode(packet), "re-key " + i + ", packet " + j);
+                }
+            }
+        }
     }
 
     /** A provider that fails on chosen calls, for the CALLBACK_FAILURE path. */
@@ -209,6 +254,8 @@ class InitialProtectionsTest {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(threads instanceof com.sun.management.ThreadMXBean
                 && ((com.sun.management.ThreadMXBean) threads).isThreadAllocatedMemorySupported());
+        // where the JDK's AES internals are open (the build's test JVMs), re-keying them must work too
+        Assumptions.assumeTrue(JdkGcmPrimitives.AVAILABLE, JdkGcmPrimitives.UNAVAILABLE_REASON);
         assertTrue(JdkGcmPrimitives.REKEY_AVAILABLE, "re-keying unavailable: " + JdkGcmPrimitives.NO_REKEY_REASON);
         com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean) threads;
         InitialProtections keys = new InitialProtections(JCA);

@@ -51,12 +51,6 @@ public final class StatelessClose {
      */
     public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId clientInitialDcid,
             ConnectionId dcid, ConnectionId scid, long packetNumber, CloseError error, CryptoProvider crypto) {
-        Objects.requireNonNull(dest, "dest");
-        Objects.requireNonNull(version, "version");
-        Objects.requireNonNull(clientInitialDcid, "clientInitialDcid");
-        Objects.requireNonNull(dcid, "dcid");
-        Objects.requireNonNull(scid, "scid");
-        Objects.requireNonNull(error, "error");
         Objects.requireNonNull(crypto, "crypto");
         return write(dest, version, clientInitialDcid, dcid, scid, packetNumber, error,
                 new InitialProtections(crypto), new PacketWriter());

@@ -211,30 +211,9 @@ final class IntrinsicAesGcmAead implements Aead {
                         mine.rekey(key);
                         JdkGcmPrimitives.rekeyAes(block, key);
                     }
-                    byte[] nonce = new byte[12];
-                    random.nextBytes(nonce);
-                    int aad = random.nextInt(0, 64);
-                    int text = random.nextInt(0, 1400);
-                    byte[] a = new byte[aad + text + TAG_LENGTH];
-                    random.nextBytes(a);
-                    byte[] b = a.clone();
-                    jca.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-                    jca.updateAAD(a, 0, aad);
-                    jca.doFinal(a, aad, text, a, aad);
-                    mine.seal(nonce, b, 0, aad, text);
-                    if (!Arrays.equals(a, b)) {
-                        return "re-key known-answer test failed: AES-GCM after " + i + " re-keys";
-                    }
-                    if (mine.open(nonce, b, 0, aad, text + TAG_LENGTH) != text) {
-                        return "re-key known-answer test failed on open";
-                    }
-                    ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
-                    byte[] in = Arrays.copyOf(nonce, 16);
-                    byte[] expected = ecb.doFinal(in);
-                    byte[] actual = new byte[16];
-                    JdkGcmPrimitives.AES_ENCRYPT_BLOCK.invokeExact(block, in, 0, actual, 0);
-                    if (!Arrays.equals(expected, actual)) {
-                        return "re-key known-answer test failed: AES block cipher after " + i + " re-keys";
+                    String failure = agreesWithJca(mine, block, key, random, jca, ecb);
+                    if (failure != null) {
+                        return "re-key known-answer test failed after " + i + " re-keys: " + failure;
                     }
                 }
             }
@@ -252,41 +231,54 @@ final class IntrinsicAesGcmAead implements Aead {
         try {
             SplittableRandom random = new SplittableRandom(0x5eedL);
             Cipher jca = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
             for (int i = 0; i < 24; i++) {
                 byte[] key = new byte[i % 2 == 0 ? 16 : 32];
-                byte[] nonce = new byte[12];
                 random.nextBytes(key);
-                random.nextBytes(nonce);
-                int aad = random.nextInt(0, 64);
-                int text = random.nextInt(0, 1400);
-                byte[] a = new byte[aad + text + TAG_LENGTH];
-                random.nextBytes(a);
-                byte[] b = a.clone();
-                jca.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-                jca.updateAAD(a, 0, aad);
-                jca.doFinal(a, aad, text, a, aad);
-                IntrinsicAesGcmAead mine = new IntrinsicAesGcmAead(key);
-                mine.seal(nonce, b, 0, aad, text);
-                if (!Arrays.equals(a, b)) {
-                    return "known-answer test failed: the JDK primitives do not give AES-GCM here";
-                }
-                if (mine.open(nonce, b, 0, aad, text + TAG_LENGTH) != text) {
-                    return "known-answer test failed on open";
-                }
-                // the single-block AES used for header protection, against JCA AES-ECB
-                Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
-                ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
-                byte[] block = Arrays.copyOf(nonce, 16);
-                byte[] expected = ecb.doFinal(block);
-                byte[] actual = new byte[16];
-                JdkGcmPrimitives.AES_ENCRYPT_BLOCK.invokeExact(JdkGcmPrimitives.newAes(key), block, 0, actual, 0);
-                if (!Arrays.equals(expected, actual)) {
-                    return "known-answer test failed: AES block cipher";
+                String failure = agreesWithJca(new IntrinsicAesGcmAead(key), JdkGcmPrimitives.newAes(key), key, random,
+                        jca, ecb);
+                if (failure != null) {
+                    return "known-answer test failed: " + failure;
                 }
             }
             return null;
         } catch (Throwable e) {
             return "known-answer test failed: " + e;
         }
+    }
+
+    /**
+     * Seals and opens one random packet with {@code aead}, and encrypts one block with {@code aes} (the single-block
+     * AES of header protection), against the JCA AES-GCM and AES-ECB ciphers keyed with {@code key}; null when they
+     * agree, else what differed.
+     */
+    private static String agreesWithJca(IntrinsicAesGcmAead aead, Object aes, byte[] key, SplittableRandom random,
+            Cipher jca, Cipher ecb) throws Throwable {
+        byte[] nonce = new byte[12];
+        random.nextBytes(nonce);
+        int aad = random.nextInt(0, 64);
+        int text = random.nextInt(0, 1400);
+        byte[] a = new byte[aad + text + TAG_LENGTH];
+        random.nextBytes(a);
+        byte[] b = a.clone();
+        jca.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+        jca.updateAAD(a, 0, aad);
+        jca.doFinal(a, aad, text, a, aad);
+        aead.seal(nonce, b, 0, aad, text);
+        if (!Arrays.equals(a, b)) {
+            return "the JDK primitives do not give AES-GCM here";
+        }
+        if (aead.open(nonce, b, 0, aad, text + TAG_LENGTH) != text) {
+            return "AES-GCM open";
+        }
+        ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
+        byte[] in = Arrays.copyOf(nonce, 16);
+        byte[] expected = ecb.doFinal(in);
+        byte[] actual = new byte[16];
+        JdkGcmPrimitives.AES_ENCRYPT_BLOCK.invokeExact(aes, in, 0, actual, 0);
+        if (!Arrays.equals(expected, actual)) {
+            return "AES block cipher";
+        }
+        return null;
     }
 }

@@ -278,8 +278,9 @@ class QuicCloseHandlerRoutingTest {
     }
 
     /**
-     * The stateless refusals re-key one set of Initial keys per client DCID: a run of distinct clients, with Initials
-     * that do not authenticate in between, each gets a close sealed with its own DCID's server keys.
+     * The stateless refusals re-key one set of Initial keys per client DCID: a run of distinct clients of QUIC v1 and
+     * v2 in turn, with Initials that do not authenticate in between, each gets a close of its version sealed with its
+     * own DCID's server keys.
      */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
@@ -288,7 +289,10 @@ class QuicCloseHandlerRoutingTest {
                 : AcceptPolicy.rejectStatelessUnauthenticated(REFUSED));
         int answered = 0;
         for (int n = 1; n <= 8; n++) {
-            Client c = client(n);
+            QuicVersion version = n % 2 == 0 ? QuicVersion.V2 : QuicVersion.V1;
+            Client c = new Client(version, client(n).connection.originalDestinationConnectionId(),
+                    ConnectionId.fromHex(String.format("5c1d%04x", n)), new NetworkPath(OTHER_CLIENT, SERVER), now(ch),
+                    Settings.defaults());
             ConnectionId odcid = c.connection.originalDestinationConnectionId();
             if (authenticated && n % 3 == 0) {
                 byte[] forged = c.firstInitial.clone();
@@ -301,6 +305,7 @@ class QuicCloseHandlerRoutingTest {
             assertEquals(1, sent.size(), "client " + n);
             InspectedPacket p = sent.get(0).packets(odcid).get(0);
             assertEquals("server Initial", p.keys(), "client " + n);
+            assertEquals(version, p.version(), "client " + n);
             assertEquals(c.connection.sourceConnectionId(), p.dcid(), "client " + n);
             assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
                     0, "full");

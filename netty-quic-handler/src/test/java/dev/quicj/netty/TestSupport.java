@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
+import dev.quicj.core.QuicVersion;
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.Ecn;
@@ -150,8 +151,13 @@ final class TestSupport {
 
         Client(ConnectionId odcid, ConnectionId scid, NetworkPath path, long now, Settings settings)
                 throws CryptoException {
-            connection = QuicConnection.clientBuilder().originalDestinationConnectionId(odcid).sourceConnectionId(scid)
-                    .path(path).settings(settings).build(now);
+            this(QuicVersion.V1, odcid, scid, path, now, settings);
+        }
+
+        Client(QuicVersion version, ConnectionId odcid, ConnectionId scid, NetworkPath path, long now,
+                Settings settings) throws CryptoException {
+            connection = QuicConnection.clientBuilder().version(version).originalDestinationConnectionId(odcid)
+                    .sourceConnectionId(scid).path(path).settings(settings).build(now);
             connection.submitCryptoData(EncryptionLevel.INITIAL, ConnectionFixtures.CLIENT_HELLO);
             ByteBuffer b = ByteBuffer.allocate(1500);
             int n = connection.writePacket(null, null, b, now);

@@ -15,6 +15,7 @@ import dev.quicj.core.conn.PacketInfo;
 import dev.quicj.core.conn.PathInfo;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.ReceiveStatus;
+import dev.quicj.core.conn.Settings;
 import dev.quicj.core.conn.StatelessClose;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.InitialProtections;
@@ -599,8 +600,24 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         ConnectionId scid = newConnectionId();
         long now = now();
+        boolean reject = policy.action() == AcceptPolicy.Action.REJECT;
         QuicConnection conn = QuicConnection.serverBuilder().version(header.version()).sourceConnectionId(scid)
-                .path(from).settings(config.settings()).cryptoDataListener(policy.listenerFor(scid)).build(now);
+                .path(from).settings(reject ? rejectSettings() : config.settings())
+                .cryptoDataListener(policy.listenerFor(scid)).build(now);
+        if (!reject) {
+            return acceptInto(conn, dg, from, now, policy);
+        }
+        rejectCrypto.startLending();
+        try {
+            return acceptInto(conn, dg, from, now, policy);
+        } finally {
+            // a closed connection dropped its Initial keys and never uses them again: the next refusal re-keys them
+            rejectCrypto.stopLending(conn.state().isClosed());
+        }
+    }
+
+    /** Feeds a new server connection its first Initial and applies the policy; true if the connection was kept. */
+    private boolean acceptInto(QuicConnection conn, ByteBuffer dg, NetworkPath from, long now, AcceptPolicy policy) {
         ConnectionEntry entry = new ConnectionEntry(this, conn);
         ReceiveStatus status;
         try {
@@ -624,6 +641,18 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         return true;
     }
 
+    /** The settings of connections the reject policy makes: the configured ones with the recycling crypto provider. */
+    private Settings rejectSettings() {
+        if (rejectSettings == null) {
+            rejectCrypto = new RecyclingCryptoProvider(config.settings().cryptoProvider());
+            rejectSettings = config.settings().toBuilder().cryptoProvider(rejectCrypto).build();
+        }
+        return rejectSettings;
+    }
+
+    // the settings and crypto provider of the connections the reject policy makes, made on first use
+    private Settings rejectSettings;
+    private RecyclingCryptoProvider rejectCrypto;
     // scratch of the stateless refusal: the Initial keys, re-keyed for each client DCID (no allocation with the JCA
     // provider once warm), the header-protection mask, random SCID bytes, and the packet writer
     private InitialProtections initialKeys;

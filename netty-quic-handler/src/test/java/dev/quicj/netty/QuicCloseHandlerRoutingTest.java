@@ -44,6 +44,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -207,6 +208,43 @@ class QuicCloseHandlerRoutingTest {
         ConnectionId odcid = ConnectionId.fromHex(String.format("0dc1d0000000000%03x", n).substring(0, 18));
         ConnectionId scid = ConnectionId.fromHex(String.format("5c1d%04x", n));
         return new Client(odcid, scid, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+    }
+
+    /**
+     * The reject policy's connections borrow Initial keys re-keyed from those of earlier refused connections once
+     * these have closed: a run of distinct clients of QUIC v1 and v2 in turn each gets a close of its version sealed
+     * with its own DCID's keys, and each connection's cached close still answers its client's retransmission.
+     */
+    @Test
+    void consecutiveRejectsEachUseTheirOwnClientsKeys() throws Exception {
+        start(AcceptPolicy.reject(REFUSED));
+        List<Client> clients = new ArrayList<>();
+        List<byte[]> closes = new ArrayList<>();
+        for (int n = 1; n <= 8; n++) {
+            QuicVersion version = n % 2 == 0 ? QuicVersion.V2 : QuicVersion.V1;
+            Client c = new Client(version, client(n).connection.originalDestinationConnectionId(),
+                    ConnectionId.fromHex(String.format("5c1d%04x", n)), new NetworkPath(OTHER_CLIENT, SERVER), now(ch),
+                    Settings.defaults());
+            ConnectionId odcid = c.connection.originalDestinationConnectionId();
+            ch.writeInbound(datagram(c.firstInitial, OTHER_CLIENT, SERVER));
+            assertNull(ch.readInbound(), "consumed");
+            List<Sent> sent = drainOutbound(ch);
+            assertEquals(1, sent.size(), "client " + n);
+            InspectedPacket p = sent.get(0).packets(odcid).get(0);
+            assertEquals("server Initial", p.keys(), "client " + n);
+            assertEquals(version, p.version(), "client " + n);
+            assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                    0, "full");
+            assertEquals(ConnectionState.CLOSING, handler.connection(odcid).state());
+            clients.add(c);
+            closes.add(sent.get(0).bytes());
+        }
+        // the first client's retransmitted Initial gets its connection's cached close, byte for byte
+        ch.writeInbound(datagram(clients.get(0).firstInitial, OTHER_CLIENT, SERVER));
+        List<Sent> again = drainOutbound(ch);
+        assertEquals(1, again.size());
+        assertArrayEquals(closes.get(0), again.get(0).bytes());
+        assertEquals(8, handler.connections().size());
     }
 
     @Test

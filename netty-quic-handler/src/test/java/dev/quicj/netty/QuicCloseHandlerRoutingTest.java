@@ -210,6 +210,33 @@ class QuicCloseHandlerRoutingTest {
         return new Client(odcid, scid, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
     }
 
+    /** Client {@code n} of {@link #client(int)}, of QUIC v2 when {@code n} is even and v1 otherwise. */
+    private Client clientOfEitherVersion(int n) throws Exception {
+        QuicVersion version = n % 2 == 0 ? QuicVersion.V2 : QuicVersion.V1;
+        return new Client(version, client(n).connection.originalDestinationConnectionId(),
+                ConnectionId.fromHex(String.format("5c1d%04x", n)), new NetworkPath(OTHER_CLIENT, SERVER), now(ch),
+                Settings.defaults());
+    }
+
+    /**
+     * Sends the client's first Initial and checks the one datagram that answers it: a server Initial of the client's
+     * version to the client's SCID, opened with the keys of the client's own DCID, carrying CONNECTION_REFUSED.
+     */
+    private Sent assertRefusedWithItsOwnKeys(Client c, int n) {
+        ConnectionId odcid = c.connection.originalDestinationConnectionId();
+        ch.writeInbound(datagram(c.firstInitial, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size(), "client " + n);
+        InspectedPacket p = sent.get(0).packets(odcid).get(0);
+        assertEquals("server Initial", p.keys(), "client " + n);
+        assertEquals(c.connection.version(), p.version(), "client " + n);
+        assertEquals(c.connection.sourceConnectionId(), p.dcid(), "client " + n);
+        assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                0, "full");
+        return sent.get(0);
+    }
+
     /**
      * The reject policy's connections borrow Initial keys re-keyed from those of earlier refused connections once
      * these have closed: a run of distinct clients of QUIC v1 and v2 in turn each gets a close of its version sealed
@@ -221,23 +248,11 @@ class QuicCloseHandlerRoutingTest {
         List<Client> clients = new ArrayList<>();
         List<byte[]> closes = new ArrayList<>();
         for (int n = 1; n <= 8; n++) {
-            QuicVersion version = n % 2 == 0 ? QuicVersion.V2 : QuicVersion.V1;
-            Client c = new Client(version, client(n).connection.originalDestinationConnectionId(),
-                    ConnectionId.fromHex(String.format("5c1d%04x", n)), new NetworkPath(OTHER_CLIENT, SERVER), now(ch),
-                    Settings.defaults());
-            ConnectionId odcid = c.connection.originalDestinationConnectionId();
-            ch.writeInbound(datagram(c.firstInitial, OTHER_CLIENT, SERVER));
-            assertNull(ch.readInbound(), "consumed");
-            List<Sent> sent = drainOutbound(ch);
-            assertEquals(1, sent.size(), "client " + n);
-            InspectedPacket p = sent.get(0).packets(odcid).get(0);
-            assertEquals("server Initial", p.keys(), "client " + n);
-            assertEquals(version, p.version(), "client " + n);
-            assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
-                    0, "full");
-            assertEquals(ConnectionState.CLOSING, handler.connection(odcid).state());
+            Client c = clientOfEitherVersion(n);
+            closes.add(assertRefusedWithItsOwnKeys(c, n).bytes());
+            assertEquals(ConnectionState.CLOSING,
+                    handler.connection(c.connection.originalDestinationConnectionId()).state());
             clients.add(c);
-            closes.add(sent.get(0).bytes());
         }
         // the first client's retransmitted Initial gets its connection's cached close, byte for byte
         ch.writeInbound(datagram(clients.get(0).firstInitial, OTHER_CLIENT, SERVER));
@@ -327,26 +342,13 @@ class QuicCloseHandlerRoutingTest {
                 : AcceptPolicy.rejectStatelessUnauthenticated(REFUSED));
         int answered = 0;
         for (int n = 1; n <= 8; n++) {
-            QuicVersion version = n % 2 == 0 ? QuicVersion.V2 : QuicVersion.V1;
-            Client c = new Client(version, client(n).connection.originalDestinationConnectionId(),
-                    ConnectionId.fromHex(String.format("5c1d%04x", n)), new NetworkPath(OTHER_CLIENT, SERVER), now(ch),
-                    Settings.defaults());
-            ConnectionId odcid = c.connection.originalDestinationConnectionId();
+            Client c = clientOfEitherVersion(n);
             if (authenticated && n % 3 == 0) {
                 byte[] forged = c.firstInitial.clone();
                 forged[forged.length - 1] ^= 1;
                 assertPassedOn(forged);
             }
-            ch.writeInbound(datagram(c.firstInitial, OTHER_CLIENT, SERVER));
-            assertNull(ch.readInbound(), "consumed");
-            List<Sent> sent = drainOutbound(ch);
-            assertEquals(1, sent.size(), "client " + n);
-            InspectedPacket p = sent.get(0).packets(odcid).get(0);
-            assertEquals("server Initial", p.keys(), "client " + n);
-            assertEquals(version, p.version(), "client " + n);
-            assertEquals(c.connection.sourceConnectionId(), p.dcid(), "client " + n);
-            assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
-                    0, "full");
+            assertRefusedWithItsOwnKeys(c, n);
             answered++;
         }
         assertEquals(answered, recorder.events(QuicConnectionEndedEvent.class).size());

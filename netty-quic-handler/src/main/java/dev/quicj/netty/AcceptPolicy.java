@@ -81,7 +81,10 @@ public final class AcceptPolicy {
     /**
      * Refuse new connections: each is created, reads the Initial, and closes at once with {@code error} (for example
      * {@code CloseError.transport(TransportErrorCode.CONNECTION_REFUSED)}). An application error is sent as
-     * APPLICATION_ERROR without reason in the Initial packet (RFC 9000 §10.2.3).
+     * APPLICATION_ERROR without reason in the Initial packet (RFC 9000 §10.2.3). The connection then runs its closing
+     * period. Its Initial keys are re-keyed from those of earlier refused connections that have closed (a closed
+     * connection never seals or opens again), so a flood of refusals makes less garbage; its
+     * {@code settings().cryptoProvider()} is the handler's recycling wrapper around the configured provider.
      *
      * @throws IllegalArgumentException if the error is of a type that sends nothing
      */

@@ -641,6 +641,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         return true;
     }
 
+    // the settings and crypto provider of the connections the reject policy makes, made on first use
+    private Settings rejectSettings;
+    private RecyclingCryptoProvider rejectCrypto;
+
     /** The settings of connections the reject policy makes: the configured ones with the recycling crypto provider. */
     private Settings rejectSettings() {
         if (rejectSettings == null) {
@@ -650,9 +654,6 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         return rejectSettings;
     }
 
-    // the settings and crypto provider of the connections the reject policy makes, made on first use
-    private Settings rejectSettings;
-    private RecyclingCryptoProvider rejectCrypto;
     // scratch of the stateless refusal: the Initial keys, re-keyed for each client DCID (no allocation with the JCA
     // provider once warm), the header-protection mask, random SCID bytes, and the packet writer
     private InitialProtections initialKeys;

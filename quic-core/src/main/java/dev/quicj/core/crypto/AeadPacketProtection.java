@@ -1,6 +1,8 @@
 package dev.quicj.core.crypto;
 
+import dev.quicj.core.QuicVersion;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -68,7 +70,7 @@ final class AeadPacketProtection implements PacketProtection {
      *
      * @param secret a traffic secret of {@link CipherSuite#hashLength()} bytes; not retained
      */
-    void rekey(dev.quicj.core.QuicVersion version, byte[] secret) throws CryptoException {
+    void rekey(QuicVersion version, byte[] secret) throws CryptoException {
         if (!rekeyable()) {
             throw new IllegalStateException("this packet protection cannot be re-keyed in place");
         }
@@ -87,8 +89,8 @@ final class AeadPacketProtection implements PacketProtection {
             ((AesHeaderProtector) headerProtector).rekey(hpScratch);
             rekeyIncomplete = false;
         } finally {
-            java.util.Arrays.fill(keyScratch, (byte) 0);
-            java.util.Arrays.fill(hpScratch, (byte) 0);
+            Arrays.fill(keyScratch, (byte) 0);
+            Arrays.fill(hpScratch, (byte) 0);
         }
     }
 

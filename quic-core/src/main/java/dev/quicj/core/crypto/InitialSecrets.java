@@ -68,9 +68,9 @@ public final class InitialSecrets {
      */
     public static PacketProtection[] bothProtections(CryptoProvider provider, QuicVersion version, byte[] dcid)
             throws CryptoException {
-        byte[][] secrets = bothSecrets(version, dcid);
-        PacketProtection client = protection(provider, version, secrets[0]);
-        return new PacketProtection[] {client, protection(provider, version, secrets[1])};
+        InitialProtections keys = new InitialProtections(provider);
+        keys.deriveBoth(version, Objects.requireNonNull(dcid, "dcid"), 0, dcid.length);
+        return new PacketProtection[] {keys.client(), keys.server()};
     }
 
     /** {@code client_initial_secret}, which protects the client's Initial packets. */
@@ -100,7 +100,9 @@ public final class InitialSecrets {
      */
     public static PacketProtection serverProtection(CryptoProvider provider, QuicVersion version, byte[] dcid)
             throws CryptoException {
-        return protection(provider, version, serverSecret(version, dcid));
+        InitialProtections keys = new InitialProtections(provider);
+        keys.deriveServer(version, Objects.requireNonNull(dcid, "dcid"), 0, dcid.length);
+        return keys.server();
     }
 
     private static byte[] expand(QuicVersion version, byte[] dcid, byte[] info) {

@@ -143,7 +143,6 @@ final class JdkGcmPrimitives {
         REKEY_AVAILABLE = rekey == null;
     }
 
-
     private JdkGcmPrimitives() {
     }
 
@@ -155,17 +154,13 @@ final class JdkGcmPrimitives {
     /** A keyed AES block cipher (a {@code com.sun.crypto.provider.AESCrypt}) for encryption. */
     static Object newAes(byte[] key) throws Throwable {
         Object aes = AES_NEW.invoke();
-        int rounds = AesKeySchedule.rounds(key.length);
-        AES_K.set(aes, AesKeySchedule.expand(key));
-        AES_LIMIT.set(aes, rounds * 4);
-        AES_ROUNDS_12.set(aes, rounds >= 12);
-        AES_ROUNDS_14.set(aes, rounds == 14);
+        rekeyAes(aes, key);
         return aes;
     }
 
     /**
-     * Re-keys an AES instance from {@link #newAes} in place: the expanded key is written into its existing key array
-     * when the key length is unchanged (no allocation), else into a new one.
+     * Keys an AES instance through its fields (see {@link AesKeySchedule}): the expanded key is written into its
+     * existing key array when the key length is unchanged (re-keying in place, no allocation), else into a new one.
      */
     static void rekeyAes(Object aes, byte[] key) {
         if (key.length != 16 && key.length != 24 && key.length != 32) {

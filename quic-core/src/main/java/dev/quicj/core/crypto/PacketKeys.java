@@ -51,10 +51,11 @@ final class PacketKeys {
         Objects.requireNonNull(version, "version");
         checkSecret(suite, secret);
         String prefix = version.labelPrefix();
-        if (suite.hashLength() == Sha256Hmac.HASH_LENGTH && secret.length <= 64) {
-            byte[][] k = Sha256Hmac.get().expandAll(secret, INFOS[version.ordinal()][suite.ordinal()],
-                    LENGTHS[suite.ordinal()]);
-            return new PacketKeys(k[0], k[1], k[2]);
+        if (isSha256(suite, secret)) {
+            PacketKeys k = new PacketKeys(new byte[suite.keyLength()], new byte[suite.ivLength()],
+                    new byte[suite.keyLength()]);
+            deriveInto(version, suite, secret, k.key, k.iv, k.hp);
+            return k;
         }
         return new PacketKeys(
                 HkdfLabel.expandLabel(suite, secret, prefix + "key", null, suite.keyLength()),
@@ -76,7 +77,7 @@ final class PacketKeys {
             throw new IllegalArgumentException("key, IV and hp arrays of " + key.length + ", " + iv.length + " and "
                     + hp.length + " bytes for " + suite);
         }
-        if (suite.hashLength() == Sha256Hmac.HASH_LENGTH && secret.length <= 64) {
+        if (isSha256(suite, secret)) {
             Sha256Hmac.get().expandInto(secret, INFOS[version.ordinal()][suite.ordinal()], key, iv, hp);
             return;
         }
@@ -88,6 +89,11 @@ final class PacketKeys {
         } finally {
             k.wipe();
         }
+    }
+
+    // whether Sha256Hmac derives these keys (a SHA-256 suite; its secret fits one HMAC block), else HkdfLabel does
+    private static boolean isSha256(CipherSuite suite, byte[] secret) {
+        return suite.hashLength() == Sha256Hmac.HASH_LENGTH && secret.length <= 64;
     }
 
     /** Overwrites the key material with zeros. */

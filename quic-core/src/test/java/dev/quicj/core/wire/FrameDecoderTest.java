@@ -304,18 +304,9 @@ class FrameDecoderTest {
                                 b.put((byte) 0x01);
                             }
                             b.position(3).limit(3 + length);
-                            List<String> events = new ArrayList<>();
-                            decoder.decode(b, EncryptionLevel.ONE_RTT, new FrameVisitor() {
-                                @Override
-                                public void padding(int n) {
-                                    events.add("padding " + n);
-                                }
-
-                                @Override
-                                public void ping() {
-                                    events.add("ping");
-                                }
-                            });
+                            TestFrames.RecordingVisitor recorder = new TestFrames.RecordingVisitor();
+                            decoder.decode(b, EncryptionLevel.ONE_RTT, recorder);
+                            List<String> events = recorder.events;
                             List<String> expected = new ArrayList<>();
                             for (int i = 0; i < offset; i++) {
                                 expected.add("ping");

@@ -32,27 +32,39 @@ final class RecyclingCryptoProvider implements CryptoProvider {
     @Override
     public PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret)
             throws CryptoException {
+        return rekeyPacketProtection(null, version, suite, secret);
+    }
+
+    /**
+     * Inside a lending window, with no {@code previous} (what {@code InitialProtections} passes for a new
+     * connection's keys), a reclaimed protection is re-keyed if there is one; whatever is returned is recorded as
+     * lent. Outside a window it only delegates.
+     */
+    @Override
+    public PacketProtection rekeyPacketProtection(PacketProtection previous, QuicVersion version, CipherSuite suite,
+            byte[] secret) throws CryptoException {
         if (!lending) {
-            return delegate.newPacketProtection(version, suite, secret);
+            return delegate.rekeyPacketProtection(previous, version, suite, secret);
         }
-        PacketProtection p;
-        if (freeCount > 0) {
-            PacketProtection previous = free[--freeCount];
+        if (previous == null && freeCount > 0) {
+            previous = free[--freeCount];
             free[freeCount] = null;
-            p = delegate.rekeyPacketProtection(previous, version, suite, secret);
-        } else {
-            p = delegate.newPacketProtection(version, suite, secret);
+        }
+        PacketProtection p = delegate.rekeyPacketProtection(previous, version, suite, secret);
+        recordLent(p);
+        return p;
+    }
+
+    // once per instance: a protection re-keyed twice in one window must not come back twice
+    private void recordLent(PacketProtection p) {
+        for (int i = 0; i < lentCount; i++) {
+            if (lent[i] == p) {
+                return;
+            }
         }
         if (lentCount < lent.length) {
             lent[lentCount++] = p;
         }
-        return p;
-    }
-
-    @Override
-    public PacketProtection rekeyPacketProtection(PacketProtection previous, QuicVersion version, CipherSuite suite,
-            byte[] secret) throws CryptoException {
-        return delegate.rekeyPacketProtection(previous, version, suite, secret);
     }
 
     /** Starts recording what {@link #newPacketProtection} makes, for one connection. */

@@ -31,8 +31,11 @@ import dev.quicj.core.conn.Ecn;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.Settings;
+import dev.quicj.core.crypto.CipherSuite;
+import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.inspect.InspectedPacket;
 import dev.quicj.core.wire.CloseType;
 import dev.quicj.core.wire.FrameType;
@@ -240,11 +243,15 @@ class QuicCloseHandlerRoutingTest {
     /**
      * The reject policy's connections borrow Initial keys re-keyed from those of earlier refused connections once
      * these have closed: a run of distinct clients of QUIC v1 and v2 in turn each gets a close of its version sealed
-     * with its own DCID's keys, and each connection's cached close still answers its client's retransmission.
+     * with its own DCID's keys, and each connection's cached close still answers its client's retransmission; and
+     * only the first refusal builds protections, the next ones re-key them.
      */
     @Test
     void consecutiveRejectsEachUseTheirOwnClientsKeys() throws Exception {
-        start(AcceptPolicy.reject(REFUSED));
+        CountingProvider crypto = new CountingProvider();
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.reject(REFUSED))
+                .settings(Settings.defaults().toBuilder().cryptoProvider(crypto).build()).build());
+        ch = channel(handler, recorder);
         List<Client> clients = new ArrayList<>();
         List<byte[]> closes = new ArrayList<>();
         for (int n = 1; n <= 8; n++) {
@@ -260,6 +267,31 @@ class QuicCloseHandlerRoutingTest {
         assertEquals(1, again.size());
         assertArrayEquals(closes.get(0), again.get(0).bytes());
         assertEquals(8, handler.connections().size());
+        assertEquals(2, crypto.built, "protections built for 8 refusals (the first refusal's two, then re-keyed)");
+        assertEquals(16, crypto.asked);
+    }
+
+    /** {@link CryptoProvider#jca()}, counting the protections asked for and those built rather than re-keyed. */
+    private static final class CountingProvider implements CryptoProvider {
+        int asked;
+        int built;
+
+        @Override
+        public PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret)
+                throws CryptoException {
+            return rekeyPacketProtection(null, version, suite, secret);
+        }
+
+        @Override
+        public PacketProtection rekeyPacketProtection(PacketProtection previous, QuicVersion version,
+                CipherSuite suite, byte[] secret) throws CryptoException {
+            asked++;
+            PacketProtection p = CryptoProvider.jca().rekeyPacketProtection(previous, version, suite, secret);
+            if (p != previous) {
+                built++;
+            }
+            return p;
+        }
     }
 
     @Test

@@ -96,4 +96,47 @@ class RecyclingCryptoProviderTest {
         assertSameKeys(CryptoProvider.jca().newPacketProtection(QuicVersion.V1, SUITE, s), recycled);
         assertEquals("recycling(CryptoProvider.jca())", p.toString());
     }
+
+    /** {@code InitialProtections} asks for a new connection's keys with {@code rekeyPacketProtection(null, ...)}. */
+    @Test
+    void reKeyingWithoutAPreviousProtectionTakesAReclaimedOne() throws CryptoException {
+        RecyclingCryptoProvider p = new RecyclingCryptoProvider(CryptoProvider.jca());
+        p.startLending();
+        PacketProtection first = p.rekeyPacketProtection(null, QuicVersion.V1, SUITE, secret());
+        PacketProtection second = p.rekeyPacketProtection(null, QuicVersion.V1, SUITE, secret());
+        p.stopLending(true);
+        p.startLending();
+        byte[] s1 = secret();
+        byte[] s2 = secret();
+        PacketProtection again1 = p.rekeyPacketProtection(null, QuicVersion.V2, SUITE, s1.clone());
+        PacketProtection again2 = p.rekeyPacketProtection(null, QuicVersion.V2, SUITE, s2.clone());
+        p.stopLending(true);
+        assertSame(second, again1, "the last reclaimed comes out first");
+        assertSame(first, again2);
+        assertSameKeys(CryptoProvider.jca().newPacketProtection(QuicVersion.V2, SUITE, s1), again1);
+        assertSameKeys(CryptoProvider.jca().newPacketProtection(QuicVersion.V2, SUITE, s2), again2);
+        // outside a window, even a null previous makes a new instance and nothing is taken from the free list
+        PacketProtection outside = p.rekeyPacketProtection(null, QuicVersion.V1, SUITE, secret());
+        assertNotSame(first, outside);
+        assertNotSame(second, outside);
+    }
+
+    /**
+     * A connection that re-derives its keys in one window (a version change) re-keys a lent protection: it is
+     * reclaimed once, never handed to two connections.
+     */
+    @Test
+    void aProtectionReKeyedTwiceInOneWindowComesBackOnce() throws CryptoException {
+        RecyclingCryptoProvider p = new RecyclingCryptoProvider(CryptoProvider.jca());
+        p.startLending();
+        PacketProtection lent = p.rekeyPacketProtection(null, QuicVersion.V1, SUITE, secret());
+        assertSame(lent, p.rekeyPacketProtection(lent, QuicVersion.V2, SUITE, secret()));
+        p.stopLending(true);
+        p.startLending();
+        PacketProtection a = p.rekeyPacketProtection(null, QuicVersion.V1, SUITE, secret());
+        PacketProtection b = p.rekeyPacketProtection(null, QuicVersion.V1, SUITE, secret());
+        p.stopLending(false);
+        assertSame(lent, a);
+        assertNotSame(a, b);
+    }
 }

@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.ThreadMXBean;
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.InitialProtections;
+import dev.quicj.core.packet.PacketWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,5 +101,44 @@ class CloseAllocationTest {
     void serverHandshakeCloseAllocatesNothing() throws Exception {
         QuicConnection s = ConnectionFixtures.serverAllKeys(Settings.defaults());
         assertEquals(0, bytesPerClose(s, ConnectionState.SERVER_WAIT_HANDSHAKE, false));
+    }
+
+    /**
+     * {@code StatelessClose} with one reused {@link InitialProtections} and {@link PacketWriter}, answering ever new
+     * client DCIDs of both versions (made before measuring), allocates nothing once warm: the keys are re-keyed in
+     * place.
+     */
+    @Test
+    void statelessCloseWithReusedKeysAllocatesNothing() {
+        assumeTrue(CryptoProvider.aesGcmImplementation().equals("jdk-intrinsics"),
+                CryptoProvider.aesGcmImplementation());
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        SplittableRandom random = new SplittableRandom(7);
+        ConnectionId[] dcids = new ConnectionId[4096];
+        for (int i = 0; i < dcids.length; i++) {
+            byte[] b = new byte[8 + random.nextInt(13)];
+            random.nextBytes(b);
+            dcids[i] = ConnectionId.of(b);
+        }
+        ConnectionId scid = ConnectionId.fromHex("0102030405060708");
+        CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "bench close");
+        InitialProtections keys = new InitialProtections(CryptoProvider.jca());
+        PacketWriter writer = new PacketWriter();
+        ByteBuffer dest = ByteBuffer.allocate(1452);
+        long perOp = Long.MAX_VALUE;
+        for (int pass = 0; pass < 5 && perOp > 0; pass++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 20_000; i++) {
+                dest.clear();
+                ConnectionId dcid = dcids[i & (dcids.length - 1)];
+                QuicVersion version = (i & 1) == 0 ? QuicVersion.V1 : QuicVersion.V2;
+                if (StatelessClose.write(dest, version, dcid, scid, dcid, 0, error, keys, writer)
+                        != CloseOutcome.WRITTEN) {
+                    throw new AssertionError("close not written");
+                }
+            }
+            perOp = (mx.getCurrentThreadAllocatedBytes() - before) / 20_000;
+        }
+        assertEquals(0, perOp);
     }
 }

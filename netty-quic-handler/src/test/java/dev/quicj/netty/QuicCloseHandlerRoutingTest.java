@@ -365,13 +365,17 @@ class QuicCloseHandlerRoutingTest {
     /**
      * The stateless refusals re-key one set of Initial keys per client DCID: a run of distinct clients of QUIC v1 and
      * v2 in turn, with Initials that do not authenticate in between, each gets a close of its version sealed with its
-     * own DCID's server keys.
+     * own DCID's server keys; only the first refusal builds protections (two, or the server's one unauthenticated).
      */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void consecutiveStatelessRefusalsEachUseTheirOwnClientsKeys(boolean authenticated) throws Exception {
-        start(authenticated ? AcceptPolicy.rejectStateless(REFUSED)
-                : AcceptPolicy.rejectStatelessUnauthenticated(REFUSED));
+        CountingProvider crypto = new CountingProvider();
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder()
+                .acceptPolicy(authenticated ? AcceptPolicy.rejectStateless(REFUSED)
+                        : AcceptPolicy.rejectStatelessUnauthenticated(REFUSED))
+                .settings(Settings.defaults().toBuilder().cryptoProvider(crypto).build()).build());
+        ch = channel(handler, recorder);
         int answered = 0;
         for (int n = 1; n <= 8; n++) {
             Client c = clientOfEitherVersion(n);
@@ -385,6 +389,7 @@ class QuicCloseHandlerRoutingTest {
         }
         assertEquals(answered, recorder.events(QuicConnectionEndedEvent.class).size());
         assertEquals(List.of(), handler.connections());
+        assertEquals(authenticated ? 2 : 1, crypto.built, "protections built, the rest re-keyed");
     }
 
     @Test

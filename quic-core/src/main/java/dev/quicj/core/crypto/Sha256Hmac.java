@@ -2,6 +2,9 @@ package dev.quicj.core.crypto;
 
 import dev.quicj.core.Hex;
 import dev.quicj.core.QuicVersion;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.MessageDigest;
@@ -28,6 +31,7 @@ final class Sha256Hmac {
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     // the HKDF-Expand counter byte of T(1)
     private static final byte[] ONE = {1};
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final ThreadLocal<Sha256Hmac> LOCAL =
             ThreadLocal.withInitial(() -> new Sha256Hmac(JdkSha256Primitives.AVAILABLE));
 
@@ -301,12 +305,7 @@ final class Sha256Hmac {
     /** Writes {@link #state} big-endian to {@code dest[offset, offset + 32)}. */
     private void putState(byte[] dest, int offset) {
         for (int i = 0; i < 8; i++) {
-            int w = state[i];
-            int o = offset + 4 * i;
-            dest[o] = (byte) (w >>> 24);
-            dest[o + 1] = (byte) (w >>> 16);
-            dest[o + 2] = (byte) (w >>> 8);
-            dest[o + 3] = (byte) w;
+            INT_BE.set(dest, offset + 4 * i, state[i]);
         }
     }
 

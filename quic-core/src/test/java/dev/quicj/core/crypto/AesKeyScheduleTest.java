@@ -27,30 +27,37 @@ class AesKeyScheduleTest {
         return w;
     }
 
+    /** Expands {@code keyHex}: {@code words} words, and each {@code (index, "hex words")} pair found from there. */
+    private static void assertSchedule(String keyHex, int words, Object... expected) {
+        int[] w = AesKeySchedule.expand(Hex.decode(keyHex));
+        assertEquals(words, w.length);
+        for (int i = 0; i < expected.length; i += 2) {
+            int from = (Integer) expected[i];
+            int[] want = words((String) expected[i + 1]);
+            assertArrayEquals(want, Arrays.copyOfRange(w, from, from + want.length), "w[" + from + "..]");
+        }
+    }
+
     @Test
     void fips197AppendixA1Aes128() {
-        int[] w = AesKeySchedule.expand(Hex.decode("2b7e151628aed2a6abf7158809cf4f3c"));
-        assertEquals(44, w.length);
-        assertArrayEquals(words("a0fafe17 88542cb1 23a33939 2a6c7605"), Arrays.copyOfRange(w, 4, 8));
-        assertArrayEquals(words("f2c295f2 7a96b943 5935807a 7359f67f"), Arrays.copyOfRange(w, 8, 12));
-        assertArrayEquals(words("d014f9a8 c9ee2589 e13f0cc8 b6630ca6"), Arrays.copyOfRange(w, 40, 44));
+        assertSchedule("2b7e151628aed2a6abf7158809cf4f3c", 44,
+                4, "a0fafe17 88542cb1 23a33939 2a6c7605",
+                8, "f2c295f2 7a96b943 5935807a 7359f67f",
+                40, "d014f9a8 c9ee2589 e13f0cc8 b6630ca6");
     }
 
     @Test
     void fips197AppendixA2Aes192() {
-        int[] w = AesKeySchedule.expand(Hex.decode("8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b"));
-        assertEquals(52, w.length);
-        assertArrayEquals(words("fe0c91f7 2402f5a5"), Arrays.copyOfRange(w, 6, 8));
-        assertArrayEquals(words("e98ba06f 448c773c 8ecc7204 01002202"), Arrays.copyOfRange(w, 48, 52));
+        assertSchedule("8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b", 52,
+                6, "fe0c91f7 2402f5a5",
+                48, "e98ba06f 448c773c 8ecc7204 01002202");
     }
 
     @Test
     void fips197AppendixA3Aes256() {
-        int[] w = AesKeySchedule.expand(
-                Hex.decode("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4"));
-        assertEquals(60, w.length);
-        assertArrayEquals(words("9ba35411 8e6925af a51a8b5f 2067fcde"), Arrays.copyOfRange(w, 8, 12));
-        assertArrayEquals(words("fe4890d1 e6188d0b 046df344 706c631e"), Arrays.copyOfRange(w, 56, 60));
+        assertSchedule("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4", 60,
+                8, "9ba35411 8e6925af a51a8b5f 2067fcde",
+                56, "fe4890d1 e6188d0b 046df344 706c631e");
     }
 
     @Test

@@ -67,7 +67,10 @@ final class RecyclingCryptoProvider implements CryptoProvider {
         }
     }
 
-    /** Starts recording what {@link #newPacketProtection} makes, for one connection. */
+    /**
+     * Starts recording what {@link #newPacketProtection} and {@link #rekeyPacketProtection} hand out, for one
+     * connection.
+     */
     void startLending() {
         lending = true;
         clearLent();

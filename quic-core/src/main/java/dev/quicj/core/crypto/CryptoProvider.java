@@ -33,6 +33,12 @@ public interface CryptoProvider {
      * <p>The default makes a new instance. {@link #jca()} re-keys its own AES-GCM protections of the same suite when
      * the JVM opens the JDK's AES internals (see {@link #aesGcmImplementation()}).
      *
+     * <p>Every connection's Initial keys are asked for here, with a null {@code previous} for a new connection (they
+     * are derived through {@link InitialProtections}). A provider that wraps another and decorates
+     * {@link #newPacketProtection} must therefore decorate this method too, or leave it to the default, which calls
+     * {@link #newPacketProtection}; passing it straight to the wrapped provider would bypass the decoration for
+     * Initial keys.
+     *
      * @param previous a protection to re-key, or null
      * @param secret the traffic secret; its length must be {@link CipherSuite#hashLength()}; not retained
      * @throws CryptoException if the cipher cannot be set up

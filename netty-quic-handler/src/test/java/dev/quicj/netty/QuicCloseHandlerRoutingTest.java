@@ -66,7 +66,12 @@ class QuicCloseHandlerRoutingTest {
     private QuicCloseHandler handler;
 
     private void start(AcceptPolicy policy) {
-        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(policy).build());
+        start(policy, Settings.defaults());
+    }
+
+    private void start(AcceptPolicy policy, Settings settings) {
+        handler = new QuicCloseHandler(
+                QuicCloseHandlerConfig.builder().acceptPolicy(policy).settings(settings).build());
         ch = channel(handler, recorder);
     }
 
@@ -249,9 +254,7 @@ class QuicCloseHandlerRoutingTest {
     @Test
     void consecutiveRejectsEachUseTheirOwnClientsKeys() throws Exception {
         CountingProvider crypto = new CountingProvider();
-        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.reject(REFUSED))
-                .settings(Settings.defaults().toBuilder().cryptoProvider(crypto).build()).build());
-        ch = channel(handler, recorder);
+        start(AcceptPolicy.reject(REFUSED), crypto.settings());
         List<Client> clients = new ArrayList<>();
         List<byte[]> closes = new ArrayList<>();
         for (int n = 1; n <= 8; n++) {
@@ -275,6 +278,11 @@ class QuicCloseHandlerRoutingTest {
     private static final class CountingProvider implements CryptoProvider {
         int asked;
         int built;
+
+        /** The default settings with this provider. */
+        Settings settings() {
+            return Settings.defaults().toBuilder().cryptoProvider(this).build();
+        }
 
         @Override
         public PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret)
@@ -371,11 +379,8 @@ class QuicCloseHandlerRoutingTest {
     @ValueSource(booleans = {true, false})
     void consecutiveStatelessRefusalsEachUseTheirOwnClientsKeys(boolean authenticated) throws Exception {
         CountingProvider crypto = new CountingProvider();
-        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder()
-                .acceptPolicy(authenticated ? AcceptPolicy.rejectStateless(REFUSED)
-                        : AcceptPolicy.rejectStatelessUnauthenticated(REFUSED))
-                .settings(Settings.defaults().toBuilder().cryptoProvider(crypto).build()).build());
-        ch = channel(handler, recorder);
+        start(authenticated ? AcceptPolicy.rejectStateless(REFUSED)
+                : AcceptPolicy.rejectStatelessUnauthenticated(REFUSED), crypto.settings());
         int answered = 0;
         for (int n = 1; n <= 8; n++) {
             Client c = clientOfEitherVersion(n);

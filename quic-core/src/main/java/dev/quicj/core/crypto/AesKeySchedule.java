@@ -36,6 +36,11 @@ final class AesKeySchedule {
         return s;
     }
 
+    /** {@code b} times x in GF(2^8): the next round constant. */
+    private static int xtime(int b) {
+        return (b << 1) ^ ((b & 0x80) != 0 ? 0x11b : 0);
+    }
+
     private static int subWord(int t) {
         return SBOX[t >>> 24] << 24 | SBOX[(t >>> 16) & 0xff] << 16 | SBOX[(t >>> 8) & 0xff] << 8 | SBOX[t & 0xff];
     }
@@ -82,7 +87,7 @@ final class AesKeySchedule {
             int t = w[i - 1];
             if (j == 0) {
                 t = subWord(t << 8 | t >>> 24) ^ rcon << 24;
-                rcon = (rcon << 1) ^ ((rcon & 0x80) != 0 ? 0x11b : 0);
+                rcon = xtime(rcon);
             } else if (nk > 6 && j == 4) {
                 t = subWord(t);
             }
@@ -113,7 +118,7 @@ final class AesKeySchedule {
             w[i + 1] = w1;
             w[i + 2] = w2;
             w[i + 3] = w3;
-            rcon = (rcon << 1) ^ ((rcon & 0x80) != 0 ? 0x11b : 0);
+            rcon = xtime(rcon);
         }
     }
 }

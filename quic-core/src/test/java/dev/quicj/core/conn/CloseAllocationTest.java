@@ -13,6 +13,7 @@ import dev.quicj.core.packet.PacketWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,35 +21,48 @@ import org.junit.jupiter.api.Test;
  * same with {@code -prof gc}). Real JCA crypto, which on the build's JVM options is the intrinsic AES-GCM path.
  */
 class CloseAllocationTest {
-    private static long bytesPerClose(QuicConnection c, ConnectionState reopenAs, boolean direct) {
-        // the JCA AES-GCM fallback allocates per packet; the build's JVM options enable the intrinsic path
+    // the JCA AES-GCM fallback allocates per packet; the build's JVM options enable the intrinsic path
+    private static void assumeIntrinsicAesGcm() {
         assumeTrue(CryptoProvider.aesGcmImplementation().equals("jdk-intrinsics"),
                 CryptoProvider.aesGcmImplementation());
+    }
+
+    /**
+     * Bytes allocated per call of {@code op} (given the call's index) over 20 000 calls: passes repeat, up to five,
+     * until one allocates nothing (the first ones warm up); the last pass's figure.
+     */
+    private static long bytesPerCall(IntConsumer op) {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        ByteBuffer dest = direct ? ByteBuffer.allocateDirect(1452) : ByteBuffer.allocate(1452);
-        CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "bench close");
-        PathInfo path = new PathInfo();
-        PacketInfo info = new PacketInfo();
-        c.retainSendStateForBenchmark();
         long perOp = Long.MAX_VALUE;
         for (int pass = 0; pass < 5 && perOp > 0; pass++) {
             long before = mx.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 20_000; i++) {
-                dest.clear();
-                if (c.writeConnectionClose(path, info, dest, error, ConnectionFixtures.T0 + 1) != CloseOutcome.WRITTEN) {
-                    throw new AssertionError("close not written");
-                }
-                c.reopenAfterCloseForBenchmark(reopenAs);
+                op.accept(i);
             }
             perOp = (mx.getCurrentThreadAllocatedBytes() - before) / 20_000;
         }
         return perOp;
     }
 
+    private static long bytesPerClose(QuicConnection c, ConnectionState reopenAs, boolean direct) {
+        assumeIntrinsicAesGcm();
+        ByteBuffer dest = direct ? ByteBuffer.allocateDirect(1452) : ByteBuffer.allocate(1452);
+        CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "bench close");
+        PathInfo path = new PathInfo();
+        PacketInfo info = new PacketInfo();
+        c.retainSendStateForBenchmark();
+        return bytesPerCall(i -> {
+            dest.clear();
+            if (c.writeConnectionClose(path, info, dest, error, ConnectionFixtures.T0 + 1) != CloseOutcome.WRITTEN) {
+                throw new AssertionError("close not written");
+            }
+            c.reopenAfterCloseForBenchmark(reopenAs);
+        });
+    }
+
     /** The close of a connection that then drops its state (no benchmark seam): once per connection. */
     private static long bytesPerFirstClose(boolean server) throws Exception {
-        assumeTrue(CryptoProvider.aesGcmImplementation().equals("jdk-intrinsics"),
-                CryptoProvider.aesGcmImplementation());
+        assumeIntrinsicAesGcm();
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         ByteBuffer dest = ByteBuffer.allocate(1452);
         CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "bench close");
@@ -110,9 +124,7 @@ class CloseAllocationTest {
      */
     @Test
     void statelessCloseWithReusedKeysAllocatesNothing() {
-        assumeTrue(CryptoProvider.aesGcmImplementation().equals("jdk-intrinsics"),
-                CryptoProvider.aesGcmImplementation());
-        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeIntrinsicAesGcm();
         SplittableRandom random = new SplittableRandom(7);
         ConnectionId[] dcids = new ConnectionId[4096];
         for (int i = 0; i < dcids.length; i++) {
@@ -125,20 +137,14 @@ class CloseAllocationTest {
         InitialProtections keys = new InitialProtections(CryptoProvider.jca());
         PacketWriter writer = new PacketWriter();
         ByteBuffer dest = ByteBuffer.allocate(1452);
-        long perOp = Long.MAX_VALUE;
-        for (int pass = 0; pass < 5 && perOp > 0; pass++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 20_000; i++) {
-                dest.clear();
-                ConnectionId dcid = dcids[i & (dcids.length - 1)];
-                QuicVersion version = (i & 1) == 0 ? QuicVersion.V1 : QuicVersion.V2;
-                if (StatelessClose.write(dest, version, dcid, scid, dcid, 0, error, keys, writer)
-                        != CloseOutcome.WRITTEN) {
-                    throw new AssertionError("close not written");
-                }
+        assertEquals(0, bytesPerCall(i -> {
+            dest.clear();
+            ConnectionId dcid = dcids[i & (dcids.length - 1)];
+            QuicVersion version = (i & 1) == 0 ? QuicVersion.V1 : QuicVersion.V2;
+            if (StatelessClose.write(dest, version, dcid, scid, dcid, 0, error, keys, writer)
+                    != CloseOutcome.WRITTEN) {
+                throw new AssertionError("close not written");
             }
-            perOp = (mx.getCurrentThreadAllocatedBytes() - before) / 20_000;
-        }
-        assertEquals(0, perOp);
+        }));
     }
 }

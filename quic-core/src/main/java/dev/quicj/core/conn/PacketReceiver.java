@@ -128,9 +128,11 @@ final class PacketReceiver {
     }
 
     /**
-     * The checks before any parsing: an empty datagram or one from another path is dropped, a draining connection
-     * ignores everything, a closing one counts the bytes (RFC 9000 §10.2.1: it answers with its close at most, and
-     * never decrypts). Also all that a closed connection, which has no receiver, does with a datagram.
+     * The checks before any parsing: an empty datagram is dropped, and so is one from another path, except that a
+     * closed server answers it as it answers any other (close-spec §5.2, as ngtcp2's {@code ngtcp2_conn_read_pkt}:
+     * only a client checks the path before the state); a draining connection ignores everything, a closing one counts
+     * the bytes (RFC 9000 §10.2.1: it answers with its close at most, and never decrypts). Also all that a closed
+     * connection, which has no receiver, does with a datagram.
      *
      * @return the outcome, or null when the datagram goes on to be parsed
      */
@@ -139,14 +141,20 @@ final class PacketReceiver {
         if (length == 0) {
             return drop(conn, DropReason.EMPTY_DATAGRAM);
         }
-        if (!from.equals(conn.path)) {
+        boolean onPath = from.equals(conn.path);
+        if (!onPath && (conn.role == Role.CLIENT || !conn.state.isClosed())) {
             return drop(conn, DropReason.UNKNOWN_PATH);
         }
         if (conn.state == ConnectionState.DRAINING) {
             return ReceiveStatus.DRAINING;
         }
         if (conn.state == ConnectionState.CLOSING) {
-            countReceived(conn, length);
+            if (onPath) {
+                countReceived(conn, length);
+            } else {
+                // the amplification budget is the path's: bytes from another address do not raise it
+                conn.statBytesReceived += length;
+            }
             return ReceiveStatus.CLOSING;
         }
         return null;
@@ -489,8 +497,15 @@ final class PacketReceiver {
 
         @Override
         public void handshakeDone() {
-            if (!conn.handshakeConfirmed) {
+            if (conn.handshakeConfirmed) {
+                return;
+            }
+            if (conn.handshakeCompleted) {
                 conn.confirmHandshake();
+            } else {
+                // RFC 9001 §4.1.2: confirmed means completed and then HANDSHAKE_DONE. Confirming now would discard
+                // the Handshake keys that the close of a connection still in its handshake is sent with
+                conn.handshakeDoneReceived = true;
             }
         }
 

@@ -77,6 +77,9 @@ public final class QuicConnection {
     boolean handshakeCompleted;
     // the handshake is confirmed (server: completed; client: HANDSHAKE_DONE received)
     boolean handshakeConfirmed;
+    // client: HANDSHAKE_DONE arrived before the TLS layer reported the handshake complete; it confirms the handshake
+    // when handshakeCompleted() is called (ngtcp2 holds back such 1-RTT packets until then)
+    boolean handshakeDoneReceived;
     // client: a server packet was processed (no more Retry or Version Negotiation accepted)
     boolean receivedFromServer;
     // client: a Version Negotiation packet was reported (RFC 9000 §6.2: later ones are discarded)
@@ -385,7 +388,7 @@ public final class QuicConnection {
         }
         handshakeCompleted = true;
         state = ConnectionState.POST_HANDSHAKE;
-        if (role == Role.SERVER) {
+        if (role == Role.SERVER || handshakeDoneReceived) {
             confirmHandshake();
         }
     }

@@ -114,6 +114,45 @@ class ClosedStateTest {
         assertEquals(budgetBefore + 3L * close.length, s.amplificationBudget());
     }
 
+    /**
+     * close-spec §5.2 (ngtcp2's {@code ngtcp2_conn_read_pkt}): only a client checks the path before the state, so a
+     * closed server answers a datagram from another address as it answers any other; the bytes count for the
+     * connection but not for the amplification budget of its path.
+     */
+    @Test
+    void aClosedServerAnswersADatagramFromAnotherAddressAsAnyOther() throws Exception {
+        NetworkPath other = new NetworkPath(SERVER_PATH.local(), new InetSocketAddress("127.0.0.1", 9));
+        byte[] dg = clientInitial(1, "01");
+        QuicConnection closing = closedServer();
+        long budget = closing.amplificationBudget();
+        long received = closing.bytesReceived();
+        assertEquals(ReceiveStatus.CLOSING, closing.receive(ByteBuffer.wrap(dg), other, T0 + 2));
+        assertEquals(received + dg.length, closing.bytesReceived());
+        assertEquals(budget, closing.amplificationBudget());
+        assertTrue(closing.isInClosingPeriod());
+
+        QuicConnection draining = ConnectionFixtures.server(NULL);
+        assertEquals(ReceiveStatus.DRAINING,
+                draining.receive(ByteBuffer.wrap(clientInitial(1, "1c" + "00" + "00" + "00")), SERVER_PATH, T0 + 1));
+        assertEquals(ReceiveStatus.DRAINING, draining.receive(ByteBuffer.wrap(dg), other, T0 + 2));
+
+        // an open server drops it (no migration), and so does a client, open or closed
+        QuicConnection open = ConnectionFixtures.server(NULL);
+        assertEquals(ReceiveStatus.DROPPED, open.receive(ByteBuffer.wrap(dg), other, T0 + 2));
+        assertEquals(DropReason.UNKNOWN_PATH, open.lastDropReason());
+        QuicConnection client = ConnectionFixtures.client(NULL);
+        assertEquals(CloseOutcome.WRITTEN,
+                client.writeConnectionClose(null, null, ByteBuffer.allocate(1500), REFUSED, T0 + 1));
+        NetworkPath elsewhere = new NetworkPath(ConnectionFixtures.CLIENT_PATH.local(),
+                new InetSocketAddress("127.0.0.1", 9));
+        long clientReceived = client.bytesReceived();
+        assertEquals(ReceiveStatus.DROPPED, client.receive(ByteBuffer.wrap(dg), elsewhere, T0 + 2));
+        assertEquals(DropReason.UNKNOWN_PATH, client.lastDropReason());
+        assertEquals(clientReceived, client.bytesReceived());
+        assertEquals(ReceiveStatus.CLOSING,
+                client.receive(ByteBuffer.wrap(dg), ConnectionFixtures.CLIENT_PATH, T0 + 2));
+    }
+
     @Test
     void aClosedConnectionWritesNothingMore() throws Exception {
         QuicConnection s = closedServer();

@@ -470,6 +470,42 @@ class ReceivePathTest {
         assertEquals(0x1e, e.frameType());
     }
 
+    /**
+     * HANDSHAKE_DONE before the TLS layer reported the handshake complete (a server cannot send it that early unless
+     * it misbehaves): confirming then would discard the Initial and Handshake keys while the connection still closes
+     * in them, leaving no level to close in. It confirms the handshake once the handshake completes instead.
+     */
+    @Test
+    void handshakeDoneBeforeTheHandshakeCompletedConfirmsItOnCompletion() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientWithHandshakeKeys(NULL);
+        c.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
+        c.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
+        byte[] done = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID, 0,
+                new byte[] {0x1e});
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(done), CLIENT_PATH, T0));
+        assertFalse(c.isHandshakeConfirmed());
+        assertTrue(c.hasTxKey(EncryptionLevel.HANDSHAKE), "Handshake keys kept until the handshake completes");
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+
+        QuicConnection closing = ConnectionFixtures.clientWithHandshakeKeys(NULL);
+        closing.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
+        closing.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
+        assertEquals(ReceiveStatus.PROCESSED, closing.receive(ByteBuffer.wrap(done), CLIENT_PATH, T0));
+        ByteBuffer dest = ByteBuffer.allocate(1500);
+        CloseError error = CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION);
+        assertEquals(CloseOutcome.WRITTEN, closing.writeConnectionClose(null, null, dest, error, T0 + 1));
+        // close-spec §2.2, Handshake key and handshake not complete: Handshake only (null crypto leaves the first
+        // byte unmasked: a Handshake long header)
+        assertEquals(0xe0, dest.get(0) & 0xf0, "the close is a Handshake packet");
+
+        c.handshakeCompleted();
+        assertTrue(c.isHandshakeConfirmed());
+        assertFalse(c.hasTxKey(EncryptionLevel.HANDSHAKE));
+        dest.clear();
+        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, dest, error, T0 + 1));
+        assertEquals(0x40, dest.get(0) & 0xc0, "a confirmed client closes in one 1-RTT packet");
+    }
+
     @Test
     void newTokenIsKeptForTheNextConnection() throws Exception {
         QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);

@@ -1,8 +1,10 @@
 package dev.quicj.netty;
 
 import dev.quicj.core.ConnectionId;
+import dev.quicj.core.Role;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.Ecn;
+import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -29,8 +31,8 @@ final class ConnectionEntry implements ChannelFutureListener {
         FREED
     }
 
-    // the connection
-    final QuicConnection connection;
+    // the connection; null once a refused connection is reduced to its closing record (see compact())
+    QuicConnection connection;
     // its source connection ID, the primary key
     final ConnectionId id;
     // the original destination connection ID a server connection is also reachable by, or null
@@ -53,9 +55,8 @@ final class ConnectionEntry implements ChannelFutureListener {
 
     // a copy of the close datagram, owned by this entry from the first send until free(); null otherwise
     ByteBuf closeDatagram;
-    // its addressing and ECN codepoint
-    InetSocketAddress closeRecipient;
-    InetSocketAddress closeSender;
+    // its path (the peer's address is the recipient, ours the sender) and ECN codepoint
+    NetworkPath closePath;
     Ecn closeEcn;
     // datagrams and bytes received during the closing period, and bytes re-sent (the first send is not counted)
     long closingDatagramsReceived;
@@ -77,9 +78,27 @@ final class ConnectionEntry implements ChannelFutureListener {
         handler.writeDone(id, done);
     }
 
+    /** The connection's path: its own while it is held, the close's once it is reduced to its closing record. */
+    NetworkPath path() {
+        return connection != null ? connection.path() : closePath;
+    }
+
     /** The peer's address. */
     InetSocketAddress remoteAddress() {
-        return connection.path().remote();
+        return path().remote();
+    }
+
+    /**
+     * Drops the connection, keeping only what its closing period needs: the cached close, its path, the counters and
+     * the deadline. For a server connection in CLOSING that no one else holds (one the reject policy refused): a
+     * closed server only ever answers {@code CLOSING}, whatever the datagram and its path (close-spec §5.2), so the
+     * handler needs nothing of it but the close.
+     */
+    void compact() {
+        if (phase != Phase.CLOSING || closeDatagram == null || connection.role() != Role.SERVER) {
+            throw new IllegalStateException("only a closing server with its close cached is compacted: " + this);
+        }
+        connection = null;
     }
 
     /** Whether a close may still be asked for. */
@@ -120,6 +139,7 @@ final class ConnectionEntry implements ChannelFutureListener {
 
     @Override
     public String toString() {
-        return "ConnectionEntry[" + id + " " + phase + " " + connection.state() + "]";
+        return "ConnectionEntry[" + id + " " + phase + (connection == null ? " closing record" : " " + connection.state())
+                + "]";
     }
 }

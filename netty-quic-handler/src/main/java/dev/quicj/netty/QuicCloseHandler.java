@@ -226,7 +226,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /**
      * The connection registered under {@code connectionId} (a source connection ID, or a server's original
      * destination connection ID during its handshake), including connections in their closing or draining period;
-     * {@code null} if none. Call from the channel's event loop.
+     * {@code null} if none, and for a connection the {@linkplain AcceptPolicy#reject reject policy} refused, which
+     * the handler keeps for its closing period only as its close datagram and path. Call from the channel's event
+     * loop.
      */
     public QuicConnection connection(ConnectionId connectionId) {
         ConnectionEntry e = byId.get(Objects.requireNonNull(connectionId, "connectionId"));
@@ -234,15 +236,32 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * A snapshot of the connections the handler holds (live, closing and draining), in the order they were added.
-     * Call from the channel's event loop.
+     * A snapshot of the connections the handler holds (live, closing and draining), in the order they were added,
+     * without those the reject policy refused (see {@link #connection}; {@link #connectionCount} counts them). Call
+     * from the channel's event loop.
      */
     public List<QuicConnection> connections() {
         List<QuicConnection> list = new ArrayList<>(entryCount);
         for (ConnectionEntry e = first; e != null; e = e.next) {
-            list.add(e.connection);
+            if (e.connection != null) {
+                list.add(e.connection);
+            }
         }
         return list;
+    }
+
+    /**
+     * How many connections the handler holds: live, closing and draining, with those the reject policy refused that
+     * are in their closing period. This is the number {@link QuicCloseHandlerConfig#maxConnections} bounds. Call from
+     * the channel's event loop.
+     */
+    public int connectionCount() {
+        return entryCount;
+    }
+
+    /** Test seam: whether a connection, or a refused connection's closing record, is registered under {@code id}. */
+    boolean registered(ConnectionId id) {
+        return byId.containsKey(id);
     }
 
     /** Test seam: the cached close datagrams the handler owns right now. */
@@ -483,7 +502,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         NetworkPath from = new NetworkPath(local, sender);
         ConnectionEntry entry = route(dg, length);
         // RFC 9000 §5.2: a zero-length DCID names a connection only together with its addresses
-        if (entry != null && entry.id.length() == 0 && !from.equals(entry.connection.path())) {
+        if (entry != null && entry.id.length() == 0 && !from.equals(entry.path())) {
             entry = null;
         }
         if (entry != null) {
@@ -538,6 +557,14 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private void received(ConnectionEntry entry, ByteBuffer dg, NetworkPath from) {
         int length = dg.remaining();
         QuicConnection conn = entry.connection;
+        if (conn == null) {
+            // a closing record, always a server's: what the closed server would answer is CLOSING, whatever the path
+            // (close-spec §5.2); the close goes again to the path it was written for
+            if (entry.countClosingDatagram(length)) {
+                resend(entry);
+            }
+            return;
+        }
         ReceiveStatus status;
         try {
             status = conn.receive(dg, from, now());
@@ -635,6 +662,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         register(entry, originalDcidKeyOf(conn));
         if (policy.action() == AcceptPolicy.Action.REJECT) {
             attemptClose(entry, policy.rejectError());
+            if (entry.phase == ConnectionEntry.Phase.CLOSING) {
+                // no one else holds a refused connection: its closing period needs only the close and its path, and
+                // the QuicConnection (with its closed-state numbers and IDs, about 500 bytes) need not outlive the
+                // young generation while tens of thousands of refusals are in their closing period
+                entry.compact();
+            }
         } else {
             ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
         }
@@ -856,9 +889,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (outcome != CloseOutcome.WRITTEN) {
             return outcome;
         }
-        NetworkPath path = pathInfo.path();
-        entry.closeRecipient = path.remote();
-        entry.closeSender = path.local();
+        entry.closePath = pathInfo.path();
         entry.closeEcn = packetInfo.ecn();
         // the entry owns the datagram from here (free() releases it); the channel gets a retained duplicate: one
         // buffer, written once
@@ -905,7 +936,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /** Writes a datagram of {@code entry}; ownership of {@code content} passes to the channel. */
     private void writeDatagram(ConnectionEntry entry, ByteBuf content, Ecn ecn) {
-        QuicDatagramPacket packet = new QuicDatagramPacket(content, entry.closeRecipient, entry.closeSender, ecn);
+        QuicDatagramPacket packet = new QuicDatagramPacket(content, entry.closePath.remote(), entry.closePath.local(),
+                ecn);
         writesInFlight++;
         flushPending = true;
         ChannelFuture f = ctx.write(packet);

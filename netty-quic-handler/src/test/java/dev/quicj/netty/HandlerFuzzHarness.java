@@ -189,6 +189,9 @@ final class HandlerFuzzHarness {
         private final Set<Object> mayPassOn = Collections.newSetFromMap(new IdentityHashMap<>());
         private final Set<Throwable> injected = Collections.newSetFromMap(new IdentityHashMap<>());
         private final List<String> log = new ArrayList<>();
+        // the connections reported ended, refused ones included (the handler keeps those only as closing records,
+        // which connections() does not list): later datagrams may target them, closing or already freed
+        private final List<QuicConnectionEndedEvent> ended = new ArrayList<>();
 
         Run(Input in) throws Exception {
             this.in = in;
@@ -251,7 +254,7 @@ final class HandlerFuzzHarness {
                 ch.finishAndReleaseAll();
             }
             List<ByteBuf> live = alloc.live();
-            if (!live.isEmpty() || !handler.cachedCloseDatagrams().isEmpty() || !handler.connections().isEmpty()) {
+            if (!live.isEmpty() || !handler.cachedCloseDatagrams().isEmpty() || handler.connectionCount() != 0) {
                 throw new AssertionError("after close: live buffers " + live + ", connections "
                         + handler.connections() + "\n  " + String.join("\n  ", log));
             }
@@ -316,6 +319,17 @@ final class HandlerFuzzHarness {
 
         private void shortHeaderToAConnection() throws Exception {
             List<QuicConnection> cs = handler.connections();
+            if (!ended.isEmpty() && (cs.isEmpty() || in.bool())) {
+                QuicConnectionEndedEvent e = ended.get(in.intIn(0, ended.size() - 1));
+                byte[] id = e.connectionId().toByteArray();
+                byte[] tail = in.bytes(80);
+                byte[] b = new byte[1 + id.length + tail.length];
+                b[0] = (byte) (0x40 | in.intIn(0, 0x3f));
+                System.arraycopy(id, 0, b, 1, id.length);
+                System.arraycopy(tail, 0, b, 1 + id.length, tail.length);
+                read("short header to ended " + e.connectionId(), b, in.bool() ? e.remoteAddress() : peer());
+                return;
+            }
             if (cs.isEmpty()) {
                 read("short header, no connection", in.bytes(64), peer());
                 return;
@@ -397,8 +411,11 @@ final class HandlerFuzzHarness {
             // the accept policy never makes the handler hold more than maxConnections (the application's one client
             // counts but is not refused)
             int cap = handler.config().maxConnections();
-            if (cap != Integer.MAX_VALUE && handler.connections().size() > Math.max(cap, 1)) {
-                throw new AssertionError(handler.connections().size() + " connections held, maxConnections " + cap);
+            if (cap != Integer.MAX_VALUE && handler.connectionCount() > Math.max(cap, 1)) {
+                throw new AssertionError(handler.connectionCount() + " connections held, maxConnections " + cap);
+            }
+            if (handler.connections().size() > handler.connectionCount()) {
+                throw new AssertionError(handler.connections() + " listed, " + handler.connectionCount() + " counted");
             }
             // what was written: only QuicDatagramPackets, counted per recipient, then released
             for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
@@ -443,6 +460,9 @@ final class HandlerFuzzHarness {
                 if (!(e instanceof QuicConnectionAcceptedEvent || e instanceof QuicConnectionEndedEvent
                         || e instanceof QuicConnectionFreedEvent)) {
                     throw new AssertionError("an unexpected user event: " + e);
+                }
+                if (e instanceof QuicConnectionEndedEvent && ended.size() < 16) {
+                    ended.add((QuicConnectionEndedEvent) e);
                 }
             }
             sink.events.clear();

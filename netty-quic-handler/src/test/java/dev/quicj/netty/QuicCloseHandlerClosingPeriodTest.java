@@ -83,11 +83,25 @@ class QuicCloseHandlerClosingPeriodTest {
         return sent.get(0);
     }
 
-    private QuicConnection rejectedServer() {
-        QuicConnection server = handler.connection(PEER_ODCID);
-        assertNotNull(server);
-        assertEquals(ConnectionState.CLOSING, server.state());
-        return server;
+    /**
+     * The source connection ID of the connection {@link #rejected} refused, which the handler keeps for its closing
+     * period as a closing record: registered under that ID and the client's original DCID, its close cached, no
+     * {@code QuicConnection} left to show.
+     */
+    private ConnectionId rejectedServer() {
+        ConnectionId scid = recorder.onlyEnded().connectionId();
+        assertTrue(handler.registered(scid));
+        assertTrue(handler.registered(PEER_ODCID));
+        assertNull(handler.connection(scid), "a refused connection is kept only as its closing record");
+        assertEquals(List.of(), handler.connections());
+        assertEquals(1, handler.connectionCount());
+        assertEquals(1, handler.cachedCloseDatagrams().size());
+        return scid;
+    }
+
+    /** The closing period of a server that read one client Initial: 3 PTO with no RTT sample, 3 * 3 initial RTT. */
+    private static long closingPeriodWithoutRttSample() {
+        return Settings.defaults().initialRtt().multipliedBy(9).toNanos();
     }
 
     /** Delivers {@code count} copies of a datagram one by one; returns how many datagrams were written after each. */
@@ -139,6 +153,36 @@ class QuicCloseHandlerClosingPeriodTest {
         assertEquals(1, handler.cachedCloseDatagrams().get(0).refCnt(), "every re-sent duplicate was released");
     }
 
+    /**
+     * close-spec §5.2: a closed server answers CLOSING whatever the datagram's path (only a client checks it first),
+     * so datagrams from another address count for the closing period like any other, and the close goes again to the
+     * path it was written for, as ngtcp2's {@code examples/server.cc} does. Here a refused connection's closing
+     * record; the next test, an accepted connection the application closed.
+     */
+    @Test
+    void aRefusedConnectionAnswersDatagramsFromAnotherAddressOnItsOwnPath() throws Exception {
+        Sent refused = rejected(REFUSED);
+        ConnectionId scid = rejectedServer();
+        int[] written = deliver(shortHeader(scid, 1200), 4, refused, CLIENT, SERVER);
+        assertArrayEquals(resendsOn(4, 1, 2, 4), written, Arrays.toString(written));
+    }
+
+    @Test
+    void aClosedAcceptedConnectionAnswersDatagramsFromAnotherAddressOnItsOwnPath() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept()).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection accepted = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(accepted.sourceConnectionId(), REFUSED));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertSame(accepted, handler.connection(accepted.sourceConnectionId()), "the application's connection stays");
+        int[] written = deliver(shortHeader(accepted.sourceConnectionId(), 1200), 4, sent.get(0), CLIENT, SERVER);
+        assertArrayEquals(resendsOn(4, 1, 2, 4), written, Arrays.toString(written));
+        assertEquals(4 * 1200 + peer.firstInitial.length, accepted.bytesReceived());
+    }
+
     @Test
     void onAnUnvalidatedPathTheBudgetHoldsBackResendsUntilThreeTimesTheBytesArrived() throws Exception {
         String reason = "r".repeat(100);
@@ -146,10 +190,9 @@ class QuicCloseHandlerClosingPeriodTest {
         // header + (type 1 + code 1 + frame type 1 + reason length 2 + reason 100) + tag = 150
         int closeLength = SERVER_INITIAL_HEADER + 1 + 1 + 1 + 2 + reason.length() + AEAD_TAG;
         assertEquals(closeLength, first.bytes().length);
-        QuicConnection server = rejectedServer();
-        assertFalse(server.isPathValidated());
+        ConnectionId scid = rejectedServer();
         // the smallest datagram that reaches the server: a short header carrying its 8-byte connection ID
-        byte[] tiny = shortHeader(server.sourceConnectionId(), 1 + server.sourceConnectionId().length());
+        byte[] tiny = shortHeader(scid, 1 + scid.length());
         int[] written = deliver(tiny, 32, first);
         // datagram 1: 3*9 < 150; 2: 54 < 150; 4: 108 < 150; 8: 216 >= 150; 16: 432 >= 300; 32: 864 >= 450
         assertArrayEquals(resendsOn(32, 8, 16, 32), written, Arrays.toString(written));
@@ -195,21 +238,20 @@ class QuicCloseHandlerClosingPeriodTest {
     @Test
     void theConnectionIsFreedThreePtosAfterTheClose() throws Exception {
         Sent first = rejected(REFUSED);
-        QuicConnection server = rejectedServer();
-        ConnectionId scid = server.sourceConnectionId();
-        long period = server.closingPeriod().toNanos();
-        assertEquals(3 * server.pto().toNanos(), period);
+        ConnectionId scid = rejectedServer();
+        long period = closingPeriodWithoutRttSample();
         recorder.clear();
 
         advance(ch, period - 1);
-        assertSame(server, handler.connection(scid), "still closing one nanosecond before the end");
+        assertTrue(handler.registered(scid), "still closing one nanosecond before the end");
         assertFalse(recorder.freed(scid));
         assertEquals(1, deliver(shortHeader(scid, 40), 1, first)[0], "and still answering");
 
         advance(ch, 1);
         assertTrue(recorder.freed(scid));
-        assertNull(handler.connection(scid));
-        assertNull(handler.connection(PEER_ODCID));
+        assertFalse(handler.registered(scid));
+        assertFalse(handler.registered(PEER_ODCID));
+        assertEquals(0, handler.connectionCount());
         assertEquals(List.of(), handler.cachedCloseDatagrams());
         assertEquals(List.of(), recorder.events(QuicConnectionEndedEvent.class), "ended was fired at the close");
 

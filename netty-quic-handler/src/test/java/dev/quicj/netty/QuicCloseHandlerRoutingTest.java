@@ -177,9 +177,13 @@ class QuicCloseHandlerRoutingTest {
         assertEquals(QuicCloseInitiator.LOCAL, ended.initiator());
         assertEquals(REFUSED, ended.error());
         assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class));
-        QuicConnection server = handler.connection(PEER_ODCID);
-        assertSame(server, handler.connection(ended.connectionId()));
-        assertEquals(ConnectionState.CLOSING, server.state());
+        // kept for its closing period as its closing record: reachable by both IDs, its close cached, no connection
+        assertTrue(handler.registered(PEER_ODCID));
+        assertTrue(handler.registered(ended.connectionId()));
+        assertEquals(1, handler.connectionCount());
+        assertEquals(1, handler.cachedCloseDatagrams().size());
+        assertNull(handler.connection(ended.connectionId()));
+        assertEquals(List.of(), handler.connections());
     }
 
     @Test
@@ -260,8 +264,8 @@ class QuicCloseHandlerRoutingTest {
         for (int n = 1; n <= 8; n++) {
             Client c = clientOfEitherVersion(n);
             closes.add(assertRefusedWithItsOwnKeys(c, n).bytes());
-            assertEquals(ConnectionState.CLOSING,
-                    handler.connection(c.connection.originalDestinationConnectionId()).state());
+            assertTrue(handler.registered(c.connection.originalDestinationConnectionId()));
+            assertEquals(n, handler.connectionCount());
             clients.add(c);
         }
         // the first client's retransmitted Initial gets its connection's cached close, byte for byte
@@ -269,7 +273,8 @@ class QuicCloseHandlerRoutingTest {
         List<Sent> again = drainOutbound(ch);
         assertEquals(1, again.size());
         assertArrayEquals(closes.get(0), again.get(0).bytes());
-        assertEquals(8, handler.connections().size());
+        assertEquals(8, handler.connectionCount());
+        assertEquals(8, handler.cachedCloseDatagrams().size());
         assertEquals(2, crypto.built, "protections built for 8 refusals (the first refusal's two, then re-keyed)");
         assertEquals(16, crypto.asked);
     }
@@ -316,21 +321,20 @@ class QuicCloseHandlerRoutingTest {
             ConnectionId odcid = clients[i].connection.originalDestinationConnectionId();
             assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
                     0, "full");
-            assertEquals(Math.min(i + 1, 2), handler.connections().size(), "connections after Initial " + (i + 1));
+            assertEquals(Math.min(i + 1, 2), handler.connectionCount(), "connections after Initial " + (i + 1));
             // the first two are kept for their closing period; the others were refused statelessly (pn 0, no state)
-            assertEquals(i < 2, handler.connection(odcid) != null, "Initial " + (i + 1) + " made a connection");
+            assertEquals(i < 2, handler.registered(odcid), "Initial " + (i + 1) + " made a connection");
         }
         assertEquals(4, recorder.events(QuicConnectionEndedEvent.class).size(), "every refusal is reported");
         assertEquals(2, handler.cachedCloseDatagrams().size());
 
-        // once the closing periods are over there is room again
-        advance(ch, handler.connections().get(0).closingPeriod().toNanos());
-        assertEquals(List.of(), handler.connections());
+        // once the closing periods are over (3 PTO without an RTT sample: 9 initial RTTs) there is room again
+        advance(ch, Settings.defaults().initialRtt().multipliedBy(9).toNanos());
+        assertEquals(0, handler.connectionCount());
         Client again = client(5);
         ch.writeInbound(datagram(again.firstInitial, OTHER_CLIENT, SERVER));
         assertEquals(1, drainOutbound(ch).size());
-        assertEquals(ConnectionState.CLOSING,
-                handler.connection(again.connection.originalDestinationConnectionId()).state());
+        assertTrue(handler.registered(again.connection.originalDestinationConnectionId()));
     }
 
     @Test

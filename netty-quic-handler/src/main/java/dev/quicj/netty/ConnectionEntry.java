@@ -31,7 +31,7 @@ final class ConnectionEntry implements ChannelFutureListener {
         FREED
     }
 
-    // the connection; null once a refused connection is reduced to its closing record (see compact())
+    // the connection; null once a connection the application never saw is reduced to its closing record (compact())
     QuicConnection connection;
     // its source connection ID, the primary key
     final ConnectionId id;
@@ -90,7 +90,7 @@ final class ConnectionEntry implements ChannelFutureListener {
 
     /**
      * Drops the connection, keeping only what its closing period needs: the cached close, its path, the counters and
-     * the deadline. For a server connection in CLOSING that no one else holds (one the reject policy refused): a
+     * the deadline. For a server connection in CLOSING that no one else holds (one the application never saw): a
      * closed server only ever answers {@code CLOSING}, whatever the datagram and its path (close-spec §5.2), so the
      * handler needs nothing of it but the close.
      */

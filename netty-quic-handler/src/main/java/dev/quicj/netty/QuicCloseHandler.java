@@ -226,9 +226,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /**
      * The connection registered under {@code connectionId} (a source connection ID, or a server's original
      * destination connection ID during its handshake), including connections in their closing or draining period;
-     * {@code null} if none, and for a connection the {@linkplain AcceptPolicy#reject reject policy} refused, which
-     * the handler keeps for its closing period only as its close datagram and path. Call from the channel's event
-     * loop.
+     * {@code null} if none, and for a connection the handler closed before the application saw it (the
+     * {@linkplain AcceptPolicy#reject reject policy}'s, or one whose first Initial broke the protocol), which the
+     * handler keeps for its closing period only as its close datagram and path. Call from the channel's event loop.
      */
     public QuicConnection connection(ConnectionId connectionId) {
         ConnectionEntry e = byId.get(Objects.requireNonNull(connectionId, "connectionId"));
@@ -237,8 +237,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /**
      * A snapshot of the connections the handler holds (live, closing and draining), in the order they were added,
-     * without those the reject policy refused (see {@link #connection}; {@link #connectionCount} counts them). Call
-     * from the channel's event loop.
+     * without those the handler closed before the application saw them (see {@link #connection};
+     * {@link #connectionCount} counts them). Call from the channel's event loop.
      */
     public List<QuicConnection> connections() {
         List<QuicConnection> list = new ArrayList<>(entryCount);
@@ -251,8 +251,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * How many connections the handler holds: live, closing and draining, with those the reject policy refused that
-     * are in their closing period. This is the number {@link QuicCloseHandlerConfig#maxConnections} bounds. Call from
+     * How many connections the handler holds: live, closing and draining, with those it closed before the
+     * application saw them (see {@link #connection}) that are in their closing period. This is the number {@link QuicCloseHandlerConfig#maxConnections} bounds. Call from
      * the channel's event loop.
      */
     public int connectionCount() {
@@ -653,6 +653,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             // the Initial authenticated (the connection has its keys) and then broke the protocol
             register(entry, originalDcidKeyOf(conn));
             attemptClose(entry, CloseError.fromException(e));
+            compactIfClosing(entry);
             return true;
         }
         if (status != ReceiveStatus.PROCESSED) {
@@ -662,16 +663,23 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         register(entry, originalDcidKeyOf(conn));
         if (policy.action() == AcceptPolicy.Action.REJECT) {
             attemptClose(entry, policy.rejectError());
-            if (entry.phase == ConnectionEntry.Phase.CLOSING) {
-                // no one else holds a refused connection: its closing period needs only the close and its path, and
-                // the QuicConnection (with its closed-state numbers and IDs, about 500 bytes) need not outlive the
-                // young generation while tens of thousands of refusals are in their closing period
-                entry.compact();
-            }
+            compactIfClosing(entry);
         } else {
             ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
         }
         return true;
+    }
+
+    /**
+     * Reduces a connection the handler closed before the application ever saw it (refused, or broken by its first
+     * Initial) to its closing record once its close was sent: no one else holds it, its closing period needs only the
+     * close and its path, and the QuicConnection (about 450 bytes with its closed-state numbers and IDs) need not
+     * outlive the young generation while tens of thousands of refusals are in their closing period.
+     */
+    private static void compactIfClosing(ConnectionEntry entry) {
+        if (entry.phase == ConnectionEntry.Phase.CLOSING) {
+            entry.compact();
+        }
     }
 
     // the settings and crypto provider of the connections the reject policy makes, made on first use

@@ -498,6 +498,14 @@ class QuicCloseHandlerRoutingTest {
         assertEquals(FrameType.STREAM, close.frameType());
         assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class));
         recorder.assertEnded(recorder.onlyEnded().connectionId(), QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+        // the application never saw it: the handler keeps only its closing record, which answers the retransmission
+        assertEquals(List.of(), handler.connections());
+        assertEquals(1, handler.connectionCount());
+        assertTrue(handler.registered(PEER_ODCID));
+        ch.writeInbound(datagram(initial, OTHER_CLIENT, SERVER));
+        List<Sent> again = drainOutbound(ch);
+        assertEquals(1, again.size());
+        assertArrayEquals(sent.get(0).bytes(), again.get(0).bytes());
     }
 
     @Test

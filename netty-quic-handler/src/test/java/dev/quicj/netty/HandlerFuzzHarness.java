@@ -321,13 +321,7 @@ final class HandlerFuzzHarness {
             List<QuicConnection> cs = handler.connections();
             if (!ended.isEmpty() && (cs.isEmpty() || in.bool())) {
                 QuicConnectionEndedEvent e = ended.get(in.intIn(0, ended.size() - 1));
-                byte[] id = e.connectionId().toByteArray();
-                byte[] tail = in.bytes(80);
-                byte[] b = new byte[1 + id.length + tail.length];
-                b[0] = (byte) (0x40 | in.intIn(0, 0x3f));
-                System.arraycopy(id, 0, b, 1, id.length);
-                System.arraycopy(tail, 0, b, 1 + id.length, tail.length);
-                read("short header to ended " + e.connectionId(), b, in.bool() ? e.remoteAddress() : peer());
+                shortHeaderTo("ended " + e.connectionId(), e.connectionId(), e.remoteAddress());
                 return;
             }
             if (cs.isEmpty()) {
@@ -335,13 +329,18 @@ final class HandlerFuzzHarness {
                 return;
             }
             QuicConnection c = cs.get(in.intIn(0, cs.size() - 1));
-            byte[] id = c.sourceConnectionId().toByteArray();
+            shortHeaderTo(c.sourceConnectionId().toString(), c.sourceConnectionId(), c.path().remote());
+        }
+
+        /** A short header carrying {@code id} and fuzzed bytes, from the connection's peer or from anywhere. */
+        private void shortHeaderTo(String what, ConnectionId id, InetSocketAddress peerAddress) throws Exception {
+            byte[] idBytes = id.toByteArray();
             byte[] tail = in.bytes(80);
-            byte[] b = new byte[1 + id.length + tail.length];
+            byte[] b = new byte[1 + idBytes.length + tail.length];
             b[0] = (byte) (0x40 | in.intIn(0, 0x3f));
-            System.arraycopy(id, 0, b, 1, id.length);
-            System.arraycopy(tail, 0, b, 1 + id.length, tail.length);
-            read("short header to " + c.sourceConnectionId(), b, in.bool() ? c.path().remote() : peer());
+            System.arraycopy(idBytes, 0, b, 1, idBytes.length);
+            System.arraycopy(tail, 0, b, 1 + idBytes.length, tail.length);
+            read("short header to " + what, b, in.bool() ? peerAddress : peer());
         }
 
         private byte[] clientBound() {

@@ -246,32 +246,16 @@ class CloseSpecGapsTest {
     void pathAndPacketInfoAreFilledOnNobuf() throws Exception {
         QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
         c.setEcnState(EcnState.CAPABLE);
-        PathInfo path = new PathInfo();
-        PacketInfo pi = new PacketInfo();
-        path.set(ELSEWHERE);
-        pi.setEcn(Ecn.CE);
-        ByteBuffer dest = ByteBuffer.allocate(20);
-        assertEquals(CloseOutcome.NOBUF_BUFFER_TOO_SMALL,
-                c.writeConnectionClose(path, pi, dest, CloseError.transport(1), T0 + 1));
-        assertEquals(CLIENT_PATH, path.path());
-        assertEquals(Ecn.NOT_ECT, pi.ecn());
-        assertEquals(0, dest.position());
+        assertFilledOnFailure(c, ByteBuffer.allocate(20), CloseError.transport(1),
+                CloseOutcome.NOBUF_BUFFER_TOO_SMALL, CLIENT_PATH, "client, buffer too small");
         assertEquals(ConnectionState.POST_HANDSHAKE, c.state());
 
         QuicConnection s = ConnectionFixtures.serverWithHandshakeKeys(NULL);
         s.setPathBytesForTesting(10, 0);
-        path.set(ELSEWHERE);
-        pi.setEcn(Ecn.CE);
-        assertEquals(CloseOutcome.NOBUF_AMPLIFICATION_LIMIT,
-                s.writeConnectionClose(path, pi, ByteBuffer.allocate(1500), CloseError.transport(1), T0 + 1));
-        assertEquals(SERVER_PATH, path.path());
-        assertEquals(Ecn.NOT_ECT, pi.ecn());
-        path.set(ELSEWHERE);
-        pi.setEcn(Ecn.CE);
-        assertEquals(CloseOutcome.NOBUF_BUFFER_TOO_SMALL,
-                s.writeConnectionClose(path, pi, ByteBuffer.allocate(40), CloseError.transport(1), T0 + 1));
-        assertEquals(SERVER_PATH, path.path());
-        assertEquals(Ecn.NOT_ECT, pi.ecn());
+        assertFilledOnFailure(s, ByteBuffer.allocate(1500), CloseError.transport(1),
+                CloseOutcome.NOBUF_AMPLIFICATION_LIMIT, SERVER_PATH, "server, amplification limit");
+        assertFilledOnFailure(s, ByteBuffer.allocate(40), CloseError.transport(1),
+                CloseOutcome.NOBUF_BUFFER_TOO_SMALL, SERVER_PATH, "server, buffer too small");
         assertEquals(ConnectionState.SERVER_WAIT_HANDSHAKE, s.state());
     }
 
@@ -289,18 +273,26 @@ class CloseSpecGapsTest {
                     : ConnectionFixtures.serverAllKeys(settings);
             ConnectionState before = c.state();
             crypto.fail(failure);
-            PathInfo path = new PathInfo();
-            PacketInfo pi = new PacketInfo();
-            path.set(ELSEWHERE);
-            pi.setEcn(Ecn.ECT_1);
-            ByteBuffer dest = ByteBuffer.allocate(1500);
-            assertEquals(CloseOutcome.CALLBACK_FAILURE,
-                    c.writeConnectionClose(path, pi, dest, CloseError.application(3, REASON), T0 + 1), role.name());
-            assertEquals(role == Role.CLIENT ? CLIENT_PATH : SERVER_PATH, path.path(), role.name());
-            assertEquals(Ecn.NOT_ECT, pi.ecn(), role.name());
-            assertEquals(0, dest.position(), role.name());
+            assertFilledOnFailure(c, ByteBuffer.allocate(1500), CloseError.application(3, REASON),
+                    CloseOutcome.CALLBACK_FAILURE, role == Role.CLIENT ? CLIENT_PATH : SERVER_PATH, role.name());
             assertEquals(before, c.state(), role.name());
         }
+    }
+
+    /**
+     * Closes {@code c} into {@code dest} with holders pre-filled with other values, expecting {@code outcome}: the
+     * path holder is overwritten with {@code path}, the ECN codepoint with NOT-ECT, and nothing is written.
+     */
+    private static void assertFilledOnFailure(QuicConnection c, ByteBuffer dest, CloseError error,
+            CloseOutcome outcome, NetworkPath path, String what) {
+        PathInfo pathInfo = new PathInfo();
+        PacketInfo pi = new PacketInfo();
+        pathInfo.set(ELSEWHERE);
+        pi.setEcn(Ecn.CE);
+        assertEquals(outcome, c.writeConnectionClose(pathInfo, pi, dest, error, T0 + 1), what);
+        assertEquals(path, pathInfo.path(), what);
+        assertEquals(Ecn.NOT_ECT, pi.ecn(), what);
+        assertEquals(0, dest.position(), what);
     }
 
     // ---------------------------------------------------------------------------------------------------------

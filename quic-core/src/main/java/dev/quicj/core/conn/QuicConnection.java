@@ -138,6 +138,8 @@ public final class QuicConnection {
 
     // made with the connection (so the close allocates nothing), dropped when it closes
     CloseWriter closeWriter;
+    // whether this connection clears the QUIC bit once the peer allows it (RFC 9287), drawn at creation
+    private final boolean greaseQuicBit;
     // made by the first datagram received or written, dropped when the connection closes
     PacketReceiver receiver;
     HandshakeWriter handshakeWriter;
@@ -160,6 +162,18 @@ public final class QuicConnection {
         this.rtt = new RttEstimator(settings.initialRtt().toNanos());
         this.state = role == Role.CLIENT ? ConnectionState.CLIENT_INITIAL : ConnectionState.SERVER_INITIAL;
         this.closeWriter = new CloseWriter(this);
+        switch (settings.quicBitGreasing()) {
+            case RANDOM:
+                // ngtcp2 draws this bit once per connection too
+                this.greaseQuicBit = java.util.concurrent.ThreadLocalRandom.current().nextBoolean();
+                break;
+            case ALWAYS:
+                this.greaseQuicBit = true;
+                break;
+            default:
+                this.greaseQuicBit = false;
+                break;
+        }
         if (settings.packetNumberSkipRandom() != null) {
             // the first skip is at least 4 packets in, so packet number 0 is never skipped (ngtcp2)
             application.skipPacketNumber = pn0 + 4 + settings.packetNumberSkipRandom().nextInt(60);
@@ -771,12 +785,27 @@ public final class QuicConnection {
      */
     boolean beginPacket(PacketWriter writer, PacketNumberSpace s, ByteBuffer dest, int start, int room, long pn) {
         int pnLength = PacketNumber.encodedLength(pn, s.largestAcked);
+        boolean begun;
         if (s.level == EncryptionLevel.ONE_RTT) {
-            return writer.beginShort(dest, start, room, dcid, 0, pn, pnLength, s.tx);
+            begun = writer.beginShort(dest, start, room, dcid, 0, pn, pnLength, s.tx);
+        } else {
+            byte[] t = s.level == EncryptionLevel.INITIAL && role == Role.CLIENT ? token : null;
+            begun = writer.beginLong(dest, start, room, version, s.level.longPacketType(), dcid, scid, t, pn,
+                    pnLength, s.tx);
         }
-        byte[] t = s.level == EncryptionLevel.INITIAL && role == Role.CLIENT ? token : null;
-        return writer.beginLong(dest, start, room, version, s.level.longPacketType(), dcid, scid, t, pn, pnLength,
-                s.tx);
+        if (begun && clearsQuicBit()) {
+            writer.clearQuicBit();
+        }
+        return begun;
+    }
+
+    /**
+     * Whether this connection's packets clear the QUIC bit: the peer's transport parameters advertised
+     * grease_quic_bit (RFC 9287 §3; close-spec §4.2: never before they are known) and this connection's greasing bit,
+     * drawn at creation, says so.
+     */
+    boolean clearsQuicBit() {
+        return greaseQuicBit && peerParameters != null && peerParameters.greaseQuicBit();
     }
 
     /** The shaped destination length of close-spec §3.1 steps 1-3. */

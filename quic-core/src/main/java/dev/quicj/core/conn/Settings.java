@@ -34,6 +34,8 @@ public final class Settings {
     private final RandomGenerator packetNumberSkipRandom;
     // the largest out-of-order CRYPTO data buffered per level
     private final int maxCryptoBuffer;
+    // whether packets clear the QUIC bit once the peer advertised grease_quic_bit
+    private final QuicBitGreasing quicBitGreasing;
 
     /** Whether datagrams are held to the path's validated size (shaping) or may use the configured maximum. */
     public enum UdpPayloadShaping {
@@ -41,6 +43,23 @@ public final class Settings {
         SHAPE_TO_PATH,
         /** Datagrams may use {@link #maxTxUdpPayloadSize()}; client Initials are padded to it. */
         NO_SHAPING
+    }
+
+    /**
+     * Whether a connection clears the QUIC bit (the fixed bit 0x40 of the first byte, RFC 9000 §17) of the packets it
+     * sends once the peer's transport parameters advertised grease_quic_bit (RFC 9287 §3; close-spec §4.2). Never
+     * before the peer's transport parameters are known, and never on a connection-less close.
+     */
+    public enum QuicBitGreasing {
+        /**
+         * One random bit drawn when the connection is created decides, for all its packets (the default; ngtcp2 does
+         * the same): an observer sees either value, so middleboxes cannot come to depend on it (RFC 9287 §3.1).
+         */
+        RANDOM,
+        /** Always clear it when the peer allows it (tests, and peers known to accept it). */
+        ALWAYS,
+        /** Never clear it. */
+        NEVER
     }
 
     private Settings(Builder b) {
@@ -51,6 +70,7 @@ public final class Settings {
         this.cryptoProvider = b.cryptoProvider;
         this.packetNumberSkipRandom = b.packetNumberSkipRandom;
         this.maxCryptoBuffer = b.maxCryptoBuffer;
+        this.quicBitGreasing = b.quicBitGreasing;
     }
 
     /** The default settings. */
@@ -73,6 +93,7 @@ public final class Settings {
         b.cryptoProvider = cryptoProvider;
         b.packetNumberSkipRandom = packetNumberSkipRandom;
         b.maxCryptoBuffer = maxCryptoBuffer;
+        b.quicBitGreasing = quicBitGreasing;
         return b;
     }
 
@@ -111,6 +132,11 @@ public final class Settings {
         return maxCryptoBuffer;
     }
 
+    /** When packets clear the QUIC bit for a peer that allows it (default {@link QuicBitGreasing#RANDOM}). */
+    public QuicBitGreasing quicBitGreasing() {
+        return quicBitGreasing;
+    }
+
     /** Builds {@link Settings}. Setters validate their argument. */
     public static final class Builder {
         private int maxTxUdpPayloadSize = DEFAULT_MAX_TX_UDP_PAYLOAD_SIZE;
@@ -118,6 +144,7 @@ public final class Settings {
         private long initialPacketNumber;
         private Duration initialRtt = DEFAULT_INITIAL_RTT;
         private CryptoProvider cryptoProvider = CryptoProvider.jca();
+        private QuicBitGreasing quicBitGreasing = QuicBitGreasing.RANDOM;
         private RandomGenerator packetNumberSkipRandom;
         private int maxCryptoBuffer = 65536;
 
@@ -186,6 +213,12 @@ public final class Settings {
                 throw new IllegalArgumentException("maxCryptoBuffer must be at least 4096: " + bytes);
             }
             this.maxCryptoBuffer = bytes;
+            return this;
+        }
+
+        /** When packets clear the QUIC bit for a peer that advertised grease_quic_bit (RFC 9287). */
+        public Builder quicBitGreasing(QuicBitGreasing greasing) {
+            this.quicBitGreasing = Objects.requireNonNull(greasing, "greasing");
             return this;
         }
 

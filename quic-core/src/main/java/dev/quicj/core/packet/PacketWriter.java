@@ -124,6 +124,14 @@ public final class PacketWriter {
         return true;
     }
 
+    /**
+     * Clears the QUIC bit (0x40, RFC 9000 §17) of the packet just begun, for a peer that advertised grease_quic_bit
+     * (RFC 9287 §3). Header protection leaves that bit alone, and it is part of the authenticated header.
+     */
+    public void clearQuicBit() {
+        buf.put(start, (byte) (buf.get(start) & ~0x40));
+    }
+
     // the skip rules of ngtcp2's encoder (close-spec §3.4)
     private static boolean fits(int room, int pnOff, int pnLength, PacketProtection protection) {
         int tag = protection.tagLength();

@@ -78,6 +78,8 @@ public final class TransportParameters {
     public static final int ID_RETRY_SOURCE_CONNECTION_ID = 0x10;
     /** Transport parameter ID version_information (RFC 9368). */
     public static final int ID_VERSION_INFORMATION = 0x11;
+    /** Transport parameter ID grease_quic_bit (RFC 9287 §3), a zero-length value. */
+    public static final int ID_GREASE_QUIC_BIT = 0x2ab2;
 
     /** Default max_udp_payload_size. */
     public static final long DEFAULT_MAX_UDP_PAYLOAD_SIZE = 65527;
@@ -124,6 +126,7 @@ public final class TransportParameters {
     private final byte[] initialSourceConnectionId;
     private final byte[] retrySourceConnectionId;
     private final VersionInformation versionInformation;
+    private final boolean greaseQuicBit;
 
     private TransportParameters(Builder b) {
         this.originalDestinationConnectionId = b.originalDestinationConnectionId;
@@ -144,6 +147,7 @@ public final class TransportParameters {
         this.initialSourceConnectionId = b.initialSourceConnectionId;
         this.retrySourceConnectionId = b.retrySourceConnectionId;
         this.versionInformation = b.versionInformation;
+        this.greaseQuicBit = b.greaseQuicBit;
     }
 
     /** A builder holding the RFC defaults and no optional parameter. */
@@ -221,6 +225,14 @@ public final class TransportParameters {
         return activeMigrationDisabled;
     }
 
+    /**
+     * Whether grease_quic_bit was present (RFC 9287): the sender accepts packets with the QUIC bit (the fixed bit of
+     * RFC 9000 §17) set to 0, so packets sent to it may clear that bit.
+     */
+    public boolean greaseQuicBit() {
+        return greaseQuicBit;
+    }
+
     /** preferred_address (server only), or empty when absent. */
     public Optional<PreferredAddress> preferredAddress() {
         return Optional.ofNullable(preferredAddress);
@@ -286,6 +298,9 @@ public final class TransportParameters {
             n += headerLength(ID_VERSION_INFORMATION, versionInformation.encodedLength())
                     + versionInformation.encodedLength();
         }
+        if (greaseQuicBit) {
+            n += headerLength(ID_GREASE_QUIC_BIT, 0);
+        }
         return n;
     }
 
@@ -347,6 +362,10 @@ public final class TransportParameters {
             VarInt.encode(dst, versionInformation.encodedLength());
             versionInformation.encode(dst);
         }
+        if (greaseQuicBit) {
+            VarInt.encode(dst, ID_GREASE_QUIC_BIT);
+            VarInt.encode(dst, 0);
+        }
         int written = dst.position() - start;
         assert written == length : written + " != " + length;
         return written;
@@ -406,6 +425,16 @@ public final class TransportParameters {
             // error of type TRANSPORT_PARAMETER_ERROR."
             if (!seen.add(id)) {
                 throw TlsWire.transportParameter("transport parameter 0x" + Long.toHexString(id) + " appears twice");
+            }
+            if (id == ID_GREASE_QUIC_BIT) {
+                // RFC 9287 §3: "An endpoint that receives the grease_quic_bit transport parameter with non-zero
+                // length MUST treat this as a connection error of type TRANSPORT_PARAMETER_ERROR."
+                if (value.hasRemaining()) {
+                    throw TlsWire.transportParameter("grease_quic_bit has a " + value.remaining()
+                            + "-byte value; it must be empty");
+                }
+                b.greaseQuicBit = true;
+                continue;
             }
             if (id > ID_VERSION_INFORMATION) {
                 continue;
@@ -582,7 +611,8 @@ public final class TransportParameters {
                 && Objects.equals(preferredAddress, that.preferredAddress)
                 && Arrays.equals(initialSourceConnectionId, that.initialSourceConnectionId)
                 && Arrays.equals(retrySourceConnectionId, that.retrySourceConnectionId)
-                && Objects.equals(versionInformation, that.versionInformation);
+                && Objects.equals(versionInformation, that.versionInformation)
+                && greaseQuicBit == that.greaseQuicBit;
     }
 
     @Override
@@ -590,7 +620,7 @@ public final class TransportParameters {
         int h = Objects.hash(maxIdleTimeoutMillis, maxUdpPayloadSize, initialMaxData, initialMaxStreamDataBidiLocal,
                 initialMaxStreamDataBidiRemote, initialMaxStreamDataUni, initialMaxStreamsBidi, initialMaxStreamsUni,
                 ackDelayExponent, maxAckDelayMillis, activeMigrationDisabled, activeConnectionIdLimit,
-                preferredAddress, versionInformation);
+                preferredAddress, versionInformation, greaseQuicBit);
         h = 31 * h + Arrays.hashCode(originalDestinationConnectionId);
         h = 31 * h + Arrays.hashCode(statelessResetToken);
         h = 31 * h + Arrays.hashCode(initialSourceConnectionId);
@@ -626,6 +656,9 @@ public final class TransportParameters {
         appendBytes(sb, "retry_source_connection_id", retrySourceConnectionId);
         if (versionInformation != null) {
             sb.append("version_information=").append(versionInformation).append(", ");
+        }
+        if (greaseQuicBit) {
+            sb.append("grease_quic_bit, ");
         }
         if (sb.charAt(sb.length() - 1) == ' ') {
             sb.setLength(sb.length() - 2);
@@ -669,6 +702,7 @@ public final class TransportParameters {
         private byte[] initialSourceConnectionId;
         private byte[] retrySourceConnectionId;
         private VersionInformation versionInformation;
+        private boolean greaseQuicBit;
 
         private Builder() {
         }
@@ -692,6 +726,7 @@ public final class TransportParameters {
             initialSourceConnectionId = p.initialSourceConnectionId;
             retrySourceConnectionId = p.retrySourceConnectionId;
             versionInformation = p.versionInformation;
+            greaseQuicBit = p.greaseQuicBit;
         }
 
         /** original_destination_connection_id (server only), at most 20 bytes; {@code null} removes it. */
@@ -785,6 +820,15 @@ public final class TransportParameters {
         /** Sends disable_active_migration: the peer must not migrate to another address during the handshake. */
         public Builder disableActiveMigration() {
             activeMigrationDisabled = true;
+            return this;
+        }
+
+        /**
+         * grease_quic_bit (RFC 9287): present when {@code grease} is true. Only advertise it when this endpoint
+         * accepts packets whose QUIC bit is 0; this library's receive path does not.
+         */
+        public Builder greaseQuicBit(boolean grease) {
+            greaseQuicBit = grease;
             return this;
         }
 

@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One QUIC connection, client or server: the state of close-spec §5 and everything the CONNECTION_CLOSE writer
@@ -165,7 +166,7 @@ public final class QuicConnection {
         switch (settings.quicBitGreasing()) {
             case RANDOM:
                 // ngtcp2 draws this bit once per connection too
-                this.greaseQuicBit = java.util.concurrent.ThreadLocalRandom.current().nextBoolean();
+                this.greaseQuicBit = ThreadLocalRandom.current().nextBoolean();
                 break;
             case ALWAYS:
                 this.greaseQuicBit = true;

@@ -107,11 +107,14 @@ final class ConnectionEntry implements ChannelFutureListener {
     }
 
     /**
-     * Counts a datagram received during the closing period and tells whether the cached close is re-sent for it:
-     * on the 1st, 2nd, 4th, 8th... datagram, and only while {@code 3 * received >= resent + length}, on every path
-     * (close-spec §5.3 and E25, as ngtcp2's {@code examples/server.cc}; RFC 9000 §10.2.1: "an endpoint SHOULD limit
-     * the rate at which it generates packets in the closing state"; §8.1 makes three times the bytes received the
-     * limit towards an unvalidated address, which this check also keeps).
+     * Counts a datagram received on the close's path during the closing period and tells whether the cached close
+     * is re-sent for it: on the 1st, 2nd, 4th, 8th... datagram, and only while {@code 3 * received >= resent +
+     * length}, validated path or not (close-spec §5.3 and E25; RFC 9000 §10.2.1: "an endpoint SHOULD limit the rate
+     * at which it generates packets in the closing state"; §8.1 makes three times the bytes received from an
+     * unvalidated address the limit towards it, which this check keeps since only that address's datagrams are
+     * counted). ngtcp2's {@code examples/server.cc} re-sends on the first datagram at or past the next power of two
+     * for which the budget allows it; here it is the power-of-two datagram itself, so a budget that holds a re-send
+     * back keeps the backoff.
      */
     boolean countClosingDatagram(int length) {
         closingDatagramsReceived++;

@@ -558,11 +558,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         int length = dg.remaining();
         QuicConnection conn = entry.connection;
         if (conn == null) {
-            // a closing record, always a server's: what the closed server would answer is CLOSING, whatever the path
-            // (close-spec §5.2); the close goes again to the path it was written for
-            if (entry.countClosingDatagram(length)) {
-                resend(entry);
-            }
+            // a closing record, always a server's, whose connection would answer CLOSING whatever the path
+            // (close-spec §5.2)
+            closingDatagram(entry, from, length);
             return;
         }
         ReceiveStatus status;
@@ -576,11 +574,14 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 attemptClose(entry, entry.pendingError);
             }
             return;
+        } catch (RuntimeException e) {
+            receiveFailed(entry, e);
+            return;
         }
         switch (status) {
             case CLOSING:
-                if (entry.phase == ConnectionEntry.Phase.CLOSING && entry.countClosingDatagram(length)) {
-                    resend(entry);
+                if (entry.phase == ConnectionEntry.Phase.CLOSING) {
+                    closingDatagram(entry, from, length);
                 }
                 break;
             case DRAINING:
@@ -604,6 +605,36 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 }
                 break;
         }
+    }
+
+    /**
+     * A datagram for a connection in its closing period. Only those from the path the close was written for count,
+     * and only they are answered, with the cached close on that path: RFC 9000 §8.1 bounds what is sent to an
+     * unvalidated address by what came from it, so bytes from another address cannot buy re-sends to this one.
+     * (ngtcp2's {@code examples/server.cc} counts every datagram and answers whichever address sent it.)
+     */
+    private void closingDatagram(ConnectionEntry entry, NetworkPath from, int length) {
+        if (from.equals(entry.closePath) && entry.countClosingDatagram(length)) {
+            resend(entry);
+        }
+    }
+
+    /**
+     * {@link QuicConnection#receive} threw something other than a protocol error: the connection's CRYPTO data
+     * listener (the application's TLS layer) failed, or the connection was built on another clock. Only that
+     * connection is concerned: it closes with INTERNAL_ERROR (ngtcp2 closes on a failed callback the same way; a
+     * held-back close keeps its error), and the failure goes to the next handlers as a
+     * {@link QuicConnectionException} naming it. Rethrowing it would reach this handler's own
+     * {@link #exceptionCaught}, which closes every connection.
+     */
+    private void receiveFailed(ConnectionEntry entry, RuntimeException e) {
+        if (entry.phase == ConnectionEntry.Phase.LIVE) {
+            attemptClose(entry, INTERNAL_ERROR);
+        } else if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+            attemptClose(entry, entry.pendingError);
+        }
+        ctx.fireExceptionCaught(new QuicConnectionException(entry.id,
+                "receiving a datagram for " + entry.id + " failed", e));
     }
 
     /**
@@ -653,6 +684,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             // the Initial authenticated (the connection has its keys) and then broke the protocol
             register(entry, originalDcidKeyOf(conn));
             attemptClose(entry, CloseError.fromException(e));
+            compactIfClosing(entry);
+            return true;
+        } catch (RuntimeException e) {
+            register(entry, originalDcidKeyOf(conn));
+            receiveFailed(entry, e);
             compactIfClosing(entry);
             return true;
         }
@@ -739,10 +775,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     error, resultOf(outcome), version, odcid, clientScid));
             return true;
         }
-        ByteBuf buf = datagramOf(dest);
-        // SOCKET_TOS: an earlier close may have left the socket marking ECT(0)
-        applyEcn(Ecn.NOT_ECT);
+        // counted before applyEcn's flush, as in sendCachedClose; SOCKET_TOS: an earlier close may have left the socket
+        // marking ECT(0)
         writesInFlight++;
+        applyEcn(Ecn.NOT_ECT);
+        ByteBuf buf = datagramOf(dest);
         flushPending = true;
         ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
                 .addListener(done -> writeDone(scid, done));
@@ -903,8 +940,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         // buffer, written once
         entry.closeDatagram = datagramOf(dest);
         startClosing(entry);
-        applyEcn(entry.closeEcn);
-        writeDatagram(entry, entry.closeDatagram.retainedDuplicate(), entry.closeEcn);
+        sendCachedClose(entry, entry.closeEcn);
         return CloseOutcome.WRITTEN;
     }
 
@@ -938,15 +974,26 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /** Re-sends the cached close datagram (RFC 9000 §10.2.1: the same bytes may be sent again). */
     private void resend(ConnectionEntry entry) {
         // close-spec §5.3: ngtcp2's server example re-sends with ECN 0, whatever the first send carried
-        applyEcn(Ecn.NOT_ECT);
-        writeDatagram(entry, entry.closeDatagram.retainedDuplicate(), Ecn.NOT_ECT);
+        sendCachedClose(entry, Ecn.NOT_ECT);
     }
 
-    /** Writes a datagram of {@code entry}; ownership of {@code content} passes to the channel. */
-    private void writeDatagram(ConnectionEntry entry, ByteBuf content, Ecn ecn) {
-        QuicDatagramPacket packet = new QuicDatagramPacket(content, entry.closePath.remote(), entry.closePath.local(),
-                ecn);
+    /**
+     * Writes a retained duplicate of {@code entry}'s cached close with {@code ecn}, to the path it was written for.
+     * The write is counted before {@link #applyEcn}, which may flush: earlier writes completing there, and whatever
+     * the next handlers do about one that failed (closing the channel, say), must find this one still to come.
+     */
+    private void sendCachedClose(ConnectionEntry entry, Ecn ecn) {
         writesInFlight++;
+        applyEcn(ecn);
+        ByteBuf cached = entry.closeDatagram;
+        if (cached == null) {
+            // freed during that flush (the channel became inactive): nothing is left to send
+            writesInFlight--;
+            closeWhenDone();
+            return;
+        }
+        QuicDatagramPacket packet = new QuicDatagramPacket(cached.retainedDuplicate(), entry.closePath.remote(),
+                entry.closePath.local(), ecn);
         flushPending = true;
         ChannelFuture f = ctx.write(packet);
         f.addListener(entry);

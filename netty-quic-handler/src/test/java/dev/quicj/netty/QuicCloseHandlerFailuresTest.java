@@ -35,6 +35,7 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelConfig;
@@ -328,6 +329,75 @@ class QuicCloseHandlerFailuresTest {
         assertEquals(List.of("metadata 2, socket 2", "metadata 0, socket 0"), probe.onTheWire,
                 "EcnMode.SOCKET_TOS: the socket's ECN bits are set before a datagram whose codepoint differs");
         recorder.assertNoExceptions();
+    }
+
+    /** Fails the first datagram written when it is flushed; passes every other one on. */
+    private static final class FailFirstAtFlush extends ChannelOutboundHandlerAdapter {
+        private Object held;
+        private ChannelPromise heldPromise;
+        private boolean failed;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (!failed && held == null) {
+                held = msg;
+                heldPromise = promise;
+                return;
+            }
+            ctx.write(msg, promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            if (held != null && !failed) {
+                failed = true;
+                ReferenceCountUtil.release(held);
+                heldPromise.setFailure(new IOException("sendto failed"));
+            }
+            ctx.flush();
+        }
+    }
+
+    /**
+     * EcnMode.SOCKET_TOS flushes before changing the socket's ECN bits, inside the write of the next close. A write
+     * failing in that flush reaches the next handlers, and one that closes the channel on any error re-enters the
+     * handler's close(): the close being written must still be waited for, written, and reported, with nothing
+     * freed under it.
+     */
+    @Test
+    void aChannelClosedFromAFailedWriteInsideAnEcnFlushStillGetsTheCloseBeingWritten() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(EcnMode.SOCKET_TOS).build());
+        ChannelInboundHandlerAdapter closeOnError = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.fireExceptionCaught(cause);
+                ctx.close();
+            }
+        };
+        ch = new TosChannel(new FailFirstAtFlush(), handler, closeOnError, recorder);
+        ch.freezeTime();
+        ch.advanceTimeBy(TestSupport.CLOCK_START_NANOS, TimeUnit.NANOSECONDS);
+        // an ECN-capable client closes with ECT(0), a plain one with Not-ECT: the socket's bits change in between
+        QuicConnection capable = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        capable.setEcnState(dev.quicj.core.conn.EcnState.CAPABLE);
+        Client plain = new Client(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8"), ConnectionId.fromHex("5c5c5c5c"),
+                new NetworkPath(CLIENT, SERVER), now(ch));
+        handler.addConnection(capable);
+        handler.addConnection(plain.connection);
+        closeAll(CloseError.noError());
+        ch.runPendingTasks();
+        ch.checkException();
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size(), "the first close failed at its flush, the second was written");
+        assertEquals(Ecn.NOT_ECT, sent.get(0).ecn());
+        assertClose(sent.get(0).initialClose(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8")), CloseType.TRANSPORT,
+                TransportErrorCode.NO_ERROR, 0, "");
+        assertEquals(2, recorder.events(QuicConnectionEndedEvent.class).size());
+        assertEquals(1, recorder.exceptions.size());
+        assertTrue(recorder.exceptions.get(0) instanceof QuicConnectionException);
+        recorder.exceptions.clear();
+        assertFalse(ch.isOpen(), "closed once the second close was written");
+        assertEquals(List.of(), handler.cachedCloseDatagrams());
     }
 
     @Test

@@ -162,6 +162,47 @@ class QuicCloseHandlerRoutingTest {
                 seen.toString());
     }
 
+    /**
+     * The application's CRYPTO data listener (its TLS layer) throws on a hostile ClientHello: only that connection is
+     * concerned. It closes with INTERNAL_ERROR and the failure reaches the next handlers as a
+     * {@link QuicConnectionException} naming it; the connections accepted before stay open. (Rethrown, the exception
+     * would reach the handler's own exceptionCaught, which closes every connection.)
+     */
+    @Test
+    void aListenerThatThrowsClosesOnlyItsOwnConnection() throws Exception {
+        IllegalArgumentException boom = new IllegalArgumentException("bad ClientHello");
+        ConnectionId[] first = new ConnectionId[1];
+        start(AcceptPolicy.accept(scid -> (level, offset, data) -> {
+            if (first[0] == null) {
+                first[0] = scid;
+            } else if (!first[0].equals(scid)) {
+                throw boom;
+            }
+        }));
+        ch.writeInbound(datagram(client(1).firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection good = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        recorder.clear();
+
+        Client bad = client(2);
+        ch.writeInbound(datagram(bad.firstInitial, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size(), "one close, for the failed connection only");
+        var close = sent.get(0).initialClose(bad.connection.originalDestinationConnectionId());
+        assertEquals(TransportErrorCode.INTERNAL_ERROR, close.errorCode());
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseInitiator.LOCAL, ended.initiator());
+        assertEquals(TransportErrorCode.INTERNAL_ERROR, ended.error().errorCode());
+        assertEquals(1, recorder.exceptions.size());
+        QuicConnectionException reported = (QuicConnectionException) recorder.exceptions.get(0);
+        assertEquals(ended.connectionId(), reported.connectionId());
+        assertSame(boom, reported.getCause());
+        recorder.exceptions.clear();
+        assertEquals(ConnectionState.SERVER_WAIT_HANDSHAKE, good.state(), "the other connection stays open");
+        assertEquals(List.of(good), handler.connections());
+        assertEquals(2, handler.connectionCount(), "the failed one runs its closing period as a closing record");
+    }
+
     @Test
     void theRejectPolicyClosesAtOnceAndKeepsTheConnectionForItsClosingPeriod() throws Exception {
         start(AcceptPolicy.reject(REFUSED));

@@ -768,8 +768,14 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         java.util.concurrent.ThreadLocalRandom.current().nextBytes(rejectScid);
         ConnectionId scid = ConnectionId.of(rejectScid, 0, config.localConnectionIdLength());
-        ByteBuffer dest = closeScratch();
+        ByteBuffer dest = statelessScratch();
         CloseOutcome outcome = StatelessClose.write(dest, version, clientScid, scid, 0, error, server, rejectWriter);
+        if (outcome == CloseOutcome.NOBUF_BUFFER_TOO_SMALL && error.reasonLength() > 0) {
+            // the reason phrase does not fit: the client still learns the code, as in writeClose
+            error = withoutReason(error);
+            outcome = StatelessClose.write(statelessScratch(), version, clientScid, scid, 0, error, server,
+                    rejectWriter);
+        }
         if (outcome != CloseOutcome.WRITTEN) {
             ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL,
                     error, resultOf(outcome), version, odcid, clientScid));
@@ -951,6 +957,17 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         closeScratch.clear();
         return closeScratch;
+    }
+
+    /**
+     * The close scratch for a stateless refusal, cleared and limited to 1200 bytes: nothing is known of the path, so
+     * the datagram stays within the size every QUIC path carries, as quic-core's own closes do until path MTU
+     * discovery (close-spec §3.1).
+     */
+    private ByteBuffer statelessScratch() {
+        ByteBuffer dest = closeScratch();
+        dest.limit(Math.min(dest.capacity(), QuicConnection.MIN_INITIAL_DATAGRAM_SIZE));
+        return dest;
     }
 
     /** A pooled direct buffer of exactly the datagram written into {@code scratch} (from 0 to its position). */

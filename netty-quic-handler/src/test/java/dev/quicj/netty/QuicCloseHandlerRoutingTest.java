@@ -256,6 +256,57 @@ class QuicCloseHandlerRoutingTest {
         assertEquals(List.of(), recorder.events(QuicConnectionFreedEvent.class), "nothing was kept to be freed");
     }
 
+    private static final String FITS_IN_1200 = "f".repeat(1100);
+    private static final String TOO_LONG_FOR_1200 = "t".repeat(1300);
+
+    /**
+     * A stateless refusal knows nothing of the path: its datagram stays within 1200 bytes, as quic-core's closes do
+     * until path MTU discovery (close-spec §3.1), and a reason phrase too long for that is dropped, the code still
+     * sent, as for a connection's close; the ended event reports what was sent.
+     */
+    private void assertStatelessRefusalWithin1200(AcceptPolicy policy, String expectedReason) throws Exception {
+        start(policy);
+        ch.writeInbound(datagram(peerInitial(), OTHER_CLIENT, SERVER));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertTrue(sent.get(0).bytes().length <= 1200, sent.get(0).bytes().length + " bytes");
+        assertClose(sent.get(0).initialClose(PEER_ODCID), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                0, expectedReason);
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseResult.SENT, ended.result());
+        assertEquals(expectedReason.length(), ended.error().reasonLength(), "the event reports what was sent");
+    }
+
+    @Test
+    void aStatelessRefusalKeepsAReasonThatFitsIn1200Bytes() throws Exception {
+        assertStatelessRefusalWithin1200(AcceptPolicy.rejectStateless(
+                CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, FITS_IN_1200)), FITS_IN_1200);
+    }
+
+    @Test
+    void aStatelessRefusalDropsAReasonTooLongFor1200Bytes() throws Exception {
+        assertStatelessRefusalWithin1200(AcceptPolicy.rejectStatelessUnauthenticated(
+                CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, TOO_LONG_FOR_1200)), "");
+    }
+
+    @Test
+    void aRefusalAtMaxConnectionsStaysWithin1200Bytes() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder()
+                .acceptPolicy(AcceptPolicy.reject(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0,
+                        TOO_LONG_FOR_1200)))
+                .maxConnections(1).build());
+        ch = channel(handler, recorder);
+        ch.writeInbound(datagram(client(1).firstInitial, OTHER_CLIENT, SERVER));
+        ch.writeInbound(datagram(client(2).firstInitial, OTHER_CLIENT, SERVER));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(2, sent.size(), "the first kept for its closing period, the second refused statelessly");
+        for (Sent one : sent) {
+            assertTrue(one.bytes().length <= 1200, one.bytes().length + " bytes");
+        }
+        assertClose(sent.get(1).initialClose(client(2).connection.originalDestinationConnectionId()),
+                CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED, 0, "");
+    }
+
     /** A distinct client's first Initial: its own original DCID (9 bytes, ending in {@code n}) and SCID. */
     private Client client(int n) throws Exception {
         ConnectionId odcid = ConnectionId.fromHex(String.format("0dc1d0000000000%03x", n).substring(0, 18));

@@ -170,6 +170,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private ScheduledFuture<?> closeTimeout;
     // whether handlerRemoved ran
     private boolean removed;
+    // set by channelInactive: the socket is gone, connections added now could never be freed by a closing period
+    private boolean inactive;
 
     /** A handler with the {@linkplain QuicCloseHandlerConfig#defaults() default configuration}. */
     public QuicCloseHandler() {
@@ -200,16 +202,21 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * <p>Call it from the channel's event loop, or before the handler is added to a pipeline.
      *
      * @throws IllegalArgumentException if the connection is closing or draining, or one of its IDs is taken
-     * @throws IllegalStateException if called from another thread, after the handler was removed or after the
-     *     channel close began
+     * <p>Close it through the handler (a {@link QuicCloseCommand}, or an exception naming it), not with its own
+     * {@code writeConnectionClose}: the handler only notices such a close when the connection's next datagram
+     * arrives, and then has no copy of it to re-send; it reports the end and frees the connection after the closing
+     * period.
+     *
+     * @throws IllegalStateException if called from another thread, after the handler was removed, after the channel
+     *     close began or after the channel became inactive
      */
     public void addConnection(QuicConnection connection) {
         Objects.requireNonNull(connection, "connection");
         if (ctx != null && !ctx.executor().inEventLoop()) {
             throw new IllegalStateException("addConnection must be called from the channel's event loop");
         }
-        if (removed || closeDone != null) {
-            throw new IllegalStateException("the handler is closing or was removed");
+        if (removed || closeDone != null || inactive) {
+            throw new IllegalStateException("the handler is closing or was removed, or the channel is inactive");
         }
         if (connection.state().isClosed()) {
             throw new IllegalArgumentException("the connection is already closing or draining: " + connection);
@@ -402,6 +409,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /** Frees every connection (the socket is gone, so no closing period can continue), then passes the event on. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        inactive = true;
         freeAll();
         ctx.fireChannelInactive();
     }
@@ -582,6 +590,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             case CLOSING:
                 if (entry.phase == ConnectionEntry.Phase.CLOSING) {
                     closingDatagram(entry, from, length);
+                } else if (entry.phase == ConnectionEntry.Phase.LIVE
+                        || entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+                    closedElsewhere(entry);
                 }
                 break;
             case DRAINING:
@@ -614,9 +625,24 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * (ngtcp2's {@code examples/server.cc} counts every datagram and answers whichever address sent it.)
      */
     private void closingDatagram(ConnectionEntry entry, NetworkPath from, int length) {
-        if (from.equals(entry.closePath) && entry.countClosingDatagram(length)) {
+        if (entry.closeDatagram != null && from.equals(entry.closePath) && entry.countClosingDatagram(length)) {
             resend(entry);
         }
+    }
+
+    /**
+     * The connection closed without the handler (the application called {@code writeConnectionClose} itself): the
+     * handler has no copy of that close to re-send, so it reports the end and frees the connection after the closing
+     * period, answering nothing meanwhile, instead of holding a connection it believes open.
+     */
+    private void closedElsewhere(ConnectionEntry entry) {
+        leavePending(entry);
+        entry.phase = ConnectionEntry.Phase.CLOSING;
+        schedule(entry);
+        CloseError error = entry.connection.localCloseError();
+        ended(entry, error == null ? QuicCloseInitiator.LOCAL : initiatorOf(error), error,
+                QuicCloseResult.NOTHING_TO_SEND);
+        closeWhenDone();
     }
 
     /**

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
@@ -227,6 +228,38 @@ class QuicCloseHandlerClosingPeriodTest {
         // 9-byte datagrams against a 1200-byte close: 1..32 fall short (3 * 288 = 864 < 1200); 64: 1728 >= 1200;
         // 128: 3456 >= 2400; 256: 6912 >= 3600
         assertArrayEquals(resendsOn(256, 64, 128, 256), written, Arrays.toString(written));
+    }
+
+    /**
+     * A connection the application closed with its own writeConnectionClose, bypassing the handler: the handler
+     * notices it on the next datagram (quic-core answers CLOSING), reports the end, sends nothing (it has no copy of
+     * that close) and frees the connection after the closing period, instead of holding it as live forever.
+     */
+    @Test
+    void aConnectionClosedWithoutTheHandlerIsEndedAndFreedAfterItsClosingPeriod() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        Client c = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        handler.addConnection(c.connection);
+        assertEquals(CloseOutcome.WRITTEN, c.connection.writeConnectionClose(null, null,
+                java.nio.ByteBuffer.allocate(1500), REFUSED, now(ch)));
+        ch.writeInbound(datagram(shortHeader(PEER_SCID, 40), SERVER, CLIENT));
+        assertEquals(List.of(), drainOutbound(ch), "no copy of that close to send");
+        recorder.assertEnded(PEER_SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.NOTHING_TO_SEND);
+        assertEquals(REFUSED, recorder.onlyEnded().error());
+        advance(ch, c.connection.closingPeriod().toNanos());
+        assertTrue(recorder.freed(PEER_SCID));
+        assertEquals(0, handler.connectionCount());
+    }
+
+    @Test
+    void noConnectionCanBeAddedOnceTheChannelIsInactive() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        ch.pipeline().fireChannelInactive();
+        Client c = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        assertThrows(IllegalStateException.class, () -> handler.addConnection(c.connection));
+        assertEquals(0, handler.connectionCount());
     }
 
     @Test

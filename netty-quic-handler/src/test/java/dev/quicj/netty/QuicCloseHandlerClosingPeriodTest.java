@@ -209,14 +209,20 @@ class QuicCloseHandlerClosingPeriodTest {
         assertArrayEquals(resendsOn(32, 8, 16, 32), written, Arrays.toString(written));
     }
 
-    @Test
-    void aValidatedPathHasTheSameBudget() throws Exception {
-        // close-spec E25 and §5.3 (ngtcp2's examples/server.cc): the 3x check applies on every path, not only where
-        // RFC 9000 §8.1 demands it; it also rate-limits the closing state (RFC 9000 §10.2.1)
+    /** A default handler holding one client, PEER_SCID on CLIENT -> SERVER, added by the application. */
+    private Client addedClient() throws Exception {
         handler = new QuicCloseHandler();
         ch = channel(handler, recorder);
         Client c = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
         handler.addConnection(c.connection);
+        return c;
+    }
+
+    @Test
+    void aValidatedPathHasTheSameBudget() throws Exception {
+        // close-spec E25 and §5.3 (ngtcp2's examples/server.cc): the 3x check applies on every path, not only where
+        // RFC 9000 §8.1 demands it; it also rate-limits the closing state (RFC 9000 §10.2.1)
+        Client c = addedClient();
         assertTrue(c.connection.isPathValidated(), "a client's path has no amplification limit");
         ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(REFUSED));
         List<Sent> sent = drainOutbound(ch);
@@ -237,10 +243,7 @@ class QuicCloseHandlerClosingPeriodTest {
      */
     @Test
     void aConnectionClosedWithoutTheHandlerIsEndedAndFreedAfterItsClosingPeriod() throws Exception {
-        handler = new QuicCloseHandler();
-        ch = channel(handler, recorder);
-        Client c = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
-        handler.addConnection(c.connection);
+        Client c = addedClient();
         assertEquals(CloseOutcome.WRITTEN, c.connection.writeConnectionClose(null, null,
                 java.nio.ByteBuffer.allocate(1500), REFUSED, now(ch)));
         ch.writeInbound(datagram(shortHeader(PEER_SCID, 40), SERVER, CLIENT));
@@ -385,10 +388,7 @@ class QuicCloseHandlerClosingPeriodTest {
 
     @Test
     void thePeersCloseStartsASilentDrainingPeriod() throws Exception {
-        handler = new QuicCloseHandler();
-        ch = channel(handler, recorder);
-        Client c = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
-        handler.addConnection(c.connection);
+        Client c = addedClient();
         CloseError peerError = CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0x06, "peer says no");
         byte[] close = peerCloseFor(c, peerError);
 

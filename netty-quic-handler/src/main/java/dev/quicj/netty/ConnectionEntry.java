@@ -142,7 +142,7 @@ final class ConnectionEntry implements ChannelFutureListener {
 
     @Override
     public String toString() {
-        return "ConnectionEntry[" + id + " " + phase + (connection == null ? " closing record" : " " + connection.state())
-                + "]";
+        String what = connection == null ? "closing record" : connection.state().toString();
+        return "ConnectionEntry[" + id + " " + phase + " " + what + "]";
     }
 }

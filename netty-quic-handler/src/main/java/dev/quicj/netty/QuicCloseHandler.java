@@ -259,8 +259,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /**
      * How many connections the handler holds: live, closing and draining, with those it closed before the
-     * application saw them (see {@link #connection}) that are in their closing period. This is the number {@link QuicCloseHandlerConfig#maxConnections} bounds. Call from
-     * the channel's event loop.
+     * application saw them (see {@link #connection}) that are in their closing period. This is the number
+     * {@link QuicCloseHandlerConfig#maxConnections} bounds. Call from the channel's event loop.
      */
     public int connectionCount() {
         return entryCount;
@@ -807,11 +807,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     error, resultOf(outcome), version, odcid, clientScid));
             return true;
         }
-        // counted before applyEcn's flush, as in sendCachedClose; SOCKET_TOS: an earlier close may have left the socket
-        // marking ECT(0)
+        // copied out of the scratch before applyEcn's flush, whose completions may re-enter and write other closes
+        // into it; counted before it, as in sendCachedClose (SOCKET_TOS: an earlier close may have left the socket
+        // marking ECT(0))
+        ByteBuf buf = datagramOf(dest);
         writesInFlight++;
         applyEcn(Ecn.NOT_ECT);
-        ByteBuf buf = datagramOf(dest);
         flushPending = true;
         ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
                 .addListener(done -> writeDone(scid, done));

@@ -201,7 +201,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      *
      * <p>Call it from the channel's event loop, or before the handler is added to a pipeline.
      *
-     * @throws IllegalArgumentException if the connection is closing or draining, or one of its IDs is taken
+     * @throws IllegalArgumentException if the connection is closing or draining, one of its IDs is taken, or its
+     *     {@linkplain QuicConnection#lastTimestamp() last timestamp} is later than the channel's clock (a connection
+     *     built on {@code System.nanoTime()}: quic-core would refuse every later call on the channel's clock)
      * <p>Close it through the handler (a {@link QuicCloseCommand}, or an exception naming it), not with its own
      * {@code writeConnectionClose}: the handler only notices such a close when the connection's next datagram
      * arrives, and then has no copy of it to re-send; it reports the end and frees the connection after the closing
@@ -220,6 +222,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         if (connection.state().isClosed()) {
             throw new IllegalArgumentException("the connection is already closing or draining: " + connection);
+        }
+        if (ctx != null && connection.lastTimestamp() - now() > 0) {
+            // quic-core would refuse every later call on this clock ("timestamp went backwards")
+            throw new IllegalArgumentException("the connection's last timestamp " + connection.lastTimestamp()
+                    + " is later than the channel's clock " + now() + ": build and drive connections with "
+                    + "channel.eventLoop().ticker().nanoTime(), not System.nanoTime()");
         }
         ConnectionEntry entry = new ConnectionEntry(this, connection);
         ConnectionId odcid = originalDcidKeyOf(connection);
@@ -649,18 +657,24 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * {@link QuicConnection#receive} threw something other than a protocol error: the connection's CRYPTO data
      * listener (the application's TLS layer) failed, or the connection was built on another clock. Only that
      * connection is concerned: it closes with INTERNAL_ERROR (ngtcp2 closes on a failed callback the same way; a
-     * held-back close keeps its error), and the failure goes to the next handlers as a
-     * {@link QuicConnectionException} naming it. Rethrowing it would reach this handler's own
-     * {@link #exceptionCaught}, which closes every connection.
+     * held-back close keeps its error), and the failure goes to the next handlers as one
+     * {@link QuicConnectionException} naming it, with the close's own failure (on another clock the close fails too)
+     * suppressed into it. Rethrowing it would reach this handler's own {@link #exceptionCaught}, which closes every
+     * connection.
      */
     private void receiveFailed(ConnectionEntry entry, RuntimeException e) {
+        RuntimeException closeFailure = null;
         if (entry.phase == ConnectionEntry.Phase.LIVE) {
-            attemptClose(entry, INTERNAL_ERROR);
+            closeFailure = tryClose(entry, INTERNAL_ERROR);
         } else if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
-            attemptClose(entry, entry.pendingError);
+            closeFailure = tryClose(entry, entry.pendingError);
         }
-        ctx.fireExceptionCaught(new QuicConnectionException(entry.id,
-                "receiving a datagram for " + entry.id + " failed", e));
+        QuicConnectionException reported = new QuicConnectionException(entry.id,
+                "receiving a datagram for " + entry.id + " failed", e);
+        if (closeFailure != null && closeFailure != e) {
+            reported.addSuppressed(closeFailure);
+        }
+        ctx.fireExceptionCaught(reported);
     }
 
     /**
@@ -912,9 +926,34 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** Writes the close of a LIVE or CLOSE_PENDING connection and acts on the outcome. */
+    /**
+     * Writes the close of a LIVE or CLOSE_PENDING connection and acts on the outcome; a failure of quic-core goes to
+     * the next handlers as a {@link QuicConnectionException} naming the connection.
+     */
     private void attemptClose(ConnectionEntry entry, CloseError error) {
-        CloseOutcome outcome = writeClose(entry, error);
+        RuntimeException failure = tryClose(entry, error);
+        if (failure != null) {
+            ctx.fireExceptionCaught(new QuicConnectionException(entry.id,
+                    "writing the CONNECTION_CLOSE of " + entry.id + " failed", failure));
+        }
+    }
+
+    /**
+     * {@link #attemptClose} without reporting a failure: returns what quic-core threw while writing the close (a
+     * connection driven on another clock than the channel's, say), after ending ({@link QuicCloseResult#FAILED}) and
+     * freeing that connection alone, so that closing the others goes on; null otherwise.
+     */
+    private RuntimeException tryClose(ConnectionEntry entry, CloseError error) {
+        CloseOutcome outcome;
+        try {
+            outcome = writeClose(entry, error);
+        } catch (RuntimeException e) {
+            // writeClose changes nothing before quic-core has written the close
+            ended(entry, QuicCloseInitiator.LOCAL, error, QuicCloseResult.FAILED);
+            free(entry);
+            closeWhenDone();
+            return e;
+        }
         switch (outcome) {
             case WRITTEN:
                 CloseError sent = entry.connection.localCloseError();
@@ -948,6 +987,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 closeWhenDone();
                 break;
         }
+        return null;
     }
 
     /**

@@ -30,5 +30,12 @@ public enum QuicCloseResult {
     /** Packet protection failed while sealing the close. */
     PROTECTION_FAILED,
     /** The channel became inactive (or the handler was removed from an inactive channel) before the close was written. */
-    CHANNEL_INACTIVE
+    CHANNEL_INACTIVE,
+    /**
+     * quic-core threw while writing the close: for example the connection was given timestamps from another clock
+     * than the channel's ticker ({@code IllegalArgumentException}, "timestamp went backwards"). The failure also goes
+     * to the next handlers as a {@link QuicConnectionException} naming the connection; the other connections are not
+     * concerned.
+     */
+    FAILED
 }

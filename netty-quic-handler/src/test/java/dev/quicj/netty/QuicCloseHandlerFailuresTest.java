@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
@@ -422,5 +424,103 @@ class QuicCloseHandlerFailuresTest {
             p.release();
         }
         assertNull(ch.readOutbound());
+    }
+    // ---------------------------------------------------------------------------------------------------------
+    // a connection on another clock than the channel's
+
+    @Test
+    void aConnectionAheadOfTheChannelsClockIsRefusedByAddConnection() throws Exception {
+        start();
+        // built on a clock 5 s ahead, as System.nanoTime() is of a Netty event loop's ticker
+        QuicConnection ahead = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER),
+                now(ch) + TimeUnit.SECONDS.toNanos(5)).connection;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> handler.addConnection(ahead));
+        assertTrue(e.getMessage().contains("ticker"), e.getMessage());
+        assertNull(handler.connection(SCID));
+        assertEquals(0, handler.connectionCount());
+        // a connection on the channel's clock is still welcome
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        assertEquals(1, handler.connectionCount());
+    }
+
+    /**
+     * The application drives a connection it handed over on another clock: quic-core refuses the close ("timestamp
+     * went backwards"). That connection alone ends, as FAILED, and the others still get their closes.
+     */
+    @Test
+    void aConnectionThatMovedAheadOfTheChannelsClockFailsAloneWhenAllClose() throws Exception {
+        start();
+        QuicConnection skewed = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        ConnectionId goodId = ConnectionId.fromHex("5c5c5c5c");
+        QuicConnection good = new Client(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8"), goodId,
+                new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        handler.addConnection(skewed);
+        handler.addConnection(good);
+        skewed.writePacket(null, null, ByteBuffer.allocate(1500), now(ch) + TimeUnit.SECONDS.toNanos(5));
+
+        closeAll(CloseError.transport(TransportErrorCode.NO_ERROR));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size(), "the other connection's close");
+        assertClose(sent.get(0).initialClose(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8")), CloseType.TRANSPORT,
+                TransportErrorCode.NO_ERROR, 0, "");
+        recorder.assertEnded(goodId, QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+        recorder.assertEnded(SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.FAILED);
+        assertTrue(recorder.freed(SCID), "freed at once: nothing was sent");
+        assertNull(handler.connection(SCID));
+        assertEquals(1, recorder.exceptions.size(), () -> "exceptions: " + recorder.exceptions);
+        QuicConnectionException reported = assertInstanceOf(QuicConnectionException.class,
+                recorder.exceptions.get(0));
+        assertEquals(SCID, reported.connectionId());
+        assertInstanceOf(IllegalArgumentException.class, reported.getCause());
+        recorder.exceptions.clear();
+        assertEquals(1, handler.cachedCloseDatagrams().size(), "only the sent close is kept for its closing period");
+    }
+
+    @Test
+    void aChannelCloseStillClosesTheOthersPastAConnectionOnAnotherClock() throws Exception {
+        start();
+        QuicConnection skewed = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        ConnectionId goodId = ConnectionId.fromHex("5c5c5c5c");
+        QuicConnection good = new Client(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8"), goodId,
+                new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        handler.addConnection(skewed);
+        handler.addConnection(good);
+        skewed.writePacket(null, null, ByteBuffer.allocate(1500), now(ch) + TimeUnit.SECONDS.toNanos(5));
+
+        ch.close();
+        assertEquals(1, drainOutbound(ch).size(), "the other connection's close");
+        recorder.assertEnded(goodId, QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+        recorder.assertEnded(SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.FAILED);
+        assertEquals(1, recorder.exceptions.size(), () -> "exceptions: " + recorder.exceptions);
+        recorder.exceptions.clear();
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void aDatagramForAConnectionOnAnotherClockIsOneTypedFailureOfThatConnection() throws Exception {
+        start();
+        QuicConnection skewed = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        ConnectionId goodId = ConnectionId.fromHex("5c5c5c5c");
+        QuicConnection good = new Client(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8"), goodId,
+                new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        handler.addConnection(good);
+        handler.addConnection(skewed);
+        skewed.writePacket(null, null, ByteBuffer.allocate(1500), now(ch) + TimeUnit.SECONDS.toNanos(5));
+
+        ch.writeInbound(datagram(TestSupport.shortHeader(SCID, 100), SERVER, CLIENT));
+        assertNull(ch.readInbound(), "consumed by its connection");
+        assertEquals(List.of(), drainOutbound(ch), "its close cannot be written either");
+        assertEquals(1, recorder.events(QuicConnectionEndedEvent.class).size(), () -> "events: " + recorder.events);
+        recorder.assertEnded(SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.FAILED);
+        assertTrue(recorder.freed(SCID));
+        assertEquals(1, recorder.exceptions.size(), () -> "exceptions: " + recorder.exceptions);
+        QuicConnectionException reported = assertInstanceOf(QuicConnectionException.class,
+                recorder.exceptions.get(0));
+        assertEquals(SCID, reported.connectionId());
+        assertInstanceOf(IllegalArgumentException.class, reported.getCause());
+        assertEquals(1, reported.getSuppressed().length, "the close's own failure, suppressed");
+        recorder.exceptions.clear();
+        assertSame(good, handler.connection(goodId), "the other connection is untouched");
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, good.state());
     }
 }

@@ -285,7 +285,13 @@ public final class QuicConnection {
      * @throws IllegalStateException if the level's keys were discarded or the connection is closing or draining
      */
     public void submitCryptoData(EncryptionLevel level, byte[] data) {
+        Objects.requireNonNull(level, "level");
         Objects.requireNonNull(data, "data");
+        if (level == EncryptionLevel.ZERO_RTT) {
+            // RFC 9000 §17.2.3: 0-RTT packets carry no CRYPTO frames (0-RTT shares the application space, whose
+            // CRYPTO stream is the 1-RTT one)
+            throw new IllegalArgumentException("0-RTT has no CRYPTO stream: TLS sends no handshake data at 0-RTT");
+        }
         checkNotClosed();
         PacketNumberSpace space = space(level);
         if (space.discarded) {

@@ -89,4 +89,17 @@ class HandshakeWriterAuditTest {
         ByteBuffer dest = ByteBuffer.allocate(1500);
         assertEquals(1200, c.writePacket(null, null, dest, ConnectionFixtures.T0));
     }
+    /** RFC 9000 §17.2.3: 0-RTT packets carry no CRYPTO frames; the data must not go out as 1-RTT CRYPTO either. */
+    @Test
+    void cryptoDataAtZeroRttIsRefusedAndNothingIsQueued() throws Exception {
+        Settings settings = ConnectionFixtures.nullCrypto();
+        QuicConnection c = ConnectionFixtures.clientConfirmed(settings);
+        QuicConnection twin = ConnectionFixtures.clientConfirmed(settings);
+        assertThrows(IllegalArgumentException.class,
+                () -> c.submitCryptoData(EncryptionLevel.ZERO_RTT, new byte[] {1, 2, 3, 4, 5}));
+        ByteBuffer a = ByteBuffer.allocate(1500);
+        ByteBuffer b = ByteBuffer.allocate(1500);
+        assertEquals(twin.writePacket(null, null, b, ConnectionFixtures.T0),
+                c.writePacket(null, null, a, ConnectionFixtures.T0), "no CRYPTO frame added to the 1-RTT packet");
+    }
 }

@@ -18,6 +18,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -265,7 +266,7 @@ final class HandlerFuzzHarness {
         }
 
         private void step() throws Exception {
-            switch (in.intIn(0, 7)) {
+            switch (in.intIn(0, 8)) {
                 case 0:
                     read("arbitrary", in.bytes(1500), peer());
                     break;
@@ -294,10 +295,30 @@ final class HandlerFuzzHarness {
                     handler.channelRead(ctx, message);
                     break;
                 }
+                case 7:
+                    skewAConnection();
+                    break;
                 default:
                     read("to the client", clientBound(), CLIENTS_SERVER);
                     break;
             }
+        }
+
+        /**
+         * The application drives a connection it holds on its own clock, up to a second ahead of the channel's:
+         * quic-core then refuses the handler's later calls ("timestamp went backwards"), which must stay that
+         * connection's typed failure.
+         */
+        private void skewAConnection() throws Exception {
+            List<QuicConnection> cs = handler.connections();
+            if (cs.isEmpty()) {
+                return;
+            }
+            QuicConnection c = cs.get(in.intIn(0, cs.size() - 1));
+            long at = Math.max(now(), c.lastTimestamp()) + in.longIn(0, TimeUnit.SECONDS.toNanos(1));
+            log.add("skew " + c.sourceConnectionId() + " to " + at);
+            // one byte: dropped, after the timestamp is taken
+            c.receive(ByteBuffer.wrap(new byte[] {0}), c.path(), at);
         }
 
         private InetSocketAddress peer() {

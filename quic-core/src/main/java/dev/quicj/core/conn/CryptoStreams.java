@@ -17,8 +17,10 @@ final class CryptoStreams {
     private final int maxBuffer;
     // bytes [0, delivered) were handed to the listener in order
     private long delivered;
-    // out-of-order segments by offset, each a private copy; null until the first one arrives
+    // out-of-order segments by offset, each a private copy, none overlapping another (so at most maxBuffer bytes in
+    // all); null until the first one arrives
     private TreeMap<Long, byte[]> pending;
+    private int pendingBytes;
 
     // outgoing bytes queued by the TLS layer, and how many of them were put in packets
     private byte[] outgoing = NONE;
@@ -45,17 +47,7 @@ final class CryptoStreams {
             return;
         }
         if (offset > delivered) {
-            byte[] copy = new byte[length];
-            for (int i = 0; i < length; i++) {
-                copy[i] = buf.get(index + i);
-            }
-            if (pending == null) {
-                pending = new TreeMap<>();
-            }
-            byte[] old = pending.get(offset);
-            if (old == null || old.length < copy.length) {
-                pending.put(offset, copy);
-            }
+            buffer(offset, buf, index, length);
             return;
         }
         int skip = (int) (delivered - offset);
@@ -67,12 +59,52 @@ final class CryptoStreams {
                 e = pending.firstEntry()) {
             pending.pollFirstEntry();
             byte[] seg = e.getValue();
+            pendingBytes -= seg.length;
             long segEnd = e.getKey() + seg.length;
             if (segEnd > delivered) {
                 int s = (int) (delivered - e.getKey());
                 deliver(ByteBuffer.wrap(seg), s, seg.length - s, listener);
             }
         }
+    }
+
+    /**
+     * Keeps the bytes of {@code [offset, offset + length)} that no buffered segment holds yet, as new segments: a peer
+     * repeating overlapping frames at ever new offsets (RFC 9001 §4.1.3) then costs at most the window, not a copy
+     * of every frame.
+     */
+    private void buffer(long offset, ByteBuffer buf, int index, int length) {
+        if (pending == null) {
+            pending = new TreeMap<>();
+        }
+        long end = offset + length;
+        long start = offset;
+        Map.Entry<Long, byte[]> before = pending.floorEntry(start);
+        if (before != null) {
+            start = Math.max(start, before.getKey() + before.getValue().length);
+        }
+        while (start < end) {
+            Map.Entry<Long, byte[]> next = pending.ceilingEntry(start);
+            long gapEnd = next == null ? end : Math.min(end, next.getKey());
+            if (gapEnd > start) {
+                byte[] copy = new byte[(int) (gapEnd - start)];
+                int from = index + (int) (start - offset);
+                for (int i = 0; i < copy.length; i++) {
+                    copy[i] = buf.get(from + i);
+                }
+                pending.put(start, copy);
+                pendingBytes += copy.length;
+            }
+            if (next == null) {
+                break;
+            }
+            start = next.getKey() + next.getValue().length;
+        }
+    }
+
+    /** The out-of-order bytes buffered, none twice. */
+    int bufferedBytes() {
+        return pendingBytes;
     }
 
     private void deliver(ByteBuffer buf, int index, int length, CryptoDataListener listener) {

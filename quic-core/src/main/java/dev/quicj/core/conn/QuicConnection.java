@@ -249,20 +249,24 @@ public final class QuicConnection {
      * @param now the current time in nanoseconds; not earlier than any timestamp given before
      * @throws QuicException the peer broke the protocol
      * @throws IllegalArgumentException if {@code now} is earlier than a previous timestamp
+     * @throws IllegalStateException if called from within this connection's {@link CryptoDataListener} (while
+     *     {@code receive} is applying a packet); nothing is changed then
      */
     public ReceiveStatus receive(ByteBuffer datagram, NetworkPath from, long now) throws QuicException {
         Objects.requireNonNull(datagram, "datagram");
         Objects.requireNonNull(from, "from");
+        if (receiving) {
+            // a CRYPTO data listener handing this connection another datagram while a packet's frames are being
+            // applied: the nested datagram could discard the very keys and space the outer packet is using
+            throw new IllegalStateException("receive called from within receive (a CRYPTO data listener of this "
+                    + "connection): hand the datagram over after receive returns");
+        }
         updateTimestamp(now);
         if (state.isClosed()) {
             return PacketReceiver.screen(this, datagram, from);
         }
         if (receiver == null) {
             receiver = new PacketReceiver(this);
-        }
-        if (receiving) {
-            // a CRYPTO data listener handing this connection another datagram
-            return receiver.receive(datagram, from, now);
         }
         receiving = true;
         try {

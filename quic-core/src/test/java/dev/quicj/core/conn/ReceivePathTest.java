@@ -249,6 +249,32 @@ class ReceivePathTest {
         assertEquals(10, c.cryptoBytesReceived(EncryptionLevel.INITIAL));
     }
 
+    /**
+     * A listener handing the connection another datagram while a packet's frames are applied is refused, typed and
+     * before anything changes: the nested datagram could discard the keys the outer packet is using. (It used to
+     * fail inside the shared frame decoder with "FrameDecoder is not reentrant", after taking its timestamp.)
+     */
+    @Test
+    void aListenerCannotHandTheConnectionAnotherDatagram() throws Exception {
+        byte[] second = serverInitialPacket(1, "06" + "03" + "02" + "dddd");
+        QuicConnection[] self = new QuicConnection[1];
+        IllegalStateException[] refused = new IllegalStateException[1];
+        QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
+                .cryptoDataListener((level, offset, data) -> {
+                    refused[0] = assertThrows(IllegalStateException.class,
+                            () -> self[0].receive(ByteBuffer.wrap(second.clone()), CLIENT_PATH, T0 + 5));
+                }).build(T0));
+        self[0] = c;
+        assertEquals(ReceiveStatus.PROCESSED,
+                c.receive(ByteBuffer.wrap(serverInitialPacket(0, "06" + "00" + "03" + "aabbcc")), CLIENT_PATH, T0));
+        assertTrue(refused[0].getMessage().contains("within receive"), refused[0].getMessage());
+        assertEquals(T0, c.lastTimestamp(), "the refused call took nothing, not even its timestamp");
+        assertEquals(3, c.cryptoBytesReceived(EncryptionLevel.INITIAL));
+        // handed over after receive returned, the datagram is processed as any other
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(second.clone()), CLIENT_PATH, T0 + 5));
+        assertEquals(5, c.cryptoBytesReceived(EncryptionLevel.INITIAL));
+    }
+
     @Test
     void aBadFrameAfterAGoodOneLeavesNoEffectAtAll() throws Exception {
         int[] calls = {0};

@@ -37,5 +37,16 @@ public enum DropReason {
     /** A packet with a different Destination Connection ID than the first packet of its datagram. */
     COALESCED_DCID_MISMATCH,
     /** A long-header packet from a peer whose Source Connection ID changed. */
-    PEER_SCID_MISMATCH
+    PEER_SCID_MISMATCH,
+    /**
+     * A 1-RTT packet before the TLS handshake completed (RFC 9001 §5.7: not processed before then). It is not lost:
+     * the connection keeps it, still protected, and processes it in the first {@code receive} after
+     * {@link QuicConnection#handshakeCompleted()}, as ngtcp2 does.
+     */
+    HELD_UNTIL_HANDSHAKE_COMPLETE,
+    /**
+     * A 1-RTT packet before the TLS handshake completed, when the connection already holds
+     * {@link QuicConnection#MAX_HELD_PACKETS} such packets.
+     */
+    TOO_MANY_HELD_PACKETS
 }

@@ -110,7 +110,9 @@ final class PacketReceiver {
                 processed = true;
             } else {
                 conn.lastDropReason = r;
-                conn.statPacketsDropped++;
+                if (r != DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE) {
+                    conn.statPacketsDropped++;
+                }
             }
             if (conn.state == ConnectionState.DRAINING) {
                 return ReceiveStatus.DRAINING;
@@ -215,6 +217,11 @@ final class PacketReceiver {
         if (level == EncryptionLevel.ZERO_RTT) {
             // this core never installs 0-RTT keys
             return DropReason.NO_KEYS;
+        }
+        if (level == EncryptionLevel.ONE_RTT && !conn.handshakeCompleted) {
+            // RFC 9001 §5.7: neither endpoint processes 1-RTT packets before the TLS handshake completes, even with
+            // the keys; they "MAY be stored and later decrypted", which ngtcp2 does
+            return hold(dg);
         }
         if (header.isLongHeader() && header.version() != conn.version) {
             return DropReason.UNSUPPORTED_VERSION;
@@ -324,6 +331,46 @@ final class PacketReceiver {
             conn.enterClosed(ConnectionState.DRAINING, now);
         }
         return null;
+    }
+
+    /** Keeps a copy of the current (1-RTT, so last) packet of {@code dg}, still protected, within the bound. */
+    private DropReason hold(ByteBuffer dg) {
+        if (conn.heldPackets == null) {
+            conn.heldPackets = new java.util.ArrayDeque<>(4);
+        } else if (conn.heldPackets.size() >= QuicConnection.MAX_HELD_PACKETS) {
+            return DropReason.TOO_MANY_HELD_PACKETS;
+        }
+        byte[] copy = new byte[header.packetEnd() - header.packetStart()];
+        dg.get(header.packetStart(), copy);
+        conn.heldPackets.addLast(copy);
+        return DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE;
+    }
+
+    /**
+     * Processes the 1-RTT packets held since before the handshake completed, oldest first (their bytes were counted
+     * when they arrived): PROCESSED if any was, DRAINING if one carried the peer's close, else DROPPED. A packet that
+     * breaks the protocol throws, and the rest are discarded with the connection.
+     */
+    ReceiveStatus receiveHeld(long now) throws QuicException {
+        this.now = now;
+        java.util.ArrayDeque<byte[]> held = conn.heldPackets;
+        conn.heldPackets = null;
+        boolean processed = false;
+        for (byte[] p = held.pollFirst(); p != null; p = held.pollFirst()) {
+            ByteBuffer b = ByteBuffer.wrap(p);
+            DropReason r = PacketParser.parse(b, 0, conn.scid.length(), header) == HeaderStatus.OK
+                    ? packet(b, p.length) : DropReason.MALFORMED_HEADER;
+            if (r == null) {
+                processed = true;
+            } else {
+                conn.lastDropReason = r;
+                conn.statPacketsDropped++;
+            }
+            if (conn.state == ConnectionState.DRAINING) {
+                return ReceiveStatus.DRAINING;
+            }
+        }
+        return processed ? ReceiveStatus.PROCESSED : ReceiveStatus.DROPPED;
     }
 
     private ReceiveStatus versionNegotiation(ByteBuffer dg) {
@@ -497,15 +544,10 @@ final class PacketReceiver {
 
         @Override
         public void handshakeDone() {
-            if (conn.handshakeConfirmed) {
-                return;
-            }
-            if (conn.handshakeCompleted) {
+            // RFC 9001 §4.1.2: confirmed means completed and then HANDSHAKE_DONE; 1-RTT packets are held until the
+            // handshake completed, so it has
+            if (!conn.handshakeConfirmed && conn.handshakeCompleted) {
                 conn.confirmHandshake();
-            } else {
-                // RFC 9001 §4.1.2: confirmed means completed and then HANDSHAKE_DONE. Confirming now would discard
-                // the Handshake keys that the close of a connection still in its handshake is sent with
-                conn.handshakeDoneReceived = true;
             }
         }
 

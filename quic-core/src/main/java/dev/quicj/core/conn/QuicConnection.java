@@ -45,6 +45,12 @@ public final class QuicConnection {
     public static final int MIN_INITIAL_DATAGRAM_SIZE = 1200;
     /** The shortest Destination Connection ID a client may choose for its first Initial (RFC 9000 §7.2). */
     public static final int MIN_INITIAL_DCID_LENGTH = 8;
+    /**
+     * The most 1-RTT packets a connection keeps from before its handshake completed (RFC 9001 §5.7); later ones are
+     * dropped ({@link DropReason#TOO_MANY_HELD_PACKETS}). The peer sends 1-RTT packets that early only when its
+     * handshake messages were lost or reordered, so a few suffice; the bound caps what a peer can make it hold.
+     */
+    public static final int MAX_HELD_PACKETS = 8;
     // how many of the peer's stateless reset tokens are kept
     static final int MAX_RESET_TOKENS = 8;
 
@@ -78,9 +84,9 @@ public final class QuicConnection {
     boolean handshakeCompleted;
     // the handshake is confirmed (server: completed; client: HANDSHAKE_DONE received)
     boolean handshakeConfirmed;
-    // client: HANDSHAKE_DONE arrived before the TLS layer reported the handshake complete; it confirms the handshake
-    // when handshakeCompleted() is called (ngtcp2 holds back such 1-RTT packets until then)
-    boolean handshakeDoneReceived;
+    // 1-RTT packets received before the handshake completed (RFC 9001 §5.7), still protected, each with the length of
+    // the datagram it came in; processed by the first receive after handshakeCompleted(); null when none
+    java.util.ArrayDeque<byte[]> heldPackets;
     // client: a server packet was processed (no more Retry or Version Negotiation accepted)
     boolean receivedFromServer;
     // client: a Version Negotiation packet was reported (RFC 9000 §6.2: later ones are discarded)
@@ -270,7 +276,23 @@ public final class QuicConnection {
         }
         receiving = true;
         try {
-            return receiver.receive(datagram, from, now);
+            ReceiveStatus held = null;
+            if (heldPackets != null && handshakeCompleted) {
+                // they arrived before this datagram
+                held = receiver.receiveHeld(now);
+                if (held == ReceiveStatus.DRAINING) {
+                    return held;
+                }
+            }
+            ReceiveStatus status = receiver.receive(datagram, from, now);
+            if (heldPackets != null && handshakeCompleted && !state.isClosed()) {
+                // the listener reported the handshake complete while this datagram was read
+                held = receiver.receiveHeld(now);
+                if (held == ReceiveStatus.DRAINING) {
+                    return held;
+                }
+            }
+            return held == ReceiveStatus.PROCESSED && status == ReceiveStatus.DROPPED ? held : status;
         } finally {
             receiving = false;
             if (state.isClosed()) {
@@ -400,7 +422,9 @@ public final class QuicConnection {
     /**
      * The TLS handshake completed. A client moves to {@link ConnectionState#POST_HANDSHAKE} and waits for
      * HANDSHAKE_DONE to confirm; a server is confirmed at once (RFC 9001 §4.1.2) and discards its Handshake keys
-     * (§4.9.2). Ignored when already completed or closed.
+     * (§4.9.2). Ignored when already completed or closed. The 1-RTT packets received before this call
+     * ({@link DropReason#HELD_UNTIL_HANDSHAKE_COMPLETE}) are processed at the end of the {@code receive} this is
+     * called from (by the {@link CryptoDataListener}, as a TLS layer does), else at the start of the next one.
      *
      * @throws IllegalStateException if the 1-RTT transmit key is not installed
      */
@@ -413,7 +437,7 @@ public final class QuicConnection {
         }
         handshakeCompleted = true;
         state = ConnectionState.POST_HANDSHAKE;
-        if (role == Role.SERVER || handshakeDoneReceived) {
+        if (role == Role.SERVER) {
             confirmHandshake();
         }
     }
@@ -879,6 +903,7 @@ public final class QuicConnection {
      * report. Allocates nothing. Kept with {@link #retainSendStateForBenchmark}.
      */
     private void dropClosedState() {
+        heldPackets = null;
         if (retainSendStateForBenchmark || initial == null) {
             return;
         }

@@ -4,7 +4,11 @@ package dev.quicj.core.conn;
 public enum ReceiveStatus {
     /** At least one packet was authenticated and processed. */
     PROCESSED,
-    /** Nothing was processed: see {@link QuicConnection#lastDropReason()}. No state changed. */
+    /**
+     * Nothing was processed: see {@link QuicConnection#lastDropReason()}. No state changed, except that the bytes of a
+     * datagram for this connection count towards its amplification budget (RFC 9000 §8.1) and that a 1-RTT packet
+     * received before the handshake completed is kept for later ({@link DropReason#HELD_UNTIL_HANDSHAKE_COMPLETE}).
+     */
     DROPPED,
     /**
      * The connection is closing: the datagram was counted for the amplification limit but not decrypted. The

@@ -497,39 +497,122 @@ class ReceivePathTest {
     }
 
     /**
-     * HANDSHAKE_DONE before the TLS layer reported the handshake complete (a server cannot send it that early unless
-     * it misbehaves): confirming then would discard the Initial and Handshake keys while the connection still closes
-     * in them, leaving no level to close in. It confirms the handshake once the handshake completes instead.
+     * RFC 9001 §5.7: a client does not process 1-RTT packets before its TLS handshake completes, even with the keys.
+     * HANDSHAKE_DONE that early (a server cannot send it unless it misbehaves or packets were reordered) is held:
+     * confirming then would discard the Initial and Handshake keys while the connection still closes in them. The
+     * first receive after the handshake completed processes it, as ngtcp2 processes its buffered packets.
      */
     @Test
-    void handshakeDoneBeforeTheHandshakeCompletedConfirmsItOnCompletion() throws Exception {
+    void handshakeDoneBeforeTheHandshakeCompletedIsHeldUntilThen() throws Exception {
         QuicConnection c = ConnectionFixtures.clientWithHandshakeKeys(NULL);
         c.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
         c.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
         byte[] done = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID, 0,
                 new byte[] {0x1e});
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(done), CLIENT_PATH, T0));
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(done.clone()), CLIENT_PATH, T0));
+        assertEquals(DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE, c.lastDropReason());
         assertFalse(c.isHandshakeConfirmed());
+        assertEquals(-1, c.largestReceived(EncryptionLevel.ONE_RTT), "not processed");
         assertTrue(c.hasTxKey(EncryptionLevel.HANDSHAKE), "Handshake keys kept until the handshake completes");
         assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
-
+        ByteBuffer dest = ByteBuffer.allocate(1500);
+        CloseError error = CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION);
         QuicConnection closing = ConnectionFixtures.clientWithHandshakeKeys(NULL);
         closing.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
         closing.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
-        assertEquals(ReceiveStatus.PROCESSED, closing.receive(ByteBuffer.wrap(done), CLIENT_PATH, T0));
-        ByteBuffer dest = ByteBuffer.allocate(1500);
-        CloseError error = CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION);
+        closing.receive(ByteBuffer.wrap(done.clone()), CLIENT_PATH, T0);
         assertEquals(CloseOutcome.WRITTEN, closing.writeConnectionClose(null, null, dest, error, T0 + 1));
         // close-spec §2.2, Handshake key and handshake not complete: Handshake only (null crypto leaves the first
         // byte unmasked: a Handshake long header)
         assertEquals(0xe0, dest.get(0) & 0xf0, "the close is a Handshake packet");
 
         c.handshakeCompleted();
+        assertFalse(c.isHandshakeConfirmed(), "held packets wait for the next receive");
+        // the next datagram: a 1-RTT PING, after the held HANDSHAKE_DONE
+        byte[] ping = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID, 1,
+                new byte[] {0x01});
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(ping), CLIENT_PATH, T0 + 1));
         assertTrue(c.isHandshakeConfirmed());
+        assertEquals(1, c.largestReceived(EncryptionLevel.ONE_RTT));
         assertFalse(c.hasTxKey(EncryptionLevel.HANDSHAKE));
         dest.clear();
         assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, dest, error, T0 + 1));
         assertEquals(0x40, dest.get(0) & 0xc0, "a confirmed client closes in one 1-RTT packet");
+    }
+
+    /**
+     * RFC 9001 §5.7: "A server MUST NOT process incoming 1-RTT protected packets before the TLS handshake is
+     * complete." A client's 1-RTT CONNECTION_CLOSE that arrives before then is held, and drains the server once its
+     * handshake completed.
+     */
+    @Test
+    void aServerHoldsOneRttPacketsUntilItsHandshakeCompleted() throws Exception {
+        QuicConnection s = ConnectionFixtures.serverAllKeys(NULL);
+        byte[] close = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 0,
+                Hex.decode("1c" + "00" + "00" + "00"));
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(close), SERVER_PATH, T0));
+        assertEquals(DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE, s.lastDropReason());
+        assertEquals(ConnectionState.SERVER_WAIT_HANDSHAKE, s.state());
+        assertEquals(-1, s.largestReceived(EncryptionLevel.ONE_RTT));
+        assertEquals(0, s.statPacketsDropped, "held, not counted as dropped");
+
+        s.handshakeCompleted();
+        byte[] ping = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 1,
+                new byte[] {0x01});
+        assertEquals(ReceiveStatus.DRAINING, s.receive(ByteBuffer.wrap(ping), SERVER_PATH, T0 + 1));
+        assertEquals(ConnectionState.DRAINING, s.state());
+    }
+
+    /**
+     * The usual order: the TLS layer reports the handshake complete from the CRYPTO data listener, while the client's
+     * Handshake packet is read; the 1-RTT packets held before are processed at the end of that same receive.
+     */
+    @Test
+    void heldPacketsAreProcessedInTheReceiveWhoseCryptoDataCompletedTheHandshake() throws Exception {
+        QuicConnection[] self = new QuicConnection[1];
+        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
+            if (level == EncryptionLevel.HANDSHAKE) {
+                self[0].handshakeCompleted();
+            }
+        }).build(T0);
+        self[0] = s;
+        assertEquals(ReceiveStatus.PROCESSED,
+                s.receive(ByteBuffer.wrap(ConnectionFixtures.clientFirstInitial(NULL)), SERVER_PATH, T0));
+        s.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_HANDSHAKE_SECRET);
+        s.installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET);
+        s.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
+        s.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
+        byte[] ping = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 0,
+                new byte[] {0x01});
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(ping), SERVER_PATH, T0));
+        assertEquals(DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE, s.lastDropReason());
+
+        byte[] finished = ConnectionFixtures.peerLongPacket(
+                ConnectionFixtures.peerProtection(NULL, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET),
+                LongPacketType.HANDSHAKE, SERVER_SCID, CLIENT_SCID, 0, Hex.decode("06" + "00" + "02" + "abcd"), 0);
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(finished), SERVER_PATH, T0 + 1));
+        assertTrue(s.isHandshakeConfirmed());
+        assertEquals(0, s.largestReceived(EncryptionLevel.ONE_RTT), "the held PING was processed");
+    }
+
+    @Test
+    void atMostMaxHeldPacketsAreKept() throws Exception {
+        QuicConnection s = ConnectionFixtures.serverAllKeys(NULL);
+        for (int pn = 0; pn < QuicConnection.MAX_HELD_PACKETS; pn++) {
+            byte[] ping = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID,
+                    pn, new byte[] {0x01});
+            s.receive(ByteBuffer.wrap(ping), SERVER_PATH, T0);
+            assertEquals(DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE, s.lastDropReason());
+        }
+        byte[] one = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID,
+                QuicConnection.MAX_HELD_PACKETS, new byte[] {0x01});
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(one), SERVER_PATH, T0));
+        assertEquals(DropReason.TOO_MANY_HELD_PACKETS, s.lastDropReason());
+        s.handshakeCompleted();
+        byte[] next = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID,
+                QuicConnection.MAX_HELD_PACKETS + 1, new byte[] {0x01});
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(next), SERVER_PATH, T0 + 1));
+        assertEquals(QuicConnection.MAX_HELD_PACKETS + 1, s.largestReceived(EncryptionLevel.ONE_RTT));
     }
 
     @Test

@@ -118,6 +118,7 @@ public final class RejectServer implements AutoCloseable {
         IoHandlerFactory io = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends DatagramChannel> channelClass =
                 transport == Transport.EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        QuicCloseHandler.warmUp();
         warmUp(config.closeError);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops, io);
         QuicCloseHandlerConfig handlerConfig = QuicCloseHandlerConfig.builder()

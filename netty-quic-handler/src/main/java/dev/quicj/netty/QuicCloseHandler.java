@@ -183,6 +183,19 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         this.config = Objects.requireNonNull(config, "config");
     }
 
+    /**
+     * Runs one refusal of each kind in memory (a client Initial refused with a closing period, statelessly, and
+     * statelessly without authentication), on an {@code EmbeddedChannel}. Call it once at start-up, before binding:
+     * otherwise the first connection waits for what a cold JVM does on first use (the crypto known-answer tests,
+     * class loading, the first interpreted runs), about a second on a small machine. Thread-safe; the work is done
+     * again on each call.
+     *
+     * @throws IllegalStateException if a refusal does not answer with exactly one datagram (which would be a bug)
+     */
+    public static void warmUp() {
+        WarmUp.run();
+    }
+
     /** The configuration. */
     public QuicCloseHandlerConfig config() {
         return config;

@@ -26,18 +26,23 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 smoke=0 build=1 forks=1 jmh=1 throughput=1 jdk="" jca=0 ngtcp2=0 server_loops=1
+usage_error() { echo "run.sh: $1 (see --help)" >&2; exit 2; }
+positive() {  # option value: the value if it is a positive integer, else a usage error
+  [[ ${2:-} =~ ^[1-9][0-9]{0,5}$ ]] || usage_error "$1 needs a positive integer, not '${2:-}'"
+  echo "$2"
+}
 while (($#)); do
   case "$1" in
     --smoke) smoke=1 ;;
-    --jdk) jdk=${2:?--jdk needs a path}; shift ;;
+    --jdk) [[ $# -ge 2 ]] || usage_error "--jdk needs a path"; jdk=$2; shift ;;
     --no-build) build=0 ;;
-    --forks) forks=${2:?--forks needs a number}; shift ;;
+    --forks) forks=$(positive --forks "${2:-}") || exit 2; shift ;;
     --no-throughput) throughput=0 ;;
     --throughput-only) jmh=0 ;;
     --jca) jca=1 ;;
     --ngtcp2) ngtcp2=1 ;;
-    --server-loops) server_loops=${2:?--server-loops needs a number}; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --server-loops) server_loops=$(positive --server-loops "${2:-}") || exit 2; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift

@@ -66,7 +66,7 @@ final class DecodeCommand {
             }
             return bytes;
         } catch (IOException e) {
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            throw new UsageException("cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
         }
     }
 

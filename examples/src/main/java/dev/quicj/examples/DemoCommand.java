@@ -84,9 +84,10 @@ final class DemoCommand {
                 + " CONNECTION_CLOSE");
         out.println("  2. the server accepted the Initial (it decrypts with keys from the DCID), refused the connection"
                 + " with its own Initial CONNECTION_CLOSE and entered its closing period");
-        out.println("  3. both ends then answered the other's datagrams by re-sending their close, rate-limited (RFC 9000"
-                + " §10.2.1): the client re-sent " + resentByClient + " time(s), the client received " + serverCopies
-                + " copy(ies) of the server's close");
+        out.println("  3. in its closing period the server answered the client's datagrams by re-sending its close,"
+                + " rate-limited (RFC 9000 §10.2.1): the client received " + serverCopies + " copy(ies) of it; the"
+                + " client, draining once it had the server's close (§10.2.2), re-sent its own " + resentByClient
+                + " time(s)");
         out.println("== demo OK: the server refused the connection with Initial CONNECTION_CLOSE error 0x"
                 + Long.toHexString(expected.errorCode()) + " (" + TransportErrorCode.name(expected.errorCode())
                 + ") reason \"" + expected.reasonString() + "\", and the client decoded it");

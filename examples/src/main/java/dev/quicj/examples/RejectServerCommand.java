@@ -50,6 +50,9 @@ final class RejectServerCommand {
             throw new UsageException("--unauthenticated needs --stateless: a connection kept for its closing period"
                     + " reads its Initial");
         }
+        if (a.has("max-connections") && a.flag("stateless")) {
+            throw new UsageException("--max-connections has no effect with --stateless, which keeps no connection");
+        }
         RejectServer.Mode mode = !a.flag("stateless") ? RejectServer.Mode.CLOSING_PERIOD
                 : a.flag("unauthenticated") ? RejectServer.Mode.STATELESS_UNAUTHENTICATED : RejectServer.Mode.STATELESS;
         int maxConnections = (int) a.number("max-connections", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);

@@ -93,7 +93,7 @@ final class WriteCloseCommand {
             ByteBuffer dest = ByteBuffer.allocate(1500);
             CloseOutcome outcome = c.writeConnectionClose(null, null, dest, error, now);
             if (outcome != CloseOutcome.WRITTEN) {
-                throw new UsageException("no close written: " + outcome);
+                throw new UsageException(notWritten(outcome, error));
             }
             return Arrays.copyOf(dest.array(), dest.position());
         } catch (dev.quicj.core.crypto.CryptoException e) {
@@ -106,8 +106,17 @@ final class WriteCloseCommand {
         ByteBuffer dest = ByteBuffer.allocate(1500);
         CloseOutcome outcome = StatelessClose.write(dest, version, odcid, dcid, scid, pn, error, CryptoProvider.jca());
         if (outcome != CloseOutcome.WRITTEN) {
-            throw new UsageException("no close written: " + outcome);
+            throw new UsageException(notWritten(outcome, error));
         }
         return Arrays.copyOf(dest.array(), dest.position());
+    }
+
+    /** Why no close was written, in the terms of the command line. */
+    private static String notWritten(CloseOutcome outcome, CloseError error) {
+        if (outcome == CloseOutcome.NOBUF_BUFFER_TOO_SMALL && error.reasonLength() > 0) {
+            return "no close written: the " + error.reasonLength() + "-byte --reason does not fit the datagram ("
+                    + outcome + "); use a shorter one";
+        }
+        return "no close written: " + outcome;
     }
 }

@@ -353,6 +353,9 @@ class RejectServerTest {
         assertEquals(RejectServer.Mode.STATELESS, RejectServerCommand.config(new String[] {"--stateless"}, null).mode());
         assertThrows(UsageException.class, () -> RejectServerCommand.config(new String[] {"--unauthenticated"}, null));
         assertThrows(UsageException.class, () -> RejectServerCommand.config(new String[] {"--event-loops", "0"}, null));
+        assertThrows(UsageException.class,
+                () -> RejectServerCommand.config(new String[] {"--stateless", "--max-connections", "5"}, null),
+                "a limit that would do nothing");
         assertEquals(1, RejectServer.Config.builder().build().eventLoops());
         assertThrows(IllegalArgumentException.class, () -> RejectServer.Config.builder().eventLoops(0));
         RejectServer.Config c = RejectServer.Config.builder().build();

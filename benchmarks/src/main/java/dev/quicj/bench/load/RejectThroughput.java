@@ -40,7 +40,59 @@ public final class RejectThroughput {
     private RejectThroughput() {
     }
 
+    private static final String USAGE = "usage: RejectThroughput [--seconds S] [--warmup-seconds S] [--rounds N]"
+            + " [--threads N] [--window N] [--rate N] [--pool N] [--max-connections N] [--server-loops N]"
+            + " [--sockets N] [--transport auto|nio|epoll]"
+            + " [--mode closing-period|stateless|stateless-unauthenticated|both|all]";
+
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(USAGE);
+            return;
+        }
+        try {
+            run(args);
+        } catch (BadArgument e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+    }
+
+    /** A command-line argument that cannot be used, with what is wrong with it. */
+    private static final class BadArgument extends Exception {
+        BadArgument(String message) {
+            super(message);
+        }
+    }
+
+    private static double seconds(String option, String value, boolean zeroAllowed) throws BadArgument {
+        try {
+            double d = Double.parseDouble(required(option, value));
+            if (!(zeroAllowed ? d >= 0 : d > 0) || Double.isInfinite(d)) {
+                throw new BadArgument(option + " must be a " + (zeroAllowed ? "non-negative" : "positive")
+                        + " number of seconds: " + value);
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new BadArgument(option + " must be a number: " + value);
+        }
+    }
+
+    private static long count(String option, String value, long min) throws BadArgument {
+        try {
+            long n = Long.parseLong(required(option, value));
+            if (n < min || n > Integer.MAX_VALUE) {
+                throw new BadArgument(option + " must be an integer from " + min + " to " + Integer.MAX_VALUE + ": "
+                        + value);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new BadArgument(option + " must be an integer: " + value);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         double seconds = 5;
         double warmup = 5;
         int rounds = 1;
@@ -57,27 +109,33 @@ public final class RejectThroughput {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (a) {
-                case "--seconds" -> seconds = Double.parseDouble(required(a, v));
-                case "--warmup-seconds" -> warmup = Double.parseDouble(required(a, v));
-                case "--rounds" -> rounds = Integer.parseInt(required(a, v));
-                case "--threads" -> threads = Integer.parseInt(required(a, v));
-                case "--rate" -> rate = Long.parseLong(required(a, v));
-                case "--window" -> window = Integer.parseInt(required(a, v));
-                case "--pool" -> poolSize = Integer.parseInt(required(a, v));
-                case "--max-connections" -> maxConnections = Integer.parseInt(required(a, v));
-                case "--server-loops" -> serverLoops = Integer.parseInt(required(a, v));
-                case "--sockets" -> sockets = Integer.parseInt(required(a, v));
-                case "--transport" -> transport = EchoServer.Kind.valueOf(required(a, v).toUpperCase(Locale.ROOT));
+                case "--seconds" -> seconds = seconds(a, v, false);
+                case "--warmup-seconds" -> warmup = seconds(a, v, true);
+                case "--rounds" -> rounds = (int) count(a, v, 1);
+                case "--threads" -> threads = (int) count(a, v, 1);
+                case "--rate" -> rate = count(a, v, 0);
+                case "--window" -> window = (int) count(a, v, 0);
+                case "--pool" -> poolSize = (int) count(a, v, 1);
+                case "--max-connections" -> maxConnections = (int) count(a, v, 1);
+                case "--server-loops" -> serverLoops = (int) count(a, v, 1);
+                case "--sockets" -> sockets = (int) count(a, v, 1);
+                case "--transport" -> {
+                    try {
+                        transport = EchoServer.Kind.valueOf(required(a, v).toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new BadArgument("--transport auto|nio|epoll: " + v);
+                    }
+                }
                 case "--mode" -> modes = switch (required(a, v)) {
                     case "closing-period" -> List.of(RejectServer.Mode.CLOSING_PERIOD);
                     case "stateless" -> List.of(RejectServer.Mode.STATELESS);
                     case "stateless-unauthenticated" -> List.of(RejectServer.Mode.STATELESS_UNAUTHENTICATED);
                     case "both" -> List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS);
                     case "all" -> List.of(RejectServer.Mode.values());
-                    default -> throw new IllegalArgumentException(
+                    default -> throw new BadArgument(
                             "--mode closing-period|stateless|stateless-unauthenticated|both|all: " + v);
                 };
-                default -> throw new IllegalArgumentException("unknown option " + a);
+                default -> throw new BadArgument("unknown option " + a);
             }
             i++;
         }
@@ -157,9 +215,9 @@ public final class RejectThroughput {
                 gen / 1e3 / n, 100.0 * gen / (r.seconds() * 1e9));
     }
 
-    private static String required(String option, String value) {
+    private static String required(String option, String value) throws BadArgument {
         if (value == null) {
-            throw new IllegalArgumentException(option + " needs a value");
+            throw new BadArgument(option + " needs a value");
         }
         return value;
     }

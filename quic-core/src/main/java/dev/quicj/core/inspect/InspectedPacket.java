@@ -46,6 +46,15 @@ public record InspectedPacket(int offset, int length, PacketForm form, int versi
 
     /** A one-line description of the header. */
     public String headerLine() {
+        if (form == null) {
+            // the header did not parse far enough to know the packet type, its version or its IDs
+            StringBuilder sb = new StringBuilder("packet (header not parsed) offset=").append(offset)
+                    .append(" length=").append(length);
+            if (failure != null) {
+                sb.append(" undecrypted=\"").append(failure).append('"');
+            }
+            return sb.toString();
+        }
         StringBuilder sb = new StringBuilder("packet ").append(form);
         if (form != PacketForm.ONE_RTT) {
             sb.append(" version=0x").append(String.format("%08x", versionField));

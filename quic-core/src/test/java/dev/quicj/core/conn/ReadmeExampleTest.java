@@ -6,6 +6,8 @@ import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.tls.ClientHello;
+import dev.quicj.core.tls.TransportParameters;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,6 @@ class ReadmeExampleTest {
 
     @Test
     void readmeExampleRuns() throws Exception {
-        byte[] clientHello = ConnectionFixtures.CLIENT_HELLO;
         // --- README example begins
         long now = System.nanoTime();
         NetworkPath path = new NetworkPath(new InetSocketAddress("127.0.0.1", 50000),
@@ -27,7 +28,12 @@ class ReadmeExampleTest {
                 .path(path)
                 .build(now);
 
-        // the client's first Initial (a real TLS ClientHello in CRYPTO frames, padded to 1200 bytes)
+        // the client's first Initial (a real TLS ClientHello in CRYPTO frames, padded to 1200 bytes); your TLS stack
+        // makes the ClientHello; dev.quicj.core.tls.ClientHello.builder() builds one for tests and tools
+        byte[] clientHello = ClientHello.builder().applicationProtocols("h3")
+                .transportParameters(TransportParameters.builder()
+                        .initialSourceConnectionId(conn.sourceConnectionId().toByteArray()).build())
+                .build().encode();
         conn.submitCryptoData(EncryptionLevel.INITIAL, clientHello);
         ByteBuffer datagram = ByteBuffer.allocate(1452);
         int n = conn.writePacket(null, null, datagram, now);

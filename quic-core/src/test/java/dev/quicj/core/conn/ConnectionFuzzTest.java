@@ -20,6 +20,11 @@ class ConnectionFuzzTest {
         for (QuicConnection c : ConnectionProperties.targets()) {
             ConnectionProperties.receiveArbitrary(c, data);
         }
+        // a 1-RTT packet before the handshake completed is held, and processed by the first receive after it
+        QuicConnection s = ConnectionFixtures.serverAllKeys(ConnectionFixtures.nullCrypto());
+        ConnectionProperties.receiveArbitrary(s, data);
+        s.handshakeCompleted();
+        ConnectionProperties.receiveArbitrary(s, data);
     }
 
     /** A valid client Initial (null crypto) with fuzzed bytes flipped, to a fresh server. */

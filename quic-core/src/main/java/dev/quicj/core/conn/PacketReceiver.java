@@ -21,6 +21,7 @@ import dev.quicj.core.wire.FrameVisitor;
 import dev.quicj.core.wire.NetworkOrder;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
 
 /**
  * The receive path of one connection (the part of ngtcp2's {@code ngtcp2_conn_read_pkt} this core needs). Each
@@ -336,7 +337,7 @@ final class PacketReceiver {
     /** Keeps a copy of the current (1-RTT, so last) packet of {@code dg}, still protected, within the bound. */
     private DropReason hold(ByteBuffer dg) {
         if (conn.heldPackets == null) {
-            conn.heldPackets = new java.util.ArrayDeque<>(4);
+            conn.heldPackets = new ArrayDeque<>(4);
         } else if (conn.heldPackets.size() >= QuicConnection.MAX_HELD_PACKETS) {
             return DropReason.TOO_MANY_HELD_PACKETS;
         }
@@ -353,7 +354,7 @@ final class PacketReceiver {
      */
     ReceiveStatus receiveHeld(long now) throws QuicException {
         this.now = now;
-        java.util.ArrayDeque<byte[]> held = conn.heldPackets;
+        ArrayDeque<byte[]> held = conn.heldPackets;
         conn.heldPackets = null;
         boolean processed = false;
         for (byte[] p = held.pollFirst(); p != null; p = held.pollFirst()) {

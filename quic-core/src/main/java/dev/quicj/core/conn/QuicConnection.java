@@ -17,6 +17,7 @@ import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.PacketNumber;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -84,9 +85,9 @@ public final class QuicConnection {
     boolean handshakeCompleted;
     // the handshake is confirmed (server: completed; client: HANDSHAKE_DONE received)
     boolean handshakeConfirmed;
-    // 1-RTT packets received before the handshake completed (RFC 9001 §5.7), still protected, each with the length of
-    // the datagram it came in; processed by the first receive after handshakeCompleted(); null when none
-    java.util.ArrayDeque<byte[]> heldPackets;
+    // 1-RTT packets received before the handshake completed (RFC 9001 §5.7), still protected, oldest first; processed
+    // by the first receive after handshakeCompleted(); null when none
+    ArrayDeque<byte[]> heldPackets;
     // client: a server packet was processed (no more Retry or Version Negotiation accepted)
     boolean receivedFromServer;
     // client: a Version Negotiation packet was reported (RFC 9000 §6.2: later ones are discarded)

@@ -12,6 +12,11 @@ import java.util.TreeMap;
 /** The CRYPTO stream of one encryption level, both directions (RFC 9000 §19.6, RFC 9001 §4.1.3). */
 final class CryptoStreams {
     private static final byte[] NONE = new byte[0];
+    /**
+     * What one buffered segment costs beyond its bytes (its map entry, key and array header), counted against the
+     * buffer so that a peer cannot make a level hold thousands of one-byte segments either.
+     */
+    static final int SEGMENT_OVERHEAD = 64;
     private final EncryptionLevel level;
     // the most out-of-order bytes buffered ahead of the delivered offset
     private final int maxBuffer;
@@ -21,6 +26,8 @@ final class CryptoStreams {
     // all); null until the first one arrives
     private TreeMap<Long, byte[]> pending;
     private int pendingBytes;
+    // pendingBytes plus SEGMENT_OVERHEAD per segment: at most twice maxBuffer
+    private long pendingCost;
 
     // outgoing bytes queued by the TLS layer, and how many of them were put in packets
     private byte[] outgoing = NONE;
@@ -32,12 +39,26 @@ final class CryptoStreams {
         this.maxBuffer = maxBuffer;
     }
 
-    /** Checks that a CRYPTO frame can be accepted, before anything is applied. */
+    /**
+     * Checks that a CRYPTO frame can be accepted, before anything is applied: its data must end within
+     * {@code maxBuffer} bytes of what was delivered, and what it adds to the out-of-order buffer must keep the buffer's
+     * cost (bytes plus {@link #SEGMENT_OVERHEAD} per segment) within twice {@code maxBuffer}. A peer's own frames never
+     * come near that; frames cut to add a byte or two each do (RFC 9001 §4.1.3: CRYPTO_BUFFER_EXCEEDED).
+     */
     void check(long offset, int length) throws QuicException {
         if (offset + length > delivered + maxBuffer) {
             throw QuicException.stackless(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, FrameType.CRYPTO,
                     "CRYPTO data beyond the " + maxBuffer + "-byte buffer at " + level);
         }
+        if (offset > delivered && pending != null && pendingCost + costOf(offset, length) > 2L * maxBuffer) {
+            throw QuicException.stackless(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, FrameType.CRYPTO,
+                    "out-of-order CRYPTO data at " + level + " in too many pieces (" + pending.size() + " held)");
+        }
+    }
+
+    /** What buffering {@code [offset, offset + length)} would add to {@link #pendingCost}. */
+    private long costOf(long offset, int length) {
+        return gaps(offset, length, null, 0);
     }
 
     /** Takes the data of a CRYPTO frame and delivers whatever became contiguous to {@code listener}. */
@@ -60,6 +81,7 @@ final class CryptoStreams {
             pending.pollFirstEntry();
             byte[] seg = e.getValue();
             pendingBytes -= seg.length;
+            pendingCost -= seg.length + SEGMENT_OVERHEAD;
             long segEnd = e.getKey() + seg.length;
             if (segEnd > delivered) {
                 int s = (int) (delivered - e.getKey());
@@ -77,6 +99,16 @@ final class CryptoStreams {
         if (pending == null) {
             pending = new TreeMap<>();
         }
+        pendingCost += gaps(offset, length, buf, index);
+    }
+
+    /**
+     * Walks the parts of {@code [offset, offset + length)} that no buffered segment holds, and returns their cost
+     * (bytes plus {@link #SEGMENT_OVERHEAD} each); with {@code buf} (holding the range from {@code index}) it also
+     * buffers them as new segments.
+     */
+    private long gaps(long offset, int length, ByteBuffer buf, int index) {
+        long cost = 0;
         long end = offset + length;
         long start = offset;
         Map.Entry<Long, byte[]> before = pending.floorEntry(start);
@@ -87,24 +119,33 @@ final class CryptoStreams {
             Map.Entry<Long, byte[]> next = pending.ceilingEntry(start);
             long gapEnd = next == null ? end : Math.min(end, next.getKey());
             if (gapEnd > start) {
-                byte[] copy = new byte[(int) (gapEnd - start)];
-                int from = index + (int) (start - offset);
-                for (int i = 0; i < copy.length; i++) {
-                    copy[i] = buf.get(from + i);
+                cost += gapEnd - start + SEGMENT_OVERHEAD;
+                if (buf != null) {
+                    byte[] copy = new byte[(int) (gapEnd - start)];
+                    int from = index + (int) (start - offset);
+                    for (int i = 0; i < copy.length; i++) {
+                        copy[i] = buf.get(from + i);
+                    }
+                    pending.put(start, copy);
+                    pendingBytes += copy.length;
                 }
-                pending.put(start, copy);
-                pendingBytes += copy.length;
             }
             if (next == null) {
                 break;
             }
             start = next.getKey() + next.getValue().length;
         }
+        return cost;
     }
 
     /** The out-of-order bytes buffered, none twice. */
     int bufferedBytes() {
         return pendingBytes;
+    }
+
+    /** The out-of-order segments buffered. */
+    int bufferedSegments() {
+        return pending == null ? 0 : pending.size();
     }
 
     private void deliver(ByteBuffer buf, int index, int length, CryptoDataListener listener) {

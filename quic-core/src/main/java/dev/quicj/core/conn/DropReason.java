@@ -40,8 +40,8 @@ public enum DropReason {
     PEER_SCID_MISMATCH,
     /**
      * A 1-RTT packet before the TLS handshake completed (RFC 9001 §5.7: not processed before then). It is not lost:
-     * the connection keeps it, still protected, and processes it in the first {@code receive} after
-     * {@link QuicConnection#handshakeCompleted()}, as ngtcp2 does.
+     * the connection keeps it, still protected, and processes it once {@link QuicConnection#handshakeCompleted()} is
+     * called, as ngtcp2 processes its buffered packets.
      */
     HELD_UNTIL_HANDSHAKE_COMPLETE,
     /**

@@ -86,8 +86,10 @@ public final class QuicConnection {
     // the handshake is confirmed (server: completed; client: HANDSHAKE_DONE received)
     boolean handshakeConfirmed;
     // 1-RTT packets received before the handshake completed (RFC 9001 §5.7), still protected, oldest first; processed
-    // by the first receive after handshakeCompleted(); null when none
+    // once it completed; null when none
     ArrayDeque<byte[]> heldPackets;
+    // a protocol error in a held packet processed by handshakeCompleted(), which cannot throw it: the next receive does
+    private QuicException heldFailure;
     // client: a server packet was processed (no more Retry or Version Negotiation accepted)
     boolean receivedFromServer;
     // client: a Version Negotiation packet was reported (RFC 9000 §6.2: later ones are discarded)
@@ -269,6 +271,11 @@ public final class QuicConnection {
                     + "connection): hand the datagram over after receive returns");
         }
         updateTimestamp(now);
+        if (heldFailure != null) {
+            QuicException e = heldFailure;
+            heldFailure = null;
+            throw e;
+        }
         if (state.isClosed()) {
             return PacketReceiver.screen(this, datagram, from);
         }
@@ -278,13 +285,6 @@ public final class QuicConnection {
         receiving = true;
         try {
             ReceiveStatus held = null;
-            if (heldPackets != null && handshakeCompleted) {
-                // they arrived before this datagram
-                held = receiver.receiveHeld(now);
-                if (held == ReceiveStatus.DRAINING) {
-                    return held;
-                }
-            }
             ReceiveStatus status = receiver.receive(datagram, from, now);
             if (heldPackets != null && handshakeCompleted && !state.isClosed()) {
                 // the listener reported the handshake complete while this datagram was read
@@ -424,8 +424,10 @@ public final class QuicConnection {
      * The TLS handshake completed. A client moves to {@link ConnectionState#POST_HANDSHAKE} and waits for
      * HANDSHAKE_DONE to confirm; a server is confirmed at once (RFC 9001 §4.1.2) and discards its Handshake keys
      * (§4.9.2). Ignored when already completed or closed. The 1-RTT packets received before this call
-     * ({@link DropReason#HELD_UNTIL_HANDSHAKE_COMPLETE}) are processed at the end of the {@code receive} this is
-     * called from (by the {@link CryptoDataListener}, as a TLS layer does), else at the start of the next one.
+     * ({@link DropReason#HELD_UNTIL_HANDSHAKE_COMPLETE}) are processed now, or, when this is called from the
+     * {@link CryptoDataListener} (as a TLS layer does), at the end of that {@code receive}; their effects show in
+     * {@link #state()} and the accessors (a held CONNECTION_CLOSE makes the connection draining). A protocol error
+     * in one of them is thrown by the next {@code receive}, as if it came in that datagram.
      *
      * @throws IllegalStateException if the 1-RTT transmit key is not installed
      */
@@ -440,6 +442,21 @@ public final class QuicConnection {
         state = ConnectionState.POST_HANDSHAKE;
         if (role == Role.SERVER) {
             confirmHandshake();
+        }
+        if (heldPackets != null && !receiving) {
+            // called outside receive: the held packets are processed now; inside, receive does it when the current
+            // datagram is done
+            receiving = true;
+            try {
+                receiver.receiveHeld(lastTimestamp);
+            } catch (QuicException e) {
+                heldFailure = e;
+            } finally {
+                receiving = false;
+                if (state.isClosed()) {
+                    dropClosedState();
+                }
+            }
         }
     }
 

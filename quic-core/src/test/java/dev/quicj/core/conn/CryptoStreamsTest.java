@@ -50,22 +50,58 @@ class CryptoStreamsTest {
 
     /**
      * A peer sending overlapping frames at ever new offsets inside the window: each one used to be kept whole, so a
-     * few thousand 1 100-byte frames held megabytes. Now every byte is buffered once, at most the window.
+     * few thousand 1 100-byte frames held megabytes. Now every byte is buffered once, and frames that each add a
+     * hundred new bytes are all taken.
      */
     @Test
     void overlappingFramesAreBufferedOnceEach() throws QuicException {
         CryptoStreams s = new CryptoStreams(EncryptionLevel.INITIAL, MAX);
         byte[] stream = stream(MAX);
         Collector c = new Collector();
-        for (int offset = 1; offset + 1100 <= MAX; offset++) {
+        int frames = 0;
+        for (int offset = 1; offset + 1100 <= MAX; offset += 100) {
             frame(s, stream, offset, 1100, c);
-            assertTrue(s.bufferedBytes() <= MAX - 1, "buffered " + s.bufferedBytes() + " at offset " + offset);
+            frames++;
         }
-        assertEquals(MAX - 1, s.bufferedBytes(), "bytes 1 to the end, once each");
+        assertEquals(30, frames);
+        assertEquals(4000, s.bufferedBytes(), "bytes 1 to 4000, the end of the last frame, once each");
         assertEquals(0, c.bytes.size(), "nothing deliverable before byte 0");
         frame(s, stream, 0, 1, c);
+        frame(s, stream, 4000, MAX - 4000, c);
         assertArrayEquals(stream, c.bytes.toByteArray());
         assertEquals(0, s.bufferedBytes());
+        assertEquals(0, s.bufferedSegments());
+    }
+
+    /**
+     * Frames cut so that each adds one new byte: without a bound on the pieces, 20 000 such Initials held about
+     * 1.4 MB of map entries for 20 KB of data. The buffer's cost (bytes plus SEGMENT_OVERHEAD per piece) stays within
+     * twice the window: past it the frame is CRYPTO_BUFFER_EXCEEDED, before anything is applied.
+     */
+    @Test
+    void framesAddingAByteEachEndInCryptoBufferExceeded() throws QuicException {
+        CryptoStreams s = new CryptoStreams(EncryptionLevel.INITIAL, MAX);
+        byte[] stream = stream(MAX);
+        Collector c = new Collector();
+        QuicException refused = null;
+        int offset = 1;
+        for (; offset + 1100 <= MAX; offset++) {
+            try {
+                frame(s, stream, offset, 1100, c);
+            } catch (QuicException e) {
+                refused = e;
+                break;
+            }
+            assertTrue(s.bufferedBytes() + (long) s.bufferedSegments() * CryptoStreams.SEGMENT_OVERHEAD <= 2L * MAX);
+        }
+        assertTrue(refused != null, "refused before the window was walked byte by byte");
+        assertEquals(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, refused.errorCode());
+        int segments = s.bufferedSegments();
+        assertTrue(segments < 2 * MAX / CryptoStreams.SEGMENT_OVERHEAD, segments + " segments");
+        // the refused frame changed nothing, and the data held so far is still right
+        assertEquals(1100 + offset - 2, s.bufferedBytes());
+        frame(s, stream, 0, 1, c);
+        assertArrayEquals(java.util.Arrays.copyOf(stream, 1100 + offset - 1), c.bytes.toByteArray());
     }
 
     /** Frames of random offsets and lengths, overlapping, repeated and out of order, give the stream exactly once. */

@@ -499,8 +499,8 @@ class ReceivePathTest {
     /**
      * RFC 9001 §5.7: a client does not process 1-RTT packets before its TLS handshake completes, even with the keys.
      * HANDSHAKE_DONE that early (a server cannot send it unless it misbehaves or packets were reordered) is held:
-     * confirming then would discard the Initial and Handshake keys while the connection still closes in them. The
-     * first receive after the handshake completed processes it, as ngtcp2 processes its buffered packets.
+     * confirming then would discard the Initial and Handshake keys while the connection still closes in them. It is
+     * processed when the handshake completes, as ngtcp2 processes its buffered packets.
      */
     @Test
     void handshakeDoneBeforeTheHandshakeCompletedIsHeldUntilThen() throws Exception {
@@ -527,13 +527,8 @@ class ReceivePathTest {
         assertEquals(0xe0, dest.get(0) & 0xf0, "the close is a Handshake packet");
 
         c.handshakeCompleted();
-        assertFalse(c.isHandshakeConfirmed(), "held packets wait for the next receive");
-        // the next datagram: a 1-RTT PING, after the held HANDSHAKE_DONE
-        byte[] ping = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID, 1,
-                new byte[] {0x01});
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(ping), CLIENT_PATH, T0 + 1));
-        assertTrue(c.isHandshakeConfirmed());
-        assertEquals(1, c.largestReceived(EncryptionLevel.ONE_RTT));
+        assertTrue(c.isHandshakeConfirmed(), "the held HANDSHAKE_DONE is processed as the handshake completes");
+        assertEquals(0, c.largestReceived(EncryptionLevel.ONE_RTT));
         assertFalse(c.hasTxKey(EncryptionLevel.HANDSHAKE));
         dest.clear();
         assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, dest, error, T0 + 1));
@@ -542,8 +537,8 @@ class ReceivePathTest {
 
     /**
      * RFC 9001 §5.7: "A server MUST NOT process incoming 1-RTT protected packets before the TLS handshake is
-     * complete." A client's 1-RTT CONNECTION_CLOSE that arrives before then is held, and drains the server once its
-     * handshake completed.
+     * complete." A client's 1-RTT CONNECTION_CLOSE that arrives before then is held, and drains the server when its
+     * handshake completes; the next datagram is answered DRAINING.
      */
     @Test
     void aServerHoldsOneRttPacketsUntilItsHandshakeCompleted() throws Exception {
@@ -557,10 +552,35 @@ class ReceivePathTest {
         assertEquals(0, s.statPacketsDropped, "held, not counted as dropped");
 
         s.handshakeCompleted();
+        assertEquals(ConnectionState.DRAINING, s.state());
+        assertEquals(TransportErrorCode.NO_ERROR, s.peerCloseError().errorCode());
         byte[] ping = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 1,
                 new byte[] {0x01});
         assertEquals(ReceiveStatus.DRAINING, s.receive(ByteBuffer.wrap(ping), SERVER_PATH, T0 + 1));
-        assertEquals(ConnectionState.DRAINING, s.state());
+    }
+
+    /**
+     * A held packet that breaks the protocol, processed by handshakeCompleted() (which cannot throw it): the next
+     * receive throws it, before anything else, as if it came in that datagram.
+     */
+    @Test
+    void aProtocolErrorInAHeldPacketIsThrownByTheNextReceive() throws Exception {
+        QuicConnection s = ConnectionFixtures.serverAllKeys(NULL);
+        // HANDSHAKE_DONE from a client is a PROTOCOL_VIOLATION
+        byte[] bad = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 0,
+                new byte[] {0x1e});
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(bad), SERVER_PATH, T0));
+        s.handshakeCompleted();
+        assertEquals(-1, s.largestReceived(EncryptionLevel.ONE_RTT), "the bad packet took no effect");
+        byte[] ping = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 1,
+                new byte[] {0x01});
+        QuicException e = assertThrows(QuicException.class,
+                () -> s.receive(ByteBuffer.wrap(ping.clone()), SERVER_PATH, T0 + 1));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+        assertEquals(0x1e, e.frameType());
+        // thrown once: the datagram after it is read as any other
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(ping.clone()), SERVER_PATH, T0 + 1));
+        assertEquals(1, s.largestReceived(EncryptionLevel.ONE_RTT));
     }
 
     /**
@@ -609,6 +629,8 @@ class ReceivePathTest {
         assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(one), SERVER_PATH, T0));
         assertEquals(DropReason.TOO_MANY_HELD_PACKETS, s.lastDropReason());
         s.handshakeCompleted();
+        assertEquals(QuicConnection.MAX_HELD_PACKETS - 1, s.largestReceived(EncryptionLevel.ONE_RTT),
+                "the held ones were processed");
         byte[] next = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID,
                 QuicConnection.MAX_HELD_PACKETS + 1, new byte[] {0x01});
         assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(next), SERVER_PATH, T0 + 1));

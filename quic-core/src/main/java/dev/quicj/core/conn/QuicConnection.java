@@ -284,16 +284,16 @@ public final class QuicConnection {
         }
         receiving = true;
         try {
-            ReceiveStatus held = null;
             ReceiveStatus status = receiver.receive(datagram, from, now);
             if (heldPackets != null && handshakeCompleted && !state.isClosed()) {
                 // the listener reported the handshake complete while this datagram was read
-                held = receiver.receiveHeld(now);
-                if (held == ReceiveStatus.DRAINING) {
+                ReceiveStatus held = receiver.receiveHeld(now);
+                if (held == ReceiveStatus.DRAINING
+                        || held == ReceiveStatus.PROCESSED && status == ReceiveStatus.DROPPED) {
                     return held;
                 }
             }
-            return held == ReceiveStatus.PROCESSED && status == ReceiveStatus.DROPPED ? held : status;
+            return status;
         } finally {
             receiving = false;
             if (state.isClosed()) {

@@ -99,6 +99,8 @@ final class HandshakeWriter {
                 if (writtenCrypto[i] > 0) {
                     s.crypto.markSent(writtenCrypto[i]);
                     s.recordSent(writtenPn[i], now);
+                    // CRYPTO is ack-eliciting (RFC 9000 §10.1)
+                    conn.restartIdleTimerOnSend(now);
                 }
             }
         }

@@ -319,6 +319,7 @@ final class PacketReceiver {
             s.ackPending = true;
         }
         conn.statPacketsReceived++;
+        conn.restartIdleTimerOnReceive(now);
         if (level == EncryptionLevel.HANDSHAKE && conn.role == Role.SERVER) {
             // RFC 9000 §8.1: a Handshake packet from the client validates its address; RFC 9001 §4.9.1: the
             // server discards its Initial keys

@@ -54,6 +54,8 @@ public final class QuicConnection {
     public static final int MAX_HELD_PACKETS = 8;
     // how many of the peer's stateless reset tokens are kept
     static final int MAX_RESET_TOKENS = 8;
+    // idle timeouts are capped at 2^61 ns (about 73 years), so deadlines never overflow the ticker's arithmetic
+    private static final long MAX_IDLE_TIMEOUT_MILLIS = (1L << 61) / 1_000_000L;
 
     // which end this is
     final Role role;
@@ -118,6 +120,11 @@ public final class QuicConnection {
 
     // the last timestamp seen, Long.MIN_VALUE before any
     long lastTimestamp = Long.MIN_VALUE;
+    // when the idle timer last restarted (RFC 9000 §10.1): creation, a packet processed, or the first ack-eliciting
+    // packet sent after one
+    long idleTimerStart;
+    // whether the next ack-eliciting packet sent restarts the idle timer (none sent since a packet was processed)
+    boolean restartIdleTimerOnSend = true;
     // null once the connection closed (unless retained), like the spaces
     RttEstimator rtt;
     // what a closed connection still reports of its spaces and RTT; filled by enterClosed
@@ -750,6 +757,71 @@ public final class QuicConnection {
         return Duration.ofNanos(AMPLIFICATION_FACTOR * ptoNanos());
     }
 
+    /**
+     * The idle timeout in force (RFC 9000 §10.1): the smaller of this endpoint's
+     * {@linkplain Settings#maxIdleTimeout() max_idle_timeout} and the peer's (once its transport parameters are set),
+     * counting only those that are not zero, and at least three times the current {@link #pto() PTO}. Values beyond
+     * about 73 years are capped there. {@link Duration#ZERO} when neither endpoint has one: the connection never
+     * times out.
+     */
+    public Duration idleTimeout() {
+        return Duration.ofNanos(idleTimeoutNanos());
+    }
+
+    long idleTimeoutNanos() {
+        long local = settings.maxIdleTimeout().toMillis();
+        long peer = peerParameters != null ? peerParameters.maxIdleTimeoutMillis() : 0;
+        long millis;
+        if (local == 0) {
+            millis = peer;
+        } else if (peer == 0) {
+            millis = local;
+        } else {
+            millis = Math.min(local, peer);
+        }
+        if (millis == 0) {
+            return 0;
+        }
+        return Math.max(Math.min(millis, MAX_IDLE_TIMEOUT_MILLIS) * 1_000_000L, AMPLIFICATION_FACTOR * ptoNanos());
+    }
+
+    /**
+     * When the idle timer last restarted: the connection's creation, the last datagram that had a packet processed
+     * (RFC 9000 §10.1), or the first ack-eliciting packet {@link #writePacket} sent after that. The connection is idle
+     * once {@link #idleTimeout()} has passed since then; see {@link #isIdleTimeoutExpired}.
+     */
+    public long idleTimerStart() {
+        return idleTimerStart;
+    }
+
+    /**
+     * Whether the idle timeout expired at {@code now}: the connection is neither closing nor draining, it has an
+     * {@linkplain #idleTimeout() idle timeout}, and at least that long has passed since {@link #idleTimerStart()}.
+     * The connection should then be closed silently, with {@link CloseError#idleClose()}, and its state discarded
+     * (RFC 9000 §10.1). Changes nothing.
+     */
+    public boolean isIdleTimeoutExpired(long now) {
+        if (state.isClosed()) {
+            return false;
+        }
+        long timeout = idleTimeoutNanos();
+        return timeout != 0 && now - idleTimerStart >= timeout;
+    }
+
+    /** A packet of the datagram being received was processed: RFC 9000 §10.1 restarts the idle timer. */
+    void restartIdleTimerOnReceive(long now) {
+        idleTimerStart = now;
+        restartIdleTimerOnSend = true;
+    }
+
+    /** An ack-eliciting packet was sent: the first since a packet was processed restarts the idle timer. */
+    void restartIdleTimerOnSend(long now) {
+        if (restartIdleTimerOnSend) {
+            idleTimerStart = now;
+            restartIdleTimerOnSend = false;
+        }
+    }
+
     /** The smoothed RTT, or the initial RTT before the first sample. */
     public Duration smoothedRtt() {
         return Duration.ofNanos(rtt != null ? rtt.smoothedRtt() : closedNumbers.smoothedRtt());
@@ -1081,6 +1153,7 @@ public final class QuicConnection {
             QuicConnection c = new QuicConnection(Role.CLIENT, version, settings, scid,
                     dcid != null ? dcid : originalDcid, originalDcid, path, token, listener);
             c.lastTimestamp = now;
+            c.idleTimerStart = now;
             c.deriveInitialKeys(originalDcid);
             return c;
         }
@@ -1170,6 +1243,7 @@ public final class QuicConnection {
             QuicConnection c = new QuicConnection(Role.SERVER, version, settings, scid, dcid, originalDcid, path,
                     validatedToken, listener);
             c.lastTimestamp = now;
+            c.idleTimerStart = now;
             c.pathValidated = validatedToken != null;
             return c;
         }

@@ -17,6 +17,9 @@ public final class Settings {
     /** RFC 9002 §6.2.2: the initial RTT before any sample, 333 ms. */
     public static final Duration DEFAULT_INITIAL_RTT = Duration.ofMillis(333);
 
+    // the largest max_idle_timeout in whole seconds that stays within 2^62-1 milliseconds
+    private static final long MAX_IDLE_TIMEOUT_SECONDS = ((1L << 62) - 1) / 1000 - 1;
+
     private static final Settings DEFAULTS = builder().build();
 
     // the largest UDP payload this endpoint sends
@@ -36,6 +39,8 @@ public final class Settings {
     private final int maxCryptoBuffer;
     // whether packets clear the QUIC bit once the peer advertised grease_quic_bit
     private final QuicBitGreasing quicBitGreasing;
+    // this endpoint's max_idle_timeout (RFC 9000 §10.1), ZERO for none
+    private final Duration maxIdleTimeout;
 
     /** Whether datagrams are held to the path's validated size (shaping) or may use the configured maximum. */
     public enum UdpPayloadShaping {
@@ -71,6 +76,7 @@ public final class Settings {
         this.packetNumberSkipRandom = b.packetNumberSkipRandom;
         this.maxCryptoBuffer = b.maxCryptoBuffer;
         this.quicBitGreasing = b.quicBitGreasing;
+        this.maxIdleTimeout = b.maxIdleTimeout;
     }
 
     /** The default settings. */
@@ -94,6 +100,7 @@ public final class Settings {
         b.packetNumberSkipRandom = packetNumberSkipRandom;
         b.maxCryptoBuffer = maxCryptoBuffer;
         b.quicBitGreasing = quicBitGreasing;
+        b.maxIdleTimeout = maxIdleTimeout;
         return b;
     }
 
@@ -137,6 +144,15 @@ public final class Settings {
         return quicBitGreasing;
     }
 
+    /**
+     * This endpoint's idle timeout, the max_idle_timeout it advertises in its transport parameters (RFC 9000 §10.1);
+     * {@link Duration#ZERO} (the default, as when the parameter is absent) for none. The connection's effective
+     * timeout also depends on the peer's: see {@link QuicConnection#idleTimeout()}.
+     */
+    public Duration maxIdleTimeout() {
+        return maxIdleTimeout;
+    }
+
     /** Builds {@link Settings}. Setters validate their argument. */
     public static final class Builder {
         private int maxTxUdpPayloadSize = DEFAULT_MAX_TX_UDP_PAYLOAD_SIZE;
@@ -147,6 +163,7 @@ public final class Settings {
         private QuicBitGreasing quicBitGreasing = QuicBitGreasing.RANDOM;
         private RandomGenerator packetNumberSkipRandom;
         private int maxCryptoBuffer = 65536;
+        private Duration maxIdleTimeout = Duration.ZERO;
 
         private Builder() {
         }
@@ -219,6 +236,30 @@ public final class Settings {
         /** When packets clear the QUIC bit for a peer that advertised grease_quic_bit (RFC 9287). */
         public Builder quicBitGreasing(QuicBitGreasing greasing) {
             this.quicBitGreasing = Objects.requireNonNull(greasing, "greasing");
+            return this;
+        }
+
+        /**
+         * This endpoint's idle timeout (RFC 9000 §10.1), whole milliseconds as the transport parameter carries it;
+         * {@link Duration#ZERO} for none.
+         *
+         * @throws IllegalArgumentException if negative, not a whole number of milliseconds, or more milliseconds
+         *     than a variable-length integer holds (2^62-1)
+         */
+        public Builder maxIdleTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("maxIdleTimeout must not be negative: " + timeout);
+            }
+            if (timeout.getNano() % 1_000_000 != 0) {
+                throw new IllegalArgumentException("maxIdleTimeout is whole milliseconds (the transport parameter's "
+                        + "unit): " + timeout);
+            }
+            // 2^62-1 ms is about 1.46e14 s, within Duration's range, so toMillis cannot overflow below that
+            if (timeout.getSeconds() > MAX_IDLE_TIMEOUT_SECONDS) {
+                throw new IllegalArgumentException("maxIdleTimeout must be at most 2^62-1 ms: " + timeout);
+            }
+            this.maxIdleTimeout = timeout;
             return this;
         }
 

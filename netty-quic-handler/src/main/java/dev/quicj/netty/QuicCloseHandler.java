@@ -77,6 +77,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>A {@link QuicCloseCommand} user event closes one connection or all of them with the error it carries.</li>
  *   <li>A peer that breaks the protocol ({@link QuicConnection#receive} throws {@link QuicException}): that
  *       connection closes with the exception's error.</li>
+ *   <li>The idle timeout (RFC 9000 §10.1): a live connection with an {@linkplain QuicConnection#idleTimeout() idle
+ *       timeout} (its {@link Settings#maxIdleTimeout()}, for accepted connections the one of
+ *       {@link QuicCloseHandlerConfig#settings()}, and the peer's max_idle_timeout once its transport parameters are
+ *       set) is closed silently when that long has passed since its {@linkplain QuicConnection#idleTimerStart() idle
+ *       timer} last restarted: nothing is sent, a {@link QuicConnectionEndedEvent} reports
+ *       {@link QuicCloseInitiator#IDLE} and {@link QuicCloseResult#NOTHING_TO_SEND}, and the connection is freed at
+ *       once. Without a timeout on either side a live connection is held until something else closes it, so a server
+ *       that {@linkplain AcceptPolicy#accept() accepts} connections should set one: otherwise peers that send one
+ *       Initial and go away fill {@link QuicCloseHandlerConfig#maxConnections()}.</li>
  * </ul>
  *
  * <h2>What the handler writes</h2>
@@ -121,6 +130,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private static final int ECN_MASK = 0x03;
     // what connections close with for a failure that is not a protocol error (no reason: internal details stay here)
     private static final CloseError INTERNAL_ERROR = CloseError.transport(TransportErrorCode.INTERNAL_ERROR);
+    // what a live connection whose idle timeout expired closes with: nothing is sent
+    private static final CloseError IDLE_CLOSE = CloseError.idleClose();
     // what an accept policy's Initial is refused with when the handler holds maxConnections connections
     private static final CloseError OVERLOADED = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED);
 
@@ -249,6 +260,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     + connection);
         }
         register(entry, odcid);
+        setIdleTimer(entry);
+        if (ctx != null) {
+            armWakeup();
+        }
     }
 
     /**
@@ -405,6 +420,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        // the idle timers of connections added before the handler
+        armWakeup();
     }
 
     /**
@@ -630,10 +647,15 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 // PROCESSED, DROPPED, RETRY: the bytes may have raised the amplification budget
                 if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
                     attemptClose(entry, entry.pendingError);
-                } else if (entry.originalDcidKey != null && conn.isHandshakeConfirmed()) {
-                    // RFC 9000 §7.2: the client no longer uses the original DCID once the handshake is confirmed
-                    byId.remove(entry.originalDcidKey, entry);
-                    entry.originalDcidKey = null;
+                } else if (entry.phase == ConnectionEntry.Phase.LIVE) {
+                    if (entry.originalDcidKey != null && conn.isHandshakeConfirmed()) {
+                        // RFC 9000 §7.2: the client no longer uses the original DCID once the handshake is confirmed
+                        byId.remove(entry.originalDcidKey, entry);
+                        entry.originalDcidKey = null;
+                    }
+                    // a processed packet restarted the idle timer; the peer's transport parameters may have set it
+                    setIdleTimer(entry);
+                    armWakeup();
                 }
                 break;
         }
@@ -754,6 +776,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             attemptClose(entry, policy.rejectError());
             compactIfClosing(entry);
         } else {
+            setIdleTimer(entry);
+            armWakeup();
             ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
         }
         return true;
@@ -1163,6 +1187,22 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         armWakeup();
     }
 
+    /**
+     * Sets a live connection's timer to the end of its idle timeout (RFC 9000 §10.1), replacing the one it had, or
+     * clears it when the connection has no idle timeout. The caller arms the wakeup. The connection may restart its
+     * idle timer without this handler seeing it (the application writing with {@link QuicConnection#writePacket}):
+     * {@link #runTimers} checks again when the timer fires.
+     */
+    private void setIdleTimer(ConnectionEntry entry) {
+        QuicConnection c = entry.connection;
+        long timeout = c.idleTimeoutNanos();
+        if (timeout == 0) {
+            timers.remove(entry);
+        } else {
+            timers.schedule(entry, c.idleTimerStart() + timeout);
+        }
+    }
+
     /** Makes sure the event-loop task runs no later than the earliest deadline. */
     private void armWakeup() {
         ConnectionEntry earliest = timers.peek();
@@ -1191,6 +1231,14 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 ended(e, QuicCloseInitiator.LOCAL, e.pendingError, QuicCloseResult.AMPLIFICATION_LIMITED);
                 free(e);
                 closeWhenDone();
+            } else if (e.phase == ConnectionEntry.Phase.LIVE) {
+                if (e.connection.isIdleTimeoutExpired(now)) {
+                    // RFC 9000 §10.1: "silently closed and its state is discarded"
+                    closeConnection(e, IDLE_CLOSE);
+                } else {
+                    // the connection restarted its timer since, or its timeout changed
+                    setIdleTimer(e);
+                }
             } else {
                 free(e);
             }

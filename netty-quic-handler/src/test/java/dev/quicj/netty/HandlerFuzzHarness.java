@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -197,8 +198,13 @@ final class HandlerFuzzHarness {
         Run(Input in) throws Exception {
             this.in = in;
             nullCrypto = in.bool();
+            Settings settings = nullCrypto ? NULL_CRYPTO : JCA;
+            if (in.bool()) {
+                // accepted connections idle out (RFC 9000 §10.1), some before 3 PTOs would allow
+                settings = settings.toBuilder().maxIdleTimeout(Duration.ofMillis(in.longIn(1, 8_000))).build();
+            }
             QuicCloseHandlerConfig.Builder config = QuicCloseHandlerConfig.builder()
-                    .settings(nullCrypto ? NULL_CRYPTO : JCA)
+                    .settings(settings)
                     .maxUdpPayloadSize(in.bool() ? QuicCloseHandlerConfig.MIN_UDP_PAYLOAD_SIZE
                             : QuicCloseHandlerConfig.DEFAULT_MAX_UDP_PAYLOAD_SIZE)
                     .localConnectionIdLength(in.intIn(1, ConnectionId.MAX_LENGTH))
@@ -481,6 +487,11 @@ final class HandlerFuzzHarness {
                         || e instanceof QuicConnectionFreedEvent)) {
                     throw new AssertionError("an unexpected user event: " + e);
                 }
+                if (e instanceof QuicConnectionEndedEvent
+                        && ((QuicConnectionEndedEvent) e).initiator() == QuicCloseInitiator.IDLE
+                        && ((QuicConnectionEndedEvent) e).result() != QuicCloseResult.NOTHING_TO_SEND) {
+                    throw new AssertionError("an idle close sent something: " + e);
+                }
                 if (e instanceof QuicConnectionEndedEvent && ended.size() < 16) {
                     ended.add((QuicConnectionEndedEvent) e);
                 }
@@ -496,6 +507,12 @@ final class HandlerFuzzHarness {
                 }
                 if (b.refCnt() != 1) {
                     throw new AssertionError("a cached close datagram is referenced " + b.refCnt() + " times");
+                }
+            }
+            // RFC 9000 §10.1: no live connection outlives its idle timeout (the timers that are due have run)
+            for (QuicConnection c : handler.connections()) {
+                if (c.isIdleTimeoutExpired(now())) {
+                    throw new AssertionError("an idle connection is still held: " + c);
                 }
             }
             // RFC 9000 §8.1: at most three times the bytes received, towards every unvalidated address

@@ -768,7 +768,8 @@ public final class QuicConnection {
         return Duration.ofNanos(idleTimeoutNanos());
     }
 
-    long idleTimeoutNanos() {
+    /** {@link #idleTimeout()} in nanoseconds, 0 for none; allocates nothing, for timer loops. */
+    public long idleTimeoutNanos() {
         long local = settings.maxIdleTimeout().toMillis();
         long peer = peerParameters != null ? peerParameters.maxIdleTimeoutMillis() : 0;
         long millis;

@@ -1,0 +1,215 @@
+package dev.quicj.netty;
+
+import static dev.quicj.netty.TestSupport.CLIENT;
+import static dev.quicj.netty.TestSupport.OTHER_CLIENT;
+import static dev.quicj.netty.TestSupport.SERVER;
+import static dev.quicj.netty.TestSupport.advance;
+import static dev.quicj.netty.TestSupport.channel;
+import static dev.quicj.netty.TestSupport.datagram;
+import static dev.quicj.netty.TestSupport.drainOutbound;
+import static dev.quicj.netty.TestSupport.now;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.Hex;
+import dev.quicj.core.LongPacketType;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.ConnectionFixtures;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.conn.QuicConnection;
+import dev.quicj.core.conn.Settings;
+import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.tls.TransportParameters;
+import dev.quicj.netty.TestSupport.Client;
+import dev.quicj.netty.TestSupport.Recorder;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RFC 9000 §10.1 in the handler: a live connection whose idle timeout expires is closed silently (nothing sent), its
+ * end reported as IDLE, and freed at once. Closing and draining connections follow their closing period instead.
+ */
+class QuicCloseHandlerIdleTimeoutTest {
+    private static final ConnectionId PEER_ODCID = ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8");
+    private static final ConnectionId PEER_SCID = ConnectionId.fromHex("5c5c5c5c");
+    private static final ConnectionId CLIENT_ODCID = ConnectionId.fromHex("d0d1d2d3d4d5d6d7");
+    private static final ConnectionId CLIENT_SCID = ConnectionId.fromHex("e0e1e2e3e4e5e6e7");
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    // above three PTOs (2 997 ms at the default 333 ms initial RTT), so it is the timeout in force
+    private static final Settings IDLE_5S = Settings.defaults().toBuilder().maxIdleTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private final Recorder recorder = new Recorder();
+    private EmbeddedChannel ch;
+    private QuicCloseHandler handler;
+    private Client peer;
+
+    @AfterEach
+    void tearDown() {
+        if (ch != null) {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    /** A server handler accepting connections with {@code settings}; a peer client sends its first Initial. */
+    private QuicConnection accepted(Settings settings) throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
+                .settings(settings).build());
+        ch = channel(handler, recorder);
+        peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        List<QuicConnectionAcceptedEvent> accepted = recorder.events(QuicConnectionAcceptedEvent.class);
+        assertEquals(1, accepted.size(), () -> "events: " + recorder.events);
+        return accepted.get(0).connection();
+    }
+
+    /** Another Initial from the peer client, with new CRYPTO data: a packet the server processes. */
+    private byte[] nextPeerInitial() throws Exception {
+        peer.connection.submitCryptoData(EncryptionLevel.INITIAL, new byte[] {1, 2, 3});
+        ByteBuffer b = ByteBuffer.allocate(1500);
+        int n = peer.connection.writePacket(null, null, b, now(ch));
+        assertEquals(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, n);
+        return java.util.Arrays.copyOf(b.array(), n);
+    }
+
+    private void assertIdledOut(ConnectionId id) {
+        recorder.assertEnded(id, QuicCloseInitiator.IDLE, QuicCloseResult.NOTHING_TO_SEND);
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(CloseError.Type.IDLE_CLOSE, ended.error().type());
+        assertTrue(recorder.freed(id), "freed at once: " + recorder.events);
+        assertNull(handler.connection(id));
+        assertEquals(0, handler.connectionCount());
+        assertEquals(List.of(), drainOutbound(ch), "an idle close is silent");
+        recorder.assertNoExceptions();
+    }
+
+    private void assertLive(ConnectionId id) {
+        assertTrue(recorder.events(QuicConnectionEndedEvent.class).isEmpty(), () -> "events: " + recorder.events);
+        assertEquals(1, handler.connectionCount());
+        assertEquals(id, handler.connections().get(0).sourceConnectionId());
+    }
+
+    @Test
+    void anAcceptedConnectionIdlesOutSilentlyExactlyAtItsTimeout() throws Exception {
+        QuicConnection server = accepted(IDLE_5S);
+        assertEquals(Duration.ofSeconds(5), server.idleTimeout());
+        advance(ch, 5 * SECOND - 1);
+        assertLive(server.sourceConnectionId());
+        advance(ch, 1);
+        assertIdledOut(server.sourceConnectionId());
+    }
+
+    @Test
+    void aProcessedDatagramRestartsTheTimer() throws Exception {
+        QuicConnection server = accepted(IDLE_5S);
+        advance(ch, 3 * SECOND);
+        ch.writeInbound(datagram(nextPeerInitial(), OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "the datagram belongs to the connection");
+        advance(ch, 5 * SECOND - 1);
+        assertLive(server.sourceConnectionId());
+        advance(ch, 1);
+        assertIdledOut(server.sourceConnectionId());
+    }
+
+    @Test
+    void aDatagramThatDoesNotAuthenticateDoesNotRestartTheTimer() throws Exception {
+        QuicConnection server = accepted(IDLE_5S);
+        advance(ch, 3 * SECOND);
+        byte[] corrupt = nextPeerInitial();
+        corrupt[corrupt.length - 1] ^= 1;
+        ch.writeInbound(datagram(corrupt, OTHER_CLIENT, SERVER));
+        advance(ch, 2 * SECOND);
+        assertIdledOut(server.sourceConnectionId());
+    }
+
+    @Test
+    void activityTheHandlerDoesNotSeeIsFoundWhenTheTimerFires() throws Exception {
+        QuicConnection server = accepted(IDLE_5S);
+        advance(ch, 3 * SECOND);
+        // the application sends the server's first flight itself: the first ack-eliciting packet after the
+        // client's Initial restarts the idle timer (RFC 9000 §10.1)
+        server.submitCryptoData(EncryptionLevel.INITIAL, new byte[] {9, 9, 9});
+        assertTrue(server.writePacket(null, null, ByteBuffer.allocate(1500), now(ch)) > 0);
+        assertEquals(now(ch), server.idleTimerStart());
+        advance(ch, 2 * SECOND);
+        assertLive(server.sourceConnectionId());
+        advance(ch, 3 * SECOND - 1);
+        assertLive(server.sourceConnectionId());
+        advance(ch, 1);
+        assertIdledOut(server.sourceConnectionId());
+    }
+
+    @Test
+    void withoutAnIdleTimeoutALiveConnectionIsKept() throws Exception {
+        QuicConnection server = accepted(Settings.defaults());
+        advance(ch, TimeUnit.HOURS.toNanos(1));
+        assertLive(server.sourceConnectionId());
+        assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    @Test
+    void aClosedConnectionFollowsItsClosingPeriodNotItsIdleTimeout() throws Exception {
+        QuicConnection server = accepted(IDLE_5S);
+        advance(ch, SECOND);
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(server.sourceConnectionId(),
+                CloseError.transport(TransportErrorCode.NO_ERROR)));
+        assertEquals(1, drainOutbound(ch).size());
+        recorder.assertEnded(server.sourceConnectionId(), QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+        long closingPeriod = server.closingPeriod().toNanos();
+        advance(ch, closingPeriod - 1);
+        assertFalse(recorder.freed(server.sourceConnectionId()));
+        advance(ch, 1);
+        assertTrue(recorder.freed(server.sourceConnectionId()));
+        assertEquals(1, recorder.events(QuicConnectionEndedEvent.class).size(), "ended once, as LOCAL");
+        recorder.assertNoExceptions();
+    }
+
+    @Test
+    void anAddedConnectionIdlesOutEvenWhenAddedBeforeTheHandlerJoinedThePipeline() throws Exception {
+        ch = channel(recorder);
+        handler = new QuicCloseHandler();
+        Client client = new Client(CLIENT_ODCID, CLIENT_SCID, new NetworkPath(CLIENT, SERVER), now(ch), IDLE_5S);
+        handler.addConnection(client.connection);
+        ch.pipeline().addFirst(handler);
+        advance(ch, 5 * SECOND - 1);
+        assertLive(CLIENT_SCID);
+        advance(ch, 1);
+        assertIdledOut(CLIENT_SCID);
+    }
+
+    @Test
+    void aShorterTimeoutFromThePeersTransportParametersTakesEffectWithTheNextDatagram() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        Client client = new Client(CLIENT_ODCID, CLIENT_SCID, new NetworkPath(CLIENT, SERVER), now(ch), IDLE_5S);
+        handler.addConnection(client.connection);
+        advance(ch, SECOND);
+        // the TLS layer learnt the server's max_idle_timeout of 3.5 s, then a PING from the server was processed
+        client.connection.setPeerTransportParameters(TransportParameters.builder().maxIdleTimeoutMillis(3500).build());
+        byte[] ping = ConnectionFixtures.peerLongPacket(
+                ConnectionFixtures.peerProtection(Settings.defaults(),
+                        InitialSecrets.serverSecret(QuicVersion.V1, CLIENT_ODCID.toByteArray())),
+                LongPacketType.INITIAL, CLIENT_SCID, ConnectionId.fromHex("5e5e5e5e"), 0, Hex.decode("01"), 0);
+        ch.writeInbound(datagram(ping, SERVER, CLIENT));
+        assertEquals(now(ch), client.connection.idleTimerStart());
+        assertEquals(Duration.ofMillis(3500), client.connection.idleTimeout());
+        advance(ch, 3500 * TimeUnit.MILLISECONDS.toNanos(1) - 1);
+        assertLive(CLIENT_SCID);
+        advance(ch, 1);
+        recorder.assertEnded(CLIENT_SCID, QuicCloseInitiator.IDLE, QuicCloseResult.NOTHING_TO_SEND);
+        assertTrue(recorder.freed(CLIENT_SCID));
+        // the ACK the client owes the server is not sent: nothing is sent once idle
+        assertEquals(List.of(), drainOutbound(ch));
+    }
+}

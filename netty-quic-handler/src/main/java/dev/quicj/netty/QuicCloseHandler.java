@@ -1232,11 +1232,18 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 free(e);
                 closeWhenDone();
             } else if (e.phase == ConnectionEntry.Phase.LIVE) {
-                if (e.connection.isIdleTimeoutExpired(now)) {
+                QuicConnection c = e.connection;
+                if (c.isInDrainingPeriod()) {
+                    // the application fed it the peer's close itself
+                    startDraining(e);
+                } else if (c.state().isClosed()) {
+                    // the application closed it itself (its own writeConnectionClose)
+                    closedElsewhere(e);
+                } else if (c.isIdleTimeoutExpired(now)) {
                     // RFC 9000 §10.1: "silently closed and its state is discarded"
                     closeConnection(e, IDLE_CLOSE);
                 } else {
-                    // the connection restarted its timer since, or its timeout changed
+                    // the connection restarted its timer since, or its timeout changed: a later deadline
                     setIdleTimer(e);
                 }
             } else {

@@ -11,6 +11,7 @@ import static dev.quicj.netty.TestSupport.now;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
@@ -20,9 +21,11 @@ import dev.quicj.core.LongPacketType;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
+import dev.quicj.core.conn.ReceiveStatus;
 import dev.quicj.core.conn.Settings;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.tls.TransportParameters;
@@ -173,6 +176,45 @@ class QuicCloseHandlerIdleTimeoutTest {
         assertTrue(recorder.freed(server.sourceConnectionId()));
         assertEquals(1, recorder.events(QuicConnectionEndedEvent.class).size(), "ended once, as LOCAL");
         recorder.assertNoExceptions();
+    }
+
+    /**
+     * The application closed the connection with its own {@code writeConnectionClose} while the idle timer was armed:
+     * when the timer fires the handler finds the close, reports it and runs the closing period (and does not spin on
+     * a deadline that stays in the past).
+     */
+    @Test
+    void aConnectionClosedBehindTheHandlersBackEndsWhenItsTimerFires() throws Exception {
+        QuicConnection server = accepted(IDLE_5S);
+        advance(ch, SECOND);
+        assertEquals(CloseOutcome.WRITTEN, server.writeConnectionClose(null, null,
+                ByteBuffer.allocate(1500), CloseError.application(7), now(ch)));
+        assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> advance(ch, 10 * SECOND));
+        recorder.assertEnded(server.sourceConnectionId(), QuicCloseInitiator.LOCAL, QuicCloseResult.NOTHING_TO_SEND);
+        assertEquals(CloseError.application(7), recorder.onlyEnded().error());
+        assertFalse(recorder.freed(server.sourceConnectionId()), "its closing period runs from when it was found");
+        advance(ch, server.closingPeriod().toNanos());
+        assertTrue(recorder.freed(server.sourceConnectionId()));
+        assertEquals(List.of(), drainOutbound(ch), "the handler has no copy of that close to send");
+    }
+
+    /** The same with the peer's close, which the application fed to the connection itself: it drains. */
+    @Test
+    void aConnectionDrainingBehindTheHandlersBackEndsWhenItsTimerFires() throws Exception {
+        QuicConnection server = accepted(IDLE_5S);
+        advance(ch, SECOND);
+        ByteBuffer close = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN, peer.connection.writeConnectionClose(null, null, close,
+                CloseError.transport(0x0a), now(ch)));
+        close.flip();
+        assertEquals(ReceiveStatus.DRAINING, server.receive(close, new NetworkPath(SERVER, OTHER_CLIENT), now(ch)));
+        assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> advance(ch, 10 * SECOND));
+        recorder.assertEnded(server.sourceConnectionId(), QuicCloseInitiator.PEER, QuicCloseResult.NOTHING_TO_SEND);
+        advance(ch, server.closingPeriod().toNanos());
+        assertTrue(recorder.freed(server.sourceConnectionId()));
+        assertEquals(List.of(), drainOutbound(ch));
     }
 
     @Test

@@ -17,8 +17,8 @@ public final class Settings {
     /** RFC 9002 §6.2.2: the initial RTT before any sample, 333 ms. */
     public static final Duration DEFAULT_INITIAL_RTT = Duration.ofMillis(333);
 
-    // the largest max_idle_timeout in whole seconds that stays within 2^62-1 milliseconds
-    private static final long MAX_IDLE_TIMEOUT_SECONDS = ((1L << 62) - 1) / 1000 - 1;
+    // the largest max_idle_timeout, in milliseconds: the transport parameter is a variable-length integer
+    private static final long MAX_IDLE_TIMEOUT_MILLIS = (1L << 62) - 1;
 
     private static final Settings DEFAULTS = builder().build();
 
@@ -255,8 +255,13 @@ public final class Settings {
                 throw new IllegalArgumentException("maxIdleTimeout is whole milliseconds (the transport parameter's "
                         + "unit): " + timeout);
             }
-            // 2^62-1 ms is about 1.46e14 s, within Duration's range, so toMillis cannot overflow below that
-            if (timeout.getSeconds() > MAX_IDLE_TIMEOUT_SECONDS) {
+            long millis;
+            try {
+                millis = timeout.toMillis();
+            } catch (ArithmeticException e) {
+                millis = Long.MAX_VALUE;
+            }
+            if (millis > MAX_IDLE_TIMEOUT_MILLIS) {
                 throw new IllegalArgumentException("maxIdleTimeout must be at most 2^62-1 ms: " + timeout);
             }
             this.maxIdleTimeout = timeout;

@@ -158,7 +158,8 @@ class IdleTimeoutTest {
         assertThrows(IllegalArgumentException.class, () -> b.maxIdleTimeout(Duration.ofNanos(1_500_000)));
         assertThrows(IllegalArgumentException.class, () -> b.maxIdleTimeout(Duration.ofMillis(1L << 62)));
         assertThrows(NullPointerException.class, () -> b.maxIdleTimeout(null));
-        Duration max = Duration.ofMillis((1L << 62) - 1000);
+        assertThrows(IllegalArgumentException.class, () -> b.maxIdleTimeout(Duration.ofSeconds(Long.MAX_VALUE)));
+        Duration max = Duration.ofMillis((1L << 62) - 1);
         assertEquals(max, b.maxIdleTimeout(max).build().maxIdleTimeout());
         Settings s = b.maxIdleTimeout(Duration.ofSeconds(7)).build();
         assertEquals(Duration.ofSeconds(7), s.toBuilder().build().maxIdleTimeout());

@@ -185,8 +185,10 @@ public final class ClientHello {
 
         /**
          * The server's host name, sent in server_name (RFC 6066 §3). A trailing dot is dropped. An IP address literal
-         * ({@code 192.0.2.1}, {@code ::1}, {@code [::1]}) is not a host name, and RFC 6066 forbids sending one, so
-         * for a literal the extension is left out.
+         * ({@code 192.0.2.1}, {@code ::1}, {@code [::1]}, {@code fe80::1%eth0}) is not a host name, and RFC 6066
+         * forbids sending one, so for a literal the extension is left out. A string of digits and dots is read as an
+         * IPv4 address and one with a colon or brackets as an IPv6 address: {@code "1..2"} or
+         * {@code "example.com:443"} is refused rather than sent without SNI.
          *
          * @param host a DNS name of ASCII letters, digits and hyphens (use {@link java.net.IDN#toASCII(String)} for
          *     internationalised names), or an IP literal; {@code null} sends no server_name
@@ -404,7 +406,18 @@ public final class ClientHello {
         /** The host name to send, or {@code null} for an IP literal. */
         private static String checkServerName(String host) {
             String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-            if (name.startsWith("[") || name.indexOf(':') >= 0 || isDottedNumbers(name)) {
+            if (name.startsWith("[") || name.endsWith("]") || name.indexOf(':') >= 0) {
+                if (!isIpv6Literal(host)) {
+                    throw new IllegalArgumentException("neither a host name nor an IPv6 literal (a host name has no "
+                            + "':', brackets or port): \"" + host + "\"");
+                }
+                return null;
+            }
+            if (isDottedNumbers(name)) {
+                // a name of digits and dots only is read as an IPv4 address, never as a DNS name
+                if (!isIpv4Literal(name)) {
+                    throw new IllegalArgumentException("neither a host name nor an IPv4 literal: \"" + host + "\"");
+                }
                 return null;
             }
             if (name.isEmpty() || name.length() > MAX_HOST_NAME_LENGTH) {
@@ -431,6 +444,83 @@ public final class ClientHello {
                 }
             }
             return name;
+        }
+
+        /** A dotted-decimal IPv4 address: four numbers 0..255 of one to three digits. */
+        private static boolean isIpv4Literal(String s) {
+            String[] parts = s.split("\\.", -1);
+            if (parts.length != 4) {
+                return false;
+            }
+            for (String part : parts) {
+                if (part.isEmpty() || part.length() > 3 || !isDottedNumbers(part) || part.indexOf('.') >= 0
+                        || Integer.parseInt(part) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * An IPv6 address (RFC 4291 §2.2: eight groups of one to four hex digits, one {@code ::} standing for at least
+         * one group of zeros, the last two groups possibly in dotted-decimal IPv4), optionally with a zone
+         * ({@code %eth0}, RFC 6874) and optionally in brackets.
+         */
+        private static boolean isIpv6Literal(String host) {
+            String s = host;
+            if (s.startsWith("[") || s.endsWith("]")) {
+                if (s.length() < 2 || !s.startsWith("[") || !s.endsWith("]")) {
+                    return false;
+                }
+                s = s.substring(1, s.length() - 1);
+            }
+            int zone = s.indexOf('%');
+            if (zone >= 0) {
+                String id = s.substring(zone + 1);
+                if (id.isEmpty() || !id.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+                        || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~')) {
+                    return false;
+                }
+                s = s.substring(0, zone);
+            }
+            int gap = s.indexOf("::");
+            if (gap >= 0 && s.indexOf("::", gap + 1) >= 0) {
+                return false;
+            }
+            int groups;
+            if (gap < 0) {
+                groups = ipv6Groups(s, true);
+                return groups == 8;
+            }
+            String head = s.substring(0, gap);
+            String tail = s.substring(gap + 2);
+            int headGroups = head.isEmpty() ? 0 : ipv6Groups(head, false);
+            int tailGroups = tail.isEmpty() ? 0 : ipv6Groups(tail, true);
+            return headGroups >= 0 && tailGroups >= 0 && headGroups + tailGroups <= 7;
+        }
+
+        /**
+         * The number of 16-bit groups in {@code s} (colon-separated hex groups, the last one possibly a dotted IPv4
+         * address counting for two when {@code lastMayBeIpv4}), or -1 if it is not such a list.
+         */
+        private static int ipv6Groups(String s, boolean lastMayBeIpv4) {
+            String[] parts = s.split(":", -1);
+            int groups = 0;
+            for (int i = 0; i < parts.length; i++) {
+                String part = parts[i];
+                if (i == parts.length - 1 && lastMayBeIpv4 && part.indexOf('.') >= 0) {
+                    if (!isIpv4Literal(part)) {
+                        return -1;
+                    }
+                    groups += 2;
+                } else if (part.isEmpty() || part.length() > 4 || !part.chars().allMatch(c -> c >= '0' && c <= '9'
+                        || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+                    return -1;
+                } else {
+                    groups++;
+                }
+            }
+            return groups;
         }
 
         private static boolean isDottedNumbers(String name) {

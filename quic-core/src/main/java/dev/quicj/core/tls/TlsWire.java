@@ -53,12 +53,13 @@ final class TlsWire {
 
     static int u16(ByteBuffer src, String what) throws QuicException {
         need(src, 2, what);
-        return src.getShort() & 0xffff;
+        // byte by byte: TLS is big-endian (RFC 8446 §3) whatever the caller's buffer order
+        return (src.get() & 0xff) << 8 | (src.get() & 0xff);
     }
 
     static int u24(ByteBuffer src, String what) throws QuicException {
         need(src, 3, what);
-        return (src.get() & 0xff) << 16 | (src.getShort() & 0xffff);
+        return (src.get() & 0xff) << 16 | (src.get() & 0xff) << 8 | (src.get() & 0xff);
     }
 
     /** Reads {@code length} bytes as a slice and advances past them. */

@@ -60,6 +60,17 @@ class ClientHelloInfoTest {
     }
 
     @Test
+    void decodesTheSameFromALittleEndianBuffer() throws Exception {
+        // RFC 8446 §3: network byte order, whatever the order the caller's buffer is set to
+        ClientHelloInfo big = ClientHelloInfo.decode(ByteBuffer.wrap(RFC9001_A2));
+        ClientHelloInfo little = ClientHelloInfo.decode(
+                ByteBuffer.wrap(RFC9001_A2).order(java.nio.ByteOrder.LITTLE_ENDIAN));
+        assertEquals(big.extensions(), little.extensions());
+        assertEquals(big.transportParameters(), little.transportParameters());
+        assertEquals(big.serverName(), little.serverName());
+    }
+
+    @Test
     void decodeMovesPastTheMessageAndLeavesWhatFollows() throws Exception {
         ByteBuffer src = ByteBuffer.wrap(concat(new byte[] {7, 7}, RFC9001_A2, new byte[] {9}));
         src.position(2);

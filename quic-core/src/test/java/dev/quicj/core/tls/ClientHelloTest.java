@@ -186,7 +186,8 @@ class ClientHelloTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"127.0.0.1", "192.0.2.1.", "::1", "[::1]", "2001:db8::1", "fe80::1%eth0"})
+    @ValueSource(strings = {"127.0.0.1", "192.0.2.1.", "::1", "[::1]", "2001:db8::1", "fe80::1%eth0", "::",
+        "1:2:3:4:5:6:7:8", "::ffff:192.0.2.1", "[2001:DB8:0:0:0:0:0:1]", "1::8", "255.255.255.255", "0.0.0.0"})
     void ipLiteralsSendNoServerName(String literal) throws Exception {
         ClientHello hello = ClientHello.builder().serverName(literal).applicationProtocols("h3")
                 .transportParameters(clientParameters()).build();
@@ -202,6 +203,18 @@ class ClientHelloTest {
         "under_score.example"})
     void invalidHostNamesAreRefused(String host) {
         assertThrows(IllegalArgumentException.class, () -> ClientHello.builder().serverName(host));
+    }
+
+    /**
+     * Strings that look like IP literals but are not (and a host with a port) are refused, not sent without SNI:
+     * the javadoc's "neither a valid DNS name nor an IP literal".
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"..", "...", "1..2", "999.999.999.999", "1.2.3.4.5.6.7", "1.2.3", "256.0.0.1",
+        "0001.2.3.4", "123", "a:b", "[foo", "[::1", "::1]", "[]", "example.com:443", "1:2:3:4:5:6:7:8:9",
+        "1::2::3", ":::", "12345::1", "::ffff:192.0.2.256", "1:2:3:4:5:6:7::8", "fe80::1%", "::g"})
+    void stringsThatAreNeitherHostNamesNorIpLiteralsAreRefused(String host) {
+        assertThrows(IllegalArgumentException.class, () -> ClientHello.builder().serverName(host), host);
     }
 
     @Test

@@ -49,6 +49,16 @@ class ServerHelloInfoTest {
     }
 
     @Test
+    void decodesTheSameFromALittleEndianBuffer() throws Exception {
+        // RFC 8446 §3: network byte order, whatever the order the caller's buffer is set to
+        ServerHelloInfo big = ServerHelloInfo.decode(ByteBuffer.wrap(RFC9001_A3));
+        ServerHelloInfo little = ServerHelloInfo.decode(
+                ByteBuffer.wrap(RFC9001_A3).order(java.nio.ByteOrder.LITTLE_ENDIAN));
+        assertEquals(big.extensions(), little.extensions());
+        assertEquals(big.legacyVersion(), little.legacyVersion());
+    }
+
+    @Test
     void decodesAHelloRetryRequest() throws Exception {
         TlsTestSupport.RawServerHello hrr = new TlsTestSupport.RawServerHello();
         hrr.random = Hex.decode(HRR_RANDOM);

@@ -101,9 +101,13 @@ final class ConnectionEntry implements ChannelFutureListener {
         connection = null;
     }
 
-    /** Whether a close may still be asked for. */
+    /**
+     * Whether a close may still be asked for: live, and its end not reported yet (a connection that ends silently, an
+     * idle one say, is still LIVE while listeners handle its {@link QuicConnectionEndedEvent}, and must not send a
+     * close from there).
+     */
     boolean isOpen() {
-        return phase == Phase.LIVE;
+        return phase == Phase.LIVE && !endedFired;
     }
 
     /**

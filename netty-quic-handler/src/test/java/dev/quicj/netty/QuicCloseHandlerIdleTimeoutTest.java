@@ -31,6 +31,8 @@ import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.tls.TransportParameters;
 import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Recorder;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -215,6 +217,68 @@ class QuicCloseHandlerIdleTimeoutTest {
         advance(ch, server.closingPeriod().toNanos());
         assertTrue(recorder.freed(server.sourceConnectionId()));
         assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    /**
+     * A held 1-RTT CONNECTION_CLOSE processed by {@code handshakeCompleted()} called outside {@code receive} (an
+     * asynchronous TLS layer): the connection drains behind the handler's back, which finds it when the idle timer
+     * fires.
+     */
+    @Test
+    void aConnectionDrainedByAHeldCloseOutsideReceiveEndsWhenItsTimerFires() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        Settings settings = Settings.defaults().toBuilder().maxIdleTimeout(Duration.ofSeconds(60)).build();
+        Client client = new Client(CLIENT_ODCID, CLIENT_SCID, new NetworkPath(CLIENT, SERVER), now(ch), settings);
+        QuicConnection c = client.connection;
+        c.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET);
+        c.installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_HANDSHAKE_SECRET);
+        handler.addConnection(c);
+        byte[] close = ConnectionFixtures.peerShortPacket(settings, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID,
+                0, Hex.decode("1c000000"));
+        ch.writeInbound(datagram(close, SERVER, CLIENT));
+        assertEquals(dev.quicj.core.conn.DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE, c.lastDropReason());
+        c.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
+        c.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
+        c.handshakeCompleted();
+        assertTrue(c.isInDrainingPeriod());
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> advance(ch, 60 * SECOND));
+        recorder.assertEnded(CLIENT_SCID, QuicCloseInitiator.PEER, QuicCloseResult.NOTHING_TO_SEND);
+        advance(ch, c.closingPeriod().toNanos());
+        assertTrue(recorder.freed(CLIENT_SCID));
+        assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    /**
+     * A listener that reacts to the idle end by closing every connection: the idle one, whose end was already
+     * reported, sends nothing (it "is silently closed"); only the other one closes.
+     */
+    @Test
+    void aCloseAllFiredFromTheIdleEndedEventDoesNotMakeTheIdleConnectionSendAClose() throws Exception {
+        handler = new QuicCloseHandler();
+        ChannelInboundHandlerAdapter reactor = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof QuicConnectionEndedEvent
+                        && ((QuicConnectionEndedEvent) evt).initiator() == QuicCloseInitiator.IDLE) {
+                    ctx.channel().pipeline().fireUserEventTriggered(
+                            QuicCloseCommand.closeAll(CloseError.transport(TransportErrorCode.NO_ERROR)));
+                }
+                ctx.fireUserEventTriggered(evt);
+            }
+        };
+        ch = channel(handler, reactor, recorder);
+        Client idler = new Client(CLIENT_ODCID, CLIENT_SCID, new NetworkPath(CLIENT, SERVER), now(ch), IDLE_5S);
+        Client other = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        handler.addConnection(idler.connection);
+        handler.addConnection(other.connection);
+        advance(ch, 5 * SECOND);
+        List<TestSupport.Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size(), () -> "sent: " + sent);
+        assertEquals(OTHER_CLIENT, sent.get(0).sender(), "the other client's close");
+        recorder.assertEnded(CLIENT_SCID, QuicCloseInitiator.IDLE, QuicCloseResult.NOTHING_TO_SEND);
+        recorder.assertEnded(PEER_SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+        assertEquals(2, recorder.events(QuicConnectionEndedEvent.class).size());
     }
 
     @Test

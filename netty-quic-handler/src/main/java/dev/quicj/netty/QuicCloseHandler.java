@@ -84,9 +84,10 @@ import java.util.concurrent.TimeUnit;
  *       timer} last restarted: nothing is sent, a {@link QuicConnectionEndedEvent} reports
  *       {@link QuicCloseInitiator#IDLE} and {@link QuicCloseResult#NOTHING_TO_SEND}, and the connection is freed at
  *       once. The timeout is read when the connection is added, after each datagram routed to it and when its timer
- *       fires: peer transport parameters set outside {@code receive} count from then. Without a timeout on either side a live connection is held until something else closes it, so a server
- *       that {@linkplain AcceptPolicy#accept() accepts} connections should set one: otherwise peers that send one
- *       Initial and go away fill {@link QuicCloseHandlerConfig#maxConnections()}.</li>
+ *       fires: peer transport parameters set outside {@code receive} count from then. Without a timeout on either
+ *       side a live connection is held until something else closes it, so a server that
+ *       {@linkplain AcceptPolicy#accept() accepts} connections should set one: otherwise peers that send one Initial
+ *       and go away fill {@link QuicCloseHandlerConfig#maxConnections()}.</li>
  * </ul>
  *
  * <h2>What the handler writes</h2>

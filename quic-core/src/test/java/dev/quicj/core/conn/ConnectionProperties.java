@@ -25,9 +25,12 @@ final class ConnectionProperties {
     private ConnectionProperties() {
     }
 
-    /** Everything observable about a connection except the amplification and statistics counters. */
+    /**
+     * Everything observable about a connection except the amplification and statistics counters; the idle timer's
+     * start included (RFC 9000 §10.1: only a processed packet restarts it).
+     */
     record Snapshot(ConnectionState state, String dcid, CloseError peerClose, boolean reset, boolean confirmed,
-            List<Long> numbers, List<Boolean> keys, String token, String newToken) {
+            List<Long> numbers, List<Boolean> keys, String token, String newToken, long idleTimerStart) {
         static Snapshot of(QuicConnection c) {
             List<Long> numbers = new ArrayList<>();
             List<Boolean> keys = new ArrayList<>();
@@ -41,7 +44,7 @@ final class ConnectionProperties {
             }
             return new Snapshot(c.state(), String.valueOf(c.destinationConnectionId()), c.peerCloseError(),
                     c.isStatelessReset(), c.isHandshakeConfirmed(), numbers, keys,
-                    Arrays.toString(c.token()), Arrays.toString(c.newToken()));
+                    Arrays.toString(c.token()), Arrays.toString(c.newToken()), c.idleTimerStart());
         }
     }
 

@@ -104,6 +104,10 @@ final class WriteCloseCommand {
     private static byte[] serverClose(QuicVersion version, ConnectionId odcid, ConnectionId dcid, ConnectionId scid,
             long pn, CloseError error) throws UsageException {
         ByteBuffer dest = ByteBuffer.allocate(1500);
+        if (pn > StatelessClose.MAX_PACKET_NUMBER) {
+            throw new UsageException("--pn of a server must be in 0..2^31-1: the client has received nothing from it, "
+                    + "so 4 bytes must cover twice the packet number");
+        }
         CloseOutcome outcome = StatelessClose.write(dest, version, odcid, dcid, scid, pn, error, CryptoProvider.jca());
         if (outcome != CloseOutcome.WRITTEN) {
             throw new UsageException(notWritten(outcome, error));

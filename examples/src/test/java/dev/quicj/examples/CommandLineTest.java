@@ -116,6 +116,9 @@ class CommandLineTest {
                 "--scid", "00", "--pn", "0"},
             {"write-close", "--role", "server", "--version", "1", "--odcid", "00", "--dcid", "00", "--scid", "00",
                 "--pn", "1", "--bogus"},
+            // a stateless server close: 4 bytes must cover twice the packet number (RFC 9000 §17.1)
+            {"write-close", "--role", "server", "--version", "1", "--odcid", "00", "--dcid", "00", "--scid", "00",
+                "--pn", "2147483648"},
             {"decode", "--odcid", "00"},
             {"decode"},
             {"frobnicate"},

@@ -20,8 +20,11 @@ import dev.quicj.core.conn.StatelessClose;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.InitialProtections;
 import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.packet.HeaderStatus;
 import dev.quicj.core.packet.PacketCrypto;
+import dev.quicj.core.packet.PacketForm;
 import dev.quicj.core.packet.PacketHeader;
+import dev.quicj.core.packet.PacketParser;
 import dev.quicj.core.packet.PacketWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelConfig;
@@ -37,6 +40,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -836,8 +840,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         try {
             if (authenticate) {
                 initialKeys.deriveBoth(version, dg.array(), dcidOffset, header.dcidLength());
-                // authenticate in place: dg is the handler's own copy of the datagram
-                PacketCrypto.unprotect(dg, header, initialKeys.client(), -1, hpMask);
+                if (!anInitialAuthenticates(dg)) {
+                    return false;
+                }
             } else {
                 initialKeys.deriveServer(version, dg.array(), dcidOffset, header.dcidLength());
             }
@@ -872,6 +877,41 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL, error,
                 QuicCloseResult.SENT, version, odcid, clientScid));
         return true;
+    }
+
+    /**
+     * Whether one of the datagram's Initial packets authenticates with the client Initial keys just derived from the
+     * first one's DCID. RFC 9000 §12.2: coalesced packets are processed one by one, and one that does not decrypt does
+     * not stop the others; so, as a connection would, the Initials that follow with the same version and DCID are
+     * tried too. Decrypts in place ({@code dg} is the handler's own copy of the datagram) and leaves {@link #header}
+     * on the last packet tried.
+     */
+    private boolean anInitialAuthenticates(ByteBuffer dg) {
+        int version = header.versionField();
+        int dcidOffset = header.dcidOffset();
+        int dcidLength = header.dcidLength();
+        while (true) {
+            try {
+                PacketCrypto.unprotect(dg, header, initialKeys.client(), -1, hpMask);
+                return true;
+            } catch (CryptoException e) {
+                // try the next packet
+            }
+            int next = header.packetEnd();
+            if (next >= dg.limit() || PacketParser.parse(dg, next, 0, header) != HeaderStatus.OK
+                    || !header.isLongHeader() || header.form() != PacketForm.INITIAL
+                    || header.versionField() != version || !sameDcid(dg, dcidOffset, dcidLength)) {
+                return false;
+            }
+        }
+    }
+
+    /** Whether the packet in {@link #header} has the DCID at {@code offset} (RFC 9000 §12.2: coalesced ones share it). */
+    private boolean sameDcid(ByteBuffer dg, int offset, int length) {
+        byte[] a = dg.array();
+        int base = dg.arrayOffset();
+        return header.dcidLength() == length && Arrays.equals(a, base + offset, base + offset + length, a,
+                base + header.dcidOffset(), base + header.dcidOffset() + length);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -467,6 +467,57 @@ class QuicCloseHandlerRoutingTest {
     }
 
     /**
+     * Two client Initials coalesced in one 1200-byte datagram (RFC 9000 §12.2), both sealed with the client Initial
+     * keys of {@link #PEER_ODCID}, the first addressed to it, the second to {@code secondDcid}; either may be
+     * corrupted (its last byte flipped).
+     */
+    private static byte[] coalescedInitials(boolean firstBad, boolean secondBad, ConnectionId secondDcid)
+            throws Exception {
+        PacketProtection keys = ConnectionFixtures.peerProtection(Settings.defaults(),
+                InitialSecrets.clientSecret(QuicVersion.V1, PEER_ODCID.toByteArray()));
+        byte[] crypto = ByteBufUtil.decodeHexDump("0600" + "04" + "01020304");
+        byte[] first = ConnectionFixtures.peerLongPacket(keys, LongPacketType.INITIAL, PEER_ODCID, PEER_SCID, 0, crypto,
+                0);
+        byte[] second = ConnectionFixtures.peerLongPacket(keys, LongPacketType.INITIAL, secondDcid, PEER_SCID, 1,
+                crypto, 1200 - first.length);
+        if (firstBad) {
+            first[first.length - 1] ^= 1;
+        }
+        if (secondBad) {
+            second[second.length - 1] ^= 1;
+        }
+        byte[] dg = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, dg, first.length, second.length);
+        assertEquals(1200, dg.length);
+        return dg;
+    }
+
+    /**
+     * RFC 9000 §12.2: a packet that does not decrypt does not stop the ones coalesced after it. A datagram whose first
+     * Initial is corrupt but whose second authenticates is refused, as a connection (the reject policy) would read it.
+     */
+    @Test
+    void theStatelessRejectPolicyAuthenticatesAnyOfTheCoalescedInitials() throws Exception {
+        start(AcceptPolicy.rejectStateless(REFUSED));
+        ch.writeInbound(datagram(coalescedInitials(true, false, PEER_ODCID), OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertClose(sent.get(0).initialClose(PEER_ODCID), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                0, "full");
+        recorder.assertEnded(recorder.onlyEnded().connectionId(), QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+    }
+
+    @Test
+    void theStatelessRejectPolicyPassesOnADatagramNoneOfWhoseInitialsAuthenticates() throws Exception {
+        start(AcceptPolicy.rejectStateless(REFUSED));
+        assertPassedOn(coalescedInitials(true, true, PEER_ODCID));
+        // an Initial for another DCID is not part of the datagram's connection (RFC 9000 §12.2), whatever its keys
+        assertPassedOn(coalescedInitials(true, false, ConnectionId.fromHex("d1d2d3d4d5d6d7d8d9")));
+        assertEquals(List.of(), recorder.events);
+    }
+
+    /**
      * The stateless refusals re-key one set of Initial keys per client DCID: a run of distinct clients of QUIC v1 and
      * v2 in turn, with Initials that do not authenticate in between, each gets a close of its version sealed with its
      * own DCID's server keys; only the first refusal builds protections (two, or the server's one unauthenticated).

@@ -22,7 +22,20 @@ import java.util.Objects;
  */
 public final class StatelessClose {
     private static final byte[] NO_REASON = new byte[0];
+    /**
+     * The largest packet number a stateless close can use, 2^31-1: with nothing received from this server, the
+     * client decodes it from at most 4 bytes only if they cover twice its value (RFC 9000 §17.1, Appendix A.2).
+     */
+    public static final long MAX_PACKET_NUMBER = (1L << 31) - 1;
+
     private StatelessClose() {
+    }
+
+    private static void checkPacketNumber(long packetNumber) {
+        if (packetNumber < 0 || packetNumber > MAX_PACKET_NUMBER) {
+            throw new IllegalArgumentException("a stateless close's packet number must be in [0, 2^31): "
+                    + packetNumber);
+        }
     }
 
     /**
@@ -43,7 +56,8 @@ public final class StatelessClose {
      * @param clientInitialDcid the DCID of the client's Initial: the server's Initial keys derive from it
      * @param dcid the DCID to send to: the client's SCID
      * @param scid the server's SCID
-     * @param packetNumber the packet number, in [0, 2^62)
+     * @param packetNumber the packet number, in [0, 2^31): the client has received nothing in this space, so a
+     *     4-byte encoding must cover twice the packet number (RFC 9000 §17.1)
      * @param error a transport or application close; other types write nothing
      * @return {@link CloseOutcome#WRITTEN}, {@link CloseOutcome#NOTHING_TO_WRITE} for a non-sending error type,
      *     {@link CloseOutcome#NOBUF_BUFFER_TOO_SMALL}, or {@link CloseOutcome#CALLBACK_FAILURE} if key derivation or
@@ -77,9 +91,7 @@ public final class StatelessClose {
         Objects.requireNonNull(error, "error");
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(writer, "writer");
-        if (packetNumber < 0 || packetNumber > PacketNumber.MAX) {
-            throw new IllegalArgumentException("packet number out of range: " + packetNumber);
-        }
+        checkPacketNumber(packetNumber);
         if (!error.type().sendsFrame()) {
             return CloseOutcome.NOTHING_TO_WRITE;
         }
@@ -94,9 +106,12 @@ public final class StatelessClose {
     /**
      * Writes a server Initial close with server Initial protection the caller already holds and a reusable writer,
      * so repeated closes allocate nothing.
+     *
+     * @throws IllegalArgumentException if {@code packetNumber} is not in [0, 2^31)
      */
     public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId dcid, ConnectionId scid,
             long packetNumber, CloseError error, PacketProtection serverInitialProtection, PacketWriter writer) {
+        checkPacketNumber(packetNumber);
         if (!error.type().sendsFrame()) {
             return CloseOutcome.NOTHING_TO_WRITE;
         }

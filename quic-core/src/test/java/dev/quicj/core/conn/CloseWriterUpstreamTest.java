@@ -8,6 +8,7 @@ import static dev.quicj.core.conn.ConnectionFixtures.SERVER_SCID;
 import static dev.quicj.core.conn.ConnectionFixtures.T0;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
@@ -16,9 +17,11 @@ import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.ConnectionFixtures.Side;
 import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.InitialProtections;
 import dev.quicj.core.inspect.InspectedFrame;
 import dev.quicj.core.inspect.InspectedPacket;
 import dev.quicj.core.packet.PacketForm;
+import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.wire.CloseType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -287,6 +290,39 @@ class CloseWriterUpstreamTest {
         assertEquals(0, packets.get(0).packetNumber());
         assertTransportClose(packets.get(0), TransportErrorCode.INVALID_TOKEN, FOO);
         assertEquals(0, packets.get(0).frames(InspectedFrame.Padding.class).size(), "no padding");
+    }
+
+    /**
+     * The client has received nothing from a stateless server, so its 4-byte packet number must cover twice the
+     * value (RFC 9000 §17.1): 2^31-1 is the largest, and decodes back; 2^31 is refused by every overload rather than
+     * sealed under a nonce the client cannot rebuild.
+     */
+    @Test
+    void aStatelessCloseUsesPacketNumbersBelow2To31Only() throws Exception {
+        long max = StatelessClose.MAX_PACKET_NUMBER;
+        assertEquals((1L << 31) - 1, max);
+        CloseError error = CloseError.transport(TransportErrorCode.INVALID_TOKEN, "foo");
+        ByteBuffer dest = ByteBuffer.allocate(1200);
+        assertEquals(CloseOutcome.WRITTEN, StatelessClose.write(dest, QuicVersion.V1, ConnectionFixtures.CLIENT_ODCID,
+                CLIENT_SCID, SERVER_SCID, max, error, CryptoProvider.nullCrypto()));
+        dest.flip();
+        List<InspectedPacket> packets = ConnectionFixtures.inspect(dest, Side.SERVER, NULL);
+        assertEquals(max, packets.get(0).packetNumber(), packets::toString);
+        assertTransportClose(packets.get(0), TransportErrorCode.INVALID_TOKEN, FOO);
+
+        long tooBig = max + 1;
+        ByteBuffer other = ByteBuffer.allocate(1200);
+        assertThrows(IllegalArgumentException.class, () -> StatelessClose.write(other, QuicVersion.V1,
+                ConnectionFixtures.CLIENT_ODCID, CLIENT_SCID, SERVER_SCID, tooBig, error, CryptoProvider.nullCrypto()));
+        InitialProtections keys = new InitialProtections(CryptoProvider.nullCrypto());
+        assertThrows(IllegalArgumentException.class, () -> StatelessClose.write(other, QuicVersion.V1,
+                ConnectionFixtures.CLIENT_ODCID, CLIENT_SCID, SERVER_SCID, tooBig, error, keys, new PacketWriter()));
+        keys.deriveServer(QuicVersion.V1, ConnectionFixtures.CLIENT_ODCID);
+        assertThrows(IllegalArgumentException.class, () -> StatelessClose.write(other, QuicVersion.V1, CLIENT_SCID,
+                SERVER_SCID, tooBig, error, keys.server(), new PacketWriter()));
+        assertThrows(IllegalArgumentException.class, () -> StatelessClose.write(other, QuicVersion.V1, CLIENT_SCID,
+                SERVER_SCID, -1, error, keys.server(), new PacketWriter()));
+        assertEquals(0, other.position(), "nothing written");
     }
 
     @Test

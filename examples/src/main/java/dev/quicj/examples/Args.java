@@ -47,6 +47,11 @@ final class Args {
                             throw new UsageException("option --" + name + " needs a value");
                         }
                         v = argv[++i];
+                        if (v.startsWith("--") && isOption(v.substring(2), valued, switches)) {
+                            // "--reason --app": the value was forgotten
+                            throw new UsageException("option --" + name + " needs a value, not the option " + v
+                                    + " (write --" + name + "=" + v + " for a value starting with --)");
+                        }
                     }
                     if (values.put(name, v) != null) {
                         throw new UsageException("option --" + name + " given twice");
@@ -60,6 +65,12 @@ final class Args {
                 positional.add(a);
             }
         }
+    }
+
+    private static boolean isOption(String text, Set<String> valued, Set<String> switches) {
+        int eq = text.indexOf('=');
+        String name = eq >= 0 ? text.substring(0, eq) : text;
+        return valued.contains(name) || switches.contains(name) || name.equals("help");
     }
 
     boolean has(String name) {

@@ -21,7 +21,11 @@ import java.util.Set;
  */
 final class DecodeCommand {
     static final String USAGE = "usage: decode --odcid HEX [--dcid-len N] (--hex HEX | FILE)\n"
-            + "  FILE holds the raw datagram, or its hex if the name ends in .hex";
+            + "  prints every packet and frame of a QUIC datagram; exits 1 if a packet does not decrypt or parse\n"
+            + "  --odcid    the client's first DCID: the Initial keys of both directions derive from it\n"
+            + "  --dcid-len the DCID length of short-header (1-RTT) packets, which do not carry it (default: the DCID\n"
+            + "             length of the datagram's first long-header packet)\n"
+            + "  --hex      the datagram as hex; or FILE: the raw datagram, or its hex if the name ends in .hex";
 
     private static final Set<String> VALUED = Set.of("odcid", "hex", "dcid-len");
 

@@ -30,6 +30,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.PrintStream;
@@ -105,7 +106,8 @@ public final class RejectServer implements AutoCloseable {
      * @throws IllegalStateException if {@link Transport#EPOLL} was asked for and epoll is not available, or if
      *     several {@linkplain Config.Builder#eventLoops(int) event loops} were asked for without epoll
      * @throws java.io.IOException if the socket cannot be bound, for example because the port is taken
-     *     ({@link java.net.BindException} on NIO, Netty's {@code NativeIoException} on epoll)
+     *     ({@link java.net.BindException} on NIO and with several event loops, Netty's {@code NativeIoException} on
+     *     epoll), also by a process sharing it through {@code SO_REUSEPORT}
      * @throws Exception if the bind is interrupted
      */
     public static RejectServer start(Config config) throws Exception {
@@ -116,8 +118,14 @@ public final class RejectServer implements AutoCloseable {
                     + " epoll transport; this one is " + transport);
         }
         IoHandlerFactory io = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends DatagramChannel> channelClass =
-                transport == Transport.EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        // an IPv4 address gets an IPv4 socket: 0.0.0.0 means every IPv4 address, not a dual-stack [::]
+        SocketProtocolFamily family = config.bind.getAddress() instanceof java.net.Inet4Address
+                ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        if (config.eventLoops > 1 && config.bind.getPort() != 0) {
+            // SO_REUSEPORT would let the sockets join another process's on a taken port and share its clients: a
+            // socket without it fails to bind a taken port, so try one first
+            new java.net.DatagramSocket(config.bind).close();
+        }
         QuicCloseHandler.warmUp();
         warmUp(config.closeError);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops, io);
@@ -133,7 +141,7 @@ public final class RejectServer implements AutoCloseable {
             for (int i = 0; i < config.eventLoops; i++) {
                 Counters c = new Counters();
                 // the group hands its event loops out in turn: channel i is served by loop i
-                Bootstrap b = new Bootstrap().group(group).channel(channelClass)
+                Bootstrap b = new Bootstrap().group(group).channelFactory(() -> newChannel(transport, family))
                         .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_SIZE)
                         .handler(new ChannelInitializer<DatagramChannel>() {
                             @Override
@@ -163,6 +171,10 @@ public final class RejectServer implements AutoCloseable {
                 group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static DatagramChannel newChannel(Transport transport, SocketProtocolFamily family) {
+        return transport == Transport.EPOLL ? new EpollDatagramChannel(family) : new NioDatagramChannel(family);
     }
 
     private static AcceptPolicy policy(Config config) {

@@ -118,7 +118,10 @@ final class RejectServerCommand {
         } finally {
             server.close();
         }
-        out.println("reject-server stopped: " + server.refusedConnections() + " connection(s) refused, "
+        // statelessly, every Initial is refused on its own (retransmissions too): the count is of Initials
+        String refused = server.config().mode() == RejectServer.Mode.CLOSING_PERIOD ? " connection(s) refused, "
+                : " Initial(s) refused statelessly, ";
+        out.println("reject-server stopped: " + server.refusedConnections() + refused
                 + server.ignoredDatagrams() + " datagram(s) ignored");
         return 0;
     }

@@ -26,7 +26,18 @@ import java.util.Set;
  */
 final class WriteCloseCommand {
     static final String USAGE = "usage: write-close --role client|server --version 1|2 --odcid HEX --dcid HEX "
-            + "--scid HEX --pn N [--token HEX] [--error N] [--frame-type N] [--reason TEXT] [--app]";
+            + "--scid HEX --pn N [--token HEX] [--error N] [--frame-type N] [--reason TEXT] [--app]\n"
+            + "  prints the hex of one Initial CONNECTION_CLOSE datagram\n"
+            + "  --role        client: a real client's close after its first Initial, padded to 1200 bytes;\n"
+            + "                server: a stateless server Initial close\n"
+            + "  --version     QUIC version 1 or 2\n"
+            + "  --odcid       the client's first DCID, at least 8 bytes: the Initial keys derive from it\n"
+            + "  --dcid        the packet's Destination Connection ID; --scid its Source Connection ID\n"
+            + "  --pn          packet number: client 1..2^31 (its first Initial used pn - 1), server 0..2^31-1\n"
+            + "  --token       client only: the token its Initials repeat\n"
+            + "  --error       error code, decimal or 0x hex (default 0, NO_ERROR); --frame-type the triggering\n"
+            + "                frame type (default 0); --reason the reason phrase (default none)\n"
+            + "  --app         an application close (1c 0c 00 00 at Initial level)";
 
     private static final Set<String> VALUED = Set.of("role", "version", "odcid", "dcid", "scid", "pn", "token",
             "error", "frame-type", "reason");
@@ -88,7 +99,9 @@ final class WriteCloseCommand {
                     .settings(settings).build(now);
             c.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, null, "h3"));
             if (c.writePacket(null, null, ByteBuffer.allocate(1500), now) == 0) {
-                throw new IllegalStateException("the client's first Initial was not written");
+                // the ClientHello and the token do not fit the 1200 bytes the client's datagrams are held to
+                throw new UsageException("--token too long: the client's first Initial, ClientHello and token "
+                        + "included, must fit in 1200 bytes (" + (token == null ? 0 : token.length) + "-byte token)");
             }
             ByteBuffer dest = ByteBuffer.allocate(1500);
             CloseOutcome outcome = c.writeConnectionClose(null, null, dest, error, now);
@@ -103,6 +116,10 @@ final class WriteCloseCommand {
 
     private static byte[] serverClose(QuicVersion version, ConnectionId odcid, ConnectionId dcid, ConnectionId scid,
             long pn, CloseError error) throws UsageException {
+        if (odcid.length() < QuicConnection.MIN_INITIAL_DCID_LENGTH) {
+            // a server drops client Initials with a shorter DCID (RFC 9000 §7.2): there is nothing to answer
+            throw new UsageException("--odcid must be at least 8 bytes (RFC 9000 §7.2): " + odcid.length());
+        }
         ByteBuffer dest = ByteBuffer.allocate(1500);
         if (pn > StatelessClose.MAX_PACKET_NUMBER) {
             throw new UsageException("--pn of a server must be in 0..2^31-1: the client has received nothing from it, "

@@ -101,6 +101,19 @@ class CommandLineTest {
     }
 
     @Test
+    void helpAnywhereOnTheLinePrintsTheCommandsOptions() {
+        Result r = run("close-client", "127.0.0.1", "4433", "--help");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("usage: close-client"), r.out());
+        Result w = run("write-close", "--help");
+        assertEquals(0, w.status(), w.err());
+        assertTrue(w.out().contains("--pn"), w.out());
+        assertTrue(w.out().lines().count() > 5, "the options are explained: " + w.out());
+        Result d = run("decode", "--odcid", "00", "--help");
+        assertTrue(d.out().contains("--dcid-len"), d.out());
+    }
+
+    @Test
     void badArgumentsPrintOneErrorLineAndTheUsage() {
         String[][] bad = {
             {"write-close", "--role", "client"},
@@ -117,8 +130,18 @@ class CommandLineTest {
             {"write-close", "--role", "server", "--version", "1", "--odcid", "00", "--dcid", "00", "--scid", "00",
                 "--pn", "1", "--bogus"},
             // a stateless server close: 4 bytes must cover twice the packet number (RFC 9000 §17.1)
-            {"write-close", "--role", "server", "--version", "1", "--odcid", "00", "--dcid", "00", "--scid", "00",
-                "--pn", "2147483648"},
+            {"write-close", "--role", "server", "--version", "1", "--odcid", "0011223344556677", "--dcid", "00",
+                "--scid", "00", "--pn", "2147483648"},
+            // a server answers no client Initial whose DCID is shorter than 8 bytes (RFC 9000 §7.2)
+            {"write-close", "--role", "server", "--version", "1", "--odcid", "01", "--dcid", "00", "--scid", "00",
+                "--pn", "0"},
+            // the client's first Initial cannot hold this token within 1200 bytes
+            {"write-close", "--role", "client", "--version", "1", "--odcid", "0011223344556677", "--dcid",
+                "0011223344556677", "--scid", "00", "--pn", "1", "--token", "00".repeat(1200)},
+            // a forgotten value is not taken from the next option
+            {"reject-server", "--reason", "--app"},
+            {"write-close", "--role", "--version", "1", "--odcid", "0011223344556677", "--dcid", "00", "--scid",
+                "00", "--pn", "1"},
             {"decode", "--odcid", "00"},
             {"decode"},
             {"frobnicate"},

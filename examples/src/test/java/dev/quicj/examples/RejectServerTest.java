@@ -389,4 +389,21 @@ class RejectServerTest {
             assertThrows(java.net.BindException.class, () -> RejectServer.start(c));
         }
     }
+
+    /**
+     * Several event loops bind with SO_REUSEPORT, which would let them join another server's sockets on the same port
+     * and take half its clients: a port taken by a server with several loops fails the start too.
+     */
+    @Test
+    void aPortTakenBySeveralEventLoopsFailsTheStartOfAnotherServerWithSeveral() throws Exception {
+        assertTrue(Epoll.isAvailable(), () -> "epoll: " + Epoll.unavailabilityCause());
+        try (RejectServer server = RejectServer.start(RejectServer.Config.builder()
+                .bind(new InetSocketAddress("127.0.0.1", 0)).eventLoops(2).build())) {
+            RejectServer.Config c = RejectServer.Config.builder().bind(server.localAddress()).eventLoops(2).build();
+            assertThrows(java.io.IOException.class, () -> RejectServer.start(c).close());
+            RejectServer.Config plain = RejectServer.Config.builder().bind(server.localAddress())
+                    .transport(RejectServer.Transport.NIO).build();
+            assertThrows(java.io.IOException.class, () -> RejectServer.start(plain).close());
+        }
+    }
 }

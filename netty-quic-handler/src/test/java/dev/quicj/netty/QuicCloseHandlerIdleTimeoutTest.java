@@ -105,14 +105,19 @@ class QuicCloseHandlerIdleTimeoutTest {
         assertEquals(id, handler.connections().get(0).sourceConnectionId());
     }
 
+    /** Asserts the connection is live {@code nanos - 1} from now and idles out silently {@code nanos} from now. */
+    private void assertIdlesOutIn(ConnectionId id, long nanos) {
+        advance(ch, nanos - 1);
+        assertLive(id);
+        advance(ch, 1);
+        assertIdledOut(id);
+    }
+
     @Test
     void anAcceptedConnectionIdlesOutSilentlyExactlyAtItsTimeout() throws Exception {
         QuicConnection server = accepted(IDLE_5S);
         assertEquals(Duration.ofSeconds(5), server.idleTimeout());
-        advance(ch, 5 * SECOND - 1);
-        assertLive(server.sourceConnectionId());
-        advance(ch, 1);
-        assertIdledOut(server.sourceConnectionId());
+        assertIdlesOutIn(server.sourceConnectionId(), 5 * SECOND);
     }
 
     @Test
@@ -121,10 +126,7 @@ class QuicCloseHandlerIdleTimeoutTest {
         advance(ch, 3 * SECOND);
         ch.writeInbound(datagram(nextPeerInitial(), OTHER_CLIENT, SERVER));
         assertNull(ch.readInbound(), "the datagram belongs to the connection");
-        advance(ch, 5 * SECOND - 1);
-        assertLive(server.sourceConnectionId());
-        advance(ch, 1);
-        assertIdledOut(server.sourceConnectionId());
+        assertIdlesOutIn(server.sourceConnectionId(), 5 * SECOND);
     }
 
     @Test
@@ -149,10 +151,7 @@ class QuicCloseHandlerIdleTimeoutTest {
         assertEquals(now(ch), server.idleTimerStart());
         advance(ch, 2 * SECOND);
         assertLive(server.sourceConnectionId());
-        advance(ch, 3 * SECOND - 1);
-        assertLive(server.sourceConnectionId());
-        advance(ch, 1);
-        assertIdledOut(server.sourceConnectionId());
+        assertIdlesOutIn(server.sourceConnectionId(), 3 * SECOND);
     }
 
     @Test
@@ -288,10 +287,7 @@ class QuicCloseHandlerIdleTimeoutTest {
         Client client = new Client(CLIENT_ODCID, CLIENT_SCID, new NetworkPath(CLIENT, SERVER), now(ch), IDLE_5S);
         handler.addConnection(client.connection);
         ch.pipeline().addFirst(handler);
-        advance(ch, 5 * SECOND - 1);
-        assertLive(CLIENT_SCID);
-        advance(ch, 1);
-        assertIdledOut(CLIENT_SCID);
+        assertIdlesOutIn(CLIENT_SCID, 5 * SECOND);
     }
 
     @Test

@@ -31,11 +31,18 @@ public final class ConnectionId {
         return of(bytes, 0, bytes.length);
     }
 
-    /** A connection ID with a copy of {@code length} bytes of {@code bytes} from {@code offset}. */
+    /**
+     * A connection ID with a copy of {@code length} bytes of {@code bytes} from {@code offset}.
+     *
+     * @throws IllegalArgumentException if {@code length} is not in 0..{@value #MAX_LENGTH}
+     * @throws IndexOutOfBoundsException if the range is not inside {@code bytes}
+     */
     public static ConnectionId of(byte[] bytes, int offset, int length) {
         if (length < 0 || length > MAX_LENGTH) {
             throw new IllegalArgumentException("connection ID length " + length + " is not in 0.." + MAX_LENGTH);
         }
+        // Arrays.copyOfRange would pad a range past the end with zeros: a truncated ID would become another one
+        java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
         return length == 0 ? EMPTY : new ConnectionId(Arrays.copyOfRange(bytes, offset, offset + length));
     }
 

@@ -260,17 +260,24 @@ public final class QuicConnection {
      * <p>Malformed, undecryptable, duplicate or unexpected packets are dropped and change nothing; the reason is
      * {@link #lastDropReason()}. A packet that authenticates but breaks the protocol (a bad frame, a frame that is
      * not allowed in its packet type, reserved bits set) throws {@link QuicException} before any of its frames takes
-     * effect: close the connection with {@link CloseError#fromException}. Nothing else is thrown for any input.
+     * effect: close the connection with {@link CloseError#fromException}. Nothing else is thrown, whatever the
+     * datagram holds.
      *
      * @param now the current time in nanoseconds; not earlier than any timestamp given before
      * @throws QuicException the peer broke the protocol
-     * @throws IllegalArgumentException if {@code now} is earlier than a previous timestamp
+     * @throws IllegalArgumentException if {@code now} is earlier than a previous timestamp, or {@code datagram} is
+     *     read-only (it is decrypted in place); nothing is changed then
      * @throws IllegalStateException if called from within this connection's {@link CryptoDataListener} (while
      *     {@code receive} is applying a packet); nothing is changed then
      */
     public ReceiveStatus receive(ByteBuffer datagram, NetworkPath from, long now) throws QuicException {
         Objects.requireNonNull(datagram, "datagram");
         Objects.requireNonNull(from, "from");
+        if (datagram.isReadOnly()) {
+            // checked before anything is counted: the bytes would otherwise raise the amplification budget and then
+            // fail to decrypt in place
+            throw new IllegalArgumentException("the datagram buffer is read-only: receive decrypts it in place");
+        }
         if (receiving) {
             // a CRYPTO data listener handing this connection another datagram while a packet's frames are being
             // applied: the nested datagram could discard the very keys and space the outer packet is using

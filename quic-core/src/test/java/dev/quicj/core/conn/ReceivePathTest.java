@@ -106,6 +106,23 @@ class ReceivePathTest {
         assertEquals(CloseError.transport(0x128, 0, "bye"), c.peerCloseError());
     }
 
+    /**
+     * receive decrypts in place: a read-only datagram is refused before anything is counted, so it cannot raise the
+     * amplification budget (counted, then failing to decrypt, it would count twice once handed over again writable).
+     */
+    @Test
+    void aReadOnlyDatagramIsRefusedBeforeAnythingIsCounted() throws Exception {
+        byte[] initial = ConnectionFixtures.clientFirstInitial(NULL);
+        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).build(T0);
+        assertThrows(IllegalArgumentException.class,
+                () -> s.receive(ByteBuffer.wrap(initial).asReadOnlyBuffer(), SERVER_PATH, T0));
+        assertEquals(0, s.pathBytesReceived());
+        assertEquals(0, s.packetsReceived());
+        assertEquals(ConnectionState.SERVER_INITIAL, s.state());
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(initial), SERVER_PATH, T0));
+        assertEquals(1200, s.pathBytesReceived());
+    }
+
     private static QuicConnection clientWithResetToken() throws Exception {
         QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
         c.setPeerTransportParameters(TransportParameters.builder().statelessResetToken(RESET_TOKEN).build());

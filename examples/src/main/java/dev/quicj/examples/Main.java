@@ -58,7 +58,7 @@ public final class Main {
                 err.print(USAGE);
                 return 2;
         }
-        if (rest.length == 1 && rest[0].equals("-h") || Arrays.asList(rest).contains("--help")) {
+        if ((rest.length == 1 && rest[0].equals("-h")) || Arrays.asList(rest).contains("--help")) {
             out.println(usage);
             return 0;
         }

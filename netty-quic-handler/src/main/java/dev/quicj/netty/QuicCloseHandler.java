@@ -40,7 +40,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -840,7 +839,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         try {
             if (authenticate) {
                 initialKeys.deriveBoth(version, dg.array(), dcidOffset, header.dcidLength());
-                if (!anInitialAuthenticates(dg)) {
+                if (!anInitialAuthenticates(dg, odcid)) {
                     return false;
                 }
             } else {
@@ -881,15 +880,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /**
      * Whether one of the datagram's Initial packets authenticates with the client Initial keys just derived from the
-     * first one's DCID. RFC 9000 §12.2: coalesced packets are processed one by one, and one that does not decrypt does
+     * first one's DCID, {@code odcid}. RFC 9000 §12.2: coalesced packets are processed one by one, and one that does not decrypt does
      * not stop the others; so, as a connection would, the Initials that follow with the same version and DCID are
      * tried too. Decrypts in place ({@code dg} is the handler's own copy of the datagram) and leaves {@link #header}
      * on the last packet tried.
      */
-    private boolean anInitialAuthenticates(ByteBuffer dg) {
+    private boolean anInitialAuthenticates(ByteBuffer dg, ConnectionId odcid) {
         int version = header.versionField();
-        int dcidOffset = header.dcidOffset();
-        int dcidLength = header.dcidLength();
         while (true) {
             try {
                 PacketCrypto.unprotect(dg, header, initialKeys.client(), -1, hpMask);
@@ -900,18 +897,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             int next = header.packetEnd();
             if (next >= dg.limit() || PacketParser.parse(dg, next, 0, header) != HeaderStatus.OK
                     || !header.isLongHeader() || header.form() != PacketForm.INITIAL
-                    || header.versionField() != version || !sameDcid(dg, dcidOffset, dcidLength)) {
+                    || header.versionField() != version
+                    || !odcid.matches(dg, header.dcidOffset(), header.dcidLength())) {
                 return false;
             }
         }
-    }
-
-    /** Whether the packet in {@link #header} has the DCID at {@code offset} (RFC 9000 §12.2: coalesced ones share it). */
-    private boolean sameDcid(ByteBuffer dg, int offset, int length) {
-        byte[] a = dg.array();
-        int base = dg.arrayOffset();
-        return header.dcidLength() == length && Arrays.equals(a, base + offset, base + offset + length, a,
-                base + header.dcidOffset(), base + header.dcidOffset() + length);
     }
 
     // ---------------------------------------------------------------------------------------------------------

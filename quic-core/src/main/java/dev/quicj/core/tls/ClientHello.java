@@ -453,8 +453,7 @@ public final class ClientHello {
                 return false;
             }
             for (String part : parts) {
-                if (part.isEmpty() || part.length() > 3 || !isDottedNumbers(part) || part.indexOf('.') >= 0
-                        || Integer.parseInt(part) > 255) {
+                if (part.isEmpty() || part.length() > 3 || !isDottedNumbers(part) || Integer.parseInt(part) > 255) {
                     return false;
                 }
             }

@@ -118,6 +118,13 @@ final class PacketReceiver {
             if (conn.state == ConnectionState.DRAINING) {
                 return ReceiveStatus.DRAINING;
             }
+            if (conn.state == ConnectionState.CLOSING) {
+                // closed by the CRYPTO data listener while this packet was applied: a closed connection decrypts
+                // nothing more (RFC 9000 §10.2.1), so the rest of the datagram is not read; without this a server's
+                // next coalesced Initial would find no keys and derive them afresh, and its CONNECTION_CLOSE would
+                // turn CLOSING into DRAINING
+                return ReceiveStatus.PROCESSED;
+            }
             offset = next;
         }
         if (processed) {
@@ -370,6 +377,10 @@ final class PacketReceiver {
             }
             if (conn.state == ConnectionState.DRAINING) {
                 return ReceiveStatus.DRAINING;
+            }
+            if (conn.state == ConnectionState.CLOSING) {
+                // closed by the CRYPTO data listener: the packets still held are discarded with the connection
+                return ReceiveStatus.PROCESSED;
             }
         }
         return processed ? ReceiveStatus.PROCESSED : ReceiveStatus.DROPPED;

@@ -980,6 +980,9 @@ public final class QuicConnection {
     void enterClosed(ConnectionState closed, long now) {
         state = closed;
         closeTimestamp = now;
+        // a held packet's protocol error not yet reported is moot once closed: the next receive returns CLOSING or
+        // DRAINING (and counts the bytes), as for any other datagram
+        heldFailure = null;
         // a closed connection only screens datagrams (PacketReceiver.screen) and writes nothing
         receiver = null;
         handshakeWriter = null;

@@ -436,6 +436,56 @@ class ClosedStateTest {
     }
 
     @Test
+    void aCloseFromTheCryptoDataListenerStopsTheDatagramBeforeTheNextCoalescedInitial() throws Exception {
+        // RFC 9000 §12.2 lets a client coalesce two Initials; the listener closes on the first one's CRYPTO frame.
+        // The second carries CONNECTION_CLOSE: read, it would find the closed space without keys, derive them afresh
+        // and turn CLOSING into DRAINING (close-spec §5.1: CLOSING never becomes DRAINING)
+        QuicConnection[] self = new QuicConnection[1];
+        List<Long> deliveredOffsets = new ArrayList<>();
+        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
+            deliveredOffsets.add(offset);
+            self[0].writeConnectionClose(null, null, ByteBuffer.allocate(1500), REFUSED, T0);
+        }).build(T0);
+        self[0] = s;
+        var clientKeys = ConnectionFixtures.peerProtection(NULL,
+                InitialSecrets.clientSecret(QuicVersion.V1, CLIENT_ODCID.toByteArray()));
+        byte[] first = ConnectionFixtures.peerLongPacket(clientKeys, LongPacketType.INITIAL, SERVER_SCID, CLIENT_SCID,
+                0, Hex.decode("06" + "00" + "04" + "01020304"), 0);
+        byte[] second = ConnectionFixtures.peerLongPacket(clientKeys, LongPacketType.INITIAL, SERVER_SCID,
+                CLIENT_SCID, 1, Hex.decode("1c000000"), 1200 - first.length);
+        ByteBuffer dg = ByteBuffer.allocate(first.length + second.length).put(first).put(second).flip();
+
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(dg, SERVER_PATH, T0));
+        assertEquals(List.of(0L), deliveredOffsets);
+        assertEquals(ConnectionState.CLOSING, s.state());
+        assertNull(s.peerCloseError(), "the packet after our close was decrypted");
+        assertEquals(1, s.packetsReceived());
+        assertDropped(s);
+    }
+
+    @Test
+    void aClosingConnectionAnswersClosingThoughAHeldPacketFailedBeforeTheClose() throws Exception {
+        // handshakeCompleted() outside receive processes the held 1-RTT packets; a protocol error among them is kept
+        // for the next receive. The application closes first (it cannot know): the error is moot, and the next
+        // datagram is a closing connection's like any other (close-spec §5.2), its bytes counted
+        QuicConnection s = ConnectionFixtures.serverAllKeys(NULL);
+        // HANDSHAKE_DONE, which a client must not send, in a 1-RTT packet held until the handshake completes
+        byte[] held = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 0,
+                new byte[] {0x1e});
+        s.receive(ByteBuffer.wrap(held), SERVER_PATH, T0);
+        s.handshakeCompleted();
+        assertEquals(CloseOutcome.WRITTEN, s.writeConnectionClose(null, null, ByteBuffer.allocate(1500),
+                CloseError.application(0), T0 + 1));
+        long received = s.pathBytesReceived();
+        byte[] any = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 1,
+                new byte[] {0x01});
+
+        assertEquals(ReceiveStatus.CLOSING, s.receive(ByteBuffer.wrap(any), SERVER_PATH, T0 + 2));
+        assertEquals(received + any.length, s.pathBytesReceived());
+        assertEquals(ConnectionState.CLOSING, s.state());
+    }
+
+    @Test
     void receivedRangesGrowPastTheirFirstArraysAndForgetOnlyBeyondTheLimit() {
         ReceivedPackets r = new ReceivedPackets();
         // every other packet number: one range each, newest first

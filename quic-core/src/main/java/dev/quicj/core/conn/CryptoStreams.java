@@ -29,6 +29,16 @@ final class CryptoStreams {
     // pendingBytes plus SEGMENT_OVERHEAD per segment: at most twice maxBuffer
     private long pendingCost;
 
+    // the packet being checked (beginPacket): where delivery will be once its frames checked so far are applied, the
+    // cost of the buffered segments that delivery will drop, the offsets of the segments its frames buffered (a
+    // refused packet's are removed again, abortPacket), and the counters before it
+    private long virtualDelivered;
+    private long drainedCost;
+    private long[] tentative = new long[8];
+    private int tentativeCount;
+    private int savedPendingBytes;
+    private long savedPendingCost;
+
     // outgoing bytes queued by the TLS layer, and how many of them were put in packets
     private byte[] outgoing = NONE;
     private int outgoingLength;
@@ -40,20 +50,78 @@ final class CryptoStreams {
     }
 
     /**
-     * Checks that a CRYPTO frame can be accepted, before anything is applied: its data must end within
-     * {@code maxBuffer} bytes of what was delivered, and what it adds to the out-of-order buffer must keep the buffer's
-     * cost (bytes plus {@link #SEGMENT_OVERHEAD} per segment) within twice {@code maxBuffer}. A peer's own frames never
-     * come near that; frames cut to add a byte or two each do (RFC 9001 §4.1.3: CRYPTO_BUFFER_EXCEEDED).
+     * Starts the checks of one packet's CRYPTO frames ({@link #check}), which see the stream as the packet's earlier
+     * frames leave it: what they would deliver, and what they buffer.
      */
-    void check(long offset, int length) throws QuicException {
-        if (offset + length > delivered + maxBuffer) {
+    void beginPacket() {
+        virtualDelivered = delivered;
+        drainedCost = 0;
+        tentativeCount = 0;
+        savedPendingBytes = pendingBytes;
+        savedPendingCost = pendingCost;
+    }
+
+    /**
+     * Checks a CRYPTO frame of the packet begun with {@link #beginPacket}, before any frame of the packet is applied,
+     * and buffers it if it is out of order. Its data must end within {@code maxBuffer} bytes of what the stream will
+     * have delivered once the packet's earlier frames are applied, and what it adds to the out-of-order buffer must
+     * keep the buffer's cost (bytes plus {@link #SEGMENT_OVERHEAD} per segment, without the segments those frames will
+     * deliver) within twice {@code maxBuffer}. A peer's own frames never come near that; frames cut to add a byte or
+     * two each do (RFC 9001 §4.1.3: CRYPTO_BUFFER_EXCEEDED). A refused frame changes nothing; the packet's frames
+     * buffered before it stay until {@link #abortPacket}.
+     *
+     * @param buf holds the frame's data from {@code index}
+     */
+    void check(long offset, ByteBuffer buf, int index, int length) throws QuicException {
+        long end = offset + length;
+        if (end > virtualDelivered + maxBuffer) {
             throw QuicException.stackless(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, FrameType.CRYPTO,
                     "CRYPTO data beyond the " + maxBuffer + "-byte buffer at " + level);
         }
-        if (offset > delivered && pending != null && pendingCost + costOf(offset, length) > 2L * maxBuffer) {
+        if (end <= virtualDelivered) {
+            return;
+        }
+        if (offset <= virtualDelivered) {
+            // applied, this frame delivers up to its end and then every buffered segment that became contiguous
+            advanceVirtual(end);
+            return;
+        }
+        if (pending == null) {
+            pending = new TreeMap<>();
+        }
+        if (pendingCost - drainedCost + costOf(offset, length) > 2L * maxBuffer) {
             throw QuicException.stackless(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, FrameType.CRYPTO,
                     "out-of-order CRYPTO data at " + level + " in too many pieces (" + pending.size() + " held)");
         }
+        pendingCost += gaps(offset, length, buf, index);
+    }
+
+    /**
+     * Moves {@link #virtualDelivered} to {@code end} and on through the buffered segments it reaches, counting their
+     * cost as drained: {@link #receive} delivers and drops exactly those.
+     */
+    private void advanceVirtual(long end) {
+        long to = end;
+        long cursor = virtualDelivered;
+        if (pending != null) {
+            for (Map.Entry<Long, byte[]> e = pending.higherEntry(cursor); e != null && e.getKey() <= to;
+                    e = pending.higherEntry(cursor)) {
+                cursor = e.getKey();
+                drainedCost += e.getValue().length + SEGMENT_OVERHEAD;
+                to = Math.max(to, cursor + e.getValue().length);
+            }
+        }
+        virtualDelivered = to;
+    }
+
+    /** Drops what {@link #check} buffered since {@link #beginPacket}: a frame of the packet was refused. */
+    void abortPacket() {
+        for (int i = 0; i < tentativeCount; i++) {
+            pending.remove(tentative[i]);
+        }
+        tentativeCount = 0;
+        pendingBytes = savedPendingBytes;
+        pendingCost = savedPendingCost;
     }
 
     /** What buffering {@code [offset, offset + length)} would add to {@link #pendingCost}. */
@@ -61,14 +129,13 @@ final class CryptoStreams {
         return gaps(offset, length, null, 0);
     }
 
-    /** Takes the data of a CRYPTO frame and delivers whatever became contiguous to {@code listener}. */
+    /**
+     * Applies a CRYPTO frame that {@link #check} took: delivers whatever became contiguous to {@code listener}. An
+     * out-of-order frame was buffered by the check.
+     */
     void receive(long offset, ByteBuffer buf, int index, int length, CryptoDataListener listener) {
         long end = offset + length;
-        if (end <= delivered) {
-            return;
-        }
-        if (offset > delivered) {
-            buffer(offset, buf, index, length);
+        if (end <= delivered || offset > delivered) {
             return;
         }
         int skip = (int) (delivered - offset);
@@ -91,21 +158,10 @@ final class CryptoStreams {
     }
 
     /**
-     * Keeps the bytes of {@code [offset, offset + length)} that no buffered segment holds yet, as new segments: a peer
-     * repeating overlapping frames at ever new offsets (RFC 9001 §4.1.3) then costs at most the window, not a copy
-     * of every frame.
-     */
-    private void buffer(long offset, ByteBuffer buf, int index, int length) {
-        if (pending == null) {
-            pending = new TreeMap<>();
-        }
-        pendingCost += gaps(offset, length, buf, index);
-    }
-
-    /**
      * Walks the parts of {@code [offset, offset + length)} that no buffered segment holds, and returns their cost
      * (bytes plus {@link #SEGMENT_OVERHEAD} each); with {@code buf} (holding the range from {@code index}) it also
-     * buffers them as new segments.
+     * buffers them as new segments. Keeping only those, a peer repeating overlapping frames at ever new offsets
+     * (RFC 9001 §4.1.3) costs at most the window, not a copy of every frame.
      */
     private long gaps(long offset, int length, ByteBuffer buf, int index) {
         long cost = 0;
@@ -128,6 +184,10 @@ final class CryptoStreams {
                     }
                     pending.put(start, copy);
                     pendingBytes += copy.length;
+                    if (tentativeCount == tentative.length) {
+                        tentative = Arrays.copyOf(tentative, tentativeCount * 2);
+                    }
+                    tentative[tentativeCount++] = start;
                 }
             }
             if (next == null) {

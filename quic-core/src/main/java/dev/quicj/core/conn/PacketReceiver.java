@@ -311,7 +311,14 @@ final class PacketReceiver {
         space = s;
         try {
             dg.limit(header.payloadOffset() + header.payloadLength()).position(header.payloadOffset());
-            ackEliciting = decoder.decode(dg, level, validator);
+            s.crypto.beginPacket();
+            try {
+                ackEliciting = decoder.decode(dg, level, validator);
+            } catch (QuicException | RuntimeException e) {
+                // the out-of-order CRYPTO data the validation buffered goes with the refused packet
+                s.crypto.abortPacket();
+                throw e;
+            }
             applier.begin();
             decoder.decode(dg, level, applier);
         } finally {
@@ -492,7 +499,7 @@ final class PacketReceiver {
 
         @Override
         public void crypto(long offset, ByteBuffer payload, int dataIndex, int length) throws QuicException {
-            space.crypto.check(offset, length);
+            space.crypto.check(offset, payload, dataIndex, length);
         }
 
         @Override

@@ -38,14 +38,97 @@ class CryptoStreamsTest {
         }
     }
 
-    /** Hands the frame [offset, offset + length) of {@code stream} to {@code s}, from inside a larger datagram. */
+    /**
+     * Hands the frame [offset, offset + length) of {@code stream} to {@code s}, from inside a larger datagram, as a
+     * packet of its own.
+     */
     private static void frame(CryptoStreams s, byte[] stream, int offset, int length, Collector c)
             throws QuicException {
-        s.check(offset, length);
-        ByteBuffer dg = ByteBuffer.allocate(length + 10);
-        dg.position(5);
-        dg.put(stream, offset, length);
-        s.receive(offset, dg, 5, length, c);
+        packet(s, stream, c, new int[] {offset, length});
+    }
+
+    /**
+     * Hands one packet's frames ({offset, length} each) to {@code s} as {@link PacketReceiver} does: every frame
+     * checked, then every frame applied; a refused frame aborts the packet.
+     */
+    private static void packet(CryptoStreams s, byte[] stream, Collector c, int[]... frames) throws QuicException {
+        ByteBuffer[] data = new ByteBuffer[frames.length];
+        for (int i = 0; i < frames.length; i++) {
+            data[i] = ByteBuffer.allocate(frames[i][1] + 10);
+            data[i].position(5);
+            data[i].put(stream, frames[i][0], frames[i][1]);
+        }
+        s.beginPacket();
+        try {
+            for (int i = 0; i < frames.length; i++) {
+                s.check(frames[i][0], data[i], 5, frames[i][1]);
+            }
+        } catch (QuicException e) {
+            s.abortPacket();
+            throw e;
+        }
+        for (int i = 0; i < frames.length; i++) {
+            s.receive(frames[i][0], data[i], 5, frames[i][1], c);
+        }
+    }
+
+    private static long cost(CryptoStreams s) {
+        return s.bufferedBytes() + (long) s.bufferedSegments() * CryptoStreams.SEGMENT_OVERHEAD;
+    }
+
+    /**
+     * One packet of 200 one-byte frames, each out of order: each frame alone is within the bound, but checked against
+     * the stream as it was before the packet they were all taken, 13 000 bytes of cost against a bound of 8 192. The
+     * check counts what the packet's earlier frames buffer: the packet is refused and leaves nothing behind.
+     */
+    @Test
+    void onePacketOfTinyOutOfOrderFramesCountsItsOwnFramesAgainstTheBound() throws QuicException {
+        CryptoStreams s = new CryptoStreams(EncryptionLevel.INITIAL, MAX);
+        byte[] stream = stream(MAX);
+        Collector c = new Collector();
+        frame(s, stream, 1000, 10, c);
+        long before = cost(s);
+        int[][] frames = new int[200][];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = new int[] {2 * (i + 1), 1};
+        }
+        QuicException e = assertThrows(QuicException.class, () -> packet(s, stream, c, frames));
+        assertEquals(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, e.errorCode());
+        assertEquals(before, cost(s), "the refused packet's frames were all dropped");
+        assertEquals(10, s.bufferedBytes());
+        // a packet of frames that fit is taken whole
+        int[][] fewer = java.util.Arrays.copyOf(frames, 100);
+        packet(s, stream, c, fewer);
+        assertEquals(110, s.bufferedBytes());
+        assertTrue(cost(s) <= 2L * MAX);
+    }
+
+    /**
+     * A retransmission of the stream's start and new data in one packet: applied in order, the first frame delivers
+     * everything buffered, so the second is well inside the window, though not inside the window as it was before
+     * the packet.
+     */
+    @Test
+    void aFrameIsCheckedAgainstWhatThePacketsEarlierFramesDeliver() throws QuicException {
+        CryptoStreams s = new CryptoStreams(EncryptionLevel.INITIAL, MAX);
+        byte[] stream = stream(3 * MAX);
+        Collector c = new Collector();
+        frame(s, stream, 1000, 1100, c);
+        frame(s, stream, 2100, 1100, c);
+        frame(s, stream, 3200, 800, c);
+        assertEquals(0, c.bytes.size());
+        packet(s, stream, c, new int[] {0, 1000}, new int[] {4000, 150});
+        assertArrayEquals(java.util.Arrays.copyOf(stream, 4150), c.bytes.toByteArray());
+        assertEquals(0, s.bufferedSegments());
+        // the frames in the other order: the later one is buffered first, then delivered by the earlier one
+        packet(s, stream, c, new int[] {4300, 200}, new int[] {4150, 150});
+        assertArrayEquals(java.util.Arrays.copyOf(stream, 4500), c.bytes.toByteArray());
+        // and a packet whose window is the one after its earlier frames, but not beyond it
+        QuicException e = assertThrows(QuicException.class,
+                () -> packet(s, stream, c, new int[] {4500, 10}, new int[] {4510 + MAX - 9, 10}));
+        assertEquals(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, e.errorCode());
+        assertEquals(4500, c.bytes.size(), "a refused packet delivers nothing");
+        assertEquals(0, s.bufferedSegments());
     }
 
     /**
@@ -131,7 +214,8 @@ class CryptoStreamsTest {
     @Test
     void dataBeyondTheWindowIsCryptoBufferExceeded() {
         CryptoStreams s = new CryptoStreams(EncryptionLevel.INITIAL, MAX);
-        QuicException e = assertThrows(QuicException.class, () -> s.check(MAX - 10, 11));
+        s.beginPacket();
+        QuicException e = assertThrows(QuicException.class, () -> s.check(MAX - 10, ByteBuffer.allocate(11), 0, 11));
         assertEquals(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, e.errorCode());
     }
 }

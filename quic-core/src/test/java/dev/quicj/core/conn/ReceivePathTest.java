@@ -725,4 +725,67 @@ class ReceivePathTest {
         assertEquals(SERVER_SCID, c.destinationConnectionId());
         assertEquals(CryptoProvider.jca(), real.cryptoProvider());
     }
+
+    // ---- CRYPTO frames of one packet are checked against the stream as the packet's earlier frames leave it
+
+    private static final int CRYPTO_MAX = 4096;
+    private static final Settings SMALL_CRYPTO = Settings.builder().cryptoProvider(CryptoProvider.nullCrypto())
+            .maxCryptoBuffer(CRYPTO_MAX).build();
+
+    private static byte[] clientInitialOf(long pn, byte[] frames) throws Exception {
+        return ConnectionFixtures.peerLongPacket(ConnectionFixtures.peerProtection(SMALL_CRYPTO,
+                InitialSecrets.clientSecret(QuicVersion.V1, CLIENT_ODCID.toByteArray())),
+                LongPacketType.INITIAL, CLIENT_ODCID, CLIENT_SCID, pn, frames, 1200);
+    }
+
+    /** A CRYPTO frame with 2-byte varint offset and length; byte i of the stream is i mod 256. */
+    private static void cryptoFrame(ByteArrayOutputStream out, int offset, int length) {
+        out.write(0x06);
+        out.write(0x40 | offset >> 8);
+        out.write(offset & 0xff);
+        out.write(0x40 | length >> 8);
+        out.write(length & 0xff);
+        for (int i = 0; i < length; i++) {
+            out.write(offset + i);
+        }
+    }
+
+    @Test
+    void oneInitialOfTinyOutOfOrderCryptoFramesIsCryptoBufferExceededAndLeavesNothing() throws Exception {
+        // RFC 9001 §4.1.3: 200 one-byte frames, each out of order, fit one Initial; each alone is within the buffer's
+        // bound, all of them cost 13 000 against 8 192
+        QuicConnection s = ConnectionFixtures.serverBuilder(SMALL_CRYPTO)
+                .cryptoDataListener((level, offset, data) -> { }).build(T0);
+        ByteArrayOutputStream frames = new ByteArrayOutputStream();
+        for (int i = 1; i <= 200; i++) {
+            cryptoFrame(frames, 2 * i, 1);
+        }
+        QuicException e = assertThrows(QuicException.class, () -> s.receive(
+                ByteBuffer.wrap(clientInitialOf(0, frames.toByteArray())), SERVER_PATH, T0));
+        assertEquals(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, e.errorCode());
+        CryptoStreams c = s.space(EncryptionLevel.INITIAL).crypto;
+        assertEquals(0, c.bufferedSegments(), "the refused packet's frames were buffered");
+        assertEquals(0, s.packetsReceived());
+    }
+
+    @Test
+    void aRetransmissionAndNewCryptoDataInOnePacketAreTaken() throws Exception {
+        QuicConnection s = ConnectionFixtures.serverBuilder(SMALL_CRYPTO)
+                .cryptoDataListener((level, offset, data) -> { }).build(T0);
+        int pn = 0;
+        for (int[] f : new int[][] {{1000, 1100}, {2100, 1100}, {3200, 800}}) {
+            ByteArrayOutputStream frames = new ByteArrayOutputStream();
+            cryptoFrame(frames, f[0], f[1]);
+            assertEquals(ReceiveStatus.PROCESSED,
+                    s.receive(ByteBuffer.wrap(clientInitialOf(pn++, frames.toByteArray())), SERVER_PATH, T0));
+        }
+        assertEquals(0, s.cryptoBytesReceived(EncryptionLevel.INITIAL));
+        // [0, 1000) delivers up to 4000, so [4000, 4150) is inside the window, though not inside the one before
+        ByteArrayOutputStream frames = new ByteArrayOutputStream();
+        cryptoFrame(frames, 0, 1000);
+        cryptoFrame(frames, 4000, 150);
+        assertEquals(ReceiveStatus.PROCESSED,
+                s.receive(ByteBuffer.wrap(clientInitialOf(pn, frames.toByteArray())), SERVER_PATH, T0));
+        assertEquals(4150, s.cryptoBytesReceived(EncryptionLevel.INITIAL));
+    }
 }

@@ -262,7 +262,8 @@ final class CloseClient {
                     }
                     continue;
                 }
-                String level = p.level() == null ? String.valueOf(p.form()) : levelName(p.level());
+                String level = p.level() != null ? levelName(p.level())
+                        : p.form() != null ? p.form().toString() : "unparsed";
                 otherServerPackets.computeIfAbsent(level, k -> new int[2])[0]++;
                 otherServerPackets.get(level)[1] += p.length();
                 for (InspectedFrame.Crypto f : p.frames(InspectedFrame.Crypto.class)) {

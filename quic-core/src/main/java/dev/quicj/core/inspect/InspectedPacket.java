@@ -12,7 +12,8 @@ import java.util.List;
  *
  * @param offset the packet's first byte in the datagram
  * @param length the packet's length (for 1-RTT, the rest of the datagram)
- * @param form packet type
+ * @param form the packet type, or {@code null} when the header did not parse (truncated, or a version this library
+ *     does not support)
  * @param versionField the raw Version field (0 for 1-RTT)
  * @param version the version, or {@code null} (1-RTT, Version Negotiation, unsupported)
  * @param dcid the Destination Connection ID
@@ -29,9 +30,12 @@ public record InspectedPacket(int offset, int length, PacketForm form, int versi
         ConnectionId dcid, ConnectionId scid, int tokenLength, long packetNumber, int packetNumberLength,
         int payloadLength, String keys, String failure, List<InspectedFrame> frames) {
 
-    /** The encryption level of the packet, or {@code null} for Retry and Version Negotiation. */
+    /**
+     * The encryption level of the packet, or {@code null} for Retry and Version Negotiation, and for a header that
+     * did not parse ({@link #form()} null).
+     */
     public EncryptionLevel level() {
-        return form.level();
+        return form == null ? null : form.level();
     }
 
     /** Whether the payload was decrypted and decoded. */

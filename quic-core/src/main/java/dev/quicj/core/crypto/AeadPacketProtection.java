@@ -109,8 +109,7 @@ final class AeadPacketProtection implements PacketProtection {
             throws CryptoException {
         checkUsable();
         checkLengths(headerLength, payloadLength);
-        int total = headerLength + payloadLength + Aead.TAG_LENGTH;
-        Objects.checkFromIndexSize(headerOffset, total, packet.capacity());
+        int total = checkRange(headerOffset, (long) headerLength + payloadLength + Aead.TAG_LENGTH, packet);
         makeNonce(packetNumber);
         if (packet.hasArray()) {
             aead.seal(nonce, packet.array(), packet.arrayOffset() + headerOffset, headerLength, payloadLength);
@@ -133,8 +132,7 @@ final class AeadPacketProtection implements PacketProtection {
             throws CryptoException {
         checkUsable();
         checkLengths(headerLength, ciphertextLength);
-        int total = headerLength + ciphertextLength;
-        Objects.checkFromIndexSize(headerOffset, total, packet.capacity());
+        int total = checkRange(headerOffset, (long) headerLength + ciphertextLength, packet);
         if (ciphertextLength < Aead.TAG_LENGTH) {
             throw CryptoException.stackless("packet shorter than the authentication tag");
         }
@@ -200,6 +198,22 @@ final class AeadPacketProtection implements PacketProtection {
         if (rekeyIncomplete) {
             throw new CryptoException("a re-key of this packet protection failed; it must be discarded", null);
         }
+    }
+
+    /**
+     * Checks that {@code [offset, offset + total)} lies within the packet buffer's capacity, with the sum of the
+     * lengths in {@code long}: an {@code int} sum of two large lengths wraps to a small one that passes, and the
+     * AEAD would then run far past the array (a native write on the intrinsic path).
+     *
+     * @return {@code total}
+     */
+    private static int checkRange(int offset, long total, ByteBuffer packet) {
+        if (total > Integer.MAX_VALUE) {
+            throw new IndexOutOfBoundsException("a packet of " + total + " bytes at " + offset
+                    + " does not fit a buffer of capacity " + packet.capacity());
+        }
+        Objects.checkFromIndexSize(offset, (int) total, packet.capacity());
+        return (int) total;
     }
 
     private static void checkLengths(int headerLength, int textLength) {

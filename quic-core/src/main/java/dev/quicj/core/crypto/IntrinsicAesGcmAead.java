@@ -97,6 +97,15 @@ final class IntrinsicAesGcmAead implements Aead {
         }
     }
 
+    /** Throws IndexOutOfBoundsException unless {@code buf[offset, offset + aadLength + textLength)} exists. */
+    private static void checkRange(byte[] buf, int offset, int aadLength, long textLength) {
+        long total = aadLength + textLength;
+        if (aadLength < 0 || textLength < 0 || offset < 0 || offset + total > buf.length) {
+            throw new IndexOutOfBoundsException("AEAD range " + offset + " + " + aadLength + " + " + textLength
+                    + " outside an array of " + buf.length);
+        }
+    }
+
     /** Sets the counter block to {@code nonce || counterValue}. */
     private void position(byte[] nonce, int counterValue) {
         System.arraycopy(nonce, 0, counter, 0, 12);
@@ -146,6 +155,9 @@ final class IntrinsicAesGcmAead implements Aead {
     @Override
     public void seal(byte[] nonce, byte[] buf, int aadOffset, int aadLength, int plaintextLength)
             throws CryptoException {
+        // the JDK's stubs check no index: a range past the array is a native write, so it is refused here too,
+        // whatever the caller checked
+        checkRange(buf, aadOffset, aadLength, plaintextLength + (long) TAG_LENGTH);
         int textOffset = aadOffset + aadLength;
         try {
             position(nonce, 1);
@@ -162,6 +174,10 @@ final class IntrinsicAesGcmAead implements Aead {
     @Override
     public int open(byte[] nonce, byte[] buf, int aadOffset, int aadLength, int ciphertextLength)
             throws CryptoException {
+        if (ciphertextLength < TAG_LENGTH) {
+            throw CryptoException.stackless("ciphertext shorter than the authentication tag");
+        }
+        checkRange(buf, aadOffset, aadLength, ciphertextLength);
         int textOffset = aadOffset + aadLength;
         int textLength = ciphertextLength - TAG_LENGTH;
         boolean authentic;

@@ -31,11 +31,14 @@ final class JdkSha256Primitives {
     private static final MethodHandle COMPRESS;
     // SHA2.state, the eight chaining words, and SHA2.W, the message schedule (allocated by the first compression)
     private static final VarHandle STATE;
+    // SHA2.W, or null on a JDK without it (then there is nothing of ours to wipe there)
+    private static final VarHandle SCHEDULE;
 
     static {
         MethodHandle create = null;
         MethodHandle compress = null;
         VarHandle state = null;
+        VarHandle schedule = null;
         String reason = null;
         if (JdkGcmPrimitives.DISABLED_BY_PROPERTY != null) {
             reason = JdkGcmPrimitives.DISABLED_BY_PROPERTY;
@@ -50,6 +53,11 @@ final class JdkSha256Primitives {
                 compress = s.findVirtual(sha2, "implCompress", MethodType.methodType(void.class, byte[].class,
                         int.class)).asType(MethodType.methodType(void.class, Object.class, byte[].class, int.class));
                 state = s.findVarHandle(sha2, "state", int[].class);
+                try {
+                    schedule = s.findVarHandle(sha2, "W", int[].class);
+                } catch (NoSuchFieldException e) {
+                    schedule = null;
+                }
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 reason = "JDK SHA-256 internals not reachable (" + e + "); run with "
                         + "--add-opens java.base/sun.security.provider=ALL-UNNAMED for the fast key derivation";
@@ -58,6 +66,7 @@ final class JdkSha256Primitives {
         NEW = create;
         COMPRESS = compress;
         STATE = state;
+        SCHEDULE = schedule;
         if (reason == null) {
             reason = Sha256Hmac.selfTest();
         }
@@ -100,6 +109,21 @@ final class JdkSha256Primitives {
                 throw new IllegalStateException("SHA-256 compression failed: " + t, t);
             }
             System.arraycopy(engineState, 0, state, 0, 8);
+        }
+
+        /**
+         * Overwrites what the engine keeps of the last compression: its chaining state (the last HMAC's output, a
+         * derived secret or key) and, when the compression ran in Java rather than as the intrinsic, its message
+         * schedule (derived from the last block).
+         */
+        void wipe() {
+            for (int i = 0; i < 8; i++) {
+                engineState[i] = 0;
+            }
+            int[] w = SCHEDULE == null ? null : (int[]) SCHEDULE.get(engine);
+            if (w != null) {
+                java.util.Arrays.fill(w, 0);
+            }
         }
     }
 }

@@ -351,6 +351,7 @@ final class Sha256Hmac {
         }
         zero(block, 0, BLOCK);
         zero(outerBlock, 0, HASH_LENGTH);
+        compressor.wipe();
     }
 
     /**

@@ -104,4 +104,25 @@ class IntrinsicAesGcmAeadTest {
         }
         assertEquals(0, perOp, "bytes allocated per seal+open");
     }
+
+    /**
+     * The JDK's stubs check no index, so the AEAD checks its range itself: a range past the array is an
+     * IndexOutOfBoundsException, never a write past it, even with int sums that wrap.
+     */
+    @Test
+    void refusesARangeOutsideTheArrayBeforeTheStubs() throws Exception {
+        IntrinsicAesGcmAead aead = new IntrinsicAesGcmAead(new byte[16]);
+        byte[] nonce = new byte[12];
+        byte[] buf = new byte[64];
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> aead.seal(nonce, buf, 0, Integer.MAX_VALUE, Integer.MAX_VALUE));
+        assertThrows(IndexOutOfBoundsException.class, () -> aead.seal(nonce, buf, 0, 20, 29));
+        assertThrows(IndexOutOfBoundsException.class, () -> aead.seal(nonce, buf, -1, 20, 10));
+        assertThrows(IndexOutOfBoundsException.class, () -> aead.open(nonce, buf, 0, 20, 45));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> aead.open(nonce, buf, 0, Integer.MAX_VALUE, Integer.MAX_VALUE));
+        assertThrows(CryptoException.class, () -> aead.open(nonce, buf, 0, 20, 15));
+        aead.seal(nonce, buf, 0, 20, 28);
+        assertEquals(28, aead.open(nonce, buf, 0, 20, 44));
+    }
 }

@@ -87,4 +87,23 @@ class RetryIntegrityTest {
         assertThrows(IndexOutOfBoundsException.class,
                 () -> RetryIntegrity.verify(version, new byte[8], retry, 1, retry.length));
     }
+
+    /** RFC 9001 §5.8 and RFC 9369 §3.3.3: the fixed Retry key and nonce derive from the published Retry secrets. */
+    @org.junit.jupiter.api.Test
+    void retryKeyAndNonceDeriveFromTheRfcRetrySecrets() {
+        byte[] v1 = Hex.decode("d9c9943e6101fd200021506bcc02814c73030f25c79d71ce876eca876e6fca8e");
+        byte[] v2 = Hex.decode("c4dd2484d681aefa4ff4d69c2c20299984a765a5d3c31982f38fc74162155e9f");
+        assertEquals("be0c690b9f66575a1d766b54e368c84e", Hex.encode(QuicVersion.V1.retryKey()));
+        assertEquals("461599d35d632bf2239825bb", Hex.encode(QuicVersion.V1.retryNonce()));
+        assertEquals("8fb4b01b56ac48e260fbcbcead7ccc92", Hex.encode(QuicVersion.V2.retryKey()));
+        assertEquals("d86969bc2d7c6d9990efb04a", Hex.encode(QuicVersion.V2.retryNonce()));
+        assertEquals(Hex.encode(QuicVersion.V1.retryKey()),
+                Hex.encode(HkdfLabel.expandLabelSha256(v1, "quic key", null, 16)));
+        assertEquals(Hex.encode(QuicVersion.V1.retryNonce()),
+                Hex.encode(HkdfLabel.expandLabelSha256(v1, "quic iv", null, 12)));
+        assertEquals(Hex.encode(QuicVersion.V2.retryKey()),
+                Hex.encode(HkdfLabel.expandLabelSha256(v2, "quicv2 key", null, 16)));
+        assertEquals(Hex.encode(QuicVersion.V2.retryNonce()),
+                Hex.encode(HkdfLabel.expandLabelSha256(v2, "quicv2 iv", null, 12)));
+    }
 }

@@ -162,4 +162,28 @@ class Sha256HmacTest {
         assertThrows(IllegalArgumentException.class, () -> h.mac(new byte[65], new byte[1], null, new byte[32], 0));
         assertThrows(IllegalArgumentException.class, () -> h.expand(new byte[32], new byte[1], 33));
     }
+
+    private static int[] engineState() throws ReflectiveOperationException {
+        java.lang.reflect.Field c = Sha256Hmac.class.getDeclaredField("compressor");
+        c.setAccessible(true);
+        Object compressor = c.get(Sha256Hmac.get());
+        java.lang.reflect.Field s = compressor.getClass().getDeclaredField("engineState");
+        s.setAccessible(true);
+        return (int[]) s.get(compressor);
+    }
+
+    /**
+     * The JDK engine keeps the chaining state of its last compression, which is the last HMAC's output: wiped with
+     * the rest after each call (found by an audit: the server Initial secret, and the hp key of RFC 9001 A.1, stayed
+     * in it until the thread's next derivation).
+     */
+    @Test
+    void noDerivedSecretIsLeftInTheJdkEngine() throws Exception {
+        assumeTrue(JdkSha256Primitives.AVAILABLE, "direct engine only");
+        byte[] secret = InitialSecrets.serverSecret(QuicVersion.V1, Hex.decode("8394c8f03e515708"));
+        assertEquals("3c199828fd139efd216c155ad844cc81fb82fa8d7446fa7d78be803acdda951b", Hex.encode(secret));
+        assertArrayEquals(new int[8], engineState(), "the server Initial secret is still in the engine");
+        CryptoProvider.jca().newPacketProtection(QuicVersion.V1, CipherSuite.TLS_AES_128_GCM_SHA256, secret);
+        assertArrayEquals(new int[8], engineState(), "a packet key is still in the engine");
+    }
 }

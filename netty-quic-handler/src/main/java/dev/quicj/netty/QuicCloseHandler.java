@@ -8,6 +8,7 @@ import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.ConnectionState;
+import dev.quicj.core.conn.CryptoDataListener;
 import dev.quicj.core.conn.Ecn;
 import dev.quicj.core.conn.InitialCheck;
 import dev.quicj.core.conn.NetworkPath;
@@ -145,6 +146,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final ConnectionIdTable byId = new ConnectionIdTable();
     // the connections, in the order they were added: a list linked through the entries
     private ConnectionEntry first;
+    // the connection reading its first Initial in acceptInto, not registered yet: a close command its CRYPTO data
+    // listener fires meanwhile finds it here
+    private ConnectionEntry accepting;
     private ConnectionEntry last;
     private int entryCount;
     // the closing periods and held-back closes, earliest first, and the one event-loop task armed for the earliest
@@ -435,14 +439,16 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        boolean closeFirst = ctx.channel().isActive() && closeDone == null;
+        // set first: a listener answering the events below must not add a connection no one would ever free
+        removed = true;
         try {
-            if (ctx.channel().isActive() && closeDone == null) {
+            if (closeFirst) {
                 closeAll(config.defaultCloseError());
             }
             flushIfPending();
             freeAll();
         } finally {
-            removed = true;
             if (closeDone != null && !closeIssued) {
                 issueClose();
             }
@@ -503,7 +509,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             if (command.isCloseAll()) {
                 closeAll(command.error());
             } else {
-                ConnectionEntry entry = byId.get(command.connectionId());
+                ConnectionEntry entry = entryOf(command.connectionId());
                 if (entry != null) {
                     closeConnection(entry, command.error());
                 }
@@ -522,7 +528,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         try {
             if (cause instanceof QuicConnectionException) {
                 QuicConnectionException e = (QuicConnectionException) cause;
-                ConnectionEntry entry = byId.get(e.connectionId());
+                ConnectionEntry entry = entryOf(e.connectionId());
                 if (entry != null) {
                     QuicException q = e.quicException();
                     closeConnection(entry, q != null ? CloseError.fromException(q) : INTERNAL_ERROR);
@@ -612,6 +618,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             // a closing record, always a server's, whose connection would answer CLOSING whatever the path
             // (close-spec §5.2)
             closingDatagram(entry, from, length);
+            return;
+        }
+        if (entry.phase == ConnectionEntry.Phase.LIVE && conn.isIdleTimeoutExpired(now())) {
+            // RFC 9000 §10.1: past its idle timeout the connection is closed silently and its state discarded, whether
+            // or not the timer task has run yet (the event loop reads before it runs due tasks); the datagram would
+            // otherwise restart the idle timer of a connection that is already over
+            closeConnection(entry, IDLE_CLOSE);
             return;
         }
         ReceiveStatus status;
@@ -739,9 +752,20 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         ConnectionId scid = newConnectionId();
         long now = now();
         boolean reject = policy.action() == AcceptPolicy.Action.REJECT;
+        CryptoDataListener listener;
+        try {
+            listener = policy.listenerFor(scid);
+        } catch (RuntimeException e) {
+            // the application could not take this connection: it alone is refused, without state, and the failure
+            // goes to the next handlers naming it; thrown on, it would reach exceptionCaught, which closes every
+            // connection
+            ctx.fireExceptionCaught(new QuicConnectionException(scid,
+                    "the CRYPTO data listener factory failed for " + scid, e));
+            return rejectStatelessly(dg, from, OVERLOADED, true);
+        }
         QuicConnection conn = QuicConnection.serverBuilder().version(header.version()).sourceConnectionId(scid)
                 .path(from).settings(reject ? rejectSettings() : config.settings())
-                .cryptoDataListener(policy.listenerFor(scid)).build(now);
+                .cryptoDataListener(listener).build(now);
         if (!reject) {
             return acceptInto(conn, dg, from, now, policy);
         }
@@ -758,17 +782,29 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private boolean acceptInto(QuicConnection conn, ByteBuffer dg, NetworkPath from, long now, AcceptPolicy policy) {
         ConnectionEntry entry = new ConnectionEntry(this, conn);
         ReceiveStatus status;
+        accepting = entry;
         try {
             status = conn.receive(dg, from, now);
         } catch (QuicException e) {
             // the Initial authenticated (the connection has its keys) and then broke the protocol
-            register(entry, originalDcidKeyOf(conn));
-            attemptClose(entry, CloseError.fromException(e));
+            accepting = null;
+            registerUnlessFreed(entry, conn);
+            closeConnection(entry, CloseError.fromException(e));
             compactIfClosing(entry);
             return true;
         } catch (RuntimeException e) {
-            register(entry, originalDcidKeyOf(conn));
+            accepting = null;
+            registerUnlessFreed(entry, conn);
             receiveFailed(entry, e);
+            compactIfClosing(entry);
+            return true;
+        } finally {
+            accepting = null;
+        }
+        if (entry.phase != ConnectionEntry.Phase.LIVE || entry.endedFired) {
+            // its CRYPTO data listener had it closed (a close command) while it read its first Initial: it was never
+            // accepted, and now runs its closing period like any other
+            registerUnlessFreed(entry, conn);
             compactIfClosing(entry);
             return true;
         }
@@ -786,6 +822,22 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
         }
         return true;
+    }
+
+    /** Registers a connection that was being accepted, unless it already ended and was freed meanwhile. */
+    private void registerUnlessFreed(ConnectionEntry entry, QuicConnection conn) {
+        if (entry.phase != ConnectionEntry.Phase.FREED) {
+            register(entry, originalDcidKeyOf(conn));
+        }
+    }
+
+    /** The connection {@code id} names: a registered one, or the one being accepted. */
+    private ConnectionEntry entryOf(ConnectionId id) {
+        ConnectionEntry entry = byId.get(id);
+        if (entry == null && accepting != null && accepting.id.equals(id)) {
+            entry = accepting;
+        }
+        return entry;
     }
 
     /**
@@ -990,7 +1042,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     private void closeConnection(ConnectionEntry entry, CloseError error) {
-        if (entry.isOpen()) {
+        // once the channel is inactive nothing can be sent: freeAll reports the open ones as CHANNEL_INACTIVE
+        if (entry.isOpen() && !inactive) {
             attemptClose(entry, error);
         }
     }
@@ -1042,6 +1095,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             case NOTHING_TO_WRITE:
                 if (entry.connection.state() == ConnectionState.DRAINING) {
                     startDraining(entry);
+                } else if (entry.connection.state().isClosed()) {
+                    // the application closed it itself: reported with its own close, freed after the closing period
+                    closedElsewhere(entry);
                 } else {
                     ended(entry, initiatorOf(error), error, QuicCloseResult.NOTHING_TO_SEND);
                     free(entry);

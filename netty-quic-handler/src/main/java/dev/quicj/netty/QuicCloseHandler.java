@@ -40,6 +40,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -984,7 +985,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             writingCloses = false;
             flushIfPending();
             if (writesInFlight > 0 || pendingCloses > 0) {
-                closeTimeout = ctx.executor().schedule(this::issueClose, config.closeTimeout().toNanos(),
+                closeTimeout = ctx.executor().schedule(this::issueClose, saturatedNanos(config.closeTimeout()),
                         TimeUnit.NANOSECONDS);
                 // an executor that shuts down cancels the timer: close then rather than never
                 closeTimeout.addListener(f -> {
@@ -996,6 +997,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             closeWhenDone();
         }
     }
+
+    /** {@code d} in nanoseconds, {@code Long.MAX_VALUE} for a duration longer than that (about 292 years). */
+    private static long saturatedNanos(Duration d) {
+        return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
+    }
+
+    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
     private static void cascade(Future<?> from, ChannelPromise to) {
         from.addListener(f -> {
@@ -1036,6 +1044,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     // closing
 
     private void closeAll(CloseError error) {
+        if (accepting != null) {
+            // the connection reading its first Initial, from whose CRYPTO data listener this came: live too
+            closeConnection(accepting, error);
+        }
         for (ConnectionEntry e : snapshot()) {
             closeConnection(e, error);
         }
@@ -1043,9 +1055,15 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     private void closeConnection(ConnectionEntry entry, CloseError error) {
         // once the channel is inactive nothing can be sent: freeAll reports the open ones as CHANNEL_INACTIVE
-        if (entry.isOpen() && !inactive) {
-            attemptClose(entry, error);
+        if (!entry.isOpen() || inactive) {
+            return;
         }
+        if (entry.connection.isIdleTimeoutExpired(now())) {
+            // RFC 9000 §10.1: past its idle deadline it is over, though the timer task has not run yet (the event loop
+            // runs due tasks after reads and other events): closed silently, whatever the close asked for
+            error = IDLE_CLOSE;
+        }
+        attemptClose(entry, error);
     }
 
     /**
@@ -1350,6 +1368,14 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /** Reports the connections that never got to close, and frees every connection. */
     private void freeAll() {
+        if (accepting != null && accepting.phase != ConnectionEntry.Phase.FREED) {
+            // the connection reading its first Initial (the channel went inactive, or the handler was removed, from
+            // its CRYPTO data listener): never accepted, it ends here; acceptInto then leaves it alone
+            if (accepting.isOpen()) {
+                ended(accepting, QuicCloseInitiator.LOCAL, null, QuicCloseResult.CHANNEL_INACTIVE);
+            }
+            free(accepting);
+        }
         for (ConnectionEntry e : snapshot()) {
             if (e.phase == ConnectionEntry.Phase.LIVE) {
                 ended(e, QuicCloseInitiator.LOCAL, null, QuicCloseResult.CHANNEL_INACTIVE);

@@ -157,7 +157,9 @@ public final class QuicCloseHandlerConfig {
 
         /**
          * How long {@code close()} waits for the CONNECTION_CLOSE datagrams to be written (and for closes held back by
-         * the amplification limit) before it closes the channel anyway.
+         * the amplification limit) before it closes the channel anyway. Durations beyond {@code Long.MAX_VALUE}
+         * nanoseconds (about 292 years, {@code ChronoUnit.FOREVER.getDuration()} say) are taken as that: no timeout in
+         * practice.
          *
          * @throws IllegalArgumentException if not positive
          */

@@ -22,11 +22,17 @@ import dev.quicj.core.conn.Settings;
 import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Recorder;
 import dev.quicj.netty.TestSupport.Sent;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -217,5 +223,110 @@ class QuicCloseHandlerEdgeCasesTest {
         assertEquals(refused, ended.error(), "the close the peer got");
         assertFalse(recorder.freed(PEER_SCID), "freed after the closing period, not at once");
         assertTrue(handler.registered(PEER_SCID));
+    }
+
+    /** README: a close command the CRYPTO data listener fires during the first Initial closes that connection. */
+    @Test
+    void aCloseAllCommandFromTheCryptoListenerDuringTheFirstInitialClosesTheConnectionBeingAccepted()
+            throws Exception {
+        CloseError refused = CloseError.tlsAlert(120, null);
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept(scid ->
+                (level, offset, data) -> ch.pipeline().fireUserEventTriggered(
+                        QuicCloseCommand.closeAll(refused)))).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class),
+                () -> "accepted although every connection was closed; live: " + handler.connections());
+        assertEquals(1, sent.size(), "the close of the connection being accepted");
+        assertEquals(refused, recorder.onlyEnded().error());
+        assertEquals(QuicCloseResult.SENT, recorder.onlyEnded().result());
+    }
+
+    /** README: channel.close() closes every live connection with CONNECTION_CLOSE; no connection accepted after. */
+    @Test
+    void channelCloseFromTheCryptoListenerDuringTheFirstInitialClosesTheConnectionBeingAccepted() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept(scid ->
+                (level, offset, data) -> ch.close())).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class),
+                () -> "accepted during channel close; events " + recorder.events);
+        assertEquals(1, sent.size(), () -> "the peer gets a CONNECTION_CLOSE; events " + recorder.events);
+        assertEquals(QuicCloseResult.SENT, recorder.onlyEnded().result());
+        assertFalse(ch.isOpen());
+    }
+
+    /** addConnection's contract / existing test: a removed handler holds nothing, and nothing is accepted after. */
+    @Test
+    void handlerRemovalFromTheCryptoListenerDuringTheFirstInitialLeavesNoConnectionBehind() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept(scid ->
+                (level, offset, data) -> ch.pipeline().remove(handler))).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        drainOutbound(ch);
+
+        assertEquals(0, handler.connectionCount(), () -> "a removed handler still holds " + handler.connections()
+                + "; events " + recorder.events);
+        assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class));
+    }
+
+    /**
+     * QuicCloseHandlerConfig.closeTimeout accepts any positive Duration; close() must still close the channel (here
+     * once the held write completes) and complete its promise with the channel's close, not fail it.
+     */
+    @Test
+    void aVeryLongCloseTimeoutDoesNotBreakClose() throws Exception {
+        List<ChannelPromise> held = new ArrayList<>();
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder()
+                .closeTimeout(ChronoUnit.FOREVER.getDuration()).build());
+        ch = channel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                // a socket that has not written the datagram yet
+                ReferenceCountUtil.release(msg);
+                held.add(promise);
+            }
+        }, handler, recorder);
+        handler.addConnection(new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+
+        ChannelFuture closed = ch.close();
+        assertEquals(1, held.size());
+        assertFalse(closed.isDone() && !closed.isSuccess(), () -> "close() failed: " + closed.cause());
+        held.get(0).setSuccess();
+        ch.runPendingTasks();
+        assertTrue(closed.isSuccess(), () -> "close " + closed + " cause " + closed.cause());
+        assertFalse(ch.isOpen());
+    }
+
+    /**
+     * RFC 9000 §10.1 / README "Idle timeout": past its idle deadline a connection is closed silently, even when the
+     * timer task has not run yet (the fix made for datagrams); a channel close in that window must not send a
+     * CONNECTION_CLOSE for it.
+     */
+    @Test
+    void aChannelCloseAfterTheIdleDeadlineBeforeTheTimerRanSendsNothingForThatConnection() throws Exception {
+        Duration five = Duration.ofSeconds(5);
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
+                .settings(Settings.defaults().toBuilder().maxIdleTimeout(five).build()).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection server = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        drainOutbound(ch);
+
+        ch.advanceTimeBy(five.toNanos() + 1_000_000, TimeUnit.NANOSECONDS);
+        assertTrue(server.isIdleTimeoutExpired(now(ch)));
+        // from the event loop before it runs its due tasks (EmbeddedChannel.close() would run them first)
+        ch.pipeline().close();
+
+        assertEquals(List.of(), drainOutbound(ch), () -> "events " + recorder.events);
+        recorder.assertEnded(server.sourceConnectionId(), QuicCloseInitiator.IDLE, QuicCloseResult.NOTHING_TO_SEND);
     }
 }

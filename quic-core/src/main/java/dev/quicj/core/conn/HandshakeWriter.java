@@ -96,9 +96,10 @@ final class HandshakeWriter {
                 if (writtenAck[i]) {
                     s.ackPending = false;
                 }
+                // ACK-only packets too: an ACK may acknowledge one of them as its largest (RFC 9002 §5.1)
+                s.recordSent(writtenPn[i], now, writtenCrypto[i] > 0);
                 if (writtenCrypto[i] > 0) {
                     s.crypto.markSent(writtenCrypto[i]);
-                    s.recordSent(writtenPn[i], now);
                     // CRYPTO is ack-eliciting (RFC 9000 §10.1)
                     conn.restartIdleTimerOnSend(now);
                 }

@@ -2,6 +2,7 @@ package dev.quicj.core.conn;
 
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.wire.AckFrame;
 
 /**
  * One packet number space (RFC 9000 §12.3) with its keys: Initial, Handshake, or application data (0-RTT and
@@ -38,10 +39,13 @@ final class PacketNumberSpace {
     // whether an ACK frame should be sent, and when the largest packet arrived
     boolean ackPending;
     long largestReceivedTime;
-    // ring buffer of ack-eliciting packets sent: packet number and send time, allocated by the first one (most
-    // spaces of a refused or short-lived connection never send, and a closed connection drops them)
+    // ring buffer of the packets sent: packet number (-1 for an empty slot), send time, whether it was ack-eliciting
+    // and whether an ACK acknowledged it; allocated by the first one (most spaces of a refused or short-lived
+    // connection never send, and a closed connection drops them)
     private long[] sentPn;
     private long[] sentTime;
+    private boolean[] sentAckEliciting;
+    private boolean[] sentAcked;
     private int sentNext;
     // CRYPTO streams of this level (the application space has one for 1-RTT, e.g. NewSessionTicket)
     final CryptoStreams crypto;
@@ -91,29 +95,69 @@ final class PacketNumberSpace {
         nextPacketNumber = pn + 1;
     }
 
-    /** Remembers when an ack-eliciting packet was sent, for RTT samples. */
-    void recordSent(long pn, long time) {
+    /** Remembers when a packet was sent and whether it was ack-eliciting, for RTT samples (RFC 9002 §5.1). */
+    void recordSent(long pn, long time, boolean ackEliciting) {
         if (sentPn == null) {
             sentPn = new long[SENT_LOG];
             sentTime = new long[SENT_LOG];
+            sentAckEliciting = new boolean[SENT_LOG];
+            sentAcked = new boolean[SENT_LOG];
             java.util.Arrays.fill(sentPn, -1);
         }
         sentPn[sentNext] = pn;
         sentTime[sentNext] = time;
+        sentAckEliciting[sentNext] = ackEliciting;
+        sentAcked[sentNext] = false;
         sentNext = (sentNext + 1) % SENT_LOG;
     }
 
-    /** When packet {@code pn} was sent, or -1 if it is not remembered (or was not ack-eliciting). */
-    long sentTime(long pn) {
+    /**
+     * Marks the remembered packets in the ACK frame's ranges acknowledged: true if one of those newly acknowledged was
+     * ack-eliciting, the condition of an RTT sample besides a new largest acknowledged (RFC 9002 §5.1). Ranges below
+     * the oldest packet remembered are not walked, so a frame of many ranges costs at most the log's span.
+     */
+    boolean markAcked(AckFrame ack) {
         if (sentPn == null) {
+            return false;
+        }
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0; i < SENT_LOG; i++) {
+            if (sentPn[i] >= 0 && !sentAcked[i]) {
+                oldest = Math.min(oldest, sentPn[i]);
+            }
+        }
+        boolean ackEliciting = false;
+        ack.rewindRanges();
+        while (oldest != Long.MAX_VALUE && ack.nextRange() && ack.rangeLargest() >= oldest) {
+            long low = ack.rangeSmallest();
+            long high = ack.rangeLargest();
+            for (int i = 0; i < SENT_LOG; i++) {
+                long pn = sentPn[i];
+                if (pn >= low && pn <= high && !sentAcked[i]) {
+                    sentAcked[i] = true;
+                    ackEliciting |= sentAckEliciting[i];
+                }
+            }
+        }
+        return ackEliciting;
+    }
+
+    /** The slot of packet {@code pn} in the sent log, or -1 if it is not remembered. */
+    int sentIndex(long pn) {
+        if (sentPn == null || pn < 0) {
             return -1;
         }
         for (int i = 0; i < SENT_LOG; i++) {
             if (sentPn[i] == pn) {
-                return sentTime[i];
+                return i;
             }
         }
         return -1;
+    }
+
+    /** When the packet in slot {@code index} of the sent log ({@link #sentIndex}) was sent. */
+    long sentTimeAt(int index) {
+        return sentTime[index];
     }
 
     /**
@@ -127,6 +171,8 @@ final class PacketNumberSpace {
         rx = null;
         sentPn = null;
         sentTime = null;
+        sentAckEliciting = null;
+        sentAcked = null;
         sentNext = 0;
         ackPending = false;
         crypto.releaseOutgoing();

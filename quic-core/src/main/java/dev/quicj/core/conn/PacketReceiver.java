@@ -530,10 +530,14 @@ final class PacketReceiver {
         public void ack(AckFrame ack) {
             PacketNumberSpace s = space;
             long largest = ack.largestAcknowledged();
+            boolean newlyAckEliciting = s.markAcked(ack);
             if (largest > s.largestAcked) {
                 s.largestAcked = largest;
-                long sent = s.sentTime(largest);
-                if (sent >= 0 && now >= sent) {
+                // RFC 9002 §5.1: a sample when the largest is newly acknowledged and an ack-eliciting packet is among
+                // the newly acknowledged, from the largest's send time
+                int slot = s.sentIndex(largest);
+                long sample = slot < 0 ? -1 : now - s.sentTimeAt(slot);
+                if (newlyAckEliciting && sample >= 0) {
                     long ackDelay = 0;
                     if (s.level == EncryptionLevel.ONE_RTT) {
                         int exponent = conn.peerParameters != null ? conn.peerParameters.ackDelayExponent() : 3;
@@ -545,7 +549,7 @@ final class PacketReceiver {
                             ackDelay = Math.min(ackDelay, conn.peerParameters.maxAckDelayMillis() * 1_000_000L);
                         }
                     }
-                    conn.rtt.update(now - sent, Math.max(0, ackDelay));
+                    conn.rtt.update(sample, Math.max(0, ackDelay));
                 }
             }
         }

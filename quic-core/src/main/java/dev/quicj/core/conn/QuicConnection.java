@@ -234,11 +234,12 @@ public final class QuicConnection {
      *     position advances by the datagram's length, otherwise it is unchanged. Not retained.
      * @param error why the connection closes
      * @param now the current time in nanoseconds; not earlier than any timestamp given before
-     * @throws IllegalArgumentException if {@code now} is earlier than a previous timestamp
+     * @throws IllegalArgumentException if {@code dest} is read-only, or {@code now} is earlier than a previous
+     *     timestamp (checked before anything changes)
      */
     public CloseOutcome writeConnectionClose(PathInfo pathInfo, PacketInfo packetInfo, ByteBuffer dest,
             CloseError error, long now) {
-        Objects.requireNonNull(dest, "dest");
+        checkWritable(dest);
         Objects.requireNonNull(error, "error");
         updateTimestamp(now);
         CloseWriter writer = closeWriter;
@@ -343,7 +344,9 @@ public final class QuicConnection {
 
     /**
      * Writes one datagram with pending ACKs and CRYPTO data, coalescing the levels that have something to send.
-     * Datagrams carrying an Initial are padded to 1200 bytes. A server never exceeds its amplification budget.
+     * A client pads every datagram carrying an Initial to 1200 bytes, a server those carrying an ack-eliciting
+     * Initial (RFC 9000 §14.1: an ACK-only server Initial goes unpadded). A server never exceeds its amplification
+     * budget.
      * The first Initial a client writes moves it from {@link ConnectionState#CLIENT_INITIAL} to
      * {@link ConnectionState#CLIENT_WAIT_HANDSHAKE}.
      *
@@ -353,10 +356,12 @@ public final class QuicConnection {
      *     datagram stay used)
      * @throws IllegalStateException if the connection is closing or draining, or a packet number space that still
      *     exists has used packet number 2^62-1 (ngtcp2's PKT_NUM_EXHAUSTED; close-spec §6)
+     * @throws IllegalArgumentException if {@code dest} is read-only, or {@code now} is earlier than a previous
+     *     timestamp (checked before anything changes)
      */
     public int writePacket(PathInfo pathInfo, PacketInfo packetInfo, ByteBuffer dest, long now)
             throws CryptoException {
-        Objects.requireNonNull(dest, "dest");
+        checkWritable(dest);
         updateTimestamp(now);
         checkNotClosed();
         // close-spec §6: ordinary writes check packet number exhaustion too, after their state checks
@@ -367,6 +372,13 @@ public final class QuicConnection {
             handshakeWriter = new HandshakeWriter(this);
         }
         return handshakeWriter.write(pathInfo, packetInfo, dest, now);
+    }
+
+    private static void checkWritable(ByteBuffer dest) {
+        Objects.requireNonNull(dest, "dest");
+        if (dest.isReadOnly()) {
+            throw new IllegalArgumentException("the destination buffer is read-only");
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1205,9 +1217,19 @@ public final class QuicConnection {
             return this;
         }
 
-        /** The DCID of the client's first Initial, if known in advance; otherwise learned from it. */
+        /**
+         * The DCID of the client's first Initial, if known in advance (the Initial keys derive from it); otherwise
+         * learned from it.
+         *
+         * @throws IllegalArgumentException if shorter than 8 bytes: RFC 9000 §7.2 makes a client's first DCID at least
+         *     that long, and an Initial with a shorter one is dropped, so the connection could never start
+         */
         public ServerBuilder originalDestinationConnectionId(ConnectionId odcid) {
-            this.originalDcid = Objects.requireNonNull(odcid, "odcid");
+            Objects.requireNonNull(odcid, "odcid");
+            if (odcid.length() < MIN_INITIAL_DCID_LENGTH) {
+                throw new IllegalArgumentException("the client's first DCID is at least 8 bytes: " + odcid.length());
+            }
+            this.originalDcid = odcid;
             return this;
         }
 

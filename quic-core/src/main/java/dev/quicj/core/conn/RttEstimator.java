@@ -7,6 +7,8 @@ package dev.quicj.core.conn;
 final class RttEstimator {
     /** RFC 9002 kGranularity: 1 ms. */
     static final long GRANULARITY_NANOS = 1_000_000L;
+    /** {@link Settings#MAX_RTT} in nanoseconds. */
+    static final long MAX_RTT_NANOS = Settings.MAX_RTT.toNanos();
 
     // the RTT assumed before the first sample
     private final long initialRtt;
@@ -30,7 +32,10 @@ final class RttEstimator {
      * @param ackDelay the peer's reported delay, already capped to its max_ack_delay when the handshake is
      *     confirmed, 0 for Initial and Handshake packets
      */
-    void update(long sample, long ackDelay) {
+    void update(long rawSample, long ackDelay) {
+        // a sample beyond a day comes from a clock that jumped: bounded, so that the arithmetic here and the PTO's
+        // (7 × smoothed_rtt, 3 × PTO) cannot overflow
+        long sample = Math.min(rawSample, MAX_RTT_NANOS);
         latestRtt = sample;
         if (!hasSample) {
             hasSample = true;

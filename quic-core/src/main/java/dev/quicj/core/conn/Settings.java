@@ -31,6 +31,13 @@ public final class Settings {
     private final long initialPacketNumber;
     // RFC 9002 initial RTT
     private final Duration initialRtt;
+
+    /**
+     * The longest RTT this library works with: the bound of {@link Builder#initialRtt} and of every RTT sample (a
+     * longer one, from a clock that jumped, counts as this), so that the PTO and the closing period (3 × PTO) stay
+     * far from overflowing.
+     */
+    public static final Duration MAX_RTT = Duration.ofDays(1);
     // ciphers
     private final CryptoProvider cryptoProvider;
     // source of the random packet-number skips of the application space, or null for none
@@ -200,10 +207,16 @@ public final class Settings {
             return this;
         }
 
-        /** The RTT assumed before the first sample. */
+        /**
+         * The RTT assumed before the first sample (default 333 ms, RFC 9002 §6.2.2).
+         *
+         * @throws IllegalArgumentException if not positive, or longer than a day ({@link #MAX_RTT}, the bound of
+         *     every RTT sample too, which keeps 3 × PTO far from overflowing)
+         */
         public Builder initialRtt(Duration rtt) {
-            if (rtt.isNegative() || rtt.isZero()) {
-                throw new IllegalArgumentException("initialRtt must be positive: " + rtt);
+            Objects.requireNonNull(rtt, "rtt");
+            if (rtt.isNegative() || rtt.isZero() || rtt.compareTo(MAX_RTT) > 0) {
+                throw new IllegalArgumentException("initialRtt must be positive and at most " + MAX_RTT + ": " + rtt);
             }
             this.initialRtt = rtt;
             return this;

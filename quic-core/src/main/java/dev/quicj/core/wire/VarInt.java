@@ -125,6 +125,9 @@ public final class VarInt {
      * @throws BufferUnderflowException if the buffer ends inside the varint
      */
     public static long decode(ByteBuffer src) {
+        if (!src.hasRemaining()) {
+            throw new BufferUnderflowException();
+        }
         int first = src.get(src.position()) & 0xff;
         switch (first >>> 6) {
             case 0:

@@ -86,8 +86,9 @@ final class DemoCommand {
                 + " with its own Initial CONNECTION_CLOSE and entered its closing period");
         out.println("  3. in its closing period the server answered the client's datagrams by re-sending its close,"
                 + " rate-limited (RFC 9000 §10.2.1): the client received " + serverCopies + " copy(ies) of it; the"
-                + " client, draining once it had the server's close (§10.2.2), re-sent its own " + resentByClient
-                + " time(s)");
+                + " client, closing too (a closing connection decrypts nothing, so the server's close does not make"
+                + " it drain), re-sent its own " + resentByClient + " time(s): a re-send of its 1200-byte close needs"
+                + " three times that received in its closing period");
         out.println("== demo OK: the server refused the connection with Initial CONNECTION_CLOSE error 0x"
                 + Long.toHexString(expected.errorCode()) + " (" + TransportErrorCode.name(expected.errorCode())
                 + ") reason \"" + expected.reasonString() + "\", and the client decoded it");

@@ -30,9 +30,14 @@ public final class Main {
 
     /** Runs a command; returns the exit status. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
-            (args.length == 0 ? err : out).print(USAGE);
-            return args.length == 0 ? 2 : 0;
+        if (args.length == 0) {
+            err.println("error: no command given");
+            err.print(USAGE);
+            return 2;
+        }
+        if (args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            out.print(USAGE);
+            return 0;
         }
         String command = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);

@@ -32,6 +32,18 @@ class CommandLineTest {
     }
 
     @Test
+    void noCommandIsAUsageErrorWithItsErrorLineAndHelpIsNot() {
+        Result none = run();
+        assertEquals(2, none.status());
+        assertTrue(none.err().startsWith("error: no command given\nusage: "), none.err());
+        assertEquals("", none.out());
+        Result help = run("--help");
+        assertEquals(0, help.status());
+        assertTrue(help.out().startsWith("usage: "), help.out());
+        assertEquals("", help.err());
+    }
+
+    @Test
     void writeCloseClientGivesVectorV1() throws Exception {
         Result r = run("write-close", "--role", "client", "--version", "1", "--odcid", "8394c8f03e515708", "--dcid",
                 "8394c8f03e515708", "--scid", "0102030405060708", "--pn", "1", "--reason", "foo");

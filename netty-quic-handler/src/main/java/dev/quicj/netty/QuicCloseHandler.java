@@ -104,8 +104,9 @@ import java.util.concurrent.TimeUnit;
  * received in the closing period cover what was re-sent plus this datagram (on every path, as ngtcp2's {@code
  * examples/server.cc}); re-sends are not ECN-marked. The connection is freed three PTOs after the close ({@link
  * QuicConnection#closingPeriod()}; the deadlines of all connections share one heap and one event-loop task). When the
- * peer's CONNECTION_CLOSE (or a stateless reset) arrives, the connection drains: nothing more is sent, and it is freed
- * after the same period. A close that the amplification limit holds back is retried on each datagram received for that
+ * peer's CONNECTION_CLOSE (or a stateless reset) arrives before the connection closed, it drains: nothing more is
+ * sent, and it is freed after the same period. A closing connection decrypts nothing (RFC 9000 §10.2.1), so a peer's
+ * close arriving after ours is answered like any other datagram of the closing period. A close that the amplification limit holds back is retried on each datagram received for that
  * connection, and given up when the closing period has passed.
  *
  * <h2>Events</h2>

@@ -81,7 +81,9 @@ if ((jmh)); then
   else
     timing=(-wi 5 -w 1s -i 5 -r 1s -f "$forks")
   fi
-  "$java" -jar "$jar" "${timing[@]}" -jvm "$java" "${fork_args[@]}" -prof gc -p dest=heap \
+  # the CSV is parsed with a point as the decimal separator: the runner JVM writes it in its locale
+  LC_ALL=C "$java" -Duser.language=en -Duser.country=US -jar "$jar" "${timing[@]}" -jvm "$java" "${fork_args[@]}" \
+    -prof gc -p dest=heap \
     -rf csv -rff "$work/jmh.csv" \
     'dev\.quicj\.core\.conn\.CloseBenchmarks\.(closeClientInitial|close1Rtt|connLoop|connLoopFull)$' \
     'dev\.quicj\.bench\.StatelessCloseBenchmark\.statelessClose$' \
@@ -165,6 +167,7 @@ if ((throughput)); then
   if ((server_loops > 1)); then
     load+=(--server-loops "$server_loops" --sockets 16 --window 256)
   fi
-  "$java" "${opens[@]}" -Dio.netty.leakDetection.level=disabled -cp "$jar" \
+  LC_ALL=C "$java" "${opens[@]}" -Duser.language=en -Duser.country=US -Dio.netty.leakDetection.level=disabled \
+    -cp "$jar" \
     dev.quicj.bench.load.RejectThroughput "${load[@]}"
 fi

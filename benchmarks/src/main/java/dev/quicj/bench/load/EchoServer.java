@@ -1,6 +1,7 @@
 package dev.quicj.bench.load;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,7 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
  * A plain Netty UDP echo server, the I/O limit the reject server is compared with: one event loop (or several, each
  * with its own {@code SO_REUSEPORT} socket on the same port, as the reject server runs them), SO_RCVBUF 4 MiB, every
  * datagram sent back to its sender with the same content (the buffer is handed back, not copied), flushed when the
- * read batch completes.
+ * read batch completes. With a reply size ({@code replyBytes > 0}) it sends back only the datagram's first bytes, as
+ * many as a refusal's close (the same buffer, cut short): the I/O limit for replies of that size.
  */
 public final class EchoServer implements AutoCloseable {
     /** The transport, as for the reject server. */
@@ -45,8 +47,14 @@ public final class EchoServer implements AutoCloseable {
     private final List<Channel> channels = new ArrayList<>();
     private final LongAdder echoed = new LongAdder();
     private final Kind kind;
+    // 0: the whole datagram
+    private final int replyBytes;
 
-    private EchoServer(InetSocketAddress bind, Kind kind, int loops) throws InterruptedException {
+    private EchoServer(InetSocketAddress bind, Kind kind, int loops, int replyBytes) throws InterruptedException {
+        if (replyBytes < 0) {
+            throw new IllegalArgumentException("replyBytes must be >= 0: " + replyBytes);
+        }
+        this.replyBytes = replyBytes;
         this.kind = kind.resolve();
         boolean epoll = this.kind == Kind.EPOLL;
         if (epoll) {
@@ -77,12 +85,21 @@ public final class EchoServer implements AutoCloseable {
 
     /** Starts an echo server on {@code bind} with one event loop. */
     public static EchoServer start(InetSocketAddress bind, Kind kind) throws InterruptedException {
-        return new EchoServer(bind, kind, 1);
+        return new EchoServer(bind, kind, 1, 0);
     }
 
     /** Starts an echo server on {@code bind} with {@code loops} event loops sharing the port (epoll only). */
     public static EchoServer start(InetSocketAddress bind, Kind kind, int loops) throws InterruptedException {
-        return new EchoServer(bind, kind, loops);
+        return new EchoServer(bind, kind, loops, 0);
+    }
+
+    /**
+     * Starts an echo server on {@code bind} with {@code loops} event loops sharing the port (epoll only) that sends
+     * back the first {@code replyBytes} bytes of each datagram (0: all of it).
+     */
+    public static EchoServer start(InetSocketAddress bind, Kind kind, int loops, int replyBytes)
+            throws InterruptedException {
+        return new EchoServer(bind, kind, loops, replyBytes);
     }
 
     /** The address it listens on. */
@@ -116,7 +133,11 @@ public final class EchoServer implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             DatagramPacket in = (DatagramPacket) msg;
-            ctx.write(new DatagramPacket(in.content(), in.sender()), ctx.voidPromise());
+            ByteBuf content = in.content();
+            if (replyBytes > 0 && content.readableBytes() > replyBytes) {
+                content.writerIndex(content.readerIndex() + replyBytes);
+            }
+            ctx.write(new DatagramPacket(content, in.sender()), ctx.voidPromise());
             echoed.increment();
         }
 

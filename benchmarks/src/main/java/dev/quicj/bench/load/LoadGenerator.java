@@ -26,7 +26,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Three ways to send: a window ({@code window > 0}, the default of {@link RejectThroughput}): each thread keeps
  * at most {@code window} datagrams without a reply in flight, so the server runs at its own pace and nothing is
- * dropped for want of socket buffer (a datagram unanswered for {@value #LOSS_TIMEOUT_MILLIS} ms is written off);
+ * dropped for want of socket buffer (when no reply came for {@value #LOSS_TIMEOUT_MILLIS} ms, the datagrams in flight
+ * are written off, and given back as their replies still arrive, so that a pause of the server's JVM does not leave the
+ * window wider than {@code window}: {@link Result#writeOffs()} and {@link Result#unanswered()} say how often and how
+ * many were never answered);
  * paced ({@code ratePerSecond > 0}): the threads together send {@code ratePerSecond}; or a flood (neither): each
  * thread sends as fast as its socket takes datagrams, and the server's socket buffer overflows. Replies are counted
  * while the load runs; the ones still arriving during a short grace period afterwards are reported apart
@@ -52,8 +55,19 @@ public final class LoadGenerator {
      * @param replies datagrams received during the run
      * @param lateReplies datagrams received in the grace period after it
      * @param seconds the length of the run
+     * @param generatorCpuNanos the CPU the generator's threads used
+     * @param writeOffs how many times a window was written off after {@value #LOSS_TIMEOUT_MILLIS} ms without a reply
+     * @param unanswered datagrams written off whose replies never came during the run
+     * @param replyBytes the bytes of every reply, late ones included
      */
-    public record Result(long sent, long replies, long lateReplies, double seconds, long generatorCpuNanos) {
+    public record Result(long sent, long replies, long lateReplies, double seconds, long generatorCpuNanos,
+            long writeOffs, long unanswered, long replyBytes) {
+        /** The mean reply size in bytes. */
+        public double meanReplyBytes() {
+            long n = replies + lateReplies;
+            return n == 0 ? 0 : replyBytes / (double) n;
+        }
+
         /** Replies per second during the run. */
         public double repliesPerSecond() {
             return replies / seconds;
@@ -98,6 +112,9 @@ public final class LoadGenerator {
         long replies = 0;
         long late = 0;
         long cpu = 0;
+        long writeOffs = 0;
+        long unanswered = 0;
+        long replyBytes = 0;
         for (Worker w : workers) {
             if (w.failure != null) {
                 throw new UncheckedIOException("load generator socket failed", w.failure);
@@ -106,8 +123,11 @@ public final class LoadGenerator {
             replies += w.replies;
             late += w.late;
             cpu += w.cpuNanos;
+            writeOffs += w.writeOffs;
+            unanswered += w.lost;
+            replyBytes += w.replyBytes;
         }
-        return new Result(sent, replies, late, seconds, cpu);
+        return new Result(sent, replies, late, seconds, cpu, writeOffs, unanswered, replyBytes);
     }
 
     private static final class Worker implements Runnable {
@@ -122,6 +142,10 @@ public final class LoadGenerator {
         long sent;
         long replies;
         long late;
+        // window mode: datagrams written off and not answered since, and how many times a window was written off
+        long lost;
+        long writeOffs;
+        long replyBytes;
         IOException failure;
         // the CPU this worker's thread used, measured by the thread itself when it ends
         long cpuNanos;
@@ -189,8 +213,7 @@ public final class LoadGenerator {
                 Thread.onSpinWait();
             }
             long now;
-            // datagrams written off as lost (window mode), and when the last reply came
-            long lost = 0;
+            // when the last reply came
             long lastProgress = start;
             while ((now = System.nanoTime()) < end) {
                 long allowed;
@@ -200,6 +223,7 @@ public final class LoadGenerator {
                     long inFlight = sent - replies - lost;
                     if (inFlight > 0 && now - lastProgress > LOSS_TIMEOUT_NANOS) {
                         lost += inFlight;
+                        writeOffs++;
                         inFlight = 0;
                         lastProgress = now;
                     }
@@ -219,6 +243,9 @@ public final class LoadGenerator {
                 long n = drain(selector);
                 if (n > 0) {
                     replies += n;
+                    // replies come back in order: the first ones after a write-off answer written-off datagrams,
+                    // which are in flight again as far as the window goes
+                    lost -= Math.min(lost, n);
                     lastProgress = now;
                 } else if (burst == 0) {
                     if (rate > 0) {
@@ -262,9 +289,11 @@ public final class LoadGenerator {
             long n = 0;
             while (true) {
                 receiveBuffer.clear();
-                if (ch.read(receiveBuffer) <= 0) {
+                int bytes = ch.read(receiveBuffer);
+                if (bytes <= 0) {
                     return n;
                 }
+                replyBytes += bytes;
                 n++;
             }
         }

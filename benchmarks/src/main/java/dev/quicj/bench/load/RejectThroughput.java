@@ -30,8 +30,8 @@ import java.util.Map;
  * {@code --max-connections}: no limit by default, per event loop), {@code --server-loops N} (1: event loops of the
  * reject server and of the echo server alike, each with its own {@code SO_REUSEPORT} socket; epoll only),
  * {@code --sockets N} (1: sockets, so client 4-tuples, per generator thread; the kernel spreads 4-tuples, not
- * datagrams, over the server's sockets), {@code --transport
- * auto|nio|epoll} (auto), {@code --mode closing-period|stateless|stateless-unauthenticated|both|all} (both: the
+ * datagrams, over the server's sockets), {@code --echo-reply-bytes N} (0: the echo server sends back whole
+ * datagrams; N: their first N bytes, about a refusal's close), {@code --transport auto|nio|epoll} (auto), {@code --mode closing-period|stateless|stateless-unauthenticated|both|all} (both: the
  * examples' reject-server in its default mode, which keeps each refused connection for its closing period, and in
  * {@code --stateless} mode; a line each, {@code reject_throughput} and {@code reject_throughput_stateless}; all adds
  * {@code --stateless --unauthenticated}, {@code reject_throughput_stateless_unauthenticated}).
@@ -42,7 +42,7 @@ public final class RejectThroughput {
 
     private static final String USAGE = "usage: RejectThroughput [--seconds S] [--warmup-seconds S] [--rounds N]"
             + " [--threads N] [--window N] [--rate N] [--pool N] [--max-connections N] [--server-loops N]"
-            + " [--sockets N] [--transport auto|nio|epoll]"
+            + " [--sockets N] [--echo-reply-bytes N] [--transport auto|nio|epoll]"
             + " [--mode closing-period|stateless|stateless-unauthenticated|both|all]";
 
     public static void main(String[] args) throws Exception {
@@ -103,6 +103,7 @@ public final class RejectThroughput {
         int maxConnections = Integer.MAX_VALUE;
         int serverLoops = 1;
         int sockets = 1;
+        int echoReplyBytes = 0;
         EchoServer.Kind transport = EchoServer.Kind.AUTO;
         List<RejectServer.Mode> modes = List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS);
         for (int i = 0; i < args.length; i++) {
@@ -119,6 +120,7 @@ public final class RejectThroughput {
                 case "--max-connections" -> maxConnections = (int) count(a, v, 1);
                 case "--server-loops" -> serverLoops = (int) count(a, v, 1);
                 case "--sockets" -> sockets = (int) count(a, v, 1);
+                case "--echo-reply-bytes" -> echoReplyBytes = (int) count(a, v, 0);
                 case "--transport" -> {
                     try {
                         transport = EchoServer.Kind.valueOf(required(a, v).toUpperCase(Locale.ROOT));
@@ -143,8 +145,10 @@ public final class RejectThroughput {
         String load = rate > 0 ? "paced at " + rate + "/s" : window > 0 ? "window of " + window + " per thread"
                 : "flood";
         System.out.printf(Locale.ROOT, "# reject_throughput: transport=%s seconds=%.1f warmup=%.1f rounds=%d "
-                + "threads=%d sockets=%d server-loops=%d load=%s max-connections=%s aes-gcm=%s sha-256=%s%n",
-                transport, seconds, warmup, rounds, threads, sockets, serverLoops, load, maxConnections == Integer.MAX_VALUE ? "none" : String.valueOf(maxConnections),
+                + "threads=%d sockets=%d server-loops=%d load=%s max-connections=%s echo-reply=%s aes-gcm=%s "
+                + "sha-256=%s%n", transport, seconds, warmup, rounds, threads, sockets, serverLoops, load,
+                maxConnections == Integer.MAX_VALUE ? "none" : String.valueOf(maxConnections),
+                echoReplyBytes == 0 ? "whole datagram" : echoReplyBytes + " bytes",
                 CryptoProvider.aesGcmImplementation(), CryptoProvider.sha256Implementation());
         long t0 = System.nanoTime();
         InitialPool pool = InitialPool.generate(poolSize, 0x5eed);
@@ -170,24 +174,29 @@ public final class RejectThroughput {
                             window, sockets);
                     long used = cpu.stop();
                     long refused = server.refusedConnections() - refusedBefore;
-                    printCpu("reject (" + mode + ")", used, r, "refused connection");
+                    printCpu("reject (" + mode + ")", used, cpu.processNanos(), r, "refused connection");
                     conn.computeIfAbsent(mode, m -> new ArrayList<>()).add(r.repliesPerSecond());
                     System.out.printf(Locale.ROOT, "# round %d reject (%s): sent %d (%.0f/s), close datagrams %d "
-                            + "(%.0f/s), late %d, refused by the server %d (%.0f/s)%s%n", round, mode, r.sent(),
-                            r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.lateReplies(), refused,
-                            refused / seconds,
+                            + "(%.0f/s, %.0f bytes each), late %d, window write-offs %d (%d never answered), "
+                            + "refused by the server %d (%.0f/s)%s%n", round, mode, r.sent(),
+                            r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.meanReplyBytes(),
+                            r.lateReplies(), r.writeOffs(), r.unanswered(), refused, refused / seconds,
                             pool.wrapped() ? ", POOL WRAPPED: some Initials were sent twice (raise --pool)" : "");
                 }
             }
             pool.rewind();
-            try (EchoServer server = EchoServer.start(loopback, transport, serverLoops)) {
+            try (EchoServer server = EchoServer.start(loopback, transport, serverLoops, echoReplyBytes)) {
                 LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window, sockets);
                 cpu.start();
-                LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate, window, sockets);
-                printCpu("echo", cpu.stop(), r, "echo");
+                LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate,
+                        window, sockets);
+                long used = cpu.stop();
+                printCpu("echo", used, cpu.processNanos(), r, "echo");
                 echo.add(r.repliesPerSecond());
-                System.out.printf(Locale.ROOT, "# round %d echo: sent %d (%.0f/s), echoes %d (%.0f/s), late %d%n",
-                        round, r.sent(), r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.lateReplies());
+                System.out.printf(Locale.ROOT, "# round %d echo: sent %d (%.0f/s), echoes %d (%.0f/s, %.0f bytes "
+                        + "each), late %d, window write-offs %d (%d never answered)%n", round, r.sent(),
+                        r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.meanReplyBytes(), r.lateReplies(),
+                        r.writeOffs(), r.unanswered());
             }
         }
         double e = median(echo);
@@ -204,15 +213,20 @@ public final class RejectThroughput {
     }
 
     /**
-     * One comment line: the CPU the server side (every Java thread but the generator's) and the generator used per
-     * reply over the measured run, and the share of a core each used.
+     * One comment line: the CPU the server side (every Java thread but the generator's), the server with the JVM's
+     * own threads (the process less the generator: garbage collection and JIT) and the generator used per reply over
+     * the measured run, and the share of a core each used (over the run's nominal length: the measured window also
+     * spans the start delay and the grace period, about 5 % more).
      */
-    private static void printCpu(String what, long used, LoadGenerator.Result r, String per) {
+    private static void printCpu(String what, long used, long process, LoadGenerator.Result r, String per) {
         long n = Math.max(1, r.replies());
         long gen = r.generatorCpuNanos();
-        System.out.printf(Locale.ROOT, "# cpu %s: server side %.2f us per %s (%.0f%% of a core), generator %.2f us"
-                + " (%.0f%% of a core)%n", what, used / 1e3 / n, per, 100.0 * used / (r.seconds() * 1e9),
-                gen / 1e3 / n, 100.0 * gen / (r.seconds() * 1e9));
+        double core = r.seconds() * 1e9;
+        String withJvm = process < 0 ? "" : String.format(Locale.ROOT, ", with GC and JIT %.2f us",
+                (process - gen) / 1e3 / n);
+        System.out.printf(Locale.ROOT, "# cpu %s: server side %.2f us per %s (%.0f%% of a core)%s, generator %.2f us"
+                + " (%.0f%% of a core)%n", what, used / 1e3 / n, per, 100.0 * used / core, withJvm, gen / 1e3 / n,
+                100.0 * gen / core);
     }
 
     private static String required(String option, String value) throws BadArgument {

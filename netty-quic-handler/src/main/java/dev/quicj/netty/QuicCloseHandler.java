@@ -106,8 +106,9 @@ import java.util.concurrent.TimeUnit;
  * QuicConnection#closingPeriod()}; the deadlines of all connections share one heap and one event-loop task). When the
  * peer's CONNECTION_CLOSE (or a stateless reset) arrives before the connection closed, it drains: nothing more is
  * sent, and it is freed after the same period. A closing connection decrypts nothing (RFC 9000 §10.2.1), so a peer's
- * close arriving after ours is answered like any other datagram of the closing period. A close that the amplification limit holds back is retried on each datagram received for that
- * connection, and given up when the closing period has passed.
+ * close arriving after ours is answered like any other datagram of the closing period. A close that the amplification
+ * limit holds back is retried on each datagram received for that connection, and given up when the closing period has
+ * passed.
  *
  * <h2>Events</h2>
  * {@link QuicConnectionAcceptedEvent} (a server connection was accepted), {@link QuicConnectionEndedEvent} (once
@@ -999,12 +1000,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
     }
 
+    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+
     /** {@code d} in nanoseconds, {@code Long.MAX_VALUE} for a duration longer than that (about 292 years). */
     private static long saturatedNanos(Duration d) {
         return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
     }
-
-    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
     private static void cascade(Future<?> from, ChannelPromise to) {
         from.addListener(f -> {

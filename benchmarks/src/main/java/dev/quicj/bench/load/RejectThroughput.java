@@ -31,7 +31,8 @@ import java.util.Map;
  * reject server and of the echo server alike, each with its own {@code SO_REUSEPORT} socket; epoll only),
  * {@code --sockets N} (1: sockets, so client 4-tuples, per generator thread; the kernel spreads 4-tuples, not
  * datagrams, over the server's sockets), {@code --echo-reply-bytes N} (0: the echo server sends back whole
- * datagrams; N: their first N bytes, about a refusal's close), {@code --transport auto|nio|epoll} (auto), {@code --mode closing-period|stateless|stateless-unauthenticated|both|all} (both: the
+ * datagrams; N: their first N bytes, about a refusal's close), {@code --transport auto|nio|epoll} (auto),
+ * {@code --mode closing-period|stateless|stateless-unauthenticated|both|all} (both: the
  * examples' reject-server in its default mode, which keeps each refused connection for its closing period, and in
  * {@code --stateless} mode; a line each, {@code reject_throughput} and {@code reject_throughput_stateless}; all adds
  * {@code --stateless --unauthenticated}, {@code reject_throughput_stateless_unauthenticated}).

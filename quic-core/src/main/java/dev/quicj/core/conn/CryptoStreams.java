@@ -34,7 +34,7 @@ final class CryptoStreams {
     // refused packet's are removed again, abortPacket), and the counters before it
     private long virtualDelivered;
     private long drainedCost;
-    private long[] tentative = new long[8];
+    private long[] tentative;
     private int tentativeCount;
     private int savedPendingBytes;
     private long savedPendingCost;
@@ -184,7 +184,10 @@ final class CryptoStreams {
                     }
                     pending.put(start, copy);
                     pendingBytes += copy.length;
-                    if (tentativeCount == tentative.length) {
+                    if (tentative == null) {
+                        // made by the first out-of-order frame, as the segment map is: most levels never buffer
+                        tentative = new long[8];
+                    } else if (tentativeCount == tentative.length) {
                         tentative = Arrays.copyOf(tentative, tentativeCount * 2);
                     }
                     tentative[tentativeCount++] = start;

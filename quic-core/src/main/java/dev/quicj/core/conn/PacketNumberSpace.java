@@ -11,7 +11,7 @@ import dev.quicj.core.wire.AckFrame;
 final class PacketNumberSpace {
     /** The largest packet number, 2^62 - 1 (ngtcp2's {@code NGTCP2_MAX_PKT_NUM}). */
     static final long MAX_PACKET_NUMBER = (1L << 62) - 1;
-    // how many sent packets are remembered for RTT samples
+    // how many sent packets are remembered for RTT samples: 64, one bit each in sentAckEliciting and sentAcked
     private static final int SENT_LOG = 64;
     // how many skipped packet numbers are remembered (an ACK of one of them is a PROTOCOL_VIOLATION)
     private static final int SKIPPED_LOG = 4;
@@ -44,8 +44,9 @@ final class PacketNumberSpace {
     // connection never send, and a closed connection drops them)
     private long[] sentPn;
     private long[] sentTime;
-    private boolean[] sentAckEliciting;
-    private boolean[] sentAcked;
+    // bit i: slot i's packet was ack-eliciting / was acknowledged (SENT_LOG is 64)
+    private long sentAckEliciting;
+    private long sentAcked;
     private int sentNext;
     // CRYPTO streams of this level (the application space has one for 1-RTT, e.g. NewSessionTicket)
     final CryptoStreams crypto;
@@ -100,14 +101,13 @@ final class PacketNumberSpace {
         if (sentPn == null) {
             sentPn = new long[SENT_LOG];
             sentTime = new long[SENT_LOG];
-            sentAckEliciting = new boolean[SENT_LOG];
-            sentAcked = new boolean[SENT_LOG];
             java.util.Arrays.fill(sentPn, -1);
         }
+        long bit = 1L << sentNext;
         sentPn[sentNext] = pn;
         sentTime[sentNext] = time;
-        sentAckEliciting[sentNext] = ackEliciting;
-        sentAcked[sentNext] = false;
+        sentAckEliciting = ackEliciting ? sentAckEliciting | bit : sentAckEliciting & ~bit;
+        sentAcked &= ~bit;
         sentNext = (sentNext + 1) % SENT_LOG;
     }
 
@@ -122,7 +122,7 @@ final class PacketNumberSpace {
         }
         long oldest = Long.MAX_VALUE;
         for (int i = 0; i < SENT_LOG; i++) {
-            if (sentPn[i] >= 0 && !sentAcked[i]) {
+            if (sentPn[i] >= 0 && (sentAcked & 1L << i) == 0) {
                 oldest = Math.min(oldest, sentPn[i]);
             }
         }
@@ -133,9 +133,10 @@ final class PacketNumberSpace {
             long high = ack.rangeLargest();
             for (int i = 0; i < SENT_LOG; i++) {
                 long pn = sentPn[i];
-                if (pn >= low && pn <= high && !sentAcked[i]) {
-                    sentAcked[i] = true;
-                    ackEliciting |= sentAckEliciting[i];
+                long bit = 1L << i;
+                if (pn >= low && pn <= high && (sentAcked & bit) == 0) {
+                    sentAcked |= bit;
+                    ackEliciting |= (sentAckEliciting & bit) != 0;
                 }
             }
         }
@@ -171,8 +172,8 @@ final class PacketNumberSpace {
         rx = null;
         sentPn = null;
         sentTime = null;
-        sentAckEliciting = null;
-        sentAcked = null;
+        sentAckEliciting = 0;
+        sentAcked = 0;
         sentNext = 0;
         ackPending = false;
         crypto.releaseOutgoing();

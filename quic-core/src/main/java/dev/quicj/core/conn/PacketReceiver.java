@@ -342,7 +342,7 @@ final class PacketReceiver {
                 conn.initial.discard();
             }
         }
-        if (applier.close != null) {
+        if (applier.close != null && !conn.state.isClosed()) {
             conn.peerClose = applier.close;
             conn.enterClosed(ConnectionState.DRAINING, now);
         }
@@ -517,7 +517,11 @@ final class PacketReceiver {
         }
     }
 
-    /** Pass 2: the effects of a packet whose frames all validated. */
+    /**
+     * Pass 2: the effects of a packet whose frames all validated. Once the CRYPTO data listener has closed the
+     * connection (on an earlier frame of the packet), the later frames have none: a closed connection takes nothing
+     * more in, and CLOSING never becomes DRAINING.
+     */
     private final class Applier implements FrameVisitor {
         // the last CONNECTION_CLOSE of the packet, if any (the last one wins)
         CloseError close;
@@ -528,6 +532,10 @@ final class PacketReceiver {
 
         @Override
         public void ack(AckFrame ack) {
+            if (conn.state.isClosed()) {
+                // closed by the listener earlier in this packet: the send state is gone
+                return;
+            }
             PacketNumberSpace s = space;
             long largest = ack.largestAcknowledged();
             boolean newlyAckEliciting = s.markAcked(ack);
@@ -556,11 +564,18 @@ final class PacketReceiver {
 
         @Override
         public void crypto(long offset, ByteBuffer payload, int dataIndex, int length) {
+            if (conn.state.isClosed()) {
+                // the listener closed the connection on an earlier frame of this packet: nothing more is delivered
+                return;
+            }
             space.crypto.receive(offset, payload, dataIndex, length, conn.cryptoListener);
         }
 
         @Override
         public void newToken(ByteBuffer payload, int tokenIndex, int tokenLength) {
+            if (conn.state.isClosed()) {
+                return;
+            }
             byte[] t = new byte[tokenLength];
             payload.get(tokenIndex, t);
             conn.newToken = t;
@@ -570,7 +585,7 @@ final class PacketReceiver {
         public void handshakeDone() {
             // RFC 9001 §4.1.2: confirmed means completed and then HANDSHAKE_DONE; 1-RTT packets are held until the
             // handshake completed, so it has
-            if (!conn.handshakeConfirmed && conn.handshakeCompleted) {
+            if (!conn.handshakeConfirmed && conn.handshakeCompleted && !conn.state.isClosed()) {
                 conn.confirmHandshake();
             }
         }
@@ -578,6 +593,10 @@ final class PacketReceiver {
         @Override
         public void connectionClose(CloseType type, long errorCode, long frameType, ByteBuffer payload,
                 int reasonIndex, int reasonLength) {
+            if (conn.state.isClosed()) {
+                // after our own close (from the listener, earlier in this packet): CLOSING never becomes DRAINING
+                return;
+            }
             close = CloseError.received(type == CloseType.TRANSPORT ? CloseError.Type.TRANSPORT
                     : CloseError.Type.APPLICATION, errorCode, frameType, payload, reasonIndex, reasonLength);
         }

@@ -157,6 +157,9 @@ final class IntrinsicAesGcmAead implements Aead {
             throws CryptoException {
         // the JDK's stubs check no index: a range past the array is a native write, so it is refused here too,
         // whatever the caller checked
+        if (plaintextLength < 0) {
+            throw new IndexOutOfBoundsException("negative plaintext length: " + plaintextLength);
+        }
         checkRange(buf, aadOffset, aadLength, plaintextLength + (long) TAG_LENGTH);
         int textOffset = aadOffset + aadLength;
         try {

@@ -464,6 +464,25 @@ class ClosedStateTest {
     }
 
     @Test
+    void aCloseFromTheCryptoDataListenerIsNotUndoneByAConnectionCloseLaterInTheSamePacket() throws Exception {
+        // CRYPTO, then the peer's CONNECTION_CLOSE and another CRYPTO frame, in one packet: the listener closes on the
+        // first; the frames after it have no effect (close-spec §5.1: CLOSING never becomes DRAINING)
+        QuicConnection[] self = new QuicConnection[1];
+        List<Long> delivered = new ArrayList<>();
+        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
+            delivered.add(offset);
+            self[0].writeConnectionClose(null, null, ByteBuffer.allocate(1500), REFUSED, T0);
+        }).build(T0);
+        self[0] = s;
+        byte[] initial = clientInitial(0, "06" + "00" + "04" + "01020304" + "1c000000" + "06" + "04" + "02" + "0506");
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(initial), SERVER_PATH, T0));
+        assertEquals(ConnectionState.CLOSING, s.state());
+        assertNull(s.peerCloseError());
+        assertEquals(List.of(0L), delivered, "nothing delivered after the close");
+        assertEquals(1, s.packetsReceived());
+    }
+
+    @Test
     void aClosingConnectionAnswersClosingThoughAHeldPacketFailedBeforeTheClose() throws Exception {
         // handshakeCompleted() outside receive processes the held 1-RTT packets; a protocol error among them is kept
         // for the next receive. The application closes first (it cannot know): the error is moot, and the next

@@ -118,6 +118,10 @@ class IntrinsicAesGcmAeadTest {
                 () -> aead.seal(nonce, buf, 0, Integer.MAX_VALUE, Integer.MAX_VALUE));
         assertThrows(IndexOutOfBoundsException.class, () -> aead.seal(nonce, buf, 0, 20, 29));
         assertThrows(IndexOutOfBoundsException.class, () -> aead.seal(nonce, buf, -1, 20, 10));
+        // a negative length the tag's 16 bytes would lift back above zero: the tag would land before the range
+        byte[] untouched = buf.clone();
+        assertThrows(IndexOutOfBoundsException.class, () -> aead.seal(nonce, buf, 16, 0, -16));
+        assertArrayEquals(untouched, buf);
         assertThrows(IndexOutOfBoundsException.class, () -> aead.open(nonce, buf, 0, 20, 45));
         assertThrows(IndexOutOfBoundsException.class,
                 () -> aead.open(nonce, buf, 0, Integer.MAX_VALUE, Integer.MAX_VALUE));

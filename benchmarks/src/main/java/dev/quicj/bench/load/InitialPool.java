@@ -15,8 +15,9 @@ import java.util.stream.IntStream;
 /**
  * A pool of distinct, valid client Initials, generated before the load runs so that generating them is not what
  * limits the load: each is the 1200-byte first datagram of its own quic-core client connection (QUIC v1, a fresh
- * random 18-byte DCID and 17-byte SCID, a 371-byte stand-in ClientHello as Initial CRYPTO data, padded to 1200
- * bytes, protected with the Initial keys of its DCID). They live back to back in one direct buffer, so sending one
+ * random 18-byte DCID and a 17-byte SCID that starts with the Initial's index in the pool, big-endian, and goes on at
+ * random, a 371-byte stand-in ClientHello as Initial CRYPTO data, padded to 1200 bytes, protected with the Initial
+ * keys of its DCID). The index lets the generator tell which Initial a reply answers ({@link #indexOfReply}). They live back to back in one direct buffer, so sending one
  * copies nothing and allocates nothing.
  *
  * <p>A {@link #cursor()} hands out each Initial once; callers that run past the end wrap around and can tell
@@ -25,6 +26,8 @@ import java.util.stream.IntStream;
 public final class InitialPool {
     /** The length of every Initial in the pool. */
     public static final int DATAGRAM_LENGTH = 1200;
+    private static final int DCID_LENGTH = 18;
+    private static final int SCID_LENGTH = 17;
 
     private final ByteBuffer datagrams;
     private final int size;
@@ -59,10 +62,14 @@ public final class InitialPool {
         }
         IntStream.range(0, size).parallel().forEach(i -> {
             SplittableRandom r = new SplittableRandom(seeds[i]);
-            byte[] dcid = new byte[18];
-            byte[] scid = new byte[17];
+            byte[] dcid = new byte[DCID_LENGTH];
+            byte[] scid = new byte[SCID_LENGTH];
             r.nextBytes(dcid);
             r.nextBytes(scid);
+            scid[0] = (byte) (i >>> 24);
+            scid[1] = (byte) (i >>> 16);
+            scid[2] = (byte) (i >>> 8);
+            scid[3] = (byte) i;
             ByteBuffer slot = all.slice(i * DATAGRAM_LENGTH, DATAGRAM_LENGTH);
             try {
                 QuicConnection c = QuicConnection.clientBuilder().version(QuicVersion.V1)
@@ -78,6 +85,28 @@ public final class InitialPool {
             }
         });
         return new InitialPool(all, size);
+    }
+
+    /**
+     * The pool index of the Initial a reply answers, from the first {@code length} bytes of {@code reply}: a long
+     * header packet to the Initial's SCID (the server's CONNECTION_CLOSE), or the start of the Initial itself (an
+     * echo, whole or cut short); -1 for anything else.
+     */
+    public int indexOfReply(ByteBuffer reply, int length) {
+        if (length < 10 || (reply.get(0) & 0x80) == 0) {
+            return -1;
+        }
+        int dcidLength = reply.get(5) & 0xff;
+        int at;
+        if (dcidLength == SCID_LENGTH) {
+            at = 6;
+        } else if (dcidLength == DCID_LENGTH && length >= 29 && (reply.get(24) & 0xff) == SCID_LENGTH) {
+            at = 25;
+        } else {
+            return -1;
+        }
+        int index = reply.getInt(at);
+        return index >= 0 && index < size ? index : -1;
     }
 
     /** How many distinct Initials the pool holds. */
@@ -111,6 +140,7 @@ public final class InitialPool {
         private final ByteBuffer view = datagrams.duplicate();
         private long next;
         private long end;
+        private int last = -1;
 
         private Cursor() {
         }
@@ -122,8 +152,19 @@ public final class InitialPool {
                 end = next + BATCH;
             }
             int index = (int) (next++ % size);
+            last = index;
             view.limit(index * DATAGRAM_LENGTH + DATAGRAM_LENGTH).position(index * DATAGRAM_LENGTH);
             return view;
+        }
+
+        /** The pool index of the Initial the last {@link #next()} returned. */
+        public int lastIndex() {
+            return last;
+        }
+
+        /** The pool this cursor reads. */
+        public InitialPool pool() {
+            return InitialPool.this;
         }
     }
 }

@@ -27,9 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Three ways to send: a window ({@code window > 0}, the default of {@link RejectThroughput}): each thread keeps
  * at most {@code window} datagrams without a reply in flight, so the server runs at its own pace and nothing is
  * dropped for want of socket buffer (when no reply came for {@value #LOSS_TIMEOUT_MILLIS} ms, the datagrams in flight
- * are written off, and given back as their replies still arrive, so that a pause of the server's JVM does not leave the
- * window wider than {@code window}: {@link Result#writeOffs()} and {@link Result#unanswered()} say how often and how
- * many were never answered);
+ * are written off; a reply that still comes for one of them, told by the Initial's index it carries
+ * ({@link InitialPool#indexOfReply}), gives it back, so that a pause of the server's JVM does not leave the window
+ * wider than {@code window}, and datagrams really lost do not hold it narrower; {@link Result#writeOffs()} and
+ * {@link Result#unanswered()} say how often, and how many were never answered);
  * paced ({@code ratePerSecond > 0}): the threads together send {@code ratePerSecond}; or a flood (neither): each
  * thread sends as fast as its socket takes datagrams, and the server's socket buffer overflows. Replies are counted
  * while the load runs; the ones still arriving during a short grace period afterwards are reported apart
@@ -146,6 +147,13 @@ public final class LoadGenerator {
         long lost;
         long writeOffs;
         long replyBytes;
+        // window mode: the pool indices of the last `window` Initials sent (a ring), and by pool index which were
+        // answered and which are written off
+        private final int[] recent;
+        private int recentNext;
+        private int recentCount;
+        private final java.util.BitSet answered;
+        private final java.util.BitSet writtenOff;
         IOException failure;
         // the CPU this worker's thread used, measured by the thread itself when it ends
         long cpuNanos;
@@ -159,6 +167,10 @@ public final class LoadGenerator {
             this.end = end;
             this.rate = rate;
             this.window = window;
+            boolean tracked = window > 0 && rate <= 0;
+            this.recent = tracked ? new int[window] : null;
+            this.answered = tracked ? new java.util.BitSet(cursor.pool().size()) : null;
+            this.writtenOff = tracked ? new java.util.BitSet(cursor.pool().size()) : null;
         }
 
         @Override
@@ -222,6 +234,7 @@ public final class LoadGenerator {
                 } else if (window > 0) {
                     long inFlight = sent - replies - lost;
                     if (inFlight > 0 && now - lastProgress > LOSS_TIMEOUT_NANOS) {
+                        markWrittenOff();
                         lost += inFlight;
                         writeOffs++;
                         inFlight = 0;
@@ -239,13 +252,17 @@ public final class LoadGenerator {
                     }
                     next = next + 1 == channels.length ? 0 : next + 1;
                     sent++;
+                    if (recent != null) {
+                        int index = cursor.lastIndex();
+                        answered.clear(index);
+                        recent[recentNext] = index;
+                        recentNext = recentNext + 1 == recent.length ? 0 : recentNext + 1;
+                        recentCount = Math.min(recentCount + 1, recent.length);
+                    }
                 }
                 long n = drain(selector);
                 if (n > 0) {
                     replies += n;
-                    // replies come back in order: the first ones after a write-off answer written-off datagrams,
-                    // which are in flight again as far as the window goes
-                    lost -= Math.min(lost, n);
                     lastProgress = now;
                 } else if (burst == 0) {
                     if (rate > 0) {
@@ -266,6 +283,19 @@ public final class LoadGenerator {
                 late += n;
                 if (n == 0) {
                     LockSupport.parkNanos(100_000);
+                }
+            }
+        }
+
+        /** Marks the Initials in flight written off: those among the last {@code window} sent with no reply yet. */
+        private void markWrittenOff() {
+            if (recent == null) {
+                return;
+            }
+            for (int k = 0; k < recentCount; k++) {
+                int index = recent[(recentNext - 1 - k + recent.length) % recent.length];
+                if (!answered.get(index)) {
+                    writtenOff.set(index);
                 }
             }
         }
@@ -295,6 +325,20 @@ public final class LoadGenerator {
                 }
                 replyBytes += bytes;
                 n++;
+                if (answered != null) {
+                    int index = cursor.pool().indexOfReply(receiveBuffer, bytes);
+                    if (index >= 0) {
+                        answered.set(index);
+                        if (writtenOff.get(index)) {
+                            // a written-off datagram answered after all: it no longer counts as lost, and its reply
+                            // frees no window slot (the write-off did)
+                            writtenOff.clear(index);
+                            if (lost > 0) {
+                                lost--;
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -435,18 +435,23 @@ class ClosedStateTest {
         assertEquals(1, s.packetsReceived());
     }
 
+    /** A server whose CRYPTO data listener records each offset delivered and closes the connection (REFUSED). */
+    private static QuicConnection serverClosingOnCryptoData(List<Long> delivered) throws Exception {
+        QuicConnection[] self = new QuicConnection[1];
+        self[0] = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
+            delivered.add(offset);
+            self[0].writeConnectionClose(null, null, ByteBuffer.allocate(1500), REFUSED, T0);
+        }).build(T0);
+        return self[0];
+    }
+
     @Test
     void aCloseFromTheCryptoDataListenerStopsTheDatagramBeforeTheNextCoalescedInitial() throws Exception {
         // RFC 9000 §12.2 lets a client coalesce two Initials; the listener closes on the first one's CRYPTO frame.
         // The second carries CONNECTION_CLOSE: read, it would find the closed space without keys, derive them afresh
         // and turn CLOSING into DRAINING (close-spec §5.1: CLOSING never becomes DRAINING)
-        QuicConnection[] self = new QuicConnection[1];
         List<Long> deliveredOffsets = new ArrayList<>();
-        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
-            deliveredOffsets.add(offset);
-            self[0].writeConnectionClose(null, null, ByteBuffer.allocate(1500), REFUSED, T0);
-        }).build(T0);
-        self[0] = s;
+        QuicConnection s = serverClosingOnCryptoData(deliveredOffsets);
         var clientKeys = ConnectionFixtures.peerProtection(NULL,
                 InitialSecrets.clientSecret(QuicVersion.V1, CLIENT_ODCID.toByteArray()));
         byte[] first = ConnectionFixtures.peerLongPacket(clientKeys, LongPacketType.INITIAL, SERVER_SCID, CLIENT_SCID,
@@ -467,13 +472,8 @@ class ClosedStateTest {
     void aCloseFromTheCryptoDataListenerIsNotUndoneByAConnectionCloseLaterInTheSamePacket() throws Exception {
         // CRYPTO, then the peer's CONNECTION_CLOSE and another CRYPTO frame, in one packet: the listener closes on the
         // first; the frames after it have no effect (close-spec §5.1: CLOSING never becomes DRAINING)
-        QuicConnection[] self = new QuicConnection[1];
         List<Long> delivered = new ArrayList<>();
-        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
-            delivered.add(offset);
-            self[0].writeConnectionClose(null, null, ByteBuffer.allocate(1500), REFUSED, T0);
-        }).build(T0);
-        self[0] = s;
+        QuicConnection s = serverClosingOnCryptoData(delivered);
         byte[] initial = clientInitial(0, "06" + "00" + "04" + "01020304" + "1c000000" + "06" + "04" + "02" + "0506");
         assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(initial), SERVER_PATH, T0));
         assertEquals(ConnectionState.CLOSING, s.state());

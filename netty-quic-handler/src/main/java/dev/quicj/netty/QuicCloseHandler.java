@@ -785,24 +785,19 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private boolean acceptInto(QuicConnection conn, ByteBuffer dg, NetworkPath from, long now, AcceptPolicy policy) {
         ConnectionEntry entry = new ConnectionEntry(this, conn);
         ReceiveStatus status;
-        accepting = entry;
         try {
-            status = conn.receive(dg, from, now);
+            status = receiveFirstInitial(entry, dg, from, now);
         } catch (QuicException e) {
             // the Initial authenticated (the connection has its keys) and then broke the protocol
-            accepting = null;
             registerUnlessFreed(entry, conn);
             closeConnection(entry, CloseError.fromException(e));
             compactIfClosing(entry);
             return true;
         } catch (RuntimeException e) {
-            accepting = null;
             registerUnlessFreed(entry, conn);
             receiveFailed(entry, e);
             compactIfClosing(entry);
             return true;
-        } finally {
-            accepting = null;
         }
         if (entry.phase != ConnectionEntry.Phase.LIVE || entry.endedFired) {
             // its CRYPTO data listener had it closed (a close command) while it read its first Initial: it was never
@@ -825,6 +820,20 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
         }
         return true;
+    }
+
+    /**
+     * Feeds a new connection its first Initial with the entry visible as {@link #accepting} meanwhile, so that what its
+     * CRYPTO data listener fires (close commands, closeAll, channel close, removal) reaches it.
+     */
+    private ReceiveStatus receiveFirstInitial(ConnectionEntry entry, ByteBuffer dg, NetworkPath from, long now)
+            throws QuicException {
+        accepting = entry;
+        try {
+            return entry.connection.receive(dg, from, now);
+        } finally {
+            accepting = null;
+        }
     }
 
     /** Registers a connection that was being accepted, unless it already ended and was freed meanwhile. */

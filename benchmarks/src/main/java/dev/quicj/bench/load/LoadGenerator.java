@@ -12,6 +12,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -152,8 +153,8 @@ public final class LoadGenerator {
         private final int[] recent;
         private int recentNext;
         private int recentCount;
-        private final java.util.BitSet answered;
-        private final java.util.BitSet writtenOff;
+        private final BitSet answered;
+        private final BitSet writtenOff;
         IOException failure;
         // the CPU this worker's thread used, measured by the thread itself when it ends
         long cpuNanos;
@@ -169,8 +170,8 @@ public final class LoadGenerator {
             this.window = window;
             boolean tracked = window > 0 && rate <= 0;
             this.recent = tracked ? new int[window] : null;
-            this.answered = tracked ? new java.util.BitSet(cursor.pool().size()) : null;
-            this.writtenOff = tracked ? new java.util.BitSet(cursor.pool().size()) : null;
+            this.answered = tracked ? new BitSet(cursor.pool().size()) : null;
+            this.writtenOff = tracked ? new BitSet(cursor.pool().size()) : null;
         }
 
         @Override

@@ -20,6 +20,8 @@ public final class FailingCryptoProvider implements CryptoProvider {
 
     private final CryptoProvider delegate;
     private volatile Failure failure = Failure.NONE;
+    // how many more times the chosen operation succeeds before it throws
+    private volatile int successesLeft;
 
     public FailingCryptoProvider(CryptoProvider delegate) {
         this.delegate = delegate;
@@ -27,7 +29,25 @@ public final class FailingCryptoProvider implements CryptoProvider {
 
     /** From now on, the chosen operation throws. */
     public void fail(Failure failure) {
+        failAfter(failure, 0);
+    }
+
+    /** From now on, the chosen operation succeeds {@code successes} more times, then throws. */
+    public void failAfter(Failure failure, int successes) {
+        this.successesLeft = successes;
         this.failure = failure;
+    }
+
+    // whether the chosen operation, now attempted, throws
+    private boolean fails(Failure operation) {
+        if (failure != operation) {
+            return false;
+        }
+        if (successesLeft > 0) {
+            successesLeft--;
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -48,7 +68,7 @@ public final class FailingCryptoProvider implements CryptoProvider {
             @Override
             public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength,
                     long packetNumber) throws CryptoException {
-                if (failure == Failure.SEAL) {
+                if (fails(Failure.SEAL)) {
                     throw new CryptoException("seal failure injected by the test", null);
                 }
                 p.seal(packet, headerOffset, headerLength, payloadLength, packetNumber);
@@ -62,7 +82,7 @@ public final class FailingCryptoProvider implements CryptoProvider {
 
             @Override
             public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask) throws CryptoException {
-                if (failure == Failure.HEADER_PROTECTION) {
+                if (fails(Failure.HEADER_PROTECTION)) {
                     throw new CryptoException("header protection failure injected by the test", null);
                 }
                 p.headerProtectionMask(packet, sampleOffset, mask);

@@ -102,6 +102,48 @@ class CloseSpecAuditTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // §1.1: dest and destlen are the buffer's position and remaining bytes
+
+    /**
+     * close-spec §1.1: {@code destlen} is what lies between the destination's position and its limit. Written at
+     * position 100 of a heap slice with an array offset, and of a direct buffer, with the limit 1200 bytes on, the
+     * datagrams (client Initial padded to 1200; coalesced server close) equal those written at position 0, and no
+     * byte before the position or after the limit changes.
+     */
+    @Test
+    void theDatagramGoesBetweenThePositionAndTheLimitOfAnyBuffer() throws Exception {
+        for (boolean server : new boolean[] {false, true}) {
+            String expected = closeHex(server ? ConnectionFixtures.serverAllKeys(NULL) : ConnectionFixtures.client(NULL),
+                    CloseError.transport(7, "reason"));
+            byte[] backing = new byte[1600];
+            Arrays.fill(backing, (byte) 0x5a);
+            ByteBuffer heap = ByteBuffer.wrap(backing, 50, 1550).slice();
+            ByteBuffer direct = ByteBuffer.allocateDirect(1550);
+            direct.put(new byte[1550]).clear();
+            for (int i = 0; i < 1550; i++) {
+                direct.put(i, (byte) 0x5a);
+            }
+            for (ByteBuffer dest : new ByteBuffer[] {heap, direct}) {
+                dest.position(100).limit(1300);
+                QuicConnection c = server ? ConnectionFixtures.serverAllKeys(NULL) : ConnectionFixtures.client(NULL);
+                assertEquals(CloseOutcome.WRITTEN,
+                        c.writeConnectionClose(null, null, dest, CloseError.transport(7, "reason"), T0 + 1));
+                int end = dest.position();
+                assertEquals(expected.length() / 2, end - 100);
+                assertEquals(1300, dest.limit());
+                assertEquals(expected, ConnectionFixtures.hex(dest.duplicate().position(100).limit(end)));
+                ByteBuffer all = dest.duplicate().clear();
+                for (int i = 0; i < 1550; i++) {
+                    if (i < 100 || i >= 1300) {
+                        assertEquals((byte) 0x5a, all.get(i), "byte " + i + " outside the datagram's room");
+                    }
+                }
+            }
+            assertEquals((byte) 0x5a, backing[49], "before the slice");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // §3.1: the destlen cap chain for packets that are not padded to it
 
     /** A transport close of a confirmed fixture client whose 1-RTT packet is {@code 41 + reasonLength} bytes. */

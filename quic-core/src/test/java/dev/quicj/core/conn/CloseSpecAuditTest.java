@@ -237,6 +237,19 @@ class CloseSpecAuditTest {
         assertEquals(CloseOutcome.WRITTEN, closeWithReason(fits, 1259, 1500, 1300));
     }
 
+    /**
+     * close-spec §3.3 rule 1 (HEAD, not v0.12.1): with shaping the client Initial is padded to exactly 1200, not to
+     * whatever the datagram could hold: a path raised to 1400 and a 1500-byte buffer still give 1200 bytes.
+     */
+    @Test
+    void aClientInitialCloseIsPaddedTo1200EvenWhenThePathAllowsMore() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        c.setPathMaxUdpPayloadSize(1400);
+        Written w = CloseWriterUpstreamTest.close(c, CloseError.transport(0), 1500, Side.CLIENT);
+        assertForms(w, PacketForm.INITIAL);
+        assertEquals(1200, w.length());
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // §3.3 rule 2: the minimum packet size, capped by the buffer
 

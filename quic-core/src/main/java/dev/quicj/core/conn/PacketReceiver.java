@@ -426,6 +426,11 @@ final class PacketReceiver {
                 || conn.originalDcid.matches(dg, header.scidOffset(), header.scidLength())) {
             return drop(DropReason.INVALID_RETRY);
         }
+        if (header.version() != conn.version) {
+            // its type bits and integrity key are those of the version it names (RFC 9369 §3.2, §3.3.3), not ours:
+            // dropped as packet() drops Initial and Handshake packets of another version
+            return drop(DropReason.UNSUPPORTED_VERSION);
+        }
         try {
             if (!RetryIntegrity.verify(conn.version, conn.originalDcid.toByteArray(), dg, header.packetStart(),
                     header.packetLength())) {

@@ -442,6 +442,47 @@ class ReceivePathTest {
         assertEquals(DropReason.INVALID_RETRY, c.lastDropReason());
     }
 
+    /**
+     * A Retry is read in the version its Version field names (the type bits: RFC 9369 §3.2, the integrity key:
+     * RFC 9001 §5.8, RFC 9369 §3.3.3), and a client takes only its own version's packets, as it drops Initial and
+     * Handshake packets of another version. A Retry labelled v2 whose tag was computed with the v1 key (anyone can:
+     * the keys are public) used to be verified with the connection's v1 key and accepted.
+     */
+    @Test
+    void aRetryOfAnotherVersionIsDropped() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        ByteBuffer b = ByteBuffer.allocate(256);
+        b.put((byte) (0xc0 | QuicVersion.V2.typeBits(LongPacketType.RETRY) << 4)).putInt(QuicVersion.V2.wireValue());
+        b.put((byte) CLIENT_SCID.length());
+        CLIENT_SCID.writeTo(b);
+        b.put((byte) SERVER_SCID.length());
+        SERVER_SCID.writeTo(b);
+        b.put(new byte[] {1, 2});
+        b.put(dev.quicj.core.crypto.RetryIntegrity.tag(QuicVersion.V1, CLIENT_ODCID.toByteArray(), b.array(), 0,
+                b.position()));
+        byte[] retry = Arrays.copyOf(b.array(), b.position());
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(retry), CLIENT_PATH, T0));
+        assertEquals(DropReason.UNSUPPORTED_VERSION, c.lastDropReason());
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+        assertEquals(CLIENT_ODCID, c.destinationConnectionId());
+        assertNull(c.token());
+        // the client still takes a Retry of its own version
+        assertEquals(ReceiveStatus.RETRY, c.receive(ByteBuffer.wrap(retryFromServer()), CLIENT_PATH, T0));
+    }
+
+    @Test
+    void aRetryOfAVersion2ConnectionIsAccepted() throws Exception {
+        QuicConnection c = ConnectionFixtures.sentFirstInitial(
+                ConnectionFixtures.clientBuilder(NULL).version(QuicVersion.V2).build(T0));
+        byte[] v1 = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, SERVER_SCID, new byte[] {1, 2},
+                CLIENT_ODCID);
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(v1), CLIENT_PATH, T0));
+        byte[] v2 = ConnectionFixtures.retryPacket(QuicVersion.V2, CLIENT_SCID, SERVER_SCID, new byte[] {1, 2},
+                CLIENT_ODCID);
+        assertEquals(ReceiveStatus.RETRY, c.receive(ByteBuffer.wrap(v2), CLIENT_PATH, T0));
+        assertEquals(SERVER_SCID, c.destinationConnectionId());
+    }
+
     @Test
     void aServerInitialWithANonEmptyTokenIsDropped() throws Exception {
         // RFC 9000 §17.2.2: "clients that receive an Initial packet with a non-zero Token Length field MUST either

@@ -81,6 +81,29 @@ final class ConnectionProperties {
     }
 
     /**
+     * Feeds a datagram of several packets to {@code c}: only {@link QuicException} may escape (with a code in range),
+     * and a dropped datagram leaves every observable field unchanged. Unlike {@link #receiveArbitrary}, the state is
+     * not compared after a throw: an earlier packet of the datagram may have been processed.
+     */
+    static void receiveCoalesced(QuicConnection c, byte[] datagram) {
+        NetworkPath path = c.role() == dev.quicj.core.Role.CLIENT ? CLIENT_PATH : SERVER_PATH;
+        Snapshot before = Snapshot.of(c);
+        ReceiveStatus status;
+        try {
+            status = c.receive(ByteBuffer.wrap(datagram.clone()), path, T0 + 10);
+        } catch (QuicException e) {
+            if (e.errorCode() < 0 || e.errorCode() > TransportErrorCode.MAX_CODE) {
+                throw new AssertionError("error code out of range: " + e);
+            }
+            return;
+        }
+        Objects.requireNonNull(status);
+        if (status == ReceiveStatus.DROPPED && !before.equals(Snapshot.of(c))) {
+            throw new AssertionError("a dropped datagram changed the connection:\n" + before + "\n" + Snapshot.of(c));
+        }
+    }
+
+    /**
      * A packet that authenticated but broke the protocol may still install the server's Initial keys and the
      * connection IDs (the peer is real); its frames must have had no effect.
      */

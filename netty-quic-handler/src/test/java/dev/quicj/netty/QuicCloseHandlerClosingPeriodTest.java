@@ -589,4 +589,65 @@ class QuicCloseHandlerClosingPeriodTest {
         assertFalse(ch.isOpen(), "the channel closes once no close is left to wait for, not at the timeout");
         assertTrue(closed.isSuccess());
     }
+
+    /**
+     * A held-back close that is finally sent starts its own closing period (RFC 9000 §10.2: at least three PTOs after
+     * the close was sent), not the remainder of the wait that began with the close command.
+     */
+    @Test
+    void aHeldBackCloseSentLateGetsAWholeClosingPeriodFromItsSend() throws Exception {
+        pendingSetUp(QuicCloseHandlerConfig.defaults());
+        long period = handler.connection(SERVER_SCID).closingPeriod().toNanos();
+        advance(ch, period / 2);
+        ch.writeInbound(datagram(shortHeader(SERVER_SCID, 1 + 8 + 4 + 16), CLIENT, SERVER));
+        assertEquals(1, drainOutbound(ch).size());
+        recorder.assertEnded(SERVER_SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+
+        advance(ch, period - period / 2);
+        assertFalse(recorder.freed(SERVER_SCID), "the wait's deadline no longer applies");
+        assertTrue(handler.registered(SERVER_SCID));
+        advance(ch, period / 2 - 1);
+        assertFalse(recorder.freed(SERVER_SCID), "one nanosecond before three PTOs after the send");
+        advance(ch, 1);
+        assertTrue(recorder.freed(SERVER_SCID));
+        assertEquals(1, recorder.events(QuicConnectionEndedEvent.class).size());
+    }
+
+    /**
+     * The peer's CONNECTION_CLOSE arriving while the close is held back: the connection drains (RFC 9000 §10.2.2,
+     * nothing is sent, not even the held-back close the client's bytes would now pay for), it is reported as the
+     * peer's close, and a channel close that waited for the held-back close goes ahead at once.
+     */
+    @Test
+    void thePeersCloseWhileTheCloseIsHeldBackDrainsSilentlyAndReleasesAWaitingChannelClose() throws Exception {
+        Client peer = pendingSetUp(QuicCloseHandlerConfig.defaults());
+        ChannelFuture closed = ch.pipeline().close();
+        assertFalse(closed.isDone(), "waiting for the held-back close");
+        CloseError peerError = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, "client gives up");
+        ByteBuffer out = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN, peer.connection.writeConnectionClose(null, null, out, peerError, now(ch)));
+        ch.writeInbound(datagram(Arrays.copyOf(out.array(), out.position()), CLIENT, SERVER));
+        ch.runPendingTasks();
+        assertEquals(List.of(), drainOutbound(ch), "draining: nothing is sent");
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseInitiator.PEER, ended.initiator());
+        assertEquals(QuicCloseResult.NOTHING_TO_SEND, ended.result());
+        assertEquals(peerError, ended.error());
+        assertTrue(closed.isSuccess(), "nothing is left to wait for");
+        assertFalse(ch.isOpen());
+    }
+
+    /** Removing the handler gives up a held-back close: reported as amplification-limited, freed, nothing sent. */
+    @Test
+    void removingTheHandlerGivesUpAHeldBackClose() throws Exception {
+        pendingSetUp(QuicCloseHandlerConfig.defaults());
+        ch.pipeline().remove(handler);
+        assertEquals(List.of(), drainOutbound(ch));
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseResult.AMPLIFICATION_LIMITED, ended.result());
+        assertEquals(REFUSED, ended.error());
+        assertTrue(recorder.freed(SERVER_SCID));
+        assertEquals(0, handler.connectionCount());
+        assertTrue(ch.isOpen(), "removal does not close the channel");
+    }
 }

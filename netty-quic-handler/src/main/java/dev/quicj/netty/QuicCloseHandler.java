@@ -806,6 +806,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             compactIfClosing(entry);
             return true;
         }
+        if (status == ReceiveStatus.DRAINING) {
+            // the Initial authenticated and carried the client's CONNECTION_CLOSE (close-spec §5.1): the connection
+            // drains like any other, silently, taking the client's retransmissions until its draining period ends
+            register(entry, originalDcidKeyOf(conn));
+            startDraining(entry);
+            return true;
+        }
         if (status != ReceiveStatus.PROCESSED) {
             // it did not authenticate: it belongs to no connection
             return false;

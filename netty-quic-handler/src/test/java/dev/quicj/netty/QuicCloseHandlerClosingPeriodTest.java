@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
@@ -43,6 +44,7 @@ import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -649,5 +651,61 @@ class QuicCloseHandlerClosingPeriodTest {
         assertTrue(recorder.freed(SERVER_SCID));
         assertEquals(0, handler.connectionCount());
         assertTrue(ch.isOpen(), "removal does not close the channel");
+    }
+
+    /**
+     * A client whose first datagram to the server is its Initial CONNECTION_CLOSE (its first Initial was lost, say):
+     * the connection the accept policy makes for it drains at once (close-spec §5.1: a received CONNECTION_CLOSE moves
+     * any state to DRAINING). It is reported as the peer's close, sends nothing (§5.3, RFC 9000 §10.2.2), takes the
+     * client's retransmissions for its draining period instead of making a new connection (and listener) for each,
+     * and is freed three PTOs later; the datagram is the connection's, not passed on.
+     */
+    @Test
+    void aClientInitialThatClosesTheConnectionItOpensStartsASilentDrainingPeriod() throws Exception {
+        List<ConnectionId> listenersMade = new ArrayList<>();
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept(id -> {
+            listenersMade.add(id);
+            return null;
+        })).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        CloseError peerError = CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0, "client gives up");
+        ByteBuffer out = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN, peer.connection.writeConnectionClose(null, null, out, peerError, now(ch)));
+        byte[] close = Arrays.copyOf(out.array(), out.position());
+
+        ch.writeInbound(datagram(close, OTHER_CLIENT, SERVER));
+        assertNothingPassedOn();
+        assertEquals(List.of(), drainOutbound(ch), "draining: nothing is sent");
+        assertEquals(1, listenersMade.size());
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(listenersMade.get(0), ended.connectionId());
+        assertEquals(QuicCloseInitiator.PEER, ended.initiator());
+        assertEquals(QuicCloseResult.NOTHING_TO_SEND, ended.result());
+        assertEquals(peerError, ended.error());
+        assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class), "never accepted");
+
+        // the client retransmits its close: the draining connection takes it, silently
+        ch.writeInbound(datagram(close, OTHER_CLIENT, SERVER));
+        assertNothingPassedOn();
+        assertEquals(List.of(), drainOutbound(ch));
+        assertEquals(1, listenersMade.size(), "no second connection");
+        assertEquals(1, handler.connectionCount());
+        assertEquals(1, recorder.events(QuicConnectionEndedEvent.class).size());
+
+        advance(ch, closingPeriodWithoutRttSample() - 1);
+        assertFalse(recorder.freed(ended.connectionId()));
+        advance(ch, 1);
+        assertTrue(recorder.freed(ended.connectionId()));
+        assertEquals(0, handler.connectionCount());
+        assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    private void assertNothingPassedOn() {
+        DatagramPacket passed = ch.readInbound();
+        if (passed != null) {
+            passed.release();
+            fail("the datagram was passed on as belonging to no connection");
+        }
     }
 }

@@ -1,0 +1,206 @@
+package dev.quicj.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.Ecn;
+import dev.quicj.core.conn.EcnState;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.wire.CloseType;
+import dev.quicj.netty.QuicCloseHandlerTransportTest.Tail;
+import dev.quicj.netty.TestSupport.Client;
+import dev.quicj.netty.TestSupport.Sent;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What really leaves the socket: the TOS / Traffic Class byte of the close datagrams, read back by a peer with
+ * IP_RECVTOS / IPV6_RECVTCLASS ({@code tos_peer.py}, run with python3; skipped without it), for every {@link EcnMode}
+ * on NIO and epoll, over IPv4, IPv6 and a dual-stack socket sending to an IPv4 peer. The socket's DSCP bits are set,
+ * so the test also sees that only the two ECN bits change.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class QuicCloseHandlerEcnSocketTest {
+    private static final int BOUND_MILLIS = 20_000;
+    // DSCP CS1 (0x08 << 2), ECN bits clear
+    private static final int DSCP_TOS = 0x20;
+
+    enum Addresses {
+        IPV4("127.0.0.1", "127.0.0.1"),
+        IPV6("::1", "::1"),
+        DUAL_STACK_IPV4_PEER("::", "127.0.0.1");
+
+        final String bind;
+        final String peer;
+
+        Addresses(String bind, String peer) {
+            this.bind = bind;
+            this.peer = peer;
+        }
+    }
+
+    static List<Arguments> cases() {
+        List<Arguments> list = new ArrayList<>();
+        for (QuicCloseHandlerTransportTest.Transport t : QuicCloseHandlerTransportTest.Transport.values()) {
+            for (EcnMode m : EcnMode.values()) {
+                for (Addresses a : Addresses.values()) {
+                    list.add(Arguments.of(t, m, a));
+                }
+            }
+        }
+        return list;
+    }
+
+    private EventLoopGroup group;
+    private Channel channel;
+    private Process peer;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (channel != null) {
+            channel.close().sync();
+        }
+        if (peer != null) {
+            peer.destroy();
+            peer.waitFor(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** The python peer: its stdin and stdout. */
+    private static final class Peer {
+        final Writer in;
+        final BufferedReader out;
+        final int port;
+
+        Peer(Process p) throws Exception {
+            in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII);
+            out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+            port = Integer.parseInt(line());
+        }
+
+        String line() throws Exception {
+            String l = out.readLine();
+            assertTrue(l != null, "the python peer ended");
+            return l;
+        }
+
+        void send(InetSocketAddress to, byte[] bytes) throws Exception {
+            in.write("send " + to.getAddress().getHostAddress() + " " + to.getPort() + " "
+                    + ByteBufUtil.hexDump(bytes) + "\n");
+            in.flush();
+            assertEquals("sent", line());
+        }
+
+        /** The next datagram: {tos, bytes}. */
+        Object[] receive() throws Exception {
+            in.write("recv\n");
+            in.flush();
+            String l = line();
+            String[] w = l.split(" ");
+            assertEquals(3, w.length, () -> "no datagram: " + l);
+            return new Object[] {Integer.parseInt(w[1]), ByteBufUtil.decodeHexDump(w[2])};
+        }
+    }
+
+    private Peer startPeer(String host) throws Exception {
+        Path script = Path.of(QuicCloseHandlerEcnSocketTest.class.getResource("tos_peer.py").toURI());
+        Process p;
+        try {
+            p = new ProcessBuilder("python3", script.toString(), host, String.valueOf(BOUND_MILLIS / 1000))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (java.io.IOException e) {
+            assumeTrue(false, "python3: " + e);
+            return null;
+        }
+        peer = p;
+        return new Peer(p);
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void theCloseLeavesWithTheCodepointTheModePromisesAndResendsWithout(QuicCloseHandlerTransportTest.Transport transport,
+            EcnMode mode, Addresses addresses) throws Exception {
+        Class<? extends DatagramChannel> type;
+        if (transport == QuicCloseHandlerTransportTest.Transport.EPOLL) {
+            assumeTrue(Epoll.isAvailable(), () -> "native epoll transport: " + Epoll.unavailabilityCause());
+            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            type = EpollDatagramChannel.class;
+        } else {
+            group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            type = NioDatagramChannel.class;
+        }
+        Peer p = startPeer(addresses.peer);
+        Tail tail = new Tail();
+        QuicCloseHandler handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(mode).build());
+        channel = new Bootstrap().group(group).channel(type).option(ChannelOption.IP_TOS, DSCP_TOS)
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(handler, tail);
+                    }
+                }).bind(new InetSocketAddress(addresses.bind, 0)).sync().channel();
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(addresses.peer), p.port);
+        InetSocketAddress channelAddress = new InetSocketAddress(InetAddress.getByName(addresses.peer),
+                local.getPort());
+        ConnectionId odcid = ConnectionId.fromHex("0f1e2d3c4b5a6978");
+        ConnectionId scid = ConnectionId.fromHex("e1e2e3e4e5e6e7e8");
+        channel.eventLoop().submit(() -> {
+            Client c = new Client(odcid, scid, new NetworkPath(local, remote),
+                    channel.eventLoop().ticker().nanoTime());
+            c.connection.setEcnState(EcnState.CAPABLE);
+            handler.addConnection(c.connection);
+            return null;
+        }).get(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+
+        channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid,
+                CloseError.transport(TransportErrorCode.NO_ERROR)));
+        Object[] first = p.receive();
+        int tos = (Integer) first[0];
+        TestSupport.assertClose(new Sent(null, null, null, (byte[]) first[1]).initialClose(odcid),
+                CloseType.TRANSPORT, TransportErrorCode.NO_ERROR, 0, "");
+        int expectedEcn = mode == EcnMode.SOCKET_TOS ? Ecn.ECT_0.codepoint() : Ecn.NOT_ECT.codepoint();
+        assertEquals(DSCP_TOS | expectedEcn, tos, () -> "TOS on the wire: 0x" + Integer.toHexString(tos));
+
+        // a datagram of the peer in the closing period: the resend is not ECN-marked, the DSCP stays
+        p.send(channelAddress, TestSupport.shortHeader(scid, 1200));
+        Object[] again = p.receive();
+        int resendTos = (Integer) again[0];
+        assertEquals(DSCP_TOS, resendTos, () -> "TOS of the resend: 0x" + Integer.toHexString(resendTos));
+        assertTrue(tail.exceptions.isEmpty(), () -> "exceptions: " + tail.exceptions);
+    }
+}

@@ -44,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -1250,7 +1251,16 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             ctx.fireExceptionCaught(new QuicConnectionException(id,
                     "the CONNECTION_CLOSE datagram of " + id + " could not be written", done.cause()));
         }
-        closeWhenDone();
+        if (closeDone == null || closeIssued) {
+            return;
+        }
+        // the transport completes the writes of a flush one by one (NIO): closing the channel from here would fail the
+        // datagrams other handlers wrote after this one in the same flush; the close waits for the end of that flush
+        try {
+            ctx.executor().execute(this::closeWhenDone);
+        } catch (RejectedExecutionException e) {
+            closeWhenDone();
+        }
     }
 
     /**

@@ -574,4 +574,61 @@ class QuicCloseHandlerTransportTest {
         assertThrows(ChannelPipelineException.class, () -> first.pipeline().addLast(handler));
         assertThrows(ChannelPipelineException.class, () -> second.pipeline().addLast(handler));
     }
+
+    /**
+     * Many connections closed by the channel close on a channel that is not writable (a one-byte high water mark),
+     * with another handler writing its own datagrams for every ended event: every close and every other datagram
+     * reaches the peer, and the channel closes after them.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void channelCloseWithManyClosesInFlightInterleavedWithOtherWritesAndNoWritability(Transport transport)
+            throws Exception {
+        start(transport);
+        int n = 64;
+        QuicCloseHandler handler = new QuicCloseHandler();
+        ChannelInboundHandlerAdapter app = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof QuicConnectionEndedEvent) {
+                    QuicConnectionEndedEvent e = (QuicConnectionEndedEvent) evt;
+                    ctx.write(new io.netty.channel.socket.DatagramPacket(
+                            Unpooled.wrappedBuffer(e.connectionId().toByteArray()), e.remoteAddress()));
+                }
+            }
+        };
+        Bootstrap b = new Bootstrap().option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new io.netty.channel.WriteBufferWaterMark(1, 2));
+        Channel channel = bind(b, "127.0.0.1", handler, app);
+        DatagramSocket peer = peer("127.0.0.1");
+        InetSocketAddress remote = (InetSocketAddress) peer.getLocalSocketAddress();
+        List<ConnectionId> odcids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ConnectionId odcid = ConnectionId.fromHex(String.format("0f1e2d3c4b5a%04x", i));
+            odcids.add(odcid);
+            addClient(channel, handler, remote, odcid, ConnectionId.fromHex(String.format("e1e2e3e4e5e6%04x", i)));
+        }
+        channel.close().sync();
+        assertFalse(channel.isOpen());
+        int closes = 0;
+        int others = 0;
+        for (int i = 0; i < 2 * n; i++) {
+            byte[] d;
+            try {
+                d = bytes(receive(peer));
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("received " + closes + " closes and " + others + " other datagrams of " + n,
+                        e);
+            }
+            if (d.length == 8) {
+                others++;
+            } else {
+                TestSupport.assertClose(new Sent(null, null, null, d).initialClose(odcids.get(closes)),
+                        CloseType.TRANSPORT, TransportErrorCode.NO_ERROR, 0, "");
+                closes++;
+            }
+        }
+        assertEquals(n, closes);
+        assertEquals(n, others);
+    }
 }

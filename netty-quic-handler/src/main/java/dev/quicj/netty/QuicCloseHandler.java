@@ -1251,7 +1251,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             ctx.fireExceptionCaught(new QuicConnectionException(id,
                     "the CONNECTION_CLOSE datagram of " + id + " could not be written", done.cause()));
         }
-        if (closeDone == null || closeIssued) {
+        if (closeDone == null || closeIssued || writingCloses || writesInFlight > 0 || pendingCloses > 0) {
+            // no channel close waits, or not for this write alone
             return;
         }
         // the transport completes the writes of a flush one by one (NIO): closing the channel from here would fail the

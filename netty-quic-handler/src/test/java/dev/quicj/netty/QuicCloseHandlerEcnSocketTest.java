@@ -13,6 +13,7 @@ import dev.quicj.core.conn.EcnState;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.interop.Peers;
 import dev.quicj.core.wire.CloseType;
+import dev.quicj.netty.QuicCloseHandlerTransportTest.Addresses;
 import dev.quicj.netty.QuicCloseHandlerTransportTest.Tail;
 import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Sent;
@@ -22,13 +23,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -38,6 +33,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -58,25 +54,11 @@ class QuicCloseHandlerEcnSocketTest {
     // DSCP CS1 (0x08 << 2), ECN bits clear
     private static final int DSCP_TOS = 0x20;
 
-    enum Addresses {
-        IPV4("127.0.0.1", "127.0.0.1"),
-        IPV6("::1", "::1"),
-        DUAL_STACK_IPV4_PEER("::", "127.0.0.1");
-
-        final String bind;
-        final String peer;
-
-        Addresses(String bind, String peer) {
-            this.bind = bind;
-            this.peer = peer;
-        }
-    }
-
     static List<Arguments> cases() {
         List<Arguments> list = new ArrayList<>();
-        for (QuicCloseHandlerTransportTest.Transport t : QuicCloseHandlerTransportTest.Transport.values()) {
+        for (SocketTransport t : SocketTransport.values()) {
             for (EcnMode m : EcnMode.values()) {
-                for (Addresses a : Addresses.values()) {
+                for (Addresses a : EnumSet.of(Addresses.IPV4, Addresses.IPV6, Addresses.DUAL_STACK_IPV4_PEER)) {
                     list.add(Arguments.of(t, m, a));
                 }
             }
@@ -159,17 +141,10 @@ class QuicCloseHandlerEcnSocketTest {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
-    void theCloseLeavesWithTheCodepointTheModePromisesAndResendsWithout(QuicCloseHandlerTransportTest.Transport transport,
+    void theCloseLeavesWithTheCodepointTheModePromisesAndResendsWithout(SocketTransport transport,
             EcnMode mode, Addresses addresses) throws Exception {
-        Class<? extends DatagramChannel> type;
-        if (transport == QuicCloseHandlerTransportTest.Transport.EPOLL) {
-            assumeTrue(Epoll.isAvailable(), () -> "native epoll transport: " + Epoll.unavailabilityCause());
-            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-            type = EpollDatagramChannel.class;
-        } else {
-            group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-            type = NioDatagramChannel.class;
-        }
+        group = transport.newGroup();
+        Class<? extends DatagramChannel> type = transport.channelType();
         Peer p = startPeer(addresses.peer);
         Tail tail = new Tail();
         QuicCloseHandler handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(mode).build());

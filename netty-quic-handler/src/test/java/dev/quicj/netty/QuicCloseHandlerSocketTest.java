@@ -3,7 +3,6 @@ package dev.quicj.netty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.TransportErrorCode;
@@ -25,11 +24,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.DatagramPacket;
@@ -59,21 +54,9 @@ class QuicCloseHandlerSocketTest {
     private Class<? extends DatagramChannel> channelType;
     private DatagramSocket peer;
 
-    /** The transports the handler runs on; neither needs anything of the other on the classpath. */
-    enum Transport {
-        NIO,
-        EPOLL
-    }
-
-    private void start(Transport transport) throws Exception {
-        if (transport == Transport.EPOLL) {
-            assumeTrue(Epoll.isAvailable(), () -> "native epoll transport: " + Epoll.unavailabilityCause());
-            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-            channelType = EpollDatagramChannel.class;
-        } else {
-            group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-            channelType = NioDatagramChannel.class;
-        }
+    private void start(SocketTransport transport) throws Exception {
+        group = transport.newGroup();
+        channelType = transport.channelType();
         peer = new DatagramSocket(LOOPBACK);
         peer.setReceiveBufferSize(RCVBUF);
         peer.setSoTimeout(RECEIVE_BOUND_MILLIS);
@@ -122,8 +105,8 @@ class QuicCloseHandlerSocketTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void aRejectingServerAnswersAClientInitialFromAPlainSocket(Transport transport) throws Exception {
+    @EnumSource(SocketTransport.class)
+    void aRejectingServerAnswersAClientInitialFromAPlainSocket(SocketTransport transport) throws Exception {
         start(transport);
         CloseError refused = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, "no capacity");
         QuicCloseHandler handler = new QuicCloseHandler(
@@ -171,8 +154,8 @@ class QuicCloseHandlerSocketTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void closingTheChannelSendsTheClientsCloseWithEct0OnTheSocketThenCloses(Transport transport) throws Exception {
+    @EnumSource(SocketTransport.class)
+    void closingTheChannelSendsTheClientsCloseWithEct0OnTheSocketThenCloses(SocketTransport transport) throws Exception {
         start(transport);
         QuicCloseHandler handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(EcnMode.SOCKET_TOS)
                 .defaultCloseError(CloseError.transport(TransportErrorCode.NO_ERROR, 0, "shutdown")).build());

@@ -28,14 +28,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipelineException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -69,11 +63,6 @@ class QuicCloseHandlerTransportTest {
     private static final int RCVBUF = 4 << 20;
     private static final CloseError REFUSED = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, "go");
 
-    enum Transport {
-        NIO,
-        EPOLL
-    }
-
     /** Where the channel is bound and where the peer is. */
     enum Addresses {
         IPV4("127.0.0.1", "127.0.0.1"),
@@ -93,7 +82,7 @@ class QuicCloseHandlerTransportTest {
 
     static List<Arguments> transportsAndAddresses() {
         List<Arguments> list = new ArrayList<>();
-        for (Transport t : Transport.values()) {
+        for (SocketTransport t : SocketTransport.values()) {
             for (Addresses a : Addresses.values()) {
                 list.add(Arguments.of(t, a));
             }
@@ -106,15 +95,9 @@ class QuicCloseHandlerTransportTest {
     private final List<DatagramSocket> sockets = new ArrayList<>();
     private final List<Channel> channels = new ArrayList<>();
 
-    private void start(Transport transport) {
-        if (transport == Transport.EPOLL) {
-            assumeTrue(Epoll.isAvailable(), () -> "native epoll transport: " + Epoll.unavailabilityCause());
-            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-            channelType = EpollDatagramChannel.class;
-        } else {
-            group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-            channelType = NioDatagramChannel.class;
-        }
+    private void start(SocketTransport transport) {
+        group = transport.newGroup();
+        channelType = transport.channelType();
     }
 
     private static void assumeIpv6() throws Exception {
@@ -226,7 +209,7 @@ class QuicCloseHandlerTransportTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndAddresses")
-    void aRefusalAndItsResendsGoBackToTheSenderFromTheAddressItWasSentTo(Transport transport, Addresses addresses)
+    void aRefusalAndItsResendsGoBackToTheSenderFromTheAddressItWasSentTo(SocketTransport transport, Addresses addresses)
             throws Exception {
         if (addresses != Addresses.IPV4 && addresses != Addresses.WILDCARD_IPV4) {
             assumeIpv6();
@@ -271,7 +254,7 @@ class QuicCloseHandlerTransportTest {
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("transportsAndAddresses")
-    void aClientClosedByCommandAnswersThePeerInItsClosingPeriod(Transport transport, Addresses addresses)
+    void aClientClosedByCommandAnswersThePeerInItsClosingPeriod(SocketTransport transport, Addresses addresses)
             throws Exception {
         if (addresses != Addresses.IPV4 && addresses != Addresses.WILDCARD_IPV4) {
             assumeIpv6();
@@ -322,8 +305,8 @@ class QuicCloseHandlerTransportTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void aConnectedChannelSendsTheCloseAndAnswersThePeerInTheClosingPeriod(Transport transport) throws Exception {
+    @EnumSource(SocketTransport.class)
+    void aConnectedChannelSendsTheCloseAndAnswersThePeerInTheClosingPeriod(SocketTransport transport) throws Exception {
         start(transport);
         Tail tail = new Tail();
         QuicCloseHandler handler = new QuicCloseHandler();
@@ -358,8 +341,8 @@ class QuicCloseHandlerTransportTest {
      * a later channel close still completes, with nothing leaked whether the close datagrams were written or failed.
      */
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void aConnectedChannelToAClosedPortClosesItsConnectionsAndStillCloses(Transport transport) throws Exception {
+    @EnumSource(SocketTransport.class)
+    void aConnectedChannelToAClosedPortClosesItsConnectionsAndStillCloses(SocketTransport transport) throws Exception {
         start(transport);
         Tail tail = new Tail();
         QuicCloseHandler handler = new QuicCloseHandler();
@@ -387,8 +370,8 @@ class QuicCloseHandlerTransportTest {
 
     /** A close that cannot be sent (an IPv6 destination on an IPv4 socket) fails its write; the channel close completes. */
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void aCloseWhoseWriteFailsIsReportedAndTheChannelStillCloses(Transport transport) throws Exception {
+    @EnumSource(SocketTransport.class)
+    void aCloseWhoseWriteFailsIsReportedAndTheChannelStillCloses(SocketTransport transport) throws Exception {
         start(transport);
         Tail tail = new Tail();
         QuicCloseHandler handler = new QuicCloseHandler();
@@ -415,8 +398,8 @@ class QuicCloseHandlerTransportTest {
 
     /** Messages that are not datagrams, and datagrams for no connection, in every buffer shape, pass on untouched. */
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void inboundMessagesTheHandlerDoesNotOwnPassOnUntouchedAndOwnedOnesAreReleased(Transport transport)
+    @EnumSource(SocketTransport.class)
+    void inboundMessagesTheHandlerDoesNotOwnPassOnUntouchedAndOwnedOnesAreReleased(SocketTransport transport)
             throws Exception {
         start(transport);
         Tail tail = new Tail();
@@ -515,7 +498,7 @@ class QuicCloseHandlerTransportTest {
      */
     @org.junit.jupiter.api.Test
     void epollRecvmmsgSlicesAreConsumedOrPassedOnWithoutLeaks() throws Exception {
-        start(Transport.EPOLL);
+        start(SocketTransport.EPOLL);
         Tail tail = new Tail();
         Bootstrap b = new Bootstrap().option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 1500)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(1500 * 16));
@@ -553,8 +536,8 @@ class QuicCloseHandlerTransportTest {
 
     /** The handler is not @Sharable: Netty refuses it in a second pipeline, and again after removal. */
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void theHandlerCannotBeSharedOrReAdded(Transport transport) throws Exception {
+    @EnumSource(SocketTransport.class)
+    void theHandlerCannotBeSharedOrReAdded(SocketTransport transport) throws Exception {
         start(transport);
         QuicCloseHandler handler = new QuicCloseHandler();
         assertFalse(handler.isSharable());
@@ -581,8 +564,8 @@ class QuicCloseHandlerTransportTest {
      * reaches the peer, and the channel closes after them.
      */
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void channelCloseWithManyClosesInFlightInterleavedWithOtherWritesAndNoWritability(Transport transport)
+    @EnumSource(SocketTransport.class)
+    void channelCloseWithManyClosesInFlightInterleavedWithOtherWritesAndNoWritability(SocketTransport transport)
             throws Exception {
         start(transport);
         int n = 64;

@@ -100,6 +100,14 @@ class QuicCloseHandlerTransportTest {
         channelType = transport.channelType();
     }
 
+    /** {@link #start(SocketTransport)}, after skipping the test if {@code addresses} need an IPv6 loopback there is not. */
+    private void start(SocketTransport transport, Addresses addresses) throws Exception {
+        if (addresses != Addresses.IPV4 && addresses != Addresses.WILDCARD_IPV4) {
+            assumeIpv6();
+        }
+        start(transport);
+    }
+
     private static void assumeIpv6() throws Exception {
         boolean v6 = false;
         for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
@@ -211,10 +219,7 @@ class QuicCloseHandlerTransportTest {
     @MethodSource("transportsAndAddresses")
     void aRefusalAndItsResendsGoBackToTheSenderFromTheAddressItWasSentTo(SocketTransport transport, Addresses addresses)
             throws Exception {
-        if (addresses != Addresses.IPV4 && addresses != Addresses.WILDCARD_IPV4) {
-            assumeIpv6();
-        }
-        start(transport);
+        start(transport, addresses);
         Tail tail = new Tail();
         Channel server = bind(addresses.bind, new QuicCloseHandler(
                 QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.reject(REFUSED)).build()), tail);
@@ -256,24 +261,15 @@ class QuicCloseHandlerTransportTest {
     @MethodSource("transportsAndAddresses")
     void aClientClosedByCommandAnswersThePeerInItsClosingPeriod(SocketTransport transport, Addresses addresses)
             throws Exception {
-        if (addresses != Addresses.IPV4 && addresses != Addresses.WILDCARD_IPV4) {
-            assumeIpv6();
-        }
-        start(transport);
+        start(transport, addresses);
         Tail tail = new Tail();
         QuicCloseHandler handler = new QuicCloseHandler();
         Channel channel = bind(addresses.bind, handler, tail);
         DatagramSocket peer = peer(addresses.peer);
-        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
         InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(addresses.peer), peer.getLocalPort());
         ConnectionId odcid = ConnectionId.fromHex("0f1e2d3c4b5a6978");
         ConnectionId scid = ConnectionId.fromHex("e1e2e3e4e5e6e7e8");
-        channel.eventLoop().submit(() -> {
-            Client c = new Client(odcid, scid, new NetworkPath(local, remote),
-                    channel.eventLoop().ticker().nanoTime());
-            handler.addConnection(c.connection);
-            return c.connection;
-        }).get(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+        addClient(channel, handler, remote, odcid, scid);
 
         channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid, REFUSED));
         DatagramPacket first = receive(peer);

@@ -174,7 +174,7 @@ public final class DatagramInspector {
         ConnectionId scid = h.isLongHeader() && h.scidLength() <= ConnectionId.MAX_LENGTH ? h.scid(buf)
                 : ConnectionId.empty();
         return new InspectedPacket(h.packetStart(), length, h.form(), h.versionField(), h.version(), dcid, scid,
-                h.tokenLength(), pn, pnLength, payloadLength, keys, failure, List.copyOf(frames));
+                h.tokenLength(), pn, pnLength, payloadLength, keys, failure, frames);
     }
 
     /** Collects the frames of one payload. */

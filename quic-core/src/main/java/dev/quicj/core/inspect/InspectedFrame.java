@@ -5,8 +5,12 @@ import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.wire.CloseType;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
-/** One decoded frame of an {@link InspectedPacket}. Byte arrays are copies owned by the frame. */
+/**
+ * One decoded frame of an {@link InspectedPacket}. Immutable: byte arrays are copied on the way in (a {@code null} one
+ * is a {@link NullPointerException}) and on the way out, so a frame's {@code equals} and {@code hashCode} never change.
+ */
 public sealed interface InspectedFrame {
 
     /** A run of PADDING frames. */
@@ -37,6 +41,17 @@ public sealed interface InspectedFrame {
 
     /** A CRYPTO frame. */
     record Crypto(long offset, byte[] data) implements InspectedFrame {
+        /** The data is copied. */
+        public Crypto {
+            data = Objects.requireNonNull(data, "data").clone();
+        }
+
+        /** A copy of the data. */
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Crypto c && c.offset == offset && Arrays.equals(c.data, data);
@@ -55,6 +70,17 @@ public sealed interface InspectedFrame {
 
     /** A NEW_TOKEN frame. */
     record NewToken(byte[] token) implements InspectedFrame {
+        /** The token is copied. */
+        public NewToken {
+            token = Objects.requireNonNull(token, "token").clone();
+        }
+
+        /** A copy of the token. */
+        @Override
+        public byte[] token() {
+            return token.clone();
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof NewToken t && Arrays.equals(t.token, token);
@@ -81,6 +107,18 @@ public sealed interface InspectedFrame {
 
     /** A CONNECTION_CLOSE frame, 0x1c or 0x1d; {@code frameType} is 0 for 0x1d. */
     record ConnectionClose(CloseType type, long errorCode, long frameType, byte[] reason) implements InspectedFrame {
+        /** The reason is copied. */
+        public ConnectionClose {
+            Objects.requireNonNull(type, "type");
+            reason = Objects.requireNonNull(reason, "reason").clone();
+        }
+
+        /** A copy of the reason phrase. */
+        @Override
+        public byte[] reason() {
+            return reason.clone();
+        }
+
         /** The reason phrase as UTF-8. */
         public String reasonString() {
             return new String(reason, StandardCharsets.UTF_8);

@@ -24,11 +24,16 @@ import java.util.List;
  * @param payloadLength the plaintext payload length, or 0 if not decrypted
  * @param keys which keys opened it ("client Initial", "server Initial", ...), or null
  * @param failure why it could not be decrypted or decoded, or null
- * @param frames the frames, in order (empty if not decrypted)
+ * @param frames the frames, in order (empty if not decrypted); copied into an unmodifiable list
  */
 public record InspectedPacket(int offset, int length, PacketForm form, int versionField, QuicVersion version,
         ConnectionId dcid, ConnectionId scid, int tokenLength, long packetNumber, int packetNumberLength,
         int payloadLength, String keys, String failure, List<InspectedFrame> frames) {
+
+    /** The frames are copied: the list given cannot change the packet, nor can the one {@link #frames()} returns. */
+    public InspectedPacket {
+        frames = List.copyOf(frames);
+    }
 
     /**
      * The encryption level of the packet, or {@code null} for Retry and Version Negotiation, and for a header that

@@ -31,6 +31,13 @@ public final class StatelessClose {
     private StatelessClose() {
     }
 
+    private static void checkWritable(ByteBuffer dest) {
+        Objects.requireNonNull(dest, "dest");
+        if (dest.isReadOnly()) {
+            throw new IllegalArgumentException("the destination buffer is read-only");
+        }
+    }
+
     private static void checkPacketNumber(long packetNumber) {
         if (packetNumber < 0 || packetNumber > MAX_PACKET_NUMBER) {
             throw new IllegalArgumentException("a stateless close's packet number must be in [0, 2^31): "
@@ -62,6 +69,8 @@ public final class StatelessClose {
      * @return {@link CloseOutcome#WRITTEN}, {@link CloseOutcome#NOTHING_TO_WRITE} for a non-sending error type,
      *     {@link CloseOutcome#NOBUF_BUFFER_TOO_SMALL}, or {@link CloseOutcome#CALLBACK_FAILURE} if key derivation or
      *     sealing failed
+     * @throws IllegalArgumentException if {@code dest} is read-only or {@code packetNumber} is not in [0, 2^31)
+     * @throws NullPointerException if an argument is null (both checked before anything is derived or written)
      */
     public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId clientInitialDcid,
             ConnectionId dcid, ConnectionId scid, long packetNumber, CloseError error, CryptoProvider crypto) {
@@ -79,11 +88,13 @@ public final class StatelessClose {
      * {@link InitialProtections#deriveServer}).
      *
      * @return as the other overloads; {@link CloseOutcome#CALLBACK_FAILURE} if key derivation or sealing failed
+     * @throws IllegalArgumentException if {@code dest} is read-only or {@code packetNumber} is not in [0, 2^31)
+     * @throws NullPointerException if an argument is null (both checked before {@code keys} is touched)
      */
     public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId clientInitialDcid,
             ConnectionId dcid, ConnectionId scid, long packetNumber, CloseError error, InitialProtections keys,
             PacketWriter writer) {
-        Objects.requireNonNull(dest, "dest");
+        checkWritable(dest);
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(clientInitialDcid, "clientInitialDcid");
         Objects.requireNonNull(dcid, "dcid");
@@ -107,10 +118,18 @@ public final class StatelessClose {
      * Writes a server Initial close with server Initial protection the caller already holds and a reusable writer,
      * so repeated closes allocate nothing.
      *
-     * @throws IllegalArgumentException if {@code packetNumber} is not in [0, 2^31)
+     * @throws IllegalArgumentException if {@code dest} is read-only or {@code packetNumber} is not in [0, 2^31)
+     * @throws NullPointerException if an argument is null (both checked before anything is written)
      */
     public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId dcid, ConnectionId scid,
             long packetNumber, CloseError error, PacketProtection serverInitialProtection, PacketWriter writer) {
+        checkWritable(dest);
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(dcid, "dcid");
+        Objects.requireNonNull(scid, "scid");
+        Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(serverInitialProtection, "serverInitialProtection");
+        Objects.requireNonNull(writer, "writer");
         checkPacketNumber(packetNumber);
         if (!error.type().sendsFrame()) {
             return CloseOutcome.NOTHING_TO_WRITE;

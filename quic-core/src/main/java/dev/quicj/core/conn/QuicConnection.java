@@ -656,32 +656,48 @@ public final class QuicConnection {
         return path;
     }
 
-    /** Whether a transmit key exists for {@code level} (and was not discarded). */
+    /**
+     * Whether a transmit key exists for {@code level} (and was not discarded); always {@code false} for
+     * {@link EncryptionLevel#ZERO_RTT}, whose keys this core never holds.
+     */
     public boolean hasTxKey(EncryptionLevel level) {
+        if (Objects.requireNonNull(level, "level") == EncryptionLevel.ZERO_RTT) {
+            // the application space's key is the 1-RTT one: 0-RTT keys cannot be installed
+            return false;
+        }
         PacketNumberSpace s = space(level);
         return s != null && s.canSend();
     }
 
-    /** The next packet number that would be sent at {@code level}. */
+    /**
+     * The next packet number that would be sent at {@code level} (0-RTT shares the application space with 1-RTT,
+     * RFC 9000 §12.3, so its numbers are the 1-RTT ones; so are those of the next two accessors).
+     */
     public long nextPacketNumber(EncryptionLevel level) {
-        PacketNumberSpace s = space(level);
+        PacketNumberSpace s = space(Objects.requireNonNull(level, "level"));
         return s != null ? s.nextPacketNumber : closedNumbers.nextPacketNumber(level);
     }
 
     /** The largest packet number the peer acknowledged at {@code level}, or -1. */
     public long largestAcknowledged(EncryptionLevel level) {
-        PacketNumberSpace s = space(level);
+        PacketNumberSpace s = space(Objects.requireNonNull(level, "level"));
         return s != null ? s.largestAcked : closedNumbers.largestAcked(level);
     }
 
     /** The largest packet number received at {@code level}, or -1. */
     public long largestReceived(EncryptionLevel level) {
-        PacketNumberSpace s = space(level);
+        PacketNumberSpace s = space(Objects.requireNonNull(level, "level"));
         return s != null ? s.received.largest() : closedNumbers.largestReceived(level);
     }
 
-    /** The number of bytes of the peer's CRYPTO stream at {@code level} delivered so far. */
+    /**
+     * The number of bytes of the peer's CRYPTO stream at {@code level} delivered so far; always 0 for
+     * {@link EncryptionLevel#ZERO_RTT}, which has no CRYPTO stream (RFC 9000 §17.2.3).
+     */
     public long cryptoBytesReceived(EncryptionLevel level) {
+        if (Objects.requireNonNull(level, "level") == EncryptionLevel.ZERO_RTT) {
+            return 0;
+        }
         PacketNumberSpace s = space(level);
         return s != null ? s.crypto.delivered() : closedNumbers.cryptoDelivered(level);
     }

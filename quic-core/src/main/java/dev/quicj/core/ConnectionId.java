@@ -28,7 +28,7 @@ public final class ConnectionId {
      * @throws IllegalArgumentException if longer than {@value #MAX_LENGTH} bytes
      */
     public static ConnectionId of(byte[] bytes) {
-        return of(bytes, 0, bytes.length);
+        return of(bytes, 0, java.util.Objects.requireNonNull(bytes, "bytes").length);
     }
 
     /**
@@ -38,6 +38,7 @@ public final class ConnectionId {
      * @throws IndexOutOfBoundsException if the range is not inside {@code bytes}
      */
     public static ConnectionId of(byte[] bytes, int offset, int length) {
+        java.util.Objects.requireNonNull(bytes, "bytes");
         if (length < 0 || length > MAX_LENGTH) {
             throw new IllegalArgumentException("connection ID length " + length + " is not in 0.." + MAX_LENGTH);
         }

@@ -4,6 +4,7 @@ import dev.quicj.core.QuicException;
 import dev.quicj.core.TransportErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Why a connection closes: ngtcp2's {@code ngtcp2_ccerr}. Immutable; the reason phrase is copied on the way in and
@@ -128,6 +129,7 @@ public final class CloseError {
 
     /** A transport close for a peer's protocol error: its code and frame type, and its message as the reason. */
     public static CloseError fromException(QuicException e) {
+        Objects.requireNonNull(e, "e");
         return new CloseError(Type.TRANSPORT, e.errorCode(), e.frameType(), utf8(e.getMessage()));
     }
 
@@ -138,7 +140,7 @@ public final class CloseError {
      * {@link LibraryError#transportErrorCode()}.
      */
     public static CloseError fromLibraryError(LibraryError error, byte[] reason) {
-        switch (error) {
+        switch (Objects.requireNonNull(error, "error")) {
             case RECV_VERSION_NEGOTIATION:
                 return new CloseError(Type.VERSION_NEGOTIATION, TransportErrorCode.NO_ERROR, 0, copy(reason));
             case IDLE_CLOSE:

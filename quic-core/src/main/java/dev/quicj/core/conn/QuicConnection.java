@@ -565,6 +565,7 @@ public final class QuicConnection {
      * @throws IllegalArgumentException if the token is not 16 bytes
      */
     public void addStatelessResetToken(byte[] resetToken) {
+        Objects.requireNonNull(resetToken, "resetToken");
         if (resetToken.length != 16) {
             throw new IllegalArgumentException("stateless reset tokens are 16 bytes: " + resetToken.length);
         }
@@ -1132,6 +1133,7 @@ public final class QuicConnection {
          * bytes as RFC 9000 §7.2 asks).
          */
         public ClientBuilder originalDestinationConnectionId(ConnectionId odcid) {
+            Objects.requireNonNull(odcid, "odcid");
             if (odcid.length() < MIN_INITIAL_DCID_LENGTH) {
                 throw new IllegalArgumentException("the first DCID must be at least 8 bytes: " + odcid.length());
             }

@@ -38,7 +38,7 @@ public final class ConnectionCloseFrame {
      *
      * @param frameType the type of the frame that triggered the error; must be 0 for {@link CloseType#APPLICATION},
      *     which has no such field
-     * @param reasonPhrase copied; not retained
+     * @param reasonPhrase copied; not retained (an empty array for none)
      * @throws IllegalArgumentException if {@code errorCode} or {@code frameType} is outside [0, 2^62), or an
      *     application close has a nonzero {@code frameType}
      */
@@ -49,7 +49,7 @@ public final class ConnectionCloseFrame {
         if (type == CloseType.APPLICATION && frameType != 0) {
             throw new IllegalArgumentException("an application close (0x1d) has no frame type: " + frameType);
         }
-        this.reasonPhrase = reasonPhrase.clone();
+        this.reasonPhrase = Objects.requireNonNull(reasonPhrase, "reasonPhrase").clone();
     }
 
     /** A transport close (0x1c); {@code reasonPhrase} is copied. */

@@ -70,10 +70,13 @@ public final class PacketWriter {
      * @param token the Initial token (ignored for other types), or {@code null} for none
      * @return {@code false}, having written nothing, when the header with its packet number and the minimum
      *     packet for a header-protection sample do not fit {@code room}
+     * @throws IndexOutOfBoundsException if {@code [start, start + room)} is not within the buffer's limit (nothing is
+     *     written then)
      */
     public boolean beginLong(ByteBuffer buf, int start, int room, QuicVersion version, LongPacketType type,
             ConnectionId dcid, ConnectionId scid, byte[] token, long packetNumber, int pnLength,
             PacketProtection protection) {
+        checkRoom(buf, start, room);
         int tokenLength = type == LongPacketType.INITIAL && token != null ? token.length : 0;
         int pnOff = longHeaderPnOffset(type, dcid.length(), scid.length(), tokenLength);
         if (!fits(room, pnOff, pnLength, protection)) {
@@ -106,9 +109,12 @@ public final class PacketWriter {
      * Begins a short-header (1-RTT) packet. Spin bit and reserved bits are 0.
      *
      * @return {@code false}, having written nothing, when it does not fit {@code room}
+     * @throws IndexOutOfBoundsException if {@code [start, start + room)} is not within the buffer's limit (nothing is
+     *     written then)
      */
     public boolean beginShort(ByteBuffer buf, int start, int room, ConnectionId dcid, int keyPhase,
             long packetNumber, int pnLength, PacketProtection protection) {
+        checkRoom(buf, start, room);
         int pnOff = 1 + dcid.length();
         if (!fits(room, pnOff, pnLength, protection)) {
             return false;
@@ -130,6 +136,11 @@ public final class PacketWriter {
      */
     public void clearQuicBit() {
         buf.put(start, (byte) (buf.get(start) & ~0x40));
+    }
+
+    // the packet may use [start, start + room): within the limit, or finish would pad and seal past it
+    private static void checkRoom(ByteBuffer buf, int start, int room) {
+        java.util.Objects.checkFromIndexSize(start, room, buf.limit());
     }
 
     // the skip rules of ngtcp2's encoder (close-spec §3.4)

@@ -1,0 +1,52 @@
+package dev.quicj.core.packet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.LongPacketType;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.crypto.CipherSuite;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.PacketProtection;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PacketWriter's begin methods check that {@code [start, start + room)} lies within the buffer's limit before
+ * writing anything. Without the check a room past the limit failed half-way through the header with a
+ * BufferOverflowException, leaving the caller's position in the middle of it (or, with the header inside the limit,
+ * let finish pad and seal past the limit).
+ */
+class PacketWriterRangeTest {
+    private static final ConnectionId CID = ConnectionId.fromHex("0102030405060708");
+
+    private static PacketProtection protection() throws Exception {
+        return CryptoProvider.nullCrypto().newPacketProtection(QuicVersion.V1, CipherSuite.TLS_AES_128_GCM_SHA256,
+                new byte[32]);
+    }
+
+    @Test
+    void roomPastTheLimitIsRefusedBeforeWriting() throws Exception {
+        PacketProtection p = protection();
+        PacketWriter w = new PacketWriter();
+        ByteBuffer b = ByteBuffer.allocate(200);
+        b.position(3).limit(40);
+        assertThrows(IndexOutOfBoundsException.class, () -> w.beginLong(b, 3, 1200, QuicVersion.V1,
+                LongPacketType.INITIAL, CID, CID, null, 0, 1, p));
+        assertThrows(IndexOutOfBoundsException.class, () -> w.beginShort(b, 3, 1200, CID, 0, 0, 1, p));
+        assertThrows(IndexOutOfBoundsException.class, () -> w.beginShort(b, -1, 30, CID, 0, 0, 1, p));
+        assertThrows(IndexOutOfBoundsException.class, () -> w.beginShort(b, 3, -1, CID, 0, 0, 1, p));
+        assertEquals(3, b.position());
+        assertEquals(40, b.limit());
+        for (int i = 0; i < b.capacity(); i++) {
+            assertEquals(0, b.array()[i], "byte " + i + " written");
+        }
+        // within the limit it works
+        b.limit(200);
+        assertTrue(w.beginShort(b, 3, 60, CID, 0, 0, 1, p));
+        w.abandon();
+        assertEquals(3, b.position());
+    }
+}

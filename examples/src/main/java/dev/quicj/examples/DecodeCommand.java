@@ -7,6 +7,7 @@ import dev.quicj.core.inspect.DatagramInspector;
 import dev.quicj.core.inspect.InspectedFrame;
 import dev.quicj.core.inspect.InspectedPacket;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,8 @@ final class DecodeCommand {
             + "  --hex      the datagram as hex; or FILE: the raw datagram, or its hex if the name ends in .hex";
 
     private static final Set<String> VALUED = Set.of("odcid", "hex", "dcid-len");
+    /** The largest UDP payload (IPv6: 65535 minus the 8-byte UDP header; IPv4 allows 20 bytes less). */
+    static final int MAX_DATAGRAM = 65527;
 
     private DecodeCommand() {
     }
@@ -41,6 +44,9 @@ final class DecodeCommand {
                 throw new UsageException("give --hex or a FILE, not both");
             }
             datagram = Args.hex("hex", a.string("hex", ""));
+            if (datagram.length > MAX_DATAGRAM) {
+                throw new UsageException("--hex is larger than a UDP datagram (" + MAX_DATAGRAM + " bytes)");
+            }
         } else if (a.positional().size() == 1) {
             datagram = read(a.positional().get(0));
         } else {
@@ -63,12 +69,18 @@ final class DecodeCommand {
     }
 
     private static byte[] read(String file) throws UsageException {
-        try {
-            byte[] bytes = Files.readAllBytes(Path.of(file));
-            if (file.endsWith(".hex")) {
-                return Args.hex("FILE", new String(bytes, StandardCharsets.US_ASCII));
+        boolean isHex = file.endsWith(".hex");
+        // read no more than a datagram can be (as hex: two digits a byte, with room for line breaks), so that a large
+        // file or a device such as /dev/zero is an error, not an exhausted heap
+        int limit = isHex ? 4 * MAX_DATAGRAM : MAX_DATAGRAM;
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            byte[] bytes = in.readNBytes(limit + 1);
+            byte[] datagram = bytes.length > limit ? null
+                    : isHex ? Args.hex("FILE", new String(bytes, StandardCharsets.US_ASCII)) : bytes;
+            if (datagram == null || datagram.length > MAX_DATAGRAM) {
+                throw new UsageException(file + " is larger than a UDP datagram (" + MAX_DATAGRAM + " bytes)");
             }
-            return bytes;
+            return datagram;
         } catch (IOException e) {
             throw new UsageException("cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
         }

@@ -105,6 +105,25 @@ class CommandLineTest {
     }
 
     @Test
+    void decodeRefusesMoreThanAUdpDatagram(@TempDir Path dir) throws Exception {
+        // a UDP payload is at most 65527 bytes (IPv6; 65507 on IPv4): a larger FILE is not a datagram (a capture given
+        // by mistake, or /dev/zero, which used to be read until the heap ran out: an OutOfMemoryError's stack trace)
+        Path big = dir.resolve("big.bin");
+        Files.write(big, new byte[65528]);
+        Result file = run("decode", "--odcid", "8394c8f03e515708", big.toString());
+        assertEquals(2, file.status(), file.out());
+        assertTrue(file.err().startsWith("error: " + big + " is larger than a UDP datagram (65527 bytes)\nusage: decode"),
+                file.err());
+        assertEquals("", file.out());
+        Result hex = run("decode", "--odcid", "8394c8f03e515708", "--hex", "00".repeat(65528));
+        assertEquals(2, hex.status(), hex.out());
+        assertTrue(hex.err().startsWith("error: --hex is larger than a UDP datagram (65527 bytes)\n"), hex.err());
+        Path max = dir.resolve("max.bin");
+        Files.write(max, new byte[65527]);
+        assertEquals(1, run("decode", "--odcid", "8394c8f03e515708", max.toString()).status());
+    }
+
+    @Test
     void decodeSaysWhyItCannotDecrypt() {
         Result r = run("decode", "--odcid", "0000000000000000", "--hex", V2);
         assertEquals(1, r.status());

@@ -56,7 +56,10 @@ final class Args {
                     if (values.put(name, v) != null) {
                         throw new UsageException("option --" + name + " given twice");
                     }
-                } else if (switches.contains(name) && inline == null) {
+                } else if (switches.contains(name)) {
+                    if (inline != null) {
+                        throw new UsageException("option --" + name + " takes no value: '" + a + "'");
+                    }
                     flags.add(name);
                 } else {
                     throw new UsageException("unknown option --" + name);

@@ -145,6 +145,15 @@ class CommandLineTest {
     }
 
     @Test
+    void aSwitchGivenAValueIsNamedAsSuch() {
+        // --app exists: "unknown option --app" sent users looking for a typo that is not there
+        Result r = run("reject-server", "--app=yes");
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("error: option --app takes no value: '--app=yes'\nusage: reject-server"),
+                r.err());
+    }
+
+    @Test
     void badArgumentsPrintOneErrorLineAndTheUsage() {
         String[][] bad = {
             {"write-close", "--role", "client"},

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -100,8 +101,12 @@ final class Args {
         return positional;
     }
 
-    /** A number in decimal or {@code 0x} hexadecimal, in [min, max]. */
+    /**
+     * A number in decimal or {@code 0x} hexadecimal, in [min, max]; {@code name} is an option's (without "--") or, in
+     * capitals, a positional argument's.
+     */
     static long number(String name, String text, long min, long max) throws UsageException {
+        String label = name.equals(name.toUpperCase(Locale.ROOT)) ? name : "--" + name;
         long v;
         try {
             String t = text.trim();
@@ -114,10 +119,10 @@ final class Args {
                 v = Long.parseLong(t);
             }
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " is not a number: '" + text + "'");
+            throw new UsageException(label + " is not a number: '" + text + "'");
         }
         if (v < min || v > max) {
-            throw new UsageException("--" + name + " must be in " + min + ".." + max + ": " + text);
+            throw new UsageException(label + " must be in " + min + ".." + max + ": " + text);
         }
         return v;
     }

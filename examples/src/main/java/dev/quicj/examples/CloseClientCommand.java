@@ -42,15 +42,7 @@ final class CloseClientCommand {
         }
         String host = a.positional().get(0);
         String portText = a.positional().get(1);
-        int port;
-        try {
-            port = Integer.parseInt(portText.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("PORT is not a number: '" + portText + "'");
-        }
-        if (port < 1 || port > 65535) {
-            throw new UsageException("PORT must be in 1..65535: " + portText);
-        }
+        int port = Args.port("PORT", portText, false);
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         InetSocketAddress server = new InetSocketAddress(Args.address("HOST", bare), port);
         CloseError error = a.closeError(TransportErrorCode.NO_ERROR, "client going away");

@@ -154,6 +154,18 @@ class CommandLineTest {
     }
 
     @Test
+    void closeClientPortIsANumberLikeTheOthers() throws Exception {
+        // README: "Numbers are decimal or 0x hexadecimal"; --bind 127.0.0.1:0x1151 always took it
+        assertEquals(4433, CloseClientCommand.parse(new String[] {"127.0.0.1", "0x1151"}).server().getPort());
+        assertEquals(4433, CloseClientCommand.parse(new String[] {"127.0.0.1", "4433"}).server().getPort());
+        Result r = run("close-client", "127.0.0.1", "0x10000");
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("error: PORT must be in 1..65535: 0x10000\n"), r.err());
+        Result x = run("close-client", "127.0.0.1", "x");
+        assertTrue(x.err().startsWith("error: PORT is not a number: 'x'\n"), x.err());
+    }
+
+    @Test
     void badArgumentsPrintOneErrorLineAndTheUsage() {
         String[][] bad = {
             {"write-close", "--role", "client"},

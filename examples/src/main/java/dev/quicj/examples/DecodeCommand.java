@@ -76,13 +76,21 @@ final class DecodeCommand {
         try (InputStream in = Files.newInputStream(Path.of(file))) {
             byte[] bytes = in.readNBytes(limit + 1);
             byte[] datagram = bytes.length > limit ? null
-                    : isHex ? Args.hex("FILE", new String(bytes, StandardCharsets.US_ASCII)) : bytes;
+                    : isHex ? hexFile(file, new String(bytes, StandardCharsets.US_ASCII)) : bytes;
             if (datagram == null || datagram.length > MAX_DATAGRAM) {
                 throw new UsageException(file + " is larger than a UDP datagram (" + MAX_DATAGRAM + " bytes)");
             }
             return datagram;
         } catch (IOException e) {
             throw new UsageException("cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static byte[] hexFile(String file, String text) throws UsageException {
+        try {
+            return Hex.decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(file + " is not hexadecimal: " + e.getMessage());
         }
     }
 

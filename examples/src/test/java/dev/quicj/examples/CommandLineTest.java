@@ -124,6 +124,15 @@ class CommandLineTest {
     }
 
     @Test
+    void decodeNamesAHexFileThatIsNotHex(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.hex");
+        Files.writeString(bad, "zz\n");
+        Result r = run("decode", "--odcid", "8394c8f03e515708", bad.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("error: " + bad + " is not hexadecimal: "), r.err());
+    }
+
+    @Test
     void decodeSaysWhyItCannotDecrypt() {
         Result r = run("decode", "--odcid", "0000000000000000", "--hex", V2);
         assertEquals(1, r.status());

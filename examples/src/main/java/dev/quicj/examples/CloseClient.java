@@ -11,6 +11,7 @@ import dev.quicj.core.inspect.InspectedFrame;
 import dev.quicj.core.inspect.InspectedPacket;
 import dev.quicj.netty.QuicCloseCommand;
 import dev.quicj.netty.QuicCloseHandler;
+import dev.quicj.netty.QuicCloseResult;
 import dev.quicj.netty.QuicConnectionEndedEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -283,8 +284,12 @@ final class CloseClient {
             }
             if (closeSent) {
                 out.println("  client sent:   Initial " + Describe.closeOnWire(error, true));
+            } else if (sent.isEmpty()) {
+                // the tap records what the socket took: the handler's SENT means only "written to the channel"
+                out.println("  client sent nothing: the socket did not take its datagrams");
             } else {
-                out.println("  client sent no close" + (own == null ? "" : ": " + own.result()));
+                out.println("  client sent no close" + (own == null ? ""
+                        : own.result() == QuicCloseResult.SENT ? ": the socket did not take it" : ": " + own.result()));
             }
             if (serverClose != null) {
                 out.println("  server closed: " + levelName(serverCloseLevel) + " " + serverClose);

@@ -1,6 +1,7 @@
 package dev.quicj.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.EncryptionLevel;
@@ -102,6 +103,20 @@ class ExampleCommandsTest {
             indexOf(r.out(), "  server sent no CONNECTION_CLOSE within 200 ms");
             indexOf(r.out(), "  client sent:   Initial CONNECTION_CLOSE type=0x1c error=0x0 (NO_ERROR)");
         }
+    }
+
+    @Test
+    void closeClientWhoseSocketRefusesTheDatagramsSaysSo() throws Exception {
+        // port 0 cannot be sent to (EINVAL): the handler wrote the close to the channel (its result is SENT) but the
+        // socket refused it; the summary used to read "client sent no close: SENT"
+        TestPeers.Capture out = new TestPeers.Capture();
+        CloseClient.Result r = CloseClient.run(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                CloseError.transport(TransportErrorCode.NO_ERROR, "x"), QuicVersion.V1, Duration.ofMillis(200),
+                out.stream);
+        assertFalse(r.closeSent(), out::text);
+        assertTrue(r.sent().isEmpty(), out::text);
+        assertFalse(out.text().contains("SENT"), out::text);
+        indexOf(out.text(), "  client sent nothing: the socket did not take its datagrams");
     }
 
     @Test

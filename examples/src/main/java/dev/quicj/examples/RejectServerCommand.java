@@ -92,6 +92,10 @@ final class RejectServerCommand {
 
     /** Starts the server, waits for {@code stop}, stops the server; a seam for tests. */
     static int serve(RejectServer.Config config, PrintStream out, CountDownLatch stop) throws Exception {
+        if (config.eventLoops() > 1 && config.transport().resolve() != RejectServer.Transport.EPOLL) {
+            throw new CommandException("--event-loops " + config.eventLoops() + " needs the epoll transport (each loop"
+                    + " has its own SO_REUSEPORT socket), which is not available here");
+        }
         RejectServer server;
         try {
             server = RejectServer.start(config);

@@ -2,6 +2,7 @@ package dev.quicj.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.EncryptionLevel;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -132,6 +134,19 @@ class ExampleCommandsTest {
             assertEquals(1200, r.sent().get(0).length);
             assertEquals(r.scid(), TestPeers.onlyPacket(r.received().get(0), r.originalDcid()).dcid());
         }
+    }
+
+    @Test
+    void rejectServerWithSeveralEventLoopsWithoutEpollSaysWhyInOneLine() throws Exception {
+        // what `--event-loops 2` gives on a platform without epoll: used to print
+        // "reject-server failed: java.lang.IllegalStateException: ..."
+        RejectServer.Config config = RejectServer.Config.builder()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .transport(RejectServer.Transport.NIO).eventLoops(2).build();
+        CommandException e = assertThrows(CommandException.class,
+                () -> RejectServerCommand.serve(config, new TestPeers.Capture().stream,
+                        new CountDownLatch(0)));
+        assertTrue(e.getMessage().startsWith("--event-loops 2 needs the epoll transport"), e.getMessage());
     }
 
     @Test

@@ -55,7 +55,8 @@ final class ConnectionEntry implements ChannelFutureListener {
 
     // a copy of the close datagram, owned by this entry from the first send until free(); null otherwise
     ByteBuf closeDatagram;
-    // its path (the peer's address is the recipient, ours the sender) and ECN codepoint
+    // its path (the peer's address is the recipient, ours the sender) and ECN codepoint; for a draining record
+    // (compact()), the path the connection had
     NetworkPath closePath;
     Ecn closeEcn;
     // datagrams and bytes received during the closing period, and bytes re-sent (the first send is not counted)
@@ -89,14 +90,20 @@ final class ConnectionEntry implements ChannelFutureListener {
     }
 
     /**
-     * Drops the connection, keeping only what its closing period needs: the cached close, its path, the counters and
-     * the deadline. For a server connection in CLOSING that no one else holds (one the application never saw): a
-     * closed server only ever answers {@code CLOSING}, whatever the datagram and its path (close-spec §5.2), so the
-     * handler needs nothing of it but the close.
+     * Drops the connection, keeping only what its closing or draining period needs: in CLOSING the cached close, its
+     * path, the counters and the deadline; in DRAINING the path and the deadline (nothing is ever sent). For a server
+     * connection that no one else holds (one the application never saw): a closed server only ever answers
+     * {@code CLOSING} or {@code DRAINING}, whatever the datagram and its path (close-spec §5.2), so the handler needs
+     * nothing of it but the close, if any.
      */
     void compact() {
-        if (phase != Phase.CLOSING || closeDatagram == null || connection.role() != Role.SERVER) {
-            throw new IllegalStateException("only a closing server with its close cached is compacted: " + this);
+        boolean closing = phase == Phase.CLOSING && closeDatagram != null;
+        if (connection == null || connection.role() != Role.SERVER || !(closing || phase == Phase.DRAINING)) {
+            throw new IllegalStateException("only a closing server with its close cached, or a draining server, is"
+                    + " compacted: " + this);
+        }
+        if (!closing) {
+            closePath = connection.path();
         }
         connection = null;
     }
@@ -146,7 +153,8 @@ final class ConnectionEntry implements ChannelFutureListener {
 
     @Override
     public String toString() {
-        String what = connection == null ? "closing record" : connection.state().toString();
+        String what = connection == null ? phase == Phase.DRAINING ? "draining record" : "closing record"
+                : connection.state().toString();
         return "ConnectionEntry[" + id + " " + phase + " " + what + "]";
     }
 }

@@ -619,9 +619,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         int length = dg.remaining();
         QuicConnection conn = entry.connection;
         if (conn == null) {
-            // a closing record, always a server's, whose connection would answer CLOSING whatever the path
-            // (close-spec §5.2)
-            closingDatagram(entry, from, length);
+            // a closing or draining record, always a server's, whose connection would answer CLOSING or DRAINING
+            // whatever the path (close-spec §5.2); a draining one sends nothing (RFC 9000 §10.2.2)
+            if (entry.phase == ConnectionEntry.Phase.CLOSING) {
+                closingDatagram(entry, from, length);
+            }
             return;
         }
         if (entry.phase == ConnectionEntry.Phase.LIVE && conn.isIdleTimeoutExpired(now())) {
@@ -812,6 +814,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             // drains like any other, silently, taking the client's retransmissions until its draining period ends
             register(entry, originalDcidKeyOf(conn));
             startDraining(entry);
+            compactIfClosing(entry);
             return true;
         }
         if (status != ReceiveStatus.PROCESSED) {
@@ -861,13 +864,16 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * Reduces a connection the handler closed before the application ever saw it (refused, or broken by its first
-     * Initial) to its closing record once its close was sent: no one else holds it, its closing period needs only the
-     * close and its path, and the QuicConnection (about 450 bytes with its closed-state numbers and IDs) need not
-     * outlive the young generation while tens of thousands of refusals are in their closing period.
+     * Reduces a connection that closed before the application ever saw it (refused, broken by its first Initial, or
+     * closed by the client in it) to its closing or draining record: no one else holds it, its closing period needs
+     * only the close and its path (its draining period only the path), and the QuicConnection (about 450 bytes with
+     * its closed-state numbers and IDs) need not outlive the young generation while tens of thousands of refusals are
+     * in their closing period. A connection freed meanwhile by its end's listeners, or closing with no close of its
+     * own to re-send, is left as it is.
      */
     private static void compactIfClosing(ConnectionEntry entry) {
-        if (entry.phase == ConnectionEntry.Phase.CLOSING) {
+        if (entry.phase == ConnectionEntry.Phase.CLOSING && entry.closeDatagram != null
+                || entry.phase == ConnectionEntry.Phase.DRAINING) {
             entry.compact();
         }
     }

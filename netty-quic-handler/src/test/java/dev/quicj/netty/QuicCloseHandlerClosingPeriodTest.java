@@ -684,6 +684,9 @@ class QuicCloseHandlerClosingPeriodTest {
         assertEquals(QuicCloseResult.NOTHING_TO_SEND, ended.result());
         assertEquals(peerError, ended.error());
         assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class), "never accepted");
+        // never seen by the application, so not listed: the handler keeps only its draining record
+        assertNull(handler.connection(ended.connectionId()));
+        assertEquals(List.of(), handler.connections());
 
         // the client retransmits its close: the draining connection takes it, silently
         ch.writeInbound(datagram(close, OTHER_CLIENT, SERVER));
@@ -699,6 +702,41 @@ class QuicCloseHandlerClosingPeriodTest {
         assertTrue(recorder.freed(ended.connectionId()));
         assertEquals(0, handler.connectionCount());
         assertEquals(List.of(), drainOutbound(ch));
+    }
+
+    /** The same under the reject policy: the client's close is not answered with the refusal, and nothing is listed. */
+    @Test
+    void aClientInitialThatClosesTheConnectionARejectingServerOpensDrainsSilently() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder()
+                .acceptPolicy(AcceptPolicy.reject(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0,
+                        "busy"))).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ByteBuffer out = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN, peer.connection.writeConnectionClose(null, null, out,
+                CloseError.transport(TransportErrorCode.NO_ERROR, 0, ""), now(ch)));
+        byte[] close = Arrays.copyOf(out.array(), out.position());
+
+        ch.writeInbound(datagram(close, OTHER_CLIENT, SERVER));
+        assertNothingPassedOn();
+        assertEquals(List.of(), drainOutbound(ch), "draining: nothing is sent");
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseInitiator.PEER, ended.initiator());
+        assertEquals(QuicCloseResult.NOTHING_TO_SEND, ended.result());
+        assertNull(handler.connection(ended.connectionId()), "a refused connection is not listed");
+        assertEquals(List.of(), handler.connections());
+        assertEquals(1, handler.connectionCount());
+
+        ch.writeInbound(datagram(close, OTHER_CLIENT, SERVER));
+        assertNothingPassedOn();
+        assertEquals(List.of(), drainOutbound(ch));
+        assertEquals(1, handler.connectionCount());
+
+        advance(ch, closingPeriodWithoutRttSample());
+        assertTrue(recorder.freed(ended.connectionId()));
+        QuicConnectionFreedEvent freed = recorder.events(QuicConnectionFreedEvent.class).get(0);
+        assertEquals(OTHER_CLIENT, freed.remoteAddress(), "the freed event names the peer of its path");
+        assertEquals(0, handler.connectionCount());
     }
 
     private void assertNothingPassedOn() {

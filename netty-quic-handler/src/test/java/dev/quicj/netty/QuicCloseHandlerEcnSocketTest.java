@@ -143,6 +143,9 @@ class QuicCloseHandlerEcnSocketTest {
     @MethodSource("cases")
     void theCloseLeavesWithTheCodepointTheModePromisesAndResendsWithout(SocketTransport transport,
             EcnMode mode, Addresses addresses) throws Exception {
+        if (addresses != Addresses.IPV4) {
+            QuicCloseHandlerTransportTest.assumeIpv6();
+        }
         group = transport.newGroup();
         Class<? extends DatagramChannel> type = transport.channelType();
         Peer p = startPeer(addresses.peer);

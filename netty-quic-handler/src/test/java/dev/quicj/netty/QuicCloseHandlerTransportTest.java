@@ -108,7 +108,8 @@ class QuicCloseHandlerTransportTest {
         start(transport);
     }
 
-    private static void assumeIpv6() throws Exception {
+    /** Skips the calling test (an assumption) on a host without an IPv6 loopback address. */
+    static void assumeIpv6() throws Exception {
         boolean v6 = false;
         for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
             for (InetAddress a : Collections.list(ni.getInetAddresses())) {

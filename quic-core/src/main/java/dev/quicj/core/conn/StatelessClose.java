@@ -31,6 +31,18 @@ public final class StatelessClose {
     private StatelessClose() {
     }
 
+    // what every overload checks before it derives or writes anything
+    private static void checkArguments(ByteBuffer dest, QuicVersion version, ConnectionId dcid, ConnectionId scid,
+            long packetNumber, CloseError error, PacketWriter writer) {
+        checkWritable(dest);
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(dcid, "dcid");
+        Objects.requireNonNull(scid, "scid");
+        Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(writer, "writer");
+        checkPacketNumber(packetNumber);
+    }
+
     private static void checkWritable(ByteBuffer dest) {
         Objects.requireNonNull(dest, "dest");
         if (dest.isReadOnly()) {
@@ -94,15 +106,9 @@ public final class StatelessClose {
     public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId clientInitialDcid,
             ConnectionId dcid, ConnectionId scid, long packetNumber, CloseError error, InitialProtections keys,
             PacketWriter writer) {
-        checkWritable(dest);
-        Objects.requireNonNull(version, "version");
+        checkArguments(dest, version, dcid, scid, packetNumber, error, writer);
         Objects.requireNonNull(clientInitialDcid, "clientInitialDcid");
-        Objects.requireNonNull(dcid, "dcid");
-        Objects.requireNonNull(scid, "scid");
-        Objects.requireNonNull(error, "error");
         Objects.requireNonNull(keys, "keys");
-        Objects.requireNonNull(writer, "writer");
-        checkPacketNumber(packetNumber);
         if (!error.type().sendsFrame()) {
             return CloseOutcome.NOTHING_TO_WRITE;
         }
@@ -123,14 +129,8 @@ public final class StatelessClose {
      */
     public static CloseOutcome write(ByteBuffer dest, QuicVersion version, ConnectionId dcid, ConnectionId scid,
             long packetNumber, CloseError error, PacketProtection serverInitialProtection, PacketWriter writer) {
-        checkWritable(dest);
-        Objects.requireNonNull(version, "version");
-        Objects.requireNonNull(dcid, "dcid");
-        Objects.requireNonNull(scid, "scid");
-        Objects.requireNonNull(error, "error");
+        checkArguments(dest, version, dcid, scid, packetNumber, error, writer);
         Objects.requireNonNull(serverInitialProtection, "serverInitialProtection");
-        Objects.requireNonNull(writer, "writer");
-        checkPacketNumber(packetNumber);
         if (!error.type().sendsFrame()) {
             return CloseOutcome.NOTHING_TO_WRITE;
         }

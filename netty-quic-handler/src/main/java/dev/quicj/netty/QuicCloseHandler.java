@@ -464,6 +464,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         inactive = true;
         freeAll();
+        // a channel close that waited only for held-back closes has nothing left to wait for
+        closeWhenDone();
         ctx.fireChannelInactive();
     }
 

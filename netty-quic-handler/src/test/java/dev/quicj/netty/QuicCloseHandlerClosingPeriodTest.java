@@ -639,6 +639,24 @@ class QuicCloseHandlerClosingPeriodTest {
         assertFalse(ch.isOpen());
     }
 
+    /**
+     * The channel going inactive under a channel close that waits only for a held-back close: the close is given up
+     * (reported as amplification-limited) and the waiting channel close completes at once, not at its timeout.
+     */
+    @Test
+    void theChannelGoingInactiveReleasesAChannelCloseWaitingForAHeldBackClose() throws Exception {
+        pendingSetUp(QuicCloseHandlerConfig.defaults());
+        ChannelFuture closed = ch.pipeline().close();
+        assertFalse(closed.isDone(), "waiting for the held-back close");
+        ch.pipeline().fireChannelInactive();
+        ch.runPendingTasks();
+        assertEquals(List.of(), drainOutbound(ch));
+        assertEquals(QuicCloseResult.AMPLIFICATION_LIMITED, recorder.onlyEnded().result());
+        assertTrue(recorder.freed(SERVER_SCID));
+        assertTrue(closed.isSuccess(), "nothing is left to wait for");
+        assertFalse(ch.isOpen());
+    }
+
     /** Removing the handler gives up a held-back close: reported as amplification-limited, freed, nothing sent. */
     @Test
     void removingTheHandlerGivesUpAHeldBackClose() throws Exception {

@@ -346,6 +346,20 @@ class CloseWriterEdgeCaseTest {
     }
 
     @Test
+    void e15APaddedClientInitialCloseIsNotEctWhileEcnIsStillTesting() throws Exception {
+        // close-spec §7 (v1.18.0): v0.12.1 marked padded close packets ECT(0) during TESTING; HEAD does not
+        for (EcnState state : EcnState.values()) {
+            QuicConnection c = ConnectionFixtures.client(NULL);
+            c.setEcnState(state);
+            PacketInfo pi = new PacketInfo();
+            ByteBuffer dest = ByteBuffer.allocate(1500);
+            assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, pi, dest, CloseError.transport(0), T0));
+            assertEquals(1200, dest.position(), "padded");
+            assertEquals(state == EcnState.CAPABLE ? Ecn.ECT_0 : Ecn.NOT_ECT, pi.ecn(), state.name());
+        }
+    }
+
+    @Test
     void e16ClientInitialCloseIs1200BytesWithDefaultSettings() throws Exception {
         Written w = close(ConnectionFixtures.client(NULL), CloseError.transport(0), 1500, Side.CLIENT);
         assertEquals(1200, w.length());

@@ -11,6 +11,7 @@ import dev.quicj.core.wire.NetworkOrder;
 import dev.quicj.core.wire.PacketNumber;
 import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * Builds one protected packet in place, the counterpart of ngtcp2's {@code ngtcp2_ppe}: begin with a header, add
@@ -140,7 +141,7 @@ public final class PacketWriter {
 
     // the packet may use [start, start + room): within the limit, or finish would pad and seal past it
     private static void checkRoom(ByteBuffer buf, int start, int room) {
-        java.util.Objects.checkFromIndexSize(start, room, buf.limit());
+        Objects.checkFromIndexSize(start, room, buf.limit());
     }
 
     // the skip rules of ngtcp2's encoder (close-spec §3.4)

@@ -59,24 +59,12 @@ final class ConnectionProperties {
      * datagram or a rejected packet leaves every observable field unchanged; the input is not read past its limit.
      */
     static void receiveArbitrary(QuicConnection c, byte[] datagram) {
-        NetworkPath path = c.role() == dev.quicj.core.Role.CLIENT ? CLIENT_PATH : SERVER_PATH;
         Snapshot before = Snapshot.of(c);
-        ReceiveStatus status;
-        try {
-            status = c.receive(ByteBuffer.wrap(datagram.clone()), path, T0 + 10);
-        } catch (QuicException e) {
-            if (e.errorCode() < 0 || e.errorCode() > TransportErrorCode.MAX_CODE) {
-                throw new AssertionError("error code out of range: " + e);
-            }
+        if (!receiveChecked(c, datagram, before)) {
             Snapshot after = Snapshot.of(c);
             if (!sameExceptKeysAndIds(before, after)) {
                 throw new AssertionError("a rejected packet changed the connection:\n" + before + "\n" + after);
             }
-            return;
-        }
-        Objects.requireNonNull(status);
-        if (status == ReceiveStatus.DROPPED && !before.equals(Snapshot.of(c))) {
-            throw new AssertionError("a dropped datagram changed the connection:\n" + before + "\n" + Snapshot.of(c));
         }
     }
 
@@ -86,8 +74,16 @@ final class ConnectionProperties {
      * not compared after a throw: an earlier packet of the datagram may have been processed.
      */
     static void receiveCoalesced(QuicConnection c, byte[] datagram) {
+        receiveChecked(c, datagram, Snapshot.of(c));
+    }
+
+    /**
+     * Feeds a copy of {@code datagram} to {@code c} on its own path: only {@link QuicException} may escape, with a code
+     * in range; a dropped datagram leaves the connection as {@code before}. False if a {@link QuicException} was
+     * thrown.
+     */
+    private static boolean receiveChecked(QuicConnection c, byte[] datagram, Snapshot before) {
         NetworkPath path = c.role() == dev.quicj.core.Role.CLIENT ? CLIENT_PATH : SERVER_PATH;
-        Snapshot before = Snapshot.of(c);
         ReceiveStatus status;
         try {
             status = c.receive(ByteBuffer.wrap(datagram.clone()), path, T0 + 10);
@@ -95,12 +91,13 @@ final class ConnectionProperties {
             if (e.errorCode() < 0 || e.errorCode() > TransportErrorCode.MAX_CODE) {
                 throw new AssertionError("error code out of range: " + e);
             }
-            return;
+            return false;
         }
         Objects.requireNonNull(status);
         if (status == ReceiveStatus.DROPPED && !before.equals(Snapshot.of(c))) {
             throw new AssertionError("a dropped datagram changed the connection:\n" + before + "\n" + Snapshot.of(c));
         }
+        return true;
     }
 
     /**

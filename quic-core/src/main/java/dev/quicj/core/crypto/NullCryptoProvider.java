@@ -58,7 +58,7 @@ final class NullCryptoProvider implements CryptoProvider {
         @Override
         public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength, long packetNumber) {
             checkLengths(headerLength, payloadLength, packetNumber);
-            Objects.checkFromIndexSize(headerOffset, headerLength + payloadLength + TAG_LENGTH, packet.capacity());
+            checkRange(headerOffset, (long) headerLength + payloadLength + TAG_LENGTH, packet);
             int tagOffset = headerOffset + headerLength + payloadLength;
             if (packet.hasArray()) {
                 int base = packet.arrayOffset() + tagOffset;
@@ -80,7 +80,7 @@ final class NullCryptoProvider implements CryptoProvider {
         public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength,
                 long packetNumber) throws CryptoException {
             checkLengths(headerLength, ciphertextLength, packetNumber);
-            Objects.checkFromIndexSize(headerOffset, headerLength + ciphertextLength, packet.capacity());
+            checkRange(headerOffset, (long) headerLength + ciphertextLength, packet);
             if (ciphertextLength < TAG_LENGTH) {
                 throw CryptoException.stackless("packet shorter than the authentication tag");
             }
@@ -110,6 +110,16 @@ final class NullCryptoProvider implements CryptoProvider {
             for (int i = 0; i < MASK_LENGTH; i++) {
                 mask[i] = 0;
             }
+        }
+
+        // the sum in long, as AeadPacketProtection does: in int, two large lengths and the tag wrap to a small
+        // total that passes, and seal then writes its zero tag before the header
+        private static void checkRange(int offset, long total, ByteBuffer packet) {
+            if (total > Integer.MAX_VALUE) {
+                throw new IndexOutOfBoundsException("a packet of " + total + " bytes at " + offset
+                        + " does not fit a buffer of capacity " + packet.capacity());
+            }
+            Objects.checkFromIndexSize(offset, (int) total, packet.capacity());
         }
 
         private static void checkLengths(int headerLength, int textLength, long packetNumber) {

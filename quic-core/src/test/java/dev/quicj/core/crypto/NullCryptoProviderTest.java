@@ -96,6 +96,34 @@ class NullCryptoProviderTest {
         assertThrows(IndexOutOfBoundsException.class, () -> p.open(ByteBuffer.allocate(45), 0, 10, 36, 0));
     }
 
+    /**
+     * The PacketProtection contract: a range outside the capacity is an IndexOutOfBoundsException. Header length,
+     * payload length and the 16-byte tag summed in int wrap to a small positive total (2 * (2^31 - 1) + 16 = 14 mod
+     * 2^32) that passed the range check, and seal then zeroed 16 bytes before the header and returned normally, the
+     * defect AeadPacketProtection had (commit 86cae3f).
+     */
+    @ParameterizedTest
+    @EnumSource(CipherSuite.class)
+    void lengthsWhoseSumOverflowsAreRefusedAsOutOfBounds(CipherSuite suite) {
+        PacketProtection p = protection(suite);
+        byte[] content = new byte[64];
+        Arrays.fill(content, (byte) 0x5a);
+        ByteBuffer heap = ByteBuffer.wrap(content);
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> p.seal(heap, 10, Integer.MAX_VALUE, Integer.MAX_VALUE, 0));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> p.seal(heap, 10, Integer.MAX_VALUE - 8, 0, 0), "the tag's 16 bytes overflow the sum");
+        byte[] untouched = new byte[64];
+        Arrays.fill(untouched, (byte) 0x5a);
+        assertArrayEquals(untouched, content, "nothing written");
+        ByteBuffer direct = direct(untouched);
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> p.seal(direct, 10, Integer.MAX_VALUE, Integer.MAX_VALUE, 0));
+        assertArrayEquals(untouched, contents(direct), "nothing written");
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> p.open(heap, 10, Integer.MAX_VALUE, Integer.MAX_VALUE, 0));
+    }
+
     private static ByteBuffer direct(byte[] content) {
         ByteBuffer buf = ByteBuffer.allocateDirect(content.length);
         buf.put(0, content);

@@ -267,6 +267,8 @@ public final class PacketWriter {
     // copying from a zero array: System.arraycopy is a vectorised intrinsic, Arrays.fill on bytes is a plain loop
     // in C2 (OptimizeFill is off), about twice as slow over a 1200-byte Initial's padding
     public static void zero(ByteBuffer b, int index, int length) {
+        // the heap path writes the backing array directly: checked here as ByteBuffer.put checks the direct path
+        Objects.checkFromIndexSize(index, length, b.limit());
         if (b.hasArray()) {
             byte[] a = b.array();
             int from = b.arrayOffset() + index;

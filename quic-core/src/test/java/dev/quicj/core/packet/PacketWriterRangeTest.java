@@ -49,4 +49,32 @@ class PacketWriterRangeTest {
         w.abandon();
         assertEquals(3, b.position());
     }
+
+    /**
+     * PacketWriter.zero is public and its javadoc promises {@code b[index, index + length)} of the buffer. The direct
+     * path (ByteBuffer.put) refuses a range past the limit; the heap path wrote into the backing array without a
+     * check, so for a slice (non-zero array offset) a range past its end zeroed the bytes of whatever follows it in
+     * the array, and a negative index the bytes before it.
+     */
+    @Test
+    void zeroRefusesARangeOutsideTheBufferForHeapSlicesAsForDirectBuffers() {
+        byte[] backing = new byte[40];
+        java.util.Arrays.fill(backing, (byte) 0x77);
+        ByteBuffer slice = ByteBuffer.wrap(backing).position(7).limit(17).slice();
+        assertEquals(7, slice.arrayOffset());
+        assertThrows(IndexOutOfBoundsException.class, () -> PacketWriter.zero(slice, 5, 10));
+        assertThrows(IndexOutOfBoundsException.class, () -> PacketWriter.zero(slice, -2, 4));
+        assertThrows(IndexOutOfBoundsException.class, () -> PacketWriter.zero(slice.limit(6), 4, 4), "past the limit");
+        slice.limit(10);
+        for (int i = 0; i < backing.length; i++) {
+            assertEquals(0x77, backing[i], "byte " + i + " of the array written");
+        }
+        ByteBuffer direct = ByteBuffer.allocateDirect(10);
+        assertThrows(IndexOutOfBoundsException.class, () -> PacketWriter.zero(direct, 5, 10));
+        // within the buffer it zeroes exactly the range
+        PacketWriter.zero(slice, 2, 8);
+        for (int i = 0; i < backing.length; i++) {
+            assertEquals(i >= 9 && i < 17 ? 0 : 0x77, backing[i], "byte " + i);
+        }
+    }
 }

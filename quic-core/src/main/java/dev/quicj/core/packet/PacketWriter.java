@@ -73,11 +73,13 @@ public final class PacketWriter {
      *     packet for a header-protection sample do not fit {@code room}
      * @throws IndexOutOfBoundsException if {@code [start, start + room)} is not within the buffer's limit (nothing is
      *     written then)
+     * @throws IllegalArgumentException if {@code pnLength} is not 1 to 4 or {@code packetNumber} not in [0, 2^62)
+     *     (nothing is written then)
      */
     public boolean beginLong(ByteBuffer buf, int start, int room, QuicVersion version, LongPacketType type,
             ConnectionId dcid, ConnectionId scid, byte[] token, long packetNumber, int pnLength,
             PacketProtection protection) {
-        checkRoom(buf, start, room);
+        checkArguments(buf, start, room, packetNumber, pnLength);
         int tokenLength = type == LongPacketType.INITIAL && token != null ? token.length : 0;
         int pnOff = longHeaderPnOffset(type, dcid.length(), scid.length(), tokenLength);
         if (!fits(room, pnOff, pnLength, protection)) {
@@ -112,10 +114,12 @@ public final class PacketWriter {
      * @return {@code false}, having written nothing, when it does not fit {@code room}
      * @throws IndexOutOfBoundsException if {@code [start, start + room)} is not within the buffer's limit (nothing is
      *     written then)
+     * @throws IllegalArgumentException if {@code pnLength} is not 1 to 4 or {@code packetNumber} not in [0, 2^62)
+     *     (nothing is written then)
      */
     public boolean beginShort(ByteBuffer buf, int start, int room, ConnectionId dcid, int keyPhase,
             long packetNumber, int pnLength, PacketProtection protection) {
-        checkRoom(buf, start, room);
+        checkArguments(buf, start, room, packetNumber, pnLength);
         int pnOff = 1 + dcid.length();
         if (!fits(room, pnOff, pnLength, protection)) {
             return false;
@@ -139,9 +143,12 @@ public final class PacketWriter {
         buf.put(start, (byte) (buf.get(start) & ~0x40));
     }
 
-    // the packet may use [start, start + room): within the limit, or finish would pad and seal past it
-    private static void checkRoom(ByteBuffer buf, int start, int room) {
+    // the packet may use [start, start + room): within the limit, or finish would pad and seal past it; and the packet
+    // number must be one PacketNumber.write takes, checked before anything is written
+    private static void checkArguments(ByteBuffer buf, int start, int room, long packetNumber, int pnLength) {
         Objects.checkFromIndexSize(start, room, buf.limit());
+        PacketNumber.checkPacketNumber(packetNumber);
+        PacketNumber.checkLength(pnLength);
     }
 
     // the skip rules of ngtcp2's encoder (close-spec §3.4)

@@ -134,13 +134,23 @@ public final class PacketNumber {
         return value;
     }
 
-    private static void checkPacketNumber(long packetNumber) {
+    /**
+     * Checks a full packet number: in [0, 2^62).
+     *
+     * @throws IllegalArgumentException if it is not
+     */
+    public static void checkPacketNumber(long packetNumber) {
         if (packetNumber < 0 || packetNumber > MAX) {
             throw new IllegalArgumentException("packet number out of range [0, 2^62): " + packetNumber);
         }
     }
 
-    private static void checkLength(int length) {
+    /**
+     * Checks a packet number field length: 1 to 4 bytes.
+     *
+     * @throws IllegalArgumentException if it is not
+     */
+    public static void checkLength(int length) {
         if (length < MIN_LENGTH || length > MAX_LENGTH) {
             throw new IllegalArgumentException("packet number length not in 1..4: " + length);
         }

@@ -51,6 +51,34 @@ class PacketWriterRangeTest {
     }
 
     /**
+     * A packet number length outside 1..4 or a packet number outside [0, 2^62) is an IllegalArgumentException before
+     * anything is written: it used to come from PacketNumber.write after the header was written and the position
+     * moved (with a length of 0 the first byte was already 0xff).
+     */
+    @Test
+    void aBadPacketNumberOrLengthIsRefusedBeforeWriting() throws Exception {
+        PacketProtection p = protection();
+        PacketWriter w = new PacketWriter();
+        ByteBuffer b = ByteBuffer.allocate(200);
+        b.position(3);
+        long[][] bad = {{0, 0}, {0, 5}, {-1, 1}, {1L << 62, 4}};
+        for (long[] c : bad) {
+            long pn = c[0];
+            int length = (int) c[1];
+            assertThrows(IllegalArgumentException.class, () -> w.beginLong(b, 3, 150, QuicVersion.V1,
+                    LongPacketType.INITIAL, CID, CID, null, pn, length, p), "long " + pn + "/" + length);
+            assertThrows(IllegalArgumentException.class, () -> w.beginShort(b, 3, 60, CID, 0, pn, length, p),
+                    "short " + pn + "/" + length);
+        }
+        assertEquals(3, b.position());
+        for (int i = 0; i < b.capacity(); i++) {
+            assertEquals(0, b.array()[i], "byte " + i + " written");
+        }
+        assertTrue(w.beginShort(b, 3, 60, CID, 0, (1L << 62) - 1, 4, p));
+        w.abandon();
+    }
+
+    /**
      * PacketWriter.zero is public and its javadoc promises {@code b[index, index + length)} of the buffer. The direct
      * path (ByteBuffer.put) refuses a range past the limit; the heap path wrote into the backing array without a
      * check, so for a slice (non-zero array offset) a range past its end zeroed the bytes of whatever follows it in

@@ -101,7 +101,9 @@ public final class DatagramInspector {
                     out.add(packet(original, h, datagram.length - offset, -1, 0, 0, null,
                             "unsupported version 0x" + String.format("%08x", h.versionField()), List.of()));
                 } else {
-                    out.add(new InspectedPacket(offset, datagram.length - offset, h.form(), h.versionField(),
+                    // no form: the parser may have read the type bits before it failed, but a header that does not
+                    // parse is no packet of that type (InspectedPacket: form and level null)
+                    out.add(new InspectedPacket(offset, datagram.length - offset, null, h.versionField(),
                             h.version(), ConnectionId.empty(), ConnectionId.empty(), 0, -1, 0, 0, null,
                             "header does not parse: " + st, List.of()));
                 }

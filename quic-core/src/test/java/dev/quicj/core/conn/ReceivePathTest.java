@@ -728,6 +728,42 @@ class ReceivePathTest {
         assertEquals(0, c.largestReceived(EncryptionLevel.HANDSHAKE));
     }
 
+    /**
+     * RFC 9000 §12.2: "if decryption fails (because the keys are not available or for any other reason), the receiver
+     * MAY either discard or buffer the packet for later processing and MUST attempt to process the remaining packets."
+     */
+    @Test
+    void aPacketThatDoesNotDecryptDoesNotStopTheRestOfTheDatagram() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientWithHandshakeKeys(NULL);
+        byte[] initial = serverInitialPacket(0, "01");
+        initial[initial.length - 1] ^= 1; // the null cipher's tag must be all zero
+        byte[] hs = ConnectionFixtures.peerLongPacket(
+                ConnectionFixtures.peerProtection(NULL, ConnectionFixtures.SERVER_HANDSHAKE_SECRET),
+                LongPacketType.HANDSHAKE, CLIENT_SCID, SERVER_SCID, 0, Hex.decode("01"), 0);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(concat(initial, hs)), CLIENT_PATH, T0));
+        assertEquals(-1, c.largestReceived(EncryptionLevel.INITIAL));
+        assertEquals(0, c.largestReceived(EncryptionLevel.HANDSHAKE));
+    }
+
+    /**
+     * RFC 9000 §12.2: "Receivers SHOULD ignore any subsequent packets with a different Destination Connection ID than
+     * the first packet in the datagram"; the packets after it are still read.
+     */
+    @Test
+    void aCoalescedPacketForAnotherConnectionIdIsIgnoredAndTheNextOneRead() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientWithHandshakeKeys(NULL);
+        PacketProtection handshake = ConnectionFixtures.peerProtection(NULL, ConnectionFixtures.SERVER_HANDSHAKE_SECRET);
+        byte[] other = ConnectionFixtures.peerLongPacket(handshake, LongPacketType.HANDSHAKE,
+                ConnectionFixtures.cid(0x77, 18), SERVER_SCID, 5, Hex.decode("01"), 0);
+        byte[] hs = ConnectionFixtures.peerLongPacket(handshake, LongPacketType.HANDSHAKE, CLIENT_SCID, SERVER_SCID, 1,
+                Hex.decode("01"), 0);
+        byte[] dg = concat(serverInitialPacket(0, "01"), other, hs);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(0, c.largestReceived(EncryptionLevel.INITIAL));
+        assertEquals(1, c.largestReceived(EncryptionLevel.HANDSHAKE), "packet 5, for another ID, is not processed");
+        assertEquals(DropReason.COALESCED_DCID_MISMATCH, c.lastDropReason());
+    }
+
     @Test
     void aDatagramFromAnotherAddressIsDropped() throws Exception {
         QuicConnection c = ConnectionFixtures.client(NULL);

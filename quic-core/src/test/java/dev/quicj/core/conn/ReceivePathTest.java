@@ -31,6 +31,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The receive path: what each kind of datagram does to a connection, and what it must not do. */
 class ReceivePathTest {
@@ -543,6 +545,36 @@ class ReceivePathTest {
         dg[0] |= 0x0c; // null crypto: the first byte is not masked
         QuicException e = assertThrows(QuicException.class, () -> c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
         assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+    }
+
+    /**
+     * RFC 9000 §17.3.1: in a short header the two bits 0x18 are reserved, and non-zero after removing header and packet
+     * protection is a PROTOCOL_VIOLATION (the mask is not the long header's 0x0c); the packet has no effect.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0x08, 0x10, 0x18})
+    void reservedBitsOfAShortHeaderAreAProtocolViolation(int bits) throws Exception {
+        QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
+        long largest = c.largestReceived(EncryptionLevel.ONE_RTT);
+        byte[] dg = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID,
+                largest + 1, Hex.decode("07 03 010203"));
+        dg[0] |= (byte) bits; // null crypto: the first byte is not masked
+        QuicException e = assertThrows(QuicException.class, () -> c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+        assertEquals(largest, c.largestReceived(EncryptionLevel.ONE_RTT));
+        assertNull(c.newToken());
+    }
+
+    /** RFC 9000 §17.3.1, §17.4: the latency spin bit (0x20) of a short header is not reserved. */
+    @Test
+    void theSpinBitOfAShortHeaderIsNotReserved() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
+        long largest = c.largestReceived(EncryptionLevel.ONE_RTT);
+        byte[] dg = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID,
+                largest + 1, Hex.decode("01"));
+        dg[0] |= 0x20;
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(largest + 1, c.largestReceived(EncryptionLevel.ONE_RTT));
     }
 
     @Test

@@ -227,6 +227,41 @@ class ReceivePathTest {
         assertEquals(3600, s.amplificationBudget());
     }
 
+    /**
+     * RFC 9000 §7.2: a client changes its Destination Connection ID only for the first Initial from the server; "if
+     * subsequent Initial packets include a different Source Connection ID, they MUST be discarded."
+     */
+    @Test
+    void aClientDiscardsALaterServerInitialWithAnotherSourceConnectionId() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitialPacket(0, "01")), CLIENT_PATH,
+                T0));
+        assertEquals(SERVER_SCID, c.destinationConnectionId());
+        ConnectionId other = ConnectionFixtures.cid(0x77, 18);
+        byte[] later = ConnectionFixtures.peerLongPacket(serverInitial(NULL), LongPacketType.INITIAL, CLIENT_SCID,
+                other, 1, Hex.decode("01"), 0);
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(later), CLIENT_PATH, T0));
+        assertEquals(DropReason.PEER_SCID_MISMATCH, c.lastDropReason());
+        assertEquals(0, c.largestReceived(EncryptionLevel.INITIAL));
+        assertEquals(SERVER_SCID, c.destinationConnectionId());
+    }
+
+    /**
+     * RFC 9000 §7.2: "A server MUST set the Destination Connection ID it uses for sending packets based on the first
+     * received Initial packet"; a later client Initial with another Source Connection ID MUST be discarded.
+     */
+    @Test
+    void aServerDiscardsALaterClientInitialWithAnotherSourceConnectionId() throws Exception {
+        QuicConnection s = ConnectionFixtures.server(NULL);
+        assertEquals(CLIENT_SCID, s.destinationConnectionId());
+        byte[] later = ConnectionFixtures.peerLongPacket(clientInitial(NULL), LongPacketType.INITIAL, SERVER_SCID,
+                ConnectionFixtures.cid(0x77, 18), 1, Hex.decode("01"), 1200);
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(later), SERVER_PATH, T0));
+        assertEquals(DropReason.PEER_SCID_MISMATCH, s.lastDropReason());
+        assertEquals(0, s.largestReceived(EncryptionLevel.INITIAL));
+        assertEquals(CLIENT_SCID, s.destinationConnectionId());
+    }
+
     @Test
     void ackOfTheClientInitialUpdatesTheLargestAcknowledgedAndTheRtt() throws Exception {
         QuicConnection c = ConnectionFixtures.client(NULL);

@@ -469,6 +469,35 @@ class ReceivePathTest {
         assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
     }
 
+    /** RFC 9000 §17.2.5.2: "A client MUST discard a Retry packet with a zero-length Retry Token field." */
+    @Test
+    void aRetryWithAnEmptyTokenIsDropped() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] retry = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, SERVER_SCID, new byte[0],
+                CLIENT_ODCID);
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(retry), CLIENT_PATH, T0));
+        assertEquals(DropReason.INVALID_RETRY, c.lastDropReason());
+        assertEquals(CLIENT_ODCID, c.destinationConnectionId());
+        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
+    }
+
+    /**
+     * RFC 9000 §17.2.5.2: "After the client has received and processed an Initial or Retry packet from the server, it
+     * MUST discard any subsequent Retry packets that it receives."
+     */
+    @Test
+    void aRetryAfterAServerInitialIsDropped() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitialPacket(0, "01")), CLIENT_PATH,
+                T0));
+        byte[] retry = ConnectionFixtures.retryPacket(QuicVersion.V1, CLIENT_SCID, ConnectionFixtures.cid(0x77, 18),
+                new byte[] {1, 2}, CLIENT_ODCID);
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(retry), CLIENT_PATH, T0));
+        assertEquals(DropReason.INVALID_RETRY, c.lastDropReason());
+        assertEquals(SERVER_SCID, c.destinationConnectionId());
+        assertTrue(c.token() == null || c.token().length == 0, "the Retry token was not taken");
+    }
+
     @Test
     void onlyTheFirstRetryCounts() throws Exception {
         QuicConnection c = ConnectionFixtures.client(NULL);

@@ -24,12 +24,18 @@ import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.tls.ClientHello;
+import dev.quicj.core.tls.ClientHelloInfo;
+import dev.quicj.core.tls.HandshakeMessage;
+import dev.quicj.core.tls.TlsHandshakeReader;
 import dev.quicj.core.tls.TransportParameters;
 import dev.quicj.core.wire.FrameType;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -260,6 +266,60 @@ class ReceivePathTest {
         assertEquals(DropReason.PEER_SCID_MISMATCH, s.lastDropReason());
         assertEquals(0, s.largestReceived(EncryptionLevel.INITIAL));
         assertEquals(CLIENT_SCID, s.destinationConnectionId());
+    }
+
+    /**
+     * RFC 9001 §4.1.3, RFC 9000 §19.6: a ClientHello arrives in CRYPTO frames of two client Initials, cut in three and
+     * out of order (the last third and the first in the first packet, the middle one in the second). The server's
+     * CRYPTO stream hands it over in order and without gaps, and cut into handshake messages (TlsHandshakeReader,
+     * RFC 8446 §4) it decodes as the ClientHello that was sent, with its transport parameters (RFC 9001 §8.2).
+     */
+    @Test
+    void aClientHelloInOutOfOrderCryptoFramesOfTwoInitialsDecodesWhole() throws Exception {
+        TransportParameters params = TransportParameters.builder()
+                .initialSourceConnectionId(CLIENT_SCID.toByteArray()).maxIdleTimeoutMillis(30_000).build();
+        byte[] hello = ClientHello.builder().applicationProtocols("h3").serverName("example.com")
+                .transportParameters(params).build().encode();
+        int a = hello.length / 3;
+        int b = 2 * hello.length / 3;
+        TlsHandshakeReader reader = new TlsHandshakeReader();
+        List<HandshakeMessage> messages = new ArrayList<>();
+        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
+            assertEquals(EncryptionLevel.INITIAL, level);
+            try {
+                reader.add(data);
+            } catch (QuicException e) {
+                throw new AssertionError(e);
+            }
+            for (HandshakeMessage m = reader.poll(); m != null; m = reader.poll()) {
+                messages.add(m);
+            }
+        }).build(T0);
+        byte[] first = ConnectionFixtures.peerLongPacket(clientInitial(NULL), LongPacketType.INITIAL, CLIENT_ODCID,
+                CLIENT_SCID, 0, concat(cryptoFrame(hello, b, hello.length), cryptoFrame(hello, 0, a)), 1200);
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(first), SERVER_PATH, T0));
+        assertEquals(a, s.cryptoBytesReceived(EncryptionLevel.INITIAL));
+        assertTrue(messages.isEmpty());
+        byte[] second = ConnectionFixtures.peerLongPacket(clientInitial(NULL), LongPacketType.INITIAL, CLIENT_ODCID,
+                CLIENT_SCID, 1, cryptoFrame(hello, a, b), 1200);
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(second), SERVER_PATH, T0));
+        assertEquals(hello.length, s.cryptoBytesReceived(EncryptionLevel.INITIAL));
+        assertEquals(1, messages.size());
+        assertArrayEquals(hello, messages.get(0).encode());
+        ClientHelloInfo info = ClientHelloInfo.decode(messages.get(0));
+        assertEquals(java.util.Optional.of("example.com"), info.serverName());
+        assertEquals(List.of("h3"), info.applicationProtocols());
+        assertEquals(params, info.transportParameters());
+    }
+
+    /** A CRYPTO frame (RFC 9000 §19.6) carrying {@code data[from, to)} at stream offset {@code from}. */
+    private static byte[] cryptoFrame(byte[] data, int from, int to) {
+        ByteBuffer f = ByteBuffer.allocate(1 + 8 + 8 + to - from);
+        f.put((byte) FrameType.CRYPTO);
+        dev.quicj.core.wire.VarInt.encode(f, from);
+        dev.quicj.core.wire.VarInt.encode(f, to - from);
+        f.put(data, from, to - from);
+        return Arrays.copyOf(f.array(), f.position());
     }
 
     @Test

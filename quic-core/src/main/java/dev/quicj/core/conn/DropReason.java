@@ -19,7 +19,11 @@ public enum DropReason {
     INITIAL_DATAGRAM_TOO_SMALL,
     /** A server's first Initial has a Destination Connection ID shorter than 8 bytes (RFC 9000 §7.2). */
     INITIAL_DCID_TOO_SHORT,
-    /** A packet type this endpoint never accepts here (e.g. a server receiving Retry, 0-RTT without keys). */
+    /**
+     * A packet type this endpoint never accepts here: a long-header packet other than an Initial opening a server
+     * connection, or a Retry or Version Negotiation packet coalesced behind another packet. (0-RTT, for which this
+     * core never has keys, is {@link #NO_KEYS}.)
+     */
     UNEXPECTED_PACKET_TYPE,
     /** No keys for the packet's encryption level, or they were discarded. */
     NO_KEYS,

@@ -19,7 +19,9 @@ import java.util.List;
  * @param dcid the Destination Connection ID
  * @param scid the Source Connection ID (empty for 1-RTT)
  * @param tokenLength the Token Length of an Initial (or the Retry token length), else 0
- * @param packetNumber the full packet number, or -1 if not decrypted
+ * @param packetNumber the packet number, or -1 if not decrypted: recovered from its truncated form as if it were the
+ *     first packet received in its space (RFC 9000 Appendix A.3 with no packet received), since an inspection keeps no
+ *     state; so the truncated value itself, exact for packet numbers below 2^(8 * packetNumberLength)
  * @param packetNumberLength the packet number length, or 0 if not decrypted
  * @param payloadLength the plaintext payload length, or 0 if not decrypted
  * @param keys which keys opened it ("client Initial", "server Initial", ...), or null

@@ -52,6 +52,8 @@ final class ConnectionEntry implements ChannelFutureListener {
     boolean listed;
     // whether the QuicConnectionEndedEvent was fired
     boolean endedFired;
+    // whether the first send of the close was handed to the channel
+    boolean closeWritten;
 
     // a copy of the close datagram, owned by this entry from the first send until free(); null otherwise
     ByteBuf closeDatagram;

@@ -1249,6 +1249,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         QuicDatagramPacket packet = new QuicDatagramPacket(cached.retainedDuplicate(), entry.closePath.remote(),
                 entry.closePath.local(), ecn);
         flushPending = true;
+        entry.closeWritten = true;
         ChannelFuture f = ctx.write(packet);
         f.addListener(entry);
     }
@@ -1428,6 +1429,17 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private void free(ConnectionEntry entry) {
         if (entry.phase == ConnectionEntry.Phase.FREED) {
             return;
+        }
+        if (entry.phase == ConnectionEntry.Phase.CLOSING && !entry.endedFired && entry.connection != null) {
+            // freed while its first close was being sent (a listener of a failed write closed the channel or removed
+            // the handler): its end is reported before it is freed, as tryClose would have after the send
+            CloseError sent = entry.connection.localCloseError();
+            ended(entry, initiatorOf(sent), sent,
+                    entry.closeWritten ? QuicCloseResult.SENT : QuicCloseResult.CHANNEL_INACTIVE);
+            if (entry.phase == ConnectionEntry.Phase.FREED) {
+                // a listener of that event freed it (removed the handler, say)
+                return;
+            }
         }
         leavePending(entry);
         entry.phase = ConnectionEntry.Phase.FREED;

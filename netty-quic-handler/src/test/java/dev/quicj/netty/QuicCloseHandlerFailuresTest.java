@@ -403,6 +403,46 @@ class QuicCloseHandlerFailuresTest {
     }
 
     @Test
+    void aCloseFreedByAHandlerRemovalInsideItsEcnFlushIsEndedUnsentBeforeItIsFreed() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(EcnMode.SOCKET_TOS).build());
+        ChannelInboundHandlerAdapter removeOnError = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.fireExceptionCaught(cause);
+                if (ctx.pipeline().context(handler) != null) {
+                    ctx.pipeline().remove(handler);
+                }
+            }
+        };
+        ch = new TosChannel(new FailFirstAtFlush(), handler, removeOnError, recorder);
+        ch.freezeTime();
+        ch.advanceTimeBy(TestSupport.CLOCK_START_NANOS, TimeUnit.NANOSECONDS);
+        // the ECN-capable client's close (ECT(0)) is held; the plain one's (Not-ECT) flushes it first, and its failure
+        // removes the handler before the plain close is written
+        QuicConnection capable = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        capable.setEcnState(dev.quicj.core.conn.EcnState.CAPABLE);
+        ConnectionId plainId = ConnectionId.fromHex("5c5c5c5c");
+        Client plain = new Client(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8"), plainId,
+                new NetworkPath(CLIENT, SERVER), now(ch));
+        handler.addConnection(capable);
+        handler.addConnection(plain.connection);
+        closeAll(CloseError.noError());
+        ch.runPendingTasks();
+        assertEquals(List.of(), drainOutbound(ch), "the first close failed, the second was never written");
+        List<String> order = new ArrayList<>();
+        for (Object e : recorder.events) {
+            if (e instanceof QuicConnectionEndedEvent ended && ended.connectionId().equals(plainId)) {
+                order.add("ended " + ended.result());
+            } else if (e instanceof QuicConnectionFreedEvent freed && freed.connectionId().equals(plainId)) {
+                order.add("freed");
+            }
+        }
+        assertEquals(List.of("ended CHANNEL_INACTIVE", "freed"), order, () -> "events: " + recorder.events);
+        assertEquals(List.of(), handler.cachedCloseDatagrams());
+        recorder.exceptions.clear();
+    }
+
+    @Test
     void theDatagramWrittenIsADirectBufferOfTheCloseLengthSharedWithTheCachedCopy() throws Exception {
         start();
         handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);

@@ -1,0 +1,130 @@
+package dev.quicj.netty;
+
+import static dev.quicj.netty.TestSupport.CLIENT;
+import static dev.quicj.netty.TestSupport.SERVER;
+import static dev.quicj.netty.TestSupport.channel;
+import static dev.quicj.netty.TestSupport.now;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.netty.TestSupport.Client;
+import dev.quicj.netty.TestSupport.Recorder;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Regressions found by an audit of the handler's event order, promises and buffers. */
+class QuicCloseHandlerAuditTest {
+    private static final ConnectionId ODCID = ConnectionId.fromHex("0a0b0c0d0e0f1011");
+    private static final ConnectionId SCID = ConnectionId.fromHex("a0a1a2a3a4a5a6a7");
+
+    private final Recorder recorder = new Recorder();
+    private EmbeddedChannel ch;
+    private QuicCloseHandler handler;
+
+    @AfterEach
+    void tearDown() {
+        if (ch != null) {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    /** Fails every write at once, as an outbound handler or a transport refusing the message does. */
+    private static final class FailingWrites extends ChannelOutboundHandlerAdapter {
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ReferenceCountUtil.release(msg);
+            promise.setFailure(new IOException("network is unreachable"));
+        }
+    }
+
+    /** The kinds of the ended and freed events of {@code id}, in the order they were fired. */
+    private List<String> lifecycle(ConnectionId id) {
+        List<String> order = new ArrayList<>();
+        for (Object e : recorder.events) {
+            if (e instanceof QuicConnectionEndedEvent ended && ended.connectionId().equals(id)) {
+                order.add("ended " + ended.result());
+            } else if (e instanceof QuicConnectionFreedEvent freed && freed.connectionId().equals(id)) {
+                order.add("freed");
+            }
+        }
+        return order;
+    }
+
+    @Test
+    void aCloseWhoseWriteFailsAtOnceAndWhoseFailureClosesTheChannelIsEndedBeforeItIsFreed() throws Exception {
+        handler = new QuicCloseHandler();
+        ChannelInboundHandlerAdapter closeOnError = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.fireExceptionCaught(cause);
+                ctx.channel().close();
+            }
+        };
+        ch = channel(new FailingWrites(), handler, closeOnError, recorder);
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(SCID, CloseError.noError()));
+        ch.runPendingTasks();
+        assertTrue(!ch.isOpen(), "the failure's handler closed the channel");
+        assertEquals(List.of("ended SENT", "freed"), lifecycle(SCID), () -> "events: " + recorder.events);
+        assertEquals(1, recorder.exceptions.size(), () -> "exceptions: " + recorder.exceptions);
+    }
+
+    @Test
+    void aCloseWhoseWriteFailsAtOnceAndWhoseFailureRemovesTheHandlerIsEndedBeforeItIsFreed() throws Exception {
+        handler = new QuicCloseHandler();
+        ChannelInboundHandlerAdapter removeOnError = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.fireExceptionCaught(cause);
+                if (ctx.pipeline().context(handler) != null) {
+                    ctx.pipeline().remove(handler);
+                }
+            }
+        };
+        ch = channel(new FailingWrites(), handler, removeOnError, recorder);
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(SCID, CloseError.noError()));
+        ch.runPendingTasks();
+        assertEquals(null, ch.pipeline().context(handler), "the failure's handler removed the close handler");
+        assertEquals(List.of("ended SENT", "freed"), lifecycle(SCID), () -> "events: " + recorder.events);
+        assertEquals(0, handler.connectionCount());
+        assertEquals(List.of(), handler.cachedCloseDatagrams());
+    }
+
+    @Test
+    void aConnectionFreedFromAListenerOfTheEndedEventFiredAsItIsFreedIsFreedOnce() throws Exception {
+        handler = new QuicCloseHandler();
+        ChannelInboundHandlerAdapter reactor = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.fireExceptionCaught(cause);
+                ctx.channel().close();
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                ctx.fireUserEventTriggered(evt);
+                if (evt instanceof QuicConnectionEndedEvent && ctx.pipeline().context(handler) != null) {
+                    ctx.pipeline().remove(handler);
+                }
+            }
+        };
+        ch = channel(new FailingWrites(), handler, reactor, recorder);
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(SCID, CloseError.noError()));
+        ch.runPendingTasks();
+        assertEquals(List.of("ended SENT", "freed"), lifecycle(SCID), () -> "events: " + recorder.events);
+    }
+}

@@ -194,6 +194,8 @@ final class HandlerFuzzHarness {
         // the connections reported ended, refused ones included (the handler keeps those only as closing records,
         // which connections() does not list): later datagrams may target them, closing or already freed
         private final List<QuicConnectionEndedEvent> ended = new ArrayList<>();
+        // each connection's place in its life as the events told it: accepted, ended (freed ones are forgotten)
+        private final Map<ConnectionId, String> lifecycle = new HashMap<>();
 
         Run(Input in) throws Exception {
             this.in = in;
@@ -259,6 +261,10 @@ final class HandlerFuzzHarness {
                 throw new AssertionError("fuzz sequence failed: " + t + "\n  " + String.join("\n  ", log), t);
             } finally {
                 ch.finishAndReleaseAll();
+            }
+            if (lifecycle.containsValue("accepted")) {
+                throw new AssertionError("accepted connections never reported ended: " + lifecycle + "\n  "
+                        + String.join("\n  ", log));
             }
             List<ByteBuf> live = alloc.live();
             if (!live.isEmpty() || !handler.cachedCloseDatagrams().isEmpty() || handler.connectionCount() != 0) {
@@ -494,6 +500,21 @@ final class HandlerFuzzHarness {
                 }
                 if (e instanceof QuicConnectionEndedEvent && ended.size() < 16) {
                     ended.add((QuicConnectionEndedEvent) e);
+                }
+                // each connection: accepted once, freed only after its end (a stateless refusal's random ID, never
+                // freed, may come again: short IDs collide)
+                if (e instanceof QuicConnectionAcceptedEvent) {
+                    ConnectionId id = ((QuicConnectionAcceptedEvent) e).connection().sourceConnectionId();
+                    if ("accepted".equals(lifecycle.put(id, "accepted"))) {
+                        throw new AssertionError("accepted twice: " + e);
+                    }
+                } else if (e instanceof QuicConnectionEndedEvent) {
+                    lifecycle.put(((QuicConnectionEndedEvent) e).connectionId(), "ended");
+                } else {
+                    ConnectionId id = ((QuicConnectionFreedEvent) e).connectionId();
+                    if (!"ended".equals(lifecycle.remove(id))) {
+                        throw new AssertionError("freed before its end was reported: " + e);
+                    }
                 }
             }
             sink.events.clear();

@@ -127,4 +127,63 @@ class QuicCloseHandlerAuditTest {
         ch.runPendingTasks();
         assertEquals(List.of("ended SENT", "freed"), lifecycle(SCID), () -> "events: " + recorder.events);
     }
+
+    /** Holds every write's promise without completing it, as a socket that has not sent the datagram yet. */
+    private static final class HeldWrites extends ChannelOutboundHandlerAdapter {
+        final List<ChannelPromise> held = new ArrayList<>();
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ReferenceCountUtil.release(msg);
+            held.add(promise);
+        }
+    }
+
+    @Test
+    void aChannelCloseWaitingForAnUnfinishedWriteCompletesWhenTheHandlerIsRemoved() throws Exception {
+        HeldWrites writes = new HeldWrites();
+        handler = new QuicCloseHandler();
+        ch = channel(writes, handler, recorder);
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        io.netty.channel.ChannelFuture first = ch.pipeline().close();
+        io.netty.channel.ChannelFuture second = ch.pipeline().close();
+        assertEquals(1, writes.held.size());
+        assertTrue(!first.isDone() && !second.isDone(), "the close waits for the close datagram's write");
+        ch.pipeline().remove(handler);
+        ch.runPendingTasks();
+        assertTrue(first.isSuccess(), () -> "first close: " + first);
+        assertTrue(second.isSuccess(), () -> "second close: " + second);
+        assertTrue(!ch.isOpen());
+        assertEquals(List.of("ended SENT", "freed"), lifecycle(SCID));
+    }
+
+    @Test
+    void aChannelCloseWaitingForAnUnfinishedWriteClosesAtItsTimeout() throws Exception {
+        HeldWrites writes = new HeldWrites();
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder()
+                .closeTimeout(java.time.Duration.ofMillis(500)).build());
+        ch = channel(writes, handler, recorder);
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        io.netty.channel.ChannelFuture closed = ch.pipeline().close();
+        TestSupport.advance(ch, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500) - 1);
+        assertTrue(!closed.isDone(), "not before the timeout");
+        TestSupport.advance(ch, 1);
+        assertTrue(closed.isSuccess(), () -> "close: " + closed);
+        assertTrue(!ch.isOpen());
+        assertEquals(List.of("ended SENT", "freed"), lifecycle(SCID));
+    }
+
+    @Test
+    void aHandlerAddedToAnActiveChannelClosesItsConnectionsWithTheChannel() throws Exception {
+        ch = channel(recorder);
+        handler = new QuicCloseHandler();
+        ch.pipeline().addFirst(handler);
+        handler.addConnection(new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection);
+        assertTrue(ch.close().isSuccess());
+        List<TestSupport.Sent> sent = TestSupport.drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertEquals(CLIENT, sent.get(0).sender());
+        assertEquals(SERVER, sent.get(0).recipient());
+        assertEquals(List.of("ended SENT", "freed"), lifecycle(SCID));
+    }
 }

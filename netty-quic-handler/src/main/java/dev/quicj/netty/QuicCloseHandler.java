@@ -564,6 +564,14 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         dg.limit(length);
         NetworkPath from = new NetworkPath(local, sender);
         ConnectionEntry entry = route(dg, length);
+        while (entry != null && entry.phase != ConnectionEntry.Phase.LIVE && entry.heapIndex >= 0
+                && entry.deadline - now() <= 0) {
+            // its closing or draining period (or the wait of its held-back close) ended before the timer task ran (an
+            // event loop reads before it runs due tasks): it ends now as the task would end it, and the datagram is
+            // routed as if it had
+            expire(entry);
+            entry = route(dg, length);
+        }
         // RFC 9000 §5.2: a zero-length DCID names a connection only together with its addresses
         if (entry != null && entry.id.length() == 0 && !from.equals(entry.path())) {
             entry = null;
@@ -1371,11 +1379,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         long now = now();
         ConnectionEntry e;
         while ((e = timers.pollDue(now)) != null) {
-            if (e.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
-                ended(e, QuicCloseInitiator.LOCAL, e.pendingError, QuicCloseResult.AMPLIFICATION_LIMITED);
-                free(e);
-                closeWhenDone();
-            } else if (e.phase == ConnectionEntry.Phase.LIVE) {
+            if (e.phase == ConnectionEntry.Phase.LIVE) {
                 QuicConnection c = e.connection;
                 if (c.isInDrainingPeriod()) {
                     // the application fed it the peer's close itself
@@ -1391,10 +1395,21 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     setIdleTimer(e);
                 }
             } else {
-                free(e);
+                expire(e);
             }
         }
         armWakeup();
+    }
+
+    /** The closing or draining period of a connection, or the wait of its held-back close, is over: it is freed. */
+    private void expire(ConnectionEntry e) {
+        if (e.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+            ended(e, QuicCloseInitiator.LOCAL, e.pendingError, QuicCloseResult.AMPLIFICATION_LIMITED);
+            free(e);
+            closeWhenDone();
+        } else {
+            free(e);
+        }
     }
 
     private void disarmWakeup() {

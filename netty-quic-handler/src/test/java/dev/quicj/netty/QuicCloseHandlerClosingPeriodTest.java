@@ -41,12 +41,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -315,6 +317,34 @@ class QuicCloseHandlerClosingPeriodTest {
         assertEquals(List.of(), drainOutbound(ch));
     }
 
+    /**
+     * An event loop reads before it runs its due tasks: a datagram read once the closing period has ended, before the
+     * timer task ran, finds a connection that is over. It is not answered (the period ended "to the nanosecond"), the
+     * connection is freed, and the datagram belongs to no connection, as it would once the task had run.
+     */
+    @Test
+    void aDatagramReadAfterTheClosingPeriodEndedBeforeTheTimerRanIsNotAnswered() throws Exception {
+        rejected(REFUSED);
+        ConnectionId scid = rejectedServer();
+        long period = closingPeriodWithoutRttSample();
+        recorder.clear();
+
+        ch.advanceTimeBy(period, TimeUnit.NANOSECONDS);
+        ch.writeInbound(datagram(shortHeader(scid, 40), OTHER_CLIENT, SERVER));
+        assertEquals(List.of(), drainOutbound(ch), "the closing period is over: nothing is re-sent");
+        assertTrue(recorder.freed(scid));
+        assertEquals(0, handler.connectionCount());
+        DatagramPacket passed = ch.readInbound();
+        try {
+            assertNotNull(passed, "the ID is unknown once the closing period ended: the datagram passes on");
+            assertEquals(1, passed.refCnt());
+        } finally {
+            if (passed != null) {
+                passed.release();
+            }
+        }
+    }
+
     @Test
     void aServersCloseIsKeptInABufferOfItsOwnLength() throws Exception {
         Sent first = rejected(REFUSED);
@@ -517,6 +547,27 @@ class QuicCloseHandlerClosingPeriodTest {
         assertEquals(REFUSED, ended.error());
         assertTrue(recorder.freed(SERVER_SCID));
         assertNull(handler.connection(SERVER_SCID));
+    }
+
+    /**
+     * README: a held-back close "is given up (and reported) when the closing period has passed". A datagram that
+     * would raise the budget, read after that moment but before the timer task ran, must not send the close late.
+     */
+    @Test
+    void aHeldBackCloseWhosePeriodEndedBeforeTheTimerRanIsGivenUpNotSentByALateDatagram() throws Exception {
+        pendingSetUp(QuicCloseHandlerConfig.defaults());
+        QuicConnection s = handler.connection(SERVER_SCID);
+        ch.advanceTimeBy(s.closingPeriod().toNanos(), TimeUnit.NANOSECONDS);
+        // enough bytes from the client's address for the close, had they come in time
+        ch.writeInbound(datagram(shortHeader(SERVER_SCID, 1 + 8 + 4 + 16), CLIENT, SERVER));
+        assertEquals(List.of(), drainOutbound(ch), "given up when the closing period passed");
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseResult.AMPLIFICATION_LIMITED, ended.result());
+        assertEquals(REFUSED, ended.error());
+        assertTrue(recorder.freed(SERVER_SCID));
+        assertNull(handler.connection(SERVER_SCID));
+        Object passed = ch.readInbound();
+        ReferenceCountUtil.release(passed);
     }
 
     @Test

@@ -761,6 +761,15 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             return rejectStatelessly(dg, from, policy.rejectError(), policy.authenticatesInitials());
         }
         if (entryCount >= config.maxConnections()) {
+            // connections whose deadline passed before the timer task ran (an event loop reads before it runs due
+            // tasks) are no longer held
+            runDueTimers();
+            if (closeDone != null || removed || inactive) {
+                // a listener of what that ended closed the channel or removed the handler
+                return false;
+            }
+        }
+        if (entryCount >= config.maxConnections()) {
             // full: refuse without keeping anything, as rejectStateless does
             return rejectStatelessly(dg, from,
                     policy.action() == AcceptPolicy.Action.REJECT ? policy.rejectError() : OVERLOADED, true);
@@ -1376,6 +1385,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /** The event-loop task: acts on every deadline that has passed, then arms itself for the next one. */
     private void runTimers() {
         wakeup = null;
+        runDueTimers();
+        armWakeup();
+    }
+
+    /** Acts on every deadline that has passed. */
+    private void runDueTimers() {
         long now = now();
         ConnectionEntry e;
         while ((e = timers.pollDue(now)) != null) {
@@ -1398,7 +1413,6 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 expire(e);
             }
         }
-        armWakeup();
     }
 
     /** The closing or draining period of a connection, or the wait of its held-back close, is over: it is freed. */

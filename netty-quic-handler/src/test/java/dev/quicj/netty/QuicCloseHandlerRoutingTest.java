@@ -457,6 +457,32 @@ class QuicCloseHandlerRoutingTest {
         assertEquals(QuicCloseResult.SENT, ended.result());
     }
 
+    /**
+     * README: a connection is freed 3 x PTO after its close "to the nanosecond", and maxConnections bounds the
+     * connections the handler holds. An Initial read once the only connection's closing period has ended, before the
+     * timer task ran (an event loop reads before it runs due tasks), finds the handler holding nothing: accepted.
+     */
+    @Test
+    void anInitialReadAfterTheClosingPeriodOfTheOnlyConnectionEndedIsAcceptedUnderMaxConnections() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
+                .maxConnections(1).build());
+        ch = channel(handler, recorder);
+        Client first = client(1);
+        ch.writeInbound(datagram(first.firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection accepted = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        ch.pipeline().fireUserEventTriggered(
+                QuicCloseCommand.closeConnection(accepted.sourceConnectionId(), REFUSED));
+        assertEquals(1, drainOutbound(ch).size());
+        ch.advanceTimeBy(accepted.closingPeriod().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+
+        Client second = client(2);
+        ch.writeInbound(datagram(second.firstInitial, OTHER_CLIENT, SERVER));
+        assertEquals(List.of(), drainOutbound(ch), "accepted, not refused as if the handler were full");
+        assertEquals(2, recorder.events(QuicConnectionAcceptedEvent.class).size());
+        assertTrue(recorder.freed(accepted.sourceConnectionId()));
+        assertEquals(1, handler.connectionCount());
+    }
+
     @Test
     void theStatelessRejectPolicyPassesOnAnInitialThatDoesNotAuthenticate() throws Exception {
         start(AcceptPolicy.rejectStateless(REFUSED));

@@ -203,6 +203,38 @@ class QuicCloseHandlerRoutingTest {
         assertEquals(2, handler.connectionCount(), "the failed one runs its closing period as a closing record");
     }
 
+    /**
+     * A close command the CRYPTO data listener fires while an open connection reads a datagram (a TLS layer refusing
+     * the rest of the ClientHello, say) sends the close once: the datagram that made it close is not one of the closing
+     * period's, which re-sends the close on the 1st, 2nd, 4th... datagram received after it.
+     */
+    @Test
+    void aCloseCommandFromTheCryptoListenerOfAnOpenConnectionSendsTheCloseOnce() throws Exception {
+        start(AcceptPolicy.accept(scid -> (level, offset, data) -> {
+            if (offset > 0) {
+                ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid, REFUSED));
+            }
+        }));
+        Client peer = client(1);
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection server = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        assertEquals(List.of(), drainOutbound(ch));
+
+        // the rest of the ClientHello, in a second Initial
+        peer.connection.submitCryptoData(dev.quicj.core.EncryptionLevel.INITIAL, new byte[100]);
+        ByteBuffer b = ByteBuffer.allocate(1500);
+        int n = peer.connection.writePacket(null, null, b, now(ch));
+        ch.writeInbound(datagram(Arrays.copyOf(b.array(), n), OTHER_CLIENT, SERVER));
+        assertEquals(dev.quicj.core.conn.ConnectionState.CLOSING, server.state());
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size(), "the close, once");
+        recorder.assertEnded(server.sourceConnectionId(), QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+
+        // the next datagram is the closing period's first: the close is re-sent
+        ch.writeInbound(datagram(shortHeader(server.sourceConnectionId(), 60), OTHER_CLIENT, SERVER));
+        assertEquals(1, drainOutbound(ch).size());
+    }
+
     @Test
     void theRejectPolicyClosesAtOnceAndKeepsTheConnectionForItsClosingPeriod() throws Exception {
         start(AcceptPolicy.reject(REFUSED));

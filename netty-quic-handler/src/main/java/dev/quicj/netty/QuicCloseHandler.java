@@ -419,6 +419,17 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         return all;
     }
 
+    /**
+     * Whether every connection ID of the configured length is registered (only possible for lengths under 4: 256 IDs
+     * of one byte), so that {@link #newConnectionId} would never find a free one. IDs of that length are only ever
+     * registered as connections' source IDs (a server's original DCID key is at least 8 bytes), which
+     * {@link #localIdLengths} counts.
+     */
+    private boolean idSpaceTaken() {
+        int length = config.localConnectionIdLength();
+        return length < 4 && localIdLengths[length] >= 1 << (8 * length);
+    }
+
     private ConnectionId newConnectionId() {
         ConnectionId id;
         do {
@@ -769,8 +780,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 return false;
             }
         }
-        if (entryCount >= config.maxConnections()) {
-            // full: refuse without keeping anything, as rejectStateless does
+        if (entryCount >= config.maxConnections() || idSpaceTaken()) {
+            // full (or every connection ID of the configured length is taken): refuse without keeping anything, as
+            // rejectStateless does
             return rejectStatelessly(dg, from,
                     policy.action() == AcceptPolicy.Action.REJECT ? policy.rejectError() : OVERLOADED, true);
         }

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
@@ -513,6 +514,34 @@ class QuicCloseHandlerRoutingTest {
         assertEquals(2, recorder.events(QuicConnectionAcceptedEvent.class).size());
         assertTrue(recorder.freed(accepted.sourceConnectionId()));
         assertEquals(1, handler.connectionCount());
+    }
+
+    /**
+     * With one-byte connection IDs (localConnectionIdLength(1), allowed) there are 256 of them: once every one is held
+     * (here by refused connections in their closing period), the next Initial is refused without state, as when the
+     * handler is full, instead of looking for a free ID forever on the event loop.
+     */
+    @Test
+    void whenEveryConnectionIdOfTheConfiguredLengthIsTakenTheNextInitialIsRefusedStatelessly() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.reject(REFUSED))
+                .localConnectionIdLength(1).build());
+        ch = channel(handler, recorder);
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            for (int i = 0; i < 256; i++) {
+                ch.writeInbound(datagram(client(i).firstInitial, OTHER_CLIENT, SERVER));
+                assertEquals(1, drainOutbound(ch).size());
+            }
+            assertEquals(256, handler.connectionCount());
+            Client last = client(256);
+            ch.writeInbound(datagram(last.firstInitial, OTHER_CLIENT, SERVER));
+            List<Sent> sent = drainOutbound(ch);
+            assertEquals(1, sent.size());
+            ConnectionId odcid = last.connection.originalDestinationConnectionId();
+            assertEquals(0, sent.get(0).packets(odcid).get(0).packetNumber());
+            assertClose(sent.get(0).initialClose(odcid), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                    0, "full");
+            assertEquals(256, handler.connectionCount(), "nothing kept for the last one");
+        });
     }
 
     @Test

@@ -186,4 +186,38 @@ class QuicCloseHandlerAuditTest {
         assertEquals(SERVER, sent.get(0).recipient());
         assertEquals(List.of("ended SENT", "freed"), lifecycle(SCID));
     }
+
+    @Test
+    void anAddressedEnvelopeThatIsNotADatagramPacketPassesOnUntouchedAndAReadOnlyDatagramIsConsumedOnce()
+            throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder()
+                .acceptPolicy(AcceptPolicy.reject(CloseError.transport(
+                        dev.quicj.core.TransportErrorCode.CONNECTION_REFUSED))).build());
+        ch = channel(handler, recorder);
+        byte[] initial = new Client(ODCID, SCID, new NetworkPath(TestSupport.OTHER_CLIENT, SERVER), now(ch))
+                .firstInitial;
+        // the same client Initial, as an envelope of another type: not the handler's
+        io.netty.buffer.ByteBuf content = io.netty.buffer.ByteBufAllocator.DEFAULT.buffer().writeBytes(initial);
+        io.netty.channel.DefaultAddressedEnvelope<io.netty.buffer.ByteBuf, java.net.InetSocketAddress> envelope =
+                new io.netty.channel.DefaultAddressedEnvelope<>(content, SERVER, TestSupport.OTHER_CLIENT);
+        ch.writeInbound(envelope);
+        Object passed = ch.readInbound();
+        try {
+            assertTrue(passed == envelope, "passed on as it came");
+            assertEquals(1, content.refCnt(), "neither released nor retained");
+        } finally {
+            ReferenceCountUtil.release(passed);
+        }
+        assertEquals(0, handler.connectionCount());
+        assertEquals(List.of(), TestSupport.drainOutbound(ch));
+
+        // as a DatagramPacket whose content is a read-only view: refused, consumed and released once
+        io.netty.buffer.ByteBuf backing = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer().writeBytes(initial);
+        ch.writeInbound(new io.netty.channel.socket.DatagramPacket(backing.asReadOnly(), SERVER,
+                TestSupport.OTHER_CLIENT));
+        assertTrue(ch.readInbound() == null, "consumed");
+        assertEquals(0, backing.refCnt(), "released by the handler");
+        assertEquals(1, TestSupport.drainOutbound(ch).size());
+        assertEquals(1, handler.connectionCount());
+    }
 }

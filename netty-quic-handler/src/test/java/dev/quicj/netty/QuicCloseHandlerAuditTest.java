@@ -11,6 +11,7 @@ import dev.quicj.core.ConnectionId;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.netty.TestSupport.Client;
+import dev.quicj.netty.TestSupport.FailingWrites;
 import dev.quicj.netty.TestSupport.Recorder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,7 +19,6 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -37,15 +37,6 @@ class QuicCloseHandlerAuditTest {
     void tearDown() {
         if (ch != null) {
             ch.finishAndReleaseAll();
-        }
-    }
-
-    /** Fails every write at once, as an outbound handler or a transport refusing the message does. */
-    private static final class FailingWrites extends ChannelOutboundHandlerAdapter {
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            ReferenceCountUtil.release(msg);
-            promise.setFailure(new IOException("network is unreachable"));
         }
     }
 

@@ -29,6 +29,7 @@ import dev.quicj.core.conn.Settings;
 import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.wire.CloseType;
 import dev.quicj.netty.TestSupport.Client;
+import dev.quicj.netty.TestSupport.FailingWrites;
 import dev.quicj.netty.TestSupport.Recorder;
 import dev.quicj.netty.TestSupport.Sent;
 import io.netty.buffer.ByteBuf;
@@ -144,18 +145,6 @@ class QuicCloseHandlerFailuresTest {
         assertEquals(1, sent.size());
         assertClose(sent.get(0).initialClose(ODCID), CloseType.TRANSPORT, TransportErrorCode.PROTOCOL_VIOLATION, 0x1c,
                 reason);
-    }
-
-    /** Fails every write, releasing what it was given, as a transport does. */
-    private static final class FailingWrites extends ChannelOutboundHandlerAdapter {
-        int failed;
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            failed++;
-            ReferenceCountUtil.release(msg);
-            promise.setFailure(new IOException("network is unreachable"));
-        }
     }
 
     @Test

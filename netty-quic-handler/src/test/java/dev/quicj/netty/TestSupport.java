@@ -25,9 +25,12 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -163,6 +166,18 @@ final class TestSupport {
             int n = connection.writePacket(null, null, b, now);
             assertEquals(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, n);
             firstInitial = Arrays.copyOf(b.array(), n);
+        }
+    }
+
+    /** Fails every write at once, releasing what it was given, as a transport refusing the message does. */
+    static final class FailingWrites extends ChannelOutboundHandlerAdapter {
+        int failed;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            failed++;
+            ReferenceCountUtil.release(msg);
+            promise.setFailure(new IOException("network is unreachable"));
         }
     }
 

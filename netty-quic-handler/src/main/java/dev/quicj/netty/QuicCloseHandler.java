@@ -951,6 +951,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 if (!anInitialAuthenticates(dg, odcid)) {
                     return false;
                 }
+                // the client is the sender of the Initial that authenticated (header is on it): an earlier coalesced
+                // one that did not may carry a damaged SCID
+                clientScid = header.scid(dg);
             } else {
                 initialKeys.deriveServer(version, dg.array(), dcidOffset, header.dcidLength());
             }

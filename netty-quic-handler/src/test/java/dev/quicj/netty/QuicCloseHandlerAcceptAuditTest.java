@@ -1,0 +1,87 @@
+package dev.quicj.netty;
+
+import static dev.quicj.netty.TestSupport.OTHER_CLIENT;
+import static dev.quicj.netty.TestSupport.SERVER;
+import static dev.quicj.netty.TestSupport.channel;
+import static dev.quicj.netty.TestSupport.datagram;
+import static dev.quicj.netty.TestSupport.drainOutbound;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.LongPacketType;
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
+import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.ConnectionFixtures;
+import dev.quicj.core.conn.Settings;
+import dev.quicj.core.crypto.InitialSecrets;
+import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.inspect.InspectedPacket;
+import dev.quicj.netty.TestSupport.Recorder;
+import dev.quicj.netty.TestSupport.Sent;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The accept and routing paths: refusals, accepted connections and what routes to them. */
+class QuicCloseHandlerAcceptAuditTest {
+    private static final ConnectionId PEER_ODCID = ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8");
+    private static final ConnectionId PEER_SCID = ConnectionId.fromHex("5c5c5c5c");
+    private static final CloseError REFUSED = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, "full");
+
+    private final Recorder recorder = new Recorder();
+    private EmbeddedChannel ch;
+    private QuicCloseHandler handler;
+
+    private void start(AcceptPolicy policy) {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(policy).build());
+        ch = channel(handler, recorder);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (ch != null) {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    /**
+     * RFC 9000 §12.2 and §7.2: a datagram whose first Initial was damaged in transit (here in its Source Connection
+     * ID, which the AEAD covers, so it does not authenticate) and whose second Initial authenticates is refused, and
+     * the refusal is addressed to the Source Connection ID of the Initial that authenticated, as the connection the
+     * reject policy makes addresses its close: a close sent to the damaged ID is dropped by the client.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aRefusalOfCoalescedInitialsGoesToTheSourceConnectionIdOfTheOneThatAuthenticated(boolean stateless)
+            throws Exception {
+        start(stateless ? AcceptPolicy.rejectStateless(REFUSED) : AcceptPolicy.reject(REFUSED));
+        PacketProtection keys = ConnectionFixtures.peerProtection(Settings.defaults(),
+                InitialSecrets.clientSecret(QuicVersion.V1, PEER_ODCID.toByteArray()));
+        byte[] crypto = ByteBufUtil.decodeHexDump("0600" + "04" + "01020304");
+        ConnectionId damaged = ConnectionId.fromHex("5c5c5c5d");
+        byte[] first = ConnectionFixtures.peerLongPacket(keys, LongPacketType.INITIAL, PEER_ODCID, PEER_SCID, 0, crypto,
+                0);
+        // the damage: one bit of the SCID field (long header: 1 + 4 + 1 + DCID + 1), so the first does not authenticate
+        int scidOffset = 1 + 4 + 1 + PEER_ODCID.length() + 1;
+        first[scidOffset + PEER_SCID.length() - 1] ^= 1;
+        byte[] second = ConnectionFixtures.peerLongPacket(keys, LongPacketType.INITIAL, PEER_ODCID, PEER_SCID, 1,
+                crypto, 1200 - first.length);
+        byte[] dg = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, dg, first.length, second.length);
+        assertEquals(damaged, ConnectionId.of(Arrays.copyOfRange(dg, scidOffset, scidOffset + 4)));
+
+        ch.writeInbound(datagram(dg, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        InspectedPacket p = sent.get(0).packets(PEER_ODCID).get(0);
+        assertEquals(PEER_SCID, p.dcid(), "addressed to the SCID of the Initial that authenticated");
+        assertEquals(PEER_SCID, recorder.onlyEnded().peerConnectionId());
+    }
+}

@@ -798,7 +798,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             // connection
             ctx.fireExceptionCaught(new QuicConnectionException(scid,
                     "the CRYPTO data listener factory failed for " + scid, e));
-            return rejectStatelessly(dg, from, OVERLOADED, true);
+            return rejectStatelessly(dg, from, OVERLOADED, true, scid);
         }
         QuicConnection conn = QuicConnection.serverBuilder().version(header.version()).sourceConnectionId(scid)
                 .path(from).settings(reject ? rejectSettings() : config.settings())
@@ -937,6 +937,15 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * does not authenticate.
      */
     private boolean rejectStatelessly(ByteBuffer dg, NetworkPath from, CloseError error, boolean authenticate) {
+        return rejectStatelessly(dg, from, error, authenticate, null);
+    }
+
+    /**
+     * {@link #rejectStatelessly(ByteBuffer, NetworkPath, CloseError, boolean)} with {@code givenScid}, if not null, as
+     * the refusal's SCID.
+     */
+    private boolean rejectStatelessly(ByteBuffer dg, NetworkPath from, CloseError error, boolean authenticate,
+            ConnectionId givenScid) {
         QuicVersion version = header.version();
         ConnectionId odcid = header.dcid(dg);
         ConnectionId clientScid = header.scid(dg);
@@ -961,8 +970,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         } catch (CryptoException e) {
             return false;
         }
-        java.util.concurrent.ThreadLocalRandom.current().nextBytes(rejectScid);
-        ConnectionId scid = ConnectionId.of(rejectScid, 0, config.localConnectionIdLength());
+        ConnectionId scid;
+        if (givenScid != null) {
+            scid = givenScid;
+        } else {
+            java.util.concurrent.ThreadLocalRandom.current().nextBytes(rejectScid);
+            scid = ConnectionId.of(rejectScid, 0, config.localConnectionIdLength());
+        }
         ByteBuffer dest = statelessScratch();
         CloseOutcome outcome = StatelessClose.write(dest, version, clientScid, scid, 0, error, server, rejectWriter);
         if (outcome == CloseOutcome.NOBUF_BUFFER_TOO_SMALL && error.reasonLength() > 0) {

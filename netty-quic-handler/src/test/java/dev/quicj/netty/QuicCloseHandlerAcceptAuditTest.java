@@ -5,8 +5,10 @@ import static dev.quicj.netty.TestSupport.SERVER;
 import static dev.quicj.netty.TestSupport.channel;
 import static dev.quicj.netty.TestSupport.datagram;
 import static dev.quicj.netty.TestSupport.drainOutbound;
+import static dev.quicj.netty.TestSupport.now;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.LongPacketType;
@@ -14,10 +16,12 @@ import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.ConnectionFixtures;
+import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.Settings;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.inspect.InspectedPacket;
+import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Recorder;
 import dev.quicj.netty.TestSupport.Sent;
 import io.netty.buffer.ByteBufUtil;
@@ -25,6 +29,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -83,5 +88,31 @@ class QuicCloseHandlerAcceptAuditTest {
         InspectedPacket p = sent.get(0).packets(PEER_ODCID).get(0);
         assertEquals(PEER_SCID, p.dcid(), "addressed to the SCID of the Initial that authenticated");
         assertEquals(PEER_SCID, recorder.onlyEnded().peerConnectionId());
+    }
+
+    /**
+     * README "What closes connections": when the listener factory of {@code accept(listeners)} throws, the Initial is
+     * refused statelessly and the failure is reported as a {@link QuicConnectionException} naming the new ID: the ID
+     * of that refusal, which its {@link QuicConnectionEndedEvent} carries, so the application can tell which refusal
+     * the failure caused.
+     */
+    @Test
+    void aListenerFactoryFailureNamesTheIdOfTheRefusalItCaused() throws Exception {
+        IllegalStateException full = new IllegalStateException("the application cannot take another connection");
+        start(AcceptPolicy.accept(scid -> {
+            throw full;
+        }));
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        InspectedPacket p = sent.get(0).packets(PEER_ODCID).get(0);
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(ended.connectionId(), p.scid(), "the refusal's SCID is the ID its ended event names");
+        assertEquals(1, recorder.exceptions.size());
+        QuicConnectionException e = (QuicConnectionException) recorder.exceptions.get(0);
+        assertSame(full, e.getCause());
+        assertEquals(ended.connectionId(), e.connectionId(), "the failure names the refusal it caused");
     }
 }

@@ -575,12 +575,22 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         dg.limit(length);
         NetworkPath from = new NetworkPath(local, sender);
         ConnectionEntry entry = route(dg, length);
-        while (entry != null && entry.phase != ConnectionEntry.Phase.LIVE && entry.heapIndex >= 0
-                && entry.deadline - now() <= 0) {
-            // its closing or draining period (or the wait of its held-back close) ended before the timer task ran (an
-            // event loop reads before it runs due tasks): it ends now as the task would end it, and the datagram is
-            // routed as if it had
-            expire(entry);
+        while (entry != null) {
+            if (entry.phase != ConnectionEntry.Phase.LIVE && entry.heapIndex >= 0 && entry.deadline - now() <= 0) {
+                // its closing or draining period (or the wait of its held-back close) ended before the timer task ran
+                // (an event loop reads before it runs due tasks): it ends now as the task would end it, and the
+                // datagram is routed as if it had
+                expire(entry);
+            } else if (entry.isOpen() && entry.connection.isIdleTimeoutExpired(now())) {
+                // the same for a live connection past its idle deadline (RFC 9000 §10.1): closed silently and freed
+                closeConnection(entry, IDLE_CLOSE);
+                if (entry.phase != ConnectionEntry.Phase.FREED) {
+                    // not freed (it was draining behind the handler's back, say): the datagram is its
+                    break;
+                }
+            } else {
+                break;
+            }
             entry = route(dg, length);
         }
         // RFC 9000 §5.2: a zero-length DCID names a connection only together with its addresses

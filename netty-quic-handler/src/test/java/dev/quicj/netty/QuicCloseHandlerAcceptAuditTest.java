@@ -7,6 +7,7 @@ import static dev.quicj.netty.TestSupport.datagram;
 import static dev.quicj.netty.TestSupport.drainOutbound;
 import static dev.quicj.netty.TestSupport.now;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -17,6 +18,7 @@ import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.Settings;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
@@ -26,8 +28,10 @@ import dev.quicj.netty.TestSupport.Recorder;
 import dev.quicj.netty.TestSupport.Sent;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,5 +118,36 @@ class QuicCloseHandlerAcceptAuditTest {
         QuicConnectionException e = (QuicConnectionException) recorder.exceptions.get(0);
         assertSame(full, e.getCause());
         assertEquals(ended.connectionId(), e.connectionId(), "the failure names the refusal it caused");
+    }
+
+    /**
+     * README "Idle timeout" and "What it does with inbound datagrams": an accepted connection past its idle deadline is
+     * over even before the timer task runs (an event loop reads before it runs due tasks), and the datagram read then
+     * is routed as if the connection were already freed, as one read after a closing period ended is. Here the
+     * client, whose own idle timeout is longer, re-sends its first Initial: whether or not the timer task has run, it
+     * opens a new connection rather than vanishing into the idled-out one.
+     */
+    @Test
+    void anInitialReadAfterTheIdleDeadlineBeforeTheTimerRanIsAcceptedAsIfTheConnectionWereFreed() throws Exception {
+        Settings idle5s = Settings.defaults().toBuilder().maxIdleTimeout(Duration.ofSeconds(5)).build();
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
+                .settings(idle5s).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection first = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+
+        // the idle deadline passes by a nanosecond; the timer task has not run when the re-sent Initial is read
+        ch.advanceTimeBy(TimeUnit.SECONDS.toNanos(5) + 1, TimeUnit.NANOSECONDS);
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        recorder.assertEnded(first.sourceConnectionId(), QuicCloseInitiator.IDLE, QuicCloseResult.NOTHING_TO_SEND);
+        List<QuicConnectionAcceptedEvent> accepted = recorder.events(QuicConnectionAcceptedEvent.class);
+        assertEquals(2, accepted.size(), () -> "events " + recorder.events);
+        QuicConnection second = accepted.get(1).connection();
+        assertNotSame(first, second);
+        assertEquals(List.of(second), handler.connections());
+        assertSame(second, handler.connection(PEER_ODCID));
+        assertEquals(List.of(), drainOutbound(ch), "an idle close sends nothing");
     }
 }

@@ -898,7 +898,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /** The connection {@code id} names: a registered one, or the one being accepted. */
     private ConnectionEntry entryOf(ConnectionId id) {
         ConnectionEntry entry = byId.get(id);
-        if (entry == null && accepting != null && accepting.id.equals(id)) {
+        if (entry == null && accepting != null && (accepting.id.equals(id)
+                || id.equals(accepting.connection.originalDestinationConnectionId()))) {
+            // by its source connection ID or, as a registered server during its handshake, the client's original DCID
             entry = accepting;
         }
         return entry;

@@ -150,4 +150,26 @@ class QuicCloseHandlerAcceptAuditTest {
         assertSame(second, handler.connection(PEER_ODCID));
         assertEquals(List.of(), drainOutbound(ch), "an idle close sends nothing");
     }
+
+    /**
+     * QuicCloseCommand.closeConnection: a command names a connection by its source connection ID "or a server's
+     * original destination connection ID during the handshake", and one that does nothing names a connection that
+     * already ended. A TLS layer refusing the ClientHello from the CRYPTO data listener, naming the connection by the
+     * client's original DCID, closes the connection being accepted as it does when it names its SCID.
+     */
+    @Test
+    void aCloseCommandFromTheCryptoListenerNamingTheOriginalDcidClosesTheConnectionBeingAccepted() throws Exception {
+        CloseError noAlpn = CloseError.tlsAlert(120, null);
+        start(AcceptPolicy.accept(scid -> (level, offset, data) -> ch.pipeline().fireUserEventTriggered(
+                QuicCloseCommand.closeConnection(PEER_ODCID, noAlpn))));
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size(), () -> "the close the TLS layer asked for; events " + recorder.events);
+        assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class), "closed before it was accepted");
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(noAlpn, ended.error());
+        assertEquals(QuicCloseResult.SENT, ended.result());
+        assertEquals(List.of(), handler.connections());
+    }
 }

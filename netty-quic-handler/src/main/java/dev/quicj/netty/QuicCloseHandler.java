@@ -805,10 +805,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         } catch (RuntimeException e) {
             // the application could not take this connection: it alone is refused, without state, and the failure
             // goes to the next handlers naming it; thrown on, it would reach exceptionCaught, which closes every
-            // connection
-            ctx.fireExceptionCaught(new QuicConnectionException(scid,
-                    "the CRYPTO data listener factory failed for " + scid, e));
-            return rejectStatelessly(dg, from, OVERLOADED, true, scid);
+            // connection; an Initial that does not authenticate belongs to no connection, so nothing is reported
+            boolean refused = rejectStatelessly(dg, from, OVERLOADED, true, scid);
+            if (refused) {
+                ctx.fireExceptionCaught(new QuicConnectionException(scid,
+                        "the CRYPTO data listener factory failed for " + scid, e));
+            }
+            return refused;
         }
         QuicConnection conn = QuicConnection.serverBuilder().version(header.version()).sourceConnectionId(scid)
                 .path(from).settings(reject ? rejectSettings() : config.settings())

@@ -172,4 +172,39 @@ class QuicCloseHandlerAcceptAuditTest {
         assertEquals(QuicCloseResult.SENT, ended.result());
         assertEquals(List.of(), handler.connections());
     }
+
+    /**
+     * AcceptPolicy: an Initial that does not authenticate creates nothing and is passed on unchanged, like any
+     * datagram for no connection. When the listener factory of {@code accept(listeners)} throws for it, nothing is
+     * refused, so no failure is reported either: a {@link QuicConnectionException} naming an ID that no connection or
+     * refusal ever had would reach the application for every forged Initial. An Initial that authenticates is still
+     * refused and its failure reported.
+     */
+    @Test
+    void aListenerFactoryFailureForAnInitialThatDoesNotAuthenticateIsNotReported() throws Exception {
+        start(AcceptPolicy.accept(scid -> {
+            throw new IllegalStateException("the application cannot take another connection");
+        }));
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        byte[] forged = peer.firstInitial.clone();
+        forged[forged.length - 1] ^= 1;
+        io.netty.channel.socket.DatagramPacket packet = datagram(forged, OTHER_CLIENT, SERVER);
+        ch.writeInbound(packet);
+        Object out = ch.readInbound();
+        try {
+            assertSame(packet, out, "passed on as belonging to no connection");
+        } finally {
+            io.netty.util.ReferenceCountUtil.release(out);
+        }
+        assertEquals(List.of(), drainOutbound(ch));
+        assertEquals(List.of(), recorder.events);
+        assertEquals(List.of(), recorder.exceptions, "nothing was refused: no failure to report");
+
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        assertEquals(1, drainOutbound(ch).size(), "the authenticated Initial is refused");
+        assertEquals(1, recorder.exceptions.size());
+        assertEquals(recorder.onlyEnded().connectionId(),
+                ((QuicConnectionException) recorder.exceptions.get(0)).connectionId());
+    }
 }

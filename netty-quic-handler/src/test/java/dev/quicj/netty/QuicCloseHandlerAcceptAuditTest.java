@@ -1,5 +1,6 @@
 package dev.quicj.netty;
 
+import static dev.quicj.netty.TestSupport.CLIENT;
 import static dev.quicj.netty.TestSupport.OTHER_CLIENT;
 import static dev.quicj.netty.TestSupport.SERVER;
 import static dev.quicj.netty.TestSupport.channel;
@@ -206,5 +207,31 @@ class QuicCloseHandlerAcceptAuditTest {
         assertEquals(1, recorder.exceptions.size());
         assertEquals(recorder.onlyEnded().connectionId(),
                 ((QuicConnectionException) recorder.exceptions.get(0)).connectionId());
+    }
+
+    /**
+     * RFC 9000 §5.2: a packet is matched to a connection by its Destination Connection ID, so a copy of an accepted
+     * client's Initial from another address (same DCID: a spoofer, or a client that moved before its handshake, which
+     * RFC 9000 §9 forbids) belongs to that connection and opens no second one. The connection does not move to the
+     * new address or answer it (nothing was validated there, RFC 9000 §8.1), and the datagram is consumed.
+     */
+    @Test
+    void anAcceptedClientsInitialFromAnotherAddressOpensNothingAndLeavesTheConnectionWhereItWas() throws Exception {
+        start(AcceptPolicy.accept());
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection server = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        long received = server.bytesReceived();
+        recorder.clear();
+
+        ch.writeInbound(datagram(peer.firstInitial, CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed by the connection its DCID names");
+        assertEquals(List.of(), drainOutbound(ch), "nothing goes to an address nothing was received from before");
+        assertEquals(List.of(), recorder.events, "no second connection");
+        assertEquals(List.of(server), handler.connections());
+        assertEquals(1, handler.connectionCount());
+        assertSame(server, handler.connection(PEER_ODCID));
+        assertEquals(new NetworkPath(SERVER, OTHER_CLIENT), server.path(), "the connection stays on its path");
+        assertEquals(received, server.bytesReceived(), "bytes from another address count for nothing");
     }
 }

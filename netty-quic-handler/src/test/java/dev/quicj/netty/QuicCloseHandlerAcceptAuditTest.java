@@ -8,6 +8,7 @@ import static dev.quicj.netty.TestSupport.datagram;
 import static dev.quicj.netty.TestSupport.drainOutbound;
 import static dev.quicj.netty.TestSupport.now;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -233,5 +234,34 @@ class QuicCloseHandlerAcceptAuditTest {
         assertSame(server, handler.connection(PEER_ODCID));
         assertEquals(new NetworkPath(SERVER, OTHER_CLIENT), server.path(), "the connection stays on its path");
         assertEquals(received, server.bytesReceived(), "bytes from another address count for nothing");
+    }
+
+    /**
+     * AcceptPolicy.rejectStateless: each refusal is a server Initial with a fresh source connection ID, and its
+     * {@link QuicConnectionEndedEvent} names that ID (the ID the client would have used to reach the connection),
+     * with the client's original DCID and SCID as the original DCID and peer connection ID.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void eachStatelessRefusalHasAFreshSourceConnectionIdThatItsEndedEventNames(boolean authenticated)
+            throws Exception {
+        start(authenticated ? AcceptPolicy.rejectStateless(REFUSED)
+                : AcceptPolicy.rejectStatelessUnauthenticated(REFUSED));
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ConnectionId[] scids = new ConnectionId[2];
+        for (int round = 0; round < 2; round++) {
+            ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+            List<Sent> sent = drainOutbound(ch);
+            assertEquals(1, sent.size());
+            scids[round] = sent.get(0).packets(PEER_ODCID).get(0).scid();
+            QuicConnectionEndedEvent ended = recorder.onlyEnded();
+            assertEquals(scids[round], ended.connectionId(), "the ended event names the refusal's SCID");
+            assertEquals(PEER_ODCID, ended.originalDestinationConnectionId());
+            assertEquals(PEER_SCID, ended.peerConnectionId());
+            assertEquals(OTHER_CLIENT, ended.remoteAddress());
+            assertNotEquals(PEER_ODCID, scids[round]);
+            recorder.clear();
+        }
+        assertNotEquals(scids[0], scids[1], "a fresh SCID for each refusal");
     }
 }

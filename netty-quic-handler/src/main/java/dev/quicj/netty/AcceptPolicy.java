@@ -30,7 +30,7 @@ public final class AcceptPolicy {
     private static final AcceptPolicy IGNORE = new AcceptPolicy(Action.IGNORE, null, null, true);
     private static final AcceptPolicy ACCEPT = new AcceptPolicy(Action.ACCEPT, null, null, true);
 
-    /** The three things the handler can do with an acceptable client Initial. */
+    /** The four things the handler can do with an acceptable client Initial. */
     public enum Action {
         /** Create a server connection and keep it. */
         ACCEPT,

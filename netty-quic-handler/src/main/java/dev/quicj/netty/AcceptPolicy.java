@@ -72,6 +72,11 @@ public final class AcceptPolicy {
     /**
      * Accept new connections and deliver their CRYPTO data (the ClientHello first) to the listener made for each.
      *
+     * <p>The factory is called before the connection reads its first Initial, so also for an Initial that then does
+     * not authenticate: that connection is dropped silently, no event names it, and its listener is never called. A
+     * factory should therefore keep no per-connection state that only an event would release; state made when the
+     * listener first receives data is safe.
+     *
      * @param listeners called with the new connection's source connection ID before it reads its first Initial
      */
     public static AcceptPolicy accept(Function<ConnectionId, CryptoDataListener> listeners) {

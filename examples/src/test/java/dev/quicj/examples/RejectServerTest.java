@@ -146,7 +146,7 @@ class RejectServerTest {
     }
 
     @Test
-    void ignoresDatagramsThatAreNotAcceptableClientInitials() throws Exception {
+    void ignoresDatagramsThatAreNotAcceptableClientInitialsAndNegotiatesUnknownVersions() throws Exception {
         ConnectionId odcid = ConnectionId.random(8);
         ConnectionId scid = ConnectionId.random(8);
         byte[] good = TestPeers.clientInitial(QuicVersion.V1, odcid, scid);
@@ -165,11 +165,16 @@ class RejectServerTest {
             for (byte[] d : List.of(tooShort, unknownVersion, undecryptable, notQuic, good)) {
                 udp.send(port, d);
             }
-            // the server reads one socket in order: an answer to the bad ones would come before this one
+            // the server reads one socket in order: the unknown version is answered with Version Negotiation (RFC 9000
+            // §6.1), and an answer to the other bad ones would come before the close
+            InspectedPacket vn = TestPeers.onlyPacket(reply(udp), odcid);
+            assertEquals(PacketForm.VERSION_NEGOTIATION, vn.form(), vn::toString);
+            assertEquals(scid, vn.dcid());
+            assertEquals(odcid, vn.scid());
             InspectedPacket p = TestPeers.onlyPacket(reply(udp), odcid);
             assertEquals(scid, p.dcid());
             assertEquals("server busy", TestPeers.onlyClose(p).reasonString());
-            assertEquals(4, server.ignoredDatagrams());
+            assertEquals(3, server.ignoredDatagrams());
             assertEquals(1, server.refusedConnections());
         }
     }

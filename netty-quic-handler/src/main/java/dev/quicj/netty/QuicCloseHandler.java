@@ -18,6 +18,7 @@ import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.ReceiveStatus;
 import dev.quicj.core.conn.Settings;
 import dev.quicj.core.conn.StatelessClose;
+import dev.quicj.core.conn.VersionNegotiation;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.InitialProtections;
 import dev.quicj.core.crypto.PacketProtection;
@@ -63,8 +64,10 @@ import java.util.concurrent.TimeUnit;
  * until the handshake is confirmed. A routed datagram is copied, fed to
  * {@link QuicConnection#receive}, which keeps the amplification and state accounting, and released. A datagram for
  * no connection that carries an acceptable client Initial is handled as the
- * {@linkplain QuicCloseHandlerConfig#acceptPolicy() accept policy} says. Every other datagram, and every message
- * that is not a {@link DatagramPacket}, is passed on unchanged with {@code fireChannelRead}.
+ * {@linkplain QuicCloseHandlerConfig#acceptPolicy() accept policy} says; unless that policy ignores Initials, one
+ * of a version this library does not speak, in a datagram of at least 1200 bytes, is answered with Version
+ * Negotiation ({@link QuicCloseHandlerConfig#versionNegotiation()}) and consumed. Every other datagram, and every
+ * message that is not a {@link DatagramPacket}, is passed on unchanged with {@code fireChannelRead}.
  *
  * <h2>What closes connections</h2>
  * <ul>
@@ -775,7 +778,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (policy.action() == AcceptPolicy.Action.IGNORE || closeDone != null || removed) {
             return false;
         }
-        if (InitialCheck.of(dg, header) != InitialCheck.ACCEPTABLE) {
+        InitialCheck check = InitialCheck.of(dg, header);
+        if (check == InitialCheck.UNSUPPORTED_VERSION && config.versionNegotiation()) {
+            return negotiateVersion(dg, from);
+        }
+        if (check != InitialCheck.ACCEPTABLE) {
             return false;
         }
         if (policy.action() == AcceptPolicy.Action.REJECT_STATELESS) {
@@ -1016,6 +1023,25 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 .addListener(done -> writeDone(scid, done));
         ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL, error,
                 QuicCloseResult.SENT, version, odcid, clientScid));
+        return true;
+    }
+
+    /**
+     * Answers a datagram of a version this library does not speak, at least 1200 bytes long, with Version Negotiation
+     * (RFC 9000 §6.1), to its sender with ECN not-ECT, and consumes it. Nothing is kept and no event is fired: the
+     * client, if it speaks one of the versions listed, starts a new connection attempt with a new Initial. A write that
+     * fails is not reported (there is no connection to name, and the packet is one a server may always leave unsent).
+     */
+    private boolean negotiateVersion(ByteBuffer dg, NetworkPath from) {
+        ByteBuffer dest = statelessScratch();
+        VersionNegotiation.write(dest, dg, java.util.concurrent.ThreadLocalRandom.current().nextInt());
+        // copied out and counted before applyEcn's flush, as a stateless refusal is
+        ByteBuf buf = datagramOf(dest);
+        writesInFlight++;
+        applyEcn(Ecn.NOT_ECT);
+        flushPending = true;
+        ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
+                .addListener(done -> writeDone(null, done));
         return true;
     }
 
@@ -1315,9 +1341,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         f.addListener(entry);
     }
 
+    /**
+     * A close datagram's write (or a Version Negotiation packet's, {@code id} null) completed: one write fewer in flight,
+     * a failure reported naming the connection, and a channel close that waited for the writes issued.
+     */
     void writeDone(ConnectionId id, Future<?> done) {
         writesInFlight--;
-        if (!done.isSuccess()) {
+        if (!done.isSuccess() && id != null) {
             ctx.fireExceptionCaught(new QuicConnectionException(id,
                     "the CONNECTION_CLOSE datagram of " + id + " could not be written", done.cause()));
         }

@@ -21,6 +21,8 @@ import java.util.Objects;
  *   <tr><td>{@link Builder#settings quic-core settings}</td><td>{@link Settings#defaults()}</td></tr>
  *   <tr><td>{@link Builder#ecnMode ECN mode}</td><td>{@link EcnMode#METADATA_ONLY}</td></tr>
  *   <tr><td>{@link Builder#maxConnections maximum connections}</td><td>no limit</td></tr>
+ *   <tr><td>{@link Builder#versionNegotiation Version Negotiation}</td><td>sent (unless the accept policy ignores
+ *   Initials)</td></tr>
  * </table>
  */
 public final class QuicCloseHandlerConfig {
@@ -53,6 +55,8 @@ public final class QuicCloseHandlerConfig {
     private final EcnMode ecnMode;
     // the most connections held at once before the accept policy's new connections are refused without state
     private final int maxConnections;
+    // whether a server answers a datagram of an unsupported version with Version Negotiation
+    private final boolean versionNegotiation;
 
     private QuicCloseHandlerConfig(Builder b) {
         this.closeTimeout = b.closeTimeout;
@@ -63,6 +67,7 @@ public final class QuicCloseHandlerConfig {
         this.settings = b.settings;
         this.ecnMode = b.ecnMode;
         this.maxConnections = b.maxConnections;
+        this.versionNegotiation = b.versionNegotiation;
     }
 
     /** The default configuration. */
@@ -86,6 +91,7 @@ public final class QuicCloseHandlerConfig {
         b.settings = settings;
         b.ecnMode = ecnMode;
         b.maxConnections = maxConnections;
+        b.versionNegotiation = versionNegotiation;
         return b;
     }
 
@@ -133,12 +139,21 @@ public final class QuicCloseHandlerConfig {
         return maxConnections;
     }
 
+    /**
+     * Whether the handler answers a datagram of a version this library does not speak with a Version Negotiation
+     * packet, when its accept policy takes Initials (every policy but {@link AcceptPolicy#ignore()}).
+     */
+    public boolean versionNegotiation() {
+        return versionNegotiation;
+    }
+
     @Override
     public String toString() {
         return "QuicCloseHandlerConfig[closeTimeout=" + closeTimeout + ", defaultCloseError=" + defaultCloseError
                 + ", maxUdpPayloadSize=" + maxUdpPayloadSize + ", acceptPolicy=" + acceptPolicy
                 + ", localConnectionIdLength=" + localConnectionIdLength + ", ecnMode=" + ecnMode
-                + (maxConnections == Integer.MAX_VALUE ? "" : ", maxConnections=" + maxConnections) + "]";
+                + (maxConnections == Integer.MAX_VALUE ? "" : ", maxConnections=" + maxConnections)
+                + (versionNegotiation ? "" : ", versionNegotiation=false") + "]";
     }
 
     /** Builds a {@link QuicCloseHandlerConfig}. Each setter validates its argument. */
@@ -151,6 +166,7 @@ public final class QuicCloseHandlerConfig {
         private Settings settings = Settings.defaults();
         private EcnMode ecnMode = EcnMode.METADATA_ONLY;
         private int maxConnections = Integer.MAX_VALUE;
+        private boolean versionNegotiation = true;
 
         private Builder() {
         }
@@ -250,6 +266,21 @@ public final class QuicCloseHandlerConfig {
                 throw new IllegalArgumentException("maxConnections must be at least 1: " + max);
             }
             this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * Whether to answer a datagram of a version this library does not speak with Version Negotiation (default:
+         * yes). RFC 9000 §6.1: "a server ... SHOULD respond with a Version Negotiation packet" to a client packet of an
+         * unsupported version in a datagram of at least 1200 bytes. Only a server does: with the accept policy
+         * {@link AcceptPolicy#ignore()} (the default, for clients) nothing is sent whatever this says. The packet
+         * ({@link dev.quicj.core.conn.VersionNegotiation}) lists every version this library speaks and one reserved
+         * version, and goes to the sender with ECN not-ECT; the datagram is consumed. Smaller datagrams, Version
+         * Negotiation packets and everything else are passed on unchanged. With {@code false} the datagram is passed
+         * on too, for a handler of the application's to answer.
+         */
+        public Builder versionNegotiation(boolean send) {
+            this.versionNegotiation = send;
             return this;
         }
 

@@ -12,11 +12,10 @@ import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.FailingWrites;
+import dev.quicj.netty.TestSupport.HeldWrites;
 import dev.quicj.netty.TestSupport.Recorder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
@@ -117,17 +116,6 @@ class QuicCloseHandlerAuditTest {
         ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(SCID, CloseError.noError()));
         ch.runPendingTasks();
         assertEquals(List.of("ended SENT", "freed"), lifecycle(SCID), () -> "events: " + recorder.events);
-    }
-
-    /** Holds every write's promise without completing it, as a socket that has not sent the datagram yet. */
-    private static final class HeldWrites extends ChannelOutboundHandlerAdapter {
-        final List<ChannelPromise> held = new ArrayList<>();
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            ReferenceCountUtil.release(msg);
-            held.add(promise);
-        }
     }
 
     @Test

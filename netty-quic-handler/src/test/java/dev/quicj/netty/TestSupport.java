@@ -181,6 +181,17 @@ final class TestSupport {
         }
     }
 
+    /** Holds every write's promise without completing it, as a socket that has not sent the datagram yet. */
+    static final class HeldWrites extends ChannelOutboundHandlerAdapter {
+        final List<ChannelPromise> held = new ArrayList<>();
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ReferenceCountUtil.release(msg);
+            held.add(promise);
+        }
+    }
+
     /** Records the user events and exceptions that reach the end of the pipeline; exceptions stop here. */
     static final class Recorder extends ChannelInboundHandlerAdapter {
         final List<Object> events = new ArrayList<>();

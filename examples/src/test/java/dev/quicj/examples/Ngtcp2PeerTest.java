@@ -87,6 +87,36 @@ class Ngtcp2PeerTest {
         }
     }
 
+    /**
+     * RFC 9000 §6: gtlsclient starting with a version nobody speaks gets the server's Version Negotiation, logs the
+     * versions it lists (ours and a reserved one), picks version 1 from them and is then refused in a v1 Initial.
+     */
+    @Test
+    void gtlsclientOfAnUnknownVersionIsNegotiatedToVersion1AndThenRefused() throws Exception {
+        Peers.requireTool(Peers.Tool.GTLSCLIENT);
+        try (RejectServer server = TestPeers.server(RejectServer.Config.DEFAULT_CLOSE_ERROR)) {
+            Ngtcp2Client.Result r = Ngtcp2Client.to(server.localAddress().getPort())
+                    .options("--version=0x1a2a3a4a", "--preferred-versions=v1")
+                    .handshakeTimeout(Duration.ofSeconds(10)).timeout(Duration.ofSeconds(30)).run();
+            List<String> offered = new ArrayList<>();
+            for (String line : r.log().split("\n")) {
+                int at = line.indexOf(" VN v=0x");
+                if (line.contains(" pkt rx ") && at >= 0) {
+                    offered.add(line.substring(at + " VN v=0x".length()).trim());
+                }
+            }
+            assertEquals(3, offered.size(), r::diagnostics);
+            assertEquals(List.of("00000001", "6b3343cf"), offered.subList(0, 2), r::diagnostics);
+            assertTrue(dev.quicj.core.conn.VersionNegotiation.isReservedVersion(
+                    Integer.parseUnsignedInt(offered.get(2), 16)), r::diagnostics);
+            assertTrue(r.log().contains("Client selected version 0x1"), r::diagnostics);
+            assertNgtcp2Close(r.firstReceived().orElseThrow(() -> new AssertionError(r.diagnostics())),
+                    RejectServer.Config.DEFAULT_CLOSE_ERROR, "CONNECTION_REFUSED");
+            assertEquals(1, server.refusedConnections());
+            assertEquals(0, server.ignoredDatagrams());
+        }
+    }
+
     private static Ngtcp2Close closeClientTo(Ngtcp2Server server, CloseError error) throws Exception {
         TestPeers.Capture out = new TestPeers.Capture();
         CloseClient.Result r = CloseClient.run(server.address(), error, QuicVersion.V1, CLIENT_WAIT, out.stream);

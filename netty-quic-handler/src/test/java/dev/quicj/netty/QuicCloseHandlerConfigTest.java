@@ -33,6 +33,7 @@ class QuicCloseHandlerConfigTest {
         assertSame(Settings.defaults(), c.settings());
         assertEquals(EcnMode.METADATA_ONLY, c.ecnMode());
         assertEquals(Integer.MAX_VALUE, c.maxConnections(), "no limit");
+        assertTrue(c.versionNegotiation());
         assertSame(c, new QuicCloseHandler().config());
     }
 
@@ -43,7 +44,8 @@ class QuicCloseHandlerConfigTest {
         AcceptPolicy policy = AcceptPolicy.reject(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED));
         QuicCloseHandlerConfig c = QuicCloseHandlerConfig.builder().closeTimeout(Duration.ofMillis(250))
                 .defaultCloseError(error).maxUdpPayloadSize(1350).acceptPolicy(policy).localConnectionIdLength(16)
-                .settings(settings).ecnMode(EcnMode.SOCKET_TOS).maxConnections(5000).build();
+                .settings(settings).ecnMode(EcnMode.SOCKET_TOS).maxConnections(5000)
+                .versionNegotiation(false).build();
         assertEquals(Duration.ofMillis(250), c.closeTimeout());
         assertSame(error, c.defaultCloseError());
         assertEquals(1350, c.maxUdpPayloadSize());
@@ -53,6 +55,9 @@ class QuicCloseHandlerConfigTest {
         assertEquals(EcnMode.SOCKET_TOS, c.ecnMode());
         assertEquals(5000, c.maxConnections());
         assertEquals(5000, c.toBuilder().build().maxConnections());
+        assertFalse(c.versionNegotiation());
+        assertFalse(c.toBuilder().build().versionNegotiation());
+        assertTrue(c.toString().contains("versionNegotiation=false"), c::toString);
 
         QuicCloseHandlerConfig.Builder b = c.toBuilder();
         QuicCloseHandlerConfig changed = b.maxUdpPayloadSize(1200).build();

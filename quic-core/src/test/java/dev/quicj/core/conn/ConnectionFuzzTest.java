@@ -47,4 +47,66 @@ class ConnectionFuzzTest {
         ConnectionProperties.amplification(new SplittableRandom(seed),
                 ConnectionFixtures.clientFirstInitial(ConnectionFixtures.nullCrypto()));
     }
+
+    /**
+     * {@link VersionNegotiation#write} on arbitrary datagrams: either an IllegalArgumentException with nothing written,
+     * or exactly the packet RFC 9000 §17.2.1 describes for what the datagram's header says, read here byte by byte.
+     */
+    @FuzzTest
+    void versionNegotiationOfArbitraryDatagrams(FuzzedDataProvider data) {
+        int random = data.consumeInt();
+        int room = data.consumeInt(0, VersionNegotiation.MAX_LENGTH + 8);
+        byte[] d = data.consumeRemainingAsBytes();
+        if (d.length > 0 && d.length < 1200 && random % 2 == 0) {
+            // most inputs are short: make half of them datagrams a server may answer, padded to 1200 bytes
+            d = java.util.Arrays.copyOf(d, 1200);
+        }
+        java.nio.ByteBuffer dg = java.nio.ByteBuffer.wrap(d);
+        java.nio.ByteBuffer dest = java.nio.ByteBuffer.allocate(room);
+        boolean answerable = d.length >= 1200 && (d[0] & 0x80) != 0
+                && java.nio.ByteBuffer.wrap(d, 1, 4).getInt() != 0
+                && dev.quicj.core.QuicVersion.fromWire(java.nio.ByteBuffer.wrap(d, 1, 4).getInt()) == null;
+        if (answerable != VersionNegotiation.answerable(dg)) {
+            throw new AssertionError("answerable " + VersionNegotiation.answerable(dg) + ", expected " + answerable);
+        }
+        int dcidLength = answerable ? d[5] & 0xff : 0;
+        int scidLength = answerable ? d[6 + dcidLength] & 0xff : 0;
+        int expected = 7 + dcidLength + scidLength + 4 * (dev.quicj.core.QuicVersion.values().length + 1);
+        int n;
+        try {
+            n = VersionNegotiation.write(dest, dg, random);
+        } catch (IllegalArgumentException e) {
+            if (answerable && room >= expected) {
+                throw new AssertionError("refused an answerable datagram", e);
+            }
+            if (dest.position() != 0 || java.util.Arrays.stream(toInts(dest.array())).anyMatch(b -> b != 0)) {
+                throw new AssertionError("wrote before refusing");
+            }
+            return;
+        }
+        if (!answerable || n != expected || dest.position() != n || dg.position() != 0 || dg.limit() != d.length) {
+            throw new AssertionError("wrote " + n + " bytes for an input that " + (answerable ? "" : "is not ")
+                    + "answerable, expected " + expected);
+        }
+        byte[] out = dest.array();
+        byte[] scid = java.util.Arrays.copyOfRange(d, 7 + dcidLength, 7 + dcidLength + scidLength);
+        byte[] dcid = java.util.Arrays.copyOfRange(d, 6, 6 + dcidLength);
+        if ((out[0] & 0xc0) != 0xc0 || java.nio.ByteBuffer.wrap(out, 1, 4).getInt() != 0
+                || (out[5] & 0xff) != scidLength
+                || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(out, 6, 6 + scidLength), scid)
+                || (out[6 + scidLength] & 0xff) != dcidLength
+                || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(out, 7 + scidLength, 7 + scidLength
+                        + dcidLength), dcid)
+                || !VersionNegotiation.isReservedVersion(java.nio.ByteBuffer.wrap(out, n - 4, 4).getInt())) {
+            throw new AssertionError("not the packet of RFC 9000 §17.2.1");
+        }
+    }
+
+    private static int[] toInts(byte[] b) {
+        int[] r = new int[b.length];
+        for (int i = 0; i < b.length; i++) {
+            r[i] = b[i];
+        }
+        return r;
+    }
 }

@@ -1012,15 +1012,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     error, resultOf(outcome), version, odcid, clientScid));
             return true;
         }
-        // copied out of the scratch before applyEcn's flush, whose completions may re-enter and write other closes
-        // into it; counted before it, as in sendCachedClose (SOCKET_TOS: an earlier close may have left the socket
-        // marking ECT(0))
-        ByteBuf buf = datagramOf(dest);
-        writesInFlight++;
-        applyEcn(Ecn.NOT_ECT);
-        flushPending = true;
-        ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
-                .addListener(done -> writeDone(scid, done));
+        sendStateless(dest, from, scid);
         ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL, error,
                 QuicCloseResult.SENT, version, odcid, clientScid));
         return true;
@@ -1035,14 +1027,24 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private boolean negotiateVersion(ByteBuffer dg, NetworkPath from) {
         ByteBuffer dest = statelessScratch();
         VersionNegotiation.write(dest, dg, java.util.concurrent.ThreadLocalRandom.current().nextInt());
-        // copied out and counted before applyEcn's flush, as a stateless refusal is
-        ByteBuf buf = datagramOf(dest);
+        sendStateless(dest, from, null);
+        return true;
+    }
+
+    /**
+     * Writes the datagram in {@code scratch} (from 0 to its position) to the sender of {@code from}, with ECN not-ECT,
+     * for no connection the handler keeps: a stateless refusal named {@code id}, or Version Negotiation ({@code id}
+     * null, a failure not reported). It is copied out of the scratch before applyEcn's flush, whose completions may
+     * re-enter and write other closes into it, and counted before it, as in sendCachedClose (SOCKET_TOS: an earlier
+     * close may have left the socket marking ECT(0)).
+     */
+    private void sendStateless(ByteBuffer scratch, NetworkPath from, ConnectionId id) {
+        ByteBuf buf = datagramOf(scratch);
         writesInFlight++;
         applyEcn(Ecn.NOT_ECT);
         flushPending = true;
         ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
-                .addListener(done -> writeDone(null, done));
-        return true;
+                .addListener(done -> writeDone(id, done));
     }
 
     /**

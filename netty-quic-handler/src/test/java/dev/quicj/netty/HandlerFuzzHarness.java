@@ -154,7 +154,7 @@ final class HandlerFuzzHarness {
 
             @Override
             public int intIn(int lo, int hi) {
-                return r.nextInt(lo, hi + 1);
+                return (int) longIn(lo, hi);
             }
 
             @Override
@@ -343,6 +343,11 @@ final class HandlerFuzzHarness {
             int mutations = in.intIn(0, 4);
             for (int i = 0; i < mutations; i++) {
                 b[in.intIn(0, b.length - 1)] ^= (byte) in.intIn(1, 255);
+            }
+            if (in.intIn(0, 7) == 0) {
+                // another version (0 for Version Negotiation, a reserved one, anything): answered with Version
+                // Negotiation or passed on, never a connection
+                java.nio.ByteBuffer.wrap(b, 1, 4).putInt(in.intIn(0, 2) == 0 ? 0 : (int) in.longIn(0, 0xffffffffL));
             }
             if (in.bool()) {
                 b = Arrays.copyOf(b, in.intIn(0, b.length));

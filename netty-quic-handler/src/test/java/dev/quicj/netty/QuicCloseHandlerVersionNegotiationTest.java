@@ -112,6 +112,22 @@ class QuicCloseHandlerVersionNegotiationTest {
     }
 
     @Test
+    void onlyTheInvariantHeaderCountsForAnUnknownVersion() {
+        // RFC 8999 §5.1: of the first byte only the header form is invariant; a version this library does not know
+        // may clear what QUIC v1 calls the fixed bit and use a DCID longer than 20 bytes (RFC 9000 §17.2)
+        start(config(AcceptPolicy.accept()));
+        byte[] d = new byte[1200];
+        byte[] h = ByteBufUtil.decodeHexDump("80" + "ff00abcd" + "15" + "000102030405060708090a0b0c0d0e0f1011121314"
+                + "00");
+        System.arraycopy(h, 0, d, 0, h.length);
+        ch.writeInbound(datagram(d, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        byte[] vn = drainOutbound(ch).get(0).bytes();
+        assertEquals("00000000" + "00" + "15" + "000102030405060708090a0b0c0d0e0f1011121314",
+                ByteBufUtil.hexDump(vn, 1, 4 + 1 + 1 + 21));
+    }
+
+    @Test
     void eachAnswerHasItsOwnRandomBitsAndReservedVersion() {
         start(config(AcceptPolicy.reject(REFUSED)));
         Set<String> seen = new HashSet<>();

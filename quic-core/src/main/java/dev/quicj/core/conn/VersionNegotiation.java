@@ -15,7 +15,7 @@ import java.util.Objects;
  * Version (32) = 0
  * Destination Connection ID Length (8), Destination Connection ID = the client's Source Connection ID
  * Source Connection ID Length (8), Source Connection ID = the client's Destination Connection ID
- * Supported Version (32) ... = every {@link QuicVersion}, then one reserved version 0x?a?a?a?a
+ * Supported Version (32) ... = every {@link QuicVersion}, then one reserved version 0x?a?a?a?a (never the client's)
  * </pre>
  *
  * <p>The connection IDs are copied as they came, up to 255 bytes each: RFC 9000 §17.2 asks servers to read the
@@ -52,7 +52,8 @@ public final class VersionNegotiation {
      * limit) at {@code dest}'s position, and advances that position past it. {@code datagram} is not changed.
      *
      * @param random the source of the six unused bits and of the reserved version (any {@code int}; pass a random
-     *     one, so that clients do not come to depend on fixed values)
+     *     one, so that clients do not come to depend on fixed values). The reserved version is never the datagram's
+     *     own: RFC 9000 §6.2 has a client discard a Version Negotiation packet listing the version it selected.
      * @return the number of bytes written
      * @throws IllegalArgumentException if the datagram is not one a server answers ({@link #answerable} is false:
      *     the message says why), or {@code dest} has less room than the packet; nothing is written then
@@ -91,7 +92,13 @@ public final class VersionNegotiation {
             putInt(dest, q, v.wireValue());
             q += 4;
         }
-        putInt(dest, q, reservedVersion(random));
+        int reserved = reservedVersion(random);
+        if (reserved == versionOf(datagram, p)) {
+            // RFC 9000 §6.2: a client discards a Version Negotiation packet that lists its own version, so one that
+            // greased with a reserved version must not see it drawn here; another high nibble stays reserved
+            reserved ^= 0x10000000;
+        }
+        putInt(dest, q, reserved);
         q += 4;
         dest.position(q);
         return length;
@@ -118,6 +125,12 @@ public final class VersionNegotiation {
         dest.put(index + 3, (byte) value);
     }
 
+    // the Version field of the long header at p, big-endian whatever the buffer's byte order
+    private static int versionOf(ByteBuffer datagram, int p) {
+        return (datagram.get(p + 1) & 0xff) << 24 | (datagram.get(p + 2) & 0xff) << 16
+                | (datagram.get(p + 3) & 0xff) << 8 | (datagram.get(p + 4) & 0xff);
+    }
+
     /** Null if a server answers the datagram with Version Negotiation, else why not. */
     private static String reasonNotAnswerable(ByteBuffer datagram) {
         int p = datagram.position();
@@ -129,8 +142,7 @@ public final class VersionNegotiation {
         if ((datagram.get(p) & LONG_HEADER) == 0) {
             return "a short header";
         }
-        int version = (datagram.get(p + 1) & 0xff) << 24 | (datagram.get(p + 2) & 0xff) << 16
-                | (datagram.get(p + 3) & 0xff) << 8 | (datagram.get(p + 4) & 0xff);
+        int version = versionOf(datagram, p);
         if (version == 0) {
             return "a Version Negotiation packet (RFC 9000 §6.1: never answered)";
         }

@@ -97,7 +97,9 @@ class ConnectionFuzzTest {
                 || (out[6 + scidLength] & 0xff) != dcidLength
                 || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(out, 7 + scidLength, 7 + scidLength
                         + dcidLength), dcid)
-                || !VersionNegotiation.isReservedVersion(java.nio.ByteBuffer.wrap(out, n - 4, 4).getInt())) {
+                || !VersionNegotiation.isReservedVersion(java.nio.ByteBuffer.wrap(out, n - 4, 4).getInt())
+                // RFC 9000 §6.2: a client discards a Version Negotiation packet that lists its own version
+                || java.nio.ByteBuffer.wrap(out, n - 4, 4).getInt() == java.nio.ByteBuffer.wrap(d, 1, 4).getInt()) {
             throw new AssertionError("not the packet of RFC 9000 §17.2.1");
         }
     }

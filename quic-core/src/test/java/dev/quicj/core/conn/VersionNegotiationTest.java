@@ -141,6 +141,28 @@ class VersionNegotiationTest {
     }
 
     @Test
+    void neverListsTheClientsOwnReservedVersion() {
+        // RFC 9000 §6.2: "A client MUST discard a Version Negotiation packet that lists the QUIC version selected by
+        // the client." A client that greases with the reserved version 0x1a2a3a4a must not find it listed, whatever
+        // the random bits: 0x10203040 would otherwise draw exactly that version
+        ByteBuffer dg = datagram(CLIENT_HEADER, 1200);
+        for (int random : new int[] {0x10203040, 0x1f2f3f4f, 0x10203040 | 0x0f0f0f0f}) {
+            ByteBuffer dest = ByteBuffer.allocate(100);
+            int n = VersionNegotiation.write(dest, dg, random);
+            int reserved = dest.getInt(n - 4);
+            assertTrue(VersionNegotiation.isReservedVersion(reserved), Integer.toHexString(reserved));
+            for (int i = 7 + 5 + 8; i < n; i += 4) {
+                assertTrue(dest.getInt(i) != 0x1a2a3a4a, () -> "lists the client's version: " + Hex.encode(dest.array(), 0, n));
+            }
+        }
+        // another client version leaves the random draw alone
+        ByteBuffer other = datagram("c3" + "5a6a7a8a" + "08" + "0001020304050607" + "05" + "a1a2a3a4a5", 1200);
+        ByteBuffer dest = ByteBuffer.allocate(100);
+        int n = VersionNegotiation.write(dest, other, 0x10203040);
+        assertEquals(0x1a2a3a4a, dest.getInt(n - 4));
+    }
+
+    @Test
     void reservedVersionsFollowThePattern() {
         assertTrue(VersionNegotiation.isReservedVersion(0x1a2a3a4a));
         assertTrue(VersionNegotiation.isReservedVersion(0xfafafafa));

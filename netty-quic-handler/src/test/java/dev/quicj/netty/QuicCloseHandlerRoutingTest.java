@@ -153,6 +153,22 @@ class QuicCloseHandlerRoutingTest {
     }
 
     @Test
+    void anUnsupportedVersionForAnExistingConnectionGoesToItNotToVersionNegotiation() throws Exception {
+        // RFC 9000 §5.2: packets matched to an existing connection "are discarded if ... they indicate a different
+        // protocol version than that of the connection"; only a packet for no connection is negotiated (§5.2.2)
+        start(AcceptPolicy.accept());
+        ch.writeInbound(datagram(peerInitial(), OTHER_CLIENT, SERVER));
+        QuicConnection server = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        drainOutbound(ch);
+        byte[] badVersion = peerInitial();
+        badVersion[4] = 0x2a;
+        ch.writeInbound(datagram(badVersion, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "the connection's datagram");
+        assertEquals(List.of(), drainOutbound(ch), "no Version Negotiation for a connection's DCID");
+        assertEquals(List.of(server), handler.connections());
+    }
+
+    @Test
     void theAcceptPolicyDeliversCryptoDataToTheListenerMadeForTheConnection() throws Exception {
         StringBuilder seen = new StringBuilder();
         start(AcceptPolicy.accept(scid -> (level, offset, data) -> seen.append(scid).append(' ').append(level)

@@ -1,6 +1,7 @@
 package dev.quicj.core.conn;
 
 import dev.quicj.core.QuicVersion;
+import dev.quicj.core.wire.NetworkOrder;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -81,13 +82,11 @@ public final class VersionNegotiation {
         q += 4;
         // the client's SCID becomes our DCID, its DCID our SCID
         dest.put(q++, (byte) scidLength);
-        for (int i = 0; i < scidLength; i++) {
-            dest.put(q++, datagram.get(scidOffset + i));
-        }
+        dest.put(q, datagram, scidOffset, scidLength);
+        q += scidLength;
         dest.put(q++, (byte) dcidLength);
-        for (int i = 0; i < dcidLength; i++) {
-            dest.put(q++, datagram.get(dcidOffset + i));
-        }
+        dest.put(q, datagram, dcidOffset, dcidLength);
+        q += dcidLength;
         for (QuicVersion v : versions) {
             putInt(dest, q, v.wireValue());
             q += 4;
@@ -119,16 +118,12 @@ public final class VersionNegotiation {
 
     // big-endian whatever the buffer's byte order
     private static void putInt(ByteBuffer dest, int index, int value) {
-        dest.put(index, (byte) (value >>> 24));
-        dest.put(index + 1, (byte) (value >>> 16));
-        dest.put(index + 2, (byte) (value >>> 8));
-        dest.put(index + 3, (byte) value);
+        dest.putInt(index, NetworkOrder.convert(dest, value));
     }
 
     // the Version field of the long header at p, big-endian whatever the buffer's byte order
     private static int versionOf(ByteBuffer datagram, int p) {
-        return (datagram.get(p + 1) & 0xff) << 24 | (datagram.get(p + 2) & 0xff) << 16
-                | (datagram.get(p + 3) & 0xff) << 8 | (datagram.get(p + 4) & 0xff);
+        return NetworkOrder.convert(datagram, datagram.getInt(p + 1));
     }
 
     /** Null if a server answers the datagram with Version Negotiation, else why not. */

@@ -403,7 +403,7 @@ public final class QuicConnection {
         if (space.tx != null) {
             throw new IllegalStateException(level + " transmit key already installed");
         }
-        space.tx = settings.cryptoProvider().newPacketProtection(version, suite, secret);
+        space.tx = newProtection(suite, secret);
     }
 
     /**
@@ -425,7 +425,18 @@ public final class QuicConnection {
         if (space.rx != null) {
             throw new IllegalStateException(level + " receive key already installed");
         }
-        space.rx = settings.cryptoProvider().newPacketProtection(version, suite, secret);
+        space.rx = newProtection(suite, secret);
+    }
+
+    // the provider's unchecked failure or null answer becomes a CryptoException before anything is stored
+    private PacketProtection newProtection(CipherSuite suite, byte[] secret) throws CryptoException {
+        PacketProtection p;
+        try {
+            p = settings.cryptoProvider().newPacketProtection(version, suite, secret);
+        } catch (RuntimeException e) {
+            throw CryptoException.contractViolation("newPacketProtection", e);
+        }
+        return CryptoException.requireProtection(p, "newPacketProtection");
     }
 
     /** The space a key for {@code level} goes to after the argument checks, or null when closed (not kept). */

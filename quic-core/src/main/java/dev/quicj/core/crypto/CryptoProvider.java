@@ -9,6 +9,10 @@ import dev.quicj.core.QuicVersion;
  * fallback) and BouncyCastle's HKDF for SHA-384 (AES-256-GCM), and a pure-Java ChaCha20-Poly1305 (the JDK 17 one
  * refuses to decrypt a duplicated packet and allocates per packet); tests substitute {@link #nullCrypto()} to read
  * plaintext, or a failing provider to exercise the CALLBACK_FAILURE outcome.
+ *
+ * <p>A provider that throws an unchecked exception, or returns null, where the connection asks it for keys is
+ * treated as one that threw {@link CryptoException}: key installation fails with it, a server drops the Initial it
+ * could not key, and a stateless close reports CALLBACK_FAILURE.
  */
 public interface CryptoProvider {
 

@@ -130,13 +130,13 @@ public final class InitialProtections {
                 PacketProtection previous = client;
                 // a failure leaves nothing half re-keyed in use: the instance is dropped first
                 client = null;
-                client = provider.rekeyPacketProtection(previous, version, InitialSecrets.SUITE, clientSecret);
+                client = rekey(previous, version, clientSecret);
             } else {
                 hmac.expandInto(initialSecret, SERVER_INFO, serverSecret, null, null);
             }
             PacketProtection previous = server;
             server = null;
-            server = provider.rekeyPacketProtection(previous, version, InitialSecrets.SUITE, serverSecret);
+            server = rekey(previous, version, serverSecret);
             clientCurrent = both;
             serverCurrent = true;
         } finally {
@@ -144,5 +144,17 @@ public final class InitialProtections {
             Arrays.fill(clientSecret, (byte) 0);
             Arrays.fill(serverSecret, (byte) 0);
         }
+    }
+
+    // the provider's unchecked failure or null answer becomes a CryptoException (the slot is already cleared)
+    private PacketProtection rekey(PacketProtection previous, QuicVersion version, byte[] secret)
+            throws CryptoException {
+        PacketProtection p;
+        try {
+            p = provider.rekeyPacketProtection(previous, version, InitialSecrets.SUITE, secret);
+        } catch (RuntimeException e) {
+            throw CryptoException.contractViolation("rekeyPacketProtection", e);
+        }
+        return CryptoException.requireProtection(p, "rekeyPacketProtection");
     }
 }

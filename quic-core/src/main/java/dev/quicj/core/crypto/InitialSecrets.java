@@ -118,7 +118,10 @@ public final class InitialSecrets {
             throws CryptoException {
         Objects.requireNonNull(provider, "provider");
         try {
-            return provider.newPacketProtection(version, SUITE, secret);
+            return CryptoException.requireProtection(provider.newPacketProtection(version, SUITE, secret),
+                    "newPacketProtection");
+        } catch (RuntimeException e) {
+            throw CryptoException.contractViolation("newPacketProtection", e);
         } finally {
             Arrays.fill(secret, (byte) 0);
         }

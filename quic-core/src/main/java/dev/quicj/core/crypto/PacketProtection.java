@@ -17,7 +17,10 @@ import java.nio.ByteBuffer;
  * <p>Any failure of the cipher or of authentication is a {@link CryptoException}: on sealing it becomes the
  * CALLBACK_FAILURE outcome of the writer, on opening the packet is dropped. Caller bugs are unchecked exceptions:
  * {@link IndexOutOfBoundsException} for a range outside the capacity, {@link IllegalArgumentException} for a
- * negative length or packet number or a mask array shorter than {@link #MASK_LENGTH}.
+ * negative length or packet number or a mask array shorter than {@link #MASK_LENGTH}. The connection does not trust
+ * an implementation to keep to this: whatever unchecked exception a seal, an open or a mask throws while the
+ * connection uses it becomes a {@link CryptoException} ({@link CryptoException#contractViolation}), so a broken
+ * custom cipher still gives CALLBACK_FAILURE or a dropped packet and leaves the connection's state as it was.
  *
  * <p>A packet number must never be sealed twice with the same keys (the nonce would repeat). The JCA AES-GCM
  * enforces part of this: sealing the same packet number twice in a row throws a {@link CryptoException}. Opening

@@ -30,7 +30,7 @@ public final class PacketCrypto {
             long largestReceived, byte[] mask) throws CryptoException {
         int start = header.packetStart;
         int pnOffset = header.pnOffset;
-        protection.headerProtectionMask(buf, pnOffset + 4, mask);
+        mask(protection, buf, pnOffset + 4, mask);
         int first = buf.get(start) & 0xff;
         first ^= mask[0] & (header.isLongHeader() ? LONG_HEADER_MASK : SHORT_HEADER_MASK);
         buf.put(start, (byte) first);
@@ -51,7 +51,12 @@ public final class PacketCrypto {
         if (ciphertextLength < protection.tagLength()) {
             throw CryptoException.stackless("packet shorter than the AEAD tag");
         }
-        int plaintextLength = protection.open(buf, start, headerLength, ciphertextLength, pn);
+        int plaintextLength;
+        try {
+            plaintextLength = protection.open(buf, start, headerLength, ciphertextLength, pn);
+        } catch (RuntimeException e) {
+            throw CryptoException.contractViolation("open", e);
+        }
         header.firstByte = first;
         header.pnLength = pnLength;
         header.packetNumber = pn;
@@ -74,12 +79,26 @@ public final class PacketCrypto {
     public static int protect(ByteBuffer buf, int packetStart, int pnOffset, int pnLength, int payloadLength,
             long packetNumber, boolean longHeader, PacketProtection protection, byte[] mask) throws CryptoException {
         int headerLength = pnOffset + pnLength - packetStart;
-        protection.seal(buf, packetStart, headerLength, payloadLength, packetNumber);
-        protection.headerProtectionMask(buf, pnOffset + 4, mask);
+        try {
+            protection.seal(buf, packetStart, headerLength, payloadLength, packetNumber);
+        } catch (RuntimeException e) {
+            throw CryptoException.contractViolation("seal", e);
+        }
+        mask(protection, buf, pnOffset + 4, mask);
         buf.put(packetStart, (byte) (buf.get(packetStart) ^ (mask[0] & (longHeader ? LONG_HEADER_MASK : SHORT_HEADER_MASK))));
         for (int i = 0; i < pnLength; i++) {
             buf.put(pnOffset + i, (byte) (buf.get(pnOffset + i) ^ mask[1 + i]));
         }
         return headerLength + payloadLength + protection.tagLength();
+    }
+
+    // a custom cipher's unchecked failure becomes the typed one (CryptoException#contractViolation)
+    private static void mask(PacketProtection protection, ByteBuffer buf, int sampleOffset, byte[] mask)
+            throws CryptoException {
+        try {
+            protection.headerProtectionMask(buf, sampleOffset, mask);
+        } catch (RuntimeException e) {
+            throw CryptoException.contractViolation("header protection", e);
+        }
     }
 }

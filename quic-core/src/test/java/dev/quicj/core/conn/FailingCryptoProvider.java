@@ -15,7 +15,13 @@ public final class FailingCryptoProvider implements CryptoProvider {
     public enum Failure {
         NONE,
         SEAL,
-        HEADER_PROTECTION
+        HEADER_PROTECTION,
+        /** Sealing throws an unchecked exception, as a buggy custom cipher might. */
+        SEAL_UNCHECKED,
+        /** Header protection throws an unchecked exception. */
+        HEADER_PROTECTION_UNCHECKED,
+        /** Opening throws an unchecked exception. */
+        OPEN_UNCHECKED
     }
 
     private final CryptoProvider delegate;
@@ -71,12 +77,18 @@ public final class FailingCryptoProvider implements CryptoProvider {
                 if (fails(Failure.SEAL)) {
                     throw new CryptoException("seal failure injected by the test", null);
                 }
+                if (fails(Failure.SEAL_UNCHECKED)) {
+                    throw new IllegalStateException("unchecked seal failure injected by the test");
+                }
                 p.seal(packet, headerOffset, headerLength, payloadLength, packetNumber);
             }
 
             @Override
             public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength,
                     long packetNumber) throws CryptoException {
+                if (fails(Failure.OPEN_UNCHECKED)) {
+                    throw new IllegalStateException("unchecked open failure injected by the test");
+                }
                 return p.open(packet, headerOffset, headerLength, ciphertextLength, packetNumber);
             }
 
@@ -84,6 +96,9 @@ public final class FailingCryptoProvider implements CryptoProvider {
             public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask) throws CryptoException {
                 if (fails(Failure.HEADER_PROTECTION)) {
                     throw new CryptoException("header protection failure injected by the test", null);
+                }
+                if (fails(Failure.HEADER_PROTECTION_UNCHECKED)) {
+                    throw new IndexOutOfBoundsException("unchecked header protection failure injected by the test");
                 }
                 p.headerProtectionMask(packet, sampleOffset, mask);
             }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A small parser for {@code --name value} options, {@code --flag} switches and positional arguments. Every
@@ -101,22 +102,28 @@ final class Args {
         return positional;
     }
 
+    // decimal with an optional minus, or 0x and hexadecimal digits: no sign after 0x, no '+', no blanks
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9]+|0[xX][0-9a-fA-F]+");
+
     /**
      * A number in decimal or {@code 0x} hexadecimal, in [min, max]; {@code name} is an option's (without "--") or, in
-     * capitals, a positional argument's.
+     * capitals, a positional argument's. Only the digits are accepted: {@code " 5"}, {@code "+5"} and
+     * {@code "0x+5"}, which {@link Long#parseLong} and friends would read, are usage errors.
      */
     static long number(String name, String text, long min, long max) throws UsageException {
         String label = name.equals(name.toUpperCase(Locale.ROOT)) ? name : "--" + name;
         long v;
         try {
-            String t = text.trim();
-            if (t.startsWith("0x") || t.startsWith("0X")) {
-                v = Long.parseUnsignedLong(t.substring(2), 16);
+            if (!NUMBER.matcher(text).matches()) {
+                throw new NumberFormatException();
+            }
+            if (text.startsWith("0x") || text.startsWith("0X")) {
+                v = Long.parseUnsignedLong(text.substring(2), 16);
                 if (v < 0) {
                     throw new NumberFormatException();
                 }
             } else {
-                v = Long.parseLong(t);
+                v = Long.parseLong(text);
             }
         } catch (NumberFormatException e) {
             throw new UsageException(label + " is not a number: '" + text + "'");

@@ -1,6 +1,7 @@
 package dev.quicj.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.Hex;
@@ -172,6 +173,23 @@ class CommandLineTest {
         assertTrue(r.err().startsWith("error: PORT must be in 1..65535: 0x10000\n"), r.err());
         Result x = run("close-client", "127.0.0.1", "x");
         assertTrue(x.err().startsWith("error: PORT is not a number: 'x'\n"), x.err());
+    }
+
+    @Test
+    void numbersAreDigitsOnly() throws Exception {
+        assertEquals(-7, Args.number("n", "-7", -10, 10));
+        assertEquals(0xab, Args.number("n", "0XaB", 0, 1000));
+        // what Long.parseLong and Long.parseUnsignedLong would also read, and the README's "decimal or 0x
+        // hexadecimal" does not promise
+        for (String text : new String[] {"+5", " 5", "5 ", "0x+5", "0x", "0x-1", "", "1_000", "٣", "0x 5"}) {
+            UsageException e = assertThrows(UsageException.class, () -> Args.number("error", text, -10, 1000),
+                    "'" + text + "'");
+            assertEquals("--error is not a number: '" + text + "'", e.getMessage());
+        }
+        Result r = run("write-close", "--role", "server", "--version", "1", "--odcid", "8394c8f03e515708", "--dcid",
+                "0102030405060708", "--scid", "f067a5502a4262b5", "--pn", "+0");
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("error: --pn is not a number: '+0'\n"), r.err());
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class PacketCrypto {
             long largestReceived, byte[] mask) throws CryptoException {
         int start = header.packetStart;
         int pnOffset = header.pnOffset;
-        mask(protection, buf, pnOffset + 4, mask);
+        headerMask(protection, buf, pnOffset + 4, mask);
         int first = buf.get(start) & 0xff;
         first ^= mask[0] & (header.isLongHeader() ? LONG_HEADER_MASK : SHORT_HEADER_MASK);
         buf.put(start, (byte) first);
@@ -84,7 +84,7 @@ public final class PacketCrypto {
         } catch (RuntimeException e) {
             throw CryptoException.contractViolation("seal", e);
         }
-        mask(protection, buf, pnOffset + 4, mask);
+        headerMask(protection, buf, pnOffset + 4, mask);
         buf.put(packetStart, (byte) (buf.get(packetStart) ^ (mask[0] & (longHeader ? LONG_HEADER_MASK : SHORT_HEADER_MASK))));
         for (int i = 0; i < pnLength; i++) {
             buf.put(pnOffset + i, (byte) (buf.get(pnOffset + i) ^ mask[1 + i]));
@@ -93,7 +93,7 @@ public final class PacketCrypto {
     }
 
     // a custom cipher's unchecked failure becomes the typed one (CryptoException#contractViolation)
-    private static void mask(PacketProtection protection, ByteBuffer buf, int sampleOffset, byte[] mask)
+    private static void headerMask(PacketProtection protection, ByteBuffer buf, int sampleOffset, byte[] mask)
             throws CryptoException {
         try {
             protection.headerProtectionMask(buf, sampleOffset, mask);

@@ -27,31 +27,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A custom {@link CryptoProvider} that breaks its contract (an unchecked exception, or null where a protection is due)
  * gets the typed outcome a {@link CryptoException} gets, and leaves the connection as it was: the seam the developers'
  * guide asks for ("a failing cipher maps to a CALLBACK_FAILURE-style error") holds for any cipher, not only for ones
- * that fail politely.
+ * that fail politely. (Sealing with such a cipher is case E8 in {@link CloseWriterEdgeCaseTest}.)
  */
 class BrokenCryptoProviderTest {
-
-    @ParameterizedTest
-    @EnumSource(value = FailingCryptoProvider.Failure.class, names = {"SEAL_UNCHECKED", "HEADER_PROTECTION_UNCHECKED"})
-    void anUncheckedSealingFailureIsCallbackFailureAndChangesNothing(FailingCryptoProvider.Failure failure)
-            throws Exception {
-        FailingCryptoProvider crypto = new FailingCryptoProvider(CryptoProvider.nullCrypto());
-        QuicConnection c = ConnectionFixtures.client(Settings.builder().cryptoProvider(crypto).build());
-        long sentBefore = c.packetsSent();
-        crypto.fail(failure);
-        ByteBuffer dest = ByteBuffer.allocate(1500);
-        assertEquals(CloseOutcome.CALLBACK_FAILURE,
-                c.writeConnectionClose(null, null, dest, CloseError.transport(1), T0));
-        assertEquals(0, dest.position());
-        assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
-        assertEquals(1, c.nextPacketNumber(EncryptionLevel.INITIAL), "a packet that failed uses no number");
-        assertEquals(sentBefore, c.packetsSent());
-
-        crypto.fail(FailingCryptoProvider.Failure.NONE);
-        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, dest, CloseError.transport(1), T0));
-        assertEquals(1200, dest.position());
-        assertEquals(ConnectionState.CLOSING, c.state());
-    }
 
     @Test
     void anUncheckedOpeningFailureDropsThePacketAndKeepsNoKeys() throws Exception {

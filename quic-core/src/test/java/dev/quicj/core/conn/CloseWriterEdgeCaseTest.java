@@ -36,6 +36,8 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The additional cases E1–E24 of close-spec §8.2, and the project decisions, one scenario per method. */
 class CloseWriterEdgeCaseTest {
@@ -212,18 +214,32 @@ class CloseWriterEdgeCaseTest {
         assertForms(w, PacketForm.ONE_RTT);
     }
 
-    @Test
-    void e8SealingFailureIsCallbackFailureAndLeavesTheStateAlone() throws Exception {
+    /**
+     * A cipher that fails politely (a {@code CryptoException}) and one that breaks its contract (an unchecked
+     * exception from sealing or from header protection) give the same outcome.
+     */
+    @ParameterizedTest
+    @EnumSource(value = FailingCryptoProvider.Failure.class,
+            names = {"SEAL", "SEAL_UNCHECKED", "HEADER_PROTECTION_UNCHECKED"})
+    void e8SealingFailureIsCallbackFailureAndLeavesTheStateAlone(FailingCryptoProvider.Failure failure)
+            throws Exception {
         FailingCryptoProvider crypto = new FailingCryptoProvider(CryptoProvider.nullCrypto());
         Settings settings = Settings.builder().cryptoProvider(crypto).build();
         QuicConnection c = ConnectionFixtures.client(settings);
-        crypto.fail(FailingCryptoProvider.Failure.SEAL);
+        long sentBefore = c.packetsSent();
+        crypto.fail(failure);
         ByteBuffer dest = ByteBuffer.allocate(1500);
         assertEquals(CloseOutcome.CALLBACK_FAILURE,
                 c.writeConnectionClose(null, null, dest, CloseError.transport(1), T0));
         assertEquals(0, dest.position());
         assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
         assertEquals(1, c.nextPacketNumber(EncryptionLevel.INITIAL), "a packet that failed uses no number");
+        assertEquals(sentBefore, c.packetsSent());
+
+        crypto.fail(FailingCryptoProvider.Failure.NONE);
+        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, dest, CloseError.transport(1), T0));
+        assertEquals(1200, dest.position());
+        assertEquals(ConnectionState.CLOSING, c.state());
     }
 
     @Test

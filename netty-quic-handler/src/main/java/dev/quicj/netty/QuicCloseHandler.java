@@ -1519,8 +1519,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
             free(accepting);
         }
+        long now = now();
         for (ConnectionEntry e : snapshot()) {
-            if (e.phase == ConnectionEntry.Phase.LIVE) {
+            if (e.phase == ConnectionEntry.Phase.LIVE && e.connection.isIdleTimeoutExpired(now)) {
+                // RFC 9000 §10.1: past its idle deadline it ended silently, though the timer task has not run yet (as
+                // closeConnection reports it when a close command or handler removal comes in that window)
+                ended(e, initiatorOf(IDLE_CLOSE), IDLE_CLOSE, QuicCloseResult.NOTHING_TO_SEND);
+            } else if (e.phase == ConnectionEntry.Phase.LIVE) {
                 ended(e, QuicCloseInitiator.LOCAL, null, QuicCloseResult.CHANNEL_INACTIVE);
             } else if (e.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
                 ended(e, QuicCloseInitiator.LOCAL, e.pendingError, QuicCloseResult.AMPLIFICATION_LIMITED);

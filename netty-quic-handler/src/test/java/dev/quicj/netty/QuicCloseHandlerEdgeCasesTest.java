@@ -329,4 +329,41 @@ class QuicCloseHandlerEdgeCasesTest {
         assertEquals(List.of(), drainOutbound(ch), () -> "events " + recorder.events);
         recorder.assertEnded(server.sourceConnectionId(), QuicCloseInitiator.IDLE, QuicCloseResult.NOTHING_TO_SEND);
     }
+    /**
+     * The same window as above, ended by the socket going away instead of a channel close: the connection's end is
+     * its idle timeout, as handler removal and a channel close report it, not CHANNEL_INACTIVE.
+     */
+    @Test
+    void aChannelGoingInactiveAfterTheIdleDeadlineBeforeTheTimerRanReportsTheIdleTimeout() throws Exception {
+        Duration five = Duration.ofSeconds(5);
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
+                .settings(Settings.defaults().toBuilder().maxIdleTimeout(five).build()).build());
+        ch = channel(handler, recorder);
+        Client idle = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(idle.firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection idleServer = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        drainOutbound(ch);
+
+        // a second connection, accepted 3 s later (writeInbound runs the due tasks: none yet), is still live when the
+        // socket goes
+        ch.advanceTimeBy(3, TimeUnit.SECONDS);
+        Client fresh = new Client(OTHER_ODCID, OTHER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(fresh.firstInitial, CLIENT, SERVER));
+        QuicConnection freshServer = recorder.events(QuicConnectionAcceptedEvent.class).get(1).connection();
+        drainOutbound(ch);
+        ch.advanceTimeBy(2_001, TimeUnit.MILLISECONDS);
+        assertTrue(idleServer.isIdleTimeoutExpired(now(ch)));
+        assertFalse(freshServer.isIdleTimeoutExpired(now(ch)));
+        assertEquals(List.of(), recorder.events(QuicConnectionEndedEvent.class), "no timer ran yet");
+
+        // from the event loop before it runs its due tasks
+        ch.pipeline().fireChannelInactive();
+
+        assertEquals(List.of(), drainOutbound(ch), () -> "events " + recorder.events);
+        recorder.assertEnded(idleServer.sourceConnectionId(), QuicCloseInitiator.IDLE,
+                QuicCloseResult.NOTHING_TO_SEND);
+        recorder.assertEnded(freshServer.sourceConnectionId(), QuicCloseInitiator.LOCAL,
+                QuicCloseResult.CHANNEL_INACTIVE);
+        assertEquals(0, handler.connectionCount());
+    }
 }

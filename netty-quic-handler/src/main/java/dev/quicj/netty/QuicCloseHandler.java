@@ -1258,8 +1258,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         long now = now();
         ByteBuffer dest = closeScratch();
         CloseOutcome outcome = writeConnectionClose(conn, dest, error, now);
-        if (outcome == CloseOutcome.NOBUF_BUFFER_TOO_SMALL && error.reasonLength() > 0) {
-            // the reason phrase does not fit: the peer still learns the code
+        if (outcome.isRetryable() && error.reasonLength() > 0) {
+            // the reason phrase does not fit the buffer or the amplification budget: the peer still learns the code,
+            // now rather than only once (and if) it sends more
             dest.clear();
             outcome = writeConnectionClose(conn, dest, withoutReason(error), now);
         }

@@ -536,6 +536,33 @@ class QuicCloseHandlerClosingPeriodTest {
         assertEquals(ConnectionState.CLOSING, handler.connection(SERVER_SCID).state());
     }
 
+    /**
+     * The amplification budget holds back the close with its reason phrase but not the close without it: the peer
+     * gets the error code now, as when the reason does not fit the buffer, instead of nothing until (and unless) it
+     * sends more.
+     */
+    @Test
+    void aReasonTheBudgetCannotCarryIsDroppedAndTheCodeSentAtOnce() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.defaults());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), now(ch));
+        QuicConnection s = exhaustedServer(peer);
+        CloseError withReason = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "x".repeat(200));
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(SERVER_SCID, withReason));
+        assertEquals(List.of(), drainOutbound(ch), "the budget is spent: nothing may be sent yet");
+
+        // 29 bytes from the client's address raise the budget by 87: enough for the 49-byte close, not for 249 bytes
+        ch.writeInbound(datagram(shortHeader(SERVER_SCID, 1 + 8 + 4 + 16), CLIENT, SERVER));
+        List<Sent> sent = drainOutbound(ch);
+        assertEquals(1, sent.size());
+        assertClose(sent.get(0).initialClose(PEER_ODCID), CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED,
+                0, "");
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(QuicCloseResult.SENT, ended.result());
+        assertEquals(CloseError.transport(TransportErrorCode.CONNECTION_REFUSED), ended.error(), "what was sent");
+        assertEquals(ConnectionState.CLOSING, s.state());
+    }
+
     @Test
     void aCloseHeldBackUntilTheClosingPeriodEndsIsReportedAndFreed() throws Exception {
         pendingSetUp(QuicCloseHandlerConfig.defaults());

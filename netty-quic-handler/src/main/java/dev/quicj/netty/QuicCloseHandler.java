@@ -104,9 +104,10 @@ import java.util.concurrent.TimeUnit;
  * exactly its length from {@code ctx.alloc()}, and sent as a {@link QuicDatagramPacket} addressed from quic-core's
  * path (recipient: the path's remote address, sender: its local address) and carrying the ECN codepoint quic-core
  * chose; see {@link EcnMode}. A copy is kept for the closing period: for each datagram received for a closing
- * connection, the copy is re-sent on the 1st, 2nd, 4th, 8th... such datagram, and only while three times the bytes
- * received in the closing period cover what was re-sent plus this datagram (on every path, as ngtcp2's {@code
- * examples/server.cc}); re-sends are not ECN-marked. The connection is freed three PTOs after the close ({@link
+ * connection from the path the close was written for (datagrams from other addresses are neither counted nor
+ * answered), the copy is re-sent on the 1st, 2nd, 4th, 8th... such datagram, and only while three times the bytes
+ * received in the closing period cover what was re-sent plus this datagram (ngtcp2's {@code examples/server.cc} rule);
+ * re-sends are not ECN-marked. The connection is freed three PTOs after the close ({@link
  * QuicConnection#closingPeriod()}; the deadlines of all connections share one heap and one event-loop task). When the
  * peer's CONNECTION_CLOSE (or a stateless reset) arrives before the connection closed, it drains: nothing more is
  * sent, and it is freed after the same period. A closing connection decrypts nothing (RFC 9000 §10.2.1), so a peer's

@@ -288,10 +288,22 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * destination connection ID during its handshake), including connections in their closing or draining period;
      * {@code null} if none, and for a connection the handler closed before the application saw it (the
      * {@linkplain AcceptPolicy#reject reject policy}'s, or one whose first Initial broke the protocol), which the
-     * handler keeps for its closing period only as its close datagram and path. Call from the channel's event loop.
+     * handler keeps for its closing period only as its close datagram and path. A connection that is reading its
+     * first Initial is found too (by its source connection ID, and by the client's original DCID once that Initial
+     * authenticated), so its CRYPTO data listener can reach it with the ID its factory was given. Call from the
+     * channel's event loop.
      */
     public QuicConnection connection(ConnectionId connectionId) {
         ConnectionEntry e = byId.get(Objects.requireNonNull(connectionId, "connectionId"));
+        if (e == null && accepting != null && accepting.connection != null
+                && accepting.phase != ConnectionEntry.Phase.FREED) {
+            // not registered before its first Initial is read (an Initial that does not authenticate leaves nothing)
+            QuicConnection c = accepting.connection;
+            if (connectionId.equals(c.sourceConnectionId())
+                    || connectionId.equals(c.originalDestinationConnectionId())) {
+                return c;
+            }
+        }
         return e == null ? null : e.connection;
     }
 

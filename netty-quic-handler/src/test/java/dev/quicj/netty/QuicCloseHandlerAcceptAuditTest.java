@@ -8,6 +8,7 @@ import static dev.quicj.netty.TestSupport.datagram;
 import static dev.quicj.netty.TestSupport.drainOutbound;
 import static dev.quicj.netty.TestSupport.now;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -31,6 +32,7 @@ import dev.quicj.netty.TestSupport.Sent;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +96,33 @@ class QuicCloseHandlerAcceptAuditTest {
         InspectedPacket p = sent.get(0).packets(PEER_ODCID).get(0);
         assertEquals(PEER_SCID, p.dcid(), "addressed to the SCID of the Initial that authenticated");
         assertEquals(PEER_SCID, recorder.onlyEnded().peerConnectionId());
+    }
+
+    /**
+     * The CRYPTO data listener of a connection being accepted gets the ClientHello while the connection reads its
+     * first Initial; a TLS layer answering it needs the connection, which it finds by the ID its factory was given.
+     * {@code connection(id)} must return it then, not null, under the ID the factory got and under the client's
+     * original DCID.
+     */
+    @Test
+    void theListenerFindsItsConnectionWhileTheFirstInitialIsRead() throws Exception {
+        List<QuicConnection> bySourceId = new ArrayList<>();
+        List<QuicConnection> byOriginalDcid = new ArrayList<>();
+        start(AcceptPolicy.accept(scid -> (level, offset, data) -> {
+            bySourceId.add(handler.connection(scid));
+            byOriginalDcid.add(handler.connection(PEER_ODCID));
+        }));
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection accepted = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        assertFalse(bySourceId.isEmpty(), "the listener got the ClientHello");
+        for (QuicConnection c : bySourceId) {
+            assertSame(accepted, c);
+        }
+        for (QuicConnection c : byOriginalDcid) {
+            assertSame(accepted, c);
+        }
+        assertNull(handler.connection(ConnectionId.fromHex("0badc0de")), "no other ID finds it");
     }
 
     /**

@@ -122,9 +122,12 @@ final class RejectServerCommand {
         } finally {
             server.close();
         }
-        // statelessly, every Initial is refused on its own (retransmissions too): the count is of Initials
-        String refused = server.config().mode() == RejectServer.Mode.CLOSING_PERIOD ? " connection(s) refused, "
-                : " Initial(s) refused statelessly, ";
+        // statelessly, every Initial is refused on its own (retransmissions too): the count is of Initials; with
+        // --max-connections, the Initials refused statelessly beyond the limit are counted one by one among the
+        // connections
+        String refused = server.config().mode() != RejectServer.Mode.CLOSING_PERIOD ? " Initial(s) refused statelessly, "
+                : server.config().maxConnections() == Integer.MAX_VALUE ? " connection(s) refused, "
+                : " refusal(s) (a connection each, or an Initial refused statelessly beyond --max-connections), ";
         out.println("reject-server stopped: " + server.refusedConnections() + refused
                 + server.ignoredDatagrams() + " datagram(s) ignored");
         return 0;

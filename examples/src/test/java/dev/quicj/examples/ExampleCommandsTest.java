@@ -159,6 +159,56 @@ class ExampleCommandsTest {
         }
     }
 
+    @Test
+    void rejectServerWithMaxConnectionsDoesNotCountStatelessRefusalsAsConnections() throws Exception {
+        // two clients against --max-connections 1: the first is kept for its closing period, both Initials of the
+        // second (its ClientHello and its close) are refused statelessly, 3 refusals; the stop line used to say
+        // "3 connection(s) refused" for 2 connections
+        RejectServer.Config config = RejectServer.Config.builder()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).maxConnections(1).build();
+        TestPeers.Capture out = new TestPeers.Capture();
+        CountDownLatch stop = new CountDownLatch(1);
+        Throwable[] failure = new Throwable[1];
+        Thread serving = new Thread(() -> {
+            try {
+                RejectServerCommand.serve(config, out.stream, stop);
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "reject-server");
+        serving.start();
+        try {
+            Matcher listening = awaitText(out, Pattern.compile("reject-server listening on 127\\.0\\.0\\.1:([0-9]+) "));
+            InetSocketAddress server = new InetSocketAddress("127.0.0.1", Integer.parseInt(listening.group(1)));
+            for (int i = 0; i < 2; i++) {
+                CloseClient.Result r = CloseClient.run(server, CloseError.noError(), QuicVersion.V1,
+                        Duration.ofSeconds(10), new TestPeers.Capture().stream);
+                assertTrue(r.closeSent());
+                assertEquals("server busy", r.serverClose().reasonString());
+            }
+        } finally {
+            stop.countDown();
+            serving.join(30_000);
+        }
+        assertEquals(null, failure[0]);
+        String text = out.text();
+        assertFalse(text.contains("connection(s) refused"), text);
+        assertTrue(text.contains("reject-server stopped: 3 refusal(s) (a connection each, or an Initial refused"
+                + " statelessly beyond --max-connections), 0 datagram(s) ignored"), text);
+    }
+
+    private static Matcher awaitText(TestPeers.Capture capture, Pattern pattern) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Matcher m = pattern.matcher(capture.text());
+            if (m.find()) {
+                return m;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("'" + pattern + "' did not appear in:\n" + capture.text());
+    }
+
     /** Whether process {@code pid} ignores signal {@code number} (Linux: the SigIgn mask of /proc/pid/status). */
     private static boolean signalIgnored(long pid, int number) throws IOException {
         for (String line : Files.readAllLines(Paths.get("/proc", Long.toString(pid), "status"))) {

@@ -188,7 +188,8 @@ final class Args {
         } else if (host.indexOf(':') >= 0) {
             throw new UsageException("--" + name + ": write an IPv6 address in brackets, [::1]:4433: '" + text + "'");
         }
-        return new InetSocketAddress(address(name, host), port(name, text.substring(colon + 1), true));
+        // "--bind: unknown host", "--bind port must be in 0..65535" (not the whole option, which is no number)
+        return new InetSocketAddress(address("--" + name, host), port(name + " port", text.substring(colon + 1), true));
     }
 
     /** Resolves a host name or address literal. */

@@ -176,6 +176,22 @@ class CommandLineTest {
     }
 
     @Test
+    void bindErrorsNameTheOptionAndItsPort() {
+        // used to say "--bind must be in 0..65535: 70000" (the whole --bind is no number) and "bind: empty host"
+        String[][] cases = {
+            {"127.0.0.1:70000", "error: --bind port must be in 0..65535: 70000\n"},
+            {"127.0.0.1:x", "error: --bind port is not a number: 'x'\n"},
+            {"[]:4433", "error: --bind: empty host\n"},
+            {"999.1.1.1:4433", "error: --bind: unknown host '999.1.1.1'\n"},
+        };
+        for (String[] c : cases) {
+            Result r = run("reject-server", "--bind", c[0]);
+            assertEquals(2, r.status(), c[0]);
+            assertTrue(r.err().startsWith(c[1] + "usage: reject-server"), r.err());
+        }
+    }
+
+    @Test
     void numbersAreDigitsOnly() throws Exception {
         assertEquals(-7, Args.number("n", "-7", -10, 10));
         assertEquals(0xab, Args.number("n", "0XaB", 0, 1000));

@@ -306,6 +306,12 @@ final class CloseClient {
                     line.append(": ").append(String.join(", ", tls));
                 } else if (kind.equals("VERSION_NEGOTIATION")) {
                     line.append(": the server does not speak QUIC version ").append(version == QuicVersion.V1 ? 1 : 2);
+                } else if (kind.equals("RETRY")) {
+                    // a Retry has no encrypted payload (RFC 9000 §17.2.5): the TLS handshake has nothing to do with it
+                    line.append(": a Retry (address validation); this client does not send its Initial again with the"
+                            + " token");
+                } else if (kind.equals("unparsed")) {
+                    line.append(": not a QUIC packet this client can parse");
                 } else if (!kind.equals("Initial")) {
                     line.append(", not decrypted (its keys come from the TLS handshake, which this client does not"
                             + " run)");

@@ -108,6 +108,56 @@ class ExampleCommandsTest {
     }
 
     @Test
+    void closeClientDoesNotBlameTlsKeysForARetryOrAnUnparsedPacket() throws Exception {
+        // an address-validating server (gtlsserver -V) answers the client's Initial with a Retry, which has no
+        // encrypted payload: the summary used to read "server RETRY: 1 packet, 46 bytes, not decrypted (its keys come
+        // from the TLS handshake, which this client does not run)", and the same for bytes that do not parse
+        for (boolean retry : new boolean[] {true, false}) {
+            try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                Thread answering = new Thread(() -> {
+                    try {
+                        java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[1500], 1500);
+                        peer.receive(in);
+                        byte[] d = in.getData();
+                        int dcidLength = d[5];
+                        int scidLength = d[6 + dcidLength];
+                        java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
+                        if (retry) {
+                            // Retry, version 1: DCID = the client's SCID, a new SCID, a token, a 16-byte tag
+                            reply.write(0xf0);
+                            reply.write(d, 1, 4);
+                            reply.write(scidLength);
+                            reply.write(d, 7 + dcidLength, scidLength);
+                            reply.write(8);
+                            reply.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+                            reply.write("token".getBytes(StandardCharsets.US_ASCII));
+                            reply.write(new byte[16]);
+                        } else {
+                            reply.write(new byte[] {(byte) 0xc0, 0, 0});   // a long header cut short
+                        }
+                        byte[] b = reply.toByteArray();
+                        peer.send(new java.net.DatagramPacket(b, b.length, in.getSocketAddress()));
+                    } catch (IOException e) {
+                        // the client's summary then shows nothing from the server, and the test fails
+                    }
+                });
+                answering.start();
+                Result r = CommandLineTest.run("close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()),
+                        "--wait", "500");
+                answering.join(10_000);
+                assertEquals(0, r.status(), r.err());
+                String out = r.out();
+                String line = out.substring(indexOf(out,
+                        retry ? "  server RETRY: 1 packet, " : "  server unparsed: 1 packet, "));
+                line = line.substring(0, line.indexOf('\n'));
+                assertFalse(line.contains("TLS handshake"), line);
+                assertTrue(line.endsWith(retry ? ": a Retry (address validation); this client does not send its"
+                        + " Initial again with the token" : ": not a QUIC packet this client can parse"), line);
+            }
+        }
+    }
+
+    @Test
     void closeClientWhoseSocketRefusesTheDatagramsSaysSo() throws Exception {
         // port 0 cannot be sent to (EINVAL): the handler wrote the close to the channel (its result is SENT) but the
         // socket refused it; the summary used to read "client sent no close: SENT"

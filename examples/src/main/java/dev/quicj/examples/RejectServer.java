@@ -246,7 +246,8 @@ public final class RejectServer implements AutoCloseable {
 
     /**
      * How many datagrams were dropped without an answer so far: datagrams for no connection that are not acceptable
-     * client Initials (shorter than 1200 bytes, an unknown version, not an Initial, or not decrypting).
+     * client Initials (shorter than 1200 bytes, not an Initial, or not decrypting; of an unknown version and under
+     * 1200 bytes: one of 1200 bytes or more is answered with Version Negotiation and not counted).
      */
     public long ignoredDatagrams() {
         long n = 0;

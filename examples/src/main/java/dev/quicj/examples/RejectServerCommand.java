@@ -125,7 +125,8 @@ final class RejectServerCommand {
         // statelessly, every Initial is refused on its own (retransmissions too): the count is of Initials; with
         // --max-connections, the Initials refused statelessly beyond the limit are counted one by one among the
         // connections
-        String refused = server.config().mode() != RejectServer.Mode.CLOSING_PERIOD ? " Initial(s) refused statelessly, "
+        String refused = server.config().mode() != RejectServer.Mode.CLOSING_PERIOD
+                ? " Initial(s) refused statelessly, "
                 : server.config().maxConnections() == Integer.MAX_VALUE ? " connection(s) refused, "
                 : " refusal(s) (a connection each, or an Initial refused statelessly beyond --max-connections), ";
         out.println("reject-server stopped: " + server.refusedConnections() + refused

@@ -313,13 +313,7 @@ class QuicCloseHandlerEdgeCasesTest {
     @Test
     void aChannelCloseAfterTheIdleDeadlineBeforeTheTimerRanSendsNothingForThatConnection() throws Exception {
         Duration five = Duration.ofSeconds(5);
-        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
-                .settings(Settings.defaults().toBuilder().maxIdleTimeout(five).build()).build());
-        ch = channel(handler, recorder);
-        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
-        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
-        QuicConnection server = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
-        drainOutbound(ch);
+        QuicConnection server = acceptWithIdleTimeout(five);
 
         ch.advanceTimeBy(five.toNanos() + 1_000_000, TimeUnit.NANOSECONDS);
         assertTrue(server.isIdleTimeoutExpired(now(ch)));
@@ -329,20 +323,14 @@ class QuicCloseHandlerEdgeCasesTest {
         assertEquals(List.of(), drainOutbound(ch), () -> "events " + recorder.events);
         recorder.assertEnded(server.sourceConnectionId(), QuicCloseInitiator.IDLE, QuicCloseResult.NOTHING_TO_SEND);
     }
+
     /**
      * The same window as above, ended by the socket going away instead of a channel close: the connection's end is
      * its idle timeout, as handler removal and a channel close report it, not CHANNEL_INACTIVE.
      */
     @Test
     void aChannelGoingInactiveAfterTheIdleDeadlineBeforeTheTimerRanReportsTheIdleTimeout() throws Exception {
-        Duration five = Duration.ofSeconds(5);
-        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
-                .settings(Settings.defaults().toBuilder().maxIdleTimeout(five).build()).build());
-        ch = channel(handler, recorder);
-        Client idle = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
-        ch.writeInbound(datagram(idle.firstInitial, OTHER_CLIENT, SERVER));
-        QuicConnection idleServer = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
-        drainOutbound(ch);
+        QuicConnection idleServer = acceptWithIdleTimeout(Duration.ofSeconds(5));
 
         // a second connection, accepted 3 s later (writeInbound runs the due tasks: none yet), is still live when the
         // socket goes
@@ -365,5 +353,17 @@ class QuicCloseHandlerEdgeCasesTest {
         recorder.assertEnded(freshServer.sourceConnectionId(), QuicCloseInitiator.LOCAL,
                 QuicCloseResult.CHANNEL_INACTIVE);
         assertEquals(0, handler.connectionCount());
+    }
+
+    /** A handler accepting connections with this idle timeout, and the one it accepted from the peer's first Initial. */
+    private QuicConnection acceptWithIdleTimeout(Duration idleTimeout) throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept())
+                .settings(Settings.defaults().toBuilder().maxIdleTimeout(idleTimeout).build()).build());
+        ch = channel(handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        QuicConnection server = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        drainOutbound(ch);
+        return server;
     }
 }

@@ -520,6 +520,34 @@ final class PacketReceiver {
                 throw QuicException.protocolViolation(FrameType.HANDSHAKE_DONE, "HANDSHAKE_DONE from a client");
             }
         }
+
+        @Override
+        public void otherFrame(long frameType) throws QuicException {
+            // RFC 9000 §19.15: "An endpoint that is sending packets with a zero-length Destination Connection ID MUST
+            // treat receipt of a NEW_CONNECTION_ID frame as a connection error of type PROTOCOL_VIOLATION."
+            if (frameType == FrameType.NEW_CONNECTION_ID && conn.dcid != null && conn.dcid.length() == 0) {
+                throw QuicException.protocolViolation(FrameType.NEW_CONNECTION_ID,
+                        "NEW_CONNECTION_ID to an endpoint that sends zero-length connection IDs");
+            }
+        }
+
+        @Override
+        public void retireConnectionId(long sequenceNumber) throws QuicException {
+            // RFC 9000 §19.16: "An endpoint that provides a zero-length connection ID MUST treat receipt of a
+            // RETIRE_CONNECTION_ID frame as a connection error of type PROTOCOL_VIOLATION."
+            if (conn.scid.length() == 0) {
+                throw QuicException.protocolViolation(FrameType.RETIRE_CONNECTION_ID,
+                        "RETIRE_CONNECTION_ID to an endpoint with a zero-length connection ID");
+            }
+            // §19.16: a sequence number "greater than any previously sent to the peer" is a PROTOCOL_VIOLATION. This
+            // core sends no NEW_CONNECTION_ID, so it issued sequence number 0 (its handshake SCID, §5.1.1) and, as a
+            // server, perhaps 1 (the preferred_address a TLS layer may have sent, which this core does not see)
+            long largestIssued = conn.role == Role.SERVER ? 1 : 0;
+            if (sequenceNumber > largestIssued) {
+                throw QuicException.protocolViolation(FrameType.RETIRE_CONNECTION_ID,
+                        "RETIRE_CONNECTION_ID of sequence number " + sequenceNumber + ", never issued");
+            }
+        }
     }
 
     /**

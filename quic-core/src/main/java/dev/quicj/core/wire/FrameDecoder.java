@@ -161,9 +161,11 @@ public final class FrameDecoder {
             }
             case (int) FrameType.MAX_DATA:
             case (int) FrameType.DATA_BLOCKED:
-            case (int) FrameType.RETIRE_CONNECTION_ID:
                 skipVarints(1);
                 visitor.otherFrame(type);
+                break;
+            case (int) FrameType.RETIRE_CONNECTION_ID:
+                visitor.retireConnectionId(varint());
                 break;
             case (int) FrameType.MAX_STREAMS_BIDI:
             case (int) FrameType.MAX_STREAMS_UNI:

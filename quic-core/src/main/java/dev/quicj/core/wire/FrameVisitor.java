@@ -69,9 +69,20 @@ public interface FrameVisitor {
     }
 
     /**
+     * A RETIRE_CONNECTION_ID frame (type 0x19). By default it is reported as {@link #otherFrame(long)
+     * otherFrame(0x19)}, like the frames this interface has no method of their own for.
+     *
+     * @param sequenceNumber the Sequence Number field: the connection ID the peer retires
+     */
+    default void retireConnectionId(long sequenceNumber) throws QuicException {
+        otherFrame(FrameType.RETIRE_CONNECTION_ID);
+    }
+
+    /**
      * Any other frame RFC 9000 defines (RESET_STREAM, STOP_SENDING, STREAM, MAX_DATA, MAX_STREAM_DATA, MAX_STREAMS,
-     * DATA_BLOCKED, STREAM_DATA_BLOCKED, STREAMS_BLOCKED, NEW_CONNECTION_ID, RETIRE_CONNECTION_ID, PATH_CHALLENGE,
-     * PATH_RESPONSE), after its fields were validated and skipped.
+     * DATA_BLOCKED, STREAM_DATA_BLOCKED, STREAMS_BLOCKED, NEW_CONNECTION_ID, PATH_CHALLENGE, PATH_RESPONSE, and
+     * RETIRE_CONNECTION_ID unless {@link #retireConnectionId} is overridden), after its fields were validated and
+     * skipped.
      */
     default void otherFrame(long frameType) throws QuicException {
     }

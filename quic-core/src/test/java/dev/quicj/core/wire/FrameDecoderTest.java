@@ -386,6 +386,27 @@ class FrameDecoderTest {
         assertTrue(sums[0] != 0);
     }
 
+    @Test
+    void retireConnectionIdReportsItsSequenceNumber() throws QuicException {
+        List<Long> seen = new java.util.ArrayList<>();
+        FrameVisitor visitor = new FrameVisitor() {
+            @Override
+            public void retireConnectionId(long sequenceNumber) {
+                seen.add(sequenceNumber);
+            }
+
+            @Override
+            public void otherFrame(long frameType) {
+                seen.add(-frameType);
+            }
+        };
+        // sequence 7, then the largest (8-byte) sequence number; a visitor that does not override the method sees
+        // otherFrame(0x19), as the parameterized cases above show
+        new FrameDecoder().decode(TestFrames.embed(Hex.decode("19 07 19 ffffffffffffffff")), EncryptionLevel.ONE_RTT,
+                visitor);
+        assertEquals(List.of(7L, VarInt.MAX_VALUE), seen);
+    }
+
     /** Decodes and checks the exception; the payload's bytes, position and limit must be unchanged. */
     private static void assertError(String hex, EncryptionLevel level, long code, long frameType) {
         byte[] bytes = Hex.decode(hex);

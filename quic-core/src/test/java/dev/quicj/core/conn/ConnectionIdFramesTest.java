@@ -46,12 +46,8 @@ class ConnectionIdFramesTest {
                 LongPacketType.INITIAL, CLIENT_SCID, EMPTY, 0, Hex.decode("01000000"), 0);
         assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial), CLIENT_PATH, T0));
         assertEquals(0, c.destinationConnectionId().length());
-        c.installTxKey(EncryptionLevel.HANDSHAKE, SUITE, CLIENT_HANDSHAKE_SECRET);
-        c.installRxKey(EncryptionLevel.HANDSHAKE, SUITE, SERVER_HANDSHAKE_SECRET);
-        c.installTxKey(EncryptionLevel.ONE_RTT, SUITE, CLIENT_1RTT_SECRET);
-        c.installRxKey(EncryptionLevel.ONE_RTT, SUITE, SERVER_1RTT_SECRET);
-        c.handshakeCompleted();
-        return c;
+        return completeHandshake(c, CLIENT_HANDSHAKE_SECRET, SERVER_HANDSHAKE_SECRET, CLIENT_1RTT_SECRET,
+                SERVER_1RTT_SECRET);
     }
 
     /** A server that chose a zero-length connection ID and completed its handshake. */
@@ -60,12 +56,19 @@ class ConnectionIdFramesTest {
                 .path(SERVER_PATH).settings(NULL).build(T0);
         byte[] clientInitial = ConnectionFixtures.clientFirstInitial(NULL);
         assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(clientInitial), SERVER_PATH, T0));
-        s.installTxKey(EncryptionLevel.HANDSHAKE, SUITE, SERVER_HANDSHAKE_SECRET);
-        s.installRxKey(EncryptionLevel.HANDSHAKE, SUITE, CLIENT_HANDSHAKE_SECRET);
-        s.installTxKey(EncryptionLevel.ONE_RTT, SUITE, SERVER_1RTT_SECRET);
-        s.installRxKey(EncryptionLevel.ONE_RTT, SUITE, CLIENT_1RTT_SECRET);
-        s.handshakeCompleted();
-        return s;
+        return completeHandshake(s, SERVER_HANDSHAKE_SECRET, CLIENT_HANDSHAKE_SECRET, SERVER_1RTT_SECRET,
+                CLIENT_1RTT_SECRET);
+    }
+
+    /** Installs the Handshake and 1-RTT keys of both directions and completes the handshake. */
+    private static QuicConnection completeHandshake(QuicConnection c, byte[] handshakeTx, byte[] handshakeRx,
+            byte[] oneRttTx, byte[] oneRttRx) throws Exception {
+        c.installTxKey(EncryptionLevel.HANDSHAKE, SUITE, handshakeTx);
+        c.installRxKey(EncryptionLevel.HANDSHAKE, SUITE, handshakeRx);
+        c.installTxKey(EncryptionLevel.ONE_RTT, SUITE, oneRttTx);
+        c.installRxKey(EncryptionLevel.ONE_RTT, SUITE, oneRttRx);
+        c.handshakeCompleted();
+        return c;
     }
 
     private static void assertProtocolViolation(long frameType, QuicConnection c, byte[] dg, NetworkPath path) {

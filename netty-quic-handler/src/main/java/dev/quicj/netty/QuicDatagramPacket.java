@@ -80,8 +80,19 @@ public final class QuicDatagramPacket extends DatagramPacket {
         return this;
     }
 
+    /**
+     * {@code QuicDatagramPacket(sender => recipient, content, ecn=CODEPOINT)}, or {@code QuicDatagramPacket(=> recipient,
+     * content, ecn=CODEPOINT)} without a sender: the form of Netty's {@code DefaultAddressedEnvelope.toString()} with
+     * the codepoint added inside the parentheses.
+     */
     @Override
     public String toString() {
-        return "QuicDatagramPacket(" + super.toString() + ", ecn=" + ecn + ")";
+        StringBuilder b = new StringBuilder("QuicDatagramPacket(");
+        InetSocketAddress sender = sender();
+        if (sender != null) {
+            b.append(sender).append(' ');
+        }
+        return b.append("=> ").append(recipient()).append(", ").append(content()).append(", ecn=").append(ecn)
+                .append(')').toString();
     }
 }

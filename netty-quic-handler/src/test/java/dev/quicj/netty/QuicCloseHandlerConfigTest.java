@@ -141,6 +141,30 @@ class QuicCloseHandlerConfigTest {
         assertEquals(0, content.refCnt());
     }
 
+    /**
+     * QuicDatagramPacket.toString: Netty's {@code DefaultAddressedEnvelope} form with the codepoint inside the one pair
+     * of parentheses. It wrapped {@code super.toString()}, which already starts with the simple class name, and so
+     * printed {@code QuicDatagramPacket(QuicDatagramPacket(/127.0.0.1:2 => /127.0.0.1:1, ...), ecn=ECT_0)}.
+     */
+    @Test
+    void aDatagramPacketPrintsItsAddressesContentAndCodepointOnce() {
+        InetSocketAddress to = new InetSocketAddress("127.0.0.1", 1);
+        InetSocketAddress from = new InetSocketAddress("127.0.0.1", 2);
+        QuicDatagramPacket p = new QuicDatagramPacket(ByteBufAllocator.DEFAULT.buffer(4).writeInt(1), to, from,
+                Ecn.ECT_0);
+        QuicDatagramPacket noSender = new QuicDatagramPacket(ByteBufAllocator.DEFAULT.buffer(1).writeByte(1), to,
+                null, Ecn.CE);
+        try {
+            assertEquals("QuicDatagramPacket(" + from + " => " + to + ", " + p.content() + ", ecn=ECT_0)",
+                    p.toString());
+            assertEquals("QuicDatagramPacket(=> " + to + ", " + noSender.content() + ", ecn=CE)",
+                    noSender.toString());
+        } finally {
+            p.release();
+            noSender.release();
+        }
+    }
+
     @Test
     void closeCommandsNameOneConnectionOrAll() {
         ConnectionId id = ConnectionId.fromHex("0102");

@@ -87,8 +87,10 @@ public final class AcceptPolicy {
      * Refuse new connections: each is created, reads the Initial, and closes at once with {@code error} (for example
      * {@code CloseError.transport(TransportErrorCode.CONNECTION_REFUSED)}). An application error is sent as
      * APPLICATION_ERROR without reason in the Initial packet (RFC 9000 §10.2.3). The connection then runs its closing
-     * period, kept only as its close datagram, path and counters: {@link QuicCloseHandler#connection} and
-     * {@link QuicCloseHandler#connections} no longer show it, {@link QuicCloseHandler#connectionCount} counts it.
+     * period, kept only as its close datagram, path and counters: never seen by the application,
+     * it is never shown by {@link QuicCloseHandler#connection} and {@link QuicCloseHandler#connections} (not even to
+     * the listeners of its {@link QuicConnectionEndedEvent}), and {@link QuicCloseHandler#connectionCount} counts it
+     * until it is freed.
      * Its Initial keys are re-keyed from those of earlier refused connections that have closed (a closed
      * connection never seals or opens again), so a flood of refusals makes less garbage; its
      * {@code settings().cryptoProvider()} is the handler's recycling wrapper around the configured provider.

@@ -52,6 +52,10 @@ final class ConnectionEntry implements ChannelFutureListener {
     boolean listed;
     // whether the QuicConnectionEndedEvent was fired
     boolean endedFired;
+    // whether the application was never handed this connection: set for a server connection the accept policy makes,
+    // cleared just before its QuicConnectionAcceptedEvent fires; connection() and connections() leave such an entry
+    // out (connectionCount() counts it), whether or not it was reduced to its closing record yet
+    boolean unseen;
     // whether the first send of the close was handed to the channel
     boolean closeWritten;
 
@@ -100,9 +104,10 @@ final class ConnectionEntry implements ChannelFutureListener {
      */
     void compact() {
         boolean closing = phase == Phase.CLOSING && closeDatagram != null;
-        if (connection == null || connection.role() != Role.SERVER || !(closing || phase == Phase.DRAINING)) {
-            throw new IllegalStateException("only a closing server with its close cached, or a draining server, is"
-                    + " compacted: " + this);
+        if (connection == null || connection.role() != Role.SERVER || !unseen
+                || !(closing || phase == Phase.DRAINING)) {
+            throw new IllegalStateException("only a closing server with its close cached, or a draining server, that"
+                    + " the application never saw is compacted: " + this);
         }
         if (!closing) {
             closePath = connection.path();

@@ -286,17 +286,20 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /**
      * The connection registered under {@code connectionId} (a source connection ID, or a server's original
      * destination connection ID during its handshake), including connections in their closing or draining period;
-     * {@code null} if none, and for a connection the handler closed before the application saw it (the
-     * {@linkplain AcceptPolicy#reject reject policy}'s, or one whose first Initial broke the protocol), which the
-     * handler keeps for its closing period only as its close datagram and path. A connection that is reading its
-     * first Initial is found too (by its source connection ID, and by the client's original DCID once that Initial
-     * authenticated), so its CRYPTO data listener can reach it with the ID its factory was given. Call from the
-     * channel's event loop.
+     * {@code null} if none. The application has seen a connection it {@linkplain #addConnection added} and one whose
+     * {@link QuicConnectionAcceptedEvent} was fired; a server connection the accept policy made and that ended in the
+     * read that made it, before that event (the {@linkplain AcceptPolicy#reject reject policy}'s, one whose first
+     * Initial broke the protocol or carried the client's CONNECTION_CLOSE, one its CRYPTO data listener failed or
+     * closed), is never returned, not even from the listeners of its {@link QuicConnectionEndedEvent},
+     * {@link QuicConnectionException} or {@link QuicConnectionFreedEvent}: the handler keeps it for its closing or
+     * draining period only as its close datagram and path. The one exception is a connection reading its first
+     * Initial: while it is open it is found (by its source connection ID, and by the client's original DCID once that
+     * Initial authenticated), so its CRYPTO data listener can reach it with the ID its factory was given. Call from
+     * the channel's event loop.
      */
     public QuicConnection connection(ConnectionId connectionId) {
         ConnectionEntry e = byId.get(Objects.requireNonNull(connectionId, "connectionId"));
-        if (e == null && accepting != null && accepting.connection != null
-                && accepting.phase != ConnectionEntry.Phase.FREED) {
+        if (e == null && accepting != null && accepting.isOpen()) {
             // not registered before its first Initial is read (an Initial that does not authenticate leaves nothing)
             QuicConnection c = accepting.connection;
             if (connectionId.equals(c.sourceConnectionId())
@@ -304,18 +307,18 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 return c;
             }
         }
-        return e == null ? null : e.connection;
+        return e == null || e.unseen ? null : e.connection;
     }
 
     /**
      * A snapshot of the connections the handler holds (live, closing and draining), in the order they were added,
-     * without those the handler closed before the application saw them (see {@link #connection};
-     * {@link #connectionCount} counts them). Call from the channel's event loop.
+     * without those that ended before the application saw them (see {@link #connection}; {@link #connectionCount}
+     * counts them). Call from the channel's event loop.
      */
     public List<QuicConnection> connections() {
         List<QuicConnection> list = new ArrayList<>(entryCount);
         for (ConnectionEntry e = first; e != null; e = e.next) {
-            if (e.connection != null) {
+            if (!e.unseen) {
                 list.add(e.connection);
             }
         }
@@ -323,8 +326,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * How many connections the handler holds: live, closing and draining, with those it closed before the
-     * application saw them (see {@link #connection}) that are in their closing period. This is the number
+     * How many connections the handler holds: live, closing and draining, with those that ended before the
+     * application saw them (see {@link #connection}), which {@link #connection} and {@link #connections} leave out,
+     * until they are freed at the end of their closing or draining period. This is the number
      * {@link QuicCloseHandlerConfig#maxConnections} bounds. Call from the channel's event loop.
      */
     public int connectionCount() {
@@ -851,6 +855,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /** Feeds a new server connection its first Initial and applies the policy; true if the connection was kept. */
     private boolean acceptInto(QuicConnection conn, ByteBuffer dg, NetworkPath from, long now, AcceptPolicy policy) {
         ConnectionEntry entry = new ConnectionEntry(this, conn);
+        // until its accepted event: connection() and connections() do not show it
+        entry.unseen = true;
         ReceiveStatus status;
         try {
             status = receiveFirstInitial(entry, dg, from, now);
@@ -892,6 +898,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         } else {
             setIdleTimer(entry);
             armWakeup();
+            entry.unseen = false;
             ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
         }
         return true;

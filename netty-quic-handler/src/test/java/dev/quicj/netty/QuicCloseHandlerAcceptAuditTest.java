@@ -3,6 +3,7 @@ package dev.quicj.netty;
 import static dev.quicj.netty.TestSupport.CLIENT;
 import static dev.quicj.netty.TestSupport.OTHER_CLIENT;
 import static dev.quicj.netty.TestSupport.SERVER;
+import static dev.quicj.netty.TestSupport.advance;
 import static dev.quicj.netty.TestSupport.channel;
 import static dev.quicj.netty.TestSupport.datagram;
 import static dev.quicj.netty.TestSupport.drainOutbound;
@@ -13,12 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.LongPacketType;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
@@ -30,7 +33,10 @@ import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Recorder;
 import dev.quicj.netty.TestSupport.Sent;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The accept and routing paths: refusals, accepted connections and what routes to them. */
@@ -292,5 +299,102 @@ class QuicCloseHandlerAcceptAuditTest {
             recorder.clear();
         }
         assertNotEquals(scids[0], scids[1], "a fresh SCID for each refusal");
+    }
+
+    /** How a connection the accept policy made ends in the read that made it, before the application was handed it. */
+    enum UnseenEnd {
+        /** AcceptPolicy.reject: refused with its closing period. */
+        REFUSED,
+        /** The client's first Initial carries its own CONNECTION_CLOSE: drained. */
+        CLIENT_CLOSED,
+        /** Its CRYPTO data listener throws: closed with INTERNAL_ERROR and reported as a QuicConnectionException. */
+        LISTENER_FAILED,
+        /** Its CRYPTO data listener refuses the ClientHello with a close command. */
+        LISTENER_CLOSED
+    }
+
+    /**
+     * connection(id) and connections(): a connection the handler closed before the application saw it (no
+     * {@link QuicConnectionAcceptedEvent} was fired for it) is never returned, also not while its
+     * {@link QuicConnectionEndedEvent}, its {@link QuicConnectionException} or its {@link QuicConnectionFreedEvent}
+     * is handled, before the handler reduced it to its closing record; connectionCount() counts it until it is freed.
+     * It was returned from those listeners, as a closed QuicConnection the application had never been given.
+     */
+    @ParameterizedTest
+    @EnumSource(UnseenEnd.class)
+    void aConnectionClosedBeforeTheApplicationSawItIsNeverReturnedButIsCounted(UnseenEnd end) throws Exception {
+        AcceptPolicy policy;
+        switch (end) {
+            case REFUSED:
+            case CLIENT_CLOSED:
+                policy = AcceptPolicy.reject(REFUSED);
+                break;
+            case LISTENER_FAILED:
+                policy = AcceptPolicy.accept(scid -> (level, offset, data) -> {
+                    throw new IllegalStateException("the TLS layer failed");
+                });
+                break;
+            default:
+                policy = AcceptPolicy.accept(scid -> (level, offset, data) -> ch.pipeline().fireUserEventTriggered(
+                        QuicCloseCommand.closeConnection(scid, REFUSED)));
+                break;
+        }
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(policy).build());
+        List<String> seen = new ArrayList<>();
+        ChannelInboundHandlerAdapter probe = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof QuicConnectionEndedEvent) {
+                    look("ended", ((QuicConnectionEndedEvent) evt).connectionId());
+                } else if (evt instanceof QuicConnectionFreedEvent) {
+                    look("freed", ((QuicConnectionFreedEvent) evt).connectionId());
+                }
+                ctx.fireUserEventTriggered(evt);
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                if (cause instanceof QuicConnectionException) {
+                    look("exception", ((QuicConnectionException) cause).connectionId());
+                }
+                ctx.fireExceptionCaught(cause);
+            }
+
+            private void look(String when, ConnectionId id) {
+                seen.add(when + ": connection(id) " + handler.connection(id) + ", connection(odcid) "
+                        + handler.connection(PEER_ODCID) + ", connections() " + handler.connections());
+            }
+        };
+        ch = channel(handler, probe, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        byte[] first = peer.firstInitial;
+        if (end == UnseenEnd.CLIENT_CLOSED) {
+            ByteBuffer out = ByteBuffer.allocate(1500);
+            assertEquals(CloseOutcome.WRITTEN, peer.connection.writeConnectionClose(null, null, out,
+                    CloseError.transport(TransportErrorCode.NO_ERROR, 0, ""), now(ch)));
+            first = Arrays.copyOf(out.array(), out.position());
+        }
+
+        ch.writeInbound(datagram(first, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        drainOutbound(ch);
+        assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class), "never accepted");
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        String none = "connection(id) null, connection(odcid) null, connections() []";
+        List<String> expected = new ArrayList<>(List.of("ended: " + none));
+        if (end == UnseenEnd.LISTENER_FAILED) {
+            expected.add("exception: " + none);
+        }
+        assertEquals(expected, seen);
+        assertNull(handler.connection(ended.connectionId()));
+        assertNull(handler.connection(PEER_ODCID));
+        assertEquals(List.of(), handler.connections());
+        assertEquals(1, handler.connectionCount(), "held for its closing or draining period");
+
+        seen.clear();
+        advance(ch, TimeUnit.SECONDS.toNanos(10));
+        assertTrue(recorder.freed(ended.connectionId()));
+        assertEquals(List.of("freed: " + none), seen);
+        assertEquals(0, handler.connectionCount());
     }
 }

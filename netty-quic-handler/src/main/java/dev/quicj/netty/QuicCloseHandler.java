@@ -122,7 +122,9 @@ import java.util.concurrent.TimeUnit;
  * written.
  *
  * <h2>Threading and time</h2>
- * Everything runs on the channel's event loop. Time comes from {@code ctx.executor().ticker()}, which
+ * Everything runs on the channel's event loop: once the handler is in a pipeline, {@link #addConnection},
+ * {@link #connection}, {@link #connections} and {@link #connectionCount} throw {@code IllegalStateException} when called
+ * from another thread (submit them to {@code channel.eventLoop()}). Time comes from {@code ctx.executor().ticker()}, which
  * {@code EmbeddedChannel}'s {@code advanceTimeBy} and {@code freezeTime} control; connections given to
  * {@link #addConnection} must use the same clock ({@code channel.eventLoop().ticker().nanoTime()}).
  *
@@ -255,9 +257,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      */
     public void addConnection(QuicConnection connection) {
         Objects.requireNonNull(connection, "connection");
-        if (ctx != null && !ctx.executor().inEventLoop()) {
-            throw new IllegalStateException("addConnection must be called from the channel's event loop");
-        }
+        checkInEventLoop("addConnection");
         if (removed || closeDone != null || inactive) {
             throw new IllegalStateException("the handler is closing or was removed, or the channel is inactive");
         }
@@ -294,11 +294,16 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * {@link QuicConnectionException} or {@link QuicConnectionFreedEvent}: the handler keeps it for its closing or
      * draining period only as its close datagram and path. The one exception is a connection reading its first
      * Initial: while it is open it is found (by its source connection ID, and by the client's original DCID once that
-     * Initial authenticated), so its CRYPTO data listener can reach it with the ID its factory was given. Call from
-     * the channel's event loop.
+     * Initial authenticated), so its CRYPTO data listener can reach it with the ID its factory was given.
+     *
+     * <p>Call it from the channel's event loop, or before the handler is added to a pipeline.
+     *
+     * @throws IllegalStateException if called from another thread once the handler is in a pipeline
      */
     public QuicConnection connection(ConnectionId connectionId) {
-        ConnectionEntry e = byId.get(Objects.requireNonNull(connectionId, "connectionId"));
+        Objects.requireNonNull(connectionId, "connectionId");
+        checkInEventLoop("connection");
+        ConnectionEntry e = byId.get(connectionId);
         if (e == null && accepting != null && accepting.isOpen()) {
             // not registered before its first Initial is read (an Initial that does not authenticate leaves nothing)
             QuicConnection c = accepting.connection;
@@ -313,9 +318,14 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /**
      * A snapshot of the connections the handler holds (live, closing and draining), in the order they were added,
      * without those that ended before the application saw them (see {@link #connection}; {@link #connectionCount}
-     * counts them). Call from the channel's event loop.
+     * counts them).
+     *
+     * <p>Call it from the channel's event loop, or before the handler is added to a pipeline.
+     *
+     * @throws IllegalStateException if called from another thread once the handler is in a pipeline
      */
     public List<QuicConnection> connections() {
+        checkInEventLoop("connections");
         List<QuicConnection> list = new ArrayList<>(entryCount);
         for (ConnectionEntry e = first; e != null; e = e.next) {
             if (!e.unseen) {
@@ -329,10 +339,26 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * How many connections the handler holds: live, closing and draining, with those that ended before the
      * application saw them (see {@link #connection}), which {@link #connection} and {@link #connections} leave out,
      * until they are freed at the end of their closing or draining period. This is the number
-     * {@link QuicCloseHandlerConfig#maxConnections} bounds. Call from the channel's event loop.
+     * {@link QuicCloseHandlerConfig#maxConnections} bounds.
+     *
+     * <p>Call it from the channel's event loop, or before the handler is added to a pipeline: the count is not
+     * published to other threads (submit the call to {@code channel.eventLoop()} to read it from one).
+     *
+     * @throws IllegalStateException if called from another thread once the handler is in a pipeline
      */
     public int connectionCount() {
+        checkInEventLoop("connectionCount");
         return entryCount;
+    }
+
+    /**
+     * The confinement of the public methods that read or change the connections: once the handler is in a pipeline,
+     * only the channel's event loop may call them (the handler's state is not thread-safe).
+     */
+    private void checkInEventLoop(String method) {
+        if (ctx != null && !ctx.executor().inEventLoop()) {
+            throw new IllegalStateException(method + " must be called from the channel's event loop");
+        }
     }
 
     /** Test seam: whether a connection, or a refused connection's closing record, is registered under {@code id}. */

@@ -2,6 +2,8 @@ package dev.quicj.netty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
@@ -32,6 +34,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -101,6 +104,35 @@ class QuicCloseHandlerSocketTest {
             if (evt instanceof QuicConnectionEndedEvent) {
                 ended.complete((QuicConnectionEndedEvent) evt);
             }
+        }
+    }
+
+    /**
+     * connection(id), connections() and connectionCount() are confined to the channel's event loop as addConnection
+     * is: called from another thread once the handler is in a pipeline they throw IllegalStateException (they read the
+     * handler's unsynchronized state, and answered whatever that thread happened to see); from the event loop, and
+     * before the handler is added, they answer.
+     */
+    @ParameterizedTest
+    @EnumSource(SocketTransport.class)
+    void theLookupsAreConfinedToTheEventLoopAsAddConnectionIs(SocketTransport transport) throws Exception {
+        start(transport);
+        ConnectionId id = ConnectionId.fromHex("0102030405060708");
+        QuicCloseHandler handler = new QuicCloseHandler();
+        assertEquals(0, handler.connectionCount(), "before it is added, any thread");
+        assertEquals(List.of(), handler.connections());
+        assertNull(handler.connection(id));
+        Channel ch = bind(handler, new ChannelInboundHandlerAdapter(), null);
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, handler::connectionCount);
+            assertEquals("connectionCount must be called from the channel's event loop", e.getMessage());
+            assertThrows(IllegalStateException.class, handler::connections);
+            assertThrows(IllegalStateException.class, () -> handler.connection(id));
+            assertEquals(0, ch.eventLoop().submit(handler::connectionCount).get());
+            assertEquals(List.of(), ch.eventLoop().submit(handler::connections).get());
+            assertNull(ch.eventLoop().submit(() -> handler.connection(id)).get());
+        } finally {
+            ch.close().sync();
         }
     }
 

@@ -244,14 +244,21 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      *
      * <p>Call it from the channel's event loop, or before the handler is added to a pipeline.
      *
-     * @throws IllegalArgumentException if the connection is closing or draining, one of its IDs is taken, or its
-     *     {@linkplain QuicConnection#lastTimestamp() last timestamp} is later than the channel's clock (a connection
-     *     built on {@code System.nanoTime()}: quic-core would refuse every later call on the channel's clock)
      * <p>Close it through the handler (a {@link QuicCloseCommand}, or an exception naming it), not with its own
      * {@code writeConnectionClose}: the handler only notices such a close when the connection's next datagram
      * arrives, and then has no copy of it to re-send; it reports the end and frees the connection after the closing
      * period.
      *
+     * <p>Before the handler is in a pipeline there is no channel clock to compare the connection's last timestamp
+     * with: that check is made when the handler is added, in a task run on the event loop just after (so that the
+     * handlers added after this one see what it reports). A connection added before then whose last timestamp is
+     * later than the channel's clock is closed with INTERNAL_ERROR, which quic-core refuses ("timestamp went
+     * backwards"): it ends as {@link QuicCloseResult#FAILED}, is freed, and a {@link QuicConnectionException} naming
+     * it, with the reason this method would have thrown, goes to the next handlers.
+     *
+     * @throws IllegalArgumentException if the connection is closing or draining, one of its IDs is taken, or its
+     *     {@linkplain QuicConnection#lastTimestamp() last timestamp} is later than the channel's clock (a connection
+     *     built on {@code System.nanoTime()}: quic-core would refuse every later call on the channel's clock)
      * @throws IllegalStateException if called from another thread, after the handler was removed, after the channel
      *     close began or after the channel became inactive
      */
@@ -266,9 +273,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         if (ctx != null && connection.lastTimestamp() - now() > 0) {
             // quic-core would refuse every later call on this clock ("timestamp went backwards")
-            throw new IllegalArgumentException("the connection's last timestamp " + connection.lastTimestamp()
-                    + " is later than the channel's clock " + now() + ": build and drive connections with "
-                    + "channel.eventLoop().ticker().nanoTime(), not System.nanoTime()");
+            throw new IllegalArgumentException(aheadOfTheClock(connection, now()));
         }
         ConnectionEntry entry = new ConnectionEntry(this, connection);
         ConnectionId odcid = originalDcidKeyOf(connection);
@@ -281,6 +286,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (ctx != null) {
             armWakeup();
         }
+    }
+
+    /** Why a connection whose last timestamp is later than the channel's clock {@code now} is refused. */
+    private static String aheadOfTheClock(QuicConnection connection, long now) {
+        return "the connection's last timestamp " + connection.lastTimestamp() + " is later than the channel's clock "
+                + now + ": build and drive connections with channel.eventLoop().ticker().nanoTime(), not"
+                + " System.nanoTime()";
     }
 
     /**
@@ -490,8 +502,40 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (entryCount > 0) {
+            // addConnection had no clock to check these against; checked once the pipeline is set up (a
+            // ChannelInitializer adds the handlers after this one in the same task), so those handlers get the report
+            ConnectionEntry[] addedBefore = snapshot();
+            try {
+                ctx.executor().execute(() -> checkClocks(addedBefore));
+            } catch (RejectedExecutionException e) {
+                checkClocks(addedBefore);
+            }
+        }
         // the idle timers of connections added before the handler
         armWakeup();
+    }
+
+    /**
+     * The clock check of {@link #addConnection} for connections added before the handler: one whose last timestamp is
+     * later than the channel's clock could never be driven or closed on it. It is closed now with INTERNAL_ERROR,
+     * which quic-core refuses ("timestamp went backwards"), so it ends as {@link QuicCloseResult#FAILED} and is freed
+     * (as a channel close or its first datagram would find it), and the failure goes to the next handlers naming it.
+     */
+    private void checkClocks(ConnectionEntry[] addedBefore) {
+        long now = now();
+        for (ConnectionEntry e : addedBefore) {
+            if (!e.isOpen() || e.connection.lastTimestamp() - now <= 0) {
+                continue;
+            }
+            String why = aheadOfTheClock(e.connection, now);
+            RuntimeException failure = tryClose(e, INTERNAL_ERROR);
+            QuicConnectionException reported = new QuicConnectionException(e.id,
+                    "connection " + e.id + ", added before the handler, is not on the channel's clock: " + why,
+                    failure != null ? failure : new IllegalArgumentException(why));
+            ctx.fireExceptionCaught(reported);
+        }
+        flushIfPending();
     }
 
     /**

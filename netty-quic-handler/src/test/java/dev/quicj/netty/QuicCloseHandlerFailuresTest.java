@@ -476,6 +476,39 @@ class QuicCloseHandlerFailuresTest {
     private static final ConnectionId GOOD_ID = ConnectionId.fromHex("5c5c5c5c");
 
     /**
+     * addConnection's clock check, for connections added before the handler is in a pipeline (no clock to compare
+     * with then): it is made once the handler is added. The connection ahead of the channel's clock ends as FAILED,
+     * is freed and is reported to the handlers added after this one, naming it, with the reason addConnection gives;
+     * the one on the channel's clock is kept. Without the check the skewed connection was held silently, its idle
+     * deadline on the wrong clock, until a datagram or a close found it out.
+     */
+    @Test
+    void aConnectionAheadOfTheChannelsClockAddedBeforeTheHandlerFailsAloneWhenTheHandlerIsAdded() throws Exception {
+        ch = channel();
+        handler = new QuicCloseHandler();
+        QuicConnection ahead = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER),
+                now(ch) + TimeUnit.SECONDS.toNanos(5)).connection;
+        QuicConnection good = new Client(GOOD_ODCID, GOOD_ID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        handler.addConnection(ahead);
+        handler.addConnection(good);
+        assertEquals(2, handler.connectionCount(), "no clock to check against yet");
+
+        ch.pipeline().addLast(handler, recorder);
+        ch.runPendingTasks();
+        assertEndedAndFreed(SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.FAILED);
+        assertEquals(1, recorder.exceptions.size(), () -> "exceptions: " + recorder.exceptions);
+        QuicConnectionException reported = assertInstanceOf(QuicConnectionException.class,
+                recorder.exceptions.get(0));
+        assertEquals(SCID, reported.connectionId());
+        assertTrue(reported.getMessage().contains("ticker"), reported::getMessage);
+        assertInstanceOf(IllegalArgumentException.class, reported.getCause());
+        recorder.exceptions.clear();
+        assertEquals(List.of(good), handler.connections());
+        assertEquals(1, handler.connectionCount());
+        assertEquals(1, recorder.events(QuicConnectionEndedEvent.class).size(), () -> "events " + recorder.events);
+    }
+
+    /**
      * Starts the channel with two connections, SCID and GOOD_ID (added in that order, or the other way round), and
      * drives SCID's clock 5 s ahead of the channel's; returns the good one.
      */

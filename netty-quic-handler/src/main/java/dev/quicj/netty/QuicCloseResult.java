@@ -29,7 +29,14 @@ public enum QuicCloseResult {
     PACKET_NUMBER_EXHAUSTED,
     /** Packet protection failed while sealing the close. */
     PROTECTION_FAILED,
-    /** The channel became inactive (or the handler was removed from an inactive channel) before the close was written. */
+    /**
+     * The close was not handed to the channel because the channel became inactive, or the handler was removed, first.
+     * Either the connection was still live when the channel became inactive or the handler was removed from an
+     * inactive channel (no close was attempted: {@link QuicConnectionEndedEvent#error()} is {@code null}), or
+     * quic-core had written its close and, in the flush before that close's send ({@link EcnMode#SOCKET_TOS}), a
+     * listener of a failed write closed the channel or removed the handler, active channel or not
+     * ({@link QuicConnectionEndedEvent#error()} is the error of that close).
+     */
     CHANNEL_INACTIVE,
     /**
      * quic-core threw while writing the close: for example the connection was given timestamps from another clock

@@ -62,10 +62,14 @@ public final class QuicConnectionEndedEvent {
     }
 
     /**
-     * The close error: the one this endpoint closed with for {@link QuicCloseInitiator#LOCAL},
-     * {@link QuicCloseInitiator#IDLE} and {@link QuicCloseInitiator#VERSION_NEGOTIATION}, the peer's for
-     * {@link QuicCloseInitiator#PEER}. {@code null} for a {@link QuicCloseInitiator#STATELESS_RESET} and for a
-     * connection abandoned because the channel became inactive ({@link QuicCloseResult#CHANNEL_INACTIVE}).
+     * The close error: the one this endpoint closed with, or tried to, for {@link QuicCloseInitiator#LOCAL},
+     * {@link QuicCloseInitiator#IDLE} and {@link QuicCloseInitiator#VERSION_NEGOTIATION} (with a result that sent
+     * nothing, such as {@link QuicCloseResult#AMPLIFICATION_LIMITED} or {@link QuicCloseResult#FAILED}, it is the
+     * error of the close that was not sent), the peer's for {@link QuicCloseInitiator#PEER}. {@code null} for a
+     * {@link QuicCloseInitiator#STATELESS_RESET}, and for a connection that was still live, no close attempted, when
+     * the channel became inactive ({@link QuicCloseResult#CHANNEL_INACTIVE}); a {@code CHANNEL_INACTIVE} connection
+     * whose close quic-core had already written, but that was never handed to the channel, carries that close's
+     * error.
      */
     public CloseError error() {
         return error;

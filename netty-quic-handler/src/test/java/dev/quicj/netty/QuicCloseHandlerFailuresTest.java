@@ -421,6 +421,10 @@ class QuicCloseHandlerFailuresTest {
         List<String> order = new ArrayList<>();
         for (Object e : recorder.events) {
             if (e instanceof QuicConnectionEndedEvent ended && ended.connectionId().equals(plainId)) {
+                // QuicConnectionEndedEvent.error(): a CHANNEL_INACTIVE close that quic-core had written carries its
+                // error (only a connection still live, no close attempted, has none)
+                assertEquals(CloseError.noError(), ended.error(), ended::toString);
+                assertEquals(QuicCloseInitiator.LOCAL, ended.initiator(), ended::toString);
                 order.add("ended " + ended.result());
             } else if (e instanceof QuicConnectionFreedEvent freed && freed.connectionId().equals(plainId)) {
                 order.add("freed");

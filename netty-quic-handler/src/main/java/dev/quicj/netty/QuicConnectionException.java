@@ -12,8 +12,27 @@ import java.util.Objects;
  * before the close handler). If the cause is a {@link QuicException}, the connection closes with its transport error
  * code, frame type and message; any other cause closes it with INTERNAL_ERROR.
  *
- * <p>Outbound, the handler fires one to the handlers after it when a datagram it wrote for a connection could not be
- * written to the channel; the cause is the write failure.
+ * <p>Outbound, the handler fires one to the handlers after it ({@code ctx.fireExceptionCaught}: it does not pass
+ * through the handler's own {@code exceptionCaught}, so no other connection is closed for it) when:
+ * <ul>
+ *   <li>a datagram it wrote for a connection, its CONNECTION_CLOSE or a re-send of it, could not be written to the
+ *       channel; the cause is the write failure;</li>
+ *   <li>the server Initial close of a stateless refusal ({@link AcceptPolicy#rejectStateless}, or any refusal when
+ *       the handler is full) could not be written; the ID is the refusal's source connection ID, the one its
+ *       {@link QuicConnectionEndedEvent} names;</li>
+ *   <li>quic-core threw while writing a connection's close (for example a connection driven on another clock than
+ *       the channel's); the connection ended as {@link QuicCloseResult#FAILED}, and the cause is what quic-core
+ *       threw;</li>
+ *   <li>{@code QuicConnection.receive} threw something other than a {@link QuicException} (the connection's CRYPTO
+ *       data listener failed, or the connection is on another clock); the connection is closed with INTERNAL_ERROR,
+ *       the cause is what {@code receive} threw, and a failure of that close is added as suppressed;</li>
+ *   <li>the listener factory of {@link AcceptPolicy#accept(java.util.function.Function)} threw for a client Initial
+ *       that authenticates; that Initial is refused statelessly with CONNECTION_REFUSED, the ID is the refusal's
+ *       source connection ID, and the cause is what the factory threw;</li>
+ *   <li>a connection added with {@link QuicCloseHandler#addConnection} before the handler was in a pipeline turns
+ *       out, once it is added, to be ahead of the channel's clock; it ended as {@link QuicCloseResult#FAILED}.</li>
+ * </ul>
+ * A Version Negotiation packet whose write fails is not reported: it concerns no connection.
  */
 public final class QuicConnectionException extends Exception {
     private static final long serialVersionUID = 1L;

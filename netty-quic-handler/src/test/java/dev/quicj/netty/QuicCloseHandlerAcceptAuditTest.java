@@ -397,4 +397,25 @@ class QuicCloseHandlerAcceptAuditTest {
         assertEquals(List.of("freed: " + none), seen);
         assertEquals(0, handler.connectionCount());
     }
+
+    /**
+     * QuicConnectionException: a stateless refusal whose close cannot be written is reported as one, naming the
+     * refusal's source connection ID (the ID its ended event carries), with the write failure as the cause.
+     */
+    @Test
+    void aStatelessRefusalWhoseCloseCannotBeWrittenIsReportedNamingTheRefusal() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder()
+                .acceptPolicy(AcceptPolicy.rejectStateless(REFUSED)).build());
+        TestSupport.FailingWrites failing = new TestSupport.FailingWrites();
+        ch = channel(failing, handler, recorder);
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+        assertNull(ch.readInbound(), "consumed");
+        assertEquals(1, failing.failed);
+        QuicConnectionEndedEvent ended = recorder.onlyEnded();
+        assertEquals(1, recorder.exceptions.size(), () -> "exceptions " + recorder.exceptions);
+        QuicConnectionException e = (QuicConnectionException) recorder.exceptions.get(0);
+        assertEquals(ended.connectionId(), e.connectionId());
+        assertEquals("network is unreachable", e.getCause().getMessage());
+    }
 }

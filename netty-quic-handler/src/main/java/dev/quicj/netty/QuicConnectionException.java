@@ -2,6 +2,10 @@ package dev.quicj.netty;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.QuicException;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.Objects;
 
 /**
@@ -33,12 +37,19 @@ import java.util.Objects;
  *       out, once it is added, to be ahead of the channel's clock; it ended as {@link QuicCloseResult#FAILED}.</li>
  * </ul>
  * A Version Negotiation packet whose write fails is not reported: it concerns no connection.
+ *
+ * <p>Serializable as any {@link Throwable} is, provided its cause is: {@link ConnectionId} is not
+ * {@link java.io.Serializable}, so the connection ID is written as its bytes and read back as an equal
+ * {@code ConnectionId}. The serialized form of version 1 carried no ID (a deserialized exception had none) and is not
+ * read.
  */
 public final class QuicConnectionException extends Exception {
-    private static final long serialVersionUID = 1L;
+    // 2: the connection ID's bytes follow the default fields (version 1 lost the ID)
+    private static final long serialVersionUID = 2L;
 
-    // the connection concerned
-    private final transient ConnectionId connectionId;
+    // the connection concerned; transient because ConnectionId is not Serializable: writeObject and readObject carry
+    // its bytes, so it is non-null after deserialization too
+    private transient ConnectionId connectionId;
 
     /**
      * A failure of the connection {@code connectionId}.
@@ -59,6 +70,22 @@ public final class QuicConnectionException extends Exception {
     /** The connection concerned. */
     public ConnectionId connectionId() {
         return connectionId;
+    }
+
+    /** Writes the default fields, then the connection ID as a {@code byte[]}. */
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        out.defaultWriteObject();
+        out.writeObject(connectionId.toByteArray());
+    }
+
+    /** Reads what {@link #writeObject} wrote; a missing or invalid connection ID is an {@link InvalidObjectException}. */
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        Object bytes = in.readObject();
+        if (!(bytes instanceof byte[]) || ((byte[]) bytes).length > ConnectionId.MAX_LENGTH) {
+            throw new InvalidObjectException("not a connection ID: " + bytes);
+        }
+        connectionId = ConnectionId.of((byte[]) bytes);
     }
 
     /** The cause if it is a {@link QuicException} (a protocol error with a transport error code), else {@code null}. */

@@ -15,8 +15,13 @@ import dev.quicj.core.conn.Ecn;
 import dev.quicj.core.conn.Settings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The configuration builder's defaults and validation, and the small public value types. */
@@ -191,5 +196,31 @@ class QuicCloseHandlerConfigTest {
         assertTrue(e.getMessage().contains(id.toString()), e::getMessage);
         assertThrows(NullPointerException.class, () -> new QuicConnectionException(null, q));
         assertThrows(NullPointerException.class, () -> new QuicConnectionException(id, null));
+    }
+
+    /**
+     * QuicConnectionException is Serializable (as every Throwable) though ConnectionId is not: the ID travels as its
+     * bytes and comes back equal, with the message and a serializable cause. The field was only {@code transient}, so
+     * a deserialized exception had a null connectionId(), against its contract.
+     */
+    @Test
+    void aConnectionExceptionSurvivesSerializationWithItsConnectionId() throws Exception {
+        for (ConnectionId id : List.of(ConnectionId.fromHex("0a0b0c0d0e0f1011"), ConnectionId.empty(),
+                ConnectionId.fromHex("00112233445566778899aabbccddeeff00112233"))) {
+            QuicException q = new QuicException(TransportErrorCode.PROTOCOL_VIOLATION, 0x06, "bad frame");
+            QuicConnectionException e = new QuicConnectionException(id, "receiving failed", q);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(e);
+            }
+            QuicConnectionException back;
+            try (ObjectInputStream in = new ObjectInputStream(
+                    new ByteArrayInputStream(bytes.toByteArray()))) {
+                back = (QuicConnectionException) in.readObject();
+            }
+            assertEquals(id, back.connectionId());
+            assertEquals("receiving failed", back.getMessage());
+            assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, back.quicException().errorCode());
+        }
     }
 }

@@ -9,8 +9,9 @@ import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
 
 /**
- * Writes handshake-phase datagrams: pending ACK frames and queued CRYPTO data, one packet per level that has
- * something to send, coalesced Initial → Handshake → 1-RTT. There is no loss recovery: data is sent once.
+ * Writes handshake-phase datagrams: pending ACK frames, queued CRYPTO data and a server's HANDSHAKE_DONE, one packet
+ * per level that has something to send, coalesced Initial → Handshake → 1-RTT. There is no loss recovery: data is
+ * sent once, and so is HANDSHAKE_DONE, although RFC 9000 §13.3 asks for it to be retransmitted until acknowledged.
  */
 final class HandshakeWriter {
     /** The ack_delay_exponent this endpoint uses for its ACK frames (the RFC 9000 default). */
@@ -26,6 +27,8 @@ final class HandshakeWriter {
     private final long[] writtenPn = new long[LEVELS.length];
     private final boolean[] writtenAck = new boolean[LEVELS.length];
     private final int[] writtenCrypto = new int[LEVELS.length];
+    // whether the datagram's 1-RTT packet carries HANDSHAKE_DONE, applied with the rest
+    private boolean writtenHandshakeDone;
 
     HandshakeWriter(QuicConnection conn) {
         this.conn = conn;
@@ -46,7 +49,7 @@ final class HandshakeWriter {
         boolean initialAckEliciting = false;
         for (int i = 0; i < LEVELS.length; i++) {
             PacketNumberSpace s = conn.space(LEVELS[i]);
-            if (s.canSend() && (s.ackPending || s.crypto.unsent() > 0)) {
+            if (s.canSend() && hasSomethingToSend(s)) {
                 last = i;
                 if (LEVELS[i] == EncryptionLevel.INITIAL && s.crypto.unsent() > 0) {
                     initialAckEliciting = true;
@@ -71,10 +74,11 @@ final class HandshakeWriter {
         for (int i = 0; i < LEVELS.length; i++) {
             writtenPn[i] = -1;
         }
+        writtenHandshakeDone = false;
         for (int i = 0; i <= last; i++) {
             EncryptionLevel level = LEVELS[i];
             PacketNumberSpace s = conn.space(level);
-            if (!s.canSend() || (!s.ackPending && s.crypto.unsent() == 0)) {
+            if (!s.canSend() || !hasSomethingToSend(s)) {
                 continue;
             }
             int length = writeOne(i, s, dest, base + written, room - written,
@@ -96,11 +100,18 @@ final class HandshakeWriter {
                 if (writtenAck[i]) {
                     s.ackPending = false;
                 }
+                boolean handshakeDone = writtenHandshakeDone && LEVELS[i] == EncryptionLevel.ONE_RTT;
+                boolean ackEliciting = writtenCrypto[i] > 0 || handshakeDone;
                 // ACK-only packets too: an ACK may acknowledge one of them as its largest (RFC 9002 §5.1)
-                s.recordSent(writtenPn[i], now, writtenCrypto[i] > 0);
+                s.recordSent(writtenPn[i], now, ackEliciting);
                 if (writtenCrypto[i] > 0) {
                     s.crypto.markSent(writtenCrypto[i]);
-                    // CRYPTO is ack-eliciting (RFC 9000 §10.1)
+                }
+                if (handshakeDone) {
+                    conn.handshakeDonePending = false;
+                }
+                if (ackEliciting) {
+                    // CRYPTO and HANDSHAKE_DONE are ack-eliciting (RFC 9000 §10.1)
                     conn.restartIdleTimerOnSend(now);
                 }
             }
@@ -140,8 +151,11 @@ final class HandshakeWriter {
         if (s.ackPending) {
             ackWritten = writeAck(s, now);
         }
+        // before the CRYPTO data, which takes all the room there is
+        boolean handshakeDone = s.level == EncryptionLevel.ONE_RTT && conn.handshakeDonePending
+                && writeHandshakeDone();
         int cryptoBytes = writeCrypto(s);
-        if (!ackWritten && cryptoBytes == 0) {
+        if (!ackWritten && !handshakeDone && cryptoBytes == 0) {
             writer.abandon();
             return 0;
         }
@@ -150,7 +164,28 @@ final class HandshakeWriter {
         writtenPn[index] = pn;
         writtenAck[index] = ackWritten;
         writtenCrypto[index] = cryptoBytes;
+        writtenHandshakeDone |= handshakeDone;
         return length;
+    }
+
+    /** Whether the level has an ACK, CRYPTO data or (1-RTT) HANDSHAKE_DONE to send. */
+    private boolean hasSomethingToSend(PacketNumberSpace s) {
+        return s.ackPending || s.crypto.unsent() > 0
+                || s.level == EncryptionLevel.ONE_RTT && conn.handshakeDonePending;
+    }
+
+    /**
+     * HANDSHAKE_DONE Frame (RFC 9000 §19.20): the type alone. Only a server queues it, once its handshake completed,
+     * so it goes only in 1-RTT packets, which FrameRules allows.
+     */
+    private boolean writeHandshakeDone() {
+        if (writer.remaining() < 1) {
+            return false;
+        }
+        ByteBuffer b = writer.frameBuffer();
+        VarInt.encode(b, FrameType.HANDSHAKE_DONE);
+        writer.commitFrame();
+        return true;
     }
 
     /** ACK Frame (RFC 9000 §19.3), ranges newest first, without ECN counts. */

@@ -29,9 +29,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>The heart is {@link #writeConnectionClose}, the counterpart of ngtcp2's
  * {@code ngtcp2_conn_write_connection_close}. Around it: {@link #receive} reads datagrams (header protection,
- * decryption, the frames this core needs), {@link #writePacket} sends queued CRYPTO data and ACKs, and the TLS layer
- * drives the handshake with {@link #installTxKey}, {@link #installRxKey}, {@link #submitCryptoData} and
- * {@link #handshakeCompleted()}.
+ * decryption, the frames this core needs), {@link #writePacket} sends queued CRYPTO data, ACKs and a server's
+ * HANDSHAKE_DONE, and the TLS layer drives the handshake with {@link #installTxKey}, {@link #installRxKey},
+ * {@link #submitCryptoData} and {@link #handshakeCompleted()}.
  *
  * <p>Timestamps are monotonic nanoseconds (for example {@link System#nanoTime()}) and must never decrease from one
  * call to the next. A connection is not thread-safe: drive it from one thread (a Netty event loop).
@@ -87,6 +87,9 @@ public final class QuicConnection {
     boolean handshakeCompleted;
     // the handshake is confirmed (server: completed; client: HANDSHAKE_DONE received)
     boolean handshakeConfirmed;
+    // server: HANDSHAKE_DONE is still to be sent (RFC 9001 §4.1.2); set when the handshake completes, cleared once a
+    // 1-RTT packet carrying it was sealed (there is no loss recovery to send it again)
+    boolean handshakeDonePending;
     // 1-RTT packets received before the handshake completed (RFC 9001 §5.7), still protected, oldest first; processed
     // once it completed; null when none
     ArrayDeque<byte[]> heldPackets;
@@ -343,7 +346,10 @@ public final class QuicConnection {
     }
 
     /**
-     * Writes one datagram with pending ACKs and CRYPTO data, coalescing the levels that have something to send.
+     * Writes one datagram with pending ACKs and CRYPTO data, coalescing the levels that have something to send, and on
+     * a server whose handshake completed, HANDSHAKE_DONE in a 1-RTT packet (RFC 9001 §4.1.2, RFC 9000 §19.20). That
+     * frame is sent once: this core has no loss recovery, so it is not sent again if its packet is lost, although
+     * RFC 9000 §13.3 asks for it to be retransmitted until acknowledged (as CRYPTO data is not sent again either).
      * A client pads every datagram carrying an Initial to 1200 bytes, a server those carrying an ack-eliciting
      * Initial (RFC 9000 §14.1: an ACK-only server Initial goes unpadded). A server never exceeds its amplification
      * budget.
@@ -459,8 +465,9 @@ public final class QuicConnection {
 
     /**
      * The TLS handshake completed. A client moves to {@link ConnectionState#POST_HANDSHAKE} and waits for
-     * HANDSHAKE_DONE to confirm; a server is confirmed at once (RFC 9001 §4.1.2) and discards its Handshake keys
-     * (§4.9.2). Ignored when already completed or closed. The 1-RTT packets received before this call
+     * HANDSHAKE_DONE to confirm; a server is confirmed at once (RFC 9001 §4.1.2), discards its Handshake keys
+     * (§4.9.2) and queues a HANDSHAKE_DONE frame, which its next {@link #writePacket} sends in a 1-RTT packet.
+     * Ignored when already completed or closed. The 1-RTT packets received before this call
      * ({@link DropReason#HELD_UNTIL_HANDSHAKE_COMPLETE}) are processed now, or, when this is called from the
      * {@link CryptoDataListener} (as a TLS layer does), at the end of that {@code receive}; their effects show in
      * {@link #state()} and the accessors (a held CONNECTION_CLOSE makes the connection draining). A protocol error
@@ -479,6 +486,9 @@ public final class QuicConnection {
         state = ConnectionState.POST_HANDSHAKE;
         if (role == Role.SERVER) {
             confirmHandshake();
+            // RFC 9001 §4.1.2: "The server MUST send a HANDSHAKE_DONE frame as soon as the handshake is complete";
+            // RFC 9000 §19.20: never before
+            handshakeDonePending = true;
         }
         if (heldPackets != null && !receiving) {
             // called outside receive: the held packets are processed now; inside, receive does it when the current

@@ -4,6 +4,7 @@ import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.Role;
+import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
@@ -528,6 +529,50 @@ final class PacketReceiver {
             if (frameType == FrameType.NEW_CONNECTION_ID && conn.dcid != null && conn.dcid.length() == 0) {
                 throw QuicException.protocolViolation(FrameType.NEW_CONNECTION_ID,
                         "NEW_CONNECTION_ID to an endpoint that sends zero-length connection IDs");
+            }
+        }
+
+        /**
+         * The stream frames the peer may not send for a stream (RFC 9000 §19.4, §19.5, §19.8, §19.10, §19.13), each a
+         * STREAM_STATE_ERROR. Who opened the stream is bit 0x01 of its ID (set: the server) and its direction bit 0x02
+         * (set: unidirectional, from its initiator to the other end), §2.1. This core opens no stream (it sends no
+         * application data), so every locally initiated stream "has not yet been created":
+         * <ul>
+         *   <li>STREAM: only for a stream the peer opened (§19.8: not "for a locally initiated stream that has not yet
+         *       been created, or for a send-only stream");</li>
+         *   <li>STOP_SENDING and MAX_STREAM_DATA: only for a bidirectional stream the peer opened (§19.5, §19.10: not
+         *       for a locally initiated stream not yet created, nor for a receive-only stream, one the peer opened as
+         *       unidirectional);</li>
+         *   <li>RESET_STREAM and STREAM_DATA_BLOCKED: not for a send-only stream (§19.4, §19.13), a unidirectional
+         *       stream this endpoint would open. The RFC has no rule for them on a locally initiated bidirectional
+         *       stream not yet created, so those pass.</li>
+         * </ul>
+         * The stream limits this endpoint advertised (§4.6, STREAM_LIMIT_ERROR) are not checked: they are in the
+         * transport parameters the TLS layer sends, which this core never sees.
+         */
+        @Override
+        public void streamFrame(long frameType, long streamId) throws QuicException {
+            boolean serverInitiated = (streamId & 0x01) != 0;
+            boolean locallyInitiated = serverInitiated == (conn.role == Role.SERVER);
+            boolean unidirectional = (streamId & 0x02) != 0;
+            String problem = null;
+            if (frameType == FrameType.RESET_STREAM || frameType == FrameType.STREAM_DATA_BLOCKED) {
+                if (locallyInitiated && unidirectional) {
+                    problem = "a send-only stream";
+                }
+            } else if (frameType == FrameType.STOP_SENDING || frameType == FrameType.MAX_STREAM_DATA) {
+                if (locallyInitiated) {
+                    problem = "a locally initiated stream that was never opened";
+                } else if (unidirectional) {
+                    problem = "a receive-only stream";
+                }
+            } else if (locallyInitiated) {
+                // STREAM
+                problem = unidirectional ? "a send-only stream" : "a locally initiated stream that was never opened";
+            }
+            if (problem != null) {
+                throw QuicException.stackless(TransportErrorCode.STREAM_STATE_ERROR, frameType,
+                        FrameType.name(frameType) + " for " + problem + " (stream " + streamId + ")");
             }
         }
 

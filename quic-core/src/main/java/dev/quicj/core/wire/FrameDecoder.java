@@ -130,16 +130,20 @@ public final class FrameDecoder {
             case (int) FrameType.ACK_ECN:
                 decodeAck(visitor);
                 break;
-            case (int) FrameType.RESET_STREAM:
-                skipVarints(3);
-                visitor.otherFrame(type);
+            case (int) FrameType.RESET_STREAM: {
+                long streamId = varint();
+                skipVarints(2);
+                visitor.streamFrame(type, streamId);
                 break;
+            }
             case (int) FrameType.STOP_SENDING:
             case (int) FrameType.MAX_STREAM_DATA:
-            case (int) FrameType.STREAM_DATA_BLOCKED:
-                skipVarints(2);
-                visitor.otherFrame(type);
+            case (int) FrameType.STREAM_DATA_BLOCKED: {
+                long streamId = varint();
+                skipVarints(1);
+                visitor.streamFrame(type, streamId);
                 break;
+            }
             case (int) FrameType.CRYPTO: {
                 long offset = varint();
                 int length = dataLength(varint());
@@ -194,8 +198,7 @@ public final class FrameDecoder {
                 break;
             default:
                 // The STREAM types 0x08..0x0f; FrameRules.checkAllowed has rejected every unknown type.
-                decodeStream();
-                visitor.otherFrame(type);
+                visitor.streamFrame(type, decodeStream());
                 break;
         }
     }
@@ -237,12 +240,14 @@ public final class FrameDecoder {
         }
     }
 
-    private void decodeStream() throws QuicException {
-        varint(); // Stream ID
+    /** Validates and skips a STREAM frame; returns its Stream ID. */
+    private long decodeStream() throws QuicException {
+        long streamId = varint();
         long offset = (type & FrameType.STREAM_OFF_BIT) != 0 ? varint() : 0;
         int length = (type & FrameType.STREAM_LEN_BIT) != 0 ? dataLength(varint()) : end - pos;
         checkEnd(offset, length);
         pos += length;
+        return streamId;
     }
 
     private void decodeNewConnectionId() throws QuicException {

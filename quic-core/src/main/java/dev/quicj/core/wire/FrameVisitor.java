@@ -79,10 +79,24 @@ public interface FrameVisitor {
     }
 
     /**
-     * Any other frame RFC 9000 defines (RESET_STREAM, STOP_SENDING, STREAM, MAX_DATA, MAX_STREAM_DATA, MAX_STREAMS,
-     * DATA_BLOCKED, STREAM_DATA_BLOCKED, STREAMS_BLOCKED, NEW_CONNECTION_ID, PATH_CHALLENGE, PATH_RESPONSE, and
-     * RETIRE_CONNECTION_ID unless {@link #retireConnectionId} is overridden), after its fields were validated and
-     * skipped.
+     * A frame that names a stream: RESET_STREAM (type 0x04), STOP_SENDING (0x05), STREAM (0x08 to 0x0f),
+     * MAX_STREAM_DATA (0x11) or STREAM_DATA_BLOCKED (0x15), after all its fields were validated. By default it is
+     * reported as {@link #otherFrame(long) otherFrame(frameType)}, like the frames this interface has no method of
+     * their own for.
+     *
+     * @param frameType the frame's type, with a STREAM frame's OFF, LEN and FIN bits
+     * @param streamId the Stream ID field, 0 to 2^62 - 1: its bit 0x01 names the initiator (set: the server) and its
+     *     bit 0x02 the direction (set: unidirectional), RFC 9000 §2.1
+     */
+    default void streamFrame(long frameType, long streamId) throws QuicException {
+        otherFrame(frameType);
+    }
+
+    /**
+     * Any other frame RFC 9000 defines (MAX_DATA, MAX_STREAMS, DATA_BLOCKED, STREAMS_BLOCKED, NEW_CONNECTION_ID,
+     * PATH_CHALLENGE, PATH_RESPONSE; and RESET_STREAM, STOP_SENDING, STREAM, MAX_STREAM_DATA, STREAM_DATA_BLOCKED and
+     * RETIRE_CONNECTION_ID unless {@link #streamFrame} and {@link #retireConnectionId} are overridden), after its fields
+     * were validated and skipped.
      */
     default void otherFrame(long frameType) throws QuicException {
     }

@@ -407,6 +407,28 @@ class FrameDecoderTest {
         assertEquals(List.of(7L, VarInt.MAX_VALUE), seen);
     }
 
+    @Test
+    void streamFramesReportTheirTypeAndStreamId() throws QuicException {
+        List<String> seen = new java.util.ArrayList<>();
+        FrameVisitor visitor = new FrameVisitor() {
+            @Override
+            public void streamFrame(long frameType, long streamId) {
+                seen.add(Long.toHexString(frameType) + ":" + streamId);
+            }
+
+            @Override
+            public void otherFrame(long frameType) {
+                seen.add("other " + Long.toHexString(frameType));
+            }
+        };
+        // RESET_STREAM, STOP_SENDING, STREAM_OFF_LEN_FIN, MAX_STREAM_DATA, STREAM_DATA_BLOCKED, then MAX_DATA (not a
+        // stream frame) and a STREAM frame whose data runs to the end, on the last stream ID; a visitor that does not
+        // override the method sees otherFrame(type), as the parameterized cases above show
+        new FrameDecoder().decode(TestFrames.embed(Hex.decode("04 07 01 02  05 4001 00  0f 02 05 01 aa  11 03 09"
+                + "  15 00 00  10 05  08 ffffffffffffffff aabb")), EncryptionLevel.ONE_RTT, visitor);
+        assertEquals(List.of("4:7", "5:1", "f:2", "11:3", "15:0", "other 10", "8:" + VarInt.MAX_VALUE), seen);
+    }
+
     /** Decodes and checks the exception; the payload's bytes, position and limit must be unchanged. */
     private static void assertError(String hex, EncryptionLevel level, long code, long frameType) {
         byte[] bytes = Hex.decode(hex);

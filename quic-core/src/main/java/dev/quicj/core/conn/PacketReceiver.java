@@ -115,6 +115,12 @@ final class PacketReceiver {
                 if (r != DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE) {
                     conn.statPacketsDropped++;
                 }
+                // RFC 9000 §10.3.1: "the comparison MUST be performed when the first packet in an incoming datagram
+                // either cannot be associated with a connection or cannot be decrypted", whatever follows it: the
+                // packets coalesced after it are not read when the datagram is a stateless reset
+                if (offset == start && checkReset && matchesResetToken()) {
+                    return enterResetDraining(now);
+                }
             }
             if (conn.state == ConnectionState.DRAINING) {
                 return ReceiveStatus.DRAINING;
@@ -128,14 +134,8 @@ final class PacketReceiver {
             }
             offset = next;
         }
-        if (processed) {
-            return ReceiveStatus.PROCESSED;
-        }
-        // RFC 9000 §10.3.1: a datagram none of whose packets could be processed may be a stateless reset
-        if (checkReset && matchesResetToken()) {
-            return enterResetDraining(now);
-        }
-        return ReceiveStatus.DROPPED;
+        // a datagram none of whose packets was processed was checked for a stateless reset with its first packet
+        return processed ? ReceiveStatus.PROCESSED : ReceiveStatus.DROPPED;
     }
 
     /**

@@ -422,8 +422,14 @@ final class PacketReceiver {
     private ReceiveStatus retry(ByteBuffer dg) {
         // RFC 9000 §17.2.5.2: a client accepts one Retry, before any other server packet, with a valid tag
         if (conn.role == Role.SERVER || conn.receivedFromServer || conn.retryScid != null
-                || header.tokenLength() == 0
-                // RFC 9000 §17.2.5.1: the Retry's SCID must differ from the DCID of the client's Initial
+                || header.tokenLength() == 0) {
+            return drop(DropReason.INVALID_RETRY);
+        }
+        // RFC 9000 §17.2.5.1: "A client MUST discard a Retry packet that contains a Source Connection ID field that is
+        // identical to the Destination Connection ID field of its Initial packet": the DCID its Initials carry, and
+        // the original DCID its first Initial carried, which differ for a client created with another DCID
+        // (ClientBuilder.destinationConnectionId)
+        if (conn.dcid.matches(dg, header.scidOffset(), header.scidLength())
                 || conn.originalDcid.matches(dg, header.scidOffset(), header.scidLength())) {
             return drop(DropReason.INVALID_RETRY);
         }

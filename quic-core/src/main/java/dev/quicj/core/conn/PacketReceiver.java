@@ -425,6 +425,13 @@ final class PacketReceiver {
                 || header.tokenLength() == 0) {
             return drop(DropReason.INVALID_RETRY);
         }
+        // RFC 9000 §7.2: a client's DCID moves off the one of its first Initial only to the SCID of the server's first
+        // Initial or Retry. A client created with another DCID (ClientBuilder.destinationConnectionId) has therefore
+        // had one, and §17.2.5.2 ("After the client has received and processed an Initial or Retry packet from the
+        // server, it MUST discard any subsequent Retry packets") leaves it none to take
+        if (!conn.dcid.equals(conn.originalDcid)) {
+            return drop(DropReason.INVALID_RETRY);
+        }
         // RFC 9000 §17.2.5.1: "A client MUST discard a Retry packet that contains a Source Connection ID field that is
         // identical to the Destination Connection ID field of its Initial packet": the DCID its Initials carry, and
         // the original DCID its first Initial carried, which differ for a client created with another DCID
@@ -439,6 +446,10 @@ final class PacketReceiver {
             return drop(DropReason.UNSUPPORTED_VERSION);
         }
         try {
+            // RFC 9001 §5.8: the Retry Pseudo-Packet's ODCID is "the Destination Connection ID from the Initial packet
+            // that this Retry is in response to"; a client that gets here has sent its Initials with no other DCID than
+            // its original one (the DCID of its first Initial, whose value the server must also echo in
+            // original_destination_connection_id, RFC 9000 §7.3)
             if (!RetryIntegrity.verify(conn.version, conn.originalDcid.toByteArray(), dg, header.packetStart(),
                     header.packetLength())) {
                 return drop(DropReason.INVALID_RETRY);

@@ -396,9 +396,10 @@ final class PacketReceiver {
 
     private ReceiveStatus versionNegotiation(ByteBuffer dg) {
         // RFC 9000 §6.2: only a client that has not yet received a valid packet (a Retry or an earlier Version
-        // Negotiation included) acts on it
+        // Negotiation included) acts on it. A client created with a DCID other than its original one has processed
+        // the server's Initial or Retry (§7.2 moves the DCID only then: see ClientBuilder.destinationConnectionId)
         if (conn.role == Role.SERVER || conn.receivedFromServer || conn.retryScid != null
-                || conn.receivedVersionNegotiation) {
+                || conn.receivedVersionNegotiation || !conn.dcid.equals(conn.originalDcid)) {
             return drop(DropReason.IGNORED_VERSION_NEGOTIATION);
         }
         if (!conn.scid.matches(dg, header.dcidOffset(), header.dcidLength())

@@ -1166,7 +1166,7 @@ public final class QuicConnection {
          * The Destination Connection ID to put in packets, when it already differs from the original one (for
          * example the server's SCID learned from its Initial). Default: the original DCID. A client whose DCID
          * differs from its original one has received the server's Initial or Retry (RFC 9000 §7.2), so it discards
-         * every Retry (§17.2.5.2).
+         * every Retry (§17.2.5.2) and every Version Negotiation packet (§6.2).
          */
         public ClientBuilder destinationConnectionId(ConnectionId dcid) {
             this.dcid = Objects.requireNonNull(dcid, "dcid");

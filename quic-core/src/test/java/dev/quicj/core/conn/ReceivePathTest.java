@@ -651,6 +651,16 @@ class ReceivePathTest {
     }
 
     @Test
+    void versionNegotiationToAClientCreatedWithTheServersConnectionIdIsIgnored() throws Exception {
+        // RFC 9000 §6.2 and §7.2: a client whose DCID is no longer its original one has processed a server packet
+        QuicConnection c = ConnectionFixtures.sentFirstInitial(
+                ConnectionFixtures.clientBuilder(NULL).destinationConnectionId(SERVER_SCID).build(T0));
+        byte[] vn = versionNegotiation(SERVER_SCID, "ff00001d" + "0a0a0a0a");
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(vn), CLIENT_PATH, T0));
+        assertEquals(DropReason.IGNORED_VERSION_NEGOTIATION, c.lastDropReason());
+    }
+
+    @Test
     void versionNegotiationAfterARetryIsIgnored() throws Exception {
         // RFC 9000 §6.2: "A client MUST discard any Version Negotiation packet if it has received and successfully
         // processed any other packet"; a Retry is such a packet

@@ -22,11 +22,11 @@ import java.util.Set;
  * {@code write-close}: prints the hex of one Initial-level CONNECTION_CLOSE datagram, written by the library itself.
  * A client close comes from a real client connection that first wrote its Initial with packet number {@code pn - 1}
  * and then {@link QuicConnection#writeConnectionClose closed}; a server close is the {@link StatelessClose}. Initial
- * keys derive from {@code --odcid}.
+ * keys derive from {@code --odcid}, or from {@code --retry-scid} for a client that processed a Retry.
  */
 final class WriteCloseCommand {
     static final String USAGE = "usage: write-close --role client|server --version 1|2 --odcid HEX --dcid HEX "
-            + "--scid HEX --pn N [--token HEX] [--error N] [--frame-type N] [--reason TEXT] [--app]\n"
+            + "--scid HEX --pn N [--token HEX] [--retry-scid HEX] [--error N] [--frame-type N] [--reason TEXT] [--app]\n"
             + "  prints the hex of one Initial CONNECTION_CLOSE datagram\n"
             + "  --role        client: a real client's close after its first Initial, padded to 1200 bytes;\n"
             + "                server: a stateless server Initial close\n"
@@ -35,12 +35,14 @@ final class WriteCloseCommand {
             + "  --dcid        the packet's Destination Connection ID; --scid its Source Connection ID\n"
             + "  --pn          packet number: client 1..2^31 (its first Initial used pn - 1), server 0..2^31-1\n"
             + "  --token       client only: the token its Initials repeat\n"
+            + "  --retry-scid  client only: the SCID of the Retry it processed, from which its Initial keys then\n"
+            + "                derive (RFC 9001 §5.2); needs the Retry's --token\n"
             + "  --error       error code, decimal or 0x hex (default 0, NO_ERROR); --frame-type the triggering\n"
             + "                frame type (default 0); --reason the reason phrase (default none)\n"
             + "  --app         an application close (1c 0c 00 00 at Initial level)";
 
     private static final Set<String> VALUED = Set.of("role", "version", "odcid", "dcid", "scid", "pn", "token",
-            "error", "frame-type", "reason");
+            "retry-scid", "error", "frame-type", "reason");
     private static final Set<String> SWITCHES = Set.of("app");
     private static final NetworkPath PATH = new NetworkPath(new InetSocketAddress("127.0.0.1", 50000),
             new InetSocketAddress("127.0.0.1", 4433));
@@ -72,10 +74,15 @@ final class WriteCloseCommand {
         byte[] datagram;
         if (role.equals("client")) {
             byte[] token = a.has("token") ? Args.hex("token", a.string("token", "")) : null;
-            datagram = clientClose(version, odcid, dcid, scid, pn, token, error);
+            ConnectionId retryScid = a.has("retry-scid")
+                    ? Args.connectionId("retry-scid", a.string("retry-scid", "")) : null;
+            datagram = clientClose(version, odcid, dcid, scid, pn, token, retryScid, error);
         } else {
             if (a.has("token")) {
                 throw new UsageException("--token is for client Initials; a server's Initial carries no token");
+            }
+            if (a.has("retry-scid")) {
+                throw new UsageException("--retry-scid is for a client; a server's stateless close has no Retry");
             }
             datagram = serverClose(version, odcid, dcid, scid, pn, error);
         }
@@ -84,9 +91,16 @@ final class WriteCloseCommand {
     }
 
     private static byte[] clientClose(QuicVersion version, ConnectionId odcid, ConnectionId dcid, ConnectionId scid,
-            long pn, byte[] token, CloseError error) throws UsageException {
+            long pn, byte[] token, ConnectionId retryScid, CloseError error) throws UsageException {
         if (odcid.length() < QuicConnection.MIN_INITIAL_DCID_LENGTH) {
             throw new UsageException("--odcid of a client must be at least 8 bytes (RFC 9000 §7.2): " + odcid.length());
+        }
+        if (retryScid != null && token == null) {
+            throw new UsageException("--retry-scid needs the Retry's --token, which every later Initial repeats");
+        }
+        if (retryScid != null && retryScid.equals(odcid)) {
+            throw new UsageException("--retry-scid must differ from --odcid: a client discards a Retry whose SCID is "
+                    + "the DCID of its Initial (RFC 9000 §17.2.5.1)");
         }
         if (pn < 1 || pn - 1 > Integer.MAX_VALUE) {
             throw new UsageException("--pn of a client must be in 1..2^31: its first Initial used pn - 1");
@@ -94,9 +108,14 @@ final class WriteCloseCommand {
         long now = System.nanoTime();
         try {
             Settings settings = Settings.builder().initialPacketNumber(pn - 1).build();
-            QuicConnection c = QuicConnection.clientBuilder().version(version).originalDestinationConnectionId(odcid)
+            QuicConnection.ClientBuilder builder = QuicConnection.clientBuilder().version(version)
+                    .originalDestinationConnectionId(odcid)
                     .destinationConnectionId(dcid).sourceConnectionId(scid).path(PATH).token(token)
-                    .settings(settings).build(now);
+                    .settings(settings);
+            if (retryScid != null) {
+                builder.retrySourceConnectionId(retryScid);
+            }
+            QuicConnection c = builder.build(now);
             c.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, null, "h3"));
             if (c.writePacket(null, null, ByteBuffer.allocate(1500), now) == 0) {
                 // the ClientHello and the token do not fit the 1200 bytes the client's datagrams are held to

@@ -83,6 +83,23 @@ class CommandLineTest {
     }
 
     @Test
+    void writeCloseClientAfterARetryUsesKeysFromTheRetrysSourceId() {
+        // the client of RFC 9001 Appendix A.2 after the Retry of Appendix A.4 (SCID f067a5502a4262b5, token "token"):
+        // its Initial keys derive from the Retry's SCID (RFC 9001 §5.2), not from its first DCID
+        Result w = run("write-close", "--role", "client", "--version", "1", "--odcid", "8394c8f03e515708", "--dcid",
+                "f067a5502a4262b5", "--scid", "b1b2", "--pn", "2", "--token", "746f6b656e", "--retry-scid",
+                "f067a5502a4262b5", "--error", "0xa");
+        assertEquals(0, w.status(), w.err());
+        Result d = run("decode", "--odcid", "f067a5502a4262b5", "--hex", w.out().trim());
+        assertEquals(0, d.status(), d.out());
+        assertTrue(d.out().contains("packet INITIAL version=0x00000001 dcid=f067a5502a4262b5 scid=b1b2 token_len=5 pn=2"),
+                d.out());
+        assertTrue(d.out().contains("CONNECTION_CLOSE type=0x1c error=0xa (PROTOCOL_VIOLATION)"), d.out());
+        Result original = run("decode", "--odcid", "8394c8f03e515708", "--hex", w.out().trim());
+        assertEquals(1, original.status(), original.out());
+    }
+
+    @Test
     void frameTypeIsIgnoredForAnApplicationClose() {
         // an application close becomes 1c 0c 00 00 in an Initial whatever frame type was asked for: still V3
         Result r = run("write-close", "--role", "server", "--version", "1", "--odcid", "8394c8f03e515708", "--dcid",
@@ -233,6 +250,13 @@ class CommandLineTest {
             // the client's first Initial cannot hold this token within 1200 bytes
             {"write-close", "--role", "client", "--version", "1", "--odcid", "0011223344556677", "--dcid",
                 "0011223344556677", "--scid", "00", "--pn", "1", "--token", "00".repeat(1200)},
+            // a Retry always carries a token, and never the client's own first DCID as its SCID (RFC 9000 §17.2.5.1)
+            {"write-close", "--role", "client", "--version", "1", "--odcid", "0011223344556677", "--dcid",
+                "a1a2a3a4", "--scid", "00", "--pn", "1", "--retry-scid", "a1a2a3a4"},
+            {"write-close", "--role", "client", "--version", "1", "--odcid", "0011223344556677", "--dcid",
+                "0011223344556677", "--scid", "00", "--pn", "1", "--token", "01", "--retry-scid", "0011223344556677"},
+            {"write-close", "--role", "server", "--version", "1", "--odcid", "0011223344556677", "--dcid", "00",
+                "--scid", "00", "--pn", "0", "--retry-scid", "a1a2a3a4"},
             // a forgotten value is not taken from the next option
             {"reject-server", "--reason", "--app"},
             {"write-close", "--role", "--version", "1", "--odcid", "0011223344556677", "--dcid", "00", "--scid",

@@ -668,9 +668,21 @@ public final class QuicConnection {
         return dcid;
     }
 
-    /** The DCID of the client's first Initial, from which the Initial keys were derived; null on a fresh server. */
+    /**
+     * The DCID of the client's first Initial, from which the Initial keys were derived unless the client processed a
+     * Retry ({@link #retrySourceConnectionId()}); null on a fresh server.
+     */
     public ConnectionId originalDestinationConnectionId() {
         return originalDcid;
+    }
+
+    /**
+     * On a client, the Source Connection ID of the Retry it processed (RFC 9000 §17.2.5.2), from which its Initial keys
+     * were derived (RFC 9001 §5.2) and which the server's retry_source_connection_id must equal (RFC 9000 §7.3); null
+     * when it processed none, and on a server.
+     */
+    public ConnectionId retrySourceConnectionId() {
+        return retryScid;
     }
 
     /** The current path. */
@@ -1129,10 +1141,14 @@ public final class QuicConnection {
     // ---------------------------------------------------------------------------------------------------------
     // builders
 
-    /** Builds a client connection; its Initial keys are derived from the original DCID at once. */
+    /**
+     * Builds a client connection; its Initial keys are derived at once from the original DCID, or from the SCID of the
+     * Retry it has processed ({@link #retrySourceConnectionId}).
+     */
     public static final class ClientBuilder {
         private QuicVersion version = QuicVersion.V1;
         private ConnectionId originalDcid;
+        private ConnectionId retryScid;
         private ConnectionId dcid;
         private ConnectionId scid;
         private NetworkPath path;
@@ -1163,10 +1179,25 @@ public final class QuicConnection {
         }
 
         /**
+         * For a client that has processed a Retry (RFC 9000 §17.2.5.2): the Retry's Source Connection ID. The Initial
+         * keys then derive from it, not from the original DCID (RFC 9001 §5.2: "the Destination Connection ID ... chosen
+         * by the server" in its Retry), packets go to it unless {@link #destinationConnectionId} says otherwise, the
+         * server's retry_source_connection_id must equal it (RFC 9000 §7.3), and the connection discards every further
+         * Retry (§17.2.5.2) and every Version Negotiation packet (§6.2). The Retry's token, which every later Initial
+         * repeats (§17.2.5.2), goes in {@link #token}, and is required with this. It must differ from the original
+         * DCID: a client discards a Retry whose SCID equals the DCID of its Initial (§17.2.5.1).
+         */
+        public ClientBuilder retrySourceConnectionId(ConnectionId retryScid) {
+            this.retryScid = Objects.requireNonNull(retryScid, "retryScid");
+            return this;
+        }
+
+        /**
          * The Destination Connection ID to put in packets, when it already differs from the original one (for
-         * example the server's SCID learned from its Initial). Default: the original DCID. A client whose DCID
-         * differs from its original one has received the server's Initial or Retry (RFC 9000 §7.2), so it discards
-         * every Retry (§17.2.5.2) and every Version Negotiation packet (§6.2).
+         * example the server's SCID learned from its Initial). Default: the original DCID, or the Retry's SCID
+         * ({@link #retrySourceConnectionId}). A client whose DCID differs from its original one has received the
+         * server's Initial or Retry (RFC 9000 §7.2), so it discards every Retry (§17.2.5.2) and every Version
+         * Negotiation packet (§6.2).
          */
         public ClientBuilder destinationConnectionId(ConnectionId dcid) {
             this.dcid = Objects.requireNonNull(dcid, "dcid");
@@ -1208,17 +1239,32 @@ public final class QuicConnection {
          *
          * @param now the creation time in nanoseconds
          * @throws CryptoException if the Initial keys cannot be set up
-         * @throws IllegalStateException if a required field is missing
+         * @throws IllegalStateException if a required field is missing, or a Retry's SCID is given without its token
+         *         or equal to the original DCID
          */
         public QuicConnection build(long now) throws CryptoException {
             if (originalDcid == null || scid == null || path == null) {
                 throw new IllegalStateException("originalDestinationConnectionId, sourceConnectionId and path are required");
             }
+            if (retryScid != null) {
+                if (token == null) {
+                    throw new IllegalStateException("a client that processed a Retry repeats its token: token is "
+                            + "required with retrySourceConnectionId (RFC 9000 §17.2.5.2)");
+                }
+                if (retryScid.equals(originalDcid)) {
+                    throw new IllegalStateException("a Retry whose SCID is the original DCID is discarded "
+                            + "(RFC 9000 §17.2.5.1): " + retryScid);
+                }
+            }
+            // RFC 9001 §5.2: the Initial keys come from the DCID of the client's first Initial, and after a Retry from
+            // the DCID the server chose in it
+            ConnectionId keyDcid = retryScid != null ? retryScid : originalDcid;
             QuicConnection c = new QuicConnection(Role.CLIENT, version, settings, scid,
-                    dcid != null ? dcid : originalDcid, originalDcid, path, token, listener);
+                    dcid != null ? dcid : keyDcid, originalDcid, path, token, listener);
+            c.retryScid = retryScid;
             c.lastTimestamp = now;
             c.idleTimerStart = now;
-            c.deriveInitialKeys(originalDcid);
+            c.deriveInitialKeys(keyDcid);
             return c;
         }
     }

@@ -4,9 +4,12 @@ import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.conn.CloseError;
+import dev.quicj.core.conn.ConnectionState;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.crypto.CryptoException;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.inspect.DatagramInspector;
 import dev.quicj.core.inspect.InspectedFrame;
 import dev.quicj.core.inspect.InspectedPacket;
 import dev.quicj.netty.QuicCloseCommand;
@@ -38,6 +41,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A QUIC client that opens a connection and closes it at once, at Initial level: a Netty {@code NioDatagramChannel}
@@ -46,6 +50,12 @@ import java.util.concurrent.TimeUnit;
  * handler and closes it with a {@link QuicCloseCommand}; the handler writes the Initial CONNECTION_CLOSE and runs the
  * closing period. A {@link DatagramTap} at the head of the pipeline records every datagram both ways; the client
  * prints them decoded (Initial keys from its original DCID) and reports any CONNECTION_CLOSE the server answered with.
+ *
+ * <p>By default the close follows the first Initial back to back. With {@link Mode#FOLLOW_RETRY} the client closes only
+ * after the server's first datagram (or after the wait, without one); when that is a Retry the connection took (RFC
+ * 9000 §17.2.5.2: a valid integrity tag, RFC 9001 §5.8), it first sends its Initial again, with the Retry's token, to
+ * the Retry's SCID and under Initial keys derived from it (RFC 9001 §5.2), so that the close reaches an
+ * address-validating server's connection.
  */
 final class CloseClient {
     /** How long to wait for the server's datagrams by default. */
@@ -55,6 +65,17 @@ final class CloseClient {
     private static final int DATAGRAM_BUFFER_SIZE = 1500;
 
     private CloseClient() {
+    }
+
+    /** When the client closes. */
+    enum Mode {
+        /** Right after its first Initial, back to back. */
+        AT_ONCE,
+        /**
+         * After the server's first datagram (or after the wait, without one); when that is a Retry, after sending the
+         * Initial again as the Retry asks.
+         */
+        FOLLOW_RETRY
     }
 
     /**
@@ -70,21 +91,34 @@ final class CloseClient {
      * @param closeSent whether the client's close went out
      * @param serverClose the first CONNECTION_CLOSE the server sent, or {@code null}
      * @param serverCloseLevel the level of the packet that carried it, or {@code null}
+     * @param retryScid the SCID of the Retry the client followed ({@link Mode#FOLLOW_RETRY}), or {@code null}
      */
     record Result(InetSocketAddress local, InetSocketAddress server, QuicVersion version, ConnectionId originalDcid,
             ConnectionId scid, List<byte[]> sent, List<byte[]> received, boolean closeSent,
-            InspectedFrame.ConnectionClose serverClose, EncryptionLevel serverCloseLevel) {
+            InspectedFrame.ConnectionClose serverClose, EncryptionLevel serverCloseLevel, ConnectionId retryScid) {
     }
 
     /**
-     * Connects, closes with {@code error}, waits up to {@code wait} for the server's datagrams (less once its close
-     * arrived) and prints the exchange to {@code out}.
+     * Connects, closes with {@code error} right after the first Initial, waits up to {@code wait} for the server's
+     * datagrams (less once its close arrived) and prints the exchange to {@code out}.
      *
      * @throws Exception if the socket cannot be opened or the client's Initial cannot be sealed
      */
     static Result run(InetSocketAddress server, CloseError error, QuicVersion version, Duration wait,
             PrintStream out) throws Exception {
+        return run(server, error, version, wait, Mode.AT_ONCE, out);
+    }
+
+    /**
+     * Connects, closes with {@code error} when {@code mode} says, waits up to {@code wait} for the server's datagrams
+     * (less once its close arrived) and prints the exchange to {@code out}.
+     *
+     * @throws Exception if the socket cannot be opened or the client's Initial cannot be sealed
+     */
+    static Result run(InetSocketAddress server, CloseError error, QuicVersion version, Duration wait, Mode mode,
+            PrintStream out) throws Exception {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(mode, "mode");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             DatagramTap tap = new DatagramTap();
@@ -109,24 +143,48 @@ final class CloseClient {
                         + odcid.toHex() + ", SCID " + scid.toHex());
                 out.println("  (Initial packets of both directions are decrypted with keys derived from the original"
                         + " DCID, RFC 9001 §5.2)");
+                AtomicReference<QuicConnection> opened = new AtomicReference<>();
                 channel.eventLoop().submit(() -> {
-                    open(channel, handler, local, server, version, odcid, scid);
-                    // both go out back to back: the close does not wait for an answer
-                    channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid, error));
+                    opened.set(open(channel, handler, local, server, version, odcid, scid));
+                    if (mode == Mode.AT_ONCE) {
+                        // both go out back to back: the close does not wait for an answer
+                        channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid, error));
+                    }
                     return null;
                 }).sync();
+                QuicConnection conn = opened.get();
                 Printer printer = new Printer(out, odcid, error, version);
+                boolean closeIssued = mode == Mode.AT_ONCE;
+                ConnectionId followedRetry = null;
                 long deadline = System.nanoTime() + wait.toNanos();
                 while (true) {
                     long left = deadline - System.nanoTime();
-                    if (left <= 0) {
+                    if (left <= 0 && closeIssued) {
                         break;
                     }
-                    DatagramTap.Captured c = tap.queue().poll(left, TimeUnit.NANOSECONDS);
-                    if (c == null) {
+                    DatagramTap.Captured c = left <= 0 ? null : tap.queue().poll(left, TimeUnit.NANOSECONDS);
+                    if (c == null && closeIssued) {
                         break;
                     }
-                    printer.print(c);
+                    if (c != null) {
+                        printer.print(c);
+                    }
+                    if (!closeIssued && (c == null || c.direction() == DatagramTap.Direction.RECEIVED)) {
+                        // the server's first datagram, or none within the wait. The tap passed it on to the handler
+                        // within the event-loop task that captured it, so the connection has processed it by now
+                        if (c == null) {
+                            out.println("  (no datagram from the server within " + wait.toMillis()
+                                    + " ms: closing now)");
+                        }
+                        followedRetry = channel.eventLoop().submit(() -> closeAfterReply(channel, conn, local, server,
+                                scid, error)).get();
+                        if (followedRetry != null) {
+                            printer.retryFollowed(followedRetry);
+                        }
+                        closeIssued = true;
+                        // what the close brings back still gets the time it would have had
+                        deadline = Math.max(deadline, System.nanoTime() + wait.toNanos());
+                    }
                     if (printer.serverClose != null) {
                         deadline = Math.min(deadline,
                                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AFTER_CLOSE_MILLIS));
@@ -135,9 +193,9 @@ final class CloseClient {
                 for (DatagramTap.Captured c = tap.queue().poll(); c != null; c = tap.queue().poll()) {
                     printer.print(c);
                 }
-                printer.summary(ended, wait);
+                printer.summary(ended, wait, mode);
                 return new Result(local, server, version, odcid, scid, printer.sent, printer.received,
-                        printer.closeSent, printer.serverClose, printer.serverCloseLevel);
+                        printer.closeSent, printer.serverClose, printer.serverCloseLevel, followedRetry);
             } finally {
                 channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
@@ -147,7 +205,7 @@ final class CloseClient {
     }
 
     /** On the event loop: builds the connection, writes its first Initial and hands it to the handler. */
-    private static void open(Channel channel, QuicCloseHandler handler, InetSocketAddress local,
+    private static QuicConnection open(Channel channel, QuicCloseHandler handler, InetSocketAddress local,
             InetSocketAddress server, QuicVersion version, ConnectionId odcid, ConnectionId scid)
             throws CryptoException {
         long now = channel.eventLoop().ticker().nanoTime();
@@ -157,16 +215,46 @@ final class CloseClient {
         String host = server.getHostString();
         String serverName = host.equals(server.getAddress().getHostAddress()) ? null : host;
         conn.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, serverName, "h3", "hq-interop"));
+        sendInitial(channel, conn, local, server, () -> handler.addConnection(conn));
+        return conn;
+    }
+
+    /**
+     * On the event loop, after the server's first datagram (or none): when the connection took a Retry (it is back in
+     * {@link ConnectionState#CLIENT_INITIAL} with the Retry's SCID), sends its Initial again, which now carries the
+     * Retry's token to the Retry's SCID under keys derived from it (RFC 9000 §17.2.5.2, RFC 9001 §5.2); then closes.
+     *
+     * @return the SCID of the Retry followed, or {@code null}
+     */
+    private static ConnectionId closeAfterReply(Channel channel, QuicConnection conn, InetSocketAddress local,
+            InetSocketAddress server, ConnectionId scid, CloseError error) throws CryptoException {
+        ConnectionId retryScid = null;
+        if (conn.retrySourceConnectionId() != null && conn.state() == ConnectionState.CLIENT_INITIAL) {
+            retryScid = conn.retrySourceConnectionId();
+            sendInitial(channel, conn, local, server, () -> { });
+        }
+        channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid, error));
+        return retryScid;
+    }
+
+    /**
+     * Writes the connection's next Initial (its ClientHello, from offset 0 after a Retry) into a pooled buffer and
+     * sends it; {@code beforeSend} runs once it is written (the first Initial hands the connection to the handler
+     * there, so that the server's answer finds it).
+     */
+    private static void sendInitial(Channel channel, QuicConnection conn, InetSocketAddress local,
+            InetSocketAddress server, Runnable beforeSend) throws CryptoException {
+        long now = channel.eventLoop().ticker().nanoTime();
         ByteBuf buf = channel.alloc().directBuffer(DATAGRAM_BUFFER_SIZE);
         boolean handedOff = false;
         try {
             ByteBuffer dest = buf.nioBuffer(buf.writerIndex(), buf.writableBytes());
             int length = conn.writePacket(null, null, dest, now);
             if (length == 0) {
-                throw new IllegalStateException("the client's first Initial was not written");
+                throw new IllegalStateException("the client's Initial was not written");
             }
             buf.writerIndex(buf.writerIndex() + length);
-            handler.addConnection(conn);
+            beforeSend.run();
             handedOff = true;
             channel.writeAndFlush(new DatagramPacket(buf, server, local));
         } finally {
@@ -205,7 +293,6 @@ final class CloseClient {
     /** Prints captured datagrams decoded, on the calling thread, and remembers what the server answered. */
     private static final class Printer {
         private final PrintStream out;
-        private final ConnectionId odcid;
         private final CloseError error;
         private final QuicVersion version;
         final List<byte[]> sent = new ArrayList<>();
@@ -217,12 +304,26 @@ final class CloseClient {
         private final Map<String, int[]> otherServerPackets = new LinkedHashMap<>();
         // the TLS messages in the server's CRYPTO frames, by level
         private final Map<String, List<String>> serverTls = new LinkedHashMap<>();
+        // the Initial keys datagrams are decoded with: the original DCID's, and those of a Retry's SCID once followed
+        private DatagramInspector.KeySource keys;
+        private ConnectionId retryScid;
+        private int initialsSent;
 
         Printer(PrintStream out, ConnectionId odcid, CloseError error, QuicVersion version) {
             this.out = out;
             this.version = version;
-            this.odcid = odcid;
             this.error = error;
+            this.keys = DatagramInspector.initialKeys(odcid, CryptoProvider.jca());
+        }
+
+        /** The client took a Retry with this SCID and sent its Initial again: decode with its keys too. */
+        void retryFollowed(ConnectionId scid) {
+            retryScid = scid;
+            keys = DatagramInspector.union(Describe.renamed(DatagramInspector.initialKeys(scid, CryptoProvider.jca()),
+                    " (keys from the Retry's SCID)"), keys);
+            out.println("  (the client took the server's Retry: it sends its Initial again with the Retry's token to "
+                    + scid.toHex() + ", and its Initial packets are now protected with keys derived from that SCID,"
+                    + " RFC 9001 §5.2)");
         }
 
         void print(DatagramTap.Captured c) {
@@ -231,7 +332,7 @@ final class CloseClient {
             boolean repeat = list.stream().anyMatch(b -> Arrays.equals(b, c.bytes()));
             list.add(c.bytes());
             String arrow = isSent ? ">>> client -> server" : "<<< server -> client";
-            List<InspectedPacket> packets = Describe.inspect(c.bytes(), odcid);
+            List<InspectedPacket> packets = DatagramInspector.inspect(c.bytes(), keys, -1);
             boolean hasClose = packets.stream().anyMatch(p -> !p.frames(InspectedFrame.ConnectionClose.class)
                     .isEmpty());
             if (repeat) {
@@ -242,7 +343,10 @@ final class CloseClient {
             String what;
             if (isSent) {
                 what = hasClose ? "the client closes the connection at Initial level"
-                        : "the client's first Initial: a TLS ClientHello in CRYPTO frames, padded to 1200 bytes";
+                        : initialsSent++ == 0
+                        ? "the client's first Initial: a TLS ClientHello in CRYPTO frames, padded to 1200 bytes"
+                        : "the client's Initial again, after the Retry: its ClientHello with the Retry's token "
+                                + "(RFC 9000 §17.2.5.2)";
             } else {
                 what = hasClose ? "the server's answer" : "from the server";
             }
@@ -276,7 +380,7 @@ final class CloseClient {
             }
         }
 
-        void summary(Iterable<QuicConnectionEndedEvent> ended, Duration wait) {
+        void summary(Iterable<QuicConnectionEndedEvent> ended, Duration wait, Mode mode) {
             out.println("summary:");
             QuicConnectionEndedEvent own = null;
             for (QuicConnectionEndedEvent e : ended) {
@@ -308,8 +412,16 @@ final class CloseClient {
                     line.append(": the server does not speak QUIC version ").append(version == QuicVersion.V1 ? 1 : 2);
                 } else if (kind.equals("RETRY")) {
                     // a Retry has no encrypted payload (RFC 9000 §17.2.5): the TLS handshake has nothing to do with it
-                    line.append(": a Retry (address validation); this client does not send its Initial again with the"
-                            + " token");
+                    if (retryScid != null) {
+                        line.append(": a Retry (address validation); the client sent its Initial again with its token"
+                                + " to ").append(retryScid.toHex()).append(", then closed");
+                    } else if (mode == Mode.FOLLOW_RETRY) {
+                        line.append(": a Retry (address validation) the client did not take (it takes one, with a"
+                                + " valid integrity tag, before any other server packet: RFC 9000 §17.2.5.2)");
+                    } else {
+                        line.append(": a Retry (address validation); this client closed right after its first"
+                                + " Initial, so it did not send it again with the token (--follow-retry does)");
+                    }
                 } else if (kind.equals("unparsed")) {
                     line.append(": not a QUIC packet this client can parse");
                 } else if (!kind.equals("Initial")) {

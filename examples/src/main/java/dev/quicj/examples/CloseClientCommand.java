@@ -14,24 +14,28 @@ import java.util.Set;
  */
 final class CloseClientCommand {
     static final String USAGE = "usage: close-client HOST PORT [--error N] [--reason TEXT] [--app] [--version 1|2]"
-            + " [--wait MS]\n"
+            + " [--wait MS]"
+            + " [--follow-retry]\n"
             + "  sends a client Initial (TLS ClientHello), closes the connection at Initial level, prints both\n"
             + "  directions decoded\n"
             + "  --error    error code, decimal or 0x hex (default 0x0, NO_ERROR)\n"
             + "  --reason   reason phrase (default \"client going away\")\n"
             + "  --app      an application close (sent in Initial packets as APPLICATION_ERROR 0xc without reason)\n"
             + "  --version  QUIC version 1 (default) or 2\n"
-            + "  --wait     how long to wait for the server's datagrams, in ms (default 1000)";
+            + "  --wait     how long to wait for the server's datagrams, in ms (default 1000)\n"
+            + "  --follow-retry  close after the server's first datagram (or after --wait without one), not at once;\n"
+            + "             a Retry is followed first: the Initial goes again with its token (RFC 9000 §17.2.5.2)";
 
     private static final Set<String> VALUED = Set.of("error", "reason", "version", "wait");
-    private static final Set<String> SWITCHES = Set.of("app");
+    private static final Set<String> SWITCHES = Set.of("app", "follow-retry");
     private static final long MAX_WAIT_MILLIS = 60_000;
 
     private CloseClientCommand() {
     }
 
     /** The parsed arguments. */
-    record Options(InetSocketAddress server, CloseError error, QuicVersion version, Duration waitTime) {
+    record Options(InetSocketAddress server, CloseError error, QuicVersion version, Duration waitTime,
+            CloseClient.Mode mode) {
     }
 
     static Options parse(String[] argv) throws UsageException {
@@ -48,12 +52,13 @@ final class CloseClientCommand {
         CloseError error = a.closeError(TransportErrorCode.NO_ERROR, "client going away");
         QuicVersion version = Main.version(a.string("version", "1"));
         Duration wait = Duration.ofMillis(a.number("wait", CloseClient.DEFAULT_WAIT.toMillis(), 0, MAX_WAIT_MILLIS));
-        return new Options(server, error, version, wait);
+        CloseClient.Mode mode = a.flag("follow-retry") ? CloseClient.Mode.FOLLOW_RETRY : CloseClient.Mode.AT_ONCE;
+        return new Options(server, error, version, wait, mode);
     }
 
     static int run(String[] argv, PrintStream out) throws Exception {
         Options o = parse(argv);
-        CloseClient.Result r = CloseClient.run(o.server(), o.error(), o.version(), o.waitTime(), out);
+        CloseClient.Result r = CloseClient.run(o.server(), o.error(), o.version(), o.waitTime(), o.mode(), out);
         if (!r.closeSent()) {
             throw new CommandException("the client's close was not sent");
         }

@@ -115,6 +115,17 @@ final class Describe {
         return DatagramInspector.inspect(datagram, DatagramInspector.initialKeys(odcid, CryptoProvider.jca()), -1);
     }
 
+    /** {@code keys}, each key's name followed by {@code suffix} (the name shows in each packet's {@code keys=}). */
+    static DatagramInspector.KeySource renamed(DatagramInspector.KeySource keys, String suffix) {
+        return (level, version) -> {
+            List<DatagramInspector.NamedKey> named = new ArrayList<>();
+            for (DatagramInspector.NamedKey k : keys.candidates(level, version)) {
+                named.add(new DatagramInspector.NamedKey(k.name() + suffix, k.protection()));
+            }
+            return named;
+        };
+    }
+
     /**
      * One line per packet header and one per frame (indented by {@code indent} and two more spaces), with the TLS
      * messages a CRYPTO frame starting at offset 0 carries.

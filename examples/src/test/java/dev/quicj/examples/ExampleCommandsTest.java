@@ -112,7 +112,10 @@ class ExampleCommandsTest {
         // an address-validating server (gtlsserver -V) answers the client's Initial with a Retry, which has no
         // encrypted payload: the summary used to read "server RETRY: 1 packet, 46 bytes, not decrypted (its keys come
         // from the TLS handshake, which this client does not run)", and the same for bytes that do not parse
-        for (boolean retry : new boolean[] {true, false}) {
+        // with --follow-retry the client waits for that Retry, whose zero tag it does not take (RFC 9001 §5.8), and says so
+        for (int variant = 0; variant < 3; variant++) {
+            boolean retry = variant < 2;
+            boolean follow = variant == 1;
             try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
                 Thread answering = new Thread(() -> {
                     try {
@@ -142,8 +145,12 @@ class ExampleCommandsTest {
                     }
                 });
                 answering.start();
-                Result r = CommandLineTest.run("close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()),
-                        "--wait", "500");
+                String[] args = {"close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()), "--wait", "500"};
+                if (follow) {
+                    args = java.util.Arrays.copyOf(args, args.length + 1);
+                    args[args.length - 1] = "--follow-retry";
+                }
+                Result r = CommandLineTest.run(args);
                 answering.join(10_000);
                 assertEquals(0, r.status(), r.err());
                 String out = r.out();
@@ -151,8 +158,13 @@ class ExampleCommandsTest {
                         retry ? "  server RETRY: 1 packet, " : "  server unparsed: 1 packet, "));
                 line = line.substring(0, line.indexOf('\n'));
                 assertFalse(line.contains("TLS handshake"), line);
-                assertTrue(line.endsWith(retry ? ": a Retry (address validation); this client does not send its"
-                        + " Initial again with the token" : ": not a QUIC packet this client can parse"), line);
+                String expected = follow ? ": a Retry (address validation) the client did not take (it takes one,"
+                        + " with a valid integrity tag, before any other server packet: RFC 9000 §17.2.5.2)"
+                        : retry ? ": a Retry (address validation); this client closed right after its first Initial,"
+                        + " so it did not send it again with the token (--follow-retry does)"
+                        : ": not a QUIC packet this client can parse";
+                assertTrue(line.endsWith(expected), line);
+                indexOf(out, "  client sent:   Initial CONNECTION_CLOSE type=0x1c error=0x0 (NO_ERROR)");
             }
         }
     }

@@ -140,6 +140,32 @@ class Ngtcp2PeerTest {
     }
 
     @Test
+    void anAddressValidatingGtlsserverTakesTheInitialAfterItsRetryAndLogsTheClose() throws Exception {
+        // gtlsserver -V answers a first Initial with a Retry (RFC 9000 §8.1.2). close-client --follow-retry takes it
+        // (its integrity tag checked, RFC 9001 §5.8) and sends its Initial again with the token, to the Retry's SCID
+        // under keys derived from it (RFC 9001 §5.2): ngtcp2 validates the token, answers with its ServerHello, and
+        // reads the close that follows, which repeats the token too (close-spec decision 1)
+        Peers.requireTool(Peers.Tool.GTLSSERVER, Peers.Tool.OPENSSL);
+        CloseError error = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, "after the Retry");
+        try (Ngtcp2Server server = Ngtcp2Server.start("-V")) {
+            TestPeers.Capture out = new TestPeers.Capture();
+            CloseClient.Result r = CloseClient.run(server.address(), error, QuicVersion.V1, CLIENT_WAIT,
+                    CloseClient.Mode.FOLLOW_RETRY, out.stream);
+            assertTrue(r.closeSent(), out::text);
+            assertTrue(r.retryScid() != null, () -> "no Retry followed:\n" + out.text() + "\n" + server.log());
+            Ngtcp2Close rx = server.awaitClose(Ngtcp2Close.Direction.RECEIVED, LOG_WAIT)
+                    .orElseThrow(() -> new AssertionError("no close in gtlsserver's log:\n" + server.log()
+                            + "\nclose-client printed:\n" + out.text()));
+            assertNgtcp2Close(rx, error, "CONNECTION_REFUSED");
+            // pn 0 the first Initial, pn 1 the Initial after the Retry, pn 2 the close
+            assertEquals(2, rx.packetNumber());
+            String log = server.log();
+            assertTrue(log.contains("Sending Retry packet") && log.contains("Token was successfully validated"), log);
+            assertTrue(out.text().contains("ServerHello (cipher"), out::text);
+        }
+    }
+
+    @Test
     void gtlsserverLogsAnApplicationCloseOfCloseClientAsApplicationError() throws Exception {
         Peers.requireTool(Peers.Tool.GTLSSERVER, Peers.Tool.OPENSSL);
         CloseError error = CloseError.application(0x77, "app reason stays home");

@@ -182,7 +182,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     // tens of bytes of direct memory for a server's close rather than a whole maxUdpPayloadSize buffer
     private ByteBuffer closeScratch;
 
-    private ChannelHandlerContext ctx;
+    // volatile only for checkInEventLoop, which other threads call: set once in handlerAdded, it must be seen there
+    // by a thread that never synchronized with the event loop, or a wrong-thread call would slip through unchecked
+    private volatile ChannelHandlerContext ctx;
     // writes not yet flushed
     private boolean flushPending;
     // datagrams written whose futures have not completed
@@ -368,7 +370,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * only the channel's event loop may call them (the handler's state is not thread-safe).
      */
     private void checkInEventLoop(String method) {
-        if (ctx != null && !ctx.executor().inEventLoop()) {
+        ChannelHandlerContext c = ctx;
+        if (c != null && !c.executor().inEventLoop()) {
             throw new IllegalStateException(method + " must be called from the channel's event loop");
         }
     }

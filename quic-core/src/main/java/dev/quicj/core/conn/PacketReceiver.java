@@ -396,10 +396,10 @@ final class PacketReceiver {
 
     private ReceiveStatus versionNegotiation(ByteBuffer dg) {
         // RFC 9000 §6.2: only a client that has not yet received a valid packet (a Retry or an earlier Version
-        // Negotiation included) acts on it. A client created with a DCID other than its original one has processed
-        // the server's Initial or Retry (§7.2 moves the DCID only then: see ClientBuilder.destinationConnectionId)
+        // Negotiation included) acts on it. A client created after the server's Initial or Retry
+        // (ClientBuilder.serverSourceConnectionId, destinationConnectionId, retrySourceConnectionId) has had one
         if (conn.role == Role.SERVER || conn.receivedFromServer || conn.retryScid != null
-                || conn.receivedVersionNegotiation || !conn.dcid.equals(conn.originalDcid)) {
+                || conn.receivedVersionNegotiation) {
             return drop(DropReason.IGNORED_VERSION_NEGOTIATION);
         }
         if (!conn.scid.matches(dg, header.dcidOffset(), header.dcidLength())
@@ -421,24 +421,18 @@ final class PacketReceiver {
     }
 
     private ReceiveStatus retry(ByteBuffer dg) {
-        // RFC 9000 §17.2.5.2: a client accepts one Retry, before any other server packet, with a valid tag
+        // RFC 9000 §17.2.5.2: a client accepts one Retry, before any other server packet, with a valid tag ("After
+        // the client has received and processed an Initial or Retry packet from the server, it MUST discard any
+        // subsequent Retry packets"). A client created after the server's Initial or Retry
+        // (ClientBuilder.serverSourceConnectionId, destinationConnectionId, retrySourceConnectionId) has had one
         if (conn.role == Role.SERVER || conn.receivedFromServer || conn.retryScid != null
                 || header.tokenLength() == 0) {
             return drop(DropReason.INVALID_RETRY);
         }
-        // RFC 9000 §7.2: a client's DCID moves off the one of its first Initial only to the SCID of the server's first
-        // Initial or Retry. A client created with another DCID (ClientBuilder.destinationConnectionId) has therefore
-        // had one, and §17.2.5.2 ("After the client has received and processed an Initial or Retry packet from the
-        // server, it MUST discard any subsequent Retry packets") leaves it none to take
-        if (!conn.dcid.equals(conn.originalDcid)) {
-            return drop(DropReason.INVALID_RETRY);
-        }
         // RFC 9000 §17.2.5.1: "A client MUST discard a Retry packet that contains a Source Connection ID field that is
-        // identical to the Destination Connection ID field of its Initial packet": the DCID its Initials carry, and
-        // the original DCID its first Initial carried, which differ for a client created with another DCID
-        // (ClientBuilder.destinationConnectionId)
-        if (conn.dcid.matches(dg, header.scidOffset(), header.scidLength())
-                || conn.originalDcid.matches(dg, header.scidOffset(), header.scidLength())) {
+        // identical to the Destination Connection ID field of its Initial packet". A client that may still take a
+        // Retry has sent its Initials to its original DCID only (§7.2 moves it only on the server's Initial or Retry)
+        if (conn.originalDcid.matches(dg, header.scidOffset(), header.scidLength())) {
             return drop(DropReason.INVALID_RETRY);
         }
         if (header.version() != conn.version) {

@@ -1149,6 +1149,7 @@ public final class QuicConnection {
         private QuicVersion version = QuicVersion.V1;
         private ConnectionId originalDcid;
         private ConnectionId retryScid;
+        private ConnectionId serverScid;
         private ConnectionId dcid;
         private ConnectionId scid;
         private NetworkPath path;
@@ -1193,11 +1194,26 @@ public final class QuicConnection {
         }
 
         /**
-         * The Destination Connection ID to put in packets, when it already differs from the original one (for
-         * example the server's SCID learned from its Initial). Default: the original DCID, or the Retry's SCID
-         * ({@link #retrySourceConnectionId}). A client whose DCID differs from its original one has received the
-         * server's Initial or Retry (RFC 9000 §7.2), so it discards every Retry (§17.2.5.2) and every Version
-         * Negotiation packet (§6.2).
+         * For a client that has processed the server's first Initial: that packet's Source Connection ID (RFC 9000
+         * §7.2). Packets go to it unless {@link #destinationConnectionId} says otherwise; every long-header packet
+         * from another SCID is discarded ("Once a client has received a valid Initial packet from the server, it MUST
+         * discard any subsequent packet it receives on that connection with a different Source Connection ID"); no
+         * Retry (§17.2.5.2) or Version Negotiation packet (§6.2) is taken; and the server's
+         * initial_source_connection_id must equal it (§7.3). It may equal the original DCID: nothing forbids a server
+         * to choose that as its own.
+         */
+        public ClientBuilder serverSourceConnectionId(ConnectionId serverScid) {
+            this.serverScid = Objects.requireNonNull(serverScid, "serverScid");
+            return this;
+        }
+
+        /**
+         * The Destination Connection ID to put in packets, when it already differs from the one the Initial keys
+         * derive from. Default: the server's SCID ({@link #serverSourceConnectionId}), else the Retry's SCID
+         * ({@link #retrySourceConnectionId}), else the original DCID. During the handshake a client's DCID moves only
+         * to the SCID of the server's first Initial (RFC 9000 §7.2), so without {@link #serverSourceConnectionId} a
+         * DCID other than the one the keys derive from is taken as that SCID, with everything
+         * {@link #serverSourceConnectionId} implies.
          */
         public ClientBuilder destinationConnectionId(ConnectionId dcid) {
             this.dcid = Objects.requireNonNull(dcid, "dcid");
@@ -1259,9 +1275,15 @@ public final class QuicConnection {
             // RFC 9001 §5.2: the Initial keys come from the DCID of the client's first Initial, and after a Retry from
             // the DCID the server chose in it
             ConnectionId keyDcid = retryScid != null ? retryScid : originalDcid;
-            QuicConnection c = new QuicConnection(Role.CLIENT, version, settings, scid,
-                    dcid != null ? dcid : keyDcid, originalDcid, path, token, listener);
+            // RFC 9000 §7.2: the DCID moves off keyDcid only to the SCID of the server's first Initial
+            ConnectionId peer = serverScid != null ? serverScid
+                    : dcid != null && !dcid.equals(keyDcid) ? dcid : null;
+            ConnectionId sendTo = dcid != null ? dcid : peer != null ? peer : keyDcid;
+            QuicConnection c = new QuicConnection(Role.CLIENT, version, settings, scid, sendTo, originalDcid, path,
+                    token, listener);
             c.retryScid = retryScid;
+            c.peerScid = peer;
+            c.receivedFromServer = peer != null;
             c.lastTimestamp = now;
             c.idleTimerStart = now;
             c.deriveInitialKeys(keyDcid);

@@ -14,6 +14,7 @@ import dev.quicj.core.packet.PacketCrypto;
 import dev.quicj.core.packet.PacketForm;
 import dev.quicj.core.packet.PacketHeader;
 import dev.quicj.core.packet.PacketParser;
+import dev.quicj.core.tls.TransportParameters;
 import dev.quicj.core.wire.AckFrame;
 import dev.quicj.core.wire.CloseType;
 import dev.quicj.core.wire.FrameDecoder;
@@ -559,8 +560,10 @@ final class PacketReceiver {
          *       stream this endpoint would open. The RFC has no rule for them on a locally initiated bidirectional
          *       stream not yet created, so those pass.</li>
          * </ul>
-         * The stream limits this endpoint advertised (§4.6, STREAM_LIMIT_ERROR) are not checked: they are in the
-         * transport parameters the TLS layer sends, which this core never sees.
+         * A peer-initiated stream beyond the limits this endpoint advertised in its transport parameters is a
+         * STREAM_LIMIT_ERROR (§4.6: "An endpoint that receives a frame with a stream ID exceeding the limit it has
+         * sent MUST treat this as a connection error of type STREAM_LIMIT_ERROR"), once the TLS layer gave them
+         * ({@link QuicConnection#setLocalTransportParameters}).
          */
         @Override
         public void streamFrame(long frameType, long streamId) throws QuicException {
@@ -586,6 +589,17 @@ final class PacketReceiver {
                 throw QuicException.stackless(TransportErrorCode.STREAM_STATE_ERROR, frameType,
                         FrameType.name(frameType) + " for " + problem + " (stream " + streamId + ")");
             }
+            TransportParameters local = conn.localParameters;
+            if (!locallyInitiated && local != null) {
+                // §2.1: the two low bits are the type, the rest counts the streams of that type from 0
+                long limit = unidirectional ? local.initialMaxStreamsUni() : local.initialMaxStreamsBidi();
+                if ((streamId >>> 2) >= limit) {
+                    throw QuicException.stackless(TransportErrorCode.STREAM_LIMIT_ERROR, frameType,
+                            FrameType.name(frameType) + " for stream " + streamId + ", beyond the " + limit + " "
+                                    + (unidirectional ? "unidirectional" : "bidirectional")
+                                    + " streams this endpoint allows");
+                }
+            }
         }
 
         @Override
@@ -598,8 +612,11 @@ final class PacketReceiver {
             }
             // §19.16: a sequence number "greater than any previously sent to the peer" is a PROTOCOL_VIOLATION. This
             // core sends no NEW_CONNECTION_ID, so it issued sequence number 0 (its handshake SCID, §5.1.1) and, as a
-            // server, perhaps 1 (the preferred_address a TLS layer may have sent, which this core does not see)
-            long largestIssued = conn.role == Role.SERVER ? 1 : 0;
+            // server, 1 if its transport parameters carried a preferred_address (perhaps, while the TLS layer has not
+            // said what they were)
+            TransportParameters local = conn.localParameters;
+            long largestIssued = conn.role == Role.SERVER
+                    && (local == null || local.preferredAddress().isPresent()) ? 1 : 0;
             if (sequenceNumber > largestIssued) {
                 throw QuicException.protocolViolation(FrameType.RETIRE_CONNECTION_ID,
                         "RETIRE_CONNECTION_ID of sequence number " + sequenceNumber + ", never issued");

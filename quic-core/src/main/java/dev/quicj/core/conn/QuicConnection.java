@@ -116,6 +116,9 @@ public final class QuicConnection {
 
     // the peer's transport parameters, null until the TLS layer provides them
     TransportParameters peerParameters;
+    // the transport parameters this endpoint sent, when the TLS layer gave them: the stream limits and whether a
+    // server issued connection ID sequence number 1 in preferred_address
+    TransportParameters localParameters;
     // stateless reset tokens the peer issued (transport parameter, NEW_CONNECTION_ID), the newest
     // MAX_RESET_TOKENS; allocated by the first, dropped when the connection closes
     byte[][] resetTokens;
@@ -577,6 +580,37 @@ public final class QuicConnection {
         if (role == Role.CLIENT) {
             params.statelessResetToken().ifPresent(this::addStatelessResetToken);
         }
+    }
+
+    /**
+     * Sets the transport parameters this endpoint sends, as the TLS layer encodes them. The receive path then enforces
+     * what they promise the peer:
+     * <ul>
+     *   <li>initial_max_streams_bidi and initial_max_streams_uni bound the streams the peer may open: a frame naming a
+     *       peer-initiated stream beyond them is a STREAM_LIMIT_ERROR (RFC 9000 §4.6). This core sends no
+     *       MAX_STREAMS, so they stay the limits for the connection's life;</li>
+     *   <li>a server issued connection ID sequence number 1 only with a preferred_address (§5.1.1): without one, a
+     *       RETIRE_CONNECTION_ID of sequence number 1 is a PROTOCOL_VIOLATION (§19.16).</li>
+     * </ul>
+     * Until they are set, neither is checked: any stream ID is taken, and a server takes RETIRE_CONNECTION_ID of
+     * sequence number 0 or 1.
+     *
+     * @throws IllegalArgumentException if a client's parameters carry a server-only parameter (§18.2)
+     */
+    public void setLocalTransportParameters(TransportParameters params) {
+        Objects.requireNonNull(params, "params");
+        if (role == Role.CLIENT && (params.originalDestinationConnectionId().isPresent()
+                || params.retrySourceConnectionId().isPresent() || params.statelessResetToken().isPresent()
+                || params.preferredAddress().isPresent())) {
+            throw new IllegalArgumentException("a client does not send server-only transport parameters (RFC 9000 "
+                    + "§18.2)");
+        }
+        this.localParameters = params;
+    }
+
+    /** The transport parameters this endpoint sends, or {@code null} before the TLS layer set them. */
+    public TransportParameters localTransportParameters() {
+        return localParameters;
     }
 
     /**

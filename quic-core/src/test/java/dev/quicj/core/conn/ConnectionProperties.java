@@ -50,7 +50,11 @@ final class ConnectionProperties {
 
     /** Connections in several states to throw bytes at, null crypto so that fuzzed bytes can authenticate. */
     static List<QuicConnection> targets() throws Exception {
-        return List.of(ConnectionFixtures.client(NULL), ConnectionFixtures.clientConfirmed(NULL),
+        // one confirmed connection knows the transport parameters it sent, so stream limits apply to it
+        QuicConnection limited = ConnectionFixtures.clientConfirmed(NULL);
+        limited.setLocalTransportParameters(dev.quicj.core.tls.TransportParameters.builder().initialMaxStreamsBidi(2)
+                .initialMaxStreamsUni(1).build());
+        return List.of(ConnectionFixtures.client(NULL), ConnectionFixtures.clientConfirmed(NULL), limited,
                 ConnectionFixtures.serverBuilder(NULL).build(T0), ConnectionFixtures.serverAllKeys(NULL));
     }
 

@@ -92,10 +92,22 @@ final class CloseClient {
      * @param serverClose the first CONNECTION_CLOSE the server sent, or {@code null}
      * @param serverCloseLevel the level of the packet that carried it, or {@code null}
      * @param retryScid the SCID of the Retry the client followed ({@link Mode#FOLLOW_RETRY}), or {@code null}
+     * @param closeNotNeeded why the client did not close ({@link Mode#FOLLOW_RETRY}: the server's first datagram ended
+     *     the connection), or {@code null}
      */
     record Result(InetSocketAddress local, InetSocketAddress server, QuicVersion version, ConnectionId originalDcid,
             ConnectionId scid, List<byte[]> sent, List<byte[]> received, boolean closeSent,
-            InspectedFrame.ConnectionClose serverClose, EncryptionLevel serverCloseLevel, ConnectionId retryScid) {
+            InspectedFrame.ConnectionClose serverClose, EncryptionLevel serverCloseLevel, ConnectionId retryScid,
+            String closeNotNeeded) {
+    }
+
+    /**
+     * What the client did after the server's first datagram ({@link Mode#FOLLOW_RETRY}).
+     *
+     * @param retryScid the SCID of the Retry it followed, or {@code null}
+     * @param closeNotNeeded why it did not close, or {@code null} when it did
+     */
+    private record AfterReply(ConnectionId retryScid, String closeNotNeeded) {
     }
 
     /**
@@ -156,6 +168,7 @@ final class CloseClient {
                 Printer printer = new Printer(out, odcid, error, version);
                 boolean closeIssued = mode == Mode.AT_ONCE;
                 ConnectionId followedRetry = null;
+                String closeNotNeeded = null;
                 long deadline = System.nanoTime() + wait.toNanos();
                 while (true) {
                     long left = deadline - System.nanoTime();
@@ -176,10 +189,15 @@ final class CloseClient {
                             out.println("  (no datagram from the server within " + wait.toMillis()
                                     + " ms: closing now)");
                         }
-                        followedRetry = channel.eventLoop().submit(() -> closeAfterReply(channel, conn, local, server,
-                                scid, error)).get();
+                        AfterReply after = channel.eventLoop().submit(() -> closeAfterReply(channel, handler, conn, local,
+                                server, scid, error)).get();
+                        followedRetry = after.retryScid();
+                        closeNotNeeded = after.closeNotNeeded();
                         if (followedRetry != null) {
                             printer.retryFollowed(followedRetry);
+                        }
+                        if (closeNotNeeded != null) {
+                            out.println("  (the client does not close: " + closeNotNeeded + ")");
                         }
                         closeIssued = true;
                         // what the close brings back still gets the time it would have had
@@ -193,9 +211,10 @@ final class CloseClient {
                 for (DatagramTap.Captured c = tap.queue().poll(); c != null; c = tap.queue().poll()) {
                     printer.print(c);
                 }
-                printer.summary(ended, wait, mode);
+                printer.summary(ended, wait, mode, closeNotNeeded);
                 return new Result(local, server, version, odcid, scid, printer.sent, printer.received,
-                        printer.closeSent, printer.serverClose, printer.serverCloseLevel, followedRetry);
+                        printer.closeSent, printer.serverClose, printer.serverCloseLevel, followedRetry,
+                        closeNotNeeded);
             } finally {
                 channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
@@ -222,19 +241,31 @@ final class CloseClient {
     /**
      * On the event loop, after the server's first datagram (or none): when the connection took a Retry (it is back in
      * {@link ConnectionState#CLIENT_INITIAL} with the Retry's SCID), sends its Initial again, which now carries the
-     * Retry's token to the Retry's SCID under keys derived from it (RFC 9000 §17.2.5.2, RFC 9001 §5.2); then closes.
-     *
-     * @return the SCID of the Retry followed, or {@code null}
+     * Retry's token to the Retry's SCID under keys derived from it (RFC 9000 §17.2.5.2, RFC 9001 §5.2); then closes,
+     * unless that datagram already ended the connection.
      */
-    private static ConnectionId closeAfterReply(Channel channel, QuicConnection conn, InetSocketAddress local,
-            InetSocketAddress server, ConnectionId scid, CloseError error) throws CryptoException {
+    private static AfterReply closeAfterReply(Channel channel, QuicCloseHandler handler, QuicConnection conn,
+            InetSocketAddress local, InetSocketAddress server, ConnectionId scid, CloseError error)
+            throws CryptoException {
+        if (conn.state() == ConnectionState.DRAINING) {
+            // RFC 9000 §10.2.2: "An endpoint that is in the draining state MUST NOT send any packets"
+            return new AfterReply(null, "the server closed the connection first, and a draining endpoint sends"
+                    + " nothing (RFC 9000 §10.2.2)");
+        }
+        if (conn.state().isClosed() || handler.connection(scid) != conn) {
+            // the handler ended it: a Version Negotiation packet without this version (RFC 9000 §6.2), or a
+            // stateless reset (§10.3.1)
+            return new AfterReply(null, "the connection already ended: "
+                    + (conn.isStatelessReset() ? "the server reset it statelessly (RFC 9000 §10.3.1)"
+                            : "the server does not speak its version (Version Negotiation, RFC 9000 §6.2)"));
+        }
         ConnectionId retryScid = null;
         if (conn.retrySourceConnectionId() != null && conn.state() == ConnectionState.CLIENT_INITIAL) {
             retryScid = conn.retrySourceConnectionId();
             sendInitial(channel, conn, local, server, () -> { });
         }
         channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid, error));
-        return retryScid;
+        return new AfterReply(retryScid, null);
     }
 
     /**
@@ -380,7 +411,7 @@ final class CloseClient {
             }
         }
 
-        void summary(Iterable<QuicConnectionEndedEvent> ended, Duration wait, Mode mode) {
+        void summary(Iterable<QuicConnectionEndedEvent> ended, Duration wait, Mode mode, String closeNotNeeded) {
             out.println("summary:");
             QuicConnectionEndedEvent own = null;
             for (QuicConnectionEndedEvent e : ended) {
@@ -388,6 +419,8 @@ final class CloseClient {
             }
             if (closeSent) {
                 out.println("  client sent:   Initial " + Describe.closeOnWire(error, true));
+            } else if (closeNotNeeded != null) {
+                out.println("  client sent no close: " + closeNotNeeded);
             } else if (sent.isEmpty()) {
                 // the tap records what the socket took: the handler's SENT means only "written to the channel"
                 out.println("  client sent nothing: the socket did not take its datagrams");

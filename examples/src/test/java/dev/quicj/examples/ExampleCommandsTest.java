@@ -108,6 +108,55 @@ class ExampleCommandsTest {
     }
 
     @Test
+    void closeClientFollowingARetryDoesNotCloseAConnectionTheServerAlreadyClosed() throws Exception {
+        // reject-server answers the first Initial with its close: the client drains and sends nothing (RFC 9000
+        // §10.2.2), which is not a failure of the command
+        try (RejectServer server = TestPeers.server(RejectServer.Config.DEFAULT_CLOSE_ERROR)) {
+            Result r = CommandLineTest.run("close-client", "127.0.0.1",
+                    Integer.toString(server.localAddress().getPort()), "--wait", "500", "--follow-retry");
+            assertEquals(0, r.status(), r.out() + r.err());
+            indexOf(r.out(), "  client sent no close: the server closed the connection first, and a draining endpoint"
+                    + " sends nothing (RFC 9000 §10.2.2)");
+            indexOf(r.out(), "  server closed: Initial CONNECTION_CLOSE type=0x1c error=0x2 (CONNECTION_REFUSED)");
+            assertEquals(1, server.refusedConnections());
+        }
+    }
+
+    @Test
+    void closeClientFollowingARetryDoesNotCloseAfterVersionNegotiation() throws Exception {
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Thread answering = new Thread(() -> {
+                try {
+                    java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[1500], 1500);
+                    peer.receive(in);
+                    byte[] d = in.getData();
+                    int dcidLength = d[5];
+                    int scidLength = d[6 + dcidLength];
+                    // Version Negotiation (RFC 9000 §17.2.1): the client's CIDs swapped, one version it does not speak
+                    java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
+                    reply.write(new byte[] {(byte) 0x80, 0, 0, 0, 0});
+                    reply.write(scidLength);
+                    reply.write(d, 7 + dcidLength, scidLength);
+                    reply.write(dcidLength);
+                    reply.write(d, 6, dcidLength);
+                    reply.write(new byte[] {0x0a, 0x1a, 0x2a, 0x3a});
+                    byte[] b = reply.toByteArray();
+                    peer.send(new java.net.DatagramPacket(b, b.length, in.getSocketAddress()));
+                } catch (IOException e) {
+                    // the client then closes after its wait, and the test fails on the missing line
+                }
+            });
+            answering.start();
+            Result r = CommandLineTest.run("close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()),
+                    "--wait", "500", "--follow-retry");
+            answering.join(10_000);
+            assertEquals(0, r.status(), r.out() + r.err());
+            indexOf(r.out(), "  client sent no close: the connection already ended: the server does not speak its"
+                    + " version (Version Negotiation, RFC 9000 §6.2)");
+        }
+    }
+
+    @Test
     void closeClientDoesNotBlameTlsKeysForARetryOrAnUnparsedPacket() throws Exception {
         // an address-validating server (gtlsserver -V) answers the client's Initial with a Retry, which has no
         // encrypted payload: the summary used to read "server RETRY: 1 packet, 46 bytes, not decrypted (its keys come

@@ -182,8 +182,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     // tens of bytes of direct memory for a server's close rather than a whole maxUdpPayloadSize buffer
     private ByteBuffer closeScratch;
 
-    // volatile only for checkInEventLoop, which other threads call: set once in handlerAdded, it must be seen there
-    // by a thread that never synchronized with the event loop, or a wrong-thread call would slip through unchecked
+    // volatile only for checkInEventLoop, which other threads call: once handlerAdded set it, a thread that never
+    // synchronized with the event loop sees it too. Before handlerAdded the check cannot run (no event loop yet), and
+    // the handler's state is empty
     private volatile ChannelHandlerContext ctx;
     // writes not yet flushed
     private boolean flushPending;

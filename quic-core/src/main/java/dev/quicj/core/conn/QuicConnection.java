@@ -595,7 +595,8 @@ public final class QuicConnection {
      * Until they are set, neither is checked: any stream ID is taken, and a server takes RETIRE_CONNECTION_ID of
      * sequence number 0 or 1.
      *
-     * @throws IllegalArgumentException if a client's parameters carry a server-only parameter (§18.2)
+     * @throws IllegalArgumentException if a client's parameters carry a server-only parameter, or a server with a
+     *         zero-length connection ID's carry a preferred_address (§18.2)
      */
     public void setLocalTransportParameters(TransportParameters params) {
         Objects.requireNonNull(params, "params");
@@ -604,6 +605,10 @@ public final class QuicConnection {
                 || params.preferredAddress().isPresent())) {
             throw new IllegalArgumentException("a client does not send server-only transport parameters (RFC 9000 "
                     + "§18.2)");
+        }
+        if (role == Role.SERVER && scid.length() == 0 && params.preferredAddress().isPresent()) {
+            throw new IllegalArgumentException("a server using a zero-length connection ID MUST NOT provide a "
+                    + "preferred address (RFC 9000 §18.2)");
         }
         this.localParameters = params;
     }
@@ -1247,7 +1252,10 @@ public final class QuicConnection {
          * ({@link #retrySourceConnectionId}), else the original DCID. During the handshake a client's DCID moves only
          * to the SCID of the server's first Initial (RFC 9000 §7.2), so without {@link #serverSourceConnectionId} a
          * DCID other than the one the keys derive from is taken as that SCID, with everything
-         * {@link #serverSourceConnectionId} implies.
+         * {@link #serverSourceConnectionId} implies. A server SCID equal to the DCID the keys derive from (a server may
+         * choose the client's original DCID, or keep its Retry's SCID) cannot be told apart from it here: a client
+         * that processed such a server's Initial must say so with {@link #serverSourceConnectionId}, or it would still
+         * take a Retry or a Version Negotiation packet.
          */
         public ClientBuilder destinationConnectionId(ConnectionId dcid) {
             this.dcid = Objects.requireNonNull(dcid, "dcid");

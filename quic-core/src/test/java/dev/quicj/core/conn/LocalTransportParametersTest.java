@@ -138,6 +138,20 @@ class LocalTransportParametersTest {
     }
 
     @Test
+    void aServerWithAZeroLengthIdSendsNoPreferredAddress() throws Exception {
+        // §18.2: "A server that chooses a zero-length connection ID MUST NOT provide a preferred address"
+        QuicConnection s = QuicConnection.serverBuilder().version(dev.quicj.core.QuicVersion.V1)
+                .sourceConnectionId(dev.quicj.core.ConnectionId.of(new byte[0])).path(SERVER_PATH).settings(NULL)
+                .build(T0);
+        assertThrows(IllegalArgumentException.class, () -> s.setLocalTransportParameters(TransportParameters.builder()
+                .preferredAddress(PreferredAddress.of(new InetSocketAddress("127.0.0.1", 4434), null, new byte[8],
+                        new byte[16])).build()));
+        assertNull(s.localTransportParameters());
+        s.setLocalTransportParameters(LIMITS);
+        assertSame(LIMITS, s.localTransportParameters());
+    }
+
+    @Test
     void aClientDoesNotSendServerOnlyParameters() throws Exception {
         QuicConnection c = connection(Role.CLIENT, null);
         assertThrows(IllegalArgumentException.class, () -> c.setLocalTransportParameters(TransportParameters.builder()

@@ -189,8 +189,8 @@ final class CloseClient {
                             out.println("  (no datagram from the server within " + wait.toMillis()
                                     + " ms: closing now)");
                         }
-                        AfterReply after = channel.eventLoop().submit(() -> closeAfterReply(channel, handler, conn, local,
-                                server, scid, error)).get();
+                        AfterReply after = channel.eventLoop().submit(() -> closeAfterReply(channel, handler, conn,
+                                local, server, scid, error)).get();
                         followedRetry = after.retryScid();
                         closeNotNeeded = after.closeNotNeeded();
                         if (followedRetry != null) {

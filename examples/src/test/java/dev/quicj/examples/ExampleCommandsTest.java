@@ -107,6 +107,32 @@ class ExampleCommandsTest {
         }
     }
 
+    /** Writes a fake server's answer to the client's first Initial (its DCID at offset 6, its SCID right after). */
+    @FunctionalInterface
+    private interface Answer {
+        void write(byte[] initial, int dcidLength, int scidLength, java.io.ByteArrayOutputStream reply);
+    }
+
+    /** A started thread that answers the first datagram {@code peer} receives, once. */
+    private static Thread answerFirstDatagram(DatagramSocket peer, Answer answer) {
+        Thread t = new Thread(() -> {
+            try {
+                java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[1500], 1500);
+                peer.receive(in);
+                byte[] d = in.getData();
+                int dcidLength = d[5];
+                java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
+                answer.write(d, dcidLength, d[6 + dcidLength], reply);
+                byte[] b = reply.toByteArray();
+                peer.send(new java.net.DatagramPacket(b, b.length, in.getSocketAddress()));
+            } catch (IOException e) {
+                // the client then sees nothing from the server, and the test fails on what it expected
+            }
+        });
+        t.start();
+        return t;
+    }
+
     @Test
     void closeClientFollowingARetryDoesNotCloseAConnectionTheServerAlreadyClosed() throws Exception {
         // reject-server answers the first Initial with its close: the client drains and sends nothing (RFC 9000
@@ -125,28 +151,15 @@ class ExampleCommandsTest {
     @Test
     void closeClientFollowingARetryDoesNotCloseAfterVersionNegotiation() throws Exception {
         try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            Thread answering = new Thread(() -> {
-                try {
-                    java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[1500], 1500);
-                    peer.receive(in);
-                    byte[] d = in.getData();
-                    int dcidLength = d[5];
-                    int scidLength = d[6 + dcidLength];
-                    // Version Negotiation (RFC 9000 §17.2.1): the client's CIDs swapped, one version it does not speak
-                    java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
-                    reply.write(new byte[] {(byte) 0x80, 0, 0, 0, 0});
-                    reply.write(scidLength);
-                    reply.write(d, 7 + dcidLength, scidLength);
-                    reply.write(dcidLength);
-                    reply.write(d, 6, dcidLength);
-                    reply.write(new byte[] {0x0a, 0x1a, 0x2a, 0x3a});
-                    byte[] b = reply.toByteArray();
-                    peer.send(new java.net.DatagramPacket(b, b.length, in.getSocketAddress()));
-                } catch (IOException e) {
-                    // the client then closes after its wait, and the test fails on the missing line
-                }
+            // Version Negotiation (RFC 9000 §17.2.1): the client's CIDs swapped, one version it does not speak
+            Thread answering = answerFirstDatagram(peer, (d, dcidLength, scidLength, reply) -> {
+                reply.writeBytes(new byte[] {(byte) 0x80, 0, 0, 0, 0});
+                reply.write(scidLength);
+                reply.write(d, 7 + dcidLength, scidLength);
+                reply.write(dcidLength);
+                reply.write(d, 6, dcidLength);
+                reply.writeBytes(new byte[] {0x0a, 0x1a, 0x2a, 0x3a});
             });
-            answering.start();
             Result r = CommandLineTest.run("close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()),
                     "--wait", "500", "--follow-retry");
             answering.join(10_000);
@@ -160,40 +173,27 @@ class ExampleCommandsTest {
     void closeClientDoesNotBlameTlsKeysForARetryOrAnUnparsedPacket() throws Exception {
         // an address-validating server (gtlsserver -V) answers the client's Initial with a Retry, which has no
         // encrypted payload: the summary used to read "server RETRY: 1 packet, 46 bytes, not decrypted (its keys come
-        // from the TLS handshake, which this client does not run)", and the same for bytes that do not parse
-        // with --follow-retry the client waits for that Retry, whose zero tag it does not take (RFC 9001 §5.8), and says so
+        // from the TLS handshake, which this client does not run)", and the same for bytes that do not parse. With
+        // --follow-retry the client waits for that Retry, whose zero tag it does not take (RFC 9001 §5.8), and says so
         for (int variant = 0; variant < 3; variant++) {
             boolean retry = variant < 2;
             boolean follow = variant == 1;
             try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-                Thread answering = new Thread(() -> {
-                    try {
-                        java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[1500], 1500);
-                        peer.receive(in);
-                        byte[] d = in.getData();
-                        int dcidLength = d[5];
-                        int scidLength = d[6 + dcidLength];
-                        java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
-                        if (retry) {
-                            // Retry, version 1: DCID = the client's SCID, a new SCID, a token, a 16-byte tag
-                            reply.write(0xf0);
-                            reply.write(d, 1, 4);
-                            reply.write(scidLength);
-                            reply.write(d, 7 + dcidLength, scidLength);
-                            reply.write(8);
-                            reply.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
-                            reply.write("token".getBytes(StandardCharsets.US_ASCII));
-                            reply.write(new byte[16]);
-                        } else {
-                            reply.write(new byte[] {(byte) 0xc0, 0, 0});   // a long header cut short
-                        }
-                        byte[] b = reply.toByteArray();
-                        peer.send(new java.net.DatagramPacket(b, b.length, in.getSocketAddress()));
-                    } catch (IOException e) {
-                        // the client's summary then shows nothing from the server, and the test fails
+                Thread answering = answerFirstDatagram(peer, (d, dcidLength, scidLength, reply) -> {
+                    if (retry) {
+                        // Retry, version 1: DCID = the client's SCID, a new SCID, a token, a 16-byte tag
+                        reply.write(0xf0);
+                        reply.write(d, 1, 4);
+                        reply.write(scidLength);
+                        reply.write(d, 7 + dcidLength, scidLength);
+                        reply.write(8);
+                        reply.writeBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+                        reply.writeBytes("token".getBytes(StandardCharsets.US_ASCII));
+                        reply.writeBytes(new byte[16]);
+                    } else {
+                        reply.writeBytes(new byte[] {(byte) 0xc0, 0, 0});   // a long header cut short
                     }
                 });
-                answering.start();
                 String[] args = {"close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()), "--wait", "500"};
                 if (follow) {
                     args = java.util.Arrays.copyOf(args, args.length + 1);

@@ -21,11 +21,12 @@ import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
- * A client created after it processed the server's first Initial ({@link QuicConnection.ClientBuilder
- * #serverSourceConnectionId}, or a {@link QuicConnection.ClientBuilder#destinationConnectionId} other than the one its
- * keys derive from). RFC 9000 §7.2: "Once a client has received a valid Initial packet from the server, it MUST discard
- * any subsequent packet it receives on that connection with a different Source Connection ID"; §17.2.5.2 and §6.2: it
- * takes no Retry and no Version Negotiation packet.
+ * A client created after it processed the server's first Initial
+ * ({@link QuicConnection.ClientBuilder#serverSourceConnectionId}, or a
+ * {@link QuicConnection.ClientBuilder#destinationConnectionId} other than the one its keys derive from). RFC 9000
+ * §7.2: "Once a client has received a valid Initial packet from the server, it MUST discard any subsequent packet it
+ * receives on that connection with a different Source Connection ID"; §17.2.5.2 and §6.2: it takes no Retry and no
+ * Version Negotiation packet.
  */
 class ClientBuiltAfterServerInitialTest {
     private static final Settings NULL = ConnectionFixtures.nullCrypto();

@@ -166,40 +166,36 @@ final class CloseClient {
                 }).sync();
                 QuicConnection conn = opened.get();
                 Printer printer = new Printer(out, odcid, error, version);
-                boolean closeIssued = mode == Mode.AT_ONCE;
-                ConnectionId followedRetry = null;
-                String closeNotNeeded = null;
+                // what the client did about its close: set at once, or after the server's first datagram
+                AfterReply after = mode == Mode.AT_ONCE ? new AfterReply(null, null) : null;
                 long deadline = System.nanoTime() + wait.toNanos();
                 while (true) {
                     long left = deadline - System.nanoTime();
-                    if (left <= 0 && closeIssued) {
+                    if (left <= 0 && after != null) {
                         break;
                     }
                     DatagramTap.Captured c = left <= 0 ? null : tap.queue().poll(left, TimeUnit.NANOSECONDS);
-                    if (c == null && closeIssued) {
+                    if (c == null && after != null) {
                         break;
                     }
                     if (c != null) {
                         printer.print(c);
                     }
-                    if (!closeIssued && (c == null || c.direction() == DatagramTap.Direction.RECEIVED)) {
+                    if (after == null && (c == null || c.direction() == DatagramTap.Direction.RECEIVED)) {
                         // the server's first datagram, or none within the wait. The tap passed it on to the handler
                         // within the event-loop task that captured it, so the connection has processed it by now
                         if (c == null) {
                             out.println("  (no datagram from the server within " + wait.toMillis()
                                     + " ms: closing now)");
                         }
-                        AfterReply after = channel.eventLoop().submit(() -> closeAfterReply(channel, handler, conn,
-                                local, server, scid, error)).get();
-                        followedRetry = after.retryScid();
-                        closeNotNeeded = after.closeNotNeeded();
-                        if (followedRetry != null) {
-                            printer.retryFollowed(followedRetry);
+                        after = channel.eventLoop().submit(() -> closeAfterReply(channel, handler, conn, local,
+                                server, scid, error)).get();
+                        if (after.retryScid() != null) {
+                            printer.retryFollowed(after.retryScid());
                         }
-                        if (closeNotNeeded != null) {
-                            out.println("  (the client does not close: " + closeNotNeeded + ")");
+                        if (after.closeNotNeeded() != null) {
+                            out.println("  (the client does not close: " + after.closeNotNeeded() + ")");
                         }
-                        closeIssued = true;
                         // what the close brings back still gets the time it would have had
                         deadline = Math.max(deadline, System.nanoTime() + wait.toNanos());
                     }
@@ -211,10 +207,10 @@ final class CloseClient {
                 for (DatagramTap.Captured c = tap.queue().poll(); c != null; c = tap.queue().poll()) {
                     printer.print(c);
                 }
-                printer.summary(ended, wait, mode, closeNotNeeded);
+                printer.summary(ended, wait, mode, after.closeNotNeeded());
                 return new Result(local, server, version, odcid, scid, printer.sent, printer.received,
-                        printer.closeSent, printer.serverClose, printer.serverCloseLevel, followedRetry,
-                        closeNotNeeded);
+                        printer.closeSent, printer.serverClose, printer.serverCloseLevel, after.retryScid(),
+                        after.closeNotNeeded());
             } finally {
                 channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }

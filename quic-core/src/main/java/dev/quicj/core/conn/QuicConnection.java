@@ -550,10 +550,15 @@ public final class QuicConnection {
             if (params.preferredAddress().isPresent() && peerScid.length() == 0) {
                 throw transportParameterError("preferred_address from a server with a zero-length connection ID");
             }
-        } else if (params.originalDestinationConnectionId().isPresent() || params.retrySourceConnectionId().isPresent()
-                || params.statelessResetToken().isPresent() || params.preferredAddress().isPresent()) {
+        } else if (hasServerOnlyParameter(params)) {
             throw transportParameterError("a server-only transport parameter from a client");
         }
+    }
+
+    /** Whether {@code params} carry a parameter only a server may send (RFC 9000 §18.2). */
+    private static boolean hasServerOnlyParameter(TransportParameters params) {
+        return params.originalDestinationConnectionId().isPresent() || params.retrySourceConnectionId().isPresent()
+                || params.statelessResetToken().isPresent() || params.preferredAddress().isPresent();
     }
 
     private static void checkIdParameter(String name, byte[] value, ConnectionId expected) throws QuicException {
@@ -600,9 +605,7 @@ public final class QuicConnection {
      */
     public void setLocalTransportParameters(TransportParameters params) {
         Objects.requireNonNull(params, "params");
-        if (role == Role.CLIENT && (params.originalDestinationConnectionId().isPresent()
-                || params.retrySourceConnectionId().isPresent() || params.statelessResetToken().isPresent()
-                || params.preferredAddress().isPresent())) {
+        if (role == Role.CLIENT && hasServerOnlyParameter(params)) {
             throw new IllegalArgumentException("a client does not send server-only transport parameters (RFC 9000 "
                     + "§18.2)");
         }

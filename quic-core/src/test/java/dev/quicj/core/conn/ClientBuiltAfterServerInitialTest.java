@@ -50,14 +50,17 @@ class ClientBuiltAfterServerInitialTest {
         assertEquals(dcid, c.destinationConnectionId());
     }
 
+    private static void assertProcessed(QuicConnection c, byte[] dg, ConnectionId dcid) throws Exception {
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0));
+        assertEquals(dcid, c.destinationConnectionId());
+    }
+
     @Test
     void aClientCreatedWithTheServersIdAsItsDestinationDiscardsAnInitialFromAnotherSourceId() throws Exception {
         QuicConnection c = built(ConnectionFixtures.clientBuilder(NULL).destinationConnectionId(SERVER_SCID));
         // anyone who saw the original DCID can seal an Initial: it must not move the client's DCID
         assertDropped(c, serverInitial(INTRUDER, 0), DropReason.PEER_SCID_MISMATCH, SERVER_SCID);
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(SERVER_SCID, 0)), CLIENT_PATH,
-                T0));
-        assertEquals(SERVER_SCID, c.destinationConnectionId());
+        assertProcessed(c, serverInitial(SERVER_SCID, 0), SERVER_SCID);
     }
 
     @Test
@@ -91,17 +94,13 @@ class ClientBuiltAfterServerInitialTest {
                 .destinationConnectionId(other));
         assertEquals(other, c.destinationConnectionId());
         assertDropped(c, serverInitial(other, 0), DropReason.PEER_SCID_MISMATCH, other);
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(SERVER_SCID, 0)), CLIENT_PATH,
-                T0));
-        assertEquals(other, c.destinationConnectionId());
+        assertProcessed(c, serverInitial(SERVER_SCID, 0), other);
     }
 
     @Test
     void aClientCreatedWithItsOriginalIdStillTakesTheServersFirstInitial() throws Exception {
         QuicConnection c = built(ConnectionFixtures.clientBuilder(NULL).destinationConnectionId(CLIENT_ODCID));
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(SERVER_SCID, 0)), CLIENT_PATH,
-                T0));
-        assertEquals(SERVER_SCID, c.destinationConnectionId());
+        assertProcessed(c, serverInitial(SERVER_SCID, 0), SERVER_SCID);
         assertDropped(c, serverInitial(INTRUDER, 1), DropReason.PEER_SCID_MISMATCH, SERVER_SCID);
     }
 }

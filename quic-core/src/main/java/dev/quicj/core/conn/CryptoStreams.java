@@ -114,6 +114,19 @@ final class CryptoStreams {
         virtualDelivered = to;
     }
 
+    /**
+     * The end of the data received so far in this flow, the frames of the packet being checked included: the
+     * delivered offset, or the end of the last out-of-order segment buffered beyond it.
+     */
+    long receivedEnd() {
+        long end = virtualDelivered;
+        if (pending != null && !pending.isEmpty()) {
+            Map.Entry<Long, byte[]> last = pending.lastEntry();
+            end = Math.max(end, last.getKey() + last.getValue().length);
+        }
+        return end;
+    }
+
     /** Drops what {@link #check} buffered since {@link #beginPacket}: a frame of the packet was refused. */
     void abortPacket() {
         for (int i = 0; i < tentativeCount; i++) {

@@ -156,6 +156,11 @@ final class PacketNumberSpace {
         return -1;
     }
 
+    /** Whether the packet in slot {@code index} of the sent log ({@link #sentIndex}) was acknowledged. */
+    boolean ackedAt(int index) {
+        return (sentAcked & 1L << index) != 0;
+    }
+
     /** When the packet in slot {@code index} of the sent log ({@link #sentIndex}) was sent. */
     long sentTimeAt(int index) {
         return sentTime[index];

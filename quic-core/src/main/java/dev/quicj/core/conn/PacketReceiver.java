@@ -67,7 +67,7 @@ final class PacketReceiver {
         if (checkReset) {
             dg.get(limit - RESET_TOKEN_LENGTH, trailer);
         }
-        HeaderStatus status = PacketParser.parse(dg, start, conn.scid.length(), header);
+        HeaderStatus status = PacketParser.parse(dg, start, conn.scid.length(), header, conn.acceptsClearedQuicBit());
         if (status != HeaderStatus.OK) {
             if (checkReset && matchesResetToken()) {
                 return enterResetDraining(now);
@@ -95,7 +95,7 @@ final class PacketReceiver {
         int offset = start;
         while (offset < limit) {
             if (offset != start) {
-                HeaderStatus st = PacketParser.parse(dg, offset, conn.scid.length(), header);
+                HeaderStatus st = PacketParser.parse(dg, offset, conn.scid.length(), header, conn.acceptsClearedQuicBit());
                 if (st != HeaderStatus.OK) {
                     conn.lastDropReason = DropReason.MALFORMED_HEADER;
                     break;
@@ -376,7 +376,7 @@ final class PacketReceiver {
         boolean processed = false;
         for (byte[] p = held.pollFirst(); p != null; p = held.pollFirst()) {
             ByteBuffer b = ByteBuffer.wrap(p);
-            DropReason r = PacketParser.parse(b, 0, conn.scid.length(), header) == HeaderStatus.OK
+            DropReason r = PacketParser.parse(b, 0, conn.scid.length(), header, conn.acceptsClearedQuicBit()) == HeaderStatus.OK
                     ? packet(b, p.length) : DropReason.MALFORMED_HEADER;
             if (r == null) {
                 processed = true;
@@ -518,6 +518,13 @@ final class PacketReceiver {
 
         @Override
         public void crypto(long offset, ByteBuffer payload, int dataIndex, int length) throws QuicException {
+            // RFC 9001 §4.1.3: "If the packet is from a previously installed encryption level, it MUST NOT contain
+            // data that extends past the end of previously received data in that flow. Implementations MUST treat any
+            // violations of this requirement as a connection error of type PROTOCOL_VIOLATION."
+            if (conn.isPreviousReceiveLevel(space.level) && offset + length > space.crypto.receivedEnd()) {
+                throw QuicException.protocolViolation(FrameType.CRYPTO, "new CRYPTO data at " + space.level
+                        + ", a level the TLS handshake has moved past");
+            }
             space.crypto.check(offset, payload, dataIndex, length);
         }
 
@@ -645,13 +652,16 @@ final class PacketReceiver {
             }
             PacketNumberSpace s = space;
             long largest = ack.largestAcknowledged();
+            // RFC 9002 §5.1: a sample when the frame's largest is newly acknowledged (whether or not an earlier ACK
+            // acknowledged a larger one: Appendix A.7 compares with the largest newly acknowledged, not with the
+            // largest acknowledged so far) and an ack-eliciting packet is among the newly acknowledged, from the
+            // largest's send time
+            int slot = s.sentIndex(largest);
+            boolean largestNewlyAcked = slot >= 0 && !s.ackedAt(slot);
             boolean newlyAckEliciting = s.markAcked(ack);
-            if (largest > s.largestAcked) {
-                s.largestAcked = largest;
-                // RFC 9002 §5.1: a sample when the largest is newly acknowledged and an ack-eliciting packet is among
-                // the newly acknowledged, from the largest's send time
-                int slot = s.sentIndex(largest);
-                long sample = slot < 0 ? -1 : now - s.sentTimeAt(slot);
+            s.largestAcked = Math.max(s.largestAcked, largest);
+            if (largestNewlyAcked) {
+                long sample = now - s.sentTimeAt(slot);
                 if (newlyAckEliciting && sample >= 0) {
                     long ackDelay = 0;
                     if (s.level == EncryptionLevel.ONE_RTT) {

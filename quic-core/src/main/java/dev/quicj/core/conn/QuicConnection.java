@@ -595,10 +595,11 @@ public final class QuicConnection {
      *       peer-initiated stream beyond them is a STREAM_LIMIT_ERROR (RFC 9000 §4.6). This core sends no
      *       MAX_STREAMS, so they stay the limits for the connection's life;</li>
      *   <li>a server issued connection ID sequence number 1 only with a preferred_address (§5.1.1): without one, a
-     *       RETIRE_CONNECTION_ID of sequence number 1 is a PROTOCOL_VIOLATION (§19.16).</li>
+     *       RETIRE_CONNECTION_ID of sequence number 1 is a PROTOCOL_VIOLATION (§19.16);</li>
+     *   <li>grease_quic_bit: packets with the QUIC bit (0x40) cleared are read (RFC 9287 §3: "MUST accept").</li>
      * </ul>
-     * Until they are set, neither is checked: any stream ID is taken, and a server takes RETIRE_CONNECTION_ID of
-     * sequence number 0 or 1.
+     * Until they are set, none of this applies: any stream ID is taken, a server takes RETIRE_CONNECTION_ID of
+     * sequence number 0 or 1, and a packet with the QUIC bit cleared is dropped as a malformed header.
      *
      * @throws IllegalArgumentException if a client's parameters carry a server-only parameter, or a server with a
      *         zero-length connection ID's carry a preferred_address (§18.2)
@@ -1043,6 +1044,32 @@ public final class QuicConnection {
      */
     boolean clearsQuicBit() {
         return greaseQuicBit && peerParameters != null && peerParameters.greaseQuicBit();
+    }
+
+    /**
+     * Whether packets with the QUIC bit cleared are read: this endpoint's own transport parameters
+     * ({@link #setLocalTransportParameters}) advertised grease_quic_bit. RFC 9287 §3: "An endpoint that advertises
+     * the grease_quic_bit transport parameter MUST accept packets with the QUIC Bit set to a value of 0."
+     */
+    boolean acceptsClearedQuicBit() {
+        return localParameters != null && localParameters.greaseQuicBit();
+    }
+
+    /**
+     * Whether {@code level} is a receive level the TLS handshake has moved past (RFC 9001 §4.1.3, "a previously
+     * installed encryption level"): Initial once the Handshake receive key is installed (TLS reads Handshake
+     * messages next), Handshake once the handshake completed. Not Handshake merely because the 1-RTT receive key
+     * is installed: a server installs it before the client's Finished arrives at Handshake level.
+     */
+    boolean isPreviousReceiveLevel(EncryptionLevel level) {
+        switch (level) {
+            case INITIAL:
+                return handshake != null && (handshake.rx != null || handshake.discarded) || handshakeCompleted;
+            case HANDSHAKE:
+                return handshakeCompleted;
+            default:
+                return false;
+        }
     }
 
     /** The shaped destination length of close-spec §3.1 steps 1-3. */

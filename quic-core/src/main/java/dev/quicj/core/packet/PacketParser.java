@@ -26,8 +26,23 @@ public final class PacketParser {
      * @param shortHeaderDcidLength the length of the connection IDs this endpoint issued, which is the DCID length
      *     of short-header packets sent to it
      * @param out filled on {@link HeaderStatus#OK}, and as far as parsed otherwise
+     * @return {@link HeaderStatus#FIXED_BIT_CLEAR} for a packet whose QUIC bit (0x40) is 0: see
+     *     {@link #parse(ByteBuffer, int, int, PacketHeader, boolean)} for an endpoint that advertised grease_quic_bit
      */
     public static HeaderStatus parse(ByteBuffer datagram, int offset, int shortHeaderDcidLength, PacketHeader out) {
+        return parse(datagram, offset, shortHeaderDcidLength, out, false);
+    }
+
+    /**
+     * As {@link #parse(ByteBuffer, int, int, PacketHeader)}, for an endpoint that may have advertised the
+     * grease_quic_bit transport parameter: RFC 9287 §3, "An endpoint that advertises the grease_quic_bit transport
+     * parameter MUST accept packets with the QUIC Bit set to a value of 0."
+     *
+     * @param quicBitMayBeClear this endpoint advertised grease_quic_bit, so a packet whose QUIC bit is 0 is parsed
+     *     as if it were 1; otherwise such a packet is {@link HeaderStatus#FIXED_BIT_CLEAR}
+     */
+    public static HeaderStatus parse(ByteBuffer datagram, int offset, int shortHeaderDcidLength, PacketHeader out,
+            boolean quicBitMayBeClear) {
         out.reset();
         int limit = datagram.limit();
         out.packetStart = offset;
@@ -35,6 +50,9 @@ public final class PacketParser {
             return HeaderStatus.TRUNCATED;
         }
         int first = datagram.get(offset) & 0xff;
+        if (quicBitMayBeClear) {
+            first |= FIXED_BIT;
+        }
         if ((first & LONG_HEADER_BIT) == 0) {
             return parseShort(datagram, offset, limit, first, shortHeaderDcidLength, out);
         }

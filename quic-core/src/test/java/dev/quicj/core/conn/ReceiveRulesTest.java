@@ -218,14 +218,19 @@ class ReceiveRulesTest {
         return c;
     }
 
-    @Test
-    void aReorderedAckWhoseLargestIsNewlyAcknowledgedGivesAnRttSample() throws Exception {
-        long t = 1_000_000_000L;
+    /** That client after an ACK of packet 1 only, at {@code t + 60 ms}: a 50 ms sample. */
+    private static QuicConnection clientWithPacket1Acknowledged(long t) throws Exception {
         QuicConnection c = clientWithTwoInitials(t);
-        // ACK of packet 1 only, at t + 60 ms: a 50 ms sample
         assertEquals(ReceiveStatus.PROCESSED,
                 c.receive(ByteBuffer.wrap(serverInitial(0, "02 01 00 00 00")), CLIENT_PATH, t + 60 * MS));
         assertEquals(50 * MS, c.smoothedRtt().toNanos());
+        return c;
+    }
+
+    @Test
+    void aReorderedAckWhoseLargestIsNewlyAcknowledgedGivesAnRttSample() throws Exception {
+        long t = 1_000_000_000L;
+        QuicConnection c = clientWithPacket1Acknowledged(t);
         // then an ACK of packet 0 only, at t + 100 ms: its largest, packet 0, is newly acknowledged and ack-eliciting:
         // a 100 ms sample, smoothed_rtt = 7/8 * 50 + 1/8 * 100 = 56.25 ms (RFC 9002 §5.3)
         assertEquals(ReceiveStatus.PROCESSED,
@@ -237,10 +242,7 @@ class ReceiveRulesTest {
     @Test
     void anAckWhoseLargestWasAcknowledgedBeforeGivesNoSample() throws Exception {
         long t = 1_000_000_000L;
-        QuicConnection c = clientWithTwoInitials(t);
-        assertEquals(ReceiveStatus.PROCESSED,
-                c.receive(ByteBuffer.wrap(serverInitial(0, "02 01 00 00 00")), CLIENT_PATH, t + 60 * MS));
-        assertEquals(50 * MS, c.smoothedRtt().toNanos());
+        QuicConnection c = clientWithPacket1Acknowledged(t);
         // ACK of packets 0 and 1 (packet 0 newly acknowledged, but the frame's largest, packet 1, is not): no sample
         assertEquals(ReceiveStatus.PROCESSED,
                 c.receive(ByteBuffer.wrap(serverInitial(1, "02 01 00 00 01")), CLIENT_PATH, t + 200 * MS));

@@ -55,6 +55,16 @@ final class RecyclingCryptoProvider implements CryptoProvider {
         return p;
     }
 
+    /**
+     * Delegated: only a connection whose peer updated its 1-RTT keys asks for this, and the connections lent
+     * protections close before they have 1-RTT keys, so nothing is recycled or recorded.
+     */
+    @Override
+    public PacketProtection newUpdatedPacketProtection(PacketProtection current, QuicVersion version,
+            CipherSuite suite, byte[] nextSecret) throws CryptoException {
+        return delegate.newUpdatedPacketProtection(current, version, suite, nextSecret);
+    }
+
     // once per instance: a protection re-keyed twice in one window must not come back twice
     private void recordLent(PacketProtection p) {
         for (int i = 0; i < lentCount; i++) {

@@ -21,6 +21,10 @@ final class PacketNumberSpace {
     // transmit and receive protection, null until installed
     PacketProtection tx;
     PacketProtection rx;
+    // the Key Phase bit of the current 1-RTT keys, both directions (RFC 9001 §6; application space only)
+    int keyPhase;
+    // the 1-RTT key generations (application space only; made when a 1-RTT key is installed)
+    KeyGenerations keys;
     // whether this space's keys and state were discarded (RFC 9001 §4.9)
     boolean discarded;
     // the next packet number to send
@@ -175,6 +179,7 @@ final class PacketNumberSpace {
     void releaseForClosed() {
         tx = null;
         rx = null;
+        releaseKeyGenerations();
         sentPn = null;
         sentTime = null;
         sentAckEliciting = 0;
@@ -184,11 +189,27 @@ final class PacketNumberSpace {
         crypto.releaseOutgoing();
     }
 
+    /** The key generations of this (application) space, made on first use. */
+    KeyGenerations keyGenerations() {
+        if (keys == null) {
+            keys = new KeyGenerations();
+        }
+        return keys;
+    }
+
+    private void releaseKeyGenerations() {
+        if (keys != null) {
+            keys.release();
+            keys = null;
+        }
+    }
+
     /** Drops keys and state (RFC 9001 §4.9). */
     void discard() {
         discarded = true;
         tx = null;
         rx = null;
+        releaseKeyGenerations();
         ackPending = false;
     }
 }

@@ -277,10 +277,17 @@ final class PacketReceiver {
         if (s.discarded || rx == null) {
             return DropReason.NO_KEYS;
         }
-        try {
-            PacketCrypto.unprotect(dg, header, rx, s.received.largest(), mask);
-        } catch (CryptoException e) {
-            return DropReason.DECRYPTION_FAILED;
+        if (level == EncryptionLevel.ONE_RTT) {
+            DropReason r = openOneRtt(dg, s);
+            if (r != null) {
+                return r;
+            }
+        } else {
+            try {
+                PacketCrypto.unprotect(dg, header, rx, s.received.largest(), mask);
+            } catch (CryptoException e) {
+                return DropReason.DECRYPTION_FAILED;
+            }
         }
         // the packet authenticated: it comes from the peer
         if (firstClientInitial) {
@@ -347,6 +354,55 @@ final class PacketReceiver {
         if (applier.close != null && !conn.state.isClosed()) {
             conn.peerClose = applier.close;
             conn.enterClosed(ConnectionState.DRAINING, now);
+        }
+        return null;
+    }
+
+    /**
+     * Removes the protection of a 1-RTT packet with the keys of its Key Phase (RFC 9001 §6): header protection is the
+     * same for every generation (§6.1); a packet of the current phase opens with the current keys, one of the other
+     * phase with the previous generation's if it is older than the current generation, or with the next
+     * generation's if it is newer than every packet received (§6.5). If the next generation's keys open it, the peer
+     * updated its keys, and this endpoint's next packets (a close included) use the next generation too (§6.2). A
+     * packet that does not authenticate changes nothing (RFC 9001 §5.5: "a packet that appears to trigger a key
+     * update but cannot be unprotected successfully MUST be discarded").
+     *
+     * <p>A peer may update its keys whenever it got an acknowledgment of a packet of the current phase (§6.2); RFC
+     * 9001 sets no MUST on a receiver about when an update arrives, and this endpoint takes every update it can
+     * authenticate, without the optional KEY_UPDATE_ERROR checks (§6.2: "MAY").
+     *
+     * @return null when the packet authenticated, else why it was dropped
+     */
+    private DropReason openOneRtt(ByteBuffer dg, PacketNumberSpace s) {
+        PacketProtection protection = s.rx;
+        try {
+            PacketCrypto.removeHeaderProtection(dg, header, protection, s.received.largest(), mask);
+        } catch (CryptoException e) {
+            return DropReason.DECRYPTION_FAILED;
+        }
+        KeyGenerations keys = s.keys;
+        long pn = header.packetNumber();
+        if (header.keyPhase() != s.keyPhase) {
+            if (keys == null) {
+                return DropReason.DECRYPTION_FAILED;
+            }
+            try {
+                protection = keys.otherPhaseRx(s, conn.settings.cryptoProvider(), conn.version, pn);
+            } catch (CryptoException e) {
+                // the next generation's keys could not be derived
+                return DropReason.NO_KEYS;
+            }
+            if (protection == null) {
+                return DropReason.DECRYPTION_FAILED;
+            }
+        }
+        try {
+            PacketCrypto.open(dg, header, protection);
+        } catch (CryptoException e) {
+            return DropReason.DECRYPTION_FAILED;
+        }
+        if (protection != s.rx) {
+            keys.opened(s, protection, pn);
         }
         return null;
     }

@@ -413,6 +413,10 @@ public final class QuicConnection {
             throw new IllegalStateException(level + " transmit key already installed");
         }
         space.tx = newProtection(suite, secret);
+        if (level == EncryptionLevel.ONE_RTT) {
+            // the next generation, if the peer updates its keys, comes from this one (RFC 9001 §6)
+            space.keyGenerations().installedTx(suite, secret);
+        }
     }
 
     /**
@@ -435,6 +439,9 @@ public final class QuicConnection {
             throw new IllegalStateException(level + " receive key already installed");
         }
         space.rx = newProtection(suite, secret);
+        if (level == EncryptionLevel.ONE_RTT) {
+            space.keyGenerations().installedRx(suite, secret);
+        }
     }
 
     // the provider's unchecked failure or null answer becomes a CryptoException before anything is stored
@@ -1025,7 +1032,8 @@ public final class QuicConnection {
         int pnLength = PacketNumber.encodedLength(pn, s.largestAcked);
         boolean begun;
         if (s.level == EncryptionLevel.ONE_RTT) {
-            begun = writer.beginShort(dest, start, room, dcid, 0, pn, pnLength, s.tx);
+            // the current Key Phase: after the peer's key update, s.tx is the updated generation (RFC 9001 §6.2)
+            begun = writer.beginShort(dest, start, room, dcid, s.keyPhase, pn, pnLength, s.tx);
         } else {
             byte[] t = s.level == EncryptionLevel.INITIAL && role == Role.CLIENT ? token : null;
             begun = writer.beginLong(dest, start, room, version, s.level.longPacketType(), dcid, scid, t, pn,

@@ -39,6 +39,9 @@ final class AeadPacketProtection implements PacketProtection {
     private byte[] hpScratch;
     // set while a re-key is under way, and left set when it failed: a half re-keyed instance refuses every use
     private boolean rekeyIncomplete;
+    // whether another instance (a key update's, or the one this key update came from) shares headerProtector: then
+    // re-keying in place would change that instance's header protection too, so this one is not rekeyable
+    private boolean headerProtectorShared;
 
     /**
      * @param iv the 12-byte IV; copied
@@ -59,8 +62,21 @@ final class AeadPacketProtection implements PacketProtection {
      * intrinsics directly, and re-keying them passed its known-answer test in this JVM.
      */
     boolean rekeyable() {
-        return JdkGcmPrimitives.REKEY_AVAILABLE && aead instanceof IntrinsicAesGcmAead
+        return !headerProtectorShared && JdkGcmPrimitives.REKEY_AVAILABLE && aead instanceof IntrinsicAesGcmAead
                 && headerProtector instanceof AesHeaderProtector && ((AesHeaderProtector) headerProtector).rekeyable();
+    }
+
+    /**
+     * The protection of the next key generation (RFC 9001 §6.1): {@code aead} and {@code iv}, and this instance's
+     * header protection, which the two then share (neither is {@link #rekeyable()} any more).
+     *
+     * @param iv the next generation's 12-byte IV; copied
+     */
+    AeadPacketProtection keyUpdated(Aead aead, byte[] iv) {
+        AeadPacketProtection next = new AeadPacketProtection(suite, aead, headerProtector, iv);
+        headerProtectorShared = true;
+        next.headerProtectorShared = true;
+        return next;
     }
 
     /**

@@ -54,6 +54,36 @@ public interface CryptoProvider {
     }
 
     /**
+     * The protection of the next 1-RTT key generation (a key update,
+     * <a href="https://www.rfc-editor.org/rfc/rfc9001#section-6.1">RFC 9001 §6.1</a>): the packet protection key and
+     * IV derived from {@code nextSecret} (itself {@link HkdfLabel#nextSecret} of the current generation's secret) with
+     * the version's {@code "key"} and {@code "iv"} labels, and the header protection of {@code current}, which a key
+     * update leaves as it is ("The header protection key is not updated"). {@code current} stays usable (a
+     * connection keeps the previous generation for reordered packets, §6.5); the result may share its
+     * header-protection state, so neither of them may be passed to {@link #rekeyPacketProtection} afterwards.
+     *
+     * <p>The default makes a new instance with {@link #newPacketProtection} for the AEAD and delegates header
+     * protection to {@code current} (or to what {@code current} itself delegates it to, so successive updates do not
+     * chain); {@code current} then stays reachable for as long as the result is. {@link #jca()} builds one instance
+     * sharing {@code current}'s header-protection cipher when {@code current} is one of its own. Only connections
+     * whose peer updates its keys ask for this, once per update; it may allocate.
+     *
+     * @param current the protection of the current generation, made by this provider; its suite must be
+     *     {@code suite}
+     * @param nextSecret the next generation's traffic secret; its length must be {@link CipherSuite#hashLength()};
+     *     not retained
+     * @throws CryptoException if the cipher cannot be set up
+     * @throws IllegalArgumentException if the secret has the wrong length or {@code current} is of another suite
+     */
+    default PacketProtection newUpdatedPacketProtection(PacketProtection current, QuicVersion version,
+            CipherSuite suite, byte[] nextSecret) throws CryptoException {
+        KeyUpdatedPacketProtection.checkCurrent(current, suite);
+        PacketProtection aead = CryptoException.requireProtection(newPacketProtection(version, suite, nextSecret),
+                "newPacketProtection");
+        return KeyUpdatedPacketProtection.of(aead, current);
+    }
+
+    /**
      * The default provider: the JDK's AES for AES-GCM and AES header protection, pure-Java ChaCha20-Poly1305 and
      * ChaCha20, HKDF on the JDK's SHA-256 (BouncyCastle's for SHA-384).
      * Its instances allocate nothing per packet once warm, except inside the JCA's AES-GCM {@code init}.

@@ -43,6 +43,32 @@ final class JcaCryptoProvider implements CryptoProvider {
         }
     }
 
+    /**
+     * One instance with the AEAD of {@code nextSecret} sharing {@code current}'s header-protection cipher when
+     * {@code current} is one of this provider's protections, else the default (a new protection whose header
+     * protection is delegated to {@code current}).
+     */
+    @Override
+    public PacketProtection newUpdatedPacketProtection(PacketProtection current, QuicVersion version,
+            CipherSuite suite, byte[] nextSecret) throws CryptoException {
+        Objects.requireNonNull(version, "version");
+        KeyUpdatedPacketProtection.checkCurrent(current, suite);
+        if (!(current instanceof AeadPacketProtection)) {
+            return CryptoProvider.super.newUpdatedPacketProtection(current, version, suite, nextSecret);
+        }
+        // the "hp" key of the next secret is derived with the others and wiped unused
+        PacketKeys keys = PacketKeys.derive(version, suite, nextSecret);
+        try {
+            Aead aead = suite == CipherSuite.TLS_CHACHA20_POLY1305_SHA256 ? new ChaCha20Poly1305Aead(keys.key)
+                    : aesGcm(keys.key);
+            return ((AeadPacketProtection) current).keyUpdated(aead, keys.iv);
+        } catch (GeneralSecurityException e) {
+            throw new CryptoException("cannot set up " + suite + " packet protection: " + e, e);
+        } finally {
+            keys.wipe();
+        }
+    }
+
     /** Re-keys {@code previous} in place when it is one of this provider's AES-GCM protections of {@code suite}. */
     @Override
     public PacketProtection rekeyPacketProtection(PacketProtection previous, QuicVersion version, CipherSuite suite,

@@ -31,6 +31,14 @@ final class NullCryptoProvider implements CryptoProvider {
         return new NullPacketProtection(suite);
     }
 
+    /** Null protection has no keys, so the next generation's is the same as the current one's. */
+    @Override
+    public PacketProtection newUpdatedPacketProtection(PacketProtection current, QuicVersion version,
+            CipherSuite suite, byte[] nextSecret) {
+        KeyUpdatedPacketProtection.checkCurrent(current, suite);
+        return newPacketProtection(version, suite, nextSecret);
+    }
+
     @Override
     public String toString() {
         return "CryptoProvider.nullCrypto()";

@@ -18,15 +18,34 @@ public final class PacketCrypto {
     }
 
     /**
-     * Removes header protection and decrypts the packet {@code header} describes, in place. On return the datagram
-     * holds the unprotected header and the plaintext payload, and the header's {@code firstByte},
-     * {@code packetNumberLength}, {@code packetNumber}, {@code payloadOffset} and {@code payloadLength} are set.
+     * Removes header protection and decrypts the packet {@code header} describes, in place: {@link
+     * #removeHeaderProtection} then {@link #open}. On return the datagram holds the unprotected header and the
+     * plaintext payload, and the header's {@code firstByte}, {@code packetNumberLength}, {@code packetNumber},
+     * {@code payloadOffset} and {@code payloadLength} are set.
      *
      * @param largestReceived the largest packet number received so far in this packet number space, or -1
      * @param mask scratch space of at least 5 bytes
      * @throws CryptoException if the packet does not authenticate; the packet's bytes are then unspecified
      */
     public static void unprotect(ByteBuffer buf, PacketHeader header, PacketProtection protection,
+            long largestReceived, byte[] mask) throws CryptoException {
+        removeHeaderProtection(buf, header, protection, largestReceived, mask);
+        open(buf, header, protection);
+    }
+
+    /**
+     * The first half of {@link #unprotect}: removes header protection in place with {@code protection}'s mask and
+     * decodes the packet number, setting the header's {@code firstByte} (so its {@link PacketHeader#keyPhase()}),
+     * {@code packetNumberLength}, {@code packetNumber} and {@code payloadOffset}. A receiver picks the AEAD keys of
+     * a 1-RTT packet from its Key Phase bit and packet number before {@link #open} (RFC 9001 §6.5): header
+     * protection is the same for every key generation (§6.1).
+     *
+     * @param largestReceived the largest packet number received so far in this packet number space, or -1
+     * @param mask scratch space of at least 5 bytes
+     * @throws CryptoException if the mask cannot be computed or the packet is too short for the AEAD tag, or its
+     *     packet number decodes past 2^62-1; the packet's bytes are then unspecified
+     */
+    public static void removeHeaderProtection(ByteBuffer buf, PacketHeader header, PacketProtection protection,
             long largestReceived, byte[] mask) throws CryptoException {
         int start = header.packetStart;
         int pnOffset = header.pnOffset;
@@ -46,21 +65,38 @@ public final class PacketCrypto {
             // RFC 9000 Appendix A.3 can decode past the top of the space; no such packet can exist
             throw CryptoException.stackless("packet number beyond 2^62-1");
         }
-        int headerLength = pnOffset + pnLength - start;
         int ciphertextLength = header.packetEnd - (pnOffset + pnLength);
         if (ciphertextLength < protection.tagLength()) {
             throw CryptoException.stackless("packet shorter than the AEAD tag");
-        }
-        int plaintextLength;
-        try {
-            plaintextLength = protection.open(buf, start, headerLength, ciphertextLength, pn);
-        } catch (RuntimeException e) {
-            throw CryptoException.contractViolation("open", e);
         }
         header.firstByte = first;
         header.pnLength = pnLength;
         header.packetNumber = pn;
         header.payloadOffset = pnOffset + pnLength;
+    }
+
+    /**
+     * The second half of {@link #unprotect}: decrypts and authenticates in place, with {@code protection}'s AEAD, the
+     * packet whose header protection {@link #removeHeaderProtection} removed, and sets the header's
+     * {@code payloadLength}.
+     *
+     * @throws CryptoException if the packet does not authenticate; its payload bytes are then unspecified
+     */
+    public static void open(ByteBuffer buf, PacketHeader header, PacketProtection protection)
+            throws CryptoException {
+        int start = header.packetStart;
+        int payloadOffset = header.payloadOffset;
+        int headerLength = payloadOffset - start;
+        int ciphertextLength = header.packetEnd - payloadOffset;
+        if (ciphertextLength < protection.tagLength()) {
+            throw CryptoException.stackless("packet shorter than the AEAD tag");
+        }
+        int plaintextLength;
+        try {
+            plaintextLength = protection.open(buf, start, headerLength, ciphertextLength, header.packetNumber);
+        } catch (RuntimeException e) {
+            throw CryptoException.contractViolation("open", e);
+        }
         header.payloadLength = plaintextLength;
     }
 

@@ -25,9 +25,16 @@ public enum DropReason {
      * core never has keys, is {@link #NO_KEYS}.)
      */
     UNEXPECTED_PACKET_TYPE,
-    /** No keys for the packet's encryption level, or they were discarded. */
+    /**
+     * No keys for the packet's encryption level, or they were discarded, or (a 1-RTT packet with the other Key Phase)
+     * the crypto provider could not make the next key generation (RFC 9001 §6).
+     */
     NO_KEYS,
-    /** The packet did not authenticate. */
+    /**
+     * The packet did not authenticate; for a 1-RTT packet, with the keys its Key Phase and packet number select
+     * (RFC 9001 §6.5), or none could be selected (a packet of the other Key Phase between the first and the largest
+     * packet number of the current key generation).
+     */
     DECRYPTION_FAILED,
     /** The packet number was already received. */
     DUPLICATE_PACKET,

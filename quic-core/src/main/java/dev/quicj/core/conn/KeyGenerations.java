@@ -40,8 +40,6 @@ final class KeyGenerations {
     // packet of the other Key Phase below it is an old one (the previous generation), above the largest received a
     // new one (the next generation), RFC 9001 §6.5
     private long firstPacketNumber;
-    // how many updates the peer made
-    private int updates;
 
     /** Keeps a copy of the 1-RTT receive secret the TLS layer installed. */
     void installedRx(CipherSuite suite, byte[] secret) {
@@ -53,11 +51,6 @@ final class KeyGenerations {
     void installedTx(CipherSuite suite, byte[] secret) {
         txSuite = suite;
         txSecret = secret.clone();
-    }
-
-    /** How many key updates the peer made (each one flipped the Key Phase). */
-    int updates() {
-        return updates;
     }
 
     /**
@@ -98,7 +91,6 @@ final class KeyGenerations {
         nextRx = null;
         nextTx = null;
         firstPacketNumber = pn;
-        updates++;
     }
 
     // both directions, or neither: the transmit key must follow the receive key (§6.2)

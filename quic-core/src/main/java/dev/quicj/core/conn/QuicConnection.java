@@ -400,6 +400,10 @@ public final class QuicConnection {
      * <p>Once the connection is closing or draining the call succeeds, as ngtcp2's does, but the key is not kept: a
      * closed connection never sends or decrypts again (a TLS layer may still deliver secrets after a peer's close).
      *
+     * <p>A copy of a 1-RTT secret is kept to derive the next key generation when the peer updates its keys (RFC 9001
+     * §6.2: this endpoint's packets then use the next generation and Key Phase); it is wiped when that generation
+     * replaces it and when the connection closes. This endpoint never initiates a key update itself.
+     *
      * @throws CryptoException if the cipher cannot be set up
      * @throws IllegalArgumentException for INITIAL or ZERO_RTT, or a secret of the wrong length
      * @throws IllegalStateException if the level was discarded or the key is already installed
@@ -424,7 +428,10 @@ public final class QuicConnection {
      * {@code _rx_key}).
      *
      * <p>Once the connection is closing or draining the call succeeds but the key is not kept, as for
-     * {@link #installTxKey}.
+     * {@link #installTxKey}. A copy of a 1-RTT secret is kept for key updates, as for {@link #installTxKey}: a 1-RTT
+     * packet with the other Key Phase is opened with the next generation's keys (or, if older than the current
+     * generation, the previous one's), and once the next generation authenticates a packet both directions use it
+     * (RFC 9001 §6.2, §6.5).
      *
      * @throws CryptoException if the cipher cannot be set up
      * @throws IllegalArgumentException for INITIAL or ZERO_RTT, or a secret of the wrong length

@@ -66,7 +66,8 @@ public interface CryptoProvider {
      * protection to {@code current} (or to what {@code current} itself delegates it to, so successive updates do not
      * chain); {@code current} then stays reachable for as long as the result is. {@link #jca()} builds one instance
      * sharing {@code current}'s header-protection cipher when {@code current} is one of its own. Only connections
-     * whose peer updates its keys ask for this, once per update; it may allocate.
+     * whose peer updates its keys ask for this, once per update; it may allocate. A provider that wraps another and
+     * decorates {@link #newPacketProtection} should decorate this method too, or leave it to the default.
      *
      * @param current the protection of the current generation, made by this provider; its suite must be
      *     {@code suite}

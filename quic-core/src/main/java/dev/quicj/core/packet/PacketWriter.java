@@ -109,7 +109,8 @@ public final class PacketWriter {
     }
 
     /**
-     * Begins a short-header (1-RTT) packet. Spin bit and reserved bits are 0.
+     * Begins a short-header (1-RTT) packet. Spin bit and reserved bits are 0; the Key Phase bit is bit 0 of
+     * {@code keyPhase}, that of the key generation {@code protection} belongs to (RFC 9001 §6).
      *
      * @return {@code false}, having written nothing, when it does not fit {@code room}
      * @throws IndexOutOfBoundsException if {@code [start, start + room)} is not within the buffer's limit (nothing is

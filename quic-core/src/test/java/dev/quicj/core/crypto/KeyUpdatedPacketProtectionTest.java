@@ -11,9 +11,9 @@ import dev.quicj.core.Hex;
 import dev.quicj.core.QuicVersion;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@link CryptoProvider#newUpdatedPacketProtection} (RFC 9001 §6.1): the next generation seals as a fresh protection
@@ -27,6 +27,7 @@ class KeyUpdatedPacketProtectionTest {
     private static final CryptoProvider DEFAULT_ONLY = (version, suite, secret) ->
             CryptoProvider.jca().newPacketProtection(version, suite, secret);
 
+    /** RFC 9001 Appendix A.5: the ChaCha20-Poly1305 1-RTT secret and its "quic ku" successor. */
     @Test
     void rfc9001AppendixA5NextSecret() {
         byte[] secret = Hex.decode("9ac312a7f877468ebe69422748ad00a15443f18203a07d6060f688f30f21632b");

@@ -382,23 +382,32 @@ final class PacketReceiver {
         }
         KeyGenerations keys = s.keys;
         long pn = header.packetNumber();
+        // a packet of the other Key Phase that no generation can be the peer's is still opened, with the current
+        // keys, and then dropped whatever the outcome: RFC 9001 §6.3, "Endpoints responding to an apparent key update
+        // MUST NOT generate a timing side-channel signal that might indicate that the Key Phase bit was invalid"
+        boolean invalidKeyPhase = false;
         if (header.keyPhase() != s.keyPhase) {
-            if (keys == null) {
-                return DropReason.DECRYPTION_FAILED;
+            PacketProtection other = null;
+            if (keys != null) {
+                try {
+                    other = keys.otherPhaseRx(s, conn.settings.cryptoProvider(), conn.version, pn);
+                } catch (CryptoException e) {
+                    // the next generation's keys could not be derived
+                    return DropReason.NO_KEYS;
+                }
             }
-            try {
-                protection = keys.otherPhaseRx(s, conn.settings.cryptoProvider(), conn.version, pn);
-            } catch (CryptoException e) {
-                // the next generation's keys could not be derived
-                return DropReason.NO_KEYS;
-            }
-            if (protection == null) {
-                return DropReason.DECRYPTION_FAILED;
+            if (other != null) {
+                protection = other;
+            } else {
+                invalidKeyPhase = true;
             }
         }
         try {
             PacketCrypto.open(dg, header, protection);
         } catch (CryptoException e) {
+            return DropReason.DECRYPTION_FAILED;
+        }
+        if (invalidKeyPhase) {
             return DropReason.DECRYPTION_FAILED;
         }
         if (protection != s.rx) {

@@ -1,0 +1,164 @@
+package dev.quicj.core.conn;
+
+import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_PATH;
+import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_SCID;
+import static dev.quicj.core.conn.ConnectionFixtures.SERVER_1RTT_SECRET;
+import static dev.quicj.core.conn.ConnectionFixtures.SUITE;
+import static dev.quicj.core.conn.ConnectionFixtures.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.QuicVersion;
+import dev.quicj.core.crypto.CipherSuite;
+import dev.quicj.core.crypto.CryptoException;
+import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.HkdfLabel;
+import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.core.packet.PacketWriter;
+import dev.quicj.core.wire.PacketNumber;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RFC 9001 §6.3 and §9.5: a packet whose Key Phase bit no key generation can explain costs the same AEAD work as any
+ * other forged packet before it is dropped.
+ */
+class KeyPhaseSideChannelTest {
+    private static final Settings REAL = Settings.defaults();
+    private static final byte[] PING = {0x01};
+
+    /** Counts AEAD open attempts of every protection the connection makes (current, next, previous generation). */
+    private static final class CountingProvider implements CryptoProvider {
+        final CryptoProvider jca = CryptoProvider.jca();
+        int opens;
+
+        PacketProtection wrap(PacketProtection p) {
+            return new PacketProtection() {
+                @Override
+                public CipherSuite suite() {
+                    return p.suite();
+                }
+
+                @Override
+                public int tagLength() {
+                    return p.tagLength();
+                }
+
+                @Override
+                public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength,
+                        long packetNumber) throws CryptoException {
+                    p.seal(packet, headerOffset, headerLength, payloadLength, packetNumber);
+                }
+
+                @Override
+                public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength,
+                        long packetNumber) throws CryptoException {
+                    opens++;
+                    return p.open(packet, headerOffset, headerLength, ciphertextLength, packetNumber);
+                }
+
+                @Override
+                public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask)
+                        throws CryptoException {
+                    p.headerProtectionMask(packet, sampleOffset, mask);
+                }
+            };
+        }
+
+        @Override
+        public PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret)
+                throws CryptoException {
+            return wrap(jca.newPacketProtection(version, suite, secret));
+        }
+    }
+
+    /**
+     * RFC 9001 §6.3: "Endpoints responding to an apparent key update MUST NOT generate a timing side-channel signal
+     * that might indicate that the Key Phase bit was invalid"; §9.5: "the entire process of header protection
+     * removal, packet number recovery, and packet protection removal MUST be applied together without timing and
+     * other side channels". A forged packet of the current Key Phase is put through AEAD open before it is dropped;
+     * the same forged packet with the other Key Phase and a packet number between the first of the current
+     * generation and the largest received is dropped at once, without any AEAD work (KeyGenerations.otherPhaseRx
+     * returns null, openOneRtt returns DECRYPTION_FAILED): the drop is measurably faster exactly when the Key Phase
+     * bit is invalid, and which packet numbers take the fast path reveals where the current generation began.
+     */
+    @Test
+    void aFlippedKeyPhaseInsideTheCurrentGenerationIsRejectedWithoutAnyAeadWork() throws Exception {
+        CountingProvider provider = new CountingProvider();
+        Settings settings = REAL.toBuilder().cryptoProvider(provider).build();
+        QuicConnection c = ConnectionFixtures.clientConfirmed(settings);
+        // packets 1 and 3 of the first generation; packet number 2 is still unused
+        assertEquals(ReceiveStatus.PROCESSED, receive(c, peerPacket(1, 0, 0, PING), T0 + 1));
+        assertEquals(ReceiveStatus.PROCESSED, receive(c, peerPacket(3, 0, 0, PING), T0 + 1));
+
+        // a forged packet 2 with the current Key Phase: AEAD open is attempted, then it is dropped
+        byte[] forgedCurrent = peerPacket(2, 0, 1, PING);
+        int before = provider.opens;
+        assertEquals(ReceiveStatus.DROPPED, receive(c, forgedCurrent, T0 + 2));
+        assertEquals(DropReason.DECRYPTION_FAILED, c.lastDropReason());
+        assertTrue(provider.opens > before, "sanity: the current phase's forged packet is opened");
+
+        // the same forged packet 2 with the other Key Phase
+        byte[] forgedOther = peerPacket(2, 1, 1, PING);
+        before = provider.opens;
+        assertEquals(ReceiveStatus.DROPPED, receive(c, forgedOther, T0 + 3));
+        assertEquals(DropReason.DECRYPTION_FAILED, c.lastDropReason());
+        assertTrue(provider.opens > before,
+                "a packet whose Key Phase bit is invalid is dropped without attempting packet protection removal: "
+                        + "a timing signal that the Key Phase bit was invalid (RFC 9001 §6.3, §9.5)");
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+
+    private static ReceiveStatus receive(QuicConnection c, byte[] dg, long now) throws Exception {
+        return c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, now);
+    }
+
+    private static byte[] peerPacket(long pn, int keyPhase, int gen, byte[] frames) throws CryptoException {
+        PacketProtection p = generation(SERVER_1RTT_SECRET, gen);
+        ByteBuffer b = ByteBuffer.allocate(1500);
+        PacketWriter w = new PacketWriter();
+        assertTrue(w.beginShort(b, 0, 1500, CLIENT_SCID, keyPhase, pn, PacketNumber.encodedLength(pn, -1), p));
+        assertTrue(w.writeFrameBytes(frames, 0, frames.length));
+        return Arrays.copyOf(b.array(), w.finish(0));
+    }
+
+    private static PacketProtection generation(byte[] secret, int gen) throws CryptoException {
+        PacketProtection first = ConnectionFixtures.peerProtection(REAL, secret);
+        byte[] s = secret;
+        for (int i = 0; i < gen; i++) {
+            s = HkdfLabel.nextSecret(QuicVersion.V1, SUITE, s);
+        }
+        PacketProtection aead = ConnectionFixtures.peerProtection(REAL, s);
+        return new PacketProtection() {
+            @Override
+            public CipherSuite suite() {
+                return aead.suite();
+            }
+
+            @Override
+            public int tagLength() {
+                return aead.tagLength();
+            }
+
+            @Override
+            public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength,
+                    long packetNumber) throws CryptoException {
+                aead.seal(packet, headerOffset, headerLength, payloadLength, packetNumber);
+            }
+
+            @Override
+            public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength,
+                    long packetNumber) throws CryptoException {
+                return aead.open(packet, headerOffset, headerLength, ciphertextLength, packetNumber);
+            }
+
+            @Override
+            public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask)
+                    throws CryptoException {
+                first.headerProtectionMask(packet, sampleOffset, mask);
+            }
+        };
+    }
+}

@@ -16,9 +16,10 @@ import java.util.Arrays;
  *
  * <p>This endpoint never initiates a key update (§6: an endpoint MAY); it follows the peer's (§6.2: "The endpoint
  * MUST update its send keys to the corresponding key phase in response"). Both directions therefore always have the
- * same Key Phase, {@link PacketNumberSpace#keyPhase}. The next generation is derived when the first packet that
- * needs it arrives, before that packet is opened, so whether it authenticates does not change the time it takes; it
- * is kept, and its secrets replace (and wipe) the current ones, which nothing needs any more. One previous receive
+ * same Key Phase, {@link PacketNumberSpace#keyPhase}. The next generation is derived ahead, once both 1-RTT keys are
+ * installed and again after each update ({@link #prepareNext}, RFC 9001 §9.5), so that no packet's processing
+ * includes a key derivation; if that failed, the first packet that needs it derives it, before it is opened. It is
+ * kept, and its secrets replace (and wipe) the current ones, which nothing needs any more. One previous receive
  * generation is kept until the next update replaces it.
  *
  * <p>The header protection key is never updated (§6.1): each later generation keeps the first one's, through
@@ -80,7 +81,8 @@ final class KeyGenerations {
      * generation's, the peer updated its keys, and the next generation becomes the current one in both directions
      * (RFC 9001 §6.2); the current receive generation becomes the previous one.
      */
-    void opened(PacketNumberSpace space, PacketProtection protection, long pn) {
+    void opened(PacketNumberSpace space, PacketProtection protection, long pn, CryptoProvider provider,
+            QuicVersion version) {
         if (protection != nextRx) {
             return;
         }
@@ -91,6 +93,26 @@ final class KeyGenerations {
         nextRx = null;
         nextTx = null;
         firstPacketNumber = pn;
+        prepareNext(space, provider, version);
+    }
+
+    /**
+     * Derives the next generation now, if both directions' current keys are installed and it is not derived yet:
+     * called when the TLS layer installs a 1-RTT key and after each update, so that a packet that needs the next
+     * generation, an injected one included, finds it ready and takes no longer than any other (RFC 9001 §9.5: "After
+     * receiving a key update, an endpoint SHOULD generate and save the next set of receive packet protection keys
+     * [...] This depends on not doing this key generation during packet processing"). If the derivation fails here,
+     * {@link #otherPhaseRx} tries again, and reports the failure, when a packet needs it.
+     */
+    void prepareNext(PacketNumberSpace space, CryptoProvider provider, QuicVersion version) {
+        if (nextRx != null || rxSecret == null || txSecret == null || space.rx == null || space.tx == null) {
+            return;
+        }
+        try {
+            deriveNext(space, provider, version);
+        } catch (CryptoException e) {
+            // left to otherPhaseRx, which drops the packet that needs it as NO_KEYS
+        }
     }
 
     // both directions, or neither: the transmit key must follow the receive key (§6.2)

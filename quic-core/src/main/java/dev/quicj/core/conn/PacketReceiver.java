@@ -411,7 +411,7 @@ final class PacketReceiver {
             return DropReason.DECRYPTION_FAILED;
         }
         if (protection != s.rx) {
-            keys.opened(s, protection, pn);
+            keys.opened(s, protection, pn, conn.settings.cryptoProvider(), conn.version);
         }
         return null;
     }

@@ -420,6 +420,7 @@ public final class QuicConnection {
         if (level == EncryptionLevel.ONE_RTT) {
             // the next generation, if the peer updates its keys, comes from this one (RFC 9001 §6)
             space.keyGenerations().installedTx(suite, secret);
+            space.keys.prepareNext(space, settings.cryptoProvider(), version);
         }
     }
 
@@ -448,6 +449,7 @@ public final class QuicConnection {
         space.rx = newProtection(suite, secret);
         if (level == EncryptionLevel.ONE_RTT) {
             space.keyGenerations().installedRx(suite, secret);
+            space.keys.prepareNext(space, settings.cryptoProvider(), version);
         }
     }
 

@@ -32,6 +32,7 @@ class KeyPhaseSideChannelTest {
     private static final class CountingProvider implements CryptoProvider {
         final CryptoProvider jca = CryptoProvider.jca();
         int opens;
+        int protectionsMade;
 
         PacketProtection wrap(PacketProtection p) {
             return new PacketProtection() {
@@ -69,6 +70,7 @@ class KeyPhaseSideChannelTest {
         @Override
         public PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret)
                 throws CryptoException {
+            protectionsMade++;
             return wrap(jca.newPacketProtection(version, suite, secret));
         }
     }
@@ -107,6 +109,35 @@ class KeyPhaseSideChannelTest {
         assertTrue(provider.opens > before,
                 "a packet whose Key Phase bit is invalid is dropped without attempting packet protection removal: "
                         + "a timing signal that the Key Phase bit was invalid (RFC 9001 §6.3, §9.5)");
+    }
+
+    /**
+     * RFC 9001 §9.5: "After receiving a key update, an endpoint SHOULD generate and save the next set of receive
+     * packet protection keys [...] This depends on not doing this key generation during packet processing." The next
+     * generation is derived when the 1-RTT keys are installed, and the one after it right after the update, so an
+     * injected packet of the other Key Phase is opened without any key derivation.
+     */
+    @Test
+    void theNextGenerationIsDerivedAheadSoAnInjectedPacketDerivesNothing() throws Exception {
+        CountingProvider provider = new CountingProvider();
+        Settings settings = REAL.toBuilder().cryptoProvider(provider).build();
+        QuicConnection c = ConnectionFixtures.clientConfirmed(settings);
+        assertEquals(ReceiveStatus.PROCESSED, receive(c, peerPacket(1, 0, 0, PING), T0 + 1));
+        int made = provider.protectionsMade;
+        int opens = provider.opens;
+        // an injected packet of the other Key Phase, newer than every packet received: opened with the next
+        // generation, made before it arrived
+        assertEquals(ReceiveStatus.DROPPED, receive(c, peerPacket(2, 1, 0, PING), T0 + 2));
+        assertEquals(DropReason.DECRYPTION_FAILED, c.lastDropReason());
+        assertEquals(made, provider.protectionsMade, "no key derivation while the injected packet was processed");
+        assertEquals(opens + 1, provider.opens);
+        // the peer's real update: processed with that generation, and the generation after it is made at once
+        assertEquals(ReceiveStatus.PROCESSED, receive(c, peerPacket(3, 1, 1, PING), T0 + 3));
+        assertEquals(made + 2, provider.protectionsMade, "the next receive and transmit generations, made ahead");
+        made = provider.protectionsMade;
+        assertEquals(ReceiveStatus.DROPPED, receive(c, peerPacket(4, 0, 1, PING), T0 + 4));
+        assertEquals(made, provider.protectionsMade);
+        assertEquals(ReceiveStatus.PROCESSED, receive(c, peerPacket(5, 0, 2, PING), T0 + 5));
     }
 
     // ------------------------------------------------------------------------------------------------------

@@ -54,7 +54,11 @@ final class ConnectionProperties {
         QuicConnection limited = ConnectionFixtures.clientConfirmed(NULL);
         limited.setLocalTransportParameters(dev.quicj.core.tls.TransportParameters.builder().initialMaxStreamsBidi(2)
                 .initialMaxStreamsUni(1).build());
-        return List.of(ConnectionFixtures.client(NULL), ConnectionFixtures.clientConfirmed(NULL), limited,
+        // one advertised grease_quic_bit, so it reads packets with the QUIC bit cleared (RFC 9287 §3)
+        QuicConnection greased = ConnectionFixtures.clientConfirmed(NULL);
+        greased.setLocalTransportParameters(dev.quicj.core.tls.TransportParameters.builder().greaseQuicBit(true)
+                .build());
+        return List.of(ConnectionFixtures.client(NULL), ConnectionFixtures.clientConfirmed(NULL), limited, greased,
                 ConnectionFixtures.serverBuilder(NULL).build(T0), ConnectionFixtures.serverAllKeys(NULL));
     }
 

@@ -306,6 +306,12 @@ public final class QuicConnection {
         receiving = true;
         try {
             ReceiveStatus status = receiver.receive(datagram, from, now);
+            if (heldFailure != null && !state.isClosed()) {
+                // the listener moved TLS on past unconsumed CRYPTO data (failIfUnconsumed)
+                QuicException e = heldFailure;
+                heldFailure = null;
+                throw e;
+            }
             if (heldPackets != null && handshakeCompleted && !state.isClosed()) {
                 // the listener reported the handshake complete while this datagram was read
                 ReceiveStatus held = receiver.receiveHeld(now);
@@ -447,10 +453,31 @@ public final class QuicConnection {
             throw new IllegalStateException(level + " receive key already installed");
         }
         space.rx = newProtection(suite, secret);
+        if (level == EncryptionLevel.HANDSHAKE) {
+            // TLS reads Handshake messages next: nothing more at Initial level (isPreviousReceiveLevel)
+            failIfUnconsumed(initial, level);
+        }
         if (level == EncryptionLevel.ONE_RTT) {
             space.keyGenerations().installedRx(suite, secret);
             space.keys.prepareNext(space, settings.cryptoProvider(), version);
         }
+    }
+
+    /**
+     * RFC 9001 §4.1.3: "When TLS provides keys for a higher encryption level, if there is data from a previous
+     * encryption level that TLS has not consumed, this MUST be treated as a connection error of type
+     * PROTOCOL_VIOLATION." Out-of-order CRYPTO data still buffered at {@code previous}'s level (bytes beyond a gap,
+     * never delivered) is such data. The key installation or handshake completion that moved TLS on cannot throw it:
+     * the current {@code receive} throws it when its datagram is done, or the next one if this was called outside
+     * {@code receive}.
+     */
+    private void failIfUnconsumed(PacketNumberSpace previous, EncryptionLevel next) {
+        if (previous == null || previous.discarded || previous.crypto.bufferedBytes() == 0 || heldFailure != null) {
+            return;
+        }
+        heldFailure = QuicException.protocolViolation(FrameType.CRYPTO, previous.crypto.bufferedBytes()
+                + " bytes of CRYPTO data at " + previous.level + " that TLS did not consume when it moved on to "
+                + next);
     }
 
     // the provider's unchecked failure or null answer becomes a CryptoException before anything is stored
@@ -501,6 +528,8 @@ public final class QuicConnection {
         if (application.tx == null) {
             throw new IllegalStateException("the handshake cannot complete without the 1-RTT transmit key");
         }
+        // TLS reads nothing more at Handshake level (isPreviousReceiveLevel)
+        failIfUnconsumed(handshake, EncryptionLevel.ONE_RTT);
         handshakeCompleted = true;
         state = ConnectionState.POST_HANDSHAKE;
         if (role == Role.SERVER) {

@@ -202,6 +202,76 @@ class ReceiveRulesTest {
         assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
     }
 
+    // RFC 9001 §4.1.3: "When TLS provides keys for a higher encryption level, if there is data from a previous
+    // encryption level that TLS has not consumed, this MUST be treated as a connection error of type
+    // PROTOCOL_VIOLATION."
+
+    @Test
+    void handshakeKeysInstalledWhileInitialDataWaitsBeyondAGapFailTheNextReceive() throws Exception {
+        List<String> delivered = new ArrayList<>();
+        QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
+                .cryptoDataListener((level, offset, data) -> delivered.add(level + "@" + offset + "+"
+                        + data.remaining()))
+                .build(T0));
+        // [0, 16) and, beyond a gap, [20, 24): the latter is buffered, not delivered
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(0,
+                "06 00 10 000102030405060708090a0b0c0d0e0f 06 14 04 14151617")), CLIENT_PATH, T0));
+        assertEquals(List.of("INITIAL@0+16"), delivered);
+        c.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, CLIENT_HANDSHAKE_SECRET);
+        c.installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, SERVER_HANDSHAKE_SECRET);
+        QuicException e = assertThrows(QuicException.class,
+                () -> c.receive(ByteBuffer.wrap(serverInitial(1, "01")), CLIENT_PATH, T0 + 1));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+        assertEquals(FrameType.CRYPTO, e.frameType());
+    }
+
+    @Test
+    void aListenerThatMovesTlsOnPastUnconsumedDataMakesThatReceiveThrow() throws Exception {
+        QuicConnection[] self = new QuicConnection[1];
+        QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
+                .cryptoDataListener((level, offset, data) -> {
+                    // the ServerHello: TLS installs the Handshake keys at once
+                    try {
+                        self[0].installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE,
+                                CLIENT_HANDSHAKE_SECRET);
+                        self[0].installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE,
+                                SERVER_HANDSHAKE_SECRET);
+                    } catch (CryptoException ex) {
+                        throw new AssertionError(ex);
+                    }
+                })
+                .build(T0));
+        self[0] = c;
+        QuicException e = assertThrows(QuicException.class, () -> c.receive(ByteBuffer.wrap(serverInitial(0,
+                "06 14 04 14151617 06 00 10 000102030405060708090a0b0c0d0e0f")), CLIENT_PATH, T0));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+    }
+
+    @Test
+    void withNothingBufferedTheKeysAndTheCompletionFailNothing() throws Exception {
+        QuicConnection c = clientPastInitial(new ArrayList<>());
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(1, "01")), CLIENT_PATH, T0));
+        QuicConnection done = ConnectionFixtures.clientPostHandshake(NULL);
+        assertEquals(ReceiveStatus.PROCESSED, done.receive(ByteBuffer.wrap(ConnectionFixtures.peerShortPacket(NULL,
+                ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID, 0, Hex.decode("01"))), CLIENT_PATH, T0));
+    }
+
+    @Test
+    void theHandshakeCompletingWhileHandshakeDataWaitsBeyondAGapFailsTheNextReceive() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientWithHandshakeKeys(NULL);
+        PacketProtection hs = ConnectionFixtures.peerProtection(NULL, SERVER_HANDSHAKE_SECRET);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(ConnectionFixtures.peerLongPacket(hs,
+                LongPacketType.HANDSHAKE, CLIENT_SCID, SERVER_SCID, 0, Hex.decode("06 08 04 08090a0b"), 0)),
+                CLIENT_PATH, T0));
+        c.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
+        c.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
+        c.handshakeCompleted();
+        QuicException e = assertThrows(QuicException.class, () -> c.receive(ByteBuffer.wrap(
+                ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID, 0,
+                        Hex.decode("01"))), CLIENT_PATH, T0 + 1));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // RFC 9002 §5.1: "An endpoint generates an RTT sample on receiving an ACK frame that meets the following two
     // conditions: the largest acknowledged packet number is newly acknowledged, and at least one of the newly

@@ -1,9 +1,6 @@
 package dev.quicj.core.conn;
 
 import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_PATH;
-import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_SCID;
-import static dev.quicj.core.conn.ConnectionFixtures.SERVER_1RTT_SECRET;
-import static dev.quicj.core.conn.ConnectionFixtures.SUITE;
 import static dev.quicj.core.conn.ConnectionFixtures.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,12 +9,8 @@ import dev.quicj.core.QuicVersion;
 import dev.quicj.core.crypto.CipherSuite;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.CryptoProvider;
-import dev.quicj.core.crypto.HkdfLabel;
 import dev.quicj.core.crypto.PacketProtection;
-import dev.quicj.core.packet.PacketWriter;
-import dev.quicj.core.wire.PacketNumber;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -146,50 +139,8 @@ class KeyPhaseSideChannelTest {
         return c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, now);
     }
 
+    /** A server 1-RTT packet with the given Key Phase bit, sealed with generation {@code gen} of its keys. */
     private static byte[] peerPacket(long pn, int keyPhase, int gen, byte[] frames) throws CryptoException {
-        PacketProtection p = generation(SERVER_1RTT_SECRET, gen);
-        ByteBuffer b = ByteBuffer.allocate(1500);
-        PacketWriter w = new PacketWriter();
-        assertTrue(w.beginShort(b, 0, 1500, CLIENT_SCID, keyPhase, pn, PacketNumber.encodedLength(pn, -1), p));
-        assertTrue(w.writeFrameBytes(frames, 0, frames.length));
-        return Arrays.copyOf(b.array(), w.finish(0));
-    }
-
-    private static PacketProtection generation(byte[] secret, int gen) throws CryptoException {
-        PacketProtection first = ConnectionFixtures.peerProtection(REAL, secret);
-        byte[] s = secret;
-        for (int i = 0; i < gen; i++) {
-            s = HkdfLabel.nextSecret(QuicVersion.V1, SUITE, s);
-        }
-        PacketProtection aead = ConnectionFixtures.peerProtection(REAL, s);
-        return new PacketProtection() {
-            @Override
-            public CipherSuite suite() {
-                return aead.suite();
-            }
-
-            @Override
-            public int tagLength() {
-                return aead.tagLength();
-            }
-
-            @Override
-            public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength,
-                    long packetNumber) throws CryptoException {
-                aead.seal(packet, headerOffset, headerLength, payloadLength, packetNumber);
-            }
-
-            @Override
-            public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength,
-                    long packetNumber) throws CryptoException {
-                return aead.open(packet, headerOffset, headerLength, ciphertextLength, packetNumber);
-            }
-
-            @Override
-            public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask)
-                    throws CryptoException {
-                first.headerProtectionMask(packet, sampleOffset, mask);
-            }
-        };
+        return KeyUpdateTest.peerPacket(pn, keyPhase, gen, frames);
     }
 }

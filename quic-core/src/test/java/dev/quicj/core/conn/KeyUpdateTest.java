@@ -237,7 +237,7 @@ class KeyUpdateTest {
     }
 
     /** A server 1-RTT packet with the given Key Phase bit, sealed with generation {@code gen} of its keys. */
-    private static byte[] peerPacket(long pn, int keyPhase, int gen, byte[] frames) throws CryptoException {
+    static byte[] peerPacket(long pn, int keyPhase, int gen, byte[] frames) throws CryptoException {
         return packet(generation(SERVER_1RTT_SECRET, gen), CLIENT_SCID, pn, keyPhase, frames);
     }
 
@@ -258,7 +258,7 @@ class KeyUpdateTest {
      * Generation {@code gen} of the protection of {@code secret}: the AEAD of the secret after {@code gen}
      * {@link HkdfLabel#nextSecret} steps, the header protection of the secret itself (RFC 9001 §6.1).
      */
-    private static PacketProtection generation(byte[] secret, int gen) throws CryptoException {
+    static PacketProtection generation(byte[] secret, int gen) throws CryptoException {
         PacketProtection first = ConnectionFixtures.peerProtection(REAL, secret);
         byte[] s = secret;
         for (int i = 0; i < gen; i++) {

@@ -106,12 +106,17 @@ class ReceiveRulesTest {
                 Hex.decode(framesHex), 0);
     }
 
-    /** A client that read the server's Initial CRYPTO [0, 16) and installed the Handshake keys it gave. */
-    private static QuicConnection clientPastInitial(List<String> delivered) throws Exception {
-        QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
+    /** A client that sent its first Initial and records the CRYPTO data its listener is given in {@code delivered}. */
+    private static QuicConnection recordingClient(List<String> delivered) throws CryptoException {
+        return ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
                 .cryptoDataListener((level, offset, data) -> delivered.add(level + "@" + offset + "+"
                         + data.remaining()))
                 .build(T0));
+    }
+
+    /** A client that read the server's Initial CRYPTO [0, 16) and installed the Handshake keys it gave. */
+    private static QuicConnection clientPastInitial(List<String> delivered) throws Exception {
+        QuicConnection c = recordingClient(delivered);
         assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(0,
                 "06 00 10 000102030405060708090a0b0c0d0e0f")), CLIENT_PATH, T0));
         c.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, CLIENT_HANDSHAKE_SECRET);
@@ -155,10 +160,7 @@ class ReceiveRulesTest {
     @Test
     void beforeTheHandshakeKeysNewInitialDataIsRead() throws Exception {
         List<String> delivered = new ArrayList<>();
-        QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
-                .cryptoDataListener((level, offset, data) -> delivered.add(level + "@" + offset + "+"
-                        + data.remaining()))
-                .build(T0));
+        QuicConnection c = recordingClient(delivered);
         assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(0,
                 "06 00 04 00010203")), CLIENT_PATH, T0));
         assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(1,
@@ -209,10 +211,7 @@ class ReceiveRulesTest {
     @Test
     void handshakeKeysInstalledWhileInitialDataWaitsBeyondAGapFailTheNextReceive() throws Exception {
         List<String> delivered = new ArrayList<>();
-        QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
-                .cryptoDataListener((level, offset, data) -> delivered.add(level + "@" + offset + "+"
-                        + data.remaining()))
-                .build(T0));
+        QuicConnection c = recordingClient(delivered);
         // [0, 16) and, beyond a gap, [20, 24): the latter is buffered, not delivered
         assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(0,
                 "06 00 10 000102030405060708090a0b0c0d0e0f 06 14 04 14151617")), CLIENT_PATH, T0));

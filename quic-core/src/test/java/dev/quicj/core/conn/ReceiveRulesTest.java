@@ -208,6 +208,16 @@ class ReceiveRulesTest {
     // encryption level that TLS has not consumed, this MUST be treated as a connection error of type
     // PROTOCOL_VIOLATION."
 
+    /** What a TLS layer does in the listener once it read the ServerHello. */
+    private static void installHandshakeKeys(QuicConnection c) {
+        try {
+            c.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, CLIENT_HANDSHAKE_SECRET);
+            c.installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, SERVER_HANDSHAKE_SECRET);
+        } catch (CryptoException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void handshakeKeysInstalledWhileInitialDataWaitsBeyondAGapFailTheNextReceive() throws Exception {
         List<String> delivered = new ArrayList<>();
@@ -230,20 +240,40 @@ class ReceiveRulesTest {
         QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
                 .cryptoDataListener((level, offset, data) -> {
                     // the ServerHello: TLS installs the Handshake keys at once
-                    try {
-                        self[0].installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE,
-                                CLIENT_HANDSHAKE_SECRET);
-                        self[0].installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE,
-                                SERVER_HANDSHAKE_SECRET);
-                    } catch (CryptoException ex) {
-                        throw new AssertionError(ex);
-                    }
+                    installHandshakeKeys(self[0]);
                 })
                 .build(T0));
         self[0] = c;
         QuicException e = assertThrows(QuicException.class, () -> c.receive(ByteBuffer.wrap(serverInitial(0,
                 "06 14 04 14151617 06 00 10 000102030405060708090a0b0c0d0e0f")), CLIENT_PATH, T0));
         assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+    }
+
+    /**
+     * A ServerHello in three CRYPTO pieces arriving last piece first: the buffered pieces are delivered, and leave the
+     * buffer, before the listener sees the whole message and installs the Handshake keys; nothing is left unconsumed.
+     */
+    @Test
+    void aServerHelloReassembledFromOutOfOrderPiecesInstallsTheKeysWithoutError() throws Exception {
+        QuicConnection[] self = new QuicConnection[1];
+        long[] received = new long[1];
+        QuicConnection c = ConnectionFixtures.sentFirstInitial(ConnectionFixtures.clientBuilder(NULL)
+                .cryptoDataListener((level, offset, data) -> {
+                    received[0] += data.remaining();
+                    if (received[0] == 24) {
+                        installHandshakeKeys(self[0]);
+                    }
+                })
+                .build(T0));
+        self[0] = c;
+        assertEquals(ReceiveStatus.PROCESSED,
+                c.receive(ByteBuffer.wrap(serverInitial(0, "06 10 08 1011121314151617")), CLIENT_PATH, T0));
+        assertEquals(ReceiveStatus.PROCESSED,
+                c.receive(ByteBuffer.wrap(serverInitial(1, "06 08 08 08090a0b0c0d0e0f")), CLIENT_PATH, T0));
+        assertEquals(ReceiveStatus.PROCESSED,
+                c.receive(ByteBuffer.wrap(serverInitial(2, "06 00 08 0001020304050607")), CLIENT_PATH, T0));
+        assertEquals(24, received[0]);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial(3, "01")), CLIENT_PATH, T0));
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.Role;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.packet.PacketWriter;
+import dev.quicj.core.tls.TransportParameters;
 import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
@@ -14,8 +15,6 @@ import java.nio.ByteBuffer;
  * sent once, and so is HANDSHAKE_DONE, although RFC 9000 §13.3 asks for it to be retransmitted until acknowledged.
  */
 final class HandshakeWriter {
-    /** The ack_delay_exponent this endpoint uses for its ACK frames (the RFC 9000 default). */
-    static final int ACK_DELAY_EXPONENT = 3;
     private static final EncryptionLevel[] LEVELS = {
         EncryptionLevel.INITIAL, EncryptionLevel.HANDSHAKE, EncryptionLevel.ONE_RTT
     };
@@ -195,7 +194,11 @@ final class HandshakeWriter {
         if (n == 0) {
             return false;
         }
-        long delay = Math.max(0, now - s.largestReceivedTime) / 1000 >> ACK_DELAY_EXPONENT;
+        // RFC 9000 §19.3: in units of 2^ack_delay_exponent microseconds, the exponent this endpoint's transport
+        // parameters sent (3 when they did not say, or are not known here: the RFC 9000 default)
+        TransportParameters local = conn.localParameters;
+        int exponent = local != null ? local.ackDelayExponent() : TransportParameters.DEFAULT_ACK_DELAY_EXPONENT;
+        long delay = Math.max(0, now - s.largestReceivedTime) / 1000 >> exponent;
         if (level(s) != EncryptionLevel.ONE_RTT) {
             delay = 0;
         }

@@ -641,10 +641,12 @@ public final class QuicConnection {
      *       MAX_STREAMS, so they stay the limits for the connection's life;</li>
      *   <li>a server issued connection ID sequence number 1 only with a preferred_address (§5.1.1): without one, a
      *       RETIRE_CONNECTION_ID of sequence number 1 is a PROTOCOL_VIOLATION (§19.16);</li>
-     *   <li>grease_quic_bit: packets with the QUIC bit (0x40) cleared are read (RFC 9287 §3: "MUST accept").</li>
+     *   <li>grease_quic_bit: packets with the QUIC bit (0x40) cleared are read (RFC 9287 §3: "MUST accept");</li>
+     *   <li>ack_delay_exponent encodes the ACK Delay of this endpoint's 1-RTT ACK frames (RFC 9000 §19.3).</li>
      * </ul>
      * Until they are set, none of this applies: any stream ID is taken, a server takes RETIRE_CONNECTION_ID of
-     * sequence number 0 or 1, and a packet with the QUIC bit cleared is dropped as a malformed header.
+     * sequence number 0 or 1, a packet with the QUIC bit cleared is dropped as a malformed header, and the ACK Delay
+     * uses the default exponent 3.
      *
      * @throws IllegalArgumentException if a client's parameters carry a server-only parameter, or a server with a
      *         zero-length connection ID's carry a preferred_address (§18.2)

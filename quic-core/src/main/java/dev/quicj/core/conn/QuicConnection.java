@@ -670,8 +670,14 @@ public final class QuicConnection {
     }
 
     /**
-     * Adds a stateless reset token the peer issued (from its transport parameters or a NEW_CONNECTION_ID frame). A
-     * closing or draining connection accepts it but does not keep it: it never looks for a stateless reset again.
+     * Adds a stateless reset token the peer issued for a connection ID this endpoint uses as its destination: every
+     * datagram that cannot be read is compared with every token added (RFC 9000 §10.3.1). A server's
+     * stateless_reset_token transport parameter, for the connection ID of the handshake, is added by
+     * {@link #setPeerTransportParameters} already. This core keeps sending to that connection ID, so the token of a
+     * NEW_CONNECTION_ID frame belongs here only once the application moved this connection to that ID; before, or
+     * once it is retired, adding it would break §10.3.1: "An endpoint MUST NOT check for any stateless reset tokens
+     * associated with connection IDs it has not used or for connection IDs that have been retired." A closing or
+     * draining connection accepts a token but does not keep it: it never looks for a stateless reset again.
      *
      * @throws IllegalArgumentException if the token is not 16 bytes
      */

@@ -19,6 +19,13 @@ import java.util.Objects;
  * ngtcp2's {@code ngtcp2_crypto_write_connection_close}), for example to refuse a connection or an invalid token.
  * The packet is Initial, packet number as given (0 by default), a 0x1c frame, and no padding beyond what header
  * protection needs. An application close is sent as {@code 1c 0c 00 00} like every Initial-level application close.
+ *
+ * <p>The packet is as long as its reason phrase makes it, up to what {@code dest} has room for: the caller keeps it
+ * within the anti-amplification limit by giving {@code dest} at most three times the bytes of the datagram it answers
+ * (RFC 9000 §8.1: "Prior to validating the client address, servers MUST NOT send more than three times as many bytes
+ * as the number of bytes they have received"); a reason that does not fit is
+ * {@link CloseOutcome#NOBUF_BUFFER_TOO_SMALL}, and the position of {@code dest} does not move. {@code QuicCloseHandler}
+ * gives it at most 1200 bytes, the smallest client Initial datagram.
  */
 public final class StatelessClose {
     private static final byte[] NO_REASON = new byte[0];

@@ -32,7 +32,7 @@ final class KeyGenerations {
     private byte[] txSecret;
     private CipherSuite rxSuite;
     private CipherSuite txSuite;
-    // the next generation, null until a packet with the other Key Phase needs it
+    // the next generation, derived ahead (prepareNext); null until both 1-RTT keys are installed, or if that failed
     private PacketProtection nextRx;
     private PacketProtection nextTx;
     // the previous receive generation, null before the first update
@@ -105,7 +105,7 @@ final class KeyGenerations {
      * {@link #otherPhaseRx} tries again, and reports the failure, when a packet needs it.
      */
     void prepareNext(PacketNumberSpace space, CryptoProvider provider, QuicVersion version) {
-        if (nextRx != null || rxSecret == null || txSecret == null || space.rx == null || space.tx == null) {
+        if (nextRx != null || !hasBothKeys(space)) {
             return;
         }
         try {
@@ -115,10 +115,15 @@ final class KeyGenerations {
         }
     }
 
+    // both 1-RTT keys are installed, with their secrets kept
+    private boolean hasBothKeys(PacketNumberSpace space) {
+        return rxSecret != null && txSecret != null && space.rx != null && space.tx != null;
+    }
+
     // both directions, or neither: the transmit key must follow the receive key (§6.2)
     private void deriveNext(PacketNumberSpace space, CryptoProvider provider, QuicVersion version)
             throws CryptoException {
-        if (rxSecret == null || txSecret == null || space.rx == null || space.tx == null) {
+        if (!hasBothKeys(space)) {
             throw new CryptoException("a key update needs both 1-RTT keys", null);
         }
         byte[] rx = null;

@@ -67,7 +67,7 @@ final class PacketReceiver {
         if (checkReset) {
             dg.get(limit - RESET_TOKEN_LENGTH, trailer);
         }
-        HeaderStatus status = PacketParser.parse(dg, start, conn.scid.length(), header, conn.acceptsClearedQuicBit());
+        HeaderStatus status = parseHeader(dg, start);
         if (status != HeaderStatus.OK) {
             if (checkReset && matchesResetToken()) {
                 return enterResetDraining(now);
@@ -95,7 +95,7 @@ final class PacketReceiver {
         int offset = start;
         while (offset < limit) {
             if (offset != start) {
-                HeaderStatus st = PacketParser.parse(dg, offset, conn.scid.length(), header, conn.acceptsClearedQuicBit());
+                HeaderStatus st = parseHeader(dg, offset);
                 if (st != HeaderStatus.OK) {
                     conn.lastDropReason = DropReason.MALFORMED_HEADER;
                     break;
@@ -416,6 +416,14 @@ final class PacketReceiver {
         return null;
     }
 
+    /**
+     * Parses the header of the packet at {@code offset} into {@link #header}: short headers carry this connection's
+     * SCID length, and a cleared QUIC bit is read once this endpoint advertised grease_quic_bit (RFC 9287 §3).
+     */
+    private HeaderStatus parseHeader(ByteBuffer b, int offset) {
+        return PacketParser.parse(b, offset, conn.scid.length(), header, conn.acceptsClearedQuicBit());
+    }
+
     /** Keeps a copy of the current (1-RTT, so last) packet of {@code dg}, still protected, within the bound. */
     private DropReason hold(ByteBuffer dg) {
         if (conn.heldPackets == null) {
@@ -441,7 +449,7 @@ final class PacketReceiver {
         boolean processed = false;
         for (byte[] p = held.pollFirst(); p != null; p = held.pollFirst()) {
             ByteBuffer b = ByteBuffer.wrap(p);
-            DropReason r = PacketParser.parse(b, 0, conn.scid.length(), header, conn.acceptsClearedQuicBit()) == HeaderStatus.OK
+            DropReason r = parseHeader(b, 0) == HeaderStatus.OK
                     ? packet(b, p.length) : DropReason.MALFORMED_HEADER;
             if (r == null) {
                 processed = true;

@@ -425,8 +425,9 @@ public final class QuicConnection {
         space.tx = newProtection(suite, secret);
         if (level == EncryptionLevel.ONE_RTT) {
             // the next generation, if the peer updates its keys, comes from this one (RFC 9001 §6)
-            space.keyGenerations().installedTx(suite, secret);
-            space.keys.prepareNext(space, settings.cryptoProvider(), version);
+            KeyGenerations keys = space.keyGenerations();
+            keys.installedTx(suite, secret);
+            keys.prepareNext(space, settings.cryptoProvider(), version);
         }
     }
 
@@ -458,8 +459,9 @@ public final class QuicConnection {
             failIfUnconsumed(initial, level);
         }
         if (level == EncryptionLevel.ONE_RTT) {
-            space.keyGenerations().installedRx(suite, secret);
-            space.keys.prepareNext(space, settings.cryptoProvider(), version);
+            KeyGenerations keys = space.keyGenerations();
+            keys.installedRx(suite, secret);
+            keys.prepareNext(space, settings.cryptoProvider(), version);
         }
     }
 

@@ -60,17 +60,7 @@ public final class FailingCryptoProvider implements CryptoProvider {
     public PacketProtection newPacketProtection(QuicVersion version, CipherSuite suite, byte[] secret)
             throws CryptoException {
         PacketProtection p = delegate.newPacketProtection(version, suite, secret);
-        return new PacketProtection() {
-            @Override
-            public CipherSuite suite() {
-                return p.suite();
-            }
-
-            @Override
-            public int tagLength() {
-                return p.tagLength();
-            }
-
+        return new ForwardingPacketProtection(p) {
             @Override
             public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength,
                     long packetNumber) throws CryptoException {

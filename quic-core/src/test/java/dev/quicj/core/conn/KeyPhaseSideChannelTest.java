@@ -28,34 +28,12 @@ class KeyPhaseSideChannelTest {
         int protectionsMade;
 
         PacketProtection wrap(PacketProtection p) {
-            return new PacketProtection() {
-                @Override
-                public CipherSuite suite() {
-                    return p.suite();
-                }
-
-                @Override
-                public int tagLength() {
-                    return p.tagLength();
-                }
-
-                @Override
-                public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength,
-                        long packetNumber) throws CryptoException {
-                    p.seal(packet, headerOffset, headerLength, payloadLength, packetNumber);
-                }
-
+            return new ForwardingPacketProtection(p) {
                 @Override
                 public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength,
                         long packetNumber) throws CryptoException {
                     opens++;
-                    return p.open(packet, headerOffset, headerLength, ciphertextLength, packetNumber);
-                }
-
-                @Override
-                public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask)
-                        throws CryptoException {
-                    p.headerProtectionMask(packet, sampleOffset, mask);
+                    return super.open(packet, headerOffset, headerLength, ciphertextLength, packetNumber);
                 }
             };
         }

@@ -265,29 +265,7 @@ class KeyUpdateTest {
             s = HkdfLabel.nextSecret(QuicVersion.V1, SUITE, s);
         }
         PacketProtection aead = ConnectionFixtures.peerProtection(REAL, s);
-        return new PacketProtection() {
-            @Override
-            public CipherSuite suite() {
-                return aead.suite();
-            }
-
-            @Override
-            public int tagLength() {
-                return aead.tagLength();
-            }
-
-            @Override
-            public void seal(ByteBuffer packet, int headerOffset, int headerLength, int payloadLength,
-                    long packetNumber) throws CryptoException {
-                aead.seal(packet, headerOffset, headerLength, payloadLength, packetNumber);
-            }
-
-            @Override
-            public int open(ByteBuffer packet, int headerOffset, int headerLength, int ciphertextLength,
-                    long packetNumber) throws CryptoException {
-                return aead.open(packet, headerOffset, headerLength, ciphertextLength, packetNumber);
-            }
-
+        return new ForwardingPacketProtection(aead) {
             @Override
             public void headerProtectionMask(ByteBuffer packet, int sampleOffset, byte[] mask)
                     throws CryptoException {

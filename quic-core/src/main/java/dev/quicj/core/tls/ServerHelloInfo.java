@@ -34,7 +34,9 @@ import java.util.OptionalInt;
  *   <li>truncation or a length that does not match: decode_error (0x132);</li>
  *   <li>a non-empty legacy_session_id_echo (a QUIC client always sends an empty session ID), a compression method
  *       other than null, a cipher suite other than the three a QUIC ClientHello offers, a supported_versions other
- *       than TLS 1.3, a repeated extension: illegal_parameter (0x12f);</li>
+ *       than TLS 1.3, a repeated extension, an extension this library recognizes that RFC 8446 §4.2 does not allow
+ *       in the message (anything but supported_versions, key_share and pre_shared_key in a ServerHello, or
+ *       supported_versions, key_share and cookie in a HelloRetryRequest): illegal_parameter (0x12f);</li>
  *   <li>no supported_versions, meaning TLS 1.2 or older (RFC 9001 §4.2): protocol_version (0x146).</li>
  * </ul>
  */
@@ -108,6 +110,20 @@ public final class ServerHelloInfo {
             throw TlsWire.illegalParameter("cipher suite 0x" + Integer.toHexString(suiteCode) + " was not offered");
         }
         boolean retry = Arrays.equals(random, HELLO_RETRY_REQUEST_RANDOM);
+        // RFC 8446 §4.2: "If an implementation receives an extension which it recognizes and which is not specified
+        // for the message in which it appears, it MUST abort the handshake with an "illegal_parameter" alert." The
+        // table there: supported_versions and key_share in both, pre_shared_key in a ServerHello, cookie in a
+        // HelloRetryRequest. Extensions this library does not list are left to the TLS layer, which knows what the
+        // ClientHello offered (unsupported_extension).
+        for (TlsExtension e : extensions) {
+            int t = e.type();
+            boolean allowed = t == TlsCodepoints.EXT_SUPPORTED_VERSIONS || t == TlsCodepoints.EXT_KEY_SHARE
+                    || t == (retry ? TlsCodepoints.EXT_COOKIE : TlsCodepoints.EXT_PRE_SHARED_KEY);
+            if (!allowed && TlsCodepoints.isListedExtension(t)) {
+                throw TlsWire.illegalParameter(TlsCodepoints.extensionName(t) + " is not allowed in a "
+                        + (retry ? "HelloRetryRequest" : "ServerHello"));
+            }
+        }
         int group = -1;
         byte[] keyExchange = null;
         TlsExtension keyShare = TlsExtension.find(extensions, TlsCodepoints.EXT_KEY_SHARE);

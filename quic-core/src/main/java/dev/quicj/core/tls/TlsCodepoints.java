@@ -134,6 +134,16 @@ public final class TlsCodepoints {
         return name(type, EXTENSION_CODES, EXTENSION_NAMES);
     }
 
+    /** Whether {@code type} is one of the extensions listed in this class: one this library recognizes. */
+    static boolean isListedExtension(int type) {
+        for (int code : EXTENSION_CODES) {
+            if (code == type) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The RFC name of a named group listed in this class ({@code "x25519"}), or {@code "unknown(0x...)"}. */
     public static String groupName(int group) {
         return name(group, GROUP_CODES, GROUP_NAMES);

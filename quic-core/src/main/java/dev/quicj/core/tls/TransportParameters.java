@@ -825,7 +825,8 @@ public final class TransportParameters {
 
         /**
          * grease_quic_bit (RFC 9287): present when {@code grease} is true. Only advertise it when this endpoint
-         * accepts packets whose QUIC bit is 0; this library's receive path does not.
+         * accepts packets whose QUIC bit is 0; this library's receive path does once these parameters are given to
+         * {@code QuicConnection.setLocalTransportParameters}.
          */
         public Builder greaseQuicBit(boolean grease) {
             greaseQuicBit = grease;

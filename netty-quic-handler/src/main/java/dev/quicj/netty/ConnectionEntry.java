@@ -50,6 +50,12 @@ final class ConnectionEntry implements ChannelFutureListener {
     ConnectionEntry next;
     // whether the entry is in that list
     boolean listed;
+    // its place in the handler's PeerAddressIndex while it has a connection: whether it is there, the peer's address
+    // and its hash, the next entry of its bucket
+    boolean peerIndexed;
+    InetSocketAddress peerAddress;
+    int peerHash;
+    ConnectionEntry peerNext;
     // whether the QuicConnectionEndedEvent was fired
     boolean endedFired;
     // whether the application was never handed this connection: set for a server connection the accept policy makes,

@@ -142,6 +142,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private static final int LONG_HEADER_DCID_OFFSET = 6;
     // RFC 8999 §5.2: a short header's DCID follows its first byte
     private static final int SHORT_HEADER_DCID_OFFSET = 1;
+    // RFC 9000 §10.3: the smallest Stateless Reset, 5 unpredictable bytes and the 16-byte token
+    private static final int MIN_STATELESS_RESET_LENGTH = 21;
     // the ECN field is the two low bits of the TOS byte (RFC 3168 §5)
     private static final int ECN_MASK = 0x03;
     // what connections close with for a failure that is not a protocol error (no reason: internal details stay here)
@@ -154,6 +156,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final QuicCloseHandlerConfig config;
     // the connections by every connection ID they are reachable by
     private final ConnectionIdTable byId = new ConnectionIdTable();
+    // the entries holding a connection, by the peer's address: where a stateless reset is looked for (RFC 9000 §10.3.1)
+    private final PeerAddressIndex byPeer = new PeerAddressIndex();
     // the connections, in the order they were added: a list linked through the entries
     private ConnectionEntry first;
     // the connection reading its first Initial in acceptInto, not registered yet: a close command its CRYPTO data
@@ -409,6 +413,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             entry.originalDcidKey = originalDcidKey;
         }
         link(entry);
+        byPeer.add(entry, entry.remoteAddress());
         if (localIdLengths[entry.id.length()]++ == 0) {
             updateLengthsInUse();
         }
@@ -427,6 +432,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     private void unregister(ConnectionEntry entry) {
         byId.remove(entry.id, entry);
+        byPeer.remove(entry);
         if (entry.originalDcidKey != null) {
             byId.remove(entry.originalDcidKey, entry);
             entry.originalDcidKey = null;
@@ -695,7 +701,46 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             received(entry, dg, from);
             return true;
         }
+        if (length >= MIN_STATELESS_RESET_LENGTH && statelessReset(dg, from)) {
+            return true;
+        }
         return accept(dg, from);
+    }
+
+    /**
+     * RFC 9000 §10.3.1: "the comparison MUST be performed when the first packet in an incoming datagram either cannot
+     * be associated with a connection or cannot be decrypted", with the tokens "associated with the remote address on
+     * which the datagram was received". A Stateless Reset is unpredictable bytes up to its token (§10.3), so its
+     * Destination Connection ID names no connection: a datagram routed to none is offered to the open connections of
+     * the peer's address, each comparing it with its tokens on its own path ({@link
+     * QuicConnection#receiveStatelessReset}). True if one of them was reset: it now drains, silently.
+     */
+    private boolean statelessReset(ByteBuffer dg, NetworkPath from) {
+        int n = byPeer.find(from.remote());
+        for (int i = 0; i < n; i++) {
+            ConnectionEntry e = byPeer.found(i);
+            QuicConnection c = e.connection;
+            if (c == null || !(e.phase == ConnectionEntry.Phase.LIVE || e.phase == ConnectionEntry.Phase.CLOSE_PENDING)
+                    || e.phase == ConnectionEntry.Phase.LIVE && c.isIdleTimeoutExpired(now())) {
+                // closed (it never looks for a reset again), or past its idle timeout (its state is to be discarded
+                // silently anyway, RFC 9000 §10.1)
+                continue;
+            }
+            ReceiveStatus status;
+            try {
+                status = c.receiveStatelessReset(dg, from, now());
+            } catch (RuntimeException ex) {
+                // a timestamp behind the connection's own (the application drove it with another clock): reported
+                // as for a datagram routed to it
+                receiveFailed(e, ex);
+                continue;
+            }
+            if (status == ReceiveStatus.DRAINING) {
+                startDraining(e);
+                return true;
+            }
+        }
+        return false;
     }
 
     private InetSocketAddress channelLocalAddress() {
@@ -1018,9 +1063,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * in their closing period. A connection freed meanwhile by its end's listeners, or closing with no close of its
      * own to re-send, is left as it is.
      */
-    private static void compactIfClosing(ConnectionEntry entry) {
+    private void compactIfClosing(ConnectionEntry entry) {
         if (entry.phase == ConnectionEntry.Phase.CLOSING && entry.closeDatagram != null
                 || entry.phase == ConnectionEntry.Phase.DRAINING) {
+            // a closed connection never looks for a stateless reset again
+            byPeer.remove(entry);
             entry.compact();
         }
     }

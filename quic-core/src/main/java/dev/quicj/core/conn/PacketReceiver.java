@@ -540,6 +540,19 @@ final class PacketReceiver {
         return ReceiveStatus.RETRY;
     }
 
+    /**
+     * {@link QuicConnection#receiveStatelessReset}: the §10.3.1 comparison alone, for a datagram no connection ID of
+     * this endpoint names. Nothing is parsed or counted.
+     */
+    ReceiveStatus statelessReset(ByteBuffer dg, NetworkPath from, long now) {
+        int length = dg.remaining();
+        if (conn.resetTokenCount == 0 || length < MIN_STATELESS_RESET_LENGTH || !from.equals(conn.path)) {
+            return ReceiveStatus.DROPPED;
+        }
+        dg.get(dg.limit() - RESET_TOKEN_LENGTH, trailer);
+        return matchesResetToken() ? enterResetDraining(now) : ReceiveStatus.DROPPED;
+    }
+
     private boolean matchesResetToken() {
         for (int i = 0; i < conn.resetTokenCount; i++) {
             if (MessageDigest.isEqual(trailer, conn.resetTokens[i])) {

@@ -260,6 +260,49 @@ public final class QuicConnection {
     // receive path
 
     /**
+     * Checks a datagram that no connection ID of this endpoint names for a Stateless Reset of this connection (RFC 9000
+     * §10.3.1: "the comparison MUST be performed when the first packet in an incoming datagram either cannot be
+     * associated with a connection or cannot be decrypted"). A Stateless Reset is unpredictable bytes ending in a
+     * token (§10.3), so its Destination Connection ID names nothing and a demultiplexer routing by connection ID finds
+     * no connection for it: it hands such a datagram to the connections of the path it arrived on, here. {@link
+     * #receive} makes the same comparison for the datagrams routed to this connection.
+     *
+     * <p>If the datagram arrived on this connection's path, is at least 21 bytes and its last 16 bytes are one of the
+     * tokens {@linkplain #addStatelessResetToken added} (compared in constant time), the connection enters the
+     * draining state ({@link #isStatelessReset()}, RFC 9000 §10.3.1: it "MUST enter the draining period and not send
+     * any further packets on this connection") and this returns {@link ReceiveStatus#DRAINING}. Otherwise nothing
+     * changes, nothing is counted, and it returns {@link ReceiveStatus#DROPPED}; a closing or draining connection
+     * never looks for a reset again and always answers so.
+     *
+     * @param datagram the datagram from its position to its limit; neither they nor its contents are changed
+     * @param from the path it arrived on
+     * @param now the current time, in nanoseconds of the same clock as every other call
+     * @throws IllegalStateException if called from within {@link #receive} (a CRYPTO data listener)
+     * @throws IllegalArgumentException if {@code now} is before the time of an earlier call
+     */
+    public ReceiveStatus receiveStatelessReset(ByteBuffer datagram, NetworkPath from, long now) {
+        Objects.requireNonNull(datagram, "datagram");
+        Objects.requireNonNull(from, "from");
+        if (receiving) {
+            throw new IllegalStateException("receiveStatelessReset called from within receive (a CRYPTO data "
+                    + "listener of this connection)");
+        }
+        if (state.isClosed()) {
+            return ReceiveStatus.DROPPED;
+        }
+        updateTimestamp(now);
+        if (receiver == null) {
+            receiver = new PacketReceiver(this);
+        }
+        ReceiveStatus status = receiver.statelessReset(datagram, from, now);
+        if (status == ReceiveStatus.DRAINING) {
+            // a failure held for the next receive concerns a connection that is over
+            heldFailure = null;
+        }
+        return status;
+    }
+
+    /**
      * Reads one UDP datagram: splits coalesced packets, removes header protection, decrypts with the installed keys
      * and processes the frames this core understands (ACK, CRYPTO, HANDSHAKE_DONE, NEW_TOKEN, CONNECTION_CLOSE, PING,
      * PADDING; every other frame is validated and skipped). The datagram is decrypted in place.
@@ -925,8 +968,9 @@ public final class QuicConnection {
     }
 
     /**
-     * The idle timeout in force (RFC 9000 §10.1): the smaller of this endpoint's
-     * {@linkplain Settings#maxIdleTimeout() max_idle_timeout} and the peer's (once its transport parameters are set),
+     * The idle timeout in force (RFC 9000 §10.1): the smaller of this endpoint's max_idle_timeout (that of the
+     * parameters given to {@link #setLocalTransportParameters}, else {@link Settings#maxIdleTimeout()}) and the
+     * peer's (once its transport parameters are set),
      * counting only those that are not zero, and at least three times the current {@link #pto() PTO}. Values beyond
      * about 73 years are capped there. {@link Duration#ZERO} when neither endpoint has one: the connection never
      * times out.
@@ -937,7 +981,10 @@ public final class QuicConnection {
 
     /** {@link #idleTimeout()} in nanoseconds, 0 for none; allocates nothing, for timer loops. */
     public long idleTimeoutNanos() {
-        long local = settings.maxIdleTimeout().toMillis();
+        // RFC 9000 §10.1: the minimum of the two advertised values; what this endpoint advertised is its own transport
+        // parameters once the TLS layer set them, else the Settings
+        long local = localParameters != null ? localParameters.maxIdleTimeoutMillis()
+                : settings.maxIdleTimeout().toMillis();
         long peer = peerParameters != null ? peerParameters.maxIdleTimeoutMillis() : 0;
         long millis;
         if (local == 0) {

@@ -1,0 +1,143 @@
+package dev.quicj.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.conn.ConnectionFixtures;
+import dev.quicj.core.conn.NetworkPath;
+import dev.quicj.core.conn.QuicConnection;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The handler's index of connections by peer address against a plain map model: random adds and removes over IPv4
+ * and IPv6 addresses, several connections per address, the table growing and shrinking.
+ */
+class PeerAddressIndexTest {
+    private static final long SEED = 0x5eedL;
+
+    private static ConnectionEntry entry(int i) {
+        byte[] id = new byte[8];
+        id[6] = (byte) (i >>> 8);
+        id[7] = (byte) i;
+        QuicConnection c = QuicConnection.serverBuilder().sourceConnectionId(ConnectionId.of(id))
+                .path(new NetworkPath(ConnectionFixtures.SERVER_ADDRESS, ConnectionFixtures.CLIENT_ADDRESS))
+                .build(ConnectionFixtures.T0);
+        return new ConnectionEntry(new QuicCloseHandler(), c);
+    }
+
+    private static InetSocketAddress address(int i) {
+        // a few ports of a few hosts, both families: several entries per address
+        int host = i % 7;
+        int port = 50000 + i % 5;
+        return host % 2 == 0 ? new InetSocketAddress("127.0.0." + (host + 1), port)
+                : new InetSocketAddress("::" + Integer.toHexString(host + 1), port);
+    }
+
+    private static Set<ConnectionEntry> found(PeerAddressIndex index, InetSocketAddress peer) {
+        int n = index.find(peer);
+        Set<ConnectionEntry> out = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            out.add(index.found(i));
+        }
+        assertEquals(n, out.size(), "an entry found twice");
+        return out;
+    }
+
+    @Test
+    void matchesAModelUnderRandomAddsAndRemoves() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        ConnectionEntry[] pool = new ConnectionEntry[300];
+        for (int i = 0; i < pool.length; i++) {
+            pool[i] = entry(i);
+        }
+        PeerAddressIndex index = new PeerAddressIndex();
+        Map<ConnectionEntry, InetSocketAddress> model = new HashMap<>();
+        for (int step = 0; step < 20_000; step++) {
+            int i = random.nextInt(pool.length);
+            ConnectionEntry e = pool[i];
+            // phases: fill up, churn, drain (the table grows, then shrinks)
+            boolean add = step < 6_000 ? random.nextInt(4) != 0 : step < 14_000 ? random.nextBoolean()
+                    : random.nextInt(4) == 0;
+            if (add && !model.containsKey(e)) {
+                InetSocketAddress peer = address(random.nextInt(1000));
+                index.add(e, peer);
+                model.put(e, peer);
+            } else if (!add) {
+                index.remove(e);
+                model.remove(e);
+            }
+            assertEquals(model.size(), index.size());
+            if (step % 97 == 0) {
+                for (int a = 0; a < 70; a++) {
+                    InetSocketAddress peer = address(a);
+                    Set<ConnectionEntry> expected = new HashSet<>();
+                    model.forEach((entry, p) -> {
+                        if (p.equals(peer)) {
+                            expected.add(entry);
+                        }
+                    });
+                    assertEquals(expected, found(index, peer), "at step " + step + " for " + peer);
+                }
+            }
+        }
+    }
+
+    @Test
+    void anEntryIsIndexedOnceAndRemovingItTwiceIsHarmless() {
+        PeerAddressIndex index = new PeerAddressIndex();
+        ConnectionEntry e = entry(1);
+        InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 4433);
+        index.add(e, peer);
+        assertTrue(e.peerIndexed);
+        assertThrows(IllegalStateException.class, () -> index.add(e, peer));
+        index.remove(e);
+        index.remove(e);
+        assertFalse(e.peerIndexed);
+        assertEquals(0, index.size());
+        assertEquals(0, index.find(peer));
+    }
+
+    @Test
+    void foundEntriesStayReadableWhileTheIndexChanges() {
+        PeerAddressIndex index = new PeerAddressIndex();
+        InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 4433);
+        List<ConnectionEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ConnectionEntry e = entry(i);
+            entries.add(e);
+            index.add(e, peer);
+        }
+        int n = index.find(peer);
+        assertEquals(10, n);
+        Set<ConnectionEntry> seen = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            ConnectionEntry e = index.found(i);
+            // what a reset does to the entry it drains: the rest of the list is still the one found
+            index.remove(e);
+            seen.add(e);
+        }
+        assertEquals(new HashSet<>(entries), seen);
+        assertEquals(0, index.size());
+    }
+
+    @Test
+    void theSamePortOnAnotherHostAndTheSameHostOnAnotherPortAreOtherAddresses() {
+        PeerAddressIndex index = new PeerAddressIndex();
+        ConnectionEntry a = entry(1);
+        index.add(a, new InetSocketAddress("127.0.0.1", 4433));
+        assertEquals(0, index.find(new InetSocketAddress("127.0.0.2", 4433)));
+        assertEquals(0, index.find(new InetSocketAddress("127.0.0.1", 4434)));
+        assertEquals(1, index.find(new InetSocketAddress("127.0.0.1", 4433)));
+    }
+}

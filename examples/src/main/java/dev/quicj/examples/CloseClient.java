@@ -12,6 +12,7 @@ import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.inspect.DatagramInspector;
 import dev.quicj.core.inspect.InspectedFrame;
 import dev.quicj.core.inspect.InspectedPacket;
+import dev.quicj.core.packet.PacketForm;
 import dev.quicj.netty.QuicCloseCommand;
 import dev.quicj.netty.QuicCloseHandler;
 import dev.quicj.netty.QuicCloseResult;
@@ -325,6 +326,9 @@ final class CloseClient {
         final List<byte[]> sent = new ArrayList<>();
         final List<byte[]> received = new ArrayList<>();
         boolean closeSent;
+        // the CONNECTION_CLOSE frame the client's datagram really carried (the handler sends the close without its
+        // reason when the reason does not fit, e.g. behind a long Retry token)
+        InspectedFrame.ConnectionClose clientClose;
         InspectedFrame.ConnectionClose serverClose;
         EncryptionLevel serverCloseLevel;
         // what the server sent besides closes, by level: packets and bytes
@@ -335,6 +339,9 @@ final class CloseClient {
         private DatagramInspector.KeySource keys;
         private ConnectionId retryScid;
         private int initialsSent;
+        // whether a Version Negotiation packet received listed the client's own version (then it was discarded,
+        // RFC 9000 §6.2, and says nothing about the server not speaking that version)
+        private boolean versionNegotiationListsOwnVersion;
 
         Printer(PrintStream out, ConnectionId odcid, CloseError error, QuicVersion version) {
             this.out = out;
@@ -385,6 +392,9 @@ final class CloseClient {
                 List<InspectedFrame.ConnectionClose> closes = p.frames(InspectedFrame.ConnectionClose.class);
                 if (isSent) {
                     closeSent |= !closes.isEmpty();
+                    if (clientClose == null && !closes.isEmpty()) {
+                        clientClose = closes.get(0);
+                    }
                     continue;
                 }
                 if (!closes.isEmpty()) {
@@ -393,6 +403,10 @@ final class CloseClient {
                         serverCloseLevel = p.level();
                     }
                     continue;
+                }
+                if (p.form() == PacketForm.VERSION_NEGOTIATION
+                        && listsVersion(c.bytes(), p, version)) {
+                    versionNegotiationListsOwnVersion = true;
                 }
                 String level = p.level() != null ? levelName(p.level())
                         : p.form() != null ? p.form().toString() : "unparsed";
@@ -414,7 +428,8 @@ final class CloseClient {
                 own = e;
             }
             if (closeSent) {
-                out.println("  client sent:   Initial " + Describe.closeOnWire(error, true));
+                out.println("  client sent:   Initial " + (clientClose != null ? clientClose
+                        : Describe.closeOnWire(error, true)));
             } else if (closeNotNeeded != null) {
                 out.println("  client sent no close: " + closeNotNeeded);
             } else if (sent.isEmpty()) {
@@ -438,7 +453,10 @@ final class CloseClient {
                 if (tls != null) {
                     line.append(": ").append(String.join(", ", tls));
                 } else if (kind.equals("VERSION_NEGOTIATION")) {
-                    line.append(": the server does not speak QUIC version ").append(version == QuicVersion.V1 ? 1 : 2);
+                    line.append(versionNegotiationListsOwnVersion
+                            ? ": it lists QUIC version " + (version == QuicVersion.V1 ? 1 : 2) + ", the client's own, so"
+                                    + " the client discarded it (RFC 9000 §6.2)"
+                            : ": the server does not speak QUIC version " + (version == QuicVersion.V1 ? 1 : 2));
                 } else if (kind.equals("RETRY")) {
                     // a Retry has no encrypted payload (RFC 9000 §17.2.5): the TLS handshake has nothing to do with it
                     if (retryScid != null) {
@@ -459,6 +477,19 @@ final class CloseClient {
                 }
                 out.println(line);
             }
+        }
+
+        /** Whether the Version Negotiation packet {@code p} of {@code datagram} lists {@code version} (RFC 9000 §17.2.1). */
+        private static boolean listsVersion(byte[] datagram, InspectedPacket p, QuicVersion version) {
+            int at = p.offset() + 7 + p.dcid().length() + p.scid().length();
+            for (int end = p.offset() + p.length(); at + 4 <= end; at += 4) {
+                int v = ((datagram[at] & 0xff) << 24) | ((datagram[at + 1] & 0xff) << 16)
+                        | ((datagram[at + 2] & 0xff) << 8) | (datagram[at + 3] & 0xff);
+                if (v == version.wireValue()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         static String levelName(EncryptionLevel level) {

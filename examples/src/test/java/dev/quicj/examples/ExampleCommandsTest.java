@@ -170,6 +170,32 @@ class ExampleCommandsTest {
     }
 
     @Test
+    void closeClientDoesNotSayTheServerLacksItsVersionWhenTheVersionNegotiationListsIt() throws Exception {
+        // a Version Negotiation packet that lists the client's own version is discarded (RFC 9000 §6.2), and the
+        // client closes as usual; the summary used to read "server VERSION_NEGOTIATION: 1 packet, 27 bytes: the server
+        // does not speak QUIC version 1", which that packet itself contradicts
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Thread answering = answerFirstDatagram(peer, (d, dcidLength, scidLength, reply) -> {
+                reply.writeBytes(new byte[] {(byte) 0x80, 0, 0, 0, 0});
+                reply.write(scidLength);
+                reply.write(d, 7 + dcidLength, scidLength);
+                reply.write(dcidLength);
+                reply.write(d, 6, dcidLength);
+                reply.writeBytes(new byte[] {0, 0, 0, 1});   // version 1, the client's
+            });
+            Result r = CommandLineTest.run("close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()),
+                    "--wait", "500", "--follow-retry");
+            answering.join(10_000);
+            assertEquals(0, r.status(), r.out() + r.err());
+            String out = r.out();
+            indexOf(out, "  client sent:   Initial CONNECTION_CLOSE type=0x1c error=0x0 (NO_ERROR)");
+            String line = out.substring(indexOf(out, "  server VERSION_NEGOTIATION: 1 packet, "));
+            line = line.substring(0, line.indexOf('\n'));
+            assertFalse(line.contains("does not speak QUIC version 1"), line);
+        }
+    }
+
+    @Test
     void closeClientDoesNotBlameTlsKeysForARetryOrAnUnparsedPacket() throws Exception {
         // an address-validating server (gtlsserver -V) answers the client's Initial with a Retry, which has no
         // encrypted payload: the summary used to read "server RETRY: 1 packet, 46 bytes, not decrypted (its keys come
@@ -215,6 +241,58 @@ class ExampleCommandsTest {
                 assertTrue(line.endsWith(expected), line);
                 indexOf(out, "  client sent:   Initial CONNECTION_CLOSE type=0x1c error=0x0 (NO_ERROR)");
             }
+        }
+    }
+
+    @Test
+    void closeClientSummaryReportsTheCloseItReallySentAfterALongRetryToken() throws Exception {
+        // a valid Retry (RFC 9000 §17.2.5, integrity tag of RFC 9001 §5.8) with a 300-byte token: every later Initial
+        // repeats the token, so the 1000-byte reason no longer fits the 1200-byte close Initial, and the handler sends
+        // the close without it. The summary ("the close it sent", README) used to print the configured 1000-byte
+        // reason although the datagram carried reason_len=0
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Thread answering = answerFirstDatagram(peer, (d, dcidLength, scidLength, reply) -> {
+                java.io.ByteArrayOutputStream retry = new java.io.ByteArrayOutputStream();
+                retry.write(0xf0);
+                retry.write(d, 1, 4);
+                retry.write(scidLength);
+                retry.write(d, 7 + dcidLength, scidLength);
+                retry.write(8);
+                retry.writeBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+                retry.writeBytes(new byte[300]);
+                byte[] packet = retry.toByteArray();
+                java.io.ByteArrayOutputStream pseudo = new java.io.ByteArrayOutputStream();
+                pseudo.write(dcidLength);
+                pseudo.write(d, 6, dcidLength);
+                pseudo.writeBytes(packet);
+                try {
+                    javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+                    gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(
+                            dev.quicj.core.Hex.decode("be0c690b9f66575a1d766b54e368c84e"), "AES"),
+                            new javax.crypto.spec.GCMParameterSpec(128,
+                                    dev.quicj.core.Hex.decode("461599d35d632bf2239825bb")));
+                    gcm.updateAAD(pseudo.toByteArray());
+                    reply.writeBytes(packet);
+                    reply.writeBytes(gcm.doFinal());
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            String reason = "r".repeat(Args.MAX_REASON_BYTES);
+            Result r = CommandLineTest.run("close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()),
+                    "--wait", "500", "--follow-retry", "--reason", reason);
+            answering.join(10_000);
+            assertEquals(0, r.status(), r.out() + r.err());
+            String out = r.out();
+            indexOf(out, "  (the client took the server's Retry");
+            // the CONNECTION_CLOSE frame decoded from the datagram the client sent
+            int closing = indexOf(out, "(the client closes the connection at Initial level)");
+            int frameAt = out.indexOf("frame CONNECTION_CLOSE ", closing);
+            assertTrue(frameAt >= 0, out);
+            String onWire = out.substring(frameAt + "frame ".length(), out.indexOf('\n', frameAt));
+            String summary = out.substring(indexOf(out, "  client sent:   Initial "));
+            summary = summary.substring("  client sent:   Initial ".length(), summary.indexOf('\n'));
+            assertEquals(onWire, summary, out);
         }
     }
 

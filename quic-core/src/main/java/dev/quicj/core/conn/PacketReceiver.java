@@ -45,6 +45,9 @@ final class PacketReceiver {
     private final byte[] trailer = new byte[RESET_TOKEN_LENGTH];
     private final Validator validator = new Validator();
     private final Applier applier = new Applier();
+    // the peer's connection IDs as a packet's NEW_CONNECTION_ID frames leave them, while the packet is validated
+    private final PeerConnectionIds peerIdsCopy = new PeerConnectionIds(ConnectionId.empty(), null, null, null);
+    private boolean peerIdsCopied;
 
     // per packet: the space and time the visitors work with
     private PacketNumberSpace space;
@@ -321,6 +324,7 @@ final class PacketReceiver {
         try {
             dg.limit(header.payloadOffset() + header.payloadLength()).position(header.payloadOffset());
             s.crypto.beginPacket();
+            peerIdsCopied = false;
             try {
                 ackEliciting = decoder.decode(dg, level, validator);
             } catch (QuicException | RuntimeException e) {
@@ -553,6 +557,18 @@ final class PacketReceiver {
         return matchesResetToken() ? enterResetDraining(now) : ReceiveStatus.DROPPED;
     }
 
+    /** One NEW_CONNECTION_ID frame applied to {@code ids}; true if the ID this endpoint sends to was retired. */
+    private boolean applyNewConnectionId(PeerConnectionIds ids, long sequenceNumber, long retirePriorTo,
+            ByteBuffer payload, int idIndex, int idLength, int tokenIndex) throws QuicException {
+        byte[] id = new byte[idLength];
+        payload.get(idIndex, id);
+        byte[] token = new byte[RESET_TOKEN_LENGTH];
+        payload.get(tokenIndex, token);
+        TransportParameters local = conn.localParameters;
+        return ids.receive(sequenceNumber, retirePriorTo, ConnectionId.of(id), token,
+                local != null ? local.activeConnectionIdLimit() : 0);
+    }
+
     private boolean matchesResetToken() {
         for (int i = 0; i < conn.resetTokenCount; i++) {
             if (MessageDigest.isEqual(trailer, conn.resetTokens[i])) {
@@ -629,13 +645,21 @@ final class PacketReceiver {
         }
 
         @Override
-        public void otherFrame(long frameType) throws QuicException {
+        public void newConnectionId(long sequenceNumber, long retirePriorTo, ByteBuffer payload, int idIndex,
+                int idLength, int tokenIndex) throws QuicException {
             // RFC 9000 §19.15: "An endpoint that is sending packets with a zero-length Destination Connection ID MUST
             // treat receipt of a NEW_CONNECTION_ID frame as a connection error of type PROTOCOL_VIOLATION."
-            if (frameType == FrameType.NEW_CONNECTION_ID && conn.dcid != null && conn.dcid.length() == 0) {
+            if (conn.dcid != null && conn.dcid.length() == 0) {
                 throw QuicException.protocolViolation(FrameType.NEW_CONNECTION_ID,
                         "NEW_CONNECTION_ID to an endpoint that sends zero-length connection IDs");
             }
+            // the packet's frames go to a copy first: its earlier NEW_CONNECTION_ID frames count, and nothing changes
+            // unless the whole packet is valid
+            if (!peerIdsCopied) {
+                peerIdsCopy.copyFrom(conn.peerConnectionIds());
+                peerIdsCopied = true;
+            }
+            applyNewConnectionId(peerIdsCopy, sequenceNumber, retirePriorTo, payload, idIndex, idLength, tokenIndex);
         }
 
         /**
@@ -728,6 +752,16 @@ final class PacketReceiver {
 
         void begin() {
             close = null;
+        }
+
+        @Override
+        public void newConnectionId(long sequenceNumber, long retirePriorTo, ByteBuffer payload, int idIndex,
+                int idLength, int tokenIndex) throws QuicException {
+            // validated on a copy of the same state: cannot fail here
+            PeerConnectionIds ids = conn.peerConnectionIds();
+            if (applyNewConnectionId(ids, sequenceNumber, retirePriorTo, payload, idIndex, idLength, tokenIndex)) {
+                conn.movePeerConnectionId(ids.currentId(), ids.currentToken());
+            }
         }
 
         @Override

@@ -12,6 +12,7 @@ import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.packet.PacketWriter;
+import dev.quicj.core.tls.PreferredAddress;
 import dev.quicj.core.tls.TransportParameters;
 import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.PacketNumber;
@@ -123,6 +124,11 @@ public final class QuicConnection {
     // MAX_RESET_TOKENS; allocated by the first, dropped when the connection closes
     byte[][] resetTokens;
     int resetTokenCount;
+    // the connection IDs the peer issued (RFC 9000 §5.1), made by its first NEW_CONNECTION_ID frame; dropped when the
+    // connection closes
+    private PeerConnectionIds peerIds;
+    // the token of the peer's connection ID this endpoint moved to when the peer retired the one it sent to, or null
+    private byte[] managedResetToken;
 
     // the last timestamp seen, Long.MIN_VALUE before any
     long lastTimestamp = Long.MIN_VALUE;
@@ -718,9 +724,10 @@ public final class QuicConnection {
      * Adds a stateless reset token the peer issued for a connection ID this endpoint uses as its destination: every
      * datagram that cannot be read is compared with every token added (RFC 9000 §10.3.1). A server's
      * stateless_reset_token transport parameter, for the connection ID of the handshake, is added by
-     * {@link #setPeerTransportParameters} already. This core keeps sending to that connection ID, so the token of a
-     * NEW_CONNECTION_ID frame belongs here only once the application moved this connection to that ID; before, or
-     * once it is retired, adding it would break §10.3.1: "An endpoint MUST NOT check for any stateless reset tokens
+     * {@link #setPeerTransportParameters} already. This core keeps sending to that connection ID until the peer
+     * retires it (a NEW_CONNECTION_ID frame's Retire Prior To, RFC 9000 §5.1.2); it then moves to the lowest active
+     * ID the peer issued and swaps that token for the new ID's itself. So the token of a NEW_CONNECTION_ID frame
+     * does not belong here: adding it would break §10.3.1, "An endpoint MUST NOT check for any stateless reset tokens
      * associated with connection IDs it has not used or for connection IDs that have been retired." A closing or
      * draining connection accepts a token but does not keep it: it never looks for a stateless reset again.
      *
@@ -1250,7 +1257,55 @@ public final class QuicConnection {
         closeWriter = null;
         resetTokens = null;
         resetTokenCount = 0;
+        peerIds = null;
         cryptoListener = null;
+    }
+
+    /**
+     * The connection IDs the peer issued, made on first use (its first NEW_CONNECTION_ID frame, which comes in a
+     * 1-RTT packet, so the ID of the handshake is settled): sequence number 0 is the ID this endpoint sends to, with
+     * a server's stateless_reset_token; 1 is a server's preferred_address ID (RFC 9000 §5.1.1).
+     */
+    PeerConnectionIds peerConnectionIds() {
+        if (peerIds == null) {
+            TransportParameters peer = role == Role.CLIENT ? peerParameters : null;
+            byte[] handshakeToken = peer != null ? peer.statelessResetToken().orElse(null) : null;
+            PreferredAddress preferred = peer != null ? peer.preferredAddress().orElse(null) : null;
+            peerIds = new PeerConnectionIds(dcid, handshakeToken,
+                    preferred != null ? ConnectionId.of(preferred.connectionId()) : null,
+                    preferred != null ? preferred.statelessResetToken() : null);
+        }
+        return peerIds;
+    }
+
+    /**
+     * RFC 9000 §5.1.2: the peer retired the connection ID this endpoint sent to (an increased Retire Prior To), which
+     * "MUST stop using" it: packets go to {@code id} from now on. §10.3.1: the tokens of retired IDs are no longer
+     * compared ("MUST NOT check for any stateless reset tokens associated with ... connection IDs that have been
+     * retired"), so the tokens this core added for the IDs it sent to are replaced with {@code token}; tokens the
+     * application added stay.
+     */
+    void movePeerConnectionId(ConnectionId id, byte[] token) {
+        if (managedResetToken != null) {
+            removeStatelessResetToken(managedResetToken);
+        } else if (role == Role.CLIENT && peerParameters != null) {
+            peerParameters.statelessResetToken().ifPresent(this::removeStatelessResetToken);
+        }
+        dcid = id;
+        managedResetToken = token;
+        if (token != null) {
+            addStatelessResetToken(token);
+        }
+    }
+
+    private void removeStatelessResetToken(byte[] token) {
+        for (int i = 0; i < resetTokenCount; i++) {
+            if (Arrays.equals(resetTokens[i], token)) {
+                System.arraycopy(resetTokens, i + 1, resetTokens, i, resetTokenCount - i - 1);
+                resetTokens[--resetTokenCount] = null;
+                return;
+            }
+        }
     }
 
     /** Package-private test seam: whether the closed connection dropped its send and receive state. */

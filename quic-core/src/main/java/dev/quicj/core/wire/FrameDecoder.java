@@ -181,8 +181,7 @@ public final class FrameDecoder {
                 visitor.otherFrame(type);
                 break;
             case (int) FrameType.NEW_CONNECTION_ID:
-                decodeNewConnectionId();
-                visitor.otherFrame(type);
+                decodeNewConnectionId(visitor);
                 break;
             case (int) FrameType.PATH_CHALLENGE:
             case (int) FrameType.PATH_RESPONSE:
@@ -250,7 +249,7 @@ public final class FrameDecoder {
         return streamId;
     }
 
-    private void decodeNewConnectionId() throws QuicException {
+    private void decodeNewConnectionId(FrameVisitor visitor) throws QuicException {
         long sequence = varint();
         long retirePriorTo = varint();
         if (retirePriorTo > sequence) {
@@ -263,7 +262,9 @@ public final class FrameDecoder {
         if (length < MIN_CONNECTION_ID_LENGTH || length > MAX_CONNECTION_ID_LENGTH) {
             throw QuicException.frameEncoding(type, "connection ID length outside 1..20");
         }
+        int idIndex = pos;
         skipBytes(length + STATELESS_RESET_TOKEN_LENGTH);
+        visitor.newConnectionId(sequence, retirePriorTo, buf, idIndex, length, idIndex + length);
     }
 
     private void decodeConnectionClose(FrameVisitor visitor) throws QuicException {

@@ -69,6 +69,22 @@ public interface FrameVisitor {
     }
 
     /**
+     * A NEW_CONNECTION_ID frame (type 0x18), after its fields were validated (Retire Prior To at most the Sequence
+     * Number, a Length of 1 to 20, §19.15). By default it is reported as {@link #otherFrame(long) otherFrame(0x18)},
+     * like the frames this interface has no method of their own for.
+     *
+     * @param sequenceNumber the Sequence Number field
+     * @param retirePriorTo the Retire Prior To field
+     * @param connectionIdIndex absolute index of the Connection ID in {@code payload}
+     * @param connectionIdLength its length, 1 to 20
+     * @param resetTokenIndex absolute index of the 16-byte Stateless Reset Token in {@code payload}
+     */
+    default void newConnectionId(long sequenceNumber, long retirePriorTo, ByteBuffer payload, int connectionIdIndex,
+            int connectionIdLength, int resetTokenIndex) throws QuicException {
+        otherFrame(FrameType.NEW_CONNECTION_ID);
+    }
+
+    /**
      * A RETIRE_CONNECTION_ID frame (type 0x19). By default it is reported as {@link #otherFrame(long)
      * otherFrame(0x19)}, like the frames this interface has no method of their own for.
      *
@@ -93,10 +109,10 @@ public interface FrameVisitor {
     }
 
     /**
-     * Any other frame RFC 9000 defines (MAX_DATA, MAX_STREAMS, DATA_BLOCKED, STREAMS_BLOCKED, NEW_CONNECTION_ID,
-     * PATH_CHALLENGE, PATH_RESPONSE; and RESET_STREAM, STOP_SENDING, STREAM, MAX_STREAM_DATA, STREAM_DATA_BLOCKED and
-     * RETIRE_CONNECTION_ID unless {@link #streamFrame} and {@link #retireConnectionId} are overridden), after its fields
-     * were validated and skipped.
+     * Any other frame RFC 9000 defines (MAX_DATA, MAX_STREAMS, DATA_BLOCKED, STREAMS_BLOCKED, PATH_CHALLENGE,
+     * PATH_RESPONSE; and RESET_STREAM, STOP_SENDING, STREAM, MAX_STREAM_DATA, STREAM_DATA_BLOCKED, NEW_CONNECTION_ID and
+     * RETIRE_CONNECTION_ID unless {@link #streamFrame}, {@link #newConnectionId} and {@link #retireConnectionId} are
+     * overridden), after its fields were validated and skipped.
      */
     default void otherFrame(long frameType) throws QuicException {
     }

@@ -114,6 +114,19 @@ class ExampleCommandsTest {
     }
 
     /** A started thread that answers the first datagram {@code peer} receives, once. */
+    /** Version Negotiation (RFC 9000 §17.2.1) listing one version: the client's connection IDs swapped. */
+    private static Answer versionNegotiation(int version) {
+        return (d, dcidLength, scidLength, reply) -> {
+            reply.writeBytes(new byte[] {(byte) 0x80, 0, 0, 0, 0});
+            reply.write(scidLength);
+            reply.write(d, 7 + dcidLength, scidLength);
+            reply.write(dcidLength);
+            reply.write(d, 6, dcidLength);
+            reply.writeBytes(new byte[] {(byte) (version >>> 24), (byte) (version >>> 16), (byte) (version >>> 8),
+                    (byte) version});
+        };
+    }
+
     private static Thread answerFirstDatagram(DatagramSocket peer, Answer answer) {
         Thread t = new Thread(() -> {
             try {
@@ -152,14 +165,7 @@ class ExampleCommandsTest {
     void closeClientFollowingARetryDoesNotCloseAfterVersionNegotiation() throws Exception {
         try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             // Version Negotiation (RFC 9000 §17.2.1): the client's CIDs swapped, one version it does not speak
-            Thread answering = answerFirstDatagram(peer, (d, dcidLength, scidLength, reply) -> {
-                reply.writeBytes(new byte[] {(byte) 0x80, 0, 0, 0, 0});
-                reply.write(scidLength);
-                reply.write(d, 7 + dcidLength, scidLength);
-                reply.write(dcidLength);
-                reply.write(d, 6, dcidLength);
-                reply.writeBytes(new byte[] {0x0a, 0x1a, 0x2a, 0x3a});
-            });
+            Thread answering = answerFirstDatagram(peer, versionNegotiation(0x0a1a2a3a));
             Result r = CommandLineTest.run("close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()),
                     "--wait", "500", "--follow-retry");
             answering.join(10_000);
@@ -175,14 +181,8 @@ class ExampleCommandsTest {
         // client closes as usual; the summary used to read "server VERSION_NEGOTIATION: 1 packet, 27 bytes: the server
         // does not speak QUIC version 1", which that packet itself contradicts
         try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            Thread answering = answerFirstDatagram(peer, (d, dcidLength, scidLength, reply) -> {
-                reply.writeBytes(new byte[] {(byte) 0x80, 0, 0, 0, 0});
-                reply.write(scidLength);
-                reply.write(d, 7 + dcidLength, scidLength);
-                reply.write(dcidLength);
-                reply.write(d, 6, dcidLength);
-                reply.writeBytes(new byte[] {0, 0, 0, 1});   // version 1, the client's
-            });
+            // version 1, the client's
+            Thread answering = answerFirstDatagram(peer, versionNegotiation(0x00000001));
             Result r = CommandLineTest.run("close-client", "127.0.0.1", Integer.toString(peer.getLocalPort()),
                     "--wait", "500", "--follow-retry");
             answering.join(10_000);

@@ -27,13 +27,6 @@ import org.junit.jupiter.api.Test;
 class ConnectionIdTableTest {
     private static final long SEED = 0xc1d7ab1eL;
 
-    private static ConnectionEntry entry() {
-        QuicConnection c = QuicConnection.serverBuilder().sourceConnectionId(ConnectionId.fromHex("0102030405060708"))
-                .path(new NetworkPath(ConnectionFixtures.SERVER_ADDRESS, ConnectionFixtures.CLIENT_ADDRESS))
-                .build(ConnectionFixtures.T0);
-        return new ConnectionEntry(new QuicCloseHandler(), c);
-    }
-
     private static byte[] counting(int n) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -81,7 +74,7 @@ class ConnectionIdTableTest {
             random.nextBytes(b);
             ids.add(ConnectionId.of(b));
         }
-        ConnectionEntry[] values = {entry(), entry(), entry()};
+        ConnectionEntry[] values = {TestSupport.serverEntry(0x0708), TestSupport.serverEntry(0x0708), TestSupport.serverEntry(0x0708)};
         ByteBuffer datagram = ByteBuffer.allocate(64);
         for (int step = 0; step < 100_000; step++) {
             ConnectionId id = ids.get(random.nextInt(ids.size()));
@@ -128,7 +121,7 @@ class ConnectionIdTableTest {
     @Test
     void matchesAHashMapWhenClustersWrapAroundTheEndOfASmallTable() {
         SplittableRandom random = new SplittableRandom(SEED + 1);
-        ConnectionEntry v = entry();
+        ConnectionEntry v = TestSupport.serverEntry(0x0708);
         for (int round = 0; round < 200; round++) {
             ConnectionIdTable table = new ConnectionIdTable(random.nextLong(), random.nextLong());
             Map<ConnectionId, ConnectionEntry> model = new HashMap<>();
@@ -177,7 +170,7 @@ class ConnectionIdTableTest {
         assertEquals(4096, new HashSet<>(colliding).size());
 
         ConnectionIdTable table = new ConnectionIdTable();
-        ConnectionEntry v = entry();
+        ConnectionEntry v = TestSupport.serverEntry(0x0708);
         for (ConnectionId id : colliding) {
             assertNull(table.put(id, v));
         }

@@ -23,22 +23,12 @@ import org.junit.jupiter.api.Test;
 class DeadlineQueueTest {
     private static final long SEED = 0xdead11e5L;
 
-    private static ConnectionEntry entry(int i) {
-        byte[] id = new byte[8];
-        id[6] = (byte) (i >>> 8);
-        id[7] = (byte) i;
-        QuicConnection c = QuicConnection.serverBuilder().sourceConnectionId(ConnectionId.of(id))
-                .path(new NetworkPath(ConnectionFixtures.SERVER_ADDRESS, ConnectionFixtures.CLIENT_ADDRESS))
-                .build(ConnectionFixtures.T0);
-        return new ConnectionEntry(new QuicCloseHandler(), c);
-    }
-
     @Test
     void matchesAModelUnderRandomOperations() {
         SplittableRandom random = new SplittableRandom(SEED);
         ConnectionEntry[] pool = new ConnectionEntry[64];
         for (int i = 0; i < pool.length; i++) {
-            pool[i] = entry(i);
+            pool[i] = TestSupport.serverEntry(i);
         }
         DeadlineQueue q = new DeadlineQueue();
         List<ConnectionEntry> model = new ArrayList<>();
@@ -98,7 +88,7 @@ class DeadlineQueueTest {
         DeadlineQueue q = new DeadlineQueue();
         List<ConnectionEntry> all = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
-            ConnectionEntry e = entry(i);
+            ConnectionEntry e = TestSupport.serverEntry(i);
             all.add(e);
             // deadlines out of order
             q.schedule(e, (i * 7919L) % 5000);

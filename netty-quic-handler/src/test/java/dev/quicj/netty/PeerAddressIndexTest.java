@@ -26,16 +26,6 @@ import org.junit.jupiter.api.Test;
 class PeerAddressIndexTest {
     private static final long SEED = 0x5eedL;
 
-    private static ConnectionEntry entry(int i) {
-        byte[] id = new byte[8];
-        id[6] = (byte) (i >>> 8);
-        id[7] = (byte) i;
-        QuicConnection c = QuicConnection.serverBuilder().sourceConnectionId(ConnectionId.of(id))
-                .path(new NetworkPath(ConnectionFixtures.SERVER_ADDRESS, ConnectionFixtures.CLIENT_ADDRESS))
-                .build(ConnectionFixtures.T0);
-        return new ConnectionEntry(new QuicCloseHandler(), c);
-    }
-
     private static InetSocketAddress address(int i) {
         // a few ports of a few hosts, both families: several entries per address
         int host = i % 7;
@@ -59,7 +49,7 @@ class PeerAddressIndexTest {
         SplittableRandom random = new SplittableRandom(SEED);
         ConnectionEntry[] pool = new ConnectionEntry[300];
         for (int i = 0; i < pool.length; i++) {
-            pool[i] = entry(i);
+            pool[i] = TestSupport.serverEntry(i);
         }
         PeerAddressIndex index = new PeerAddressIndex();
         Map<ConnectionEntry, InetSocketAddress> model = new HashMap<>();
@@ -96,7 +86,7 @@ class PeerAddressIndexTest {
     @Test
     void anEntryIsIndexedOnceAndRemovingItTwiceIsHarmless() {
         PeerAddressIndex index = new PeerAddressIndex();
-        ConnectionEntry e = entry(1);
+        ConnectionEntry e = TestSupport.serverEntry(1);
         InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 4433);
         index.add(e, peer);
         assertTrue(e.peerIndexed);
@@ -114,7 +104,7 @@ class PeerAddressIndexTest {
         InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 4433);
         List<ConnectionEntry> entries = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            ConnectionEntry e = entry(i);
+            ConnectionEntry e = TestSupport.serverEntry(i);
             entries.add(e);
             index.add(e, peer);
         }
@@ -134,7 +124,7 @@ class PeerAddressIndexTest {
     @Test
     void theSamePortOnAnotherHostAndTheSameHostOnAnotherPortAreOtherAddresses() {
         PeerAddressIndex index = new PeerAddressIndex();
-        ConnectionEntry a = entry(1);
+        ConnectionEntry a = TestSupport.serverEntry(1);
         index.add(a, new InetSocketAddress("127.0.0.1", 4433));
         assertEquals(0, index.find(new InetSocketAddress("127.0.0.2", 4433)));
         assertEquals(0, index.find(new InetSocketAddress("127.0.0.1", 4434)));

@@ -62,6 +62,19 @@ final class TestSupport {
     }
 
     /** The channel clock, as the handler reads it. */
+    /**
+     * A handler entry of a server connection whose 8-byte SCID ends with {@code i} (two bytes), on the fixtures'
+     * server path, for the tests of the handler's tables.
+     */
+    static ConnectionEntry serverEntry(int i) {
+        byte[] id = new byte[8];
+        id[6] = (byte) (i >>> 8);
+        id[7] = (byte) i;
+        QuicConnection c = QuicConnection.serverBuilder().sourceConnectionId(ConnectionId.of(id))
+                .path(new NetworkPath(SERVER, CLIENT)).build(ConnectionFixtures.T0);
+        return new ConnectionEntry(new QuicCloseHandler(), c);
+    }
+
     static long now(EmbeddedChannel ch) {
         return ch.eventLoop().ticker().nanoTime();
     }

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
-import dev.quicj.core.conn.ConnectionFixtures;
-import dev.quicj.core.conn.NetworkPath;
-import dev.quicj.core.conn.QuicConnection;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;

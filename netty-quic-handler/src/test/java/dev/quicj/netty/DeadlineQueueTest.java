@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.quicj.core.ConnectionId;
-import dev.quicj.core.conn.ConnectionFixtures;
-import dev.quicj.core.conn.NetworkPath;
-import dev.quicj.core.conn.QuicConnection;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

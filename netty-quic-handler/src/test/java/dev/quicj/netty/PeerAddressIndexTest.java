@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.quicj.core.ConnectionId;
-import dev.quicj.core.conn.ConnectionFixtures;
-import dev.quicj.core.conn.NetworkPath;
-import dev.quicj.core.conn.QuicConnection;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -50,10 +50,8 @@ final class ConnectionEntry implements ChannelFutureListener {
     ConnectionEntry next;
     // whether the entry is in that list
     boolean listed;
-    // its place in the handler's PeerAddressIndex while it has a connection: whether it is there, the peer's address
-    // and its hash, the next entry of its bucket
-    boolean peerIndexed;
-    InetSocketAddress peerAddress;
+    // its place in the handler's PeerAddressIndex while it has a connection: the hash of the peer's address, the next
+    // entry of its bucket
     int peerHash;
     ConnectionEntry peerNext;
     // whether the QuicConnectionEndedEvent was fired

@@ -31,18 +31,16 @@ final class PeerAddressIndex {
         return size;
     }
 
-    /** Adds {@code entry} under its peer's address {@code peer}; an entry is in the index at most once. */
-    void add(ConnectionEntry entry, InetSocketAddress peer) {
-        if (entry.peerIndexed) {
-            throw new IllegalStateException("already indexed: " + entry);
-        }
-        int h = hash(peer);
+    /**
+     * Adds {@code entry} under its peer's address, {@link ConnectionEntry#remoteAddress()}, which must not change
+     * while it is indexed (a connection's path is fixed); an entry is added at most once.
+     */
+    void add(ConnectionEntry entry) {
+        int h = hash(entry.remoteAddress());
         entry.peerHash = h;
-        entry.peerAddress = peer;
         int b = h & (buckets.length - 1);
         entry.peerNext = buckets[b];
         buckets[b] = entry;
-        entry.peerIndexed = true;
         size++;
         // at most one entry per bucket on average
         if (size > buckets.length) {
@@ -50,31 +48,30 @@ final class PeerAddressIndex {
         }
     }
 
-    /** Removes {@code entry} if it is in the index. */
-    void remove(ConnectionEntry entry) {
-        if (!entry.peerIndexed) {
-            return;
-        }
+    /** Removes {@code entry} if it is in the index; true if it was. */
+    boolean remove(ConnectionEntry entry) {
         int b = entry.peerHash & (buckets.length - 1);
         ConnectionEntry prev = null;
-        for (ConnectionEntry e = buckets[b]; e != null; prev = e, e = e.peerNext) {
-            if (e == entry) {
-                if (prev == null) {
-                    buckets[b] = e.peerNext;
-                } else {
-                    prev.peerNext = e.peerNext;
-                }
-                break;
-            }
+        ConnectionEntry e = buckets[b];
+        while (e != null && e != entry) {
+            prev = e;
+            e = e.peerNext;
+        }
+        if (e == null) {
+            return false;
+        }
+        if (prev == null) {
+            buckets[b] = e.peerNext;
+        } else {
+            prev.peerNext = e.peerNext;
         }
         entry.peerNext = null;
-        entry.peerAddress = null;
-        entry.peerIndexed = false;
         size--;
         // after a flood, give the array back once it is mostly empty
         if (buckets.length > MIN_BUCKETS && size < buckets.length >>> 3) {
             rehash(buckets.length >>> 1);
         }
+        return true;
     }
 
     /**
@@ -90,7 +87,7 @@ final class PeerAddressIndex {
         int h = hash(peer);
         int n = 0;
         for (ConnectionEntry e = buckets[h & (buckets.length - 1)]; e != null; e = e.peerNext) {
-            if (e.peerHash == h && peer.equals(e.peerAddress)) {
+            if (e.peerHash == h && peer.equals(e.remoteAddress())) {
                 if (n == found.length) {
                     ConnectionEntry[] bigger = new ConnectionEntry[n << 1];
                     System.arraycopy(found, 0, bigger, 0, n);

@@ -413,7 +413,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             entry.originalDcidKey = originalDcidKey;
         }
         link(entry);
-        byPeer.add(entry, entry.remoteAddress());
+        byPeer.add(entry);
         if (localIdLengths[entry.id.length()]++ == 0) {
             updateLengthsInUse();
         }

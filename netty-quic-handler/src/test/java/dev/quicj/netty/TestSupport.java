@@ -67,11 +67,16 @@ final class TestSupport {
      * server path, for the tests of the handler's tables.
      */
     static ConnectionEntry serverEntry(int i) {
+        return serverEntry(i, CLIENT);
+    }
+
+    /** The same with the client at {@code peer}. */
+    static ConnectionEntry serverEntry(int i, InetSocketAddress peer) {
         byte[] id = new byte[8];
         id[6] = (byte) (i >>> 8);
         id[7] = (byte) i;
         QuicConnection c = QuicConnection.serverBuilder().sourceConnectionId(ConnectionId.of(id))
-                .path(new NetworkPath(SERVER, CLIENT)).build(ConnectionFixtures.T0);
+                .path(new NetworkPath(SERVER, peer)).build(ConnectionFixtures.T0);
         return new ConnectionEntry(new QuicCloseHandler(), c);
     }
 

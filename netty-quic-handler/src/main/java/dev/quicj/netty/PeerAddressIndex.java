@@ -76,7 +76,7 @@ final class PeerAddressIndex {
 
     /**
      * Finds the entries indexed under {@code peer}; they are then {@link #found(int) found(0)} to {@code found(n - 1)}
-     * until the next call, which also works while the index changes in between.
+     * until {@link #forgetFound()}, which the caller calls when done, also while the index changes in between.
      *
      * @return how many there are
      */
@@ -96,8 +96,24 @@ final class PeerAddressIndex {
                 found[n++] = e;
             }
         }
-        for (int i = n; i < found.length && found[i] != null; i++) {
+        return n;
+    }
+
+    /**
+     * Drops the entries of the last {@link #find}, once they were looked at: the index must not keep an entry (and
+     * its connection) alive after the handler freed it.
+     */
+    void forgetFound() {
+        for (int i = 0; i < found.length && found[i] != null; i++) {
             found[i] = null;
+        }
+    }
+
+    /** How many entries the index holds outside its table, from a {@link #find} not yet forgotten (tests). */
+    int heldFound() {
+        int n = 0;
+        for (ConnectionEntry e : found) {
+            n += e != null ? 1 : 0;
         }
         return n;
     }

@@ -406,6 +406,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         return odcid;
     }
 
+    /** The index of connections by peer address (tests). */
+    PeerAddressIndex peerIndex() {
+        return byPeer;
+    }
+
     private void register(ConnectionEntry entry, ConnectionId originalDcidKey) {
         byId.put(entry.id, entry);
         if (originalDcidKey != null) {
@@ -716,7 +721,15 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * QuicConnection#receiveStatelessReset}). True if one of them was reset: it now drains, silently.
      */
     private boolean statelessReset(ByteBuffer dg, NetworkPath from) {
-        int n = byPeer.find(from.remote());
+        try {
+            return statelessReset(dg, from, byPeer.find(from.remote()));
+        } finally {
+            byPeer.forgetFound();
+        }
+    }
+
+    /** {@link #statelessReset(ByteBuffer, NetworkPath)} over the {@code n} entries {@code byPeer} found. */
+    private boolean statelessReset(ByteBuffer dg, NetworkPath from, int n) {
         for (int i = 0; i < n; i++) {
             ConnectionEntry e = byPeer.found(i);
             QuicConnection c = e.connection;

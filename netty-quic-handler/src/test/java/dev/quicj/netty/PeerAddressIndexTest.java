@@ -91,6 +91,18 @@ class PeerAddressIndexTest {
     }
 
     @Test
+    void forgettingTheMatchesLeavesNoEntryHeld() {
+        PeerAddressIndex index = new PeerAddressIndex();
+        InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 4433);
+        ConnectionEntry e = TestSupport.serverEntry(1, peer);
+        index.add(e);
+        assertEquals(1, index.find(peer));
+        index.remove(e);
+        index.forgetFound();
+        assertEquals(0, index.heldFound(), "a removed entry (and its connection) is still held");
+    }
+
+    @Test
     void foundEntriesStayReadableWhileTheIndexChanges() {
         PeerAddressIndex index = new PeerAddressIndex();
         InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 4433);

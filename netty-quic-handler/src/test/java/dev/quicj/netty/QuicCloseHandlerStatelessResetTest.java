@@ -174,6 +174,21 @@ class QuicCloseHandlerStatelessResetTest {
     }
 
     @Test
+    void aLookupKeepsNoEntryAliveOnceItsConnectionIsFreed() throws Exception {
+        Client c = client(ODCID, SCID, CLIENT, token(0x7e));
+        // a datagram for no connection from the connection's peer, not ending in its token: looked up, passed on
+        ch.writeInbound(datagram(reset(token(0x11), 40), SERVER, CLIENT));
+        assertPassedOn();
+        assertEquals(0, handler.peerIndex().heldFound(), "the lookup's matches outlive it");
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(SCID, CloseError.transport(0x0, "bye")));
+        drainOutbound(ch);
+        advance(ch, c.connection.closingPeriod().toNanos());
+        assertTrue(recorder.freed(SCID));
+        assertEquals(0, handler.peerIndex().size());
+        assertEquals(0, handler.peerIndex().heldFound());
+    }
+
+    @Test
     void aFreedConnectionIsNoLongerLookedUp() throws Exception {
         Client c = client(ODCID, SCID, CLIENT, token(0x7e));
         ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(SCID, CloseError.transport(0x0, "bye")));

@@ -757,6 +757,10 @@ final class PacketReceiver {
         @Override
         public void newConnectionId(long sequenceNumber, long retirePriorTo, ByteBuffer payload, int idIndex,
                 int idLength, int tokenIndex) throws QuicException {
+            if (conn.state.isClosed()) {
+                // closed by the listener earlier in this packet: the ID this endpoint sent its close to stays
+                return;
+            }
             // validated on a copy of the same state: cannot fail here
             PeerConnectionIds ids = conn.peerConnectionIds();
             if (applyNewConnectionId(ids, sequenceNumber, retirePriorTo, payload, idIndex, idLength, tokenIndex)) {

@@ -95,6 +95,7 @@ final class PeerConnectionIds {
      */
     boolean receive(long sequence, long framePriorTo, ConnectionId id, byte[] token, long limit)
             throws QuicException {
+        boolean isNew = false;
         if (sequence >= retirePriorTo) {
             int i = indexOf(sequence);
             if (i >= 0) {
@@ -109,15 +110,14 @@ final class PeerConnectionIds {
                     throw QuicException.protocolViolation(FrameType.NEW_CONNECTION_ID, "connection ID "
                             + id.toHex() + " reissued with another sequence number (" + sequence + ")");
                 }
-                if (count < (limit > 0 ? MAX_TRACKED : MAX_TRACKED_UNKNOWN_LIMIT)) {
-                    add(sequence, id, token);
-                }
+                isNew = true;
             }
         }
         // else retired already by an earlier Retire Prior To: §5.1.2 retires it at once (this core sends no
         // RETIRE_CONNECTION_ID, as it sends nothing but ACK and CONNECTION_CLOSE)
         boolean moved = false;
-        if (framePriorTo > retirePriorTo) {
+        boolean increased = framePriorTo > retirePriorTo;
+        if (increased) {
             // §5.1.2: "Upon receipt of an increased Retire Prior To field, the peer MUST stop using the corresponding
             // connection IDs and retire them"
             retirePriorTo = framePriorTo;
@@ -133,16 +133,21 @@ final class PeerConnectionIds {
             Arrays.fill(ids, kept, count, null);
             Arrays.fill(tokens, kept, count, null);
             count = kept;
-            if (current < framePriorTo) {
-                // the frame's own ID is at or above its Retire Prior To, so one is always left; the lowest is the
-                // one the peer is likeliest to expect first
-                long lowest = Long.MAX_VALUE;
-                for (int i = 0; i < count; i++) {
-                    lowest = Math.min(lowest, sequences[i]);
-                }
-                current = lowest;
-                moved = true;
+        }
+        // added after the retirements: an ID kept out by the memory bound before them could otherwise leave no ID
+        // active once they retired every other one
+        if (isNew && count < (limit > 0 ? MAX_TRACKED : MAX_TRACKED_UNKNOWN_LIMIT)) {
+            add(sequence, id, token);
+        }
+        if (increased && current < framePriorTo) {
+            // the frame's own ID is at or above its Retire Prior To and was added after the retirements, so one is
+            // always left; the lowest is the one the peer is likeliest to expect first
+            long lowest = Long.MAX_VALUE;
+            for (int i = 0; i < count; i++) {
+                lowest = Math.min(lowest, sequences[i]);
             }
+            current = lowest;
+            moved = true;
         }
         // §5.1.1: "After processing a NEW_CONNECTION_ID frame and adding and retiring active connection IDs, if the
         // number of active connection IDs exceeds the value advertised in its active_connection_id_limit transport

@@ -118,8 +118,10 @@ import java.util.concurrent.TimeUnit;
  * <h2>Events</h2>
  * {@link QuicConnectionAcceptedEvent} (a server connection was accepted), {@link QuicConnectionEndedEvent} (once
  * per connection: who ended it, with which error, and what was sent), {@link QuicConnectionFreedEvent} (its state
- * was dropped), and {@link QuicConnectionException} through {@code exceptionCaught} when a datagram could not be
- * written.
+ * was dropped), and {@link QuicConnectionException} through {@code exceptionCaught} when a close datagram could not
+ * be written, quic-core threw while writing a close, {@link QuicConnection#receive} failed other than with a
+ * protocol error, the listener factory of {@link AcceptPolicy#accept(java.util.function.Function)} threw, or a
+ * connection added before the handler was in a pipeline is ahead of the channel's clock.
  *
  * <h2>Threading and time</h2>
  * Everything runs on the channel's event loop: once the handler is in a pipeline, {@link #addConnection},

@@ -293,10 +293,10 @@ public final class QuicConnection {
             throw new IllegalStateException("receiveStatelessReset called from within receive (a CRYPTO data "
                     + "listener of this connection)");
         }
+        updateTimestamp(now);
         if (state.isClosed()) {
             return ReceiveStatus.DROPPED;
         }
-        updateTimestamp(now);
         if (receiver == null) {
             receiver = new PacketReceiver(this);
         }

@@ -229,8 +229,10 @@ public final class Settings {
         }
 
         /**
-         * Turns on random skips of application-space packet numbers (optimistic-ACK defence), drawn from
-         * {@code random}; {@code null} turns them off (the default, and what the upstream tests do).
+         * Turns on a random skip of an application-space packet number (optimistic-ACK defence), drawn from
+         * {@code random}: one per connection, 4 to 63 packets after its first application packet number (ngtcp2 skips
+         * again and again; this core sends no application data to acknowledge optimistically). {@code null} turns it
+         * off (the default, and what the upstream tests do).
          */
         public Builder packetNumberSkipRandom(RandomGenerator random) {
             this.packetNumberSkipRandom = random;

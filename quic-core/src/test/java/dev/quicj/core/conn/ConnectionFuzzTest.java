@@ -27,6 +27,36 @@ class ConnectionFuzzTest {
         ConnectionProperties.receiveArbitrary(s, data);
     }
 
+    /**
+     * Authentic 1-RTT packets (null crypto) with fuzzed frames, several in a row, to a client after the handshake:
+     * state that lives across packets (the peer's connection IDs, key phases, ACK ranges) meets arbitrary frame
+     * sequences. Only QuicException escapes, a rejected packet changes nothing, and the connection always has a
+     * destination connection ID.
+     */
+    @FuzzTest
+    void fuzzedOneRttFrames(FuzzedDataProvider data) throws Exception {
+        Settings nullCrypto = ConnectionFixtures.nullCrypto();
+        QuicConnection c = ConnectionFixtures.clientPostHandshake(nullCrypto);
+        if (data.consumeBoolean()) {
+            c.setLocalTransportParameters(dev.quicj.core.tls.TransportParameters.builder()
+                    .initialSourceConnectionId(ConnectionFixtures.CLIENT_SCID.toByteArray())
+                    .activeConnectionIdLimit(data.consumeInt(2, 8)).build());
+        }
+        int packets = data.consumeInt(1, 8);
+        for (int pn = 0; pn < packets && !c.state().isClosed(); pn++) {
+            byte[] frames = data.consumeBytes(data.consumeInt(1, 400));
+            if (frames.length == 0) {
+                break;
+            }
+            byte[] dg = ConnectionFixtures.peerShortPacket(nullCrypto, ConnectionFixtures.SERVER_1RTT_SECRET,
+                    ConnectionFixtures.CLIENT_SCID, pn, frames);
+            ConnectionProperties.receiveArbitrary(c, dg);
+            if (c.destinationConnectionId() == null) {
+                throw new AssertionError("no destination connection ID after packet " + pn);
+            }
+        }
+    }
+
     /** A valid client Initial (null crypto) with fuzzed bytes flipped, to a fresh server. */
     @FuzzTest
     void mutatedClientInitials(FuzzedDataProvider data) throws Exception {

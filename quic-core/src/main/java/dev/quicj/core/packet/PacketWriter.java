@@ -73,12 +73,17 @@ public final class PacketWriter {
      *     packet for a header-protection sample do not fit {@code room}
      * @throws IndexOutOfBoundsException if {@code [start, start + room)} is not within the buffer's limit (nothing is
      *     written then)
-     * @throws IllegalArgumentException if {@code pnLength} is not 1 to 4 or {@code packetNumber} not in [0, 2^62)
-     *     (nothing is written then)
+     * @throws IllegalArgumentException if {@code pnLength} is not 1 to 4, {@code packetNumber} not in [0, 2^62), or
+     *     {@code type} is RETRY, which has no Length, packet number nor protected payload (RFC 9000 §17.2.5; see
+     *     {@code RetryIntegrity}) (nothing is written then)
      */
     public boolean beginLong(ByteBuffer buf, int start, int room, QuicVersion version, LongPacketType type,
             ConnectionId dcid, ConnectionId scid, byte[] token, long packetNumber, int pnLength,
             PacketProtection protection) {
+        if (type == LongPacketType.RETRY) {
+            throw new IllegalArgumentException("a Retry packet is not built as a protected long-header packet (RFC "
+                    + "9000 §17.2.5)");
+        }
         checkArguments(buf, start, room, packetNumber, pnLength);
         int tokenLength = type == LongPacketType.INITIAL && token != null ? token.length : 0;
         int pnOff = longHeaderPnOffset(type, dcid.length(), scid.length(), tokenLength);

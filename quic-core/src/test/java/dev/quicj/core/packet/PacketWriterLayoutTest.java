@@ -355,6 +355,18 @@ class PacketWriterLayoutTest {
         assertSentinelOutside(b, start, start + longMin);
     }
 
+    /** A Retry has no Length, packet number nor protected payload (RFC 9000 §17.2.5): beginLong refuses the type. */
+    @Test
+    void aRetryIsNotAProtectedLongHeaderPacket() throws Exception {
+        PacketWriter w = new PacketWriter();
+        ByteBuffer b = sentinelBuffer(300);
+        b.position(1);
+        assertThrows(IllegalArgumentException.class, () -> w.beginLong(b, 3, 200, QuicVersion.V1,
+                LongPacketType.RETRY, cid(8, 0x20), cid(5, 0x70), null, PN, 1, nullProtection()));
+        assertEquals(1, b.position());
+        assertUntouched(b);
+    }
+
     /**
      * Frame stage and tag stage, room R: frames may use exactly {@code R - pn_offset - pnLen - 16} bytes. A frame one
      * byte larger (which would leave only 15 bytes for the tag) is refused and writes nothing; the exact one is

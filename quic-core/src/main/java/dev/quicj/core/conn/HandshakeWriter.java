@@ -10,9 +10,10 @@ import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
 
 /**
- * Writes handshake-phase datagrams: pending ACK frames, queued CRYPTO data and a server's HANDSHAKE_DONE, one packet
- * per level that has something to send, coalesced Initial → Handshake → 1-RTT. There is no loss recovery: data is
- * sent once, and so is HANDSHAKE_DONE, although RFC 9000 §13.3 asks for it to be retransmitted until acknowledged.
+ * Writes handshake-phase datagrams: pending ACK frames, queued CRYPTO data, a server's HANDSHAKE_DONE and the
+ * RETIRE_CONNECTION_ID frames of the peer's retired connection IDs, one packet per level that has something to send,
+ * coalesced Initial → Handshake → 1-RTT. There is no loss recovery: data is sent once, and so are HANDSHAKE_DONE and
+ * RETIRE_CONNECTION_ID, although RFC 9000 §13.3 asks for them to be retransmitted until acknowledged.
  */
 final class HandshakeWriter {
     private static final EncryptionLevel[] LEVELS = {
@@ -26,8 +27,10 @@ final class HandshakeWriter {
     private final long[] writtenPn = new long[LEVELS.length];
     private final boolean[] writtenAck = new boolean[LEVELS.length];
     private final int[] writtenCrypto = new int[LEVELS.length];
-    // whether the datagram's 1-RTT packet carries HANDSHAKE_DONE, applied with the rest
+    // whether the datagram's 1-RTT packet carries HANDSHAKE_DONE, and how many RETIRE_CONNECTION_ID frames, applied
+    // with the rest
     private boolean writtenHandshakeDone;
+    private int writtenRetirements;
 
     HandshakeWriter(QuicConnection conn) {
         this.conn = conn;
@@ -74,6 +77,7 @@ final class HandshakeWriter {
             writtenPn[i] = -1;
         }
         writtenHandshakeDone = false;
+        writtenRetirements = 0;
         for (int i = 0; i <= last; i++) {
             EncryptionLevel level = LEVELS[i];
             PacketNumberSpace s = conn.space(level);
@@ -99,8 +103,10 @@ final class HandshakeWriter {
                 if (writtenAck[i]) {
                     s.ackPending = false;
                 }
-                boolean handshakeDone = writtenHandshakeDone && LEVELS[i] == EncryptionLevel.ONE_RTT;
-                boolean ackEliciting = writtenCrypto[i] > 0 || handshakeDone;
+                boolean oneRtt = LEVELS[i] == EncryptionLevel.ONE_RTT;
+                boolean handshakeDone = writtenHandshakeDone && oneRtt;
+                int retirements = oneRtt ? writtenRetirements : 0;
+                boolean ackEliciting = writtenCrypto[i] > 0 || handshakeDone || retirements > 0;
                 // ACK-only packets too: an ACK may acknowledge one of them as its largest (RFC 9002 §5.1)
                 s.recordSent(writtenPn[i], now, ackEliciting);
                 if (writtenCrypto[i] > 0) {
@@ -109,8 +115,11 @@ final class HandshakeWriter {
                 if (handshakeDone) {
                     conn.handshakeDonePending = false;
                 }
+                if (retirements > 0) {
+                    conn.peerConnectionIdsIfAny().retirementsSent(retirements);
+                }
                 if (ackEliciting) {
-                    // CRYPTO and HANDSHAKE_DONE are ack-eliciting (RFC 9000 §10.1)
+                    // CRYPTO, HANDSHAKE_DONE and RETIRE_CONNECTION_ID are ack-eliciting (RFC 9000 §10.1)
                     conn.restartIdleTimerOnSend(now);
                 }
             }
@@ -153,8 +162,9 @@ final class HandshakeWriter {
         // before the CRYPTO data, which takes all the room there is
         boolean handshakeDone = s.level == EncryptionLevel.ONE_RTT && conn.handshakeDonePending
                 && writeHandshakeDone();
+        int retirements = s.level == EncryptionLevel.ONE_RTT ? writeRetirements() : 0;
         int cryptoBytes = writeCrypto(s);
-        if (!ackWritten && !handshakeDone && cryptoBytes == 0) {
+        if (!ackWritten && !handshakeDone && retirements == 0 && cryptoBytes == 0) {
             writer.abandon();
             return 0;
         }
@@ -164,13 +174,43 @@ final class HandshakeWriter {
         writtenAck[index] = ackWritten;
         writtenCrypto[index] = cryptoBytes;
         writtenHandshakeDone |= handshakeDone;
+        writtenRetirements += retirements;
         return length;
     }
 
-    /** Whether the level has an ACK, CRYPTO data or (1-RTT) HANDSHAKE_DONE to send. */
+    /** Whether the level has an ACK, CRYPTO data or (1-RTT) HANDSHAKE_DONE or RETIRE_CONNECTION_ID to send. */
     private boolean hasSomethingToSend(PacketNumberSpace s) {
         return s.ackPending || s.crypto.unsent() > 0
-                || s.level == EncryptionLevel.ONE_RTT && conn.handshakeDonePending;
+                || s.level == EncryptionLevel.ONE_RTT && (conn.handshakeDonePending || pendingRetirements() > 0);
+    }
+
+    private int pendingRetirements() {
+        PeerConnectionIds ids = conn.peerConnectionIdsIfAny();
+        return ids != null ? ids.pendingRetirements() : 0;
+    }
+
+    /**
+     * RETIRE_CONNECTION_ID Frames (RFC 9000 §19.16): type and Sequence Number, one per connection ID the peer
+     * retired or issued below its Retire Prior To (§5.1.2), oldest first, as many as fit. Only in 1-RTT packets.
+     *
+     * @return how many were written
+     */
+    private int writeRetirements() {
+        PeerConnectionIds ids = conn.peerConnectionIdsIfAny();
+        int n = ids != null ? ids.pendingRetirements() : 0;
+        int written = 0;
+        while (written < n) {
+            long sequence = ids.pendingRetirement(written);
+            if (writer.remaining() < VarInt.encodedLength(FrameType.RETIRE_CONNECTION_ID) + VarInt.encodedLength(sequence)) {
+                break;
+            }
+            ByteBuffer b = writer.frameBuffer();
+            VarInt.encode(b, FrameType.RETIRE_CONNECTION_ID);
+            VarInt.encode(b, sequence);
+            writer.commitFrame();
+            written++;
+        }
+        return written;
     }
 
     /**

@@ -26,6 +26,8 @@ final class PeerConnectionIds {
      * to this (a limit above it is enforced only up to here: a peer's memory on this endpoint stays bounded).
      */
     static final int MAX_TRACKED = 1025;
+    /** The fewest retirements waiting for their RETIRE_CONNECTION_ID before that is a CONNECTION_ID_LIMIT_ERROR. */
+    static final int MIN_PENDING_RETIREMENTS = 16;
 
     private long[] sequences = new long[4];
     private ConnectionId[] ids = new ConnectionId[4];
@@ -34,6 +36,9 @@ final class PeerConnectionIds {
     private int count;
     // the largest Retire Prior To received: every sequence number below it is retired
     private long retirePriorTo;
+    // the sequence numbers retired for which no RETIRE_CONNECTION_ID frame was sent yet, oldest first (§5.1.2)
+    private long[] toRetire = new long[4];
+    private int toRetireCount;
     // the sequence number of the ID this endpoint sends to
     private long current;
 
@@ -61,6 +66,30 @@ final class PeerConnectionIds {
         count = other.count;
         retirePriorTo = other.retirePriorTo;
         current = other.current;
+        if (toRetire.length < other.toRetireCount) {
+            toRetire = new long[other.toRetire.length];
+        }
+        System.arraycopy(other.toRetire, 0, toRetire, 0, other.toRetireCount);
+        toRetireCount = other.toRetireCount;
+    }
+
+    /** How many retired sequence numbers wait for their RETIRE_CONNECTION_ID frame. */
+    int pendingRetirements() {
+        return toRetireCount;
+    }
+
+    /** The {@code i}th of them, oldest first. */
+    long pendingRetirement(int i) {
+        return toRetire[i];
+    }
+
+    /**
+     * The first {@code n} pending retirements were sent. This core has no loss recovery: a lost RETIRE_CONNECTION_ID
+     * is not sent again, as CRYPTO data and HANDSHAKE_DONE are not.
+     */
+    void retirementsSent(int n) {
+        System.arraycopy(toRetire, n, toRetire, 0, toRetireCount - n);
+        toRetireCount -= n;
     }
 
     /** How many connection IDs are active. */
@@ -91,7 +120,7 @@ final class PeerConnectionIds {
      * @return whether the ID this endpoint sends to was retired, and {@link #currentId()} is now another one
      * @throws QuicException PROTOCOL_VIOLATION for a sequence number reissued with another ID or token, or an ID
      *     reissued with another sequence number (§19.15); CONNECTION_ID_LIMIT_ERROR when more IDs are active than
-     *     {@code limit} after the frame's retirements (§5.1.1)
+     *     {@code limit} after the frame's retirements (§5.1.1), or too many retirements wait to be sent (§5.1.2)
      */
     boolean receive(long sequence, long framePriorTo, ConnectionId id, byte[] token, long limit)
             throws QuicException {
@@ -112,9 +141,11 @@ final class PeerConnectionIds {
                 }
                 isNew = true;
             }
+        } else {
+            // retired already by an earlier Retire Prior To: §19.15, "MUST send a corresponding
+            // RETIRE_CONNECTION_ID frame that retires the newly received connection ID"
+            queueRetirement(sequence, limit);
         }
-        // else retired already by an earlier Retire Prior To: §5.1.2 retires it at once (this core sends no
-        // RETIRE_CONNECTION_ID, as it sends nothing but ACK and CONNECTION_CLOSE)
         boolean moved = false;
         boolean increased = framePriorTo > retirePriorTo;
         if (increased) {
@@ -128,6 +159,8 @@ final class PeerConnectionIds {
                     ids[kept] = ids[i];
                     tokens[kept] = tokens[i];
                     kept++;
+                } else {
+                    queueRetirement(sequences[i], limit);
                 }
             }
             Arrays.fill(ids, kept, count, null);
@@ -136,8 +169,14 @@ final class PeerConnectionIds {
         }
         // added after the retirements: an ID kept out by the memory bound before them could otherwise leave no ID
         // active once they retired every other one
-        if (isNew && count < (limit > 0 ? MAX_TRACKED : MAX_TRACKED_UNKNOWN_LIMIT)) {
-            add(sequence, id, token);
+        if (isNew) {
+            if (count < (limit > 0 ? MAX_TRACKED : MAX_TRACKED_UNKNOWN_LIMIT)) {
+                add(sequence, id, token);
+            } else {
+                // past the memory bound: not kept, so retired (§5.1.2: "MUST NOT forget a connection ID without
+                // retiring it")
+                queueRetirement(sequence, limit);
+            }
         }
         if (increased && current < framePriorTo) {
             // the frame's own ID is at or above its Retire Prior To and was added after the retirements, so one is
@@ -158,6 +197,32 @@ final class PeerConnectionIds {
                             + " this endpoint advertised");
         }
         return moved;
+    }
+
+    /**
+     * Queues a RETIRE_CONNECTION_ID. §5.1.2: "An endpoint SHOULD limit the number of connection IDs it has retired
+     * locally for which RETIRE_CONNECTION_ID frames have not yet been acknowledged. An endpoint SHOULD allow for
+     * sending and tracking a number of RETIRE_CONNECTION_ID frames of at least twice the value of the
+     * active_connection_id_limit transport parameter. An endpoint MUST NOT forget a connection ID without retiring it,
+     * though it MAY choose to treat having connection IDs in need of retirement that exceed this limit as a connection
+     * error of type CONNECTION_ID_LIMIT_ERROR." Here the limit is twice the advertised one, at least
+     * {@link #MIN_PENDING_RETIREMENTS} (and that many when it is not known), counting those not sent yet.
+     */
+    private void queueRetirement(long sequence, long limit) throws QuicException {
+        for (int i = 0; i < toRetireCount; i++) {
+            if (toRetire[i] == sequence) {
+                return;
+            }
+        }
+        long max = Math.max(MIN_PENDING_RETIREMENTS, 2 * Math.min(limit, MAX_TRACKED));
+        if (toRetireCount >= max) {
+            throw QuicException.stackless(TransportErrorCode.CONNECTION_ID_LIMIT_ERROR, FrameType.NEW_CONNECTION_ID,
+                    "more than " + max + " connection IDs wait to be retired");
+        }
+        if (toRetireCount == toRetire.length) {
+            toRetire = Arrays.copyOf(toRetire, toRetireCount << 1);
+        }
+        toRetire[toRetireCount++] = sequence;
     }
 
     private void add(long sequence, ConnectionId id, byte[] token) {

@@ -405,9 +405,10 @@ public final class QuicConnection {
 
     /**
      * Writes one datagram with pending ACKs and CRYPTO data, coalescing the levels that have something to send, and on
-     * a server whose handshake completed, HANDSHAKE_DONE in a 1-RTT packet (RFC 9001 §4.1.2, RFC 9000 §19.20). That
-     * frame is sent once: this core has no loss recovery, so it is not sent again if its packet is lost, although
-     * RFC 9000 §13.3 asks for it to be retransmitted until acknowledged (as CRYPTO data is not sent again either).
+     * a server whose handshake completed, HANDSHAKE_DONE in a 1-RTT packet (RFC 9001 §4.1.2, RFC 9000 §19.20), and
+     * RETIRE_CONNECTION_ID frames in a 1-RTT packet for the connection IDs the peer retired (§5.1.2). Those frames
+     * are sent once: this core has no loss recovery, so they are not sent again if their packet is lost, although
+     * RFC 9000 §13.3 asks for them to be retransmitted until acknowledged (as CRYPTO data is not sent again either).
      * A client pads every datagram carrying an Initial to 1200 bytes, a server those carrying an ack-eliciting
      * Initial (RFC 9000 §14.1: an ACK-only server Initial goes unpadded). A server never exceeds its amplification
      * budget.
@@ -1275,6 +1276,11 @@ public final class QuicConnection {
                     preferred != null ? ConnectionId.of(preferred.connectionId()) : null,
                     preferred != null ? preferred.statelessResetToken() : null);
         }
+        return peerIds;
+    }
+
+    /** The connection IDs the peer issued, or null before its first NEW_CONNECTION_ID frame. */
+    PeerConnectionIds peerConnectionIdsIfAny() {
         return peerIds;
     }
 

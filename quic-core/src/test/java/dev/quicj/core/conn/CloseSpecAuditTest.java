@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
-import dev.quicj.core.Hex;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseWriterUpstreamTest.Written;
@@ -59,12 +58,6 @@ class CloseSpecAuditTest {
         return s;
     }
 
-    private static String closeHex(QuicConnection c, CloseError e) {
-        ByteBuffer dest = ByteBuffer.allocate(1500);
-        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, dest, e, T0 + 1));
-        return Hex.encode(Arrays.copyOf(dest.array(), dest.position()));
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // §2.3, §2.4, §3.5, §4.2: the coalesced datagram byte for byte (null crypto: header ‖ payload ‖ 00×16)
 
@@ -84,7 +77,7 @@ class CloseSpecAuditTest {
         String oneRtt = "40" + "0102030405060708" + "00" + "1c000000" + TAG;
         assertEquals(49 + 48 + 30, (initial + handshake + oneRtt).length() / 2);
         assertEquals(initial + handshake + oneRtt,
-                closeHex(serverAllKeys8(NULL), CloseError.transport(TransportErrorCode.NO_ERROR)));
+                ConnectionFixtures.closeHex(serverAllKeys8(NULL), CloseError.transport(TransportErrorCode.NO_ERROR)));
     }
 
     /**
@@ -98,7 +91,7 @@ class CloseSpecAuditTest {
         String handshake = "e0" + "00000001" + "08" + "0102030405060708" + "08" + "f067a5502a4262b5"
                 + "80000015" + "00" + "1c0c0000" + TAG;
         String oneRtt = "40" + "0102030405060708" + "00" + "1d" + "05" + "03" + "666f6f" + TAG;
-        assertEquals(initial + handshake + oneRtt, closeHex(serverAllKeys8(NULL), CloseError.application(5, "foo")));
+        assertEquals(initial + handshake + oneRtt, ConnectionFixtures.closeHex(serverAllKeys8(NULL), CloseError.application(5, "foo")));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -113,7 +106,7 @@ class CloseSpecAuditTest {
     @Test
     void theDatagramGoesBetweenThePositionAndTheLimitOfAnyBuffer() throws Exception {
         for (boolean server : new boolean[] {false, true}) {
-            String expected = closeHex(server ? ConnectionFixtures.serverAllKeys(NULL) : ConnectionFixtures.client(NULL),
+            String expected = ConnectionFixtures.closeHex(server ? ConnectionFixtures.serverAllKeys(NULL) : ConnectionFixtures.client(NULL),
                     CloseError.transport(7, "reason"));
             byte[] backing = new byte[1600];
             Arrays.fill(backing, (byte) 0x5a);

@@ -72,12 +72,6 @@ class CloseSpecCoverageTest {
         return s;
     }
 
-    private static String closeHex(QuicConnection c, CloseError e) {
-        ByteBuffer dest = ByteBuffer.allocate(1500);
-        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, dest, e, T0 + 1));
-        return Hex.encode(Arrays.copyOf(dest.array(), dest.position()));
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // §8.3 null-crypto convention: "the datagram is simply header ‖ plaintext payload ‖ 00×16"
 
@@ -88,7 +82,7 @@ class CloseSpecCoverageTest {
         String payload = "1c000003666f6f" + "00".repeat(1148);
         String expected = header + payload + TAG;
         assertEquals(1200, expected.length() / 2);
-        assertEquals(expected, closeHex(client83(QuicVersion.V1), CloseError.transport(TransportErrorCode.NO_ERROR,
+        assertEquals(expected, ConnectionFixtures.closeHex(client83(QuicVersion.V1), CloseError.transport(TransportErrorCode.NO_ERROR,
                 "foo")));
     }
 
@@ -97,7 +91,7 @@ class CloseSpecCoverageTest {
         String expected = "c0" + "00000001" + "08" + "0102030405060708" + "08" + "f067a5502a4262b5" + "00"
                 + "80000016" + "00" + "1c412800" + "00" + TAG;
         assertEquals(50, expected.length() / 2);
-        assertEquals(expected, closeHex(server83(QuicVersion.V1), CloseError.tlsAlert(40, null)));
+        assertEquals(expected, ConnectionFixtures.closeHex(server83(QuicVersion.V1), CloseError.tlsAlert(40, null)));
     }
 
     @Test
@@ -105,7 +99,7 @@ class CloseSpecCoverageTest {
         String expected = "c0" + "00000001" + "08" + "0102030405060708" + "08" + "f067a5502a4262b5" + "00"
                 + "80000015" + "00" + "1c0c0000" + TAG;
         assertEquals(49, expected.length() / 2);
-        assertEquals(expected, closeHex(server83(QuicVersion.V1), CloseError.application(0x1234, "not sent")));
+        assertEquals(expected, ConnectionFixtures.closeHex(server83(QuicVersion.V1), CloseError.application(0x1234, "not sent")));
     }
 
     @Test
@@ -114,7 +108,7 @@ class CloseSpecCoverageTest {
         s.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
         s.handshakeCompleted();
         assertEquals("40" + "0102030405060708" + "00" + "1c000000" + TAG,
-                closeHex(s, CloseError.transport(TransportErrorCode.NO_ERROR)));
+                ConnectionFixtures.closeHex(s, CloseError.transport(TransportErrorCode.NO_ERROR)));
     }
 
     /**
@@ -132,7 +126,7 @@ class CloseSpecCoverageTest {
                 + "80000015" + "00" + "1c0c0000" + TAG;
         // 1d 07 00 is 3 bytes: 1 + 8 + 1 + 3 + 16 = 29, padded to SCID 8 + 22 = 30 with one PADDING byte
         String oneRtt = "40" + "0102030405060708" + "00" + "1d0700" + "00" + TAG;
-        assertEquals(initial + handshake + oneRtt, closeHex(s, CloseError.application(7)));
+        assertEquals(initial + handshake + oneRtt, ConnectionFixtures.closeHex(s, CloseError.application(7)));
     }
 
     /** E24: a v2 client with Handshake keys closes in one Handshake packet, first byte 0xf0 (no Initial). */
@@ -141,7 +135,7 @@ class CloseSpecCoverageTest {
         QuicConnection c = client83(QuicVersion.V2);
         c.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET);
         assertEquals("f0" + "6b3343cf" + "08" + "8394c8f03e515708" + "08" + "0102030405060708" + "80000015" + "00"
-                + "1c0a0000" + TAG, closeHex(c, CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION)));
+                + "1c0a0000" + TAG, ConnectionFixtures.closeHex(c, CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION)));
     }
 
     // ---------------------------------------------------------------------------------------------------------

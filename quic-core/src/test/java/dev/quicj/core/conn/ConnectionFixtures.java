@@ -188,6 +188,16 @@ public final class ConnectionFixtures {
     // ------------------------------------------------------------------------------------------------------
     // the peer's side
 
+    /** The hex of the datagram {@code c} writes to close with {@code e} at T0 + 1, which must be WRITTEN. */
+    public static String closeHex(QuicConnection c, CloseError e) {
+        ByteBuffer dest = ByteBuffer.allocate(1500);
+        CloseOutcome outcome = c.writeConnectionClose(null, null, dest, e, T0 + 1);
+        if (outcome != CloseOutcome.WRITTEN) {
+            throw new AssertionError("close not written: " + outcome);
+        }
+        return Hex.encode(Arrays.copyOf(dest.array(), dest.position()));
+    }
+
     /** The protection the peer uses for a secret (for crafting its packets or reading ours). */
     public static PacketProtection peerProtection(Settings settings, byte[] secret) throws CryptoException {
         return settings.cryptoProvider().newPacketProtection(QuicVersion.V1, SUITE, secret);

@@ -278,7 +278,7 @@ final class HandlerFuzzHarness {
         }
 
         private void step() throws Exception {
-            switch (in.intIn(0, 8)) {
+            switch (in.intIn(0, 9)) {
                 case 0:
                     read("arbitrary", in.bytes(1500), peer());
                     break;
@@ -310,6 +310,9 @@ final class HandlerFuzzHarness {
                 case 7:
                     skewAConnection();
                     break;
+                case 8:
+                    statelessReset();
+                    break;
                 default:
                     read("to the client", clientBound(), CLIENTS_SERVER);
                     break;
@@ -331,6 +334,31 @@ final class HandlerFuzzHarness {
             log.add("skew " + c.sourceConnectionId() + " to " + at);
             // one byte: dropped, after the timestamp is taken
             c.receive(ByteBuffer.wrap(new byte[] {0}), c.path(), at);
+        }
+
+        /**
+         * What a peer that lost its state sends (RFC 9000 §10.3): a short header of unpredictable bytes ending in a
+         * stateless reset token, here one a connection was given (from its peer, or from anywhere) or any 16 bytes,
+         * in a datagram of 16 to 80 bytes.
+         */
+        private void statelessReset() throws Exception {
+            List<QuicConnection> cs = handler.connections();
+            byte[] token = in.bytes(16);
+            token = Arrays.copyOf(token, 16);
+            InetSocketAddress from = peer();
+            if (!cs.isEmpty() && in.bool()) {
+                QuicConnection c = cs.get(in.intIn(0, cs.size() - 1));
+                c.addStatelessResetToken(token);
+                log.add("reset token of " + c.sourceConnectionId());
+                if (in.bool()) {
+                    from = c.path().remote();
+                }
+            }
+            byte[] b = in.bytes(64);
+            b = Arrays.copyOf(b, b.length + 16);
+            b[0] = (byte) (0x40 | (b[0] & 0x3f));
+            System.arraycopy(token, 0, b, b.length - 16, 16);
+            read("stateless reset", b, from);
         }
 
         private InetSocketAddress peer() {

@@ -202,6 +202,10 @@ final class PacketReceiver {
             return null;
         }
         if (conn.role == Role.SERVER && header.isLongHeader()) {
+            if (conn.retryScid != null && conn.retryScid.matches(dg, off, len)) {
+                // a server built after a Retry: the client's Initials go to the Retry's SCID (RFC 9000 §17.2.5.2)
+                return null;
+            }
             if (conn.originalDcid != null) {
                 return conn.originalDcid.matches(dg, off, len) ? null : DropReason.UNKNOWN_CONNECTION_ID;
             }
@@ -259,14 +263,22 @@ final class PacketReceiver {
         boolean firstClientInitial = conn.role == Role.SERVER && level == EncryptionLevel.INITIAL && s.rx == null
                 && !s.discarded;
         if (firstClientInitial) {
-            if (header.dcidLength() < QuicConnection.MIN_INITIAL_DCID_LENGTH) {
+            // a DCID the server chose (its Retry's SCID, or its own ID) may be shorter than 8 bytes (RFC 9000 §7.2
+            // asks that of the client's unpredictable one only)
+            boolean serverChosen = conn.retryScid != null
+                    && conn.retryScid.matches(dg, header.dcidOffset(), header.dcidLength())
+                    || conn.scid.matches(dg, header.dcidOffset(), header.dcidLength());
+            if (!serverChosen && header.dcidLength() < QuicConnection.MIN_INITIAL_DCID_LENGTH) {
                 return DropReason.INITIAL_DCID_TOO_SHORT;
             }
             if (conn.dcid != null && !conn.dcid.matches(dg, header.scidOffset(), header.scidLength())) {
                 return DropReason.PEER_SCID_MISMATCH;
             }
-            // the server's Initial keys come from the client's first DCID (RFC 9001 §5.2)
-            keyDcid = conn.originalDcid != null ? conn.originalDcid : header.dcid(dg);
+            // RFC 9001 §5.2: the Initial keys come from the DCID of the client's first Initial, or after a Retry from
+            // the Retry's SCID: in both cases the DCID of the first client Initial this connection receives (a
+            // client's DCID moves off it only with the server's first Initial, RFC 9000 §7.2). The original DCID
+            // given in advance stays what original_destination_connection_id reports (RFC 9000 §7.3)
+            keyDcid = header.dcid(dg);
             byte[] odcid = keyDcid.toByteArray();
             try {
                 PacketProtection[] both = InitialSecrets.bothProtections(conn.settings.cryptoProvider(), conn.version,
@@ -296,7 +308,9 @@ final class PacketReceiver {
         if (firstClientInitial) {
             s.rx = rx;
             s.tx = serverInitialTx;
-            conn.originalDcid = keyDcid;
+            if (conn.originalDcid == null) {
+                conn.originalDcid = keyDcid;
+            }
             conn.peerScid = header.scid(dg);
             conn.dcid = conn.peerScid;
             if (conn.state == ConnectionState.SERVER_INITIAL) {

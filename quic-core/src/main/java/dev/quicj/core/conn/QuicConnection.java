@@ -828,7 +828,7 @@ public final class QuicConnection {
     /**
      * On a client, the Source Connection ID of the Retry it processed (RFC 9000 §17.2.5.2), from which its Initial keys
      * were derived (RFC 9001 §5.2) and which the server's retry_source_connection_id must equal (RFC 9000 §7.3); null
-     * when it processed none, and on a server.
+     * when it processed none. On a server, the one given to {@link ServerBuilder#retrySourceConnectionId}, or null.
      */
     public ConnectionId retrySourceConnectionId() {
         return retryScid;
@@ -1538,6 +1538,7 @@ public final class QuicConnection {
         private ConnectionId originalDcid;
         private NetworkPath path;
         private byte[] validatedToken;
+        private ConnectionId retryScid;
         private Settings settings = Settings.defaults();
         private CryptoDataListener listener;
 
@@ -1563,8 +1564,9 @@ public final class QuicConnection {
         }
 
         /**
-         * The DCID of the client's first Initial, if known in advance (the Initial keys derive from it); otherwise
-         * learned from it.
+         * The DCID of the client's first Initial, if known in advance; otherwise learned from it. The Initial keys
+         * derive from the DCID of the first client Initial this connection receives: this one, or after a Retry the
+         * Retry's SCID (RFC 9001 §5.2, {@link #retrySourceConnectionId}).
          *
          * @throws IllegalArgumentException if shorter than 8 bytes: RFC 9000 §7.2 makes a client's first DCID at least
          *     that long, and an Initial with a shorter one is dropped, so the connection could never start
@@ -1575,6 +1577,18 @@ public final class QuicConnection {
                 throw new IllegalArgumentException("the client's first DCID is at least 8 bytes: " + odcid.length());
             }
             this.originalDcid = odcid;
+            return this;
+        }
+
+        /**
+         * For a server that sent the client a Retry (validated by its token, {@link #validatedToken}): the Retry's
+         * Source Connection ID, to which the client sends its Initials (RFC 9000 §17.2.5.2) and from which their keys
+         * derive (RFC 9001 §5.2), whereas {@link #originalDestinationConnectionId} stays the DCID of the client's
+         * first Initial, before the Retry (original_destination_connection_id, RFC 9000 §7.3). Reported by
+         * {@link QuicConnection#retrySourceConnectionId()} (for retry_source_connection_id).
+         */
+        public ServerBuilder retrySourceConnectionId(ConnectionId retryScid) {
+            this.retryScid = Objects.requireNonNull(retryScid, "retryScid");
             return this;
         }
 
@@ -1612,17 +1626,30 @@ public final class QuicConnection {
          * The connection.
          *
          * @param now the creation time in nanoseconds
-         * @throws IllegalStateException if a required field is missing
+         * @throws IllegalStateException if a required field is missing, or a Retry's SCID is given without the
+         *     original DCID and validated token, or equal to the original DCID
          */
         public QuicConnection build(long now) {
             if (scid == null || path == null) {
                 throw new IllegalStateException("sourceConnectionId and path are required");
+            }
+            if (retryScid != null) {
+                if (originalDcid == null || validatedToken == null) {
+                    throw new IllegalStateException("a server that sent a Retry knows the client's original DCID "
+                            + "and validated its token: originalDestinationConnectionId and validatedToken are "
+                            + "required with retrySourceConnectionId (RFC 9000 §7.3, §8.1.2)");
+                }
+                if (retryScid.equals(originalDcid)) {
+                    throw new IllegalStateException("a Retry whose SCID is the original DCID is discarded by the "
+                            + "client (RFC 9000 §17.2.5.1): " + retryScid);
+                }
             }
             QuicConnection c = new QuicConnection(Role.SERVER, version, settings, scid, dcid, originalDcid, path,
                     validatedToken, listener);
             c.lastTimestamp = now;
             c.idleTimerStart = now;
             c.pathValidated = validatedToken != null;
+            c.retryScid = retryScid;
             return c;
         }
     }

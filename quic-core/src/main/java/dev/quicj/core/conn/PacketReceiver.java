@@ -52,6 +52,8 @@ final class PacketReceiver {
     // per packet: the space and time the visitors work with
     private PacketNumberSpace space;
     private long now;
+    // when the packet being processed arrived: now, or earlier for a packet held until the handshake completed
+    private long arrival;
 
     PacketReceiver(QuicConnection conn) {
         this.conn = conn;
@@ -59,6 +61,7 @@ final class PacketReceiver {
 
     ReceiveStatus receive(ByteBuffer dg, NetworkPath from, long now) throws QuicException {
         this.now = now;
+        this.arrival = now;
         int start = dg.position();
         int limit = dg.limit();
         int length = limit - start;
@@ -354,7 +357,9 @@ final class PacketReceiver {
         }
         s.received.add(pn);
         if (pn == s.received.largest()) {
-            s.largestReceivedTime = now;
+            // RFC 9000 §13.2.5: "endpoints SHOULD include buffering delays caused by unavailability of decryption
+            // keys" in the ACK Delay, so a held packet counts from its arrival
+            s.largestReceivedTime = arrival;
         }
         if (ackEliciting) {
             s.ackPending = true;
@@ -446,11 +451,15 @@ final class PacketReceiver {
     private DropReason hold(ByteBuffer dg) {
         if (conn.heldPackets == null) {
             conn.heldPackets = new ArrayDeque<>(4);
+            if (conn.heldArrivals == null) {
+                conn.heldArrivals = new long[QuicConnection.MAX_HELD_PACKETS];
+            }
         } else if (conn.heldPackets.size() >= QuicConnection.MAX_HELD_PACKETS) {
             return DropReason.TOO_MANY_HELD_PACKETS;
         }
         byte[] copy = new byte[header.packetEnd() - header.packetStart()];
         dg.get(header.packetStart(), copy);
+        conn.heldArrivals[conn.heldPackets.size()] = now;
         conn.heldPackets.addLast(copy);
         return DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE;
     }
@@ -465,7 +474,9 @@ final class PacketReceiver {
         ArrayDeque<byte[]> held = conn.heldPackets;
         conn.heldPackets = null;
         boolean processed = false;
+        int index = 0;
         for (byte[] p = held.pollFirst(); p != null; p = held.pollFirst()) {
+            arrival = conn.heldArrivals[index++];
             ByteBuffer b = ByteBuffer.wrap(p);
             DropReason r = parseHeader(b, 0) == HeaderStatus.OK
                     ? packet(b, p.length) : DropReason.MALFORMED_HEADER;
@@ -618,6 +629,12 @@ final class PacketReceiver {
             if (ack.largestAcknowledged() > s.lastSentPacketNumber) {
                 // RFC 9000 §13.1: acknowledging a packet that was never sent
                 throw QuicException.protocolViolation(ack.frameType(), "ACK of an unsent packet number");
+            }
+            if (ack.smallestAcknowledged() < conn.settings.initialPacketNumber() && !conn.continuesEarlierPackets) {
+                // RFC 9000 §13.1: nor are the numbers below the first one this space used, unless this client took
+                // over from whatever sent its first Initials
+                throw QuicException.protocolViolation(ack.frameType(),
+                        "ACK of a packet number below the first one sent");
             }
             if (s.skippedCount > 0) {
                 ack.rewindRanges();
@@ -799,7 +816,8 @@ final class PacketReceiver {
             boolean newlyAckEliciting = s.markAcked(ack);
             s.largestAcked = Math.max(s.largestAcked, largest);
             if (largestNewlyAcked) {
-                long sample = now - s.sentTimeAt(slot);
+                // ack_time is when the ACK arrived (ngtcp2's pkt_ts), not when a held packet was processed
+                long sample = arrival - s.sentTimeAt(slot);
                 if (newlyAckEliciting && sample >= 0) {
                     long ackDelay = 0;
                     if (s.level == EncryptionLevel.ONE_RTT) {

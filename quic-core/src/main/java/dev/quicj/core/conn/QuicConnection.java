@@ -94,10 +94,16 @@ public final class QuicConnection {
     // 1-RTT packets received before the handshake completed (RFC 9001 §5.7), still protected, oldest first; processed
     // once it completed; null when none
     ArrayDeque<byte[]> heldPackets;
+    // when each held packet arrived, in the same order (RFC 9000 §13.2.5: its ACK delay counts from then); allocated
+    // with the first held packet
+    long[] heldArrivals;
     // a protocol error in a held packet processed by handshakeCompleted(), which cannot throw it: the next receive does
     private QuicException heldFailure;
     // client: a server packet was processed (no more Retry or Version Negotiation accepted)
     boolean receivedFromServer;
+    // client built after a Retry or the server's first Initial processed elsewhere: packet numbers below
+    // Settings.initialPacketNumber may have been sent (and be acknowledged) by whatever sent its earlier Initials
+    boolean continuesEarlierPackets;
     // client: a Version Negotiation packet was reported (RFC 9000 §6.2: later ones are discarded)
     boolean receivedVersionNegotiation;
 
@@ -1520,6 +1526,7 @@ public final class QuicConnection {
             c.retryScid = retryScid;
             c.peerScid = peer;
             c.receivedFromServer = peer != null;
+            c.continuesEarlierPackets = retryScid != null || peer != null;
             c.lastTimestamp = now;
             c.idleTimerStart = now;
             c.deriveInitialKeys(keyDcid);

@@ -28,7 +28,11 @@ public enum InitialCheck {
     UNSUPPORTED_VERSION,
     /** A long-header packet of another type than Initial. */
     NOT_INITIAL,
-    /** The Destination Connection ID is shorter than 8 bytes. */
+    /**
+     * The Destination Connection ID is shorter than 8 bytes. RFC 9000 §7.2 asks that only of a client's first
+     * Initial: a server that sent a Retry with a shorter Source Connection ID, and then validated the token of the
+     * client's next Initial, builds its connection anyway ({@code ServerBuilder.retrySourceConnectionId}).
+     */
     DCID_TOO_SHORT;
 
     /**

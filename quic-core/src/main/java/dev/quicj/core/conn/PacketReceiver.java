@@ -205,9 +205,11 @@ final class PacketReceiver {
             return null;
         }
         if (conn.role == Role.SERVER && header.isLongHeader()) {
-            if (conn.retryScid != null && conn.retryScid.matches(dg, off, len)) {
-                // a server built after a Retry: the client's Initials go to the Retry's SCID (RFC 9000 §17.2.5.2)
-                return null;
+            if (conn.retryScid != null) {
+                // a server built after a Retry: the client's Initials go to the Retry's SCID (RFC 9000 §17.2.5.2); one
+                // to the original DCID is from the attempt the Retry ended, under the keys of that DCID, and would key
+                // the Initial space wrongly (RFC 9001 §5.2)
+                return conn.retryScid.matches(dg, off, len) ? null : DropReason.UNKNOWN_CONNECTION_ID;
             }
             if (conn.originalDcid != null) {
                 return conn.originalDcid.matches(dg, off, len) ? null : DropReason.UNKNOWN_CONNECTION_ID;

@@ -70,6 +70,23 @@ class ServerAfterRetryTest {
         assertEquals(ConnectionFixtures.CLIENT_HELLO.length, s.cryptoBytesReceived(EncryptionLevel.INITIAL));
     }
 
+    /**
+     * RFC 9000 §17.2.5.2: after a Retry the client's Initials go to the Retry's SCID, with keys from it. A copy of the
+     * client's pre-Retry Initial (to the original DCID, keys from that), duplicated or reordered by the network, must
+     * not key the Initial space: every Initial of the real client would then fail to decrypt.
+     */
+    @Test
+    void aLatePreRetryInitialDoesNotTakeOverTheInitialKeys() throws Exception {
+        QuicConnection s = QuicConnection.serverBuilder().version(QuicVersion.V1).sourceConnectionId(SERVER_SCID)
+                .path(SERVER_PATH).settings(JCA).originalDestinationConnectionId(CLIENT_ODCID)
+                .retrySourceConnectionId(RETRY_SCID).validatedToken(TOKEN).build(T0);
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(ConnectionFixtures.clientFirstInitial(JCA)),
+                SERVER_PATH, T0));
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(clientInitialAfterRetry()), SERVER_PATH,
+                T0 + 1), () -> String.valueOf(s.lastDropReason()));
+        assertEquals(CLIENT_ODCID, s.originalDestinationConnectionId());
+    }
+
     /** Its close is sealed with the same keys: the client that took the Retry reads it and drains. */
     @Test
     void theServersCloseAfterARetryIsReadByTheClient() throws Exception {

@@ -188,6 +188,21 @@ public final class ConnectionFixtures {
     // ------------------------------------------------------------------------------------------------------
     // the peer's side
 
+    /** The 8-byte connection ID the test peers issue with sequence number {@code sequence}. */
+    public static ConnectionId issuedId(int sequence) {
+        return ConnectionId.fromHex(String.format("%016x", 0x0102030405060700L + sequence));
+    }
+
+    /**
+     * The hex of a NEW_CONNECTION_ID frame (RFC 9000 §19.15) for {@link #issuedId(int) issuedId(sequence)}, with
+     * 2-byte varints for the sequence number and Retire Prior To (up to 16383) and the reset token
+     * {@code 0x7700 + sequence} in 16 bytes.
+     */
+    public static String newConnectionIdFrame(int sequence, int retirePriorTo) {
+        return "18" + String.format("%04x%04x%02x", 0x4000 | sequence, 0x4000 | retirePriorTo, 8)
+                + issuedId(sequence).toHex() + String.format("%032x", 0x7700 + sequence);
+    }
+
     /** The hex of the datagram {@code c} writes to close with {@code e} at T0 + 1, which must be WRITTEN. */
     public static String closeHex(QuicConnection c, CloseError e) {
         ByteBuffer dest = ByteBuffer.allocate(1500);

@@ -18,16 +18,6 @@ import org.junit.jupiter.api.Test;
 class NewConnectionIdEdgeCasesTest {
     private static final Settings NULL = ConnectionFixtures.nullCrypto();
 
-    private static ConnectionId issuedId(int sequence) {
-        return ConnectionId.fromHex(String.format("%016x", 0x0102030405060700L + sequence));
-    }
-
-    private static String ncid(int sequence, int retirePriorTo) {
-        // 2-byte varints so sequence numbers above 63 fit
-        return "18" + String.format("%04x%04x%02x", 0x4000 | sequence, 0x4000 | retirePriorTo, 8)
-                + issuedId(sequence).toHex() + String.format("%032x", 0x7700 + sequence);
-    }
-
     private static ReceiveStatus receive(QuicConnection c, long pn, String frames) throws Exception {
         byte[] dg = ConnectionFixtures.peerShortPacket(NULL, SERVER_1RTT_SECRET, CLIENT_SCID, pn, Hex.decode(frames));
         return c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0 + 1 + pn);
@@ -44,12 +34,12 @@ class NewConnectionIdEdgeCasesTest {
         QuicConnection c = ConnectionFixtures.clientPostHandshake(NULL);
         StringBuilder frames = new StringBuilder();
         for (int s = 1; s < PeerConnectionIds.MAX_TRACKED_UNKNOWN_LIMIT; s++) {
-            frames.append(ncid(s, 0));
+            frames.append(ConnectionFixtures.newConnectionIdFrame(s, 0));
         }
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 0, frames.toString()));
         int next = PeerConnectionIds.MAX_TRACKED_UNKNOWN_LIMIT;
-        assertEquals(ReceiveStatus.PROCESSED, receive(c, 1, ncid(next, next)));
-        assertEquals(issuedId(next), c.destinationConnectionId());
+        assertEquals(ReceiveStatus.PROCESSED, receive(c, 1, ConnectionFixtures.newConnectionIdFrame(next, next)));
+        assertEquals(ConnectionFixtures.issuedId(next), c.destinationConnectionId());
     }
 
     /** The same with an advertised limit above MAX_TRACKED (the limit is a varint; 1025 IDs are kept at most). */
@@ -61,7 +51,7 @@ class NewConnectionIdEdgeCasesTest {
         int pn = 0;
         StringBuilder frames = new StringBuilder();
         for (int s = 1; s < PeerConnectionIds.MAX_TRACKED; s++) {
-            frames.append(ncid(s, 0));
+            frames.append(ConnectionFixtures.newConnectionIdFrame(s, 0));
             if (frames.length() > 1000) {
                 assertEquals(ReceiveStatus.PROCESSED, receive(c, pn++, frames.toString()));
                 frames.setLength(0);
@@ -71,8 +61,8 @@ class NewConnectionIdEdgeCasesTest {
             assertEquals(ReceiveStatus.PROCESSED, receive(c, pn++, frames.toString()));
         }
         int next = PeerConnectionIds.MAX_TRACKED;
-        assertEquals(ReceiveStatus.PROCESSED, receive(c, pn, ncid(next, next)));
-        assertEquals(issuedId(next), c.destinationConnectionId());
+        assertEquals(ReceiveStatus.PROCESSED, receive(c, pn, ConnectionFixtures.newConnectionIdFrame(next, next)));
+        assertEquals(ConnectionFixtures.issuedId(next), c.destinationConnectionId());
     }
 
     /**
@@ -99,7 +89,7 @@ class NewConnectionIdEdgeCasesTest {
         c.handshakeCompleted();
         ConnectionId handshakeId = c.destinationConnectionId();
         // CRYPTO (offset 0, 4 bytes), then NEW_CONNECTION_ID 1 retiring sequence number 0
-        receive(c, 0, "060004" + "01020304" + ncid(1, 1));
+        receive(c, 0, "060004" + "01020304" + ConnectionFixtures.newConnectionIdFrame(1, 1));
         assertTrue(c.state().isClosed());
         assertEquals(handshakeId, c.destinationConnectionId(), "a frame after the close took effect");
     }

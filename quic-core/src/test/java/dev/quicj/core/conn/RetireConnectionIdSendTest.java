@@ -33,15 +33,6 @@ class RetireConnectionIdSendTest {
     private static final Settings NULL = ConnectionFixtures.nullCrypto();
     private static final int TAG = 16;
 
-    private static ConnectionId issuedId(int sequence) {
-        return ConnectionId.fromHex(String.format("%016x", 0x0102030405060700L + sequence));
-    }
-
-    private static String ncid(int sequence, int retirePriorTo) {
-        return "18" + String.format("%04x%04x%02x", 0x4000 | sequence, 0x4000 | retirePriorTo, 8)
-                + issuedId(sequence).toHex() + String.format("%032x", 0x7700 + sequence);
-    }
-
     private static QuicConnection client(long limit) throws Exception {
         QuicConnection c = ConnectionFixtures.clientPostHandshake(NULL);
         c.setLocalTransportParameters(TransportParameters.builder()
@@ -95,10 +86,10 @@ class RetireConnectionIdSendTest {
     @Test
     void theIdsARetirePriorToRetiresAreRetiredInTheNextPacketToTheNewId() throws Exception {
         QuicConnection c = client(4);
-        receive(c, 0, ncid(1, 0) + ncid(2, 2));
+        receive(c, 0, ConnectionFixtures.newConnectionIdFrame(1, 0) + ConnectionFixtures.newConnectionIdFrame(2, 2));
         OneRtt p = write(c, T0 + 150);
         assertEquals(List.of(0L, 1L), p.retired());
-        assertEquals(issuedId(2), p.dcid());
+        assertEquals(ConnectionFixtures.issuedId(2), p.dcid());
         // sent once, and nothing else is pending
         ByteBuffer again = ByteBuffer.allocate(1500);
         assertEquals(0, c.writePacket(null, null, again, T0 + 151));
@@ -107,18 +98,18 @@ class RetireConnectionIdSendTest {
     @Test
     void anIdIssuedBelowAnEarlierRetirePriorToIsRetiredOnce() throws Exception {
         QuicConnection c = client(4);
-        receive(c, 0, ncid(3, 3));
+        receive(c, 0, ConnectionFixtures.newConnectionIdFrame(3, 3));
         assertEquals(List.of(0L), write(c, T0 + 150).retired());
         // sequence 2 arrives late, twice (a retransmission): one RETIRE_CONNECTION_ID
-        receive(c, 1, ncid(2, 0) + ncid(2, 0));
-        receive(c, 2, ncid(2, 0));
+        receive(c, 1, ConnectionFixtures.newConnectionIdFrame(2, 0) + ConnectionFixtures.newConnectionIdFrame(2, 0));
+        receive(c, 2, ConnectionFixtures.newConnectionIdFrame(2, 0));
         assertEquals(List.of(2L), write(c, T0 + 350).retired());
     }
 
     @Test
     void nothingIsRetiredWhileNoRetirePriorToRose() throws Exception {
         QuicConnection c = client(4);
-        receive(c, 0, ncid(1, 0) + ncid(2, 0));
+        receive(c, 0, ConnectionFixtures.newConnectionIdFrame(1, 0) + ConnectionFixtures.newConnectionIdFrame(2, 0));
         assertEquals(List.of(), write(c, T0 + 150).retired());
     }
 
@@ -129,7 +120,7 @@ class RetireConnectionIdSendTest {
         QuicConnection c = ConnectionFixtures.clientPostHandshake(NULL);
         StringBuilder frames = new StringBuilder();
         for (int s = 1; s <= PeerConnectionIds.MAX_TRACKED_UNKNOWN_LIMIT; s++) {
-            frames.append(ncid(s, 0));
+            frames.append(ConnectionFixtures.newConnectionIdFrame(s, 0));
         }
         receive(c, 0, frames.toString());
         assertEquals(List.of((long) PeerConnectionIds.MAX_TRACKED_UNKNOWN_LIMIT), write(c, T0 + 150).retired());
@@ -140,25 +131,25 @@ class RetireConnectionIdSendTest {
         // §5.1.2: it "MAY choose to treat having connection IDs in need of retirement that exceed this limit as a
         // connection error of type CONNECTION_ID_LIMIT_ERROR"; the limit here is max(16, 2 x 2)
         QuicConnection c = client(2);
-        receive(c, 0, ncid(100, 100));
+        receive(c, 0, ConnectionFixtures.newConnectionIdFrame(100, 100));
         StringBuilder late = new StringBuilder();
         for (int s = 1; s < PeerConnectionIds.MIN_PENDING_RETIREMENTS; s++) {
-            late.append(ncid(s, 0));
+            late.append(ConnectionFixtures.newConnectionIdFrame(s, 0));
         }
         // sequence 0 and 15 late ones: 16 waiting, the most allowed
         receive(c, 1, late.toString());
         byte[] dg = ConnectionFixtures.peerShortPacket(NULL, SERVER_1RTT_SECRET, CLIENT_SCID, 2,
-                Hex.decode(ncid(PeerConnectionIds.MIN_PENDING_RETIREMENTS, 0)));
+                Hex.decode(ConnectionFixtures.newConnectionIdFrame(PeerConnectionIds.MIN_PENDING_RETIREMENTS, 0)));
         QuicException e = assertThrows(QuicException.class,
                 () -> c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0 + 300));
         assertEquals(TransportErrorCode.name(TransportErrorCode.CONNECTION_ID_LIMIT_ERROR),
                 TransportErrorCode.name(e.errorCode()), e.toString());
         // once sent, they no longer wait
         QuicConnection d = client(2);
-        receive(d, 0, ncid(100, 100));
+        receive(d, 0, ConnectionFixtures.newConnectionIdFrame(100, 100));
         receive(d, 1, late.toString());
         assertEquals(PeerConnectionIds.MIN_PENDING_RETIREMENTS, write(d, T0 + 250).retired().size());
-        receive(d, 2, ncid(PeerConnectionIds.MIN_PENDING_RETIREMENTS, 0));
+        receive(d, 2, ConnectionFixtures.newConnectionIdFrame(PeerConnectionIds.MIN_PENDING_RETIREMENTS, 0));
         assertEquals(List.of((long) PeerConnectionIds.MIN_PENDING_RETIREMENTS), write(d, T0 + 350).retired());
     }
 }

@@ -92,16 +92,6 @@ final class PeerConnectionIds {
         toRetireCount -= n;
     }
 
-    /** How many connection IDs are active. */
-    int activeCount() {
-        return count;
-    }
-
-    /** The sequence number of the ID this endpoint sends to. */
-    long currentSequence() {
-        return current;
-    }
-
     /** The ID this endpoint sends to. */
     ConnectionId currentId() {
         return ids[indexOf(current)];

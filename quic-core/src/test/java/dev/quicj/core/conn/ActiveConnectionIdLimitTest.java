@@ -50,13 +50,6 @@ class ActiveConnectionIdLimitTest {
                 + Hex.encode(token);
     }
 
-    private static QuicConnection client(long limit) throws Exception {
-        QuicConnection c = ConnectionFixtures.clientPostHandshake(NULL);
-        c.setLocalTransportParameters(TransportParameters.builder()
-                .initialSourceConnectionId(CLIENT_SCID.toByteArray()).activeConnectionIdLimit(limit).build());
-        return c;
-    }
-
     private static ReceiveStatus receive(QuicConnection c, long pn, String frames) throws Exception {
         byte[] dg = ConnectionFixtures.peerShortPacket(NULL, SERVER_1RTT_SECRET, CLIENT_SCID, pn, Hex.decode(frames));
         return c.receive(ByteBuffer.wrap(dg), CLIENT_PATH, T0 + 1 + pn);
@@ -93,26 +86,26 @@ class ActiveConnectionIdLimitTest {
     @Test
     void aThirdActiveConnectionIdBeyondALimitOfTwoIsAConnectionIdLimitError() throws Exception {
         // sequence numbers 0 (the handshake's), 1 and 2 all active: 3 > 2
-        assertError(TransportErrorCode.CONNECTION_ID_LIMIT_ERROR, client(2), 0,
+        assertError(TransportErrorCode.CONNECTION_ID_LIMIT_ERROR, ConnectionFixtures.clientWithConnectionIdLimit(2), 0,
                 newConnectionId(1, 0) + newConnectionId(2, 0));
     }
 
     @Test
     void theLimitCountsAcrossPackets() throws Exception {
-        QuicConnection c = client(2);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(2);
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 0, newConnectionId(1, 0)));
         assertError(TransportErrorCode.CONNECTION_ID_LIMIT_ERROR, c, 1, newConnectionId(2, 0));
     }
 
     @Test
     void connectionIdsWithinTheLimitAreTaken() throws Exception {
-        QuicConnection c = client(3);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(3);
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 0, newConnectionId(1, 0) + newConnectionId(2, 0)));
     }
 
     @Test
     void retiredIdsMakeRoomAndTheEndpointStopsUsingThem() throws Exception {
-        QuicConnection c = client(2);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(2);
         ConnectionId handshakeId = c.destinationConnectionId();
         // sequence 1 retires 0: one active; then 2 while 1 is active: two, within the limit
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 0, newConnectionId(1, 1) + newConnectionId(2, 1)));
@@ -122,7 +115,7 @@ class ActiveConnectionIdLimitTest {
 
     @Test
     void anIdRetiredAlreadyIsNotCountedAndAnIdAtTheRetirePriorToIsUsed() throws Exception {
-        QuicConnection c = client(2);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(2);
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 0, newConnectionId(3, 3)));
         assertEquals(issuedId(3), c.destinationConnectionId());
         // sequence 2 arrives late: below the Retire Prior To 3, so retired at once (not active, not counted)
@@ -132,7 +125,7 @@ class ActiveConnectionIdLimitTest {
 
     @Test
     void theSameFrameTwiceIsNoError() throws Exception {
-        QuicConnection c = client(2);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(2);
         // §19.15: "Receipt of the same frame multiple times MUST NOT be treated as a connection error"
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 0, newConnectionId(1, 0) + newConnectionId(1, 0)));
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 1, newConnectionId(1, 0)));
@@ -140,20 +133,20 @@ class ActiveConnectionIdLimitTest {
 
     @Test
     void aSequenceNumberReusedForAnotherIdOrTokenIsAProtocolViolation() throws Exception {
-        QuicConnection c = client(4);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(4);
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 0, newConnectionId(1, 0)));
         assertError(TransportErrorCode.PROTOCOL_VIOLATION, c, 1, newConnectionId(1, 0, issuedId(9), token(1)));
-        QuicConnection d = client(4);
+        QuicConnection d = ConnectionFixtures.clientWithConnectionIdLimit(4);
         assertEquals(ReceiveStatus.PROCESSED, receive(d, 0, newConnectionId(1, 0)));
         assertError(TransportErrorCode.PROTOCOL_VIOLATION, d, 1, newConnectionId(1, 0, issuedId(1), token(9)));
-        QuicConnection e = client(4);
+        QuicConnection e = ConnectionFixtures.clientWithConnectionIdLimit(4);
         assertEquals(ReceiveStatus.PROCESSED, receive(e, 0, newConnectionId(1, 0)));
         assertError(TransportErrorCode.PROTOCOL_VIOLATION, e, 1, newConnectionId(2, 0, issuedId(1), token(2)));
     }
 
     @Test
     void aRefusedPacketLeavesTheIdsAsTheyWere() throws Exception {
-        QuicConnection c = client(4);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(4);
         // NEW_CONNECTION_ID 1, then NEW_TOKEN with an empty token: FRAME_ENCODING_ERROR, the whole packet refused
         assertThrows(QuicException.class, () -> receive(c, 0, newConnectionId(1, 1) + "0700"));
         assertEquals(ConnectionFixtures.clientPostHandshake(NULL).destinationConnectionId(),
@@ -171,14 +164,14 @@ class ActiveConnectionIdLimitTest {
 
     @Test
     void aPreferredAddressIdIsSequenceNumberOneAndCounts() throws Exception {
-        QuicConnection c = client(2);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(2);
         c.setPeerTransportParameters(TransportParameters.builder()
                 .preferredAddress(PreferredAddress.of(PREFERRED, null, issuedId(1).toByteArray(), token(1)))
                 .build());
         // 0, 1 (the preferred address's) and 2: beyond 2
         assertError(TransportErrorCode.CONNECTION_ID_LIMIT_ERROR, c, 0, newConnectionId(2, 0));
         // the preferred address's ID repeated as sequence number 1 is the same ID
-        QuicConnection d = client(3);
+        QuicConnection d = ConnectionFixtures.clientWithConnectionIdLimit(3);
         d.setPeerTransportParameters(TransportParameters.builder()
                 .preferredAddress(PreferredAddress.of(PREFERRED, null, issuedId(1).toByteArray(), token(1)))
                 .build());
@@ -187,7 +180,7 @@ class ActiveConnectionIdLimitTest {
 
     @Test
     void theTokensFollowTheIdInUse() throws Exception {
-        QuicConnection c = client(2);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(2);
         byte[] handshakeToken = token(0x55);
         c.setPeerTransportParameters(TransportParameters.builder().statelessResetToken(handshakeToken).build());
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 0, newConnectionId(1, 1)));

@@ -16,6 +16,7 @@ import dev.quicj.core.inspect.InspectedPacket;
 import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.wire.PacketNumber;
 import java.net.InetSocketAddress;
+import dev.quicj.core.tls.TransportParameters;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -187,6 +188,17 @@ public final class ConnectionFixtures {
 
     // ------------------------------------------------------------------------------------------------------
     // the peer's side
+
+    /**
+     * A null-crypto client after the handshake whose local transport parameters advertise
+     * active_connection_id_limit {@code limit} (RFC 9000 §18.2).
+     */
+    public static QuicConnection clientWithConnectionIdLimit(long limit) throws CryptoException {
+        QuicConnection c = clientPostHandshake(nullCrypto());
+        c.setLocalTransportParameters(TransportParameters.builder()
+                .initialSourceConnectionId(CLIENT_SCID.toByteArray()).activeConnectionIdLimit(limit).build());
+        return c;
+    }
 
     /** The 8-byte connection ID the test peers issue with sequence number {@code sequence}. */
     public static ConnectionId issuedId(int sequence) {

@@ -13,7 +13,6 @@ import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.Hex;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.TransportErrorCode;
-import dev.quicj.core.tls.TransportParameters;
 import dev.quicj.core.wire.FrameDecoder;
 import dev.quicj.core.wire.FrameVisitor;
 import java.nio.ByteBuffer;
@@ -32,13 +31,6 @@ import org.junit.jupiter.api.Test;
 class RetireConnectionIdSendTest {
     private static final Settings NULL = ConnectionFixtures.nullCrypto();
     private static final int TAG = 16;
-
-    private static QuicConnection client(long limit) throws Exception {
-        QuicConnection c = ConnectionFixtures.clientPostHandshake(NULL);
-        c.setLocalTransportParameters(TransportParameters.builder()
-                .initialSourceConnectionId(CLIENT_SCID.toByteArray()).activeConnectionIdLimit(limit).build());
-        return c;
-    }
 
     private static void receive(QuicConnection c, long pn, String frames) throws Exception {
         byte[] dg = ConnectionFixtures.peerShortPacket(NULL, SERVER_1RTT_SECRET, CLIENT_SCID, pn, Hex.decode(frames));
@@ -85,7 +77,7 @@ class RetireConnectionIdSendTest {
 
     @Test
     void theIdsARetirePriorToRetiresAreRetiredInTheNextPacketToTheNewId() throws Exception {
-        QuicConnection c = client(4);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(4);
         receive(c, 0, ConnectionFixtures.newConnectionIdFrame(1, 0) + ConnectionFixtures.newConnectionIdFrame(2, 2));
         OneRtt p = write(c, T0 + 150);
         assertEquals(List.of(0L, 1L), p.retired());
@@ -97,7 +89,7 @@ class RetireConnectionIdSendTest {
 
     @Test
     void anIdIssuedBelowAnEarlierRetirePriorToIsRetiredOnce() throws Exception {
-        QuicConnection c = client(4);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(4);
         receive(c, 0, ConnectionFixtures.newConnectionIdFrame(3, 3));
         assertEquals(List.of(0L), write(c, T0 + 150).retired());
         // sequence 2 arrives late, twice (a retransmission): one RETIRE_CONNECTION_ID
@@ -108,7 +100,7 @@ class RetireConnectionIdSendTest {
 
     @Test
     void nothingIsRetiredWhileNoRetirePriorToRose() throws Exception {
-        QuicConnection c = client(4);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(4);
         receive(c, 0, ConnectionFixtures.newConnectionIdFrame(1, 0) + ConnectionFixtures.newConnectionIdFrame(2, 0));
         assertEquals(List.of(), write(c, T0 + 150).retired());
     }
@@ -130,7 +122,7 @@ class RetireConnectionIdSendTest {
     void tooManyRetirementsWaitingIsAConnectionIdLimitError() throws Exception {
         // §5.1.2: it "MAY choose to treat having connection IDs in need of retirement that exceed this limit as a
         // connection error of type CONNECTION_ID_LIMIT_ERROR"; the limit here is max(16, 2 x 2)
-        QuicConnection c = client(2);
+        QuicConnection c = ConnectionFixtures.clientWithConnectionIdLimit(2);
         receive(c, 0, ConnectionFixtures.newConnectionIdFrame(100, 100));
         StringBuilder late = new StringBuilder();
         for (int s = 1; s < PeerConnectionIds.MIN_PENDING_RETIREMENTS; s++) {
@@ -145,7 +137,7 @@ class RetireConnectionIdSendTest {
         assertEquals(TransportErrorCode.name(TransportErrorCode.CONNECTION_ID_LIMIT_ERROR),
                 TransportErrorCode.name(e.errorCode()), e.toString());
         // once sent, they no longer wait
-        QuicConnection d = client(2);
+        QuicConnection d = ConnectionFixtures.clientWithConnectionIdLimit(2);
         receive(d, 0, ConnectionFixtures.newConnectionIdFrame(100, 100));
         receive(d, 1, late.toString());
         assertEquals(PeerConnectionIds.MIN_PENDING_RETIREMENTS, write(d, T0 + 250).retired().size());

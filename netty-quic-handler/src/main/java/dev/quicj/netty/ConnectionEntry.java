@@ -50,8 +50,8 @@ final class ConnectionEntry implements ChannelFutureListener {
     ConnectionEntry next;
     // whether the entry is in that list
     boolean listed;
-    // its place in the handler's PeerAddressIndex while it has a connection: the hash of the peer's address, the next
-    // entry of its bucket
+    // its place in the handler's PeerAddressIndex while its connection can be reset: the hash of the peer's address
+    // (never 0 there; 0 when not indexed), the next entry of its bucket
     int peerHash;
     ConnectionEntry peerNext;
     // whether the QuicConnectionEndedEvent was fired

@@ -33,9 +33,12 @@ final class PeerAddressIndex {
 
     /**
      * Adds {@code entry} under its peer's address, {@link ConnectionEntry#remoteAddress()}, which must not change
-     * while it is indexed (a connection's path is fixed); an entry is added at most once.
+     * while it is indexed (a connection's path is fixed); nothing happens if it is in the index already.
      */
     void add(ConnectionEntry entry) {
+        if (contains(entry)) {
+            return;
+        }
         int h = hash(entry.remoteAddress());
         entry.peerHash = h;
         int b = h & (buckets.length - 1);
@@ -48,8 +51,16 @@ final class PeerAddressIndex {
         }
     }
 
+    /** Whether {@code entry} is in the index. */
+    static boolean contains(ConnectionEntry entry) {
+        return entry.peerHash != 0;
+    }
+
     /** Removes {@code entry} if it is in the index; true if it was. */
     boolean remove(ConnectionEntry entry) {
+        if (!contains(entry)) {
+            return false;
+        }
         int b = entry.peerHash & (buckets.length - 1);
         ConnectionEntry prev = null;
         ConnectionEntry e = buckets[b];
@@ -66,6 +77,7 @@ final class PeerAddressIndex {
             prev.peerNext = e.peerNext;
         }
         entry.peerNext = null;
+        entry.peerHash = 0;
         size--;
         // after a flood, give the array back once it is mostly empty
         if (buckets.length > MIN_BUCKETS && size < buckets.length >>> 3) {
@@ -138,7 +150,7 @@ final class PeerAddressIndex {
         }
     }
 
-    /** The keyed hash of an address and port; allocates nothing for IPv4. */
+    /** The keyed hash of an address and port, odd; allocates nothing for IPv4. */
     private int hash(InetSocketAddress peer) {
         InetAddress address = peer.getAddress();
         int n;
@@ -167,6 +179,7 @@ final class PeerAddressIndex {
         keyBytes[n] = (byte) (port >>> 8);
         keyBytes[n + 1] = (byte) port;
         long h = ConnectionIdTable.sipHash(k0, k1, keyBytes, 0, n + 2, 1, 3);
-        return (int) (h ^ (h >>> 32));
+        // never 0: a hash of 0 marks an entry that is not in the index
+        return (int) (h ^ (h >>> 32)) | 1;
     }
 }

@@ -420,7 +420,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             entry.originalDcidKey = originalDcidKey;
         }
         link(entry);
-        byPeer.add(entry);
+        indexIfResettable(entry);
         if (localIdLengths[entry.id.length()]++ == 0) {
             updateLengthsInUse();
         }
@@ -435,6 +435,20 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
         }
         lengthsInUseCount = n;
+    }
+
+    /**
+     * Adds {@code entry} to the index by peer address, which only the stateless reset check walks, once its connection
+     * holds a reset token: before, it can match no reset, and a peer opening connections from one address (Initial
+     * keys are public) could otherwise make every datagram for no connection from that address walk all of them. A
+     * server connection gets a token only from the client's NEW_CONNECTION_ID or from the application. Checked when
+     * the connection is registered and after each datagram routed to it.
+     */
+    private void indexIfResettable(ConnectionEntry entry) {
+        QuicConnection c = entry.connection;
+        if (c != null && !PeerAddressIndex.contains(entry) && c.hasStatelessResetTokens()) {
+            byPeer.add(entry);
+        }
     }
 
     private void unregister(ConnectionEntry entry) {
@@ -864,6 +878,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     }
                     // a processed packet restarted the idle timer; the peer's transport parameters may have set it
                     setIdleTimer(entry);
+                    // it may hold a reset token now (the TLS layer added the server's, or a NEW_CONNECTION_ID moved it)
+                    indexIfResettable(entry);
                     armWakeup();
                 }
                 break;

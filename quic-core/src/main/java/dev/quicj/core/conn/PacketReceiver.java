@@ -459,7 +459,17 @@ final class PacketReceiver {
         } else if (conn.heldPackets.size() >= QuicConnection.MAX_HELD_PACKETS) {
             return DropReason.TOO_MANY_HELD_PACKETS;
         }
-        byte[] copy = new byte[header.packetEnd() - header.packetStart()];
+        int length = header.packetEnd() - header.packetStart();
+        // nothing held is authenticated yet: whoever knows this connection's ID picks their sizes, so their bytes are
+        // bounded too, not only their number (a 64 KB datagram each would hold half a megabyte)
+        int heldBytes = length;
+        for (byte[] p : conn.heldPackets) {
+            heldBytes += p.length;
+        }
+        if (heldBytes > QuicConnection.MAX_HELD_BYTES) {
+            return DropReason.TOO_MANY_HELD_PACKETS;
+        }
+        byte[] copy = new byte[length];
         dg.get(header.packetStart(), copy);
         conn.heldArrivals[conn.heldPackets.size()] = now;
         conn.heldPackets.addLast(copy);

@@ -53,6 +53,12 @@ public final class QuicConnection {
      * handshake messages were lost or reordered, so a few suffice; the bound caps what a peer can make it hold.
      */
     public static final int MAX_HELD_PACKETS = 8;
+    /**
+     * The most bytes the held 1-RTT packets ({@link #MAX_HELD_PACKETS}) may take together: eight 1500-byte
+     * datagrams' worth. A packet that would take them beyond it is dropped as {@link DropReason#TOO_MANY_HELD_PACKETS}:
+     * nothing held is authenticated yet, so whoever knows the connection's ID picks their sizes.
+     */
+    public static final int MAX_HELD_BYTES = MAX_HELD_PACKETS * 1500;
     // how many of the peer's stateless reset tokens are kept
     static final int MAX_RESET_TOKENS = 8;
     // idle timeouts are capped at 2^61 ns (about 73 years), so deadlines never overflow the ticker's arithmetic
@@ -756,6 +762,15 @@ public final class QuicConnection {
             resetTokenCount--;
         }
         resetTokens[resetTokenCount++] = resetToken.clone();
+    }
+
+    /**
+     * Whether a stateless reset token is held, so a datagram could reset this connection (RFC 9000 §10.3.1): one the
+     * server's transport parameters gave, one this core moved to with the peer's connection ID, or one
+     * {@linkplain #addStatelessResetToken added}. False once closing or draining.
+     */
+    public boolean hasStatelessResetTokens() {
+        return resetTokenCount > 0 && !state.isClosed();
     }
 
     /** Sets the ECN validation state of the current path (from the component that validates ECN). */

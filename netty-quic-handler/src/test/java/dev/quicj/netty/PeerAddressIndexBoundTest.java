@@ -5,20 +5,16 @@ import static dev.quicj.netty.TestSupport.SERVER;
 import static dev.quicj.netty.TestSupport.channel;
 import static dev.quicj.netty.TestSupport.datagram;
 import static dev.quicj.netty.TestSupport.drainOutbound;
+import static dev.quicj.netty.TestSupport.now;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.quicj.core.ConnectionId;
-import dev.quicj.core.LongPacketType;
-import dev.quicj.core.QuicVersion;
-import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.ConnectionState;
+import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
-import dev.quicj.core.conn.Settings;
-import dev.quicj.core.crypto.InitialSecrets;
-import dev.quicj.core.crypto.PacketProtection;
+import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Recorder;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Arrays;
@@ -44,14 +40,10 @@ class PeerAddressIndexBoundTest {
         }
     }
 
-    /** A client Initial (1200 bytes, public keys) to a fresh 8-byte DCID {@code i}: anyone can write it. */
-    static byte[] initial(int i) throws Exception {
-        ConnectionId dcid = ConnectionId.fromHex(String.format("c0ffee00%08x", i));
-        PacketProtection keys = ConnectionFixtures.peerProtection(Settings.defaults(),
-                InitialSecrets.clientSecret(QuicVersion.V1, dcid.toByteArray()));
-        byte[] crypto = ByteBufUtil.decodeHexDump("0600" + "04" + "01020304");
-        return ConnectionFixtures.peerLongPacket(keys, LongPacketType.INITIAL, dcid,
-                ConnectionId.fromHex("5c5c5c5c"), 0, crypto, 1200);
+    /** A client's first Initial (1200 bytes, public keys) to a fresh 8-byte DCID {@code i}: anyone can write it. */
+    private byte[] initial(int i) throws Exception {
+        return new Client(ConnectionId.fromHex(String.format("c0ffee00%08x", i)), ConnectionId.fromHex("5c5c5c5c"),
+                new NetworkPath(CLIENT, SERVER), now(ch)).firstInitial;
     }
 
     /** 40 bytes of short-header junk whose DCID names no connection, ending in {@code token}. */

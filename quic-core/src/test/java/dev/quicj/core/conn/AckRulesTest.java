@@ -33,9 +33,7 @@ class AckRulesTest {
      */
     @Test
     void theAckDelayOfAHeldPacketCountsFromItsArrival() throws Exception {
-        QuicConnection c = ConnectionFixtures.clientWithHandshakeKeys(NULL);
-        c.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
-        c.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
+        QuicConnection c = ConnectionFixtures.clientWithOneRttKeys(NULL);
         byte[] ping = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID, 0,
                 new byte[] {0x01});
         assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(ping), CLIENT_PATH, T0 + MS));

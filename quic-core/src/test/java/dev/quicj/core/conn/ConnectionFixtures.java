@@ -115,11 +115,17 @@ public final class ConnectionFixtures {
         return c;
     }
 
-    /** A client whose handshake completed (POST_HANDSHAKE) but is not confirmed. */
-    public static QuicConnection clientPostHandshake(Settings settings) throws CryptoException {
+    /** A client with Handshake and 1-RTT keys whose TLS handshake has not completed yet (RFC 9001 §5.7 applies). */
+    public static QuicConnection clientWithOneRttKeys(Settings settings) throws CryptoException {
         QuicConnection c = clientWithHandshakeKeys(settings);
         c.installTxKey(EncryptionLevel.ONE_RTT, SUITE, CLIENT_1RTT_SECRET);
         c.installRxKey(EncryptionLevel.ONE_RTT, SUITE, SERVER_1RTT_SECRET);
+        return c;
+    }
+
+    /** A client whose handshake completed (POST_HANDSHAKE) but is not confirmed. */
+    public static QuicConnection clientPostHandshake(Settings settings) throws CryptoException {
+        QuicConnection c = clientWithOneRttKeys(settings);
         c.handshakeCompleted();
         return c;
     }

@@ -728,9 +728,7 @@ class ReceivePathTest {
      */
     @Test
     void handshakeDoneBeforeTheHandshakeCompletedIsHeldUntilThen() throws Exception {
-        QuicConnection c = ConnectionFixtures.clientWithHandshakeKeys(NULL);
-        c.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
-        c.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
+        QuicConnection c = ConnectionFixtures.clientWithOneRttKeys(NULL);
         byte[] done = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, CLIENT_SCID, 0,
                 new byte[] {0x1e});
         assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(done.clone()), CLIENT_PATH, T0));

@@ -26,14 +26,19 @@ import java.util.Optional;
  *   <li>truncation, a length that does not match, an empty vector that must not be: decode_error (0x132);</li>
  *   <li>a repeated extension, compression other than null only, pre_shared_key not last, two key shares for one
  *       group: illegal_parameter (0x12f);</li>
- *   <li>no supported_versions offering TLS 1.3 (RFC 9001 §4.2): protocol_version (0x146);</li>
- *   <li>no quic_transport_parameters (RFC 9001 §8.2): missing_extension (0x16d);</li>
+ *   <li>no supported_versions offering TLS 1.3 (RFC 9001 §4.2), or a legacy_version of 0x0300 or less (RFC 8446
+ *       Appendix D.5): protocol_version (0x146);</li>
+ *   <li>no quic_transport_parameters (RFC 9001 §8.2); without pre_shared_key, no signature_algorithms or no
+ *       supported_groups; supported_groups without key_share or the reverse (RFC 8446 §9.2); pre_shared_key without
+ *       psk_key_exchange_modes (§4.2.9): missing_extension (0x16d);</li>
  *   <li>a non-empty legacy_session_id (RFC 9001 §8.4): PROTOCOL_VIOLATION;</li>
  *   <li>invalid transport parameters: TRANSPORT_PARAMETER_ERROR.</li>
  * </ul>
  */
 public final class ClientHelloInfo {
     private static final int MAX_SESSION_ID_LENGTH = 32;
+    /** SSL 3.0's version number: a Hello whose legacy_version is this or less is refused (RFC 8446 Appendix D.5). */
+    static final int SSL_3_0 = 0x0300;
 
     private final int legacyVersion;
     private final byte[] random;
@@ -109,6 +114,12 @@ public final class ClientHelloInfo {
         // Checked in this order so that a TLS 1.2 ClientHello reports the version, not its compression methods.
         List<Integer> supportedVersions = supportedVersions(TlsExtension.find(extensions,
                 TlsCodepoints.EXT_SUPPORTED_VERSIONS));
+        // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version or
+        // ServerHello.legacy_version set to 0x0300 MUST abort the handshake with a "protocol_version" alert."
+        if (legacyVersion <= SSL_3_0) {
+            throw TlsWire.alert(TlsCodepoints.ALERT_PROTOCOL_VERSION, String.format(
+                    "ClientHello legacy_version 0x%04x: 0x0300 or less is refused", legacyVersion));
+        }
         // RFC 8446 §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte, set to zero
         // [...] the server MUST abort the handshake with an "illegal_parameter" alert."
         if (compression.remaining() != 1 || compression.get(0) != 0) {
@@ -129,6 +140,8 @@ public final class ClientHelloInfo {
             }
         }
 
+        requireMandatoryExtensions(extensions);
+
         TlsExtension tp = TlsExtension.find(extensions, TlsCodepoints.EXT_QUIC_TRANSPORT_PARAMETERS);
         // RFC 9001 §8.2: "endpoints that receive ClientHello or EncryptedExtensions messages without the
         // quic_transport_parameters extension MUST close the connection with an error of type 0x016d"
@@ -146,6 +159,34 @@ public final class ClientHelloInfo {
                         "signature_algorithms"),
                 keyShares(TlsExtension.find(extensions, TlsCodepoints.EXT_KEY_SHARE)),
                 TransportParameters.decode(tp.dataBuffer(), Role.CLIENT));
+    }
+
+    /**
+     * RFC 8446 §9.2, for a ClientHello offering TLS 1.3 (every one this class accepts): "If not containing a
+     * "pre_shared_key" extension, it MUST contain both a "signature_algorithms" extension and a "supported_groups"
+     * extension. If containing a "supported_groups" extension, it MUST also contain a "key_share" extension, and vice
+     * versa. [...] Servers receiving a ClientHello which does not conform to these requirements MUST abort the
+     * handshake with a "missing_extension" alert." And §4.2.9: "If clients offer "pre_shared_key" without a
+     * "psk_key_exchange_modes" extension, servers MUST abort the handshake" (no alert is named there; this one is
+     * missing_extension too).
+     */
+    private static void requireMandatoryExtensions(List<TlsExtension> extensions) throws QuicException {
+        boolean psk = TlsExtension.find(extensions, TlsCodepoints.EXT_PRE_SHARED_KEY) != null;
+        boolean groups = TlsExtension.find(extensions, TlsCodepoints.EXT_SUPPORTED_GROUPS) != null;
+        boolean keyShare = TlsExtension.find(extensions, TlsCodepoints.EXT_KEY_SHARE) != null;
+        if (!psk && (TlsExtension.find(extensions, TlsCodepoints.EXT_SIGNATURE_ALGORITHMS) == null || !groups)) {
+            throw TlsWire.alert(TlsCodepoints.ALERT_MISSING_EXTENSION,
+                    "ClientHello without pre_shared_key lacks signature_algorithms or supported_groups");
+        }
+        if (groups != keyShare) {
+            throw TlsWire.alert(TlsCodepoints.ALERT_MISSING_EXTENSION, groups
+                    ? "ClientHello has supported_groups but no key_share"
+                    : "ClientHello has key_share but no supported_groups");
+        }
+        if (psk && TlsExtension.find(extensions, TlsCodepoints.EXT_PSK_KEY_EXCHANGE_MODES) == null) {
+            throw TlsWire.alert(TlsCodepoints.ALERT_MISSING_EXTENSION,
+                    "ClientHello offers pre_shared_key without psk_key_exchange_modes");
+        }
     }
 
     private static List<Integer> u16List(ByteBuffer src) {

@@ -37,7 +37,8 @@ import java.util.OptionalInt;
  *       than TLS 1.3, a repeated extension, an extension this library recognizes that RFC 8446 §4.2 does not allow
  *       in the message (anything but supported_versions, key_share and pre_shared_key in a ServerHello, or
  *       supported_versions, key_share and cookie in a HelloRetryRequest): illegal_parameter (0x12f);</li>
- *   <li>no supported_versions, meaning TLS 1.2 or older (RFC 9001 §4.2): protocol_version (0x146).</li>
+ *   <li>no supported_versions, meaning TLS 1.2 or older (RFC 9001 §4.2), or a legacy_version of 0x0300 or less
+ *       (RFC 8446 Appendix D.5): protocol_version (0x146).</li>
  * </ul>
  */
 public final class ServerHelloInfo {
@@ -95,6 +96,12 @@ public final class ServerHelloInfo {
         TlsWire.end(body, "ServerHello");
 
         int selectedVersion = selectedVersion(TlsExtension.find(extensions, TlsCodepoints.EXT_SUPPORTED_VERSIONS));
+        // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with [...] ServerHello.legacy_version set to
+        // 0x0300 MUST abort the handshake with a "protocol_version" alert."
+        if (legacyVersion <= ClientHelloInfo.SSL_3_0) {
+            throw TlsWire.alert(TlsCodepoints.ALERT_PROTOCOL_VERSION, String.format(
+                    "ServerHello legacy_version 0x%04x: 0x0300 or less is refused", legacyVersion));
+        }
         // RFC 8446 §4.1.3: "A client which receives a legacy_session_id_echo field that does not match what it sent
         // in the ClientHello MUST abort the handshake with an "illegal_parameter" alert." QUIC clients send none.
         if (sessionIdEcho.hasRemaining()) {

@@ -78,14 +78,18 @@ class ClientHelloInfoTest {
         assertEquals(2 + RFC9001_A2.length, src.position());
     }
 
+    /**
+     * The smallest ClientHello read: supported_versions, the three extensions RFC 8446 §9.2 requires without a PSK
+     * (supported_groups, signature_algorithms, key_share) and quic_transport_parameters; no server name, no ALPN.
+     */
     @Test
     void theSmallestAcceptedClientHelloHasNoOptionalParts() throws Exception {
         ClientHelloInfo info = ClientHelloInfo.decode(ByteBuffer.wrap(new TlsTestSupport.RawClientHello().encode()));
         assertEquals(Optional.empty(), info.serverName());
         assertEquals(List.of(), info.applicationProtocols());
-        assertEquals(List.of(), info.supportedGroups());
-        assertEquals(List.of(), info.signatureAlgorithms());
-        assertEquals(List.of(), info.keyShareGroups());
+        assertEquals(List.of(TlsCodepoints.GROUP_X25519), info.supportedGroups());
+        assertEquals(List.of(TlsCodepoints.ED25519), info.signatureAlgorithms());
+        assertEquals(List.of(TlsCodepoints.GROUP_X25519), info.keyShareGroups());
         assertEquals("01020304", Hex.encode(info.transportParameters().initialSourceConnectionId().orElseThrow()));
     }
 
@@ -102,9 +106,10 @@ class ClientHelloInfoTest {
     @Test
     void preSharedKeyIsAcceptedLast() throws Exception {
         TlsTestSupport.RawClientHello hello = new TlsTestSupport.RawClientHello();
+        hello.extensions.add(extension(TlsCodepoints.EXT_PSK_KEY_EXCHANGE_MODES, new byte[] {1, 1}));
         hello.extensions.add(extension(TlsCodepoints.EXT_PRE_SHARED_KEY, new byte[] {1, 2, 3}));
-        assertEquals(TlsCodepoints.EXT_PRE_SHARED_KEY,
-                ClientHelloInfo.decode(ByteBuffer.wrap(hello.encode())).extensions().get(2).type());
+        List<TlsExtension> extensions = ClientHelloInfo.decode(ByteBuffer.wrap(hello.encode())).extensions();
+        assertEquals(TlsCodepoints.EXT_PRE_SHARED_KEY, extensions.get(extensions.size() - 1).type());
     }
 
     private static Arguments brokenHello(String scenario, long errorCode, Consumer<TlsTestSupport.RawClientHello> change) {
@@ -126,7 +131,8 @@ class ClientHelloInfoTest {
                         h -> h.compressionMethods = new byte[] {1}),
                 brokenHello("a repeated extension", ILLEGAL_PARAMETER,
                         h -> h.extensions.add(h.extensions.get(0))),
-                brokenHello("no quic_transport_parameters", MISSING_EXTENSION, h -> h.extensions.remove(1)),
+                brokenHello("no quic_transport_parameters", MISSING_EXTENSION,
+                        h -> h.without(TlsCodepoints.EXT_QUIC_TRANSPORT_PARAMETERS)),
                 brokenHello("no supported_versions", PROTOCOL_VERSION, h -> h.extensions.remove(0)),
                 brokenHello("no extensions at all", PROTOCOL_VERSION, h -> h.extensions.clear()),
                 brokenHello("supported_versions without TLS 1.3", PROTOCOL_VERSION,
@@ -141,13 +147,13 @@ class ClientHelloInfoTest {
                 brokenHello("pre_shared_key before another extension", ILLEGAL_PARAMETER,
                         h -> h.extensions.add(0, extension(TlsCodepoints.EXT_PRE_SHARED_KEY, new byte[] {1}))),
                 brokenHello("two key shares for x25519", ILLEGAL_PARAMETER,
-                        h -> h.extensions.add(extension(TlsCodepoints.EXT_KEY_SHARE, vector16(concat(
+                        h -> h.with(extension(TlsCodepoints.EXT_KEY_SHARE, vector16(concat(
                                 u16(0x001d), vector16(new byte[32]), u16(0x001d), vector16(new byte[32])))))),
                 brokenHello("an empty key_exchange", DECODE_ERROR,
-                        h -> h.extensions.add(extension(TlsCodepoints.EXT_KEY_SHARE,
+                        h -> h.with(extension(TlsCodepoints.EXT_KEY_SHARE,
                                 vector16(concat(u16(0x001d), vector16(new byte[0])))))),
                 brokenHello("a key share cut short", DECODE_ERROR,
-                        h -> h.extensions.add(extension(TlsCodepoints.EXT_KEY_SHARE,
+                        h -> h.with(extension(TlsCodepoints.EXT_KEY_SHARE,
                                 vector16(concat(u16(0x001d), u16(32), new byte[31]))))),
                 brokenHello("an empty protocol_name_list", DECODE_ERROR,
                         h -> h.extensions.add(extension(TlsCodepoints.EXT_ALPN, vector16(new byte[0])))),
@@ -171,16 +177,17 @@ class ClientHelloInfoTest {
                         h -> h.extensions.add(extension(TlsCodepoints.EXT_SERVER_NAME,
                                 vector16(concat(new byte[] {0}, vector16(new byte[] {'a', ' ', 'b'})))))),
                 brokenHello("supported_groups of odd length", DECODE_ERROR,
-                        h -> h.extensions.add(extension(TlsCodepoints.EXT_SUPPORTED_GROUPS,
+                        h -> h.with(extension(TlsCodepoints.EXT_SUPPORTED_GROUPS,
                                 vector16(new byte[] {0, 0x1d, 0})))),
                 brokenHello("empty signature_algorithms", DECODE_ERROR,
-                        h -> h.extensions.add(extension(TlsCodepoints.EXT_SIGNATURE_ALGORITHMS,
+                        h -> h.with(extension(TlsCodepoints.EXT_SIGNATURE_ALGORITHMS,
                                 vector16(new byte[0])))),
                 brokenHello("a client's stateless_reset_token", TransportErrorCode.TRANSPORT_PARAMETER_ERROR,
-                        h -> h.extensions.set(1, extension(TlsCodepoints.EXT_QUIC_TRANSPORT_PARAMETERS,
+                        h -> h.with(extension(TlsCodepoints.EXT_QUIC_TRANSPORT_PARAMETERS,
                                 Hex.decode("02 10 000102030405060708090a0b0c0d0e0f")))),
                 brokenHello("an extension running past its block", DECODE_ERROR,
-                        h -> h.extensions.set(1, concat(u16(0x0039), u16(200), new byte[4]))));
+                        h -> h.without(TlsCodepoints.EXT_QUIC_TRANSPORT_PARAMETERS).extensions.add(
+                                concat(u16(0x0039), u16(200), new byte[4]))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -122,8 +122,36 @@ final class TlsTestSupport {
 
         RawClientHello() {
             extensions.add(extension(TlsCodepoints.EXT_SUPPORTED_VERSIONS, vector8(u16(TlsCodepoints.TLS_1_3))));
+            // the three RFC 8446 §9.2 requires of a TLS 1.3 ClientHello without pre_shared_key
+            extensions.add(extension(TlsCodepoints.EXT_SUPPORTED_GROUPS, vector16(u16(TlsCodepoints.GROUP_X25519))));
+            extensions.add(extension(TlsCodepoints.EXT_SIGNATURE_ALGORITHMS, vector16(u16(TlsCodepoints.ED25519))));
+            extensions.add(extension(TlsCodepoints.EXT_KEY_SHARE,
+                    vector16(concat(u16(TlsCodepoints.GROUP_X25519), vector16(new byte[32])))));
             extensions.add(extension(TlsCodepoints.EXT_QUIC_TRANSPORT_PARAMETERS,
                     Hex.decode("0f 04 01020304"))); // initial_source_connection_id, 4 bytes
+        }
+
+        /** Puts this extension (type and data, as {@link #extension} makes it) in place of one of its type, or last. */
+        RawClientHello with(byte[] extension) {
+            int type = typeOf(extension);
+            for (int i = 0; i < extensions.size(); i++) {
+                if (typeOf(extensions.get(i)) == type) {
+                    extensions.set(i, extension);
+                    return this;
+                }
+            }
+            extensions.add(extension);
+            return this;
+        }
+
+        private static int typeOf(byte[] extension) {
+            return (extension[0] & 0xff) << 8 | (extension[1] & 0xff);
+        }
+
+        /** Drops the extension of this type, if there is one. */
+        RawClientHello without(int extensionType) {
+            extensions.removeIf(e -> typeOf(e) == extensionType);
+            return this;
         }
 
         byte[] encode() {

@@ -77,6 +77,17 @@ final class KeyGenerations {
     }
 
     /**
+     * A packet of the current Key Phase authenticated with the current generation: RFC 9001 §6.5 compares with
+     * "any packet number from the current key phase", so the previous generation is for packet numbers below the
+     * lowest of them, not below the first one received (§6.4, §5.5).
+     */
+    void openedCurrent(long pn) {
+        if (pn < firstPacketNumber) {
+            firstPacketNumber = pn;
+        }
+    }
+
+    /**
      * A packet opened with the protection {@link #otherPhaseRx} returned authenticated: if it was the next
      * generation's, the peer updated its keys, and the next generation becomes the current one in both directions
      * (RFC 9001 §6.2); the current receive generation becomes the previous one.

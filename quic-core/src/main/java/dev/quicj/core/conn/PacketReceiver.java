@@ -437,6 +437,8 @@ final class PacketReceiver {
         }
         if (protection != s.rx) {
             keys.opened(s, protection, pn, conn.settings.cryptoProvider(), conn.version);
+        } else if (keys != null) {
+            keys.openedCurrent(pn);
         }
         return null;
     }

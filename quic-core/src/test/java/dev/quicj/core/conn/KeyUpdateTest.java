@@ -110,6 +110,27 @@ class KeyUpdateTest {
     }
 
     /**
+     * RFC 9001 §6.5: "A recovered packet number that is lower than any packet number from the current key phase uses
+     * the previous packet protection keys"; §6.4: packets with higher numbers "MUST be protected with either the same
+     * or newer packet protection keys than packets with lower packet numbers". The update comes with packet 5, then
+     * packet 2 arrives in the new phase: packet 3 in the old phase is newer than a new-key packet, so it is not opened
+     * with the old keys (it fails with the current ones and is dropped), where comparing with the phase's first
+     * packet (5) processed it.
+     */
+    @Test
+    void theOldKeysServeOnlyPacketsBelowTheLowestOfTheNewPhase() throws Exception {
+        QuicConnection c = acknowledgedClient();
+        assertEquals(ReceiveStatus.PROCESSED, receive(c, peerPacket(5, 1, 1, PING), T0 + 2));
+        assertEquals(ReceiveStatus.PROCESSED, receive(c, peerPacket(2, 1, 1, PING), T0 + 3),
+                () -> "drop reason " + c.lastDropReason());
+        assertEquals(ReceiveStatus.DROPPED, receive(c, peerPacket(3, 0, 0, CLOSE), T0 + 4));
+        assertEquals(DropReason.DECRYPTION_FAILED, c.lastDropReason());
+        assertFalse(c.isInDrainingPeriod());
+        // below the lowest new-phase packet the previous keys still serve
+        assertEquals(ReceiveStatus.DRAINING, receive(c, peerPacket(1, 0, 0, CLOSE), T0 + 5));
+    }
+
+    /**
      * RFC 9001 §5.5: "a packet that appears to trigger a key update but cannot be unprotected successfully MUST be
      * discarded": the flipped Key Phase with the first generation's keys, or with a generation two ahead, changes
      * neither the phase, nor the keys, nor the largest packet number; the real update still works afterwards.

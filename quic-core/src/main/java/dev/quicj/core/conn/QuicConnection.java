@@ -14,6 +14,7 @@ import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.tls.PreferredAddress;
 import dev.quicj.core.tls.TransportParameters;
+import dev.quicj.core.tls.VersionInformation;
 import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.PacketNumber;
 import java.nio.ByteBuffer;
@@ -635,8 +636,8 @@ public final class QuicConnection {
      * packet; from a server, original_destination_connection_id must be present and equal the DCID of the client's
      * first Initial, and retry_source_connection_id must be present, and equal the Retry's SCID, exactly when a
      * Retry was processed; a client must not send the server-only parameters (§18.2); a server with a zero-length
-     * connection ID must not send preferred_address (§18.2). A TLS integration calls this before
-     * {@link #setPeerTransportParameters}.
+     * connection ID must not send preferred_address (§18.2). {@link #checkPeerTransportParameters} makes these checks
+     * and the version checks of RFC 9368; a TLS integration calls it before {@link #setPeerTransportParameters}.
      *
      * @throws QuicException TRANSPORT_PARAMETER_ERROR (frame type CRYPTO) naming the first failed check
      * @throws IllegalStateException if no packet from the peer was processed yet (its connection ID is unknown)
@@ -664,6 +665,29 @@ public final class QuicConnection {
         }
     }
 
+    /**
+     * Checks the peer's transport parameters against what the connection knows, without storing anything: the
+     * connection-ID checks of {@link #checkPeerConnectionIds} (RFC 9000 §7.3, §18.2), then the peer's
+     * version_information (RFC 9368 §4): its Chosen Version must be the version of this connection. A server "MUST
+     * validate that the client's Chosen Version matches the version in use for the connection"; a client "MUST
+     * validate that the server's Chosen Version is equal to the Negotiated Version", which is this connection's
+     * version, since this core does not switch versions. Absent version_information is accepted. A TLS integration
+     * calls this before {@link #setPeerTransportParameters}.
+     *
+     * @throws QuicException TRANSPORT_PARAMETER_ERROR (a connection-ID check) or VERSION_NEGOTIATION_ERROR (0x11),
+     *         frame type CRYPTO, naming the first failed check
+     * @throws IllegalStateException if no packet from the peer was processed yet (its connection ID is unknown)
+     */
+    public void checkPeerTransportParameters(TransportParameters params) throws QuicException {
+        checkPeerConnectionIds(params);
+        VersionInformation info = params.versionInformation().orElse(null);
+        if (info != null && info.chosenVersion() != version.wireValue()) {
+            throw new QuicException(TransportErrorCode.VERSION_NEGOTIATION_ERROR, FrameType.CRYPTO, String.format(
+                    "version_information Chosen Version 0x%08x is not the version in use (0x%08x)",
+                    info.chosenVersion(), version.wireValue()));
+        }
+    }
+
     /** Whether {@code params} carry a parameter only a server may send (RFC 9000 §18.2). */
     private static boolean hasServerOnlyParameter(TransportParameters params) {
         return params.originalDestinationConnectionId().isPresent() || params.retrySourceConnectionId().isPresent()
@@ -687,7 +711,8 @@ public final class QuicConnection {
     /**
      * Sets the peer's transport parameters, as decoded by the TLS layer: its max_udp_payload_size caps datagrams,
      * its max_ack_delay enters the PTO, a server's stateless_reset_token lets a client detect stateless resets. The
-     * connection-ID checks of RFC 9000 §7.3 are not made here: call {@link #checkPeerConnectionIds} first.
+     * connection-ID checks of RFC 9000 §7.3 and the version checks of RFC 9368 are not made here: call
+     * {@link #checkPeerTransportParameters} first.
      */
     public void setPeerTransportParameters(TransportParameters params) {
         this.peerParameters = Objects.requireNonNull(params, "params");

@@ -38,7 +38,8 @@ import java.util.Set;
  * <p>Decoding checks what can be checked from the bytes and the sender alone. The checks of
  * <a href="https://www.rfc-editor.org/rfc/rfc9000#section-7.3">§7.3</a> (initial_source_connection_id present and
  * equal to the Source Connection ID of the peer's first Initial, and the server's connection ID parameters) need the
- * packets: {@code QuicConnection.checkPeerConnectionIds} makes them, and a TLS integration calls it before
+ * packets, and the Chosen Version of version_information (RFC 9368 §4) needs the version in use:
+ * {@code QuicConnection.checkPeerTransportParameters} makes them, and a TLS integration calls it before
  * {@code QuicConnection.setPeerTransportParameters} (this library has no TLS stack of its own).
  */
 public final class TransportParameters {

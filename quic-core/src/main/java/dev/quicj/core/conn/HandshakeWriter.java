@@ -5,15 +5,17 @@ import dev.quicj.core.Role;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.tls.TransportParameters;
+import dev.quicj.core.wire.FrameDecoder;
 import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.VarInt;
 import java.nio.ByteBuffer;
 
 /**
- * Writes handshake-phase datagrams: pending ACK frames, queued CRYPTO data, a server's HANDSHAKE_DONE and the
- * RETIRE_CONNECTION_ID frames of the peer's retired connection IDs, one packet per level that has something to send,
- * coalesced Initial → Handshake → 1-RTT. There is no loss recovery: data is sent once, and so are HANDSHAKE_DONE and
- * RETIRE_CONNECTION_ID, although RFC 9000 §13.3 asks for them to be retransmitted until acknowledged.
+ * Writes handshake-phase datagrams: pending ACK frames, queued CRYPTO data, a server's HANDSHAKE_DONE, the
+ * PATH_RESPONSE frames answering the peer's PATH_CHALLENGE frames and the RETIRE_CONNECTION_ID frames of the peer's
+ * retired connection IDs, one packet per level that has something to send, coalesced Initial → Handshake → 1-RTT.
+ * There is no loss recovery: data is sent once, and so are HANDSHAKE_DONE and RETIRE_CONNECTION_ID, although RFC 9000
+ * §13.3 asks for them to be retransmitted until acknowledged (PATH_RESPONSE is sent once by design, §13.3).
  */
 final class HandshakeWriter {
     private static final EncryptionLevel[] LEVELS = {
@@ -31,6 +33,7 @@ final class HandshakeWriter {
     // with the rest
     private boolean writtenHandshakeDone;
     private int writtenRetirements;
+    private int writtenPathResponses;
 
     HandshakeWriter(QuicConnection conn) {
         this.conn = conn;
@@ -69,6 +72,12 @@ final class HandshakeWriter {
             // no room for a 1200-byte datagram: sending the Initial shorter would break §14.1
             return 0;
         }
+        if (conn.pathResponseCount > 0 && conn.application.canSend()) {
+            // RFC 9000 §8.2.2: "An endpoint MUST expand datagrams that contain a PATH_RESPONSE frame to at least the
+            // smallest allowed maximum datagram size of 1200 bytes, unless the anti-amplification limit for the path
+            // does not permit sending a datagram of this size" (room is already within that limit)
+            datagramPadding = Math.max(datagramPadding, Math.min(room, QuicConnection.MIN_INITIAL_DATAGRAM_SIZE));
+        }
         int base = dest.position();
         int written = 0;
         boolean wroteInitial = false;
@@ -78,6 +87,7 @@ final class HandshakeWriter {
         }
         writtenHandshakeDone = false;
         writtenRetirements = 0;
+        writtenPathResponses = 0;
         for (int i = 0; i <= last; i++) {
             EncryptionLevel level = LEVELS[i];
             PacketNumberSpace s = conn.space(level);
@@ -106,7 +116,8 @@ final class HandshakeWriter {
                 boolean oneRtt = LEVELS[i] == EncryptionLevel.ONE_RTT;
                 boolean handshakeDone = writtenHandshakeDone && oneRtt;
                 int retirements = oneRtt ? writtenRetirements : 0;
-                boolean ackEliciting = writtenCrypto[i] > 0 || handshakeDone || retirements > 0;
+                int pathResponses = oneRtt ? writtenPathResponses : 0;
+                boolean ackEliciting = writtenCrypto[i] > 0 || handshakeDone || retirements > 0 || pathResponses > 0;
                 // ACK-only packets too: an ACK may acknowledge one of them as its largest (RFC 9002 §5.1)
                 s.recordSent(writtenPn[i], now, ackEliciting);
                 if (writtenCrypto[i] > 0) {
@@ -118,8 +129,11 @@ final class HandshakeWriter {
                 if (retirements > 0) {
                     conn.peerConnectionIdsIfAny().retirementsSent(retirements);
                 }
+                if (pathResponses > 0) {
+                    conn.pathResponsesSent(pathResponses);
+                }
                 if (ackEliciting) {
-                    // CRYPTO, HANDSHAKE_DONE and RETIRE_CONNECTION_ID are ack-eliciting (RFC 9000 §10.1)
+                    // CRYPTO, HANDSHAKE_DONE, PATH_RESPONSE and RETIRE_CONNECTION_ID are ack-eliciting (RFC 9000 §10.1)
                     conn.restartIdleTimerOnSend(now);
                 }
             }
@@ -162,9 +176,10 @@ final class HandshakeWriter {
         // before the CRYPTO data, which takes all the room there is
         boolean handshakeDone = s.level == EncryptionLevel.ONE_RTT && conn.handshakeDonePending
                 && writeHandshakeDone();
+        int pathResponses = s.level == EncryptionLevel.ONE_RTT ? writePathResponses() : 0;
         int retirements = s.level == EncryptionLevel.ONE_RTT ? writeRetirements() : 0;
         int cryptoBytes = writeCrypto(s);
-        if (!ackWritten && !handshakeDone && retirements == 0 && cryptoBytes == 0) {
+        if (!ackWritten && !handshakeDone && pathResponses == 0 && retirements == 0 && cryptoBytes == 0) {
             writer.abandon();
             return 0;
         }
@@ -175,13 +190,37 @@ final class HandshakeWriter {
         writtenCrypto[index] = cryptoBytes;
         writtenHandshakeDone |= handshakeDone;
         writtenRetirements += retirements;
+        writtenPathResponses += pathResponses;
         return length;
     }
 
-    /** Whether the level has an ACK, CRYPTO data or (1-RTT) HANDSHAKE_DONE or RETIRE_CONNECTION_ID to send. */
+    /**
+     * Whether the level has an ACK, CRYPTO data or (1-RTT) HANDSHAKE_DONE, PATH_RESPONSE or RETIRE_CONNECTION_ID to
+     * send.
+     */
     private boolean hasSomethingToSend(PacketNumberSpace s) {
         return s.ackPending || s.crypto.unsent() > 0
-                || s.level == EncryptionLevel.ONE_RTT && (conn.handshakeDonePending || pendingRetirements() > 0);
+                || s.level == EncryptionLevel.ONE_RTT && (conn.handshakeDonePending || conn.pathResponseCount > 0
+                        || pendingRetirements() > 0);
+    }
+
+    /**
+     * PATH_RESPONSE Frames (RFC 9000 §19.18): type and the 8 bytes of Data of a PATH_CHALLENGE received, oldest
+     * first, as many as fit. Only in 1-RTT packets (a server sends no 0-RTT).
+     *
+     * @return how many were written
+     */
+    private int writePathResponses() {
+        int size = FrameDecoder.PATH_DATA_LENGTH;
+        int written = 0;
+        while (written < conn.pathResponseCount && writer.remaining() >= 1 + size) {
+            ByteBuffer b = writer.frameBuffer();
+            VarInt.encode(b, FrameType.PATH_RESPONSE);
+            b.put(conn.pathResponses, written * size, size);
+            writer.commitFrame();
+            written++;
+        }
+        return written;
     }
 
     private int pendingRetirements() {

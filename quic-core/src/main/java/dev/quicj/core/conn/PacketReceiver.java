@@ -859,6 +859,14 @@ final class PacketReceiver {
         }
 
         @Override
+        public void pathChallenge(ByteBuffer payload, int dataIndex) {
+            if (conn.state.isClosed()) {
+                return;
+            }
+            conn.queuePathResponse(payload, dataIndex);
+        }
+
+        @Override
         public void newToken(ByteBuffer payload, int tokenIndex, int tokenLength) {
             if (conn.state.isClosed()) {
                 return;

@@ -15,6 +15,7 @@ import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.tls.PreferredAddress;
 import dev.quicj.core.tls.TransportParameters;
 import dev.quicj.core.tls.VersionInformation;
+import dev.quicj.core.wire.FrameDecoder;
 import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.PacketNumber;
 import java.nio.ByteBuffer;
@@ -62,6 +63,8 @@ public final class QuicConnection {
     public static final int MAX_HELD_BYTES = MAX_HELD_PACKETS * 1500;
     // how many of the peer's stateless reset tokens are kept
     static final int MAX_RESET_TOKENS = 8;
+    /** How many PATH_CHALLENGE frames wait for their PATH_RESPONSE at most (see {@link #queuePathResponse}). */
+    static final int MAX_PATH_RESPONSES = 4;
     // idle timeouts are capped at 2^61 ns (about 73 years), so deadlines never overflow the ticker's arithmetic
     private static final long MAX_IDLE_TIMEOUT_MILLIS = (1L << 61) / 1_000_000L;
 
@@ -98,6 +101,10 @@ public final class QuicConnection {
     // server: HANDSHAKE_DONE is still to be sent (RFC 9001 §4.1.2); set when the handshake completes, cleared once a
     // 1-RTT packet carrying it was sealed (there is no loss recovery to send it again)
     boolean handshakeDonePending;
+    // the Data of PATH_CHALLENGE frames still to be answered with PATH_RESPONSE (RFC 9000 §8.2.2), oldest first,
+    // PATH_DATA_LENGTH bytes each; allocated with the first challenge
+    byte[] pathResponses;
+    int pathResponseCount;
     // 1-RTT packets received before the handshake completed (RFC 9001 §5.7), still protected, oldest first; processed
     // once it completed; null when none
     ArrayDeque<byte[]> heldPackets;
@@ -1323,6 +1330,32 @@ public final class QuicConnection {
                     preferred != null ? preferred.statelessResetToken() : null);
         }
         return peerIds;
+    }
+
+    /**
+     * A PATH_CHALLENGE was received (RFC 9000 §8.2.2: "an endpoint MUST respond by echoing the data contained in the
+     * PATH_CHALLENGE frame in a PATH_RESPONSE frame"): its Data is queued for the next 1-RTT packet. Challenges come
+     * only on this connection's path, since a live connection drops datagrams from any other, so the response goes
+     * where the challenge came from, as §8.2.2 requires. At most {@link #MAX_PATH_RESPONSES} wait; a newer challenge
+     * pushes out the oldest unanswered one, which a peer validating a path has since replaced.
+     */
+    void queuePathResponse(ByteBuffer payload, int dataIndex) {
+        int size = FrameDecoder.PATH_DATA_LENGTH;
+        if (pathResponses == null) {
+            pathResponses = new byte[MAX_PATH_RESPONSES * size];
+        }
+        if (pathResponseCount == MAX_PATH_RESPONSES) {
+            pathResponsesSent(1);
+        }
+        payload.get(dataIndex, pathResponses, pathResponseCount * size, size);
+        pathResponseCount++;
+    }
+
+    /** The {@code count} oldest queued PATH_RESPONSE frames were sealed in a packet: each challenge gets one. */
+    void pathResponsesSent(int count) {
+        int size = FrameDecoder.PATH_DATA_LENGTH;
+        System.arraycopy(pathResponses, count * size, pathResponses, 0, (pathResponseCount - count) * size);
+        pathResponseCount -= count;
     }
 
     /** The connection IDs the peer issued, or null before its first NEW_CONNECTION_ID frame. */

@@ -183,7 +183,12 @@ public final class FrameDecoder {
             case (int) FrameType.NEW_CONNECTION_ID:
                 decodeNewConnectionId(visitor);
                 break;
-            case (int) FrameType.PATH_CHALLENGE:
+            case (int) FrameType.PATH_CHALLENGE: {
+                int index = pos;
+                skipBytes(PATH_DATA_LENGTH);
+                visitor.pathChallenge(buf, index);
+                break;
+            }
             case (int) FrameType.PATH_RESPONSE:
                 skipBytes(PATH_DATA_LENGTH);
                 visitor.otherFrame(type);

@@ -109,10 +109,20 @@ public interface FrameVisitor {
     }
 
     /**
-     * Any other frame RFC 9000 defines (MAX_DATA, MAX_STREAMS, DATA_BLOCKED, STREAMS_BLOCKED, PATH_CHALLENGE,
-     * PATH_RESPONSE; and RESET_STREAM, STOP_SENDING, STREAM, MAX_STREAM_DATA, STREAM_DATA_BLOCKED, NEW_CONNECTION_ID and
-     * RETIRE_CONNECTION_ID unless {@link #streamFrame}, {@link #newConnectionId} and {@link #retireConnectionId} are
-     * overridden), after its fields were validated and skipped.
+     * A PATH_CHALLENGE frame (type 0x1a, RFC 9000 §19.17). By default it is reported as {@link #otherFrame(long)
+     * otherFrame(0x1a)}, like the frames this interface has no method of their own for.
+     *
+     * @param dataIndex absolute index of the 8-byte Data field in {@code payload}
+     */
+    default void pathChallenge(ByteBuffer payload, int dataIndex) throws QuicException {
+        otherFrame(FrameType.PATH_CHALLENGE);
+    }
+
+    /**
+     * Any other frame RFC 9000 defines (MAX_DATA, MAX_STREAMS, DATA_BLOCKED, STREAMS_BLOCKED, PATH_RESPONSE; and
+     * RESET_STREAM, STOP_SENDING, STREAM, MAX_STREAM_DATA, STREAM_DATA_BLOCKED, NEW_CONNECTION_ID, RETIRE_CONNECTION_ID
+     * and PATH_CHALLENGE unless {@link #streamFrame}, {@link #newConnectionId}, {@link #retireConnectionId} and
+     * {@link #pathChallenge} are overridden), after its fields were validated and skipped.
      */
     default void otherFrame(long frameType) throws QuicException {
     }

@@ -702,9 +702,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 // (an event loop reads before it runs due tasks): it ends now as the task would end it, and the
                 // datagram is routed as if it had
                 expire(entry);
-            } else if (entry.isOpen() && entry.connection.isIdleTimeoutExpired(now())) {
-                // the same for a live connection past its idle deadline (RFC 9000 §10.1): closed silently and freed
-                closeConnection(entry, IDLE_CLOSE);
+            } else if (idledOut(entry)) {
+                // the same for a live connection past its idle deadline (RFC 9000 §10.1), or one whose close waits for
+                // the amplification budget: closed silently and freed
+                closeIdle(entry);
                 if (entry.phase != ConnectionEntry.Phase.FREED) {
                     // not freed (it was draining behind the handler's back, say): the datagram is its
                     break;
@@ -750,7 +751,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             ConnectionEntry e = byPeer.found(i);
             QuicConnection c = e.connection;
             if (c == null || !(e.phase == ConnectionEntry.Phase.LIVE || e.phase == ConnectionEntry.Phase.CLOSE_PENDING)
-                    || e.phase == ConnectionEntry.Phase.LIVE && c.isIdleTimeoutExpired(now())) {
+                    || idledOut(e)) {
                 // closed (it never looks for a reset again), or past its idle timeout (its state is to be discarded
                 // silently anyway, RFC 9000 §10.1)
                 continue;
@@ -825,11 +826,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
             return;
         }
-        if (entry.phase == ConnectionEntry.Phase.LIVE && conn.isIdleTimeoutExpired(now())) {
+        if (idledOut(entry)) {
             // RFC 9000 §10.1: past its idle timeout the connection is closed silently and its state discarded, whether
             // or not the timer task has run yet (the event loop reads before it runs due tasks); the datagram would
-            // otherwise restart the idle timer of a connection that is already over
-            closeConnection(entry, IDLE_CLOSE);
+            // otherwise restart the idle timer of a connection that is already over, or buy the budget for a close
+            // held back by the amplification limit
+            closeIdle(entry);
             return;
         }
         ReceiveStatus status;
@@ -1355,6 +1357,22 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /**
+     * Whether the connection is past its idle deadline (RFC 9000 §10.1) while live, or while its close waits for the
+     * amplification budget: a held-back close is not sent once the connection has idled out, whatever it asked for.
+     */
+    private boolean idledOut(ConnectionEntry entry) {
+        return (entry.isOpen() || entry.phase == ConnectionEntry.Phase.CLOSE_PENDING)
+                && entry.connection.isIdleTimeoutExpired(now());
+    }
+
+    /** Closes an {@link #idledOut} connection silently: reported as IDLE with nothing sent, and freed. */
+    private void closeIdle(ConnectionEntry entry) {
+        if (!inactive) {
+            attemptClose(entry, IDLE_CLOSE);
+        }
+    }
+
+    /**
      * Writes the close of a LIVE or CLOSE_PENDING connection and acts on the outcome; a failure of quic-core goes to
      * the next handlers as a {@link QuicConnectionException} naming the connection.
      */
@@ -1666,7 +1684,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /** The closing or draining period of a connection, or the wait of its held-back close, is over: it is freed. */
     private void expire(ConnectionEntry e) {
-        if (e.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+        if (e.phase == ConnectionEntry.Phase.CLOSE_PENDING && idledOut(e)) {
+            // its idle deadline came while the close waited (RFC 9000 §10.1): it ended silently, nothing was sent
+            closeIdle(e);
+        } else if (e.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
             ended(e, QuicCloseInitiator.LOCAL, e.pendingError, QuicCloseResult.AMPLIFICATION_LIMITED);
             free(e);
             closeWhenDone();
@@ -1694,9 +1715,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         long now = now();
         for (ConnectionEntry e : snapshot()) {
-            if (e.phase == ConnectionEntry.Phase.LIVE && e.connection.isIdleTimeoutExpired(now)) {
+            if (idledOut(e)) {
                 // RFC 9000 §10.1: past its idle deadline it ended silently, though the timer task has not run yet (as
-                // closeConnection reports it when a close command or handler removal comes in that window)
+                // closeConnection reports it when a close command or handler removal comes in that window), a close
+                // held back by the amplification limit included
                 ended(e, initiatorOf(IDLE_CLOSE), IDLE_CLOSE, QuicCloseResult.NOTHING_TO_SEND);
             } else if (e.phase == ConnectionEntry.Phase.LIVE) {
                 ended(e, QuicCloseInitiator.LOCAL, null, QuicCloseResult.CHANNEL_INACTIVE);

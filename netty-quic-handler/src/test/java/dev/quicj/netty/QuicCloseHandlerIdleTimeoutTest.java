@@ -314,4 +314,64 @@ class QuicCloseHandlerIdleTimeoutTest {
         // the ACK the client owes the server is not sent: nothing is sent once idle
         assertEquals(List.of(), drainOutbound(ch));
     }
+
+    /** A server with a 5 s idle timeout that read the client's Initial and spent its amplification budget. */
+    private QuicConnection exhaustedServer() throws Exception {
+        handler = new QuicCloseHandler();
+        ch = channel(handler, recorder);
+        long t = now(ch);
+        peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(CLIENT, SERVER), t);
+        NetworkPath path = new NetworkPath(SERVER, CLIENT);
+        QuicConnection s = QuicConnection.serverBuilder().sourceConnectionId(CLIENT_SCID).path(path)
+                .settings(IDLE_5S).build(t);
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(peer.firstInitial.clone()), path, t));
+        s.submitCryptoData(EncryptionLevel.INITIAL, new byte[5000]);
+        while (s.writePacket(null, null, ByteBuffer.allocate(1500), t) > 0) {
+            // send until the budget is spent
+        }
+        assertTrue(s.amplificationBudget() < 49, () -> "budget left: " + s.amplificationBudget());
+        handler.addConnection(s);
+        // closed 4 s in: held back by the amplification limit
+        advance(ch, 4 * SECOND);
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(CLIENT_SCID,
+                CloseError.transport(TransportErrorCode.CONNECTION_REFUSED)));
+        assertEquals(List.of(), drainOutbound(ch), "held back by the amplification limit");
+        assertTrue(recorder.events(QuicConnectionEndedEvent.class).isEmpty());
+        return s;
+    }
+
+    /**
+     * RFC 9000 §10.1: "silently closed and its state is discarded" past the idle timeout. A close held back by the
+     * amplification limit whose connection idles out before a datagram buys its budget is not sent by that datagram:
+     * the connection ended silently (found by review: the datagram sent the close 0.5 s after the idle deadline).
+     */
+    @Test
+    void aHeldBackCloseIsNotSentOnceTheConnectionIdledOut() throws Exception {
+        QuicConnection s = exhaustedServer();
+        long idleDeadline = s.idleTimerStart() + s.idleTimeoutNanos();
+        // past the idle deadline (5 s), before the held-back close's wait (3 PTO from the command) ends
+        advance(ch, idleDeadline - now(ch) + SECOND / 2);
+        assertTrue(s.closingPeriod().toNanos() > SECOND, "the wait still runs");
+        // 29 bytes from the client: enough budget for the close
+        ch.writeInbound(datagram(TestSupport.shortHeader(CLIENT_SCID, 1 + 8 + 4 + 16), CLIENT, SERVER));
+        assertIdledOut(CLIENT_SCID);
+    }
+
+    /** With no datagram at all, the wait that passes the idle deadline ends as IDLE, not AMPLIFICATION_LIMITED. */
+    @Test
+    void aHeldBackCloseWhoseConnectionIdlesOutEndsAsIdle() throws Exception {
+        QuicConnection s = exhaustedServer();
+        advance(ch, s.closingPeriod().toNanos());
+        assertIdledOut(CLIENT_SCID);
+    }
+
+    /** Before the idle deadline the held-back close is still sent when a datagram buys its budget. */
+    @Test
+    void aHeldBackCloseBeforeTheIdleDeadlineIsStillSent() throws Exception {
+        exhaustedServer();
+        advance(ch, SECOND / 2);
+        ch.writeInbound(datagram(TestSupport.shortHeader(CLIENT_SCID, 1 + 8 + 4 + 16), CLIENT, SERVER));
+        recorder.assertEnded(CLIENT_SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.SENT);
+        assertEquals(1, drainOutbound(ch).size());
+    }
 }

@@ -9,6 +9,7 @@ import dev.quicj.core.QuicVersion;
 import dev.quicj.core.crypto.CipherSuite;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.inspect.DatagramInspector;
 import dev.quicj.core.inspect.DatagramInspector.NamedKey;
@@ -94,6 +95,23 @@ public final class ConnectionFixtures {
     /** A client that wrote its first Initial (pn 0, 1200 bytes): Initial keys only. */
     public static QuicConnection client(Settings settings) throws CryptoException {
         return sentFirstInitial(freshClient(settings));
+    }
+
+    /**
+     * A {@link #client} that then processed the server's first Initial, from {@code serverScid}, carrying
+     * {@code frames} (hex): it knows the server's connection ID.
+     */
+    public static QuicConnection clientAfterServerInitial(Settings settings, ConnectionId serverScid, String frames)
+            throws Exception {
+        QuicConnection c = client(settings);
+        byte[] serverInitial = peerLongPacket(peerProtection(settings,
+                        InitialSecrets.serverSecret(QuicVersion.V1, CLIENT_ODCID.toByteArray())),
+                LongPacketType.INITIAL, CLIENT_SCID, serverScid, 0, Hex.decode(frames), 0);
+        ReceiveStatus status = c.receive(ByteBuffer.wrap(serverInitial), CLIENT_PATH, T0);
+        if (status != ReceiveStatus.PROCESSED) {
+            throw new AssertionError("the server's Initial was " + status + ": " + c.lastDropReason());
+        }
+        return c;
     }
 
     /** Writes the first Initial of a fresh client and checks it was written. */

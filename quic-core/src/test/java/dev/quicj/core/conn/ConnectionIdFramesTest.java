@@ -2,7 +2,6 @@ package dev.quicj.core.conn;
 
 import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_1RTT_SECRET;
 import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_HANDSHAKE_SECRET;
-import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_ODCID;
 import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_PATH;
 import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_SCID;
 import static dev.quicj.core.conn.ConnectionFixtures.SERVER_1RTT_SECRET;
@@ -16,11 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.Hex;
-import dev.quicj.core.LongPacketType;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
-import dev.quicj.core.crypto.InitialSecrets;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -39,12 +36,7 @@ class ConnectionIdFramesTest {
 
     /** A client that completed its handshake with a server that chose a zero-length connection ID. */
     private static QuicConnection clientOfAZeroLengthServer() throws Exception {
-        QuicConnection c = ConnectionFixtures.client(NULL);
-        byte[] serverInitial = ConnectionFixtures.peerLongPacket(
-                ConnectionFixtures.peerProtection(NULL,
-                        InitialSecrets.serverSecret(QuicVersion.V1, CLIENT_ODCID.toByteArray())),
-                LongPacketType.INITIAL, CLIENT_SCID, EMPTY, 0, Hex.decode("01000000"), 0);
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial), CLIENT_PATH, T0));
+        QuicConnection c = ConnectionFixtures.clientAfterServerInitial(NULL, EMPTY, "01000000");
         assertEquals(0, c.destinationConnectionId().length());
         return completeHandshake(c, CLIENT_HANDSHAKE_SECRET, SERVER_HANDSHAKE_SECRET, CLIENT_1RTT_SECRET,
                 SERVER_1RTT_SECRET);

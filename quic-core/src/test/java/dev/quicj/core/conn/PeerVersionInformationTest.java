@@ -1,24 +1,18 @@
 package dev.quicj.core.conn;
 
 import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_ODCID;
-import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_PATH;
 import static dev.quicj.core.conn.ConnectionFixtures.CLIENT_SCID;
 import static dev.quicj.core.conn.ConnectionFixtures.SERVER_SCID;
-import static dev.quicj.core.conn.ConnectionFixtures.T0;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.quicj.core.Hex;
-import dev.quicj.core.LongPacketType;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
-import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.tls.TransportParameters;
 import dev.quicj.core.tls.VersionInformation;
 import dev.quicj.core.wire.FrameType;
-import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,13 +26,7 @@ class PeerVersionInformationTest {
 
     /** A v1 client that sent its first Initial and processed the server's first Initial. */
     private static QuicConnection clientThatHeardFromTheServer() throws Exception {
-        QuicConnection c = ConnectionFixtures.client(NULL);
-        byte[] serverInitial = ConnectionFixtures.peerLongPacket(
-                ConnectionFixtures.peerProtection(NULL,
-                        InitialSecrets.serverSecret(QuicVersion.V1, CLIENT_ODCID.toByteArray())),
-                LongPacketType.INITIAL, CLIENT_SCID, SERVER_SCID, 0, Hex.decode("01"), 0);
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(serverInitial), CLIENT_PATH, T0));
-        return c;
+        return ConnectionFixtures.clientAfterServerInitial(NULL, SERVER_SCID, "01");
     }
 
     private static TransportParameters.Builder fromServer() {

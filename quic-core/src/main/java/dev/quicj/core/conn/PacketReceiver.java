@@ -48,6 +48,8 @@ final class PacketReceiver {
     // the peer's connection IDs as a packet's NEW_CONNECTION_ID frames leave them, while the packet is validated
     private final PeerConnectionIds peerIdsCopy = new PeerConnectionIds(ConnectionId.empty(), null, null, null);
     private boolean peerIdsCopied;
+    // stream data flow control (RFC 9000 §4.1, §4.5), checked per packet on an overlay and applied by the Applier
+    private final ReceiveFlowControl flow = new ReceiveFlowControl();
 
     // per packet: the space and time the visitors work with
     private PacketNumberSpace space;
@@ -344,6 +346,7 @@ final class PacketReceiver {
             dg.limit(header.payloadOffset() + header.payloadLength()).position(header.payloadOffset());
             s.crypto.beginPacket();
             peerIdsCopied = false;
+            flow.beginPacket();
             try {
                 ackEliciting = decoder.decode(dg, level, validator);
             } catch (QuicException | RuntimeException e) {
@@ -707,6 +710,50 @@ final class PacketReceiver {
             applyNewConnectionId(peerIdsCopy, sequenceNumber, retirePriorTo, payload, idIndex, idLength, tokenIndex);
         }
 
+        @Override
+        public void streamData(long frameType, long streamId, long offset, ByteBuffer payload, int dataIndex,
+                int length, boolean fin) throws QuicException {
+            streamFrame(frameType, streamId);
+            checkFlow(frameType, streamId, offset + length, fin);
+        }
+
+        @Override
+        public void resetStream(long streamId, long errorCode, long finalSize) throws QuicException {
+            streamFrame(FrameType.RESET_STREAM, streamId);
+            checkFlow(FrameType.RESET_STREAM, streamId, finalSize, true);
+        }
+
+        /**
+         * Stream data flow control (RFC 9000 §4.1, §4.5) for a STREAM frame ending at {@code end} or a RESET_STREAM
+         * whose Final Size is {@code end} ({@code fin}), on a stream {@link #streamFrame} let through, once the TLS
+         * layer gave this endpoint's transport parameters: this core sends no MAX_DATA or MAX_STREAM_DATA, so their
+         * initial_max_data and initial_max_stream_data_* are the limits for the life of the connection. The frame is
+         * checked against the state the packet's earlier frames leave, and nothing changes until the Applier. The
+         * only locally initiated stream that gets here is a bidirectional one in a RESET_STREAM (this core opens no
+         * stream, so STREAM for one is a STREAM_STATE_ERROR): its Final Size is checked against
+         * initial_max_stream_data_bidi_local, and the stream is not tracked, since the peer may name any number of
+         * them.
+         */
+        private void checkFlow(long frameType, long streamId, long end, boolean fin) throws QuicException {
+            TransportParameters local = conn.localParameters;
+            if (local == null) {
+                return;
+            }
+            boolean locallyInitiated = ((streamId & 0x01) != 0) == (conn.role == Role.SERVER);
+            boolean unidirectional = (streamId & 0x02) != 0;
+            if (locallyInitiated) {
+                long limit = local.initialMaxStreamDataBidiLocal();
+                if (end > limit) {
+                    throw QuicException.stackless(TransportErrorCode.FLOW_CONTROL_ERROR, frameType,
+                            FrameType.name(frameType) + " for stream " + streamId + " up to " + end
+                                    + ", beyond its limit of " + limit + " bytes");
+                }
+                return;
+            }
+            long limit = unidirectional ? local.initialMaxStreamDataUni() : local.initialMaxStreamDataBidiRemote();
+            flow.check(frameType, streamId, end, fin, limit, local.initialMaxData());
+        }
+
         /**
          * The stream frames the peer may not send for a stream (RFC 9000 §19.4, §19.5, §19.8, §19.10, §19.13), each a
          * STREAM_STATE_ERROR. Who opened the stream is bit 0x01 of its ID (set: the server) and its direction bit 0x02
@@ -811,6 +858,26 @@ final class PacketReceiver {
             if (applyNewConnectionId(ids, sequenceNumber, retirePriorTo, payload, idIndex, idLength, tokenIndex)) {
                 conn.movePeerConnectionId(ids.currentId(), ids.currentToken());
             }
+        }
+
+        @Override
+        public void streamData(long frameType, long streamId, long offset, ByteBuffer payload, int dataIndex,
+                int length, boolean fin) {
+            applyFlow(streamId, offset + length, fin);
+        }
+
+        @Override
+        public void resetStream(long streamId, long errorCode, long finalSize) {
+            applyFlow(streamId, finalSize, true);
+        }
+
+        /** What {@link Validator#checkFlow} checked, on the connection's state: cannot fail here. */
+        private void applyFlow(long streamId, long end, boolean fin) {
+            boolean locallyInitiated = ((streamId & 0x01) != 0) == (conn.role == Role.SERVER);
+            if (conn.localParameters == null || locallyInitiated || conn.state.isClosed()) {
+                return;
+            }
+            flow.apply(streamId, end, fin);
         }
 
         @Override

@@ -132,8 +132,8 @@ public final class FrameDecoder {
                 break;
             case (int) FrameType.RESET_STREAM: {
                 long streamId = varint();
-                skipVarints(2);
-                visitor.streamFrame(type, streamId);
+                long errorCode = varint();
+                visitor.resetStream(streamId, errorCode, varint());
                 break;
             }
             case (int) FrameType.STOP_SENDING:
@@ -202,7 +202,7 @@ public final class FrameDecoder {
                 break;
             default:
                 // The STREAM types 0x08..0x0f; FrameRules.checkAllowed has rejected every unknown type.
-                visitor.streamFrame(type, decodeStream());
+                decodeStream(visitor);
                 break;
         }
     }
@@ -244,14 +244,14 @@ public final class FrameDecoder {
         }
     }
 
-    /** Validates and skips a STREAM frame; returns its Stream ID. */
-    private long decodeStream() throws QuicException {
+    private void decodeStream(FrameVisitor visitor) throws QuicException {
         long streamId = varint();
         long offset = (type & FrameType.STREAM_OFF_BIT) != 0 ? varint() : 0;
         int length = (type & FrameType.STREAM_LEN_BIT) != 0 ? dataLength(varint()) : end - pos;
         checkEnd(offset, length);
+        int index = pos;
         pos += length;
-        return streamId;
+        visitor.streamData(type, streamId, offset, buf, index, length, (type & FrameType.STREAM_FIN_BIT) != 0);
     }
 
     private void decodeNewConnectionId(FrameVisitor visitor) throws QuicException {

@@ -95,10 +95,39 @@ public interface FrameVisitor {
     }
 
     /**
+     * A STREAM frame (types 0x08 to 0x0f), after its fields were validated: {@code offset + length <= 2^62 - 1}
+     * (§19.8). By default it is reported as {@link #streamFrame(long, long) streamFrame(frameType, streamId)}.
+     *
+     * @param frameType the frame's type, with its OFF, LEN and FIN bits
+     * @param streamId the Stream ID field, 0 to 2^62 - 1
+     * @param offset the Offset field, 0 when the OFF bit is clear
+     * @param dataIndex absolute index of the Stream Data in {@code payload}
+     * @param length the length of the Stream Data, from the Length field or to the end of the payload
+     * @param fin whether the FIN bit is set: {@code offset + length} is then the stream's final size (§4.5)
+     */
+    default void streamData(long frameType, long streamId, long offset, ByteBuffer payload, int dataIndex,
+            int length, boolean fin) throws QuicException {
+        streamFrame(frameType, streamId);
+    }
+
+    /**
+     * A RESET_STREAM frame (type 0x04), after its fields were validated. By default it is reported as
+     * {@link #streamFrame(long, long) streamFrame(0x04, streamId)}.
+     *
+     * @param streamId the Stream ID field, 0 to 2^62 - 1
+     * @param errorCode the Application Protocol Error Code field
+     * @param finalSize the Final Size field: the stream's final size (§4.5), 0 to 2^62 - 1
+     */
+    default void resetStream(long streamId, long errorCode, long finalSize) throws QuicException {
+        streamFrame(FrameType.RESET_STREAM, streamId);
+    }
+
+    /**
      * A frame that names a stream: RESET_STREAM (type 0x04), STOP_SENDING (0x05), STREAM (0x08 to 0x0f),
-     * MAX_STREAM_DATA (0x11) or STREAM_DATA_BLOCKED (0x15), after all its fields were validated. By default it is
-     * reported as {@link #otherFrame(long) otherFrame(frameType)}, like the frames this interface has no method of
-     * their own for.
+     * MAX_STREAM_DATA (0x11) or STREAM_DATA_BLOCKED (0x15), after all its fields were validated. STREAM and
+     * RESET_STREAM come here only through the defaults of {@link #streamData} and {@link #resetStream}, which a
+     * visitor overrides for their offsets and final sizes. By default it is reported as
+     * {@link #otherFrame(long) otherFrame(frameType)}, like the frames this interface has no method of their own for.
      *
      * @param frameType the frame's type, with a STREAM frame's OFF, LEN and FIN bits
      * @param streamId the Stream ID field, 0 to 2^62 - 1: its bit 0x01 names the initiator (set: the server) and its
@@ -121,8 +150,9 @@ public interface FrameVisitor {
     /**
      * Any other frame RFC 9000 defines (MAX_DATA, MAX_STREAMS, DATA_BLOCKED, STREAMS_BLOCKED, PATH_RESPONSE; and
      * RESET_STREAM, STOP_SENDING, STREAM, MAX_STREAM_DATA, STREAM_DATA_BLOCKED, NEW_CONNECTION_ID, RETIRE_CONNECTION_ID
-     * and PATH_CHALLENGE unless {@link #streamFrame}, {@link #newConnectionId}, {@link #retireConnectionId} and
-     * {@link #pathChallenge} are overridden), after its fields were validated and skipped.
+     * and PATH_CHALLENGE unless {@link #streamData}, {@link #resetStream}, {@link #streamFrame},
+     * {@link #newConnectionId}, {@link #retireConnectionId} and {@link #pathChallenge} are overridden), after its fields
+     * were validated and skipped.
      */
     default void otherFrame(long frameType) throws QuicException {
     }

@@ -32,9 +32,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class LocalTransportParametersTest {
     private static final Settings NULL = ConnectionFixtures.nullCrypto();
-    /** Two bidirectional and one unidirectional stream. */
+    /**
+     * Two bidirectional and one unidirectional stream, with room for their data (initial_max_data and
+     * initial_max_stream_data_* default to 0, and a byte beyond them is a FLOW_CONTROL_ERROR, StreamFlowControlTest).
+     */
     private static final TransportParameters LIMITS = TransportParameters.builder().initialMaxStreamsBidi(2)
-            .initialMaxStreamsUni(1).build();
+            .initialMaxStreamsUni(1).initialMaxData(1000).initialMaxStreamDataBidiRemote(100)
+            .initialMaxStreamDataUni(100).build();
 
     private static QuicConnection connection(Role role, TransportParameters local) throws Exception {
         QuicConnection c = role == Role.CLIENT ? ConnectionFixtures.clientPostHandshake(NULL)

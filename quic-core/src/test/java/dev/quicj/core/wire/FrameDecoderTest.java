@@ -429,6 +429,53 @@ class FrameDecoderTest {
         assertEquals(List.of("4:7", "5:1", "f:2", "11:3", "15:0", "other 10", "8:" + VarInt.MAX_VALUE), seen);
     }
 
+    @Test
+    void streamDataAndResetStreamReportWhatFlowControlNeeds() throws QuicException {
+        List<String> seen = new java.util.ArrayList<>();
+        FrameVisitor visitor = new FrameVisitor() {
+            @Override
+            public void streamData(long frameType, long streamId, long offset, ByteBuffer payload, int dataIndex,
+                    int length, boolean fin) {
+                StringBuilder data = new StringBuilder();
+                for (int i = 0; i < length; i++) {
+                    data.append(String.format("%02x", payload.get(dataIndex + i)));
+                }
+                seen.add(Long.toHexString(frameType) + ":" + streamId + "@" + offset + "+" + length + (fin ? " fin" : "")
+                        + " " + data);
+            }
+
+            @Override
+            public void resetStream(long streamId, long errorCode, long finalSize) {
+                seen.add("reset " + streamId + " error " + errorCode + " final " + finalSize);
+            }
+
+            @Override
+            public void streamFrame(long frameType, long streamId) {
+                seen.add(Long.toHexString(frameType) + ":" + streamId);
+            }
+        };
+        // STREAM with OFF, LEN and FIN; STREAM with LEN only; RESET_STREAM; STOP_SENDING, still a streamFrame; STREAM
+        // with OFF and FIN but no LEN, its data running to the end of the payload
+        new FrameDecoder().decode(TestFrames.embed(Hex.decode("0f 02 4100 02 aabb  0a 04 01 cc  04 07 4001 80002710"
+                + "  05 01 00  0d 08 05 ddeeff")), EncryptionLevel.ONE_RTT, visitor);
+        assertEquals(List.of("f:2@256+2 fin aabb", "a:4@0+1 cc", "reset 7 error 1 final 10000", "5:1",
+                "d:8@5+3 fin ddeeff"), seen);
+    }
+
+    @Test
+    void streamDataAndResetStreamDefaultToStreamFrame() throws QuicException {
+        List<String> seen = new java.util.ArrayList<>();
+        FrameVisitor visitor = new FrameVisitor() {
+            @Override
+            public void streamFrame(long frameType, long streamId) {
+                seen.add(Long.toHexString(frameType) + ":" + streamId);
+            }
+        };
+        new FrameDecoder().decode(TestFrames.embed(Hex.decode("04 07 01 02  0f 02 05 01 aa")), EncryptionLevel.ONE_RTT,
+                visitor);
+        assertEquals(List.of("4:7", "f:2"), seen);
+    }
+
     /** Decodes and checks the exception; the payload's bytes, position and limit must be unchanged. */
     private static void assertError(String hex, EncryptionLevel level, long code, long frameType) {
         byte[] bytes = Hex.decode(hex);

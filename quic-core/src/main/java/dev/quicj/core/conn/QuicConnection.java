@@ -735,12 +735,18 @@ public final class QuicConnection {
      *   <li>initial_max_streams_bidi and initial_max_streams_uni bound the streams the peer may open: a frame naming a
      *       peer-initiated stream beyond them is a STREAM_LIMIT_ERROR (RFC 9000 §4.6). This core sends no
      *       MAX_STREAMS, so they stay the limits for the connection's life;</li>
+     *   <li>initial_max_data, initial_max_stream_data_bidi_remote and initial_max_stream_data_uni bound the data of
+     *       the connection and of each stream the peer opened (initial_max_stream_data_bidi_local the Final Size of a
+     *       RESET_STREAM for a bidirectional stream this endpoint would open): STREAM data or a final size beyond them
+     *       is a FLOW_CONTROL_ERROR (§4.1), a changed final size, data beyond it or a final size below the data
+     *       received a FINAL_SIZE_ERROR (§4.5). This core sends no MAX_DATA or MAX_STREAM_DATA, so they too stay the
+     *       limits for the connection's life;</li>
      *   <li>a server issued connection ID sequence number 1 only with a preferred_address (§5.1.1): without one, a
      *       RETIRE_CONNECTION_ID of sequence number 1 is a PROTOCOL_VIOLATION (§19.16);</li>
      *   <li>grease_quic_bit: packets with the QUIC bit (0x40) cleared are read (RFC 9287 §3: "MUST accept");</li>
      *   <li>ack_delay_exponent encodes the ACK Delay of this endpoint's 1-RTT ACK frames (RFC 9000 §19.3).</li>
      * </ul>
-     * Until they are set, none of this applies: any stream ID is taken, a server takes RETIRE_CONNECTION_ID of
+     * Until they are set, none of this applies: any stream ID and any amount of stream data is taken, a server takes RETIRE_CONNECTION_ID of
      * sequence number 0 or 1, a packet with the QUIC bit cleared is dropped as a malformed header, and the ACK Delay
      * uses the default exponent 3.
      *

@@ -48,8 +48,10 @@ final class PacketReceiver {
     // the peer's connection IDs as a packet's NEW_CONNECTION_ID frames leave them, while the packet is validated
     private final PeerConnectionIds peerIdsCopy = new PeerConnectionIds(ConnectionId.empty(), null, null, null);
     private boolean peerIdsCopied;
-    // stream data flow control (RFC 9000 §4.1, §4.5), checked per packet on an overlay and applied by the Applier
-    private final ReceiveFlowControl flow = new ReceiveFlowControl();
+    // stream data flow control (RFC 9000 §4.1, §4.5), checked per packet on an overlay and applied by the Applier; made
+    // with the first stream frame checked against local transport parameters (most connections this core reads never
+    // see one: a refused client's Initials, say)
+    private ReceiveFlowControl flow;
 
     // per packet: the space and time the visitors work with
     private PacketNumberSpace space;
@@ -346,7 +348,9 @@ final class PacketReceiver {
             dg.limit(header.payloadOffset() + header.payloadLength()).position(header.payloadOffset());
             s.crypto.beginPacket();
             peerIdsCopied = false;
-            flow.beginPacket();
+            if (flow != null) {
+                flow.beginPacket();
+            }
             try {
                 ackEliciting = decoder.decode(dg, level, validator);
             } catch (QuicException | RuntimeException e) {
@@ -751,6 +755,10 @@ final class PacketReceiver {
                 return;
             }
             long limit = unidirectional ? local.initialMaxStreamDataUni() : local.initialMaxStreamDataBidiRemote();
+            if (flow == null) {
+                // as a packet begins: nothing committed, nothing staged
+                flow = new ReceiveFlowControl();
+            }
             flow.check(frameType, streamId, end, fin, limit, local.initialMaxData());
         }
 

@@ -2,6 +2,7 @@ package dev.quicj.examples;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.ConnectionState;
@@ -277,7 +278,13 @@ final class CloseClient {
         boolean handedOff = false;
         try {
             ByteBuffer dest = buf.nioBuffer(buf.writerIndex(), buf.writableBytes());
-            int length = conn.writePacket(null, null, dest, now);
+            int length;
+            try {
+                length = conn.writePacket(null, null, dest, now);
+            } catch (QuicException e) {
+                // AEAD_LIMIT_REACHED (RFC 9001 §6.6): never at Initial level, whose keys have no limit
+                throw new IllegalStateException("the client's Initial was refused: " + e, e);
+            }
             if (length == 0) {
                 throw new IllegalStateException("the client's Initial was not written");
             }

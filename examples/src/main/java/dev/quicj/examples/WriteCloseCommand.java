@@ -3,6 +3,7 @@ package dev.quicj.examples;
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.Hex;
+import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
@@ -128,7 +129,8 @@ final class WriteCloseCommand {
                 throw new UsageException(notWritten(outcome, error));
             }
             return Arrays.copyOf(dest.array(), dest.position());
-        } catch (dev.quicj.core.crypto.CryptoException e) {
+        } catch (dev.quicj.core.crypto.CryptoException | QuicException e) {
+            // a QuicException is AEAD_LIMIT_REACHED (RFC 9001 §6.6), which a first Initial never meets
             throw new IllegalStateException("packet protection failed", e);
         }
     }

@@ -1783,6 +1783,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 return QuicCloseResult.INVALID_STATE;
             case PKT_NUM_EXHAUSTED:
                 return QuicCloseResult.PACKET_NUMBER_EXHAUSTED;
+            case AEAD_LIMIT_REACHED:
+                return QuicCloseResult.AEAD_LIMIT_REACHED;
             case CALLBACK_FAILURE:
                 return QuicCloseResult.PROTECTION_FAILED;
             default:

@@ -27,6 +27,11 @@ public enum QuicCloseResult {
     INVALID_STATE,
     /** A packet number space is exhausted (2^62-1 was used). */
     PACKET_NUMBER_EXHAUSTED,
+    /**
+     * The keys the close would be sealed with already protected as many packets as their AEAD's confidentiality limit
+     * allows (RFC 9001 §6.6; {@code CloseOutcome.AEAD_LIMIT_REACHED}).
+     */
+    AEAD_LIMIT_REACHED,
     /** Packet protection failed while sealing the close. */
     PROTECTION_FAILED,
     /**

@@ -2,6 +2,7 @@ package dev.quicj.netty;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicException;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.NetworkPath;
@@ -63,7 +64,7 @@ final class WarmUp {
             byte[] out = new byte[n];
             b.flip().get(out);
             return out;
-        } catch (CryptoException e) {
+        } catch (CryptoException | QuicException e) {
             throw new IllegalStateException("warm-up: the client Initial could not be sealed", e);
         }
     }

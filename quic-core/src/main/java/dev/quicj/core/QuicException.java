@@ -2,7 +2,8 @@ package dev.quicj.core;
 
 /**
  * The peer broke the protocol: a malformed frame or packet, a frame that is not allowed where it appeared, a
- * length that points past the data. Carries the 62-bit transport error code to close the connection with and,
+ * length that points past the data; or the connection cannot go on for another reason it must be closed with, such as
+ * an AEAD usage limit ({@link #aeadLimitReached}). Carries the 62-bit transport error code to close the connection with and,
  * where known, the type of the frame that caused it
  * (<a href="https://www.rfc-editor.org/rfc/rfc9000#section-19.19">RFC 9000 §19.19</a>).
  *
@@ -45,6 +46,14 @@ public class QuicException extends Exception {
     /** PROTOCOL_VIOLATION, for example a frame that is not allowed in the packet type that carried it. */
     public static QuicException protocolViolation(long frameType, String message) {
         return stackless(TransportErrorCode.PROTOCOL_VIOLATION, frameType, message);
+    }
+
+    /**
+     * AEAD_LIMIT_REACHED (RFC 9001 §6.6): the keys reached a confidentiality limit, or too many received packets failed
+     * authentication; the connection must close.
+     */
+    public static QuicException aeadLimitReached(String message) {
+        return stackless(TransportErrorCode.AEAD_LIMIT_REACHED, 0, message);
     }
 
     /** The transport error code to close the connection with. */

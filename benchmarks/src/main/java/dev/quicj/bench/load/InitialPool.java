@@ -2,6 +2,7 @@ package dev.quicj.bench.load;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
@@ -80,7 +81,8 @@ public final class InitialPool {
                 if (n != DATAGRAM_LENGTH) {
                     throw new IllegalStateException("client Initial is " + n + " bytes");
                 }
-            } catch (CryptoException e) {
+            } catch (CryptoException | QuicException e) {
+                // a QuicException is AEAD_LIMIT_REACHED (RFC 9001 §6.6), which a first Initial never meets
                 throw new IllegalStateException("cannot protect a client Initial", e);
             }
         });

@@ -86,7 +86,13 @@ public final class BenchConnections {
     public static int writeFirstInitial(QuicConnection c, ByteBuffer dest, long now) throws CryptoException {
         c.submitCryptoData(EncryptionLevel.INITIAL, FAKE_CLIENT_HELLO);
         dest.clear();
-        int n = c.writePacket(null, null, dest, now);
+        int n;
+        try {
+            n = c.writePacket(null, null, dest, now);
+        } catch (QuicException e) {
+            // AEAD_LIMIT_REACHED (RFC 9001 §6.6): never at Initial level, whose keys have no limit
+            throw new IllegalStateException("first Initial refused: " + e, e);
+        }
         if (n != 1200) {
             throw new IllegalStateException("first Initial is " + n + " bytes");
         }

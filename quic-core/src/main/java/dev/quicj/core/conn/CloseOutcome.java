@@ -32,6 +32,15 @@ public enum CloseOutcome {
     INVALID_STATE,
     /** A packet number space that still exists has used packet number 2^62-1. */
     PKT_NUM_EXHAUSTED,
+    /**
+     * The transmit keys of a packet number space that can still send have sealed as many packets as their AEAD's
+     * confidentiality limit allows (RFC 9001 §6.6: 2^23 for AES-GCM), so the close cannot be sealed with them; nothing
+     * was written and the state did not change. {@link QuicConnection#writePacket} stops short of the limit, keeping
+     * room for the close, so this arises only when closes were attempted (and failed) many times after that. The
+     * connection cannot tell the peer: discard it (RFC 9001 §6.6: "stop using the connection and only send stateless
+     * resets in response to receiving packets").
+     */
+    AEAD_LIMIT_REACHED,
     /** Packet protection failed while sealing (ngtcp2's CALLBACK_FAILURE). The state did not change. */
     CALLBACK_FAILURE;
 

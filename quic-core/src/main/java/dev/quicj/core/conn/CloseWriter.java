@@ -40,8 +40,9 @@ final class CloseWriter {
     }
 
     /**
-     * Steps 2-4, the checks before anything is filled or written; also all that a closed connection, which has
-     * dropped its writer, does with a close.
+     * Steps 2-4, the checks before anything is filled or written, then the AEAD confidentiality limit (RFC 9001 §6.6;
+     * not an ngtcp2 step: a transmit key set that can still send sealed as many packets as its limit allows); also
+     * all that a closed connection, which has dropped its writer, does with a close.
      *
      * @return the outcome, or null when the close is to be written (never for a closing or draining connection)
      */
@@ -61,6 +62,11 @@ final class CloseWriter {
         }
         if (state.isClosed()) {
             return CloseOutcome.NOTHING_TO_WRITE;
+        }
+        // RFC 9001 §6.6: keys that sealed as many packets as their AEAD's confidentiality limit allows seal no more,
+        // the close included (the ordinary send path stops short of it, keeping room for the close)
+        if (conn.confidentialityLimitReached()) {
+            return CloseOutcome.AEAD_LIMIT_REACHED;
         }
         return null;
     }
@@ -227,6 +233,7 @@ final class CloseWriter {
         } catch (CryptoException e) {
             return CALLBACK_FAILED;
         }
+        space.sealed();
         space.packetSent(pn);
         conn.statPacketsSent++;
         written += length;

@@ -184,6 +184,8 @@ final class HandshakeWriter {
             return 0;
         }
         int length = writer.finish(Math.max(padTo, conn.scid.length() + PacketWriter.MIN_PACKET_EXPANSION));
+        // RFC 9001 §6.6: sealed, so counted, even if a later packet of the datagram fails and it is not sent
+        s.sealed();
         s.packetSent(pn);
         writtenPn[index] = pn;
         writtenAck[index] = ackWritten;

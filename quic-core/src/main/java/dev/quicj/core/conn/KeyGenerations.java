@@ -99,7 +99,8 @@ final class KeyGenerations {
         }
         previousRx = space.rx;
         space.rx = nextRx;
-        space.tx = nextTx;
+        // new transmit keys: RFC 9001 §6.6 counts the packets of each key set, so the count starts again
+        space.installTx(nextTx, space.txLimit);
         space.keyPhase ^= 1;
         nextRx = null;
         nextTx = null;

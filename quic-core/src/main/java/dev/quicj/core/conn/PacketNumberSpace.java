@@ -16,11 +16,23 @@ final class PacketNumberSpace {
     // how many skipped packet numbers are remembered (an ACK of one of them is a PROTOCOL_VIOLATION)
     private static final int SKIPPED_LOG = 4;
 
+    /**
+     * How many packets below a key set's confidentiality limit the ordinary send path stops (RFC 9001 §6.6), kept for
+     * the CONNECTION_CLOSE: a close seals at most one packet per key set, and the rest allows a few more attempts
+     * after a sealing failure.
+     */
+    static final long CLOSE_RESERVE = 16;
+
     // the level whose packets use this space (ONE_RTT for the application space)
     final EncryptionLevel level;
     // transmit and receive protection, null until installed
     PacketProtection tx;
     PacketProtection rx;
+    // RFC 9001 §6.6: how many packets the current transmit keys sealed, and the confidentiality limit of their AEAD
+    // (Long.MAX_VALUE for none: ChaCha20-Poly1305, and the Initial keys, which anyone can derive). A key update the
+    // peer initiates starts the count again with the new keys (KeyGenerations.opened)
+    long txSealed;
+    long txLimit = Long.MAX_VALUE;
     // the Key Phase bit of the current 1-RTT keys, both directions (RFC 9001 §6; application space only)
     int keyPhase;
     // the 1-RTT key generations (application space only; made when a 1-RTT key is installed)
@@ -64,6 +76,31 @@ final class PacketNumberSpace {
     /** Whether this space has used packet number 2^62-1 and still exists. */
     boolean exhausted() {
         return !discarded && lastSentPacketNumber == MAX_PACKET_NUMBER;
+    }
+
+    /** Installs transmit keys of {@code confidentialityLimit}: nothing sealed with them yet. */
+    void installTx(PacketProtection protection, long confidentialityLimit) {
+        tx = protection;
+        txSealed = 0;
+        txLimit = confidentialityLimit;
+    }
+
+    /** A packet was sealed with the current transmit keys. */
+    void sealed() {
+        txSealed++;
+    }
+
+    /**
+     * Whether the ordinary send path must stop using the transmit keys: they sealed all but {@link #CLOSE_RESERVE}
+     * of the packets their confidentiality limit allows (RFC 9001 §6.6).
+     */
+    boolean reachedSendMargin() {
+        return canSend() && txSealed >= txLimit - CLOSE_RESERVE;
+    }
+
+    /** Whether the transmit keys sealed as many packets as their confidentiality limit allows: not one more. */
+    boolean reachedConfidentialityLimit() {
+        return canSend() && txSealed >= txLimit;
     }
 
     /** Whether packets can be sent in this space. */

@@ -132,6 +132,12 @@ final class PacketReceiver {
                 if (offset == start && checkReset && matchesResetToken()) {
                     return enterResetDraining(now);
                 }
+                if (conn.integrityLimitExceeded()) {
+                    // RFC 9001 §6.6: this packet took the failures past the integrity limit: "immediately close the
+                    // connection with a connection error of type AEAD_LIMIT_REACHED and not process any more
+                    // packets" (checked after the stateless reset, which ends the connection anyway)
+                    throw conn.integrityLimitError();
+                }
             }
             if (conn.state == ConnectionState.DRAINING) {
                 return ReceiveStatus.DRAINING;
@@ -308,9 +314,15 @@ final class PacketReceiver {
             }
         } else {
             try {
-                PacketCrypto.unprotect(dg, header, rx, s.received.largest(), mask);
+                PacketCrypto.removeHeaderProtection(dg, header, rx, s.received.largest(), mask);
             } catch (CryptoException e) {
+                // before the AEAD (no sample, too short for the tag, a packet number past 2^62-1): not counted
                 return DropReason.DECRYPTION_FAILED;
+            }
+            try {
+                PacketCrypto.open(dg, header, rx);
+            } catch (CryptoException e) {
+                return authenticationFailed(level);
             }
         }
         // the packet authenticated: it comes from the peer
@@ -437,7 +449,7 @@ final class PacketReceiver {
         try {
             PacketCrypto.open(dg, header, protection);
         } catch (CryptoException e) {
-            return DropReason.DECRYPTION_FAILED;
+            return authenticationFailed(EncryptionLevel.ONE_RTT);
         }
         if (invalidKeyPhase) {
             return DropReason.DECRYPTION_FAILED;
@@ -448,6 +460,20 @@ final class PacketReceiver {
             keys.openedCurrent(pn);
         }
         return null;
+    }
+
+    /**
+     * A packet the AEAD refused to authenticate: RFC 9001 §6.6, "endpoints MUST count the number of received packets
+     * that fail authentication during the lifetime of a connection", across all keys. Initial packets are not
+     * counted: anyone can derive their keys (RFC 9001 §5.2), so a failure there is no attempt to forge against a
+     * secret key, and the integrity limit is that of the AEAD TLS selects for the other keys. The receive loop checks
+     * the limit once the packet was dropped (and the datagram checked for a stateless reset).
+     */
+    private DropReason authenticationFailed(EncryptionLevel level) {
+        if (level != EncryptionLevel.INITIAL) {
+            conn.aeadFailures++;
+        }
+        return DropReason.DECRYPTION_FAILED;
     }
 
     /**
@@ -506,6 +532,10 @@ final class PacketReceiver {
             } else {
                 conn.lastDropReason = r;
                 conn.statPacketsDropped++;
+                if (conn.integrityLimitExceeded()) {
+                    // RFC 9001 §6.6, as in receive: the packets still held are not processed
+                    throw conn.integrityLimitError();
+                }
             }
             if (conn.state == ConnectionState.DRAINING) {
                 return ReceiveStatus.DRAINING;

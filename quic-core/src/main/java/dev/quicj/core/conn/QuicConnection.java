@@ -172,6 +172,12 @@ public final class QuicConnection {
     // why the last datagram (or its last dropped packet) was dropped
     DropReason lastDropReason;
 
+    // RFC 9001 §6.6: the received packets that failed authentication with Handshake or 1-RTT keys, over the
+    // connection's life and across all keys (Initial keys are public: a failure there forges nothing), and the
+    // integrity limit of the AEAD TLS selected (the smallest of the receive keys installed; none before)
+    long aeadFailures;
+    long integrityLimit = Long.MAX_VALUE;
+
     // statistics, like ngtcp2's conn_stat
     long statPacketsSent;
     long statBytesSent;
@@ -339,6 +345,13 @@ public final class QuicConnection {
      * effect: close the connection with {@link CloseError#fromException}. Nothing else is thrown, whatever the
      * datagram holds.
      *
+     * <p>RFC 9001 §6.6: the packets that fail authentication (the AEAD refuses them) with Handshake or 1-RTT keys are
+     * counted over the connection's life, across all keys; once there are more than the integrity limit of the AEAD
+     * TLS selected ({@link CipherSuite#integrityLimit()}), this throws a {@link QuicException} of type
+     * AEAD_LIMIT_REACHED, and so does every later call, which processes nothing: close the connection with it. A
+     * packet dropped before the AEAD (malformed, too short for the header protection sample or the tag, no keys) is
+     * not counted, and neither is an Initial packet, whose keys anyone can derive (RFC 9001 §5.2).
+     *
      * @param now the current time in nanoseconds; not earlier than any timestamp given before
      * @throws QuicException the peer broke the protocol
      * @throws IllegalArgumentException if {@code now} is earlier than a previous timestamp, or {@code datagram} is
@@ -368,6 +381,10 @@ public final class QuicConnection {
         }
         if (state.isClosed()) {
             return PacketReceiver.screen(this, datagram, from);
+        }
+        if (integrityLimitExceeded()) {
+            // RFC 9001 §6.6: "not process any more packets"; the caller was told to close, and is told again
+            throw integrityLimitError();
         }
         if (receiver == null) {
             receiver = new PacketReceiver(this);
@@ -437,21 +454,41 @@ public final class QuicConnection {
      *
      * @param dest written from its position; the position advances by the returned length
      * @return the datagram's length, or 0 when there is nothing to send or no room
+     * <p>RFC 9001 §6.6: the packets sealed with each set of transmit keys are counted (a key update the peer
+     * initiates starts the count again for the new keys; Initial keys, which anyone can derive, have no limit). This
+     * endpoint never initiates a key update, so once a key set it can send with has sealed all but a small reserve of
+     * the packets its AEAD's confidentiality limit allows ({@link CipherSuite#confidentialityLimit()}: 2^23 for
+     * AES-GCM, none for ChaCha20-Poly1305), this refuses to seal more and throws AEAD_LIMIT_REACHED; the reserve is
+     * kept for {@link #writeConnectionClose}, which can still seal the close with those keys. The same is thrown once
+     * {@link #receive} reported the integrity limit. Either way the caller closes with
+     * {@link CloseError#fromException}.
+     *
      * @throws CryptoException if sealing fails (nothing is sent; packet numbers of packets already written in this
      *     datagram stay used)
+     * @throws QuicException AEAD_LIMIT_REACHED (RFC 9001 §6.6), before anything is written: close the connection
+     *     with it
      * @throws IllegalStateException if the connection is closing or draining, or a packet number space that still
      *     exists has used packet number 2^62-1 (ngtcp2's PKT_NUM_EXHAUSTED; close-spec §6)
      * @throws IllegalArgumentException if {@code dest} is read-only, or {@code now} is earlier than a previous
      *     timestamp (checked before anything changes)
      */
     public int writePacket(PathInfo pathInfo, PacketInfo packetInfo, ByteBuffer dest, long now)
-            throws CryptoException {
+            throws CryptoException, QuicException {
         checkWritable(dest);
         updateTimestamp(now);
         checkNotClosed();
         // close-spec §6: ordinary writes check packet number exhaustion too, after their state checks
         if (packetNumbersExhausted()) {
             throw new IllegalStateException("packet numbers exhausted: a space used 2^62-1");
+        }
+        if (integrityLimitExceeded()) {
+            throw integrityLimitError();
+        }
+        PacketNumberSpace spent = sendMarginReached();
+        if (spent != null) {
+            throw QuicException.aeadLimitReached("the " + spent.level + " keys sealed " + spent.txSealed
+                    + " packets, their AEAD's confidentiality limit less the " + PacketNumberSpace.CLOSE_RESERVE
+                    + " kept for the close, and this endpoint does not initiate key updates (RFC 9001 §6.6)");
         }
         if (handshakeWriter == null) {
             handshakeWriter = new HandshakeWriter(this);
@@ -492,7 +529,7 @@ public final class QuicConnection {
         if (space.tx != null) {
             throw new IllegalStateException(level + " transmit key already installed");
         }
-        space.tx = newProtection(suite, secret);
+        space.installTx(newProtection(suite, secret), suite.confidentialityLimit());
         if (level == EncryptionLevel.ONE_RTT) {
             // the next generation, if the peer updates its keys, comes from this one (RFC 9001 §6)
             KeyGenerations keys = space.keyGenerations();
@@ -524,6 +561,8 @@ public final class QuicConnection {
             throw new IllegalStateException(level + " receive key already installed");
         }
         space.rx = newProtection(suite, secret);
+        // RFC 9001 §6.6: the integrity limit of the AEAD TLS selected (Handshake and 1-RTT keys share the suite)
+        integrityLimit = Math.min(integrityLimit, suite.integrityLimit());
         if (level == EncryptionLevel.HANDSHAKE) {
             // TLS reads Handshake messages next: nothing more at Initial level (isPreviousReceiveLevel)
             failIfUnconsumed(initial, level);
@@ -1167,6 +1206,36 @@ public final class QuicConnection {
         return initial.exhausted() || handshake.exhausted() || application.exhausted();
     }
 
+    /**
+     * The first space whose transmit keys reached the ordinary send path's margin below their confidentiality limit
+     * (RFC 9001 §6.6), or null.
+     */
+    private PacketNumberSpace sendMarginReached() {
+        return initial.reachedSendMargin() ? initial
+                : handshake.reachedSendMargin() ? handshake
+                : application.reachedSendMargin() ? application : null;
+    }
+
+    /**
+     * Whether the transmit keys of a space that can still send sealed as many packets as their confidentiality limit
+     * allows (RFC 9001 §6.6): the close must not seal one more. For an open connection (the spaces exist).
+     */
+    boolean confidentialityLimitReached() {
+        return initial.reachedConfidentialityLimit() || handshake.reachedConfidentialityLimit()
+                || application.reachedConfidentialityLimit();
+    }
+
+    /** Whether more received packets failed authentication than the integrity limit allows (RFC 9001 §6.6). */
+    boolean integrityLimitExceeded() {
+        return aeadFailures > integrityLimit;
+    }
+
+    /** The AEAD_LIMIT_REACHED connection error of the integrity limit. */
+    QuicException integrityLimitError() {
+        return QuicException.aeadLimitReached(aeadFailures + " received packets failed authentication, more than "
+                + "the AEAD's integrity limit of " + integrityLimit + " (RFC 9001 §6.6)");
+    }
+
     void updateTimestamp(long now) {
         if (now < lastTimestamp) {
             throw new IllegalArgumentException("timestamp went backwards: " + now + " < " + lastTimestamp);
@@ -1419,6 +1488,28 @@ public final class QuicConnection {
         s.nextPacketNumber = pn == PacketNumberSpace.MAX_PACKET_NUMBER ? pn : pn + 1;
     }
 
+    /**
+     * Package-private test seam, for an open connection: pretend the current transmit keys of {@code level} sealed
+     * {@code count} packets (RFC 9001 §6.6 counts them), so that tests reach a confidentiality limit without sealing
+     * millions of packets.
+     */
+    void setSealedPacketsForTesting(EncryptionLevel level, long count) {
+        space(level).txSealed = count;
+    }
+
+    /** Package-private test seam: the packets the current transmit keys of {@code level} sealed. */
+    long sealedPacketsForTesting(EncryptionLevel level) {
+        return space(level).txSealed;
+    }
+
+    /**
+     * Package-private test seam: pretend {@code count} received packets failed authentication (RFC 9001 §6.6), so
+     * that tests reach an integrity limit without forging billions of packets.
+     */
+    void setAeadFailuresForTesting(long count) {
+        aeadFailures = count;
+    }
+
     /** Package-private test seam, for an open connection: skip application packet number {@code pn}. */
     void schedulePacketNumberSkip(long pn) {
         application.skipPacketNumber = pn;
@@ -1440,6 +1531,11 @@ public final class QuicConnection {
         this.state = state;
         localClose = null;
         closeTimestamp = 0;
+        // each repeated close seals with the same keys: the benchmark must not run into their confidentiality limit
+        // (RFC 9001 §6.6), which a real connection never gets near this way
+        initial.txSealed = 0;
+        handshake.txSealed = 0;
+        application.txSealed = 0;
         initial.largestAcked = initial.nextPacketNumber - 1;
         handshake.largestAcked = handshake.nextPacketNumber - 1;
         application.largestAcked = application.nextPacketNumber - 1;

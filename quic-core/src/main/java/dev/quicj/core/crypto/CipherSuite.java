@@ -61,6 +61,24 @@ public enum CipherSuite {
         return 16;
     }
 
+    /**
+     * The confidentiality limit of this suite's AEAD (RFC 9001 §6.6): how many packets one set of keys may protect.
+     * 2^23 for AES-128-GCM and AES-256-GCM; for ChaCha20-Poly1305 the limit "is greater than the number of possible
+     * packets (2^62) and so can be disregarded", which this answers as {@link Long#MAX_VALUE}.
+     */
+    public long confidentialityLimit() {
+        return this == TLS_CHACHA20_POLY1305_SHA256 ? Long.MAX_VALUE : 1L << 23;
+    }
+
+    /**
+     * The integrity limit of this suite's AEAD (RFC 9001 §6.6): how many received packets may fail authentication
+     * over a connection's life, across all keys, before it must close with AEAD_LIMIT_REACHED. 2^52 for AES-128-GCM
+     * and AES-256-GCM, 2^36 for ChaCha20-Poly1305.
+     */
+    public long integrityLimit() {
+        return this == TLS_CHACHA20_POLY1305_SHA256 ? 1L << 36 : 1L << 52;
+    }
+
     /** The suite with the given TLS code point, or {@code null}. */
     public static CipherSuite fromCode(int code) {
         for (CipherSuite s : values()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.crypto.CipherSuite;
 import dev.quicj.core.crypto.CryptoException;
@@ -21,7 +22,7 @@ class HandshakeWriterAuditTest {
      * 1200 bytes, also when the coalesced Handshake packet after the Initial does not fit the datagram.
      */
     @Test
-    void clientDatagramWithInitialIsPaddedWhenTheHandshakePacketDoesNotFit() throws CryptoException {
+    void clientDatagramWithInitialIsPaddedWhenTheHandshakePacketDoesNotFit() throws CryptoException, QuicException {
         for (int size = 1000; size <= 1200; size++) {
             QuicConnection c = ConnectionFixtures.clientWithHandshakeKeys(ConnectionFixtures.nullCrypto());
             c.submitCryptoData(EncryptionLevel.INITIAL, new byte[size]);
@@ -78,7 +79,7 @@ class HandshakeWriterAuditTest {
      * than that has no room for one: writePacket returns 0 (its contract: "0 when ... no room") and writes nothing.
      */
     @Test
-    void clientInitialIsNotWrittenIntoADestinationSmallerThan1200() throws CryptoException {
+    void clientInitialIsNotWrittenIntoADestinationSmallerThan1200() throws CryptoException, QuicException {
         QuicConnection c = ConnectionFixtures.freshClient(ConnectionFixtures.nullCrypto());
         c.submitCryptoData(EncryptionLevel.INITIAL, ConnectionFixtures.CLIENT_HELLO);
         ByteBuffer small = ByteBuffer.allocate(1000);

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.Hex;
+import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.crypto.CipherSuite;
@@ -303,7 +304,7 @@ class KeyUpdateTest {
     }
 
     /** The packet the connection sends next: an ACK, the connection stays open. */
-    private static byte[] ownPacket(QuicConnection c) throws CryptoException {
+    private static byte[] ownPacket(QuicConnection c) throws CryptoException, QuicException {
         ByteBuffer b = ByteBuffer.allocate(1500);
         int n = c.writePacket(null, null, b, c.lastTimestamp());
         assertTrue(n > 0, "nothing to send");

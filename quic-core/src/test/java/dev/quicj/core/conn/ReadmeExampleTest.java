@@ -51,7 +51,7 @@ class ReadmeExampleTest {
             case NOBUF_AMPLIFICATION_LIMIT: // a server must wait for more bytes from the peer, then retry
             case NOBUF_BUFFER_TOO_SMALL:    // retry with a larger buffer
             case NOTHING_TO_WRITE:          // already closing or draining, or a silent close type
-            default:                        // INVALID_STATE, PKT_NUM_EXHAUSTED, CALLBACK_FAILURE
+            default:                        // INVALID_STATE, PKT_NUM_EXHAUSTED, AEAD_LIMIT_REACHED, CALLBACK_FAILURE
                 break;
         }
         // conn.state() is now CLOSING; keep it for conn.closingPeriod() (3 x PTO), then drop it

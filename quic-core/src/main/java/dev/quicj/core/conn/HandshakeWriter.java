@@ -34,6 +34,8 @@ final class HandshakeWriter {
     private boolean writtenHandshakeDone;
     private int writtenRetirements;
     private int writtenPathResponses;
+    // whether this datagram may carry PATH_RESPONSE: it can be 1200 bytes, or the amplification limit is what stops it
+    private boolean pathResponsesAllowed;
 
     HandshakeWriter(QuicConnection conn) {
         this.conn = conn;
@@ -46,10 +48,14 @@ final class HandshakeWriter {
         if (packetInfo != null) {
             packetInfo.setEcn(conn.ecnState == EcnState.CAPABLE ? Ecn.ECT_0 : Ecn.NOT_ECT);
         }
-        int room = conn.shapeUdpPayload(dest.remaining());
+        int shaped = conn.shapeUdpPayload(dest.remaining());
+        int room = shaped;
         if (conn.role == Role.SERVER) {
             room = (int) Math.min(room, conn.amplificationBudget());
         }
+        // RFC 9000 §8.2.2: expanded to 1200 bytes "unless the anti-amplification limit for the path does not permit
+        // sending a datagram of this size"; a buffer too small keeps the responses for the next datagram
+        pathResponsesAllowed = room >= QuicConnection.MIN_INITIAL_DATAGRAM_SIZE || room < shaped;
         int last = -1;
         boolean initialAckEliciting = false;
         for (int i = 0; i < LEVELS.length; i++) {
@@ -72,7 +78,7 @@ final class HandshakeWriter {
             // no room for a 1200-byte datagram: sending the Initial shorter would break §14.1
             return 0;
         }
-        if (conn.pathResponseCount > 0 && conn.application.canSend()) {
+        if (pathResponsesAllowed && conn.pathResponseCount > 0 && conn.application.canSend()) {
             // RFC 9000 §8.2.2: "An endpoint MUST expand datagrams that contain a PATH_RESPONSE frame to at least the
             // smallest allowed maximum datagram size of 1200 bytes, unless the anti-amplification limit for the path
             // does not permit sending a datagram of this size" (room is already within that limit)
@@ -176,7 +182,7 @@ final class HandshakeWriter {
         // before the CRYPTO data, which takes all the room there is
         boolean handshakeDone = s.level == EncryptionLevel.ONE_RTT && conn.handshakeDonePending
                 && writeHandshakeDone();
-        int pathResponses = s.level == EncryptionLevel.ONE_RTT ? writePathResponses() : 0;
+        int pathResponses = s.level == EncryptionLevel.ONE_RTT && pathResponsesAllowed ? writePathResponses() : 0;
         int retirements = s.level == EncryptionLevel.ONE_RTT ? writeRetirements() : 0;
         int cryptoBytes = writeCrypto(s);
         if (!ackWritten && !handshakeDone && pathResponses == 0 && retirements == 0 && cryptoBytes == 0) {
@@ -202,8 +208,8 @@ final class HandshakeWriter {
      */
     private boolean hasSomethingToSend(PacketNumberSpace s) {
         return s.ackPending || s.crypto.unsent() > 0
-                || s.level == EncryptionLevel.ONE_RTT && (conn.handshakeDonePending || conn.pathResponseCount > 0
-                        || pendingRetirements() > 0);
+                || s.level == EncryptionLevel.ONE_RTT && (conn.handshakeDonePending
+                        || pathResponsesAllowed && conn.pathResponseCount > 0 || pendingRetirements() > 0);
     }
 
     /**

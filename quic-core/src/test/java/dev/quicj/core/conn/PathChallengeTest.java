@@ -89,13 +89,19 @@ class PathChallengeTest {
         }
     }
 
-    /** A buffer smaller than 1200 bytes still carries the response, unexpanded, rather than none. */
+    /**
+     * A buffer smaller than 1200 bytes is no reason to send the response unexpanded (§8.2.2 excepts only the
+     * anti-amplification limit): it stays queued, and the next datagram that can be 1200 bytes carries it.
+     */
     @Test
-    void aSmallBufferSendsTheResponseUnexpanded() throws Exception {
+    void aSmallBufferKeepsTheResponseForA1200ByteDatagram() throws Exception {
         QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
         assertEquals(ReceiveStatus.PROCESSED, receive(c, 1, "1a 0102030405060708"));
-        byte[] datagram = write(c, 600);
-        assertTrue(datagram.length > 0 && datagram.length <= 600);
-        assertTrue(Hex.encode(datagram).contains("1b0102030405060708"));
+        byte[] small = write(c, 600);
+        assertTrue(small.length <= 600);
+        assertTrue(!Hex.encode(small).contains("1b0102030405060708"), Hex.encode(small));
+        byte[] full = write(c, 1500);
+        assertEquals(1200, full.length);
+        assertTrue(Hex.encode(full).contains("1b0102030405060708"), Hex.encode(full));
     }
 }

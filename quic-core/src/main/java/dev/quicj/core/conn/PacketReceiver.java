@@ -520,6 +520,10 @@ final class PacketReceiver {
         this.now = now;
         ArrayDeque<byte[]> held = conn.heldPackets;
         conn.heldPackets = null;
+        if (conn.integrityLimitExceeded()) {
+            // RFC 9001 §6.6: "not process any more packets", the held ones included
+            throw conn.integrityLimitError();
+        }
         boolean processed = false;
         int index = 0;
         for (byte[] p = held.pollFirst(); p != null; p = held.pollFirst()) {

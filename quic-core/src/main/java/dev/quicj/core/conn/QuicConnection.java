@@ -353,7 +353,7 @@ public final class QuicConnection {
      * not counted, and neither is an Initial packet, whose keys anyone can derive (RFC 9001 §5.2).
      *
      * @param now the current time in nanoseconds; not earlier than any timestamp given before
-     * @throws QuicException the peer broke the protocol
+     * @throws QuicException the peer broke the protocol, or AEAD_LIMIT_REACHED past the integrity limit (RFC 9001 §6.6)
      * @throws IllegalArgumentException if {@code now} is earlier than a previous timestamp, or {@code datagram} is
      *     read-only (it is decrypted in place); nothing is changed then
      * @throws IllegalStateException if called from within this connection's {@link CryptoDataListener} (while
@@ -452,8 +452,6 @@ public final class QuicConnection {
      * The first Initial a client writes moves it from {@link ConnectionState#CLIENT_INITIAL} to
      * {@link ConnectionState#CLIENT_WAIT_HANDSHAKE}.
      *
-     * @param dest written from its position; the position advances by the returned length
-     * @return the datagram's length, or 0 when there is nothing to send or no room
      * <p>RFC 9001 §6.6: the packets sealed with each set of transmit keys are counted (a key update the peer
      * initiates starts the count again for the new keys; Initial keys, which anyone can derive, have no limit). This
      * endpoint never initiates a key update, so once a key set it can send with has sealed all but a small reserve of
@@ -463,6 +461,8 @@ public final class QuicConnection {
      * {@link #receive} reported the integrity limit. Either way the caller closes with
      * {@link CloseError#fromException}.
      *
+     * @param dest written from its position; the position advances by the returned length
+     * @return the datagram's length, or 0 when there is nothing to send or no room
      * @throws CryptoException if sealing fails (nothing is sent; packet numbers of packets already written in this
      *     datagram stay used)
      * @throws QuicException AEAD_LIMIT_REACHED (RFC 9001 §6.6), before anything is written: close the connection

@@ -10,6 +10,7 @@ import static dev.quicj.core.conn.ConnectionFixtures.SERVER_HANDSHAKE_SECRET;
 import static dev.quicj.core.conn.ConnectionFixtures.SERVER_SCID;
 import static dev.quicj.core.conn.ConnectionFixtures.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -386,5 +387,38 @@ class AeadLimitsTest {
         byte[] frames = new byte[41];
         frames[0] = 0x01;
         return frames;
+    }
+
+    /**
+     * RFC 9001 §6.6: past the integrity limit the endpoint "MUST immediately close the connection with a connection
+     * error of type AEAD_LIMIT_REACHED and not process any more packets"; receive's Javadoc: "and so does every later
+     * call, which processes nothing". A 1-RTT packet held until the handshake completes (here the peer's
+     * CONNECTION_CLOSE) is a packet all the same: once receive has reported the limit, handshakeCompleted() (a TLS
+     * layer that finishes certificate verification outside receive) must not process it.
+     */
+    @Test
+    void heldPacketsAreNotProcessedAfterTheIntegrityLimitWasReported() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientWithOneRttKeys(REAL);
+        // the server's CONNECTION_CLOSE (0x1c, NO_ERROR, frame type 0, no reason) in a 1-RTT packet, padded
+        byte[] frames = new byte[40];
+        frames[0] = 0x1c;
+        byte[] oneRtt = ConnectionFixtures.peerShortPacket(REAL, SERVER_1RTT_SECRET, CLIENT_SCID, 0, frames);
+        assertEquals(ReceiveStatus.DROPPED, c.receive(ByteBuffer.wrap(oneRtt), CLIENT_PATH, T0 + 1));
+        assertEquals(DropReason.HELD_UNTIL_HANDSHAKE_COMPLETE, c.lastDropReason());
+
+        c.setAeadFailuresForTesting(AES_INTEGRITY);
+        byte[] ping = new byte[41];
+        ping[0] = 0x01;
+        byte[] handshake = ConnectionFixtures.peerLongPacket(ConnectionFixtures.peerProtection(REAL,
+                SERVER_HANDSHAKE_SECRET), LongPacketType.HANDSHAKE, CLIENT_SCID, SERVER_SCID, 0, ping, 0);
+        handshake[handshake.length - 1] ^= 1;
+        QuicException e = assertThrows(QuicException.class,
+                () -> c.receive(ByteBuffer.wrap(handshake), CLIENT_PATH, T0 + 2));
+        assertEquals(TransportErrorCode.AEAD_LIMIT_REACHED, e.errorCode());
+
+        // the TLS layer completes the handshake after that (outside receive)
+        c.handshakeCompleted();
+        assertEquals(-1, c.largestReceived(EncryptionLevel.ONE_RTT), "a held packet was processed past the limit");
+        assertFalse(c.state().isClosed(), "the held CONNECTION_CLOSE was processed: " + c.state());
     }
 }

@@ -52,6 +52,9 @@ final class PacketReceiver {
     // with the first stream frame checked against local transport parameters (most connections this core reads never
     // see one: a refused client's Initials, say)
     private ReceiveFlowControl flow;
+    // whether the packet being read was checked for flow control: the local transport parameters were set when it was
+    // validated (a CRYPTO data listener may set them while the packet is applied, after the check)
+    private boolean flowChecked;
 
     // per packet: the space and time the visitors work with
     private PacketNumberSpace space;
@@ -360,6 +363,7 @@ final class PacketReceiver {
             dg.limit(header.payloadOffset() + header.payloadLength()).position(header.payloadOffset());
             s.crypto.beginPacket();
             peerIdsCopied = false;
+            flowChecked = conn.localParameters != null;
             if (flow != null) {
                 flow.beginPacket();
             }
@@ -774,7 +778,7 @@ final class PacketReceiver {
          */
         private void checkFlow(long frameType, long streamId, long end, boolean fin) throws QuicException {
             TransportParameters local = conn.localParameters;
-            if (local == null) {
+            if (!flowChecked) {
                 return;
             }
             boolean locallyInitiated = ((streamId & 0x01) != 0) == (conn.role == Role.SERVER);
@@ -916,7 +920,7 @@ final class PacketReceiver {
         /** What {@link Validator#checkFlow} checked, on the connection's state: cannot fail here. */
         private void applyFlow(long streamId, long end, boolean fin) {
             boolean locallyInitiated = ((streamId & 0x01) != 0) == (conn.role == Role.SERVER);
-            if (conn.localParameters == null || locallyInitiated || conn.state.isClosed()) {
+            if (!flowChecked || locallyInitiated || conn.state.isClosed()) {
                 return;
             }
             flow.apply(streamId, end, fin);

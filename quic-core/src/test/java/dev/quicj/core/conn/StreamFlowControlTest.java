@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.quicj.core.EncryptionLevel;
+import dev.quicj.core.Hex;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.Role;
 import dev.quicj.core.TransportErrorCode;
@@ -321,5 +322,27 @@ class StreamFlowControlTest {
         p.accepted(stream(0, 0, 0), stream(0, 0, 0, true), reset(0, 0));
         Peer q = new Peer(Role.SERVER, TransportParameters.builder().initialMaxStreamsBidi(1).build());
         q.refused(FLOW, 0x0e, stream(0, 0, 1));
+    }
+
+    /**
+     * The CRYPTO data listener sets the local transport parameters while a packet is applied, after the packet was
+     * checked without them: its later STREAM frame is neither checked nor counted (receive threw a
+     * NullPointerException, found by a documentation audit), and the next packet is.
+     */
+    @Test
+    void parametersSetWhileAPacketIsAppliedTakeEffectWithTheNextPacket() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
+        c.cryptoListener = (level, offset, data) -> c.setLocalTransportParameters(TransportParameters.builder()
+                .initialMaxStreamsUni(10).initialMaxStreamDataUni(2).initialMaxData(1000).build());
+        // CRYPTO offset 0 length 1, then STREAM (0x0a: LEN) for server-initiated uni stream 3, 3 bytes
+        byte[] first = ConnectionFixtures.peerShortPacket(NULL, SERVER_1RTT_SECRET, c.sourceConnectionId(), 10,
+                Hex.decode("06 00 01 04 0a 03 03 aabbcc"));
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(first), CLIENT_PATH, T0 + 1));
+        // now checked: 3 bytes on a stream limited to 2
+        byte[] second = ConnectionFixtures.peerShortPacket(NULL, SERVER_1RTT_SECRET, c.sourceConnectionId(), 11,
+                Hex.decode("0a 07 03 aabbcc"));
+        QuicException e = assertThrows(QuicException.class,
+                () -> c.receive(ByteBuffer.wrap(second), CLIENT_PATH, T0 + 2));
+        assertEquals(FLOW, e.errorCode());
     }
 }

@@ -113,7 +113,8 @@ import java.util.concurrent.TimeUnit;
  * sent, and it is freed after the same period. A closing connection decrypts nothing (RFC 9000 §10.2.1), so a peer's
  * close arriving after ours is answered like any other datagram of the closing period. A close that the amplification
  * limit holds back is retried on each datagram received for that connection, and given up when the closing period has
- * passed.
+ * passed; a connection that passes its idle deadline meanwhile ends silently ({@link QuicCloseInitiator#IDLE}, nothing
+ * sent, RFC 9000 §10.1).
  *
  * <h2>Events</h2>
  * {@link QuicConnectionAcceptedEvent} (a server connection was accepted), {@link QuicConnectionEndedEvent} (once

@@ -2,7 +2,8 @@ package dev.quicj.core.conn;
 
 /**
  * What {@link QuicConnection#writeConnectionClose} did. The constants mirror the return values of ngtcp2's
- * {@code ngtcp2_conn_write_connection_close} (close-spec §1.3), with NOBUF split by cause and without NOMEM.
+ * {@code ngtcp2_conn_write_connection_close} (close-spec §1.3), with NOBUF split by cause, without NOMEM, and with
+ * {@link #AEAD_LIMIT_REACHED} added (RFC 9001 §6.6).
  */
 public enum CloseOutcome {
     /**

@@ -258,8 +258,10 @@ public final class QuicConnection {
      *
      * <p>Checks run in ngtcp2's order: the timestamp; the close type ({@link CloseOutcome#NOTHING_TO_WRITE} for
      * the types that send nothing); packet number exhaustion; the state (CLIENT_INITIAL is
-     * {@link CloseOutcome#INVALID_STATE}, CLOSING and DRAINING give {@link CloseOutcome#NOTHING_TO_WRITE}); then
-     * {@code pathInfo} and {@code packetInfo} are filled and the packets written. Only {@link CloseOutcome#WRITTEN}
+     * {@link CloseOutcome#INVALID_STATE}, CLOSING and DRAINING give {@link CloseOutcome#NOTHING_TO_WRITE}); then,
+     * not an ngtcp2 check, a transmit key set that sealed its AEAD's confidentiality limit
+     * ({@link CloseOutcome#AEAD_LIMIT_REACHED}, RFC 9001 §6.6); then {@code pathInfo} and {@code packetInfo} are
+     * filled and the packets written. Only {@link CloseOutcome#WRITTEN}
      * changes the state, to {@link ConnectionState#CLOSING}; packet numbers used by packets that were fully written
      * stay used even when a later packet fails.
      *
@@ -336,8 +338,10 @@ public final class QuicConnection {
 
     /**
      * Reads one UDP datagram: splits coalesced packets, removes header protection, decrypts with the installed keys
-     * and processes the frames this core understands (ACK, CRYPTO, HANDSHAKE_DONE, NEW_TOKEN, CONNECTION_CLOSE, PING,
-     * PADDING; every other frame is validated and skipped). The datagram is decrypted in place.
+     * and processes the frames this core understands (ACK, CRYPTO, HANDSHAKE_DONE, NEW_TOKEN, CONNECTION_CLOSE,
+     * PATH_CHALLENGE, answered by the next {@link #writePacket}, PING, PADDING; STREAM and RESET_STREAM are flow
+     * controlled once {@link #setLocalTransportParameters} was called; every other frame is validated and skipped).
+     * The datagram is decrypted in place.
      *
      * <p>Malformed, undecryptable, duplicate or unexpected packets are dropped and change nothing; the reason is
      * {@link #lastDropReason()}. A packet that authenticates but breaks the protocol (a bad frame, a frame that is
@@ -348,7 +352,8 @@ public final class QuicConnection {
      * <p>RFC 9001 §6.6: the packets that fail authentication (the AEAD refuses them) with Handshake or 1-RTT keys are
      * counted over the connection's life, across all keys; once there are more than the integrity limit of the AEAD
      * TLS selected ({@link CipherSuite#integrityLimit()}), this throws a {@link QuicException} of type
-     * AEAD_LIMIT_REACHED, and so does every later call, which processes nothing: close the connection with it. A
+     * AEAD_LIMIT_REACHED, and so does every later call until the connection is closed, processing nothing: close the
+     * connection with it. A
      * packet dropped before the AEAD (malformed, too short for the header protection sample or the tag, no keys) is
      * not counted, and neither is an Initial packet, whose keys anyone can derive (RFC 9001 §5.2).
      *
@@ -446,6 +451,9 @@ public final class QuicConnection {
      * RETIRE_CONNECTION_ID frames in a 1-RTT packet for the connection IDs the peer retired (§5.1.2). Those frames
      * are sent once: this core has no loss recovery, so they are not sent again if their packet is lost, although
      * RFC 9000 §13.3 asks for them to be retransmitted until acknowledged (as CRYPTO data is not sent again either).
+     * PATH_RESPONSE frames answering the peer's PATH_CHALLENGE frames go in a 1-RTT packet too, once each (§13.3), in
+     * a datagram expanded to 1200 bytes; a buffer that cannot hold 1200 bytes keeps them for a later call, unless the
+     * amplification limit is what keeps the datagram smaller (§8.2.2).
      * A client pads every datagram carrying an Initial to 1200 bytes, a server those carrying an ack-eliciting
      * Initial (RFC 9000 §14.1: an ACK-only server Initial goes unpadded). A server never exceeds its amplification
      * budget.

@@ -158,6 +158,11 @@ final class PacketReceiver {
         return processed ? ReceiveStatus.PROCESSED : ReceiveStatus.DROPPED;
     }
 
+    /** The stream data flow control, or null before the first stream frame checked (for tests). */
+    ReceiveFlowControl flowControl() {
+        return flow;
+    }
+
     /**
      * The checks before any parsing: an empty datagram is dropped, and so is one from another path, except that a
      * closed server answers it as it answers any other (close-spec §5.2, as ngtcp2's {@code ngtcp2_conn_read_pkt}:

@@ -57,6 +57,61 @@ class ConnectionFuzzTest {
         }
     }
 
+    /**
+     * Authentic 1-RTT packets (null crypto) with fuzzed frames to a server whose local transport parameters allow a
+     * few streams and a little data, with writePacket calls in between: stream flow control and PATH_CHALLENGE meet
+     * arbitrary frames. Only QuicException escapes; a refused packet leaves the flow-control total, the streams
+     * tracked and the queued PATH_RESPONSEs as they were; the total never passes initial_max_data; at most
+     * MAX_PATH_RESPONSES wait.
+     */
+    @FuzzTest
+    void fuzzedStreamFrames(FuzzedDataProvider data) throws Exception {
+        Settings nullCrypto = ConnectionFixtures.nullCrypto();
+        QuicConnection c = ConnectionFixtures.serverConfirmed(nullCrypto);
+        long maxData = 200;
+        c.setLocalTransportParameters(dev.quicj.core.tls.TransportParameters.builder().initialMaxStreamsBidi(8)
+                .initialMaxStreamsUni(4).initialMaxData(maxData).initialMaxStreamDataBidiRemote(60)
+                .initialMaxStreamDataBidiLocal(30).initialMaxStreamDataUni(40).build());
+        int packets = data.consumeInt(1, 10);
+        long now = ConnectionFixtures.T0 + 10;
+        for (int pn = 1; pn <= packets && !c.state().isClosed(); pn++) {
+            byte[] frames = data.consumeBytes(data.consumeInt(1, 300));
+            if (frames.length == 0) {
+                break;
+            }
+            byte[] dg = ConnectionFixtures.peerShortPacket(nullCrypto, ConnectionFixtures.CLIENT_1RTT_SECRET,
+                    c.sourceConnectionId(), pn, frames);
+            ReceiveFlowControl before = flowControl(c);
+            long total = before == null ? 0 : before.total();
+            int streams = before == null ? 0 : before.streamCount();
+            int responses = c.pathResponseCount;
+            try {
+                c.receive(java.nio.ByteBuffer.wrap(dg), ConnectionFixtures.SERVER_PATH, now++);
+            } catch (dev.quicj.core.QuicException e) {
+                ReceiveFlowControl after = flowControl(c);
+                if ((after == null ? 0 : after.total()) != total || (after == null ? 0 : after.streamCount()) != streams
+                        || c.pathResponseCount != responses) {
+                    throw new AssertionError("a refused packet left a trace: " + e);
+                }
+                return;
+            }
+            ReceiveFlowControl after = flowControl(c);
+            if (after != null && after.total() > maxData) {
+                throw new AssertionError("flow-control total " + after.total() + " above " + maxData);
+            }
+            if (c.pathResponseCount > QuicConnection.MAX_PATH_RESPONSES) {
+                throw new AssertionError(c.pathResponseCount + " PATH_RESPONSEs waiting");
+            }
+            if (!c.state().isClosed() && data.consumeBoolean()) {
+                c.writePacket(null, null, java.nio.ByteBuffer.allocate(data.consumeInt(0, 1500)), now++);
+            }
+        }
+    }
+
+    private static ReceiveFlowControl flowControl(QuicConnection c) {
+        return c.receiver == null ? null : c.receiver.flowControl();
+    }
+
     /** A valid client Initial (null crypto) with fuzzed bytes flipped, to a fresh server. */
     @FuzzTest
     void mutatedClientInitials(FuzzedDataProvider data) throws Exception {

@@ -42,6 +42,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -210,6 +211,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private ScheduledFuture<?> closeTimeout;
     // whether handlerRemoved ran
     private boolean removed;
+    // whether a datagram is being read (read() uses scratch, the parsed header and the peer-index lookup), and the
+    // datagrams fired back into this handler meanwhile, read once it is done; allocated with the first one
+    private boolean reading;
+    private ArrayDeque<DatagramPacket> deferredReads;
     // set by channelInactive: the socket is gone, connections added now could never be freed by a closing period
     private boolean inactive;
 
@@ -612,19 +617,58 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             return;
         }
         DatagramPacket packet = (DatagramPacket) msg;
+        if (reading) {
+            // fired from within this handler's own read (by a listener of an event it fires): that read's buffer and
+            // lookup state are still in use, so this datagram waits until it is done
+            if (deferredReads == null) {
+                deferredReads = new ArrayDeque<>(4);
+            }
+            deferredReads.add(packet);
+            return;
+        }
+        try {
+            readOne(ctx, packet);
+        } finally {
+            readDeferred(ctx);
+        }
+    }
+
+    /** Reads one datagram: consumed (and released), or passed on untouched. */
+    private void readOne(ChannelHandlerContext ctx, DatagramPacket packet) {
         boolean consumed = false;
+        reading = true;
         try {
             consumed = read(packet);
         } catch (Throwable t) {
             consumed = true;
             throw t;
         } finally {
+            reading = false;
             if (consumed) {
                 packet.release();
             }
         }
         if (!consumed) {
             ctx.fireChannelRead(packet);
+        }
+    }
+
+    /**
+     * Reads the datagrams fired from within a read, in order, once it is done; those they cause in turn join the
+     * queue. Once the handler was removed they are passed on. A failure of one is reported and the others are read.
+     */
+    private void readDeferred(ChannelHandlerContext ctx) {
+        DatagramPacket next;
+        while (deferredReads != null && (next = deferredReads.poll()) != null) {
+            if (removed) {
+                ctx.fireChannelRead(next);
+                continue;
+            }
+            try {
+                readOne(ctx, next);
+            } catch (RuntimeException e) {
+                ctx.fireExceptionCaught(e);
+            }
         }
     }
 

@@ -61,6 +61,9 @@ public final class VersionNegotiation {
      */
     public static int write(ByteBuffer dest, ByteBuffer datagram, int random) {
         Objects.requireNonNull(dest, "dest");
+        if (dest.isReadOnly()) {
+            throw new IllegalArgumentException("the destination buffer is read-only");
+        }
         String why = reasonNotAnswerable(Objects.requireNonNull(datagram, "datagram"));
         if (why != null) {
             throw new IllegalArgumentException("no Version Negotiation answers this datagram: " + why);

@@ -62,7 +62,8 @@ public final class DatagramInspector {
      * Initial keys first, then server Initial keys.
      */
     public static KeySource initialKeys(ConnectionId originalDcid, CryptoProvider crypto) {
-        byte[] odcid = originalDcid.toByteArray();
+        Objects.requireNonNull(crypto, "crypto");
+        byte[] odcid = Objects.requireNonNull(originalDcid, "originalDcid").toByteArray();
         return (level, version) -> {
             if (level != EncryptionLevel.INITIAL || version == null) {
                 return List.of();
@@ -85,10 +86,15 @@ public final class DatagramInspector {
     /**
      * Decodes the datagram.
      *
-     * @param shortHeaderDcidLength the DCID length of 1-RTT packets, or -1 to take the DCID length of the first
-     *     long-header packet of the datagram (0 if there is none)
+     * @param shortHeaderDcidLength the DCID length of 1-RTT packets, 0 to 20, or -1 to take the DCID length of the
+     *     first long-header packet of the datagram (0 if there is none)
+     * @throws IllegalArgumentException if {@code shortHeaderDcidLength} is outside -1..20
      */
     public static List<InspectedPacket> inspect(byte[] datagram, KeySource keys, int shortHeaderDcidLength) {
+        if (shortHeaderDcidLength < -1 || shortHeaderDcidLength > ConnectionId.MAX_LENGTH) {
+            throw new IllegalArgumentException("shortHeaderDcidLength must be in -1.." + ConnectionId.MAX_LENGTH + ": "
+                    + shortHeaderDcidLength);
+        }
         List<InspectedPacket> out = new ArrayList<>();
         ByteBuffer original = ByteBuffer.wrap(datagram).asReadOnlyBuffer();
         PacketHeader h = new PacketHeader();
@@ -110,7 +116,8 @@ public final class DatagramInspector {
                 break;
             }
             if (dcidLength < 0 && h.isLongHeader()) {
-                dcidLength = h.dcidLength();
+                // an unknown version's DCID may be longer than any 1-RTT DCID can be
+                dcidLength = Math.min(h.dcidLength(), ConnectionId.MAX_LENGTH);
             }
             int end = h.packetEnd();
             out.add(decode(datagram, original, h, keys));
@@ -143,7 +150,7 @@ public final class DatagramInspector {
         for (NamedKey key : candidates) {
             ByteBuffer copy = ByteBuffer.wrap(datagram.clone());
             PacketHeader ch = new PacketHeader();
-            PacketParser.parse(copy, h.packetStart(), h.dcidLength(), ch);
+            PacketParser.parse(copy, h.packetStart(), h.isLongHeader() ? 0 : h.dcidLength(), ch);
             try {
                 PacketCrypto.unprotect(copy, ch, key.protection(), -1, new byte[PacketProtection.MASK_LENGTH]);
             } catch (CryptoException e) {

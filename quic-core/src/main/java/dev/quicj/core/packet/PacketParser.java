@@ -24,7 +24,7 @@ public final class PacketParser {
      * the datagram's limit at the latest.
      *
      * @param shortHeaderDcidLength the length of the connection IDs this endpoint issued, which is the DCID length
-     *     of short-header packets sent to it
+     *     of short-header packets sent to it, 0 to 20
      * @param out filled on {@link HeaderStatus#OK}, and as far as parsed otherwise
      * @return {@link HeaderStatus#FIXED_BIT_CLEAR} for a packet whose QUIC bit (0x40) is 0: see
      *     {@link #parse(ByteBuffer, int, int, PacketHeader, boolean)} for an endpoint that advertised grease_quic_bit
@@ -43,6 +43,10 @@ public final class PacketParser {
      */
     public static HeaderStatus parse(ByteBuffer datagram, int offset, int shortHeaderDcidLength, PacketHeader out,
             boolean quicBitMayBeClear) {
+        if (shortHeaderDcidLength < 0 || shortHeaderDcidLength > ConnectionId.MAX_LENGTH) {
+            throw new IllegalArgumentException("shortHeaderDcidLength must be in 0.." + ConnectionId.MAX_LENGTH + ": "
+                    + shortHeaderDcidLength);
+        }
         out.reset();
         int limit = datagram.limit();
         out.packetStart = offset;

@@ -84,6 +84,11 @@ public final class PacketWriter {
             throw new IllegalArgumentException("a Retry packet is not built as a protected long-header packet (RFC "
                     + "9000 §17.2.5)");
         }
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(dcid, "dcid");
+        Objects.requireNonNull(scid, "scid");
+        Objects.requireNonNull(protection, "protection");
         checkArguments(buf, start, room, packetNumber, pnLength);
         int tokenLength = type == LongPacketType.INITIAL && token != null ? token.length : 0;
         int pnOff = longHeaderPnOffset(type, dcid.length(), scid.length(), tokenLength);
@@ -152,6 +157,9 @@ public final class PacketWriter {
     // the packet may use [start, start + room): within the limit, or finish would pad and seal past it; and the packet
     // number must be one PacketNumber.write takes, checked before anything is written
     private static void checkArguments(ByteBuffer buf, int start, int room, long packetNumber, int pnLength) {
+        if (buf.isReadOnly()) {
+            throw new IllegalArgumentException("the destination buffer is read-only");
+        }
         Objects.checkFromIndexSize(start, room, buf.limit());
         PacketNumber.checkPacketNumber(packetNumber);
         PacketNumber.checkLength(pnLength);
@@ -209,6 +217,7 @@ public final class PacketWriter {
      * @return {@code false}, having written nothing, if they do not fit
      */
     public boolean writeFrameBytes(byte[] frame, int offset, int length) {
+        checkBegun();
         if (length > remaining()) {
             return false;
         }
@@ -250,6 +259,7 @@ public final class PacketWriter {
      * @throws CryptoException if sealing or header protection fails (the destination's position is restored)
      */
     public int finish(int minPacketLength) throws CryptoException {
+        checkBegun();
         try {
             int tag = protection.tagLength();
             int target = Math.min(minPacketLength, end - start);
@@ -305,6 +315,12 @@ public final class PacketWriter {
     public void abandon() {
         if (buf != null) {
             release();
+        }
+    }
+
+    private void checkBegun() {
+        if (buf == null) {
+            throw new IllegalStateException("no packet begun: call beginLong or beginShort first");
         }
     }
 

@@ -88,6 +88,10 @@ public final class PreferredAddress {
             v6 = ipv6.getAddress().getAddress();
             v6Port = ipv6.getPort();
         }
+        if (v4Port == 0 && isAllZero(v4) && v6Port == 0 && isAllZero(v6)) {
+            throw new IllegalArgumentException("a preferred address needs an IPv4 or an IPv6 address other than the "
+                    + "unspecified address with port 0, which reads back as no address");
+        }
         Objects.requireNonNull(connectionId, "connectionId");
         if (connectionId.length < 1 || connectionId.length > TransportParameters.MAX_CONNECTION_ID_LENGTH) {
             throw new IllegalArgumentException("preferred_address connection ID must be 1.."

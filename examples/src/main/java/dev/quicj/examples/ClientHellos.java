@@ -1,8 +1,10 @@
 package dev.quicj.examples;
 
 import dev.quicj.core.ConnectionId;
+import dev.quicj.core.QuicVersion;
 import dev.quicj.core.tls.ClientHello;
 import dev.quicj.core.tls.TransportParameters;
+import dev.quicj.core.tls.VersionInformation;
 
 /** The TLS ClientHello the example clients send: real, with QUIC transport parameters a server will accept. */
 final class ClientHellos {
@@ -10,8 +12,11 @@ final class ClientHellos {
     }
 
     /** The transport parameters of an example client whose SCID is {@code scid}. */
-    static TransportParameters clientParameters(ConnectionId scid) {
+    static TransportParameters clientParameters(QuicVersion version, ConnectionId scid) {
+        // RFC 9369 §4: an endpoint that supports QUIC version 2 MUST send version_information (RFC 9368 §3); listing
+        // only the Chosen Version (the Initial's version) asks for no compatible version negotiation
         return TransportParameters.builder()
+                .versionInformation(VersionInformation.of(version.wireValue(), version.wireValue()))
                 .initialSourceConnectionId(scid.toByteArray())
                 .maxIdleTimeoutMillis(30_000)
                 .maxUdpPayloadSize(1452)
@@ -31,8 +36,9 @@ final class ClientHellos {
      * @param serverName the SNI host name, or {@code null}
      * @param alpn the application protocols to offer
      */
-    static byte[] encode(ConnectionId scid, String serverName, String... alpn) {
-        ClientHello.Builder b = ClientHello.builder().applicationProtocols(alpn).transportParameters(clientParameters(scid));
+    static byte[] encode(QuicVersion version, ConnectionId scid, String serverName, String... alpn) {
+        ClientHello.Builder b = ClientHello.builder().applicationProtocols(alpn)
+                .transportParameters(clientParameters(version, scid));
         if (serverName != null) {
             b.serverName(serverName);
         }

@@ -231,7 +231,8 @@ final class CloseClient {
         // SNI carries host names only (RFC 6066 §3), never an address literal
         String host = server.getHostString();
         String serverName = host.equals(server.getAddress().getHostAddress()) ? null : host;
-        conn.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, serverName, "h3", "hq-interop"));
+        conn.submitCryptoData(EncryptionLevel.INITIAL,
+                ClientHellos.encode(version, scid, serverName, "h3", "hq-interop"));
         sendInitial(channel, conn, local, server, () -> handler.addConnection(conn));
         return conn;
     }

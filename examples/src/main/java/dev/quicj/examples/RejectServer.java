@@ -201,7 +201,7 @@ public final class RejectServer implements AutoCloseable {
         ConnectionId scid = ConnectionId.random(8);
         QuicConnection client = QuicConnection.clientBuilder().originalDestinationConnectionId(ConnectionId.random(8))
                 .sourceConnectionId(scid).path(clientSide).build(now);
-        client.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, null, "h3"));
+        client.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(QuicVersion.V1, scid, null, "h3"));
         ByteBuffer datagram = ByteBuffer.allocate(QuicCloseHandlerConfig.DEFAULT_MAX_UDP_PAYLOAD_SIZE);
         client.writePacket(null, null, datagram, now);
         datagram.flip();

@@ -117,7 +117,7 @@ final class WriteCloseCommand {
                 builder.retrySourceConnectionId(retryScid);
             }
             QuicConnection c = builder.build(now);
-            c.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, null, "h3"));
+            c.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(version, scid, null, "h3"));
             if (c.writePacket(null, null, ByteBuffer.allocate(1500), now) == 0) {
                 // the ClientHello and the token do not fit the 1200 bytes the client's datagrams are held to
                 throw new UsageException("--token too long: the client's first Initial, ClientHello and token "

@@ -41,7 +41,7 @@ final class TestPeers {
         QuicConnection c = QuicConnection.clientBuilder().version(version).originalDestinationConnectionId(odcid)
                 .sourceConnectionId(scid).path(new NetworkPath(new InetSocketAddress("127.0.0.1", 50000),
                         new InetSocketAddress("127.0.0.1", 4433))).build(now);
-        c.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(scid, "localhost", "h3"));
+        c.submitCryptoData(EncryptionLevel.INITIAL, ClientHellos.encode(version, scid, "localhost", "h3"));
         ByteBuffer dest = ByteBuffer.allocate(1500);
         int n = c.writePacket(null, null, dest, now);
         assertEquals(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, n);

@@ -20,8 +20,8 @@ import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Misuse of the public API with bad arguments or in the wrong state: a typed exception before anything changes. Each test
- * fails on the code it was written against.
+ * Misuse of the public API with bad arguments or in the wrong state: a typed exception before anything changes. Each
+ * test failed on the code it was written against.
  */
 class ApiMisuseTest {
 

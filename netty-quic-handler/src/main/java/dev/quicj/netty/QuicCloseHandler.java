@@ -618,32 +618,35 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         DatagramPacket packet = (DatagramPacket) msg;
         if (reading) {
-            // fired from within this handler's own read (by a listener of an event it fires): that read's buffer and
-            // lookup state are still in use, so this datagram waits until it is done
+            // fired from within this handler's own read, or while the datagrams deferred by one wait (a datagram
+            // fired meanwhile must not overtake them): it joins the queue
             if (deferredReads == null) {
                 deferredReads = new ArrayDeque<>(4);
             }
             deferredReads.add(packet);
             return;
         }
+        reading = true;
         try {
             readOne(ctx, packet);
         } finally {
-            readDeferred(ctx);
+            try {
+                readDeferred(ctx);
+            } finally {
+                reading = false;
+            }
         }
     }
 
     /** Reads one datagram: consumed (and released), or passed on untouched. */
     private void readOne(ChannelHandlerContext ctx, DatagramPacket packet) {
         boolean consumed = false;
-        reading = true;
         try {
             consumed = read(packet);
         } catch (Throwable t) {
             consumed = true;
             throw t;
         } finally {
-            reading = false;
             if (consumed) {
                 packet.release();
             }
@@ -655,9 +658,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /**
      * Reads the datagrams fired from within a read, in order, once it is done; those they cause in turn join the
-     * queue. Once the handler was removed they are passed on. A failure of one is reported and the others are read.
+     * queue. Once the handler was removed they are passed on. A failure of one is reported and the others are read;
+     * an Error is rethrown once the queue is empty.
      */
     private void readDeferred(ChannelHandlerContext ctx) {
+        Error error = null;
         DatagramPacket next;
         while (deferredReads != null && (next = deferredReads.poll()) != null) {
             if (removed) {
@@ -668,7 +673,16 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 readOne(ctx, next);
             } catch (RuntimeException e) {
                 ctx.fireExceptionCaught(e);
+            } catch (Error e) {
+                if (error == null) {
+                    error = e;
+                } else {
+                    error.addSuppressed(e);
+                }
             }
+        }
+        if (error != null) {
+            throw error;
         }
     }
 

@@ -958,8 +958,13 @@ final class PacketReceiver {
                         long micros = ack.ackDelay() >= MAX_ACK_DELAY_MICROS >>> exponent ? MAX_ACK_DELAY_MICROS
                                 : ack.ackDelay() << exponent;
                         ackDelay = micros * 1000;
-                        if (conn.handshakeConfirmed && conn.peerParameters != null) {
-                            ackDelay = Math.min(ackDelay, conn.peerParameters.maxAckDelayMillis() * 1_000_000L);
+                        if (conn.handshakeConfirmed) {
+                            // RFC 9002 §5.3 "MUST use the lesser of the acknowledgment delay and the peer's
+                            // max_ack_delay", 25 ms when the peer's parameters are not known (RFC 9000 §18.2)
+                            long maxAckDelayMillis = conn.peerParameters != null
+                                    ? conn.peerParameters.maxAckDelayMillis()
+                                    : TransportParameters.DEFAULT_MAX_ACK_DELAY_MILLIS;
+                            ackDelay = Math.min(ackDelay, maxAckDelayMillis * 1_000_000L);
                         }
                     }
                     conn.rtt.update(sample, Math.max(0, ackDelay));

@@ -1772,7 +1772,6 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
             free(accepting);
         }
-        long now = now();
         for (ConnectionEntry e : snapshot()) {
             if (idledOut(e)) {
                 // RFC 9000 §10.1: past its idle deadline it ended silently, though the timer task has not run yet (as

@@ -2,9 +2,9 @@ package dev.quicj.core;
 
 /**
  * The peer broke the protocol: a malformed frame or packet, a frame that is not allowed where it appeared, a
- * length that points past the data; or the connection cannot go on for another reason it must be closed with, such as
- * an AEAD usage limit ({@link #aeadLimitReached}). Carries the 62-bit transport error code to close the connection with and,
- * where known, the type of the frame that caused it
+ * length that points past the data; or the connection cannot go on for another reason it must be closed with, such
+ * as an AEAD usage limit ({@link #aeadLimitReached}). Carries the 62-bit transport error code to close the connection
+ * with and, where known, the type of the frame that caused it
  * (<a href="https://www.rfc-editor.org/rfc/rfc9000#section-19.19">RFC 9000 §19.19</a>).
  *
  * <p>This is the only checked exception of the wire and connection layers, so the code that receives packets is
@@ -49,8 +49,8 @@ public class QuicException extends Exception {
     }
 
     /**
-     * AEAD_LIMIT_REACHED (RFC 9001 §6.6): the keys reached a confidentiality limit, or too many received packets failed
-     * authentication; the connection must close.
+     * AEAD_LIMIT_REACHED (RFC 9001 §6.6): the keys reached a confidentiality limit, or too many received packets
+     * failed authentication; the connection must close.
      */
     public static QuicException aeadLimitReached(String message) {
         return stackless(TransportErrorCode.AEAD_LIMIT_REACHED, 0, message);

@@ -80,8 +80,7 @@ final class HandshakeWriter {
         }
         if (pathResponsesAllowed && conn.pathResponseCount > 0 && conn.application.canSend()) {
             // RFC 9000 §8.2.2: "An endpoint MUST expand datagrams that contain a PATH_RESPONSE frame to at least the
-            // smallest allowed maximum datagram size of 1200 bytes, unless the anti-amplification limit for the path
-            // does not permit sending a datagram of this size" (room is already within that limit)
+            // smallest allowed maximum datagram size of 1200 bytes" (room is already within the amplification limit)
             datagramPadding = Math.max(datagramPadding, Math.min(room, QuicConnection.MIN_INITIAL_DATAGRAM_SIZE));
         }
         int base = dest.position();
@@ -139,7 +138,7 @@ final class HandshakeWriter {
                     conn.pathResponsesSent(pathResponses);
                 }
                 if (ackEliciting) {
-                    // CRYPTO, HANDSHAKE_DONE, PATH_RESPONSE and RETIRE_CONNECTION_ID are ack-eliciting (RFC 9000 §10.1)
+                    // CRYPTO, HANDSHAKE_DONE, PATH_RESPONSE and RETIRE_CONNECTION_ID are ack-eliciting (§10.1)
                     conn.restartIdleTimerOnSend(now);
                 }
             }

@@ -48,9 +48,9 @@ final class PacketReceiver {
     // the peer's connection IDs as a packet's NEW_CONNECTION_ID frames leave them, while the packet is validated
     private final PeerConnectionIds peerIdsCopy = new PeerConnectionIds(ConnectionId.empty(), null, null, null);
     private boolean peerIdsCopied;
-    // stream data flow control (RFC 9000 §4.1, §4.5), checked per packet on an overlay and applied by the Applier; made
-    // with the first stream frame checked against local transport parameters (most connections this core reads never
-    // see one: a refused client's Initials, say)
+    // stream data flow control (RFC 9000 §4.1, §4.5), checked per packet on an overlay and applied by the Applier;
+    // made with the first stream frame checked against local transport parameters (most connections this core reads
+    // never see one: a refused client's Initials, say)
     private ReceiveFlowControl flow;
     // whether the packet being read was checked for flow control: the local transport parameters were set when it was
     // validated (a CRYPTO data listener may set them while the packet is applied, after the check)
@@ -156,6 +156,11 @@ final class PacketReceiver {
         }
         // a datagram none of whose packets was processed was checked for a stateless reset with its first packet
         return processed ? ReceiveStatus.PROCESSED : ReceiveStatus.DROPPED;
+    }
+
+    /** Whether this endpoint opens the stream: bit 0x01 of its ID names the initiator, set for the server (§2.1). */
+    private boolean locallyInitiated(long streamId) {
+        return ((streamId & 0x01) != 0) == (conn.role == Role.SERVER);
     }
 
     /** The stream data flow control, or null before the first stream frame checked (for tests). */
@@ -782,13 +787,12 @@ final class PacketReceiver {
          * them.
          */
         private void checkFlow(long frameType, long streamId, long end, boolean fin) throws QuicException {
-            TransportParameters local = conn.localParameters;
             if (!flowChecked) {
                 return;
             }
-            boolean locallyInitiated = ((streamId & 0x01) != 0) == (conn.role == Role.SERVER);
+            TransportParameters local = conn.localParameters;
             boolean unidirectional = (streamId & 0x02) != 0;
-            if (locallyInitiated) {
+            if (locallyInitiated(streamId)) {
                 long limit = local.initialMaxStreamDataBidiLocal();
                 if (end > limit) {
                     throw QuicException.stackless(TransportErrorCode.FLOW_CONTROL_ERROR, frameType,
@@ -827,8 +831,7 @@ final class PacketReceiver {
          */
         @Override
         public void streamFrame(long frameType, long streamId) throws QuicException {
-            boolean serverInitiated = (streamId & 0x01) != 0;
-            boolean locallyInitiated = serverInitiated == (conn.role == Role.SERVER);
+            boolean locallyInitiated = locallyInitiated(streamId);
             boolean unidirectional = (streamId & 0x02) != 0;
             String problem = null;
             if (frameType == FrameType.RESET_STREAM || frameType == FrameType.STREAM_DATA_BLOCKED) {
@@ -924,8 +927,7 @@ final class PacketReceiver {
 
         /** What {@link Validator#checkFlow} checked, on the connection's state: cannot fail here. */
         private void applyFlow(long streamId, long end, boolean fin) {
-            boolean locallyInitiated = ((streamId & 0x01) != 0) == (conn.role == Role.SERVER);
-            if (!flowChecked || locallyInitiated || conn.state.isClosed()) {
+            if (!flowChecked || locallyInitiated(streamId) || conn.state.isClosed()) {
                 return;
             }
             flow.apply(streamId, end, fin);

@@ -353,12 +353,13 @@ public final class QuicConnection {
      * counted over the connection's life, across all keys; once there are more than the integrity limit of the AEAD
      * TLS selected ({@link CipherSuite#integrityLimit()}), this throws a {@link QuicException} of type
      * AEAD_LIMIT_REACHED, and so does every later call until the connection is closed, processing nothing: close the
-     * connection with it. A
-     * packet dropped before the AEAD (malformed, too short for the header protection sample or the tag, no keys) is
-     * not counted, and neither is an Initial packet, whose keys anyone can derive (RFC 9001 §5.2).
+     * connection with it. A packet dropped before the AEAD (malformed, too short for the header protection sample or
+     * the tag, no keys) is not counted, and neither is an Initial packet, whose keys anyone can derive (RFC 9001
+     * §5.2).
      *
      * @param now the current time in nanoseconds; not earlier than any timestamp given before
-     * @throws QuicException the peer broke the protocol, or AEAD_LIMIT_REACHED past the integrity limit (RFC 9001 §6.6)
+     * @throws QuicException the peer broke the protocol, or AEAD_LIMIT_REACHED past the integrity limit (RFC 9001
+     *     §6.6)
      * @throws IllegalArgumentException if {@code now} is earlier than a previous timestamp, or {@code datagram} is
      *     read-only (it is decrypted in place); nothing is changed then
      * @throws IllegalStateException if called from within this connection's {@link CryptoDataListener} (while
@@ -793,8 +794,8 @@ public final class QuicConnection {
      *   <li>grease_quic_bit: packets with the QUIC bit (0x40) cleared are read (RFC 9287 §3: "MUST accept");</li>
      *   <li>ack_delay_exponent encodes the ACK Delay of this endpoint's 1-RTT ACK frames (RFC 9000 §19.3).</li>
      * </ul>
-     * Until they are set, none of this applies: any stream ID and any amount of stream data is taken, a server takes RETIRE_CONNECTION_ID of
-     * sequence number 0 or 1, a packet with the QUIC bit cleared is dropped as a malformed header, and the ACK Delay
+     * Until they are set, none of this applies: any stream ID and any amount of stream data is taken, a server takes
+     * RETIRE_CONNECTION_ID of sequence number 0 or 1, a packet with the QUIC bit cleared is dropped as a malformed header, and the ACK Delay
      * uses the default exponent 3.
      *
      * @throws IllegalArgumentException if a client's parameters carry a server-only parameter, or a server with a

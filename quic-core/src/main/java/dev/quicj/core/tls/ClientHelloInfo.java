@@ -37,8 +37,6 @@ import java.util.Optional;
  */
 public final class ClientHelloInfo {
     private static final int MAX_SESSION_ID_LENGTH = 32;
-    /** SSL 3.0's version number: a Hello whose legacy_version is this or less is refused (RFC 8446 Appendix D.5). */
-    static final int SSL_3_0 = 0x0300;
 
     private final int legacyVersion;
     private final byte[] random;
@@ -114,12 +112,7 @@ public final class ClientHelloInfo {
         // Checked in this order so that a TLS 1.2 ClientHello reports the version, not its compression methods.
         List<Integer> supportedVersions = supportedVersions(TlsExtension.find(extensions,
                 TlsCodepoints.EXT_SUPPORTED_VERSIONS));
-        // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version or
-        // ServerHello.legacy_version set to 0x0300 MUST abort the handshake with a "protocol_version" alert."
-        if (legacyVersion <= SSL_3_0) {
-            throw TlsWire.alert(TlsCodepoints.ALERT_PROTOCOL_VERSION, String.format(
-                    "ClientHello legacy_version 0x%04x: 0x0300 or less is refused", legacyVersion));
-        }
+        TlsWire.checkLegacyVersion(legacyVersion, "ClientHello");
         // RFC 8446 §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte, set to zero
         // [...] the server MUST abort the handshake with an "illegal_parameter" alert."
         if (compression.remaining() != 1 || compression.get(0) != 0) {

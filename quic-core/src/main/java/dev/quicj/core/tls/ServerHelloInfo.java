@@ -96,12 +96,7 @@ public final class ServerHelloInfo {
         TlsWire.end(body, "ServerHello");
 
         int selectedVersion = selectedVersion(TlsExtension.find(extensions, TlsCodepoints.EXT_SUPPORTED_VERSIONS));
-        // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with [...] ServerHello.legacy_version set to
-        // 0x0300 MUST abort the handshake with a "protocol_version" alert."
-        if (legacyVersion <= ClientHelloInfo.SSL_3_0) {
-            throw TlsWire.alert(TlsCodepoints.ALERT_PROTOCOL_VERSION, String.format(
-                    "ServerHello legacy_version 0x%04x: 0x0300 or less is refused", legacyVersion));
-        }
+        TlsWire.checkLegacyVersion(legacyVersion, "ServerHello");
         // RFC 8446 §4.1.3: "A client which receives a legacy_session_id_echo field that does not match what it sent
         // in the ClientHello MUST abort the handshake with an "illegal_parameter" alert." QUIC clients send none.
         if (sessionIdEcho.hasRemaining()) {

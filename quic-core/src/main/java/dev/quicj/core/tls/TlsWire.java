@@ -13,6 +13,9 @@ import java.nio.ByteBuffer;
  * slices of the source (no copy); the source position moves past them.
  */
 final class TlsWire {
+    /** SSL 3.0's version number: a Hello whose legacy_version is this or less is refused (RFC 8446 Appendix D.5). */
+    private static final int SSL_3_0 = 0x0300;
+
     private TlsWire() {
     }
 
@@ -23,6 +26,20 @@ final class TlsWire {
      */
     static QuicException alert(int alert, String message) {
         return QuicException.stackless(TransportErrorCode.cryptoError(alert), FrameType.CRYPTO, message);
+    }
+
+    /**
+     * RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version or
+     * ServerHello.legacy_version set to 0x0300 MUST abort the handshake with a "protocol_version" alert" (and so
+     * below it).
+     *
+     * @param hello "ClientHello" or "ServerHello", for the message
+     */
+    static void checkLegacyVersion(int legacyVersion, String hello) throws QuicException {
+        if (legacyVersion <= SSL_3_0) {
+            throw alert(TlsCodepoints.ALERT_PROTOCOL_VERSION, String.format(
+                    "%s legacy_version 0x%04x: 0x0300 or less is refused", hello, legacyVersion));
+        }
     }
 
     /** CRYPTO_ERROR(decode_error): a field out of range or a length that does not match. */

@@ -151,8 +151,8 @@ public interface FrameVisitor {
      * Any other frame RFC 9000 defines (MAX_DATA, MAX_STREAMS, DATA_BLOCKED, STREAMS_BLOCKED, PATH_RESPONSE; and
      * RESET_STREAM, STOP_SENDING, STREAM, MAX_STREAM_DATA, STREAM_DATA_BLOCKED, NEW_CONNECTION_ID, RETIRE_CONNECTION_ID
      * and PATH_CHALLENGE unless {@link #streamData}, {@link #resetStream}, {@link #streamFrame},
-     * {@link #newConnectionId}, {@link #retireConnectionId} and {@link #pathChallenge} are overridden), after its fields
-     * were validated and skipped.
+     * {@link #newConnectionId}, {@link #retireConnectionId} and {@link #pathChallenge} are overridden), after its
+     * fields were validated and skipped.
      */
     default void otherFrame(long frameType) throws QuicException {
     }

@@ -30,7 +30,7 @@ final class WriteCloseCommand {
             + "--scid HEX --pn N [--token HEX] [--retry-scid HEX] [--error N] [--frame-type N] [--reason TEXT] [--app]\n"
             + "  prints the hex of one Initial CONNECTION_CLOSE datagram\n"
             + "  --role        client: a real client's close after its first Initial, padded to 1200 bytes;\n"
-            + "                server: a stateless server Initial close\n"
+            + "                server: a stateless server Initial close, at most 1200 bytes\n"
             + "  --version     QUIC version 1 or 2\n"
             + "  --odcid       the client's first DCID, at least 8 bytes: the Initial keys derive from it\n"
             + "  --dcid        the packet's Destination Connection ID; --scid its Source Connection ID\n"
@@ -141,7 +141,9 @@ final class WriteCloseCommand {
             // a server drops client Initials with a shorter DCID (RFC 9000 §7.2): there is nothing to answer
             throw new UsageException("--odcid must be at least 8 bytes (RFC 9000 §7.2): " + odcid.length());
         }
-        ByteBuffer dest = ByteBuffer.allocate(1500);
+        // at most 1200 bytes, as QuicCloseHandler gives a stateless refusal: nothing is known of the path (close-spec
+        // §3.1), and the client's close is held to the same size
+        ByteBuffer dest = ByteBuffer.allocate(QuicConnection.MIN_INITIAL_DATAGRAM_SIZE);
         if (pn > StatelessClose.MAX_PACKET_NUMBER) {
             throw new UsageException("--pn of a server must be in 0..2^31-1: the client has received nothing from it, "
                     + "so 4 bytes must cover twice the packet number");

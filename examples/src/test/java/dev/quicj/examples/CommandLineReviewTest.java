@@ -48,4 +48,26 @@ class CommandLineReviewTest {
         assertEquals("d06b3343cf08010203040506070808f067a5502a4262b500800000155983f2a7419fd7575559036c9b0da970272a3808fd\n",
                 run(with(SERVER, "--version", "2", "--error", "77", "--app", "--reason", "dropped")).out());
     }
+
+    @Test
+    void aServerCloseIsHeldTo1200BytesLikeTheLibrarysOwnStatelessRefusals() {
+        // QuicCloseHandler gives StatelessClose at most 1200 bytes (nothing is known of the path, close-spec §3.1), as
+        // the client's close is held to 1200: a reason of 1150 bytes just fits (29-byte header, 5 bytes of frame
+        // fields, 16-byte tag), one more is the same clean error as for a client, not a 1201-byte datagram (the
+        // command wrote up to 1500, so a 1420-byte reason gave 1470 bytes, more than a 1500-byte MTU carries over IPv6)
+        Result fits = run(with(SERVER, "--version", "1", "--reason", "r".repeat(1150)));
+        assertEquals(0, fits.status(), fits.err());
+        assertEquals(2400, fits.out().trim().length());
+        for (String role : new String[] {"server", "client"}) {
+            String[] base = role.equals("server") ? SERVER : new String[] {"write-close", "--role", "client", "--odcid",
+                ODCID, "--dcid", ODCID, "--scid", "0102030405060708", "--pn", "1"};
+            for (int n : new int[] {1151, 1420}) {
+                Result r = run(with(base, "--version", "1", "--reason", "r".repeat(n)));
+                assertEquals(2, r.status(), role + " " + n + ": " + r.out().length() / 2 + " bytes");
+                assertTrue(r.err().startsWith("error: no close written: the " + n + "-byte --reason does not fit the "
+                        + "datagram (NOBUF_BUFFER_TOO_SMALL); use a shorter one\nusage: write-close"), r.err());
+                assertEquals("", r.out());
+            }
+        }
+    }
 }

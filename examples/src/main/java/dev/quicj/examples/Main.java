@@ -97,18 +97,23 @@ public final class Main {
         }
     }
 
-    /** Parses {@code 1} / {@code 2} (or the wire value) into a version. */
+    /**
+     * Parses {@code 1} / {@code 2} (or the wire value {@code 0x6b3343cf} of version 2) into a version: a number like
+     * the other options', decimal or {@code 0x} hexadecimal, so {@code 0x2}, {@code 01} and {@code 0x00000001} too.
+     */
     static QuicVersion version(String text) throws UsageException {
-        switch (text.trim()) {
-            case "1":
-            case "0x00000001":
-            case "0x1":
-                return QuicVersion.V1;
-            case "2":
-            case "0x6b3343cf":
-                return QuicVersion.V2;
-            default:
-                throw new UsageException("--version must be 1 or 2: '" + text + "'");
+        long v;
+        try {
+            v = Args.number("version", text.trim(), 0, 0xffffffffL);
+        } catch (UsageException e) {
+            v = -1;
         }
+        if (v == 1) {
+            return QuicVersion.V1;
+        }
+        if (v == 2 || v == (QuicVersion.V2.wireValue() & 0xffffffffL)) {
+            return QuicVersion.V2;
+        }
+        throw new UsageException("--version must be 1 or 2: '" + text + "'");
     }
 }

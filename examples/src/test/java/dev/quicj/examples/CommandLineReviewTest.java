@@ -70,4 +70,27 @@ class CommandLineReviewTest {
             }
         }
     }
+
+    @Test
+    void versionIsANumberLikeTheOthers() {
+        // "Numbers decimal or 0x hex": --version 0x1 and 0x6b3343cf were taken as exact strings, but 0x2, 0X1, 01,
+        // 0x01 and RFC 9369's version in capitals were "--version must be 1 or 2"
+        String v1 = run(with(SERVER, "--version", "1")).out();
+        String v2 = run(with(SERVER, "--version", "2")).out();
+        assertTrue(v1.startsWith("c") && v2.startsWith("d"), v1 + v2);
+        for (String text : new String[] {"0x1", "0X1", "01", "0x01", "0x00000001"}) {
+            Result r = run(with(SERVER, "--version", text));
+            assertEquals(v1, r.out(), text + ": " + r.err());
+        }
+        for (String text : new String[] {"0x2", "0x02", "0x6b3343cf", "0x6B3343CF", "1798521807"}) {
+            Result r = run(with(SERVER, "--version", text));
+            assertEquals(v2, r.out(), text + ": " + r.err());
+        }
+        for (String text : new String[] {"3", "0", "0x709a50c4", "v1", "", "-1", "1.0"}) {
+            Result r = run(with(SERVER, "--version", text));
+            assertEquals(2, r.status(), text);
+            assertTrue(r.err().startsWith("error: --version must be 1 or 2: '" + text + "'\nusage: write-close"),
+                    r.err());
+        }
+    }
 }

@@ -93,4 +93,36 @@ class CommandLineReviewTest {
                     r.err());
         }
     }
+
+    @Test
+    void decodeChecksARetrysIntegrityTagWithTheOdcid() {
+        // RFC 9001 §5.8 / RFC 9369 §3.3.3: the tag authenticates the Retry with the client's original DCID, which
+        // --odcid gives; a Retry whose tag does not verify was printed like a good one, exit status 0
+        Result v1 = run("decode", "--odcid", ODCID, "--hex", RETRY_V1);
+        assertEquals(0, v1.status(), v1.out());
+        assertEquals("datagram length=36 packets=1\npacket RETRY version=0x00000001 dcid= scid=f067a5502a4262b5 "
+                + "token_len=5 offset=0 length=36\n", v1.out());
+        Result v2 = run("decode", "--odcid", ODCID, "--hex", RETRY_V2);
+        assertEquals(0, v2.status(), v2.out());
+        assertTrue(v2.out().contains("packet RETRY version=0x6b3343cf dcid= scid=f067a5502a4262b5 token_len=5"),
+                v2.out());
+        String badTag = RETRY_V1.substring(0, RETRY_V1.length() - 2) + "bb";
+        String[][] bad = {{ODCID, badTag}, {"0000000000000000", RETRY_V1}, {ODCID, RETRY_V2.replace("746f6b656e", "746f6b656f")}};
+        for (String[] b : bad) {
+            Result r = run("decode", "--odcid", b[0], "--hex", b[1]);
+            assertEquals(1, r.status(), r.out());
+            assertTrue(r.out().contains(" undecrypted=\"Retry Integrity Tag does not verify with the keys of --odcid "
+                    + "(RFC 9001 §5.8)\""), r.out());
+        }
+    }
+
+    @Test
+    void decodePrintsTheVersionsOfAVersionNegotiationPacket() {
+        // a VN packet's content is its Supported Versions list (RFC 9000 §17.2.1): tshark shows it, decode did not
+        Result r = run("decode", "--odcid", ODCID, "--hex",
+                "80000000000801020304050607080" + "8f067a5502a4262b5000000016b3343cf1a2a3a4a");
+        assertEquals(0, r.status(), r.out());
+        assertEquals("datagram length=35 packets=1\npacket VERSION_NEGOTIATION version=0x00000000 dcid=0102030405060708 "
+                + "scid=f067a5502a4262b5 offset=0 length=35 versions=0x00000001,0x6b3343cf,0x1a2a3a4a\n", r.out());
+    }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * independently (Python, HKDF and AES-GCM of the {@code cryptography} package, RFC 9369 salt and labels), the size of
  * a server close, the number forms of {@code --version}, Retry integrity and Version Negotiation versions.
  */
-class CommandLineReviewTest {
+class CommandLineEdgeCasesTest {
     private static final String ODCID = "8394c8f03e515708";
     private static final String[] SERVER = {"write-close", "--role", "server", "--odcid", ODCID, "--dcid",
         "0102030405060708", "--scid", "f067a5502a4262b5", "--pn", "0"};

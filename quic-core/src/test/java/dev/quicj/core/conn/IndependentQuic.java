@@ -94,6 +94,14 @@ public final class IndependentQuic {
      * the DCID length. {@code dg} is copied, not changed.
      */
     public static Opened open(byte[] dg, int off, Keys k, int shortDcidLength) throws Exception {
+        return open(dg, off, k, shortDcidLength, -1);
+    }
+
+    /**
+     * As {@link #open(byte[], int, Keys, int)}, the full packet number recovered from its truncated encoding with
+     * RFC 9000 Appendix A.3 given the largest packet number received so far in its space ({@code -1} for none).
+     */
+    public static Opened open(byte[] dg, int off, Keys k, int shortDcidLength, long largestPn) throws Exception {
         byte[] b = dg.clone();
         int first = b[off] & 0xff;
         boolean longHeader = (first & 0x80) != 0;
@@ -142,6 +150,7 @@ public final class IndependentQuic {
             b[pnOffset + i] ^= mask[1 + i];
             pn = pn << 8 | (b[pnOffset + i] & 0xff);
         }
+        pn = decodePacketNumber(largestPn, pn, pnLen * 8);
         byte[] aad = Arrays.copyOfRange(b, off, pnOffset + pnLen);
         byte[] nonce = k.iv().clone();
         for (int i = 0; i < 8; i++) {
@@ -152,6 +161,22 @@ public final class IndependentQuic {
         gcm.updateAAD(aad);
         byte[] payload = gcm.doFinal(b, pnOffset + pnLen, end - pnOffset - pnLen);
         return new Opened(b[off] & 0xff, longHeader, version, typeBits, dcid, scid, token, pn, payload, end);
+    }
+
+    /** RFC 9000 Appendix A.3, DecodePacketNumber. */
+    static long decodePacketNumber(long largestPn, long truncatedPn, int pnNbits) {
+        long expected = largestPn + 1;
+        long win = 1L << pnNbits;
+        long hwin = win / 2;
+        long mask = win - 1;
+        long candidate = (expected & ~mask) | truncatedPn;
+        if (candidate <= expected - hwin && candidate < (1L << 62) - win) {
+            return candidate + win;
+        }
+        if (candidate > expected + hwin && candidate >= win) {
+            return candidate - win;
+        }
+        return candidate;
     }
 
     /** The start offsets of the coalesced long-header packets of a datagram, and of a trailing short header. */

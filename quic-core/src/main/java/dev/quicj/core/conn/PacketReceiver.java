@@ -350,16 +350,20 @@ final class PacketReceiver {
             if (conn.state == ConnectionState.SERVER_INITIAL) {
                 conn.state = ConnectionState.SERVER_WAIT_HANDSHAKE;
             }
-        } else if (conn.role == Role.CLIENT && header.isLongHeader() && conn.peerScid == null) {
+        }
+        // RFC 9000 §17.2, §17.3.1: checked once both protections are off. A client checks before it takes anything
+        // from the packet (as ngtcp2's conn_recv_handshake_pkt, which checks before it switches the DCID): its close
+        // goes to the DCID it had, and a Retry is still judged as before any server packet
+        if (header.reservedBits() != 0) {
+            throw QuicException.protocolViolation(0, "reserved header bits are not zero");
+        }
+        if (conn.role == Role.CLIENT && header.isLongHeader() && conn.peerScid == null) {
             // RFC 9000 §7.2: the client switches to the SCID of the server's first packet
             conn.peerScid = header.scid(dg);
             conn.dcid = conn.peerScid;
         }
         if (conn.role == Role.CLIENT) {
             conn.receivedFromServer = true;
-        }
-        if (header.reservedBits() != 0) {
-            throw QuicException.protocolViolation(0, "reserved header bits are not zero");
         }
         long pn = header.packetNumber();
         if (s.received.contains(pn)) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
@@ -17,6 +18,7 @@ import dev.quicj.core.Hex;
 import dev.quicj.core.LongPacketType;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
+import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.crypto.InitialSecrets;
 import dev.quicj.core.crypto.PacketProtection;
 import dev.quicj.core.inspect.DatagramInspector;
@@ -243,6 +245,31 @@ class ClientLongHeaderReceiveTest {
         assertEquals(ReceiveStatus.DROPPED, receive(c, dg));
         assertEquals(DropReason.DECRYPTION_FAILED, c.lastDropReason());
         assertUntouched(c);
+    }
+
+    /**
+     * RFC 9000 §17.2 and §7.2: the server's first Initial with non-zero reserved bits is a PROTOCOL_VIOLATION, and
+     * the connection error is all it does. The client does not take that packet's SCID as its DCID (ngtcp2's
+     * {@code conn_recv_handshake_pkt} returns its error for the bits before it switches the DCID), so the close it
+     * then writes goes to the DCID it had. It used to switch first, and close to the server's SCID.
+     */
+    @Test
+    void reservedBitsOnTheFirstServerInitialChangeNothing() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        byte[] dg = serverInitial(0, 1, "01");
+        dg[0] |= 0x08;
+        QuicException e = assertThrows(QuicException.class, () -> receive(c, dg));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+        assertUntouched(c);
+        ByteBuffer close = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, close,
+                CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION), T0 + 1));
+        close.flip();
+        byte[] bytes = new byte[close.remaining()];
+        close.get(bytes);
+        List<InspectedPacket> packets = DatagramInspector.inspect(bytes,
+                DatagramInspector.initialKeys(CLIENT_ODCID, NULL.cryptoProvider()), 18);
+        assertEquals(CLIENT_ODCID, packets.get(0).dcid());
     }
 
     /**

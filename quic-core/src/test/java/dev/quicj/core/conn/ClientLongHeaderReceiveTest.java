@@ -273,6 +273,32 @@ class ClientLongHeaderReceiveTest {
     }
 
     /**
+     * The other order, pinned: a frame error in the server's first Initial (here STREAM, which Initial packets may
+     * not carry: RFC 9000 §12.4) is found after the packet authenticated and its header checks passed, so the client
+     * has switched to the server's SCID (§7.2) and its close goes there, as ngtcp2's {@code conn_recv_handshake_pkt}
+     * switches the DCID before it decodes the frames. Nothing else of the packet is taken.
+     */
+    @Test
+    void aFrameErrorInTheFirstServerInitialClosesToTheServersId() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        QuicException e = assertThrows(QuicException.class,
+                () -> receive(c, serverInitial(0, 1, "06" + "00" + "02" + "abcd" + "08" + "00" + "00")));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
+        assertEquals(SERVER_SCID, c.destinationConnectionId());
+        assertEquals(-1, c.largestReceived(EncryptionLevel.INITIAL));
+        assertEquals(0, c.cryptoBytesReceived(EncryptionLevel.INITIAL));
+        ByteBuffer close = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, close,
+                CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION), T0 + 1));
+        close.flip();
+        byte[] bytes = new byte[close.remaining()];
+        close.get(bytes);
+        List<InspectedPacket> packets = DatagramInspector.inspect(bytes,
+                DatagramInspector.initialKeys(CLIENT_ODCID, NULL.cryptoProvider()), 18);
+        assertEquals(SERVER_SCID, packets.get(0).dcid());
+    }
+
+    /**
      * RFC 9000 §17.2: a packet whose Length runs past the end of the datagram cannot be delimited; the packets
      * before it were processed, it and anything after it are not.
      */

@@ -27,8 +27,10 @@ import java.util.ArrayDeque;
 
 /**
  * The receive path of one connection (the part of ngtcp2's {@code ngtcp2_conn_read_pkt} this core needs). Each
- * authenticated packet is decoded twice: once to validate every frame, once to apply them, so a packet with a bad
- * frame has no effect beyond the exception it raises.
+ * authenticated packet is decoded twice: once to validate every frame, once to apply them, so none of a packet's
+ * frames takes effect when one of them is bad. The packet itself has: it was authenticated, so a server's first
+ * Initial is still the packet whose SCID a client switches to (RFC 9000 §7.2, as ngtcp2's
+ * {@code conn_recv_handshake_pkt}), and the close that the exception leads to goes there.
  */
 final class PacketReceiver {
     /** The shortest datagram checked for a stateless reset token (RFC 9000 §10.3.1). */

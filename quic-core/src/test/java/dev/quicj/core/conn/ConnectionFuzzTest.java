@@ -2,6 +2,9 @@ package dev.quicj.core.conn;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.quicj.core.ConnectionId;
+import dev.quicj.core.Hex;
+import dev.quicj.core.TransportErrorCode;
 import java.util.SplittableRandom;
 
 /**
@@ -131,6 +134,82 @@ class ConnectionFuzzTest {
     void serverAmplificationLimit(long seed) throws Exception {
         ConnectionProperties.amplification(new SplittableRandom(seed),
                 ConnectionFixtures.clientFirstInitial(ConnectionFixtures.nullCrypto()));
+    }
+
+    /**
+     * What a client meets from a server, mutated: a coalesced server flight (Initial with ACK and CRYPTO or PING,
+     * Handshake with CRYPTO, 1-RTT with PING; null crypto, so edits past the header still authenticate), a Retry and
+     * a Version Negotiation packet, each with up to 16 byte edits and truncated anywhere. Only {@link QuicException} escapes the
+     * receive path, a dropped datagram changes nothing, and the close writer then gives an outcome of the spec in
+     * whatever state the datagram left, never an exception (RFC 9000 §10.2, close-spec §1.3).
+     */
+    @FuzzTest
+    void mutatedServerFlights(FuzzedDataProvider data) throws Exception {
+        dev.quicj.core.conn.Settings nullCrypto = ConnectionFixtures.nullCrypto();
+        // a client that sent its first Initial, or one that also holds Handshake and 1-RTT keys (for which the
+        // flight's Initial CRYPTO is a level the handshake moved past)
+        QuicConnection c = data.consumeBoolean() ? ConnectionFixtures.client(nullCrypto)
+                : ConnectionFixtures.clientWithOneRttKeys(nullCrypto);
+        byte[] dg = serverTemplates(nullCrypto)[data.consumeInt(0, 3)];
+        int edits = data.consumeInt(0, 16);
+        for (int i = 0; i < edits; i++) {
+            dg[data.consumeInt(0, dg.length - 1)] = data.consumeByte();
+        }
+        dg = java.util.Arrays.copyOf(dg, data.consumeInt(0, dg.length));
+        ConnectionProperties.receiveCoalesced(c, dg);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(1500);
+        CloseOutcome outcome = c.writeConnectionClose(null, null, out,
+                CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0x1c, "fuzz"),
+                ConnectionFixtures.T0 + 20);
+        if ((outcome == CloseOutcome.WRITTEN) != (out.position() > 0)) {
+            throw new AssertionError(outcome + " with " + out.position() + " bytes written");
+        }
+        if (outcome == CloseOutcome.WRITTEN && (out.get(0) & 0x80) != 0 && out.position() < 1200
+                && (out.get(0) & 0x30) == 0) {
+            // a client's datagram that carries an Initial is padded to 1200 bytes (RFC 9000 §14.1)
+            throw new AssertionError("client Initial close of " + out.position() + " bytes");
+        }
+    }
+
+    /** A fresh copy of each server datagram {@link #mutatedServerFlights} starts from. */
+    private static byte[][] serverTemplates(dev.quicj.core.conn.Settings nullCrypto) throws Exception {
+        ConnectionId server = ConnectionFixtures.SERVER_SCID;
+        ConnectionId client = ConnectionFixtures.CLIENT_SCID;
+        byte[] handshake = ConnectionFixtures.peerLongPacket(ConnectionFixtures.peerProtection(nullCrypto,
+                        ConnectionFixtures.SERVER_HANDSHAKE_SECRET),
+                dev.quicj.core.LongPacketType.HANDSHAKE, client, server, 0, Hex.decode("060010" + "cd".repeat(16)), 0);
+        byte[] oneRtt = ConnectionFixtures.peerShortPacket(nullCrypto, ConnectionFixtures.SERVER_1RTT_SECRET, client,
+                0, Hex.decode("01"));
+        byte[] retry = ConnectionFixtures.retryPacket(dev.quicj.core.QuicVersion.V1, client,
+                ConnectionFixtures.cid(0x77, 8), Hex.decode("70".repeat(24)), ConnectionFixtures.CLIENT_ODCID);
+        // Version Negotiation (RFC 9000 §17.2.1) echoing the client's IDs and offering only QUIC v2 and a reserved one
+        ConnectionId odcid = ConnectionFixtures.CLIENT_ODCID;
+        java.nio.ByteBuffer vn = java.nio.ByteBuffer.allocate(7 + client.length() + odcid.length() + 8);
+        vn.put((byte) 0xc0).putInt(0).put((byte) client.length());
+        client.writeTo(vn);
+        vn.put((byte) odcid.length());
+        odcid.writeTo(vn);
+        vn.putInt(dev.quicj.core.QuicVersion.V2.wireValue()).putInt(0x1a2a3a4a);
+        // the server's first flight, its Initial with the ServerHello's CRYPTO (a client that already holds
+        // Handshake keys rejects that) or with an ACK and a PING only
+        return new byte[][] {flight(serverInitial(nullCrypto, "0200000000" + "060020" + "ab".repeat(32)), handshake,
+                oneRtt), flight(serverInitial(nullCrypto, "0200000000" + "01"), handshake, oneRtt), retry, vn.array()};
+    }
+
+    private static byte[] serverInitial(dev.quicj.core.conn.Settings nullCrypto, String frames) throws Exception {
+        return ConnectionFixtures.peerLongPacket(ConnectionFixtures.peerProtection(nullCrypto,
+                        dev.quicj.core.crypto.InitialSecrets.serverSecret(dev.quicj.core.QuicVersion.V1,
+                                ConnectionFixtures.CLIENT_ODCID.toByteArray())),
+                dev.quicj.core.LongPacketType.INITIAL, ConnectionFixtures.CLIENT_SCID, ConnectionFixtures.SERVER_SCID,
+                0, Hex.decode(frames), 0);
+    }
+
+    private static byte[] flight(byte[]... packets) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : packets) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     /**

@@ -63,6 +63,9 @@ final class PacketReceiver {
     private long now;
     // when the packet being processed arrived: now, or earlier for a packet held until the handshake completed
     private long arrival;
+    // the length of the datagram being read by a fresh server (no original DCID yet), counted once its Initial
+    // authenticates, else 0
+    private int unboundBytes;
 
     PacketReceiver(QuicConnection conn) {
         this.conn = conn;
@@ -74,6 +77,7 @@ final class PacketReceiver {
         int start = dg.position();
         int limit = dg.limit();
         int length = limit - start;
+        unboundBytes = 0;
         ReceiveStatus screened = screen(conn, dg, from);
         if (screened != null) {
             return screened;
@@ -100,7 +104,14 @@ final class PacketReceiver {
             }
             return drop(notOurs);
         }
-        countReceived(length);
+        if (conn.role == Role.SERVER && conn.originalDcid == null) {
+            // a fresh server takes the first client Initial that authenticates, whatever its DCID: until one does, no
+            // datagram is "uniquely attributed to a single connection" (RFC 9000 §8.1), and one that opens nothing is
+            // a drop, which changes nothing; the bytes count when this datagram's Initial opens the connection
+            unboundBytes = length;
+        } else {
+            countReceived(length);
+        }
         if (header.form() == PacketForm.RETRY) {
             return retry(dg);
         }
@@ -346,6 +357,11 @@ final class PacketReceiver {
             s.tx = serverInitialTx;
             if (conn.originalDcid == null) {
                 conn.originalDcid = keyDcid;
+            }
+            if (unboundBytes > 0) {
+                // the whole datagram, as for any other server (§8.1): the packets before this one and after it too
+                countReceived(unboundBytes);
+                unboundBytes = 0;
             }
             conn.peerScid = header.scid(dg);
             conn.dcid = conn.peerScid;

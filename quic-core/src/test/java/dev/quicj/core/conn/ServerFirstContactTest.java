@@ -263,4 +263,27 @@ class ServerFirstContactTest {
             assertEquals(SERVER_SCID, packets.get(0).scid());
         }
     }
+
+    /**
+     * A fresh server has no connection ID of its own yet: it takes the first client Initial that authenticates,
+     * whatever its DCID. A datagram before it that opened nothing (an Initial that does not authenticate, to another
+     * DCID) was not "uniquely attributed to a single connection" (RFC 9000 §8.1), and a drop changes nothing: its
+     * bytes must not raise the amplification budget of the connection the next Initial opens.
+     */
+    @ParameterizedTest
+    @EnumSource(QuicVersion.class)
+    void aDatagramThatOpenedNothingDoesNotRaiseTheBudgetOfTheConnectionOpenedLater(QuicVersion v) throws Exception {
+        ConnectionId other = ConnectionId.fromHex("0badbadbadbadbad");
+        byte[] forged = clientInitial(v, other, CLIENT_SCID, 0, CRYPTO, 1200);
+        forged[forged.length - 1] ^= 1;
+        QuicConnection s = freshServer(v);
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(forged), SERVER_PATH, T0));
+        assertEquals(DropReason.DECRYPTION_FAILED, s.lastDropReason());
+        assertUntouched(s);
+        byte[] real = clientInitial(v, CLIENT_ODCID, CLIENT_SCID, 0, CRYPTO, 1200);
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(real), SERVER_PATH, T0));
+        assertEquals(CLIENT_ODCID, s.originalDestinationConnectionId());
+        assertEquals(1200, s.pathBytesReceived());
+        assertEquals(3600, s.amplificationBudget());
+    }
 }

@@ -21,8 +21,8 @@ public enum QuicCloseResult {
     /** No packet fits the maximum UDP payload, even without the reason phrase. */
     BUFFER_TOO_SMALL,
     /**
-     * quic-core cannot close the connection in its state: a client that never sent its first Initial, or a
-     * connection without any transmit key.
+     * quic-core cannot close the connection in its state: a client that never sent its first Initial, or a server
+     * that never read a client Initial.
      */
     INVALID_STATE,
     /** A packet number space is exhausted (2^62-1 was used). */

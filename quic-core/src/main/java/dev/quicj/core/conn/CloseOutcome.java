@@ -27,8 +27,8 @@ public enum CloseOutcome {
      */
     NOBUF_AMPLIFICATION_LIMIT,
     /**
-     * The connection cannot close yet: a client that has not written its first Initial, or a connection with no
-     * transmit key at all (a server that has not read a client Initial).
+     * The connection cannot close yet: a client that has not written its first Initial, or a server that has not
+     * read a client Initial (no transmit key at all, or no Destination Connection ID to send to).
      */
     INVALID_STATE,
     /** A packet number space that still exists has used packet number 2^62-1. */

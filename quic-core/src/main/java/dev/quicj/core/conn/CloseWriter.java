@@ -91,9 +91,10 @@ final class CloseWriter {
         if (conn.role == Role.SERVER) {
             capped = (int) Math.min(shaped, conn.amplificationBudget());
         }
-        if (!conn.initial.canSend() && !conn.handshake.canSend() && !conn.application.canSend()) {
+        if (!conn.initial.canSend() && !conn.handshake.canSend() && !conn.application.canSend()
+                || conn.dcid == null) {
             // no transmit key at all: a server before the client's Initial (for either close type, project
-            // decision 3)
+            // decision 3); or such a server given keys out of order, with no Destination Connection ID to address
             return CloseOutcome.INVALID_STATE;
         }
         this.dest = dest;

@@ -477,7 +477,9 @@ public final class QuicConnection {
      * @throws QuicException AEAD_LIMIT_REACHED (RFC 9001 §6.6), before anything is written: close the connection
      *     with it
      * @throws IllegalStateException if the connection is closing or draining, or a packet number space that still
-     *     exists has used packet number 2^62-1 (ngtcp2's PKT_NUM_EXHAUSTED; close-spec §6)
+     *     exists has used packet number 2^62-1 (ngtcp2's PKT_NUM_EXHAUSTED; close-spec §6), or a server holding a
+     *     transmit key has no {@linkplain #destinationConnectionId() Destination Connection ID} (it read no client
+     *     Initial and was given none: keys installed out of order)
      * @throws IllegalArgumentException if {@code dest} is read-only, or {@code now} is earlier than a previous
      *     timestamp (checked before anything changes)
      */
@@ -498,6 +500,11 @@ public final class QuicConnection {
             throw QuicException.aeadLimitReached("the " + spent.level + " keys sealed " + spent.txSealed
                     + " packets, their AEAD's confidentiality limit less the " + PacketNumberSpace.CLOSE_RESERVE
                     + " kept for the close, and this endpoint does not initiate key updates (RFC 9001 §6.6)");
+        }
+        if (dcid == null && (initial.canSend() || handshake.canSend() || application.canSend())) {
+            // keys installed on a server before it read the client's first Initial: no one to address packets to
+            throw new IllegalStateException("a server that has not read the client's first Initial has no "
+                    + "Destination Connection ID to send to");
         }
         if (handshakeWriter == null) {
             handshakeWriter = new HandshakeWriter(this);
@@ -919,7 +926,10 @@ public final class QuicConnection {
         return scid;
     }
 
-    /** The Destination Connection ID packets are sent with. */
+    /**
+     * The Destination Connection ID packets are sent with; {@code null} on a server that has not read the client's
+     * first Initial and was given none ({@link ServerBuilder#destinationConnectionId}).
+     */
     public ConnectionId destinationConnectionId() {
         return dcid;
     }

@@ -347,7 +347,8 @@ public final class QuicConnection {
      * {@link #lastDropReason()}. A packet that authenticates but breaks the protocol (a bad frame, a frame that is
      * not allowed in its packet type, reserved bits set) throws {@link QuicException} before any of its frames takes
      * effect: close the connection with {@link CloseError#fromException}. Nothing else is thrown, whatever the
-     * datagram holds.
+     * datagram holds, except what this connection's {@link CryptoDataListener} throws: that leaves {@code receive}
+     * as it is, and the connection should then be closed.
      *
      * <p>RFC 9001 §6.6: the packets that fail authentication (the AEAD refuses them) with Handshake or 1-RTT keys are
      * counted over the connection's life, across all keys; once there are more than the integrity limit of the AEAD
@@ -357,6 +358,8 @@ public final class QuicConnection {
      * the tag, no keys) is not counted, and neither is an Initial packet, whose keys anyone can derive (RFC 9001
      * §5.2).
      *
+     * @param datagram the datagram from its position to its limit; its contents are overwritten, its position and
+     *     limit are not changed. Not retained.
      * @param now the current time in nanoseconds; not earlier than any timestamp given before
      * @throws QuicException the peer broke the protocol, or AEAD_LIMIT_REACHED past the integrity limit (RFC 9001
      *     §6.6)
@@ -872,7 +875,8 @@ public final class QuicConnection {
     }
 
     /**
-     * Raises the confirmed maximum UDP payload of the current path, as a path MTU discovery probe would.
+     * Sets the confirmed maximum UDP payload of the current path, as a path MTU discovery probe would (a smaller
+     * value than the current one is taken too).
      *
      * @throws IllegalArgumentException if below 1200 or above 65527
      */
@@ -1038,7 +1042,10 @@ public final class QuicConnection {
         return peerParameters;
     }
 
-    /** The token this client repeats in its Initials (from a Retry or given at creation), or {@code null}. */
+    /**
+     * On a client, the token it repeats in its Initials (from a Retry or given at creation); on a server, the one given
+     * to {@link ServerBuilder#validatedToken}. {@code null} if none.
+     */
     public byte[] token() {
         return token == null ? null : token.clone();
     }
@@ -1602,6 +1609,8 @@ public final class QuicConnection {
         /**
          * The Destination Connection ID of the first Initial, from which the Initial keys derive (required; at least 8
          * bytes as RFC 9000 §7.2 asks).
+         *
+         * @throws IllegalArgumentException if shorter than 8 bytes
          */
         public ClientBuilder originalDestinationConnectionId(ConnectionId odcid) {
             Objects.requireNonNull(odcid, "odcid");
@@ -1801,7 +1810,9 @@ public final class QuicConnection {
 
         /**
          * A token from the client's Initial that the application validated (a Retry or NEW_TOKEN token it issued):
-         * the path counts as validated and has no amplification limit (ngtcp2's {@code settings.token}).
+         * the path counts as validated and has no amplification limit (ngtcp2's {@code settings.token}); copied.
+         *
+         * @throws IllegalArgumentException if {@code null} or empty
          */
         public ServerBuilder validatedToken(byte[] token) {
             if (token == null || token.length == 0) {

@@ -11,7 +11,8 @@ public enum ReceiveStatus {
      */
     DROPPED,
     /**
-     * The connection is closing: the datagram was counted for the amplification limit but not decrypted. The
+     * The connection is closing: the datagram was not decrypted; it counts for the amplification limit when it came
+     * on the connection's path (a server's from another address only in {@link QuicConnection#bytesReceived()}). The
      * caller may re-send its close (RFC 9000 §10.2.1).
      */
     CLOSING,

@@ -239,7 +239,11 @@ public final class Settings {
             return this;
         }
 
-        /** The most out-of-order CRYPTO bytes buffered per encryption level. */
+        /**
+         * The most out-of-order CRYPTO bytes buffered per encryption level (default 65536).
+         *
+         * @throws IllegalArgumentException if less than 4096
+         */
         public Builder maxCryptoBuffer(int bytes) {
             if (bytes < 4096) {
                 throw new IllegalArgumentException("maxCryptoBuffer must be at least 4096: " + bytes);

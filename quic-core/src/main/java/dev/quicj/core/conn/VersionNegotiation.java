@@ -57,7 +57,8 @@ public final class VersionNegotiation {
      *     own: RFC 9000 §6.2 has a client discard a Version Negotiation packet listing the version it selected.
      * @return the number of bytes written
      * @throws IllegalArgumentException if the datagram is not one a server answers ({@link #answerable} is false:
-     *     the message says why), or {@code dest} has less room than the packet; nothing is written then
+     *     the message says why), or {@code dest} is read-only or has less room than the packet; nothing is written
+     *     then
      */
     public static int write(ByteBuffer dest, ByteBuffer datagram, int random) {
         Objects.requireNonNull(dest, "dest");

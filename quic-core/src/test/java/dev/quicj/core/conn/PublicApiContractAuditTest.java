@@ -3,11 +3,13 @@ package dev.quicj.core.conn;
 import static dev.quicj.core.conn.ConnectionFixtures.SERVER_HANDSHAKE_SECRET;
 import static dev.quicj.core.conn.ConnectionFixtures.SUITE;
 import static dev.quicj.core.conn.ConnectionFixtures.T0;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.quicj.core.EncryptionLevel;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +41,49 @@ class PublicApiContractAuditTest {
         // without keys nothing changes: nothing to send
         QuicConnection fresh = ConnectionFixtures.serverBuilder(NULL).build(T0);
         assertEquals(0, fresh.writePacket(null, null, dest, T0));
+    }
+
+    /** The documentation fixes of the audit, pinned: each was what the code did already. */
+    @Test
+    void documentedBehaviourTheAuditCorrected() throws Exception {
+        byte[] initial = ConnectionFixtures.clientFirstInitial(NULL);
+        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).validatedToken(new byte[] {1, 2}).build(T0);
+        // token(): a server's is the validated token it was built with
+        assertArrayEquals(new byte[] {1, 2}, s.token());
+        // receive: position and limit are left as they were
+        ByteBuffer dg = ByteBuffer.allocate(initial.length + 20);
+        dg.position(10);
+        dg.put(initial).flip().position(10);
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(dg, ConnectionFixtures.SERVER_PATH, T0));
+        assertEquals(10, dg.position());
+        assertEquals(10 + initial.length, dg.limit());
+        // setPathMaxUdpPayloadSize lowers too
+        s.setPathMaxUdpPayloadSize(1500);
+        s.setPathMaxUdpPayloadSize(1200);
+        // ReceiveStatus.CLOSING: a datagram from another address does not raise the amplification budget
+        assertEquals(CloseOutcome.WRITTEN,
+                s.writeConnectionClose(null, null, ByteBuffer.allocate(1500), CloseError.noError(), T0));
+        long path = s.pathBytesReceived();
+        long all = s.bytesReceived();
+        NetworkPath other = new NetworkPath(ConnectionFixtures.SERVER_ADDRESS, new InetSocketAddress("127.0.0.1", 1));
+        assertEquals(ReceiveStatus.CLOSING, s.receive(ByteBuffer.allocate(100), other, T0));
+        assertEquals(path, s.pathBytesReceived());
+        assertEquals(all + 100, s.bytesReceived());
+        // a listener's exception leaves receive
+        QuicConnection failing = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
+            throw new IllegalStateException("listener");
+        }).build(T0);
+        assertThrows(IllegalStateException.class,
+                () -> failing.receive(ByteBuffer.wrap(initial.clone()), ConnectionFixtures.SERVER_PATH, T0));
+        // VersionNegotiation.write: a read-only destination is an IllegalArgumentException
+        byte[] unsupported = initial.clone();
+        unsupported[1] = 0x1a;
+        unsupported[2] = 0x2a;
+        assertThrows(IllegalArgumentException.class, () -> VersionNegotiation.write(
+                ByteBuffer.allocate(2000).asReadOnlyBuffer(), ByteBuffer.wrap(unsupported), 1));
+        // the builders' undocumented IllegalArgumentExceptions, now documented
+        assertThrows(IllegalArgumentException.class,
+                () -> QuicConnection.serverBuilder().validatedToken(new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> Settings.builder().maxCryptoBuffer(4095));
     }
 }

@@ -79,10 +79,10 @@ import java.util.concurrent.TimeUnit;
  *       Calling close again is harmless; every promise completes when the channel has closed.</li>
  *   <li>{@link #exceptionCaught exceptionCaught}: a {@link QuicConnectionException} closes its connection, with the
  *       transport error code, frame type and message of its cause when that is a {@link QuicException}, otherwise
- *       with INTERNAL_ERROR. A bare {@link QuicException} names no connection and closes them all with its code and
- *       frame type. Any other exception closes them all with INTERNAL_ERROR and no reason phrase. In every case
- *       the exception is then passed on with {@code ctx.fireExceptionCaught}, so the handlers after this one still
- *       see it. To reach this handler, fire exceptions from the pipeline's head
+ *       with INTERNAL_ERROR. A bare {@link QuicException} names no connection and closes them all with its code,
+ *       frame type and message. Any other exception closes them all with INTERNAL_ERROR and no reason phrase. In
+ *       every case the exception is then passed on with {@code ctx.fireExceptionCaught}, so the handlers after this
+ *       one still see it. To reach this handler, fire exceptions from the pipeline's head
  *       ({@code channel.pipeline().fireExceptionCaught(e)}) or from a handler placed before it.</li>
  *   <li>A {@link QuicCloseCommand} user event closes one connection or all of them with the error it carries.</li>
  *   <li>A peer that breaks the protocol ({@link QuicConnection#receive} throws {@link QuicException}): that

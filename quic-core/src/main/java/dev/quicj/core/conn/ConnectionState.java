@@ -7,10 +7,13 @@ package dev.quicj.core.conn;
  * CLIENT_INITIAL --first Initial written--> CLIENT_WAIT_HANDSHAKE --handshake completed--> POST_HANDSHAKE
  * SERVER_INITIAL --client Initial read----> SERVER_WAIT_HANDSHAKE --handshake completed--> POST_HANDSHAKE
  * any live state --writeConnectionClose succeeded--> CLOSING
- * any state      --peer CONNECTION_CLOSE or stateless reset received--> DRAINING
+ * any live state --peer CONNECTION_CLOSE or stateless reset received--> DRAINING
  * </pre>
  *
- * A client that processes a Retry goes back to {@code CLIENT_INITIAL} until it writes its next Initial.
+ * <p>CLOSING and DRAINING are final: a closing connection decrypts nothing (RFC 9000 §10.2.1), so a peer's
+ * CONNECTION_CLOSE arriving then does not make it draining, and it looks for no stateless reset.
+ *
+ * <p>A client that processes a Retry goes back to {@code CLIENT_INITIAL} until it writes its next Initial.
  */
 public enum ConnectionState {
     /** A client that has not written its first Initial (or not since a Retry). Closing is an invalid state here. */

@@ -86,4 +86,21 @@ class PublicApiContractAuditTest {
                 () -> QuicConnection.serverBuilder().validatedToken(new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> Settings.builder().maxCryptoBuffer(4095));
     }
+
+    /** ConnectionState: CLOSING is final, a peer's CONNECTION_CLOSE arriving then is not read. */
+    @Test
+    void aClosingConnectionDoesNotBecomeDraining() throws Exception {
+        QuicConnection c = ConnectionFixtures.clientPostHandshake(NULL);
+        assertEquals(CloseOutcome.WRITTEN,
+                c.writeConnectionClose(null, null, ByteBuffer.allocate(1500), CloseError.noError(), T0));
+        byte[] peerClose = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET,
+                ConnectionFixtures.CLIENT_SCID, 0, new byte[] {0x1c, 0, 0, 0});
+        assertEquals(ReceiveStatus.CLOSING, c.receive(ByteBuffer.wrap(peerClose), ConnectionFixtures.CLIENT_PATH, T0));
+        assertEquals(ConnectionState.CLOSING, c.state());
+        assertNull(c.peerCloseError());
+        // the same packet drains a live connection
+        QuicConnection live = ConnectionFixtures.clientPostHandshake(NULL);
+        assertEquals(ReceiveStatus.DRAINING,
+                live.receive(ByteBuffer.wrap(peerClose.clone()), ConnectionFixtures.CLIENT_PATH, T0));
+    }
 }

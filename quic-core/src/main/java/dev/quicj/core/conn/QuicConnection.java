@@ -253,8 +253,10 @@ public final class QuicConnection {
      * {@code ngtcp2_conn_write_connection_close} (close-spec §1–§6). The close goes in every packet type RFC 9000
      * §10.2.3 asks for in the current handshake state, coalesced Initial → Handshake → 1-RTT; an application close
      * becomes {@code 1c 0c 00 00} (APPLICATION_ERROR, no reason) in Initial and Handshake packets; a client Initial
-     * is padded to 1200 bytes; the size is capped by the peer's max_udp_payload_size, the settings, the path and (on a
-     * server) the amplification budget.
+     * is padded to 1200 bytes ({@link Settings#maxTxUdpPayloadSize()} without shaping), or to the room there is when
+     * that is less (close-spec §3.3: a 1000-byte {@code dest} gets a 1000-byte datagram); the size is capped by
+     * {@code dest}, the peer's max_udp_payload_size, the settings, the path and (on a server) the amplification
+     * budget.
      *
      * <p>Checks run in ngtcp2's order: the timestamp; the close type ({@link CloseOutcome#NOTHING_TO_WRITE} for
      * the types that send nothing); packet number exhaustion; the state (CLIENT_INITIAL is

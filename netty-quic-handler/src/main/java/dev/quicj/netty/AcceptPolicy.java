@@ -92,8 +92,8 @@ public final class AcceptPolicy {
      * the listeners of its {@link QuicConnectionEndedEvent}), and {@link QuicCloseHandler#connectionCount} counts it
      * until it is freed.
      * Its Initial keys are re-keyed from those of earlier refused connections that have closed (a closed
-     * connection never seals or opens again), so a flood of refusals makes less garbage; its
-     * {@code settings().cryptoProvider()} is the handler's recycling wrapper around the configured provider.
+     * connection never seals or opens again), so a flood of refusals makes less garbage; the crypto provider of its
+     * settings is the handler's recycling wrapper around the configured provider.
      *
      * @throws IllegalArgumentException if the error is of a type that sends nothing
      */

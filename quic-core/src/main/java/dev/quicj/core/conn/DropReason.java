@@ -57,7 +57,8 @@ public enum DropReason {
     HELD_UNTIL_HANDSHAKE_COMPLETE,
     /**
      * A 1-RTT packet before the TLS handshake completed, when the connection already holds
-     * {@link QuicConnection#MAX_HELD_PACKETS} such packets.
+     * {@link QuicConnection#MAX_HELD_PACKETS} such packets, or when holding it would take the held packets beyond
+     * {@link QuicConnection#MAX_HELD_BYTES}.
      */
     TOO_MANY_HELD_PACKETS
 }

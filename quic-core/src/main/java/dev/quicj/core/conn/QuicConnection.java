@@ -307,8 +307,8 @@ public final class QuicConnection {
      * tokens {@linkplain #addStatelessResetToken added} (compared in constant time), the connection enters the
      * draining state ({@link #isStatelessReset()}, RFC 9000 §10.3.1: it "MUST enter the draining period and not send
      * any further packets on this connection") and this returns {@link ReceiveStatus#DRAINING}. Otherwise nothing
-     * changes, nothing is counted, and it returns {@link ReceiveStatus#DROPPED}; a closing or draining connection
-     * never looks for a reset again and always answers so.
+     * changes but {@link #lastTimestamp()}, nothing is counted, and it returns {@link ReceiveStatus#DROPPED}; a
+     * closing or draining connection never looks for a reset again and always answers so.
      *
      * @param datagram the datagram from its position to its limit; neither they nor its contents are changed
      * @param from the path it arrived on

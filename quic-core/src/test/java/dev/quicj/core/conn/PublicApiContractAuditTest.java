@@ -85,6 +85,13 @@ class PublicApiContractAuditTest {
         assertThrows(IllegalArgumentException.class,
                 () -> QuicConnection.serverBuilder().validatedToken(new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> Settings.builder().maxCryptoBuffer(4095));
+        // receiveStatelessReset: a datagram that is no reset changes the last timestamp, nothing else
+        QuicConnection client = ConnectionFixtures.client(NULL);
+        long sent = client.bytesReceived();
+        assertEquals(ReceiveStatus.DROPPED,
+                client.receiveStatelessReset(ByteBuffer.allocate(40), ConnectionFixtures.CLIENT_PATH, T0 + 5));
+        assertEquals(T0 + 5, client.lastTimestamp());
+        assertEquals(sent, client.bytesReceived());
     }
 
     /** ConnectionState: CLOSING is final, a peer's CONNECTION_CLOSE arriving then is not read. */

@@ -1,8 +1,9 @@
 package dev.quicj.core.conn;
 
 /**
- * A caller-owned holder that {@link QuicConnection#writeConnectionClose} fills with how the datagram must be sent
- * (ngtcp2's {@code ngtcp2_pkt_info}): its ECN codepoint. Reusable across calls; not thread-safe.
+ * A caller-owned holder that {@link QuicConnection#writeConnectionClose} and {@link QuicConnection#writePacket} fill
+ * with how the datagram must be sent (ngtcp2's {@code ngtcp2_pkt_info}): its ECN codepoint. Reusable across calls;
+ * not thread-safe.
  */
 public final class PacketInfo {
     // the ECN codepoint to send with, or null if no call filled it

@@ -1,8 +1,9 @@
 package dev.quicj.core.conn;
 
 /**
- * A caller-owned holder that {@link QuicConnection#writeConnectionClose} fills with the path the datagram must be
- * sent on (ngtcp2's {@code ngtcp2_path} out-parameter). Reusable across calls; not thread-safe.
+ * A caller-owned holder that {@link QuicConnection#writeConnectionClose} and {@link QuicConnection#writePacket} fill
+ * with the path the datagram must be sent on (ngtcp2's {@code ngtcp2_path} out-parameter). Reusable across calls; not
+ * thread-safe.
  */
 public final class PathInfo {
     // the path written by the last call that reached the path step, or null

@@ -475,6 +475,9 @@ public final class QuicConnection {
      * {@link #receive} reported the integrity limit. Either way the caller closes with
      * {@link CloseError#fromException}.
      *
+     * @param pathInfo receives the path to send on (filled also when this returns 0), or {@code null}
+     * @param packetInfo receives the ECN codepoint to send with (ECT(0) only on an ECN-capable path; filled also when
+     *     this returns 0), or {@code null}
      * @param dest written from its position; the position advances by the returned length
      * @return the datagram's length, or 0 when there is nothing to send or no room
      * @throws CryptoException if sealing fails (nothing is sent; packet numbers of packets already written in this

@@ -40,7 +40,12 @@ class PublicApiContractAuditTest {
         assertEquals(ConnectionState.SERVER_INITIAL, s.state());
         // without keys nothing changes: nothing to send
         QuicConnection fresh = ConnectionFixtures.serverBuilder(NULL).build(T0);
-        assertEquals(0, fresh.writePacket(null, null, dest, T0));
+        PathInfo pathInfo = new PathInfo();
+        PacketInfo packetInfo = new PacketInfo();
+        assertEquals(0, fresh.writePacket(pathInfo, packetInfo, dest, T0));
+        // writePacket fills the holders too, also when it returns 0
+        assertEquals(ConnectionFixtures.SERVER_PATH, pathInfo.path());
+        assertEquals(Ecn.NOT_ECT, packetInfo.ecn());
     }
 
     /** The documentation fixes of the audit, pinned: each was what the code did already. */

@@ -118,6 +118,21 @@ class QuicCloseHandlerFailuresTest {
     }
 
     @Test
+    void aServerGivenKeysBeforeItReadAnyInitialIsReportedAsInvalidState() throws Exception {
+        // keys installed out of order: quic-core once threw NullPointerException (no Destination Connection ID),
+        // which ended the connection as FAILED; it cannot close yet, as a server that read nothing
+        start();
+        QuicConnection s = QuicConnection.serverBuilder().sourceConnectionId(SCID)
+                .path(new NetworkPath(SERVER, CLIENT)).build(now(ch));
+        s.installTxKey(dev.quicj.core.EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE,
+                ConnectionFixtures.SERVER_HANDSHAKE_SECRET);
+        handler.addConnection(s);
+        ch.close();
+        assertEndedAndFreed(SCID, QuicCloseInitiator.LOCAL, QuicCloseResult.INVALID_STATE);
+        assertEquals(List.of(), recorder.exceptions);
+    }
+
+    @Test
     void aReasonThatDoesNotFitIsDroppedAndTheCodeStillSent() throws Exception {
         start();
         QuicConnection c = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;

@@ -25,6 +25,8 @@ public final class QuicDatagramPacket extends DatagramPacket {
      * @param recipient where the datagram goes
      * @param sender the local address it is sent from, or {@code null}
      * @param ecn the ECN codepoint
+     * @throws NullPointerException if {@code content} or {@code ecn} is null, or both addresses are; {@code content}
+     *     is then still the caller's to release
      */
     public QuicDatagramPacket(ByteBuf content, InetSocketAddress recipient, InetSocketAddress sender, Ecn ecn) {
         super(content, recipient, sender);

@@ -113,6 +113,18 @@ class QuicCloseHandlerConfigTest {
     }
 
     @Test
+    void aDatagramPacketWithoutCodepointIsRefusedAndLeavesItsContentToTheCaller() {
+        ByteBuf content = ByteBufAllocator.DEFAULT.buffer(1).writeByte(1);
+        try {
+            assertThrows(NullPointerException.class,
+                    () -> new QuicDatagramPacket(content, new InetSocketAddress("127.0.0.1", 1), null, null));
+            assertEquals(1, content.refCnt());
+        } finally {
+            content.release();
+        }
+    }
+
+    @Test
     void derivedDatagramPacketsKeepTheEcnCodepointAndAddresses() {
         InetSocketAddress to = new InetSocketAddress("127.0.0.1", 1);
         InetSocketAddress from = new InetSocketAddress("127.0.0.1", 2);

@@ -341,8 +341,9 @@ public final class QuicConnection {
     /**
      * Reads one UDP datagram: splits coalesced packets, removes header protection, decrypts with the installed keys
      * and processes the frames this core understands (ACK, CRYPTO, HANDSHAKE_DONE, NEW_TOKEN, CONNECTION_CLOSE,
-     * PATH_CHALLENGE, answered by the next {@link #writePacket}, PING, PADDING; STREAM and RESET_STREAM are flow
-     * controlled once {@link #setLocalTransportParameters} was called; every other frame is validated and skipped).
+     * PATH_CHALLENGE, answered by the next {@link #writePacket}, NEW_CONNECTION_ID and RETIRE_CONNECTION_ID (RFC 9000
+     * §5.1), PING, PADDING; STREAM and RESET_STREAM are flow controlled once {@link #setLocalTransportParameters} was
+     * called; every other frame is validated and skipped).
      * The datagram is decrypted in place.
      *
      * <p>Malformed, undecryptable, duplicate or unexpected packets are dropped and change nothing; the reason is

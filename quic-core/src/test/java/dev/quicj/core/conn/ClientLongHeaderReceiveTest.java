@@ -92,6 +92,17 @@ class ClientLongHeaderReceiveTest {
     }
 
     /** What a client that has sent its first Initial and received nothing still has. */
+    /** The DCID of the Initial close {@code c} writes for a PROTOCOL_VIOLATION. */
+    private static ConnectionId closeDcid(QuicConnection c) {
+        ByteBuffer close = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, close,
+                CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION), T0 + 1));
+        byte[] bytes = Arrays.copyOf(close.array(), close.position());
+        List<InspectedPacket> packets = DatagramInspector.inspect(bytes,
+                DatagramInspector.initialKeys(CLIENT_ODCID, NULL.cryptoProvider()), 18);
+        return packets.get(0).dcid();
+    }
+
     private static void assertUntouched(QuicConnection c) {
         assertEquals(ConnectionState.CLIENT_WAIT_HANDSHAKE, c.state());
         assertEquals(CLIENT_ODCID, c.destinationConnectionId());
@@ -261,15 +272,7 @@ class ClientLongHeaderReceiveTest {
         QuicException e = assertThrows(QuicException.class, () -> receive(c, dg));
         assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, e.errorCode());
         assertUntouched(c);
-        ByteBuffer close = ByteBuffer.allocate(1500);
-        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, close,
-                CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION), T0 + 1));
-        close.flip();
-        byte[] bytes = new byte[close.remaining()];
-        close.get(bytes);
-        List<InspectedPacket> packets = DatagramInspector.inspect(bytes,
-                DatagramInspector.initialKeys(CLIENT_ODCID, NULL.cryptoProvider()), 18);
-        assertEquals(CLIENT_ODCID, packets.get(0).dcid());
+        assertEquals(CLIENT_ODCID, closeDcid(c));
     }
 
     /**
@@ -287,15 +290,7 @@ class ClientLongHeaderReceiveTest {
         assertEquals(SERVER_SCID, c.destinationConnectionId());
         assertEquals(-1, c.largestReceived(EncryptionLevel.INITIAL));
         assertEquals(0, c.cryptoBytesReceived(EncryptionLevel.INITIAL));
-        ByteBuffer close = ByteBuffer.allocate(1500);
-        assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, close,
-                CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION), T0 + 1));
-        close.flip();
-        byte[] bytes = new byte[close.remaining()];
-        close.get(bytes);
-        List<InspectedPacket> packets = DatagramInspector.inspect(bytes,
-                DatagramInspector.initialKeys(CLIENT_ODCID, NULL.cryptoProvider()), 18);
-        assertEquals(SERVER_SCID, packets.get(0).dcid());
+        assertEquals(SERVER_SCID, closeDcid(c));
     }
 
     /**

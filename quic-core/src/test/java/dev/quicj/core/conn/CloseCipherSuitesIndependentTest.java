@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.crypto.CipherSuite;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
@@ -37,28 +35,13 @@ class CloseCipherSuitesIndependentTest {
         return b;
     }
 
-    private static byte[] expandLabel(String mac, byte[] secret, String label, int length) throws Exception {
-        byte[] full = ("tls13 " + label).getBytes(StandardCharsets.US_ASCII);
-        ByteArrayOutputStream info = new ByteArrayOutputStream();
-        info.write(length >> 8);
-        info.write(length);
-        info.write(full.length);
-        info.write(full, 0, full.length);
-        info.write(0);
-        Mac m = Mac.getInstance(mac);
-        m.init(new SecretKeySpec(secret, mac));
-        m.update(info.toByteArray());
-        m.update((byte) 1);
-        return Arrays.copyOf(m.doFinal(), length);
-    }
-
     /** Opens the packet at {@code off}: returns its plaintext payload; {@code end[0]} receives where it ends. */
     private static byte[] open(byte[] dg, int off, boolean chacha, byte[] secret, int[] end) throws Exception {
         String mac = chacha ? "HmacSHA256" : "HmacSHA384";
         int keyLen = 32;
-        byte[] key = expandLabel(mac, secret, "quic key", keyLen);
-        byte[] iv = expandLabel(mac, secret, "quic iv", 12);
-        byte[] hp = expandLabel(mac, secret, "quic hp", keyLen);
+        byte[] key = IndependentQuic.expandLabel(mac, secret, "quic key", keyLen);
+        byte[] iv = IndependentQuic.expandLabel(mac, secret, "quic iv", 12);
+        byte[] hp = IndependentQuic.expandLabel(mac, secret, "quic hp", keyLen);
         byte[] b = dg.clone();
         boolean longHeader = (b[off] & 0x80) != 0;
         int pnOffset;

@@ -30,8 +30,12 @@ public final class IndependentQuic {
     }
 
     static byte[] hmac(byte[] key, byte[]... parts) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return hmac("HmacSHA256", key, parts);
+    }
+
+    private static byte[] hmac(String algorithm, byte[] key, byte[]... parts) throws Exception {
+        Mac mac = Mac.getInstance(algorithm);
+        mac.init(new SecretKeySpec(key, algorithm));
         for (byte[] p : parts) {
             mac.update(p);
         }
@@ -39,6 +43,11 @@ public final class IndependentQuic {
     }
 
     static byte[] expandLabel(byte[] secret, String label, int length) throws Exception {
+        return expandLabel("HmacSHA256", secret, label, length);
+    }
+
+    /** HKDF-Expand-Label (RFC 8446 §7.1) with HMAC {@code algorithm}, for lengths up to one hash. */
+    static byte[] expandLabel(String algorithm, byte[] secret, String label, int length) throws Exception {
         byte[] full = ("tls13 " + label).getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream info = new ByteArrayOutputStream();
         info.write(length >> 8);
@@ -46,8 +55,8 @@ public final class IndependentQuic {
         info.write(full.length);
         info.write(full, 0, full.length);
         info.write(0);
-        // HKDF-Expand, length <= 32: T(1) = HMAC(PRK, info | 0x01)
-        byte[] t = hmac(secret, info.toByteArray(), new byte[] {1});
+        // HKDF-Expand, length <= one hash: T(1) = HMAC(PRK, info | 0x01)
+        byte[] t = hmac(algorithm, secret, info.toByteArray(), new byte[] {1});
         return Arrays.copyOf(t, length);
     }
 

@@ -14,8 +14,10 @@ public enum EcnMode {
      * As metadata, and also on the socket: before a datagram whose codepoint differs from the socket's, the handler
      * flushes what it wrote so far and sets the two low bits of {@link io.netty.channel.ChannelOption#IP_TOS}. This
      * works on NIO and epoll datagram channels; on a transport without {@code IP_TOS} (for example
-     * {@code EmbeddedChannel}) only the metadata is set. The option is socket-wide, so it also applies to what the
-     * application sends afterwards.
+     * {@code EmbeddedChannel}) only the metadata is set. The option is socket-wide: what other handlers wrote before
+     * the change is flushed first, and the socket's own TOS byte is given back when the handler flushes at the end of
+     * the event it is handling. A datagram another handler writes during that event (a listener of
+     * {@link QuicConnectionEndedEvent} writing its own datagram, say) leaves with the close's marking.
      */
     SOCKET_TOS
 }

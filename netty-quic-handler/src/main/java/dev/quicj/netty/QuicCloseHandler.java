@@ -162,6 +162,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final ConnectionIdTable byId = new ConnectionIdTable();
     // the entries holding a connection, by the peer's address: where a stateless reset is looked for (RFC 9000 §10.3.1)
     private final PeerAddressIndex byPeer = new PeerAddressIndex();
+    // EcnMode.SOCKET_TOS: the socket's own TOS byte while applyEcn has changed its ECN bits, given back at the
+    // handler's next flush; -1 when the socket has its own bits
+    private int socketTos = -1;
     // the connections, in the order they were added: a list linked through the entries
     private ConnectionEntry first;
     // the connection reading its first Initial in acceptInto, not registered yet: a close command its CRYPTO data
@@ -1269,7 +1272,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * for no connection the handler keeps: a stateless refusal named {@code id}, or Version Negotiation ({@code id}
      * null, a failure not reported). It is copied out of the scratch before applyEcn's flush, whose completions may
      * re-enter and write other closes into it, and counted before it, as in sendCachedClose (SOCKET_TOS: an earlier
-     * close may have left the socket marking ECT(0)).
+     * close of this event may have left the socket marking ECT(0)).
      */
     private void sendStateless(ByteBuffer scratch, NetworkPath from, ConnectionId id) {
         ByteBuf buf = datagramOf(scratch);
@@ -1387,6 +1390,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             flushPending = false;
             ctx.flush();
         }
+        restoreEcn();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1618,8 +1622,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /**
      * In {@link EcnMode#SOCKET_TOS}, sets the socket's ECN bits to {@code ecn} if they differ, after flushing what was
-     * written with the previous marking. A transport without IP_TOS is left alone; a socket error is reported with
-     * {@code fireExceptionCaught} and the datagram still goes out.
+     * written with the previous marking, by this handler or by another (a datagram the application wrote without
+     * flushing just before a close must not leave ECT(0)-marked, RFC 3168 §5). The socket's own TOS byte is
+     * remembered and given back by {@link #restoreEcn} when the handler flushes. A transport without IP_TOS is left
+     * alone; a socket error is reported with {@code fireExceptionCaught} and the datagram still goes out.
      */
     private void applyEcn(Ecn ecn) {
         if (config.ecnMode() != EcnMode.SOCKET_TOS) {
@@ -1629,9 +1635,39 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         try {
             Integer tos = cc.getOption(ChannelOption.IP_TOS);
             if (tos != null && (tos & ECN_MASK) != ecn.codepoint()) {
-                flushIfPending();
-                cc.setOption(ChannelOption.IP_TOS, (tos & ~ECN_MASK) | ecn.codepoint());
+                flushPending = false;
+                ctx.flush();
+                if (socketTos < 0) {
+                    socketTos = tos;
+                }
+                int marked = (tos & ~ECN_MASK) | ecn.codepoint();
+                cc.setOption(ChannelOption.IP_TOS, marked);
+                if (marked == socketTos) {
+                    // back to the socket's own bits: nothing to give back
+                    socketTos = -1;
+                }
             }
+        } catch (RuntimeException e) {
+            ctx.fireExceptionCaught(e);
+        }
+    }
+
+    /**
+     * Gives the socket back the TOS byte {@link #applyEcn} changed, once what was written with the changed marking has
+     * been flushed: what other handlers send afterwards (the application's own datagrams) is not ECN-marked by the
+     * handler's close. Nothing is set on a channel that closed meanwhile.
+     */
+    private void restoreEcn() {
+        int tos = socketTos;
+        if (tos < 0) {
+            return;
+        }
+        socketTos = -1;
+        if (!ctx.channel().isOpen()) {
+            return;
+        }
+        try {
+            ctx.channel().config().setOption(ChannelOption.IP_TOS, tos);
         } catch (RuntimeException e) {
             ctx.fireExceptionCaught(e);
         }

@@ -19,6 +19,7 @@ import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Sent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -32,6 +33,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -186,6 +188,106 @@ class QuicCloseHandlerEcnSocketTest {
         Object[] again = p.receive();
         int resendTos = (Integer) again[0];
         assertEquals(DSCP_TOS, resendTos, () -> "TOS of the resend: 0x" + Integer.toHexString(resendTos));
+        assertTrue(tail.exceptions.isEmpty(), () -> "exceptions: " + tail.exceptions);
+    }
+
+    static List<Arguments> transportsAndAddresses() {
+        List<Arguments> list = new ArrayList<>();
+        for (SocketTransport t : SocketTransport.values()) {
+            for (Addresses a : EnumSet.of(Addresses.IPV4, Addresses.IPV6, Addresses.DUAL_STACK_IPV4_PEER)) {
+                list.add(Arguments.of(t, a));
+            }
+        }
+        return list;
+    }
+
+    /** A SOCKET_TOS channel (DSCP set) with an ECN-capable client towards the python peer; returns {peer, remote}. */
+    private Object[] startEcnCapableClient(SocketTransport transport, Addresses addresses, Tail tail,
+            ConnectionId scid) throws Exception {
+        if (addresses != Addresses.IPV4) {
+            QuicCloseHandlerTransportTest.assumeIpv6();
+        }
+        group = transport.newGroup();
+        Peer p = startPeer(addresses.peer);
+        QuicCloseHandler handler = new QuicCloseHandler(
+                QuicCloseHandlerConfig.builder().ecnMode(EcnMode.SOCKET_TOS).build());
+        channel = new Bootstrap().group(group).channel(transport.channelType()).option(ChannelOption.IP_TOS, DSCP_TOS)
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(handler, tail);
+                    }
+                }).bind(new InetSocketAddress(addresses.bind, 0)).sync().channel();
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(addresses.peer), p.port);
+        channel.eventLoop().submit(() -> {
+            Client c = new Client(ConnectionId.fromHex("0f1e2d3c4b5a6978"), scid, new NetworkPath(local, remote),
+                    channel.eventLoop().ticker().nanoTime());
+            c.connection.setEcnState(EcnState.CAPABLE);
+            handler.addConnection(c.connection);
+            return null;
+        }).get(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+        return new Object[] {p, remote};
+    }
+
+    /**
+     * RFC 3168 §5: ECT marks the datagrams of an ECN-capable transport. What other handlers send on the channel after
+     * an ECT(0) close (the application's own datagrams) leaves with the ECN bits the socket had before the close.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("transportsAndAddresses")
+    void aDatagramOfAnotherHandlerAfterAnEct0CloseLeavesWithTheSocketsOwnEcnBits(SocketTransport transport,
+            Addresses addresses) throws Exception {
+        Tail tail = new Tail();
+        ConnectionId scid = ConnectionId.fromHex("e1e2e3e4e5e6e7e8");
+        Object[] started = startEcnCapableClient(transport, addresses, tail, scid);
+        Peer p = (Peer) started[0];
+        InetSocketAddress remote = (InetSocketAddress) started[1];
+        channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid,
+                CloseError.transport(TransportErrorCode.NO_ERROR)));
+        int closeTos = (Integer) p.receive()[0];
+        assertEquals(DSCP_TOS | Ecn.ECT_0.codepoint(), closeTos, () -> "close: 0x" + Integer.toHexString(closeTos));
+
+        byte[] mine = {1, 2, 3, 4};
+        channel.writeAndFlush(new io.netty.channel.socket.DatagramPacket(Unpooled.wrappedBuffer(mine), remote))
+                .sync();
+        Object[] after = p.receive();
+        assertTrue(Arrays.equals(mine, (byte[]) after[1]));
+        int tos = (Integer) after[0];
+        assertEquals(DSCP_TOS, tos, () -> "the application's datagram after the close: 0x" + Integer.toHexString(tos));
+        assertEquals(DSCP_TOS, (int) channel.config().getOption(ChannelOption.IP_TOS));
+        assertTrue(tail.exceptions.isEmpty(), () -> "exceptions: " + tail.exceptions);
+    }
+
+    /**
+     * A datagram another handler wrote but did not flush before the close is sent with the marking the socket had when
+     * it was written: the handler flushes it before it changes IP_TOS, not only its own writes.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("transportsAndAddresses")
+    void aDatagramOfAnotherHandlerWrittenBeforeAnEct0CloseIsNotMarked(SocketTransport transport,
+            Addresses addresses) throws Exception {
+        Tail tail = new Tail();
+        ConnectionId scid = ConnectionId.fromHex("e1e2e3e4e5e6e7e8");
+        Object[] started = startEcnCapableClient(transport, addresses, tail, scid);
+        Peer p = (Peer) started[0];
+        InetSocketAddress remote = (InetSocketAddress) started[1];
+        byte[] mine = {1, 2, 3, 4};
+        channel.eventLoop().submit(() -> {
+            channel.write(new io.netty.channel.socket.DatagramPacket(Unpooled.wrappedBuffer(mine), remote));
+            channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid,
+                    CloseError.transport(TransportErrorCode.NO_ERROR)));
+        }).get(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+        for (int i = 0; i < 2; i++) {
+            Object[] d = p.receive();
+            int tos = (Integer) d[0];
+            if (Arrays.equals(mine, (byte[]) d[1])) {
+                assertEquals(DSCP_TOS, tos, () -> "the datagram written before the close: 0x"
+                        + Integer.toHexString(tos));
+            } else {
+                assertEquals(DSCP_TOS | Ecn.ECT_0.codepoint(), tos, () -> "close: 0x" + Integer.toHexString(tos));
+            }
+        }
         assertTrue(tail.exceptions.isEmpty(), () -> "exceptions: " + tail.exceptions);
     }
 }

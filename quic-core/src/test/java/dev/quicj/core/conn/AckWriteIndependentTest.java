@@ -370,4 +370,96 @@ class AckWriteIndependentTest {
         assertTrue(m > 0 && m < 1200, m + " bytes");
         assertEquals(0x20, next.get(0) & 0x30, "a Handshake packet");
     }
+
+    /**
+     * A ClientHello too large for one packet (3000 bytes) goes out as Initial-only datagrams of exactly 1200 bytes
+     * each (§14.1), CRYPTO offsets contiguous, packet numbers 0, 1, 2, each repeating the token (§17.2.2); once the
+     * server's Initial PING arrived, the next Initial carries its ACK (same space, §12.3) before the CRYPTO data.
+     */
+    @Test
+    void aLargeClientHelloGoesOutInPaddedInitialsWithTheTokenAndThenTheAck() throws Exception {
+        byte[] token = {1, 2, 3};
+        QuicConnection c = ConnectionFixtures.clientBuilder(JCA).token(token).build(T0);
+        byte[] hello = new byte[3000];
+        for (int i = 0; i < hello.length; i++) {
+            hello[i] = (byte) i;
+        }
+        c.submitCryptoData(EncryptionLevel.INITIAL, hello);
+        long offset = 0;
+        byte[] keyDcid = CLIENT_ODCID.toByteArray();
+        for (int pn = 0; offset < hello.length; pn++) {
+            if (pn == 1) {
+                assertEquals(ReceiveStatus.PROCESSED,
+                        c.receive(ByteBuffer.wrap(serverInitial(0, "01")), CLIENT_PATH, T0 + 2 * MS));
+            }
+            ByteBuffer out = ByteBuffer.allocate(1500);
+            int n = c.writePacket(null, null, out, T0 + 2 * MS);
+            assertEquals(1200, n, "datagram " + pn);
+            byte[] dg = Arrays.copyOf(out.array(), n);
+            assertEquals(1, IndependentQuic.packetStarts(dg).size());
+            Opened o = IndependentQuic.open(dg, 0, IndependentQuic.initialKeys(V1, keyDcid, false), 0, pn - 1);
+            assertEquals(pn, o.pn());
+            assertArrayEquals(token, o.token(), "datagram " + pn);
+            Reader r = new Reader(o.payload());
+            int type = (int) r.varint();
+            if (pn == 1) {
+                assertEquals(0x02, type, "the ACK first");
+                assertEquals(0, r.varint());
+                assertEquals(0, r.varint(), "ACK Delay 0");
+                assertEquals(0, r.varint());
+                assertEquals(0, r.varint());
+                type = (int) r.varint();
+            }
+            assertEquals(0x06, type, "CRYPTO");
+            assertEquals(offset, r.varint(), "contiguous offsets");
+            int len = (int) r.varint();
+            assertArrayEquals(Arrays.copyOfRange(hello, (int) offset, (int) offset + len),
+                    Arrays.copyOfRange(o.payload(), r.p, r.p + len));
+            for (int i = r.p + len; i < o.payload().length; i++) {
+                assertEquals(0, o.payload()[i], "only PADDING after the CRYPTO frame");
+            }
+            offset += len;
+            assertTrue(pn < 3, "at most three datagrams");
+        }
+        assertEquals(0, c.writePacket(null, null, ByteBuffer.allocate(1500), T0 + 3 * MS));
+    }
+
+    /**
+     * A server's first flight: the datagram with its Initial (ACK of the client's Initial, Delay 0, and CRYPTO: ack-
+     * eliciting) is at least 1200 bytes (§14.1), later datagrams carry Handshake CRYPTO only, and everything together
+     * stays within three times the 1200 bytes received (§8.1).
+     */
+    @Test
+    void aServersFirstFlightIsPaddedAndStaysWithinTheAmplificationLimit() throws Exception {
+        QuicConnection s = ConnectionFixtures.serverWithHandshakeKeys(JCA);
+        s.submitCryptoData(EncryptionLevel.INITIAL, new byte[90]);
+        s.submitCryptoData(EncryptionLevel.HANDSHAKE, new byte[6000]);
+        long total = 0;
+        for (int d = 0; d < 10; d++) {
+            ByteBuffer out = ByteBuffer.allocate(1500);
+            int n = s.writePacket(null, null, out, T0 + 5 * MS);
+            if (n == 0) {
+                break;
+            }
+            total += n;
+            byte[] dg = Arrays.copyOf(out.array(), n);
+            List<Integer> starts = IndependentQuic.packetStarts(dg);
+            boolean initial = ((dg[0] & 0xff) & 0x30) == 0;
+            if (d == 0) {
+                assertTrue(initial, "the Initial first");
+                assertTrue(n >= 1200, n + " bytes");
+                Opened o = IndependentQuic.open(dg, 0, IndependentQuic.initialKeys(V1,
+                        CLIENT_ODCID.toByteArray(), true), 0);
+                Frames f = parse(o.payload());
+                assertEquals(List.of(0x02, 0x06), f.types());
+                assertEquals(0, onlyAck(f).delay());
+                assertEquals("0..0", onlyAck(f).rangesText());
+                assertEquals(2, starts.size(), "Initial + Handshake");
+            } else {
+                assertFalse(initial, "no Initial in datagram " + d);
+            }
+        }
+        assertTrue(total <= 3 * 1200, total + " bytes sent for 1200 received");
+        assertEquals(3 * 1200, total, "the budget is used");
+    }
 }

@@ -903,7 +903,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             // RFC 9000 §11.1: a connection error closes the connection with CONNECTION_CLOSE
             if (entry.phase == ConnectionEntry.Phase.LIVE) {
                 attemptClose(entry, CloseError.fromException(e));
-            } else if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+            } else if (retriesPendingClose(entry)) {
                 attemptClose(entry, entry.pendingError);
             }
             return;
@@ -932,7 +932,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 break;
             default:
                 // PROCESSED, DROPPED, RETRY: the bytes may have raised the amplification budget
-                if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+                if (retriesPendingClose(entry)) {
                     attemptClose(entry, entry.pendingError);
                 } else if (entry.phase == ConnectionEntry.Phase.LIVE) {
                     if (entry.originalDcidKey != null && conn.isHandshakeConfirmed()) {
@@ -948,6 +948,15 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 }
                 break;
         }
+    }
+
+    /**
+     * Whether a datagram retries the entry's held-back close: not once its end was reported (the wait ended and the
+     * close was given up as AMPLIFICATION_LIMITED, and a listener of that event fed the handler a datagram for it
+     * before it was freed): a close reported as not sent must not be sent after all.
+     */
+    private static boolean retriesPendingClose(ConnectionEntry entry) {
+        return entry.phase == ConnectionEntry.Phase.CLOSE_PENDING && !entry.endedFired;
     }
 
     /**
@@ -990,7 +999,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         RuntimeException closeFailure = null;
         if (entry.phase == ConnectionEntry.Phase.LIVE) {
             closeFailure = tryClose(entry, INTERNAL_ERROR);
-        } else if (entry.phase == ConnectionEntry.Phase.CLOSE_PENDING) {
+        } else if (retriesPendingClose(entry)) {
             closeFailure = tryClose(entry, entry.pendingError);
         }
         QuicConnectionException reported = new QuicConnectionException(entry.id,

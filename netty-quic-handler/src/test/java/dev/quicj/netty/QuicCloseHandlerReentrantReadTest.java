@@ -12,8 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
+import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.ConnectionFixtures;
 import dev.quicj.core.conn.NetworkPath;
@@ -26,6 +28,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -95,5 +99,58 @@ class QuicCloseHandlerReentrantReadTest {
             ReferenceCountUtil.release(passed);
             drainOutbound(ch);
         }
+    }
+
+    /**
+     * A close held back by the amplification limit is given up when its wait ends: its ended event says
+     * AMPLIFICATION_LIMITED, nothing was sent. A listener of that event fires a datagram from the client into the
+     * pipeline (the timer task is not a read, so it is read at once): the bytes would now buy the close, but the
+     * connection's end was reported as not sent and it is freed next; no CONNECTION_CLOSE may leave after that
+     * report. (Found by QuicCloseHandlerClosingPeriodModelTest's lifecycle run, seed 4830559677.)
+     */
+    @Test
+    void aHeldBackCloseGivenUpIsNotSentForADatagramAListenerOfItsEndFires() throws Exception {
+        Recorder recorder = new Recorder();
+        QuicCloseHandler handler = new QuicCloseHandler(
+                QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept()).build());
+        DatagramPacket[] inner = new DatagramPacket[1];
+        ChannelInboundHandlerAdapter reenter = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                ctx.fireUserEventTriggered(evt);
+                if (evt instanceof QuicConnectionEndedEvent && inner[0] != null) {
+                    DatagramPacket p = inner[0];
+                    inner[0] = null;
+                    ctx.pipeline().fireChannelRead(p);
+                    ctx.pipeline().fireChannelReadComplete();
+                }
+            }
+        };
+        ch = channel(handler, reenter, recorder);
+        Client peer = new Client(ConnectionId.fromHex("0f1e2d3c4b5a6978"), ConnectionId.fromHex("a1a2a3a4a5a6a7a8"),
+                new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+        assertFalse(ch.writeInbound(datagram(peer.firstInitial, OTHER_CLIENT, SERVER)));
+        QuicConnection server = recorder.events(QuicConnectionAcceptedEvent.class).get(0).connection();
+        // the application spends the whole 3x budget on its handshake flight
+        server.submitCryptoData(EncryptionLevel.INITIAL, new byte[4000]);
+        while (server.writePacket(null, null, ByteBuffer.allocate(1500), now(ch)) > 0) {
+            // next packet
+        }
+        assertEquals(0, server.amplificationBudget());
+        ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(server.sourceConnectionId(),
+                CloseError.application(0x10)));
+        assertEquals(List.of(), drainOutbound(ch), "held back by the amplification limit");
+        recorder.clear();
+        // the listener's datagram: 200 bytes from the client, routed to the connection (600 bytes of budget)
+        inner[0] = datagram(shortHeader(server.sourceConnectionId(), 200), OTHER_CLIENT, SERVER);
+        // the wait of the held-back close ends
+        ch.advanceTimeBy(server.closingPeriod().toNanos(), TimeUnit.NANOSECONDS);
+        ch.runScheduledPendingTasks();
+        assertNull(inner[0], "the listener fired its datagram");
+        recorder.assertEnded(server.sourceConnectionId(), QuicCloseInitiator.LOCAL,
+                QuicCloseResult.AMPLIFICATION_LIMITED);
+        assertTrue(recorder.freed(server.sourceConnectionId()));
+        assertEquals(List.of(), drainOutbound(ch), "a close reported as not sent was sent");
+        assertEquals(List.of(), handler.cachedCloseDatagrams());
     }
 }

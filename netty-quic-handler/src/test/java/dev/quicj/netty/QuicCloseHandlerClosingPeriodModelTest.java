@@ -99,7 +99,9 @@ import org.junit.jupiter.api.Test;
  *       channel allocator's live buffers are exactly the cached closes after every step).
  *   <li>Listeners acting from inside ended and freed events (before or after passing them on): a close command
  *       (idle close included), a close-all, a datagram or reset fired into the pipeline (read at once from a timer,
- *       command or exception; after the current read, in order, from inside a read).
+ *       command, exception or the closes of a channel close; after the current read, in order, from inside a
+ *       read). The idle timer is where the handler last read the deadline: activity it did not see (the server's
+ *       own first flight) is found when that timer fires.
  * </ul>
  * Where the contract leaves room the lifecycle model follows the code: connections a timer acts on at the same
  * nanosecond are handled in the order the handler fired their events (seen by the listener, which makes the order
@@ -108,8 +110,9 @@ import org.junit.jupiter.api.Test;
  * opens a draining connection as a new Initial does; exceptions are compared in their own order, not interleaved
  * with the events (a write that fails at once is reported before the ended event of its close, one that fails at
  * the flush after it). Each step runs as one inbound event of EmbeddedChannel, which otherwise
- * runs due timer tasks inside any write made outside its own calls (no event loop does). The listener does not act
- * from a channel close on.
+ * runs due timer tasks inside any write made outside its own calls (no event loop does). Of a channel close the
+ * listener acts only from the events of the closes it writes (not from the held-back closes it waits for, the
+ * timers after it, nor the channel going inactive).
  *
  * <p>{@code -Dquicj.seed=N} replays the one sequence N (in both tests); {@code -Dquicj.seedBase=N} and
  * {@code -Dquicj.lifecycleSeedBase=N} move the runs, {@code -Dquicj.sequences} and
@@ -214,6 +217,10 @@ class QuicCloseHandlerClosingPeriodModelTest {
         long idleTimeout;
         long idleStart;
         boolean restartOnSend;
+        // where the handler's timer has it while live: the idle deadline as the handler last read it (at the add, after
+        // each datagram routed to it, when the timer found it restarted); activity the handler does not see (the
+        // application's own sends) moves the real deadline only (README "Idle timeout")
+        long timerAt;
         // the stateless reset token this connection holds (null: none), and whether the handler indexed it by its
         // peer's address (at addConnection, or after the next datagram routed to it while live)
         byte[] token;
@@ -268,7 +275,7 @@ class QuicCloseHandlerClosingPeriodModelTest {
     /**
      * An event listener placed after the handler: once per planned event (keyed "ended ID" or "freed ID") it acts on
      * the handler from inside that event, before or after passing the event on. Nothing once the test disabled it
-     * (from a channel close on: listeners of the events of a channel close are out of this model).
+     * (once a channel close has written its closes).
      */
     static final class Reactor extends ChannelInboundHandlerAdapter {
         final Map<String, Reaction> plan = new HashMap<>();
@@ -604,7 +611,10 @@ class QuicCloseHandlerClosingPeriodModelTest {
          * it, in the middle of what the handler was doing (before or after the event reaches the end of the pipeline).
          */
         void fired(String key, String event) {
-            Reaction reaction = lifecycle && !closeRequested ? plan.remove(key) : null;
+            Reaction reaction = lifecycle && (!closeRequested || writingCloses) ? plan.remove(key) : null;
+            if (reaction != null && writingCloses) {
+                cover("listener acts inside a channel close");
+            }
             if (reaction != null && reaction.reactFirst()) {
                 react(reaction);
             }
@@ -877,9 +887,14 @@ class QuicCloseHandlerClosingPeriodModelTest {
                 Long d = timerDeadline(m);
                 if (d != null && d - now <= 0) {
                     due.add(m);
+                } else if (d != null && m.phase == Phase.LIVE && m.timerAt - now <= 0) {
+                    // the timer finds the connection restarted since: it is set to the new deadline, silently
+                    cover("idle timer finds activity it did not see");
+                    m.timerAt = d;
                 }
             }
-            due.sort(Comparator.comparingLong((M m) -> timerDeadline(m)).thenComparingInt(m -> firstSeen(observed, m)));
+            due.sort(Comparator.comparingLong((M m) -> m.phase == Phase.LIVE ? m.timerAt : m.deadline)
+                    .thenComparingInt(m -> firstSeen(observed, m)));
             for (M m : due) {
                 Long d = timerDeadline(m);
                 if (d == null || d - now > 0) {
@@ -921,8 +936,10 @@ class QuicCloseHandlerClosingPeriodModelTest {
                 // the end: a channel close, then time until the channel is inactive
                 if (!closeRequested) {
                     log.add("channel close (end)");
-                    channelClose();
-                    check();
+                    inEventLoop(() -> {
+                        channelClose();
+                        check();
+                    });
                 }
                 for (int i = 0; i < 20 && !inactive; i++) {
                     long d = r.nextLong(1, Duration.ofSeconds(4).toNanos());
@@ -944,24 +961,41 @@ class QuicCloseHandlerClosingPeriodModelTest {
             }
         }
 
+        interface Step {
+            void run() throws Exception;
+        }
+
+        /**
+         * Runs {@code step} as one event of a real event loop in the lifecycle run: EmbeddedChannel runs its due tasks
+         * inside any write made outside one of its own calls (a timer task in the middle of a close command, which no
+         * event loop does); directly in the other run.
+         */
+        void inEventLoop(Step step) throws Exception {
+            if (!lifecycle) {
+                step.run();
+                return;
+            }
+            Throwable[] failure = new Throwable[1];
+            ch.writeOneInbound(new Exec(() -> {
+                try {
+                    step.run();
+                } catch (Throwable t) {
+                    failure[0] = t;
+                }
+            }));
+            if (failure[0] instanceof Exception e) {
+                throw e;
+            } else if (failure[0] != null) {
+                throw (Error) failure[0];
+            }
+        }
+
         void step(int i) throws Exception {
             if (lifecycle) {
-                // as one event of a real event loop: EmbeddedChannel runs its due tasks inside any write made outside
-                // one of its own calls (a timer task in the middle of a close command, which no event loop does)
-                Throwable[] failure = new Throwable[1];
-                ch.writeOneInbound(new Exec(() -> {
-                    try {
-                        lifecycleStep();
-                        check();
-                    } catch (Throwable t) {
-                        failure[0] = t;
-                    }
-                }));
-                if (failure[0] instanceof Exception e) {
-                    throw e;
-                } else if (failure[0] != null) {
-                    throw (Error) failure[0];
-                }
+                inEventLoop(() -> {
+                    lifecycleStep();
+                    check();
+                });
                 return;
             }
             int k = r.nextInt(100);
@@ -1423,6 +1457,7 @@ class QuicCloseHandlerClosingPeriodModelTest {
                 m.idleTimeout = idleNanos(serverIdleMillis);
                 m.idleStart = now();
                 m.restartOnSend = true;
+                m.timerAt = m.idleStart + m.idleTimeout;
                 assertEquals(m.idleTimeout, m.conn.idleTimeoutNanos(), "model input: the idle timeout");
                 assertEquals(m.idleStart, m.conn.idleTimerStart(), "model input: the idle timer");
                 if (lifecycle && r.nextInt(3) == 0) {
@@ -1460,6 +1495,7 @@ class QuicCloseHandlerClosingPeriodModelTest {
             M m = new M(all.size(), false, v, odcid, local, server, odcid.length());
             m.idleTimeout = idleNanos(idle);
             m.idleStart = now();
+            m.timerAt = m.idleStart + m.idleTimeout;
             assertEquals(m.idleTimeout, c.connection.idleTimeoutNanos(), "model input: the idle timeout");
             assertEquals(m.idleStart, c.connection.idleTimerStart(), "model input: the idle timer");
             if (lifecycle && r.nextBoolean()) {
@@ -1574,11 +1610,12 @@ class QuicCloseHandlerClosingPeriodModelTest {
         }
 
         void channelClose() {
+            // listeners act from the events of the closes a channel close writes, not from later ones (the held-back
+            // closes it waits for, the timers, the channel going inactive)
+            ch.pipeline().close();
             if (reactor != null) {
-                // listeners of the events of a channel close are out of this model
                 reactor.enabled = false;
             }
-            ch.pipeline().close();
             closeRequested = true;
             closeAt = now();
             writingCloses = true;
@@ -1676,7 +1713,7 @@ class QuicCloseHandlerClosingPeriodModelTest {
          * not once a channel close was asked for. Anything else is offered for a reset, then passed on.
          */
         void unrouted(M m, byte[] bytes, InetSocketAddress from, InetSocketAddress to, Kind kind) {
-            if (kind != Kind.PEER_CLOSE || !m.server || closeRequested || !from.equals(m.remote)) {
+            if (kind != Kind.PEER_CLOSE || !m.server || closeRequested) {
                 unrouted(bytes, from, to);
                 return;
             }
@@ -1693,7 +1730,8 @@ class QuicCloseHandlerClosingPeriodModelTest {
                 throw new AssertionError("no draining connection made for the peer's close to " + m);
             }
             cover("the peer's close opens a draining connection after the old one ended");
-            M d = new M(all.size(), true, m.version, m.odcid, m.local, m.remote, m.dcidLength);
+            // on the path it came from (another address than the old connection's, say)
+            M d = new M(all.size(), true, m.version, m.odcid, m.local, from, m.dcidLength);
             d.id = id;
             d.peerClient = m.peerClient;
             d.peerClose = m.peerClose;
@@ -1775,6 +1813,10 @@ class QuicCloseHandlerClosingPeriodModelTest {
                     if (m.phase == Phase.LIVE && m.token != null && !m.indexed) {
                         cover("token indexed after a datagram");
                         m.indexed = true;
+                    }
+                    if (m.phase == Phase.LIVE) {
+                        // the handler reads the idle deadline again
+                        m.timerAt = m.idleStart + m.idleTimeout;
                     }
                     // quic-core counts what comes from the path once the header parses (a short header needs the
                     // header protection sample: 4 + 16 bytes after the DCID)

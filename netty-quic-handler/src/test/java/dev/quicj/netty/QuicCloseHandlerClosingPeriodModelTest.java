@@ -1014,24 +1014,9 @@ class QuicCloseHandlerClosingPeriodModelTest {
             } else if (k < 17) {
                 spendBudget();
             } else if (k < 25) {
-                M m = pick();
-                CloseError e = error();
-                ConnectionId target = m.server && r.nextInt(4) == 0 ? m.odcid
-                        : r.nextInt(10) == 0 ? ConnectionId.of(randomBytes(8)) : m.id;
-                log.add("command close " + target + " (" + m + ") " + e);
-                ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(target, e));
-                if (target.equals(m.id) || target.equals(m.odcid) && m.phase != Phase.FREED) {
-                    close(m, e);
-                }
-                settle();
+                commandClose(this::error);
             } else if (k < 28) {
-                CloseError e = error();
-                log.add("command closeAll " + e);
-                ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(e));
-                for (M m : all) {
-                    close(m, e);
-                }
-                settle();
+                commandCloseAll(this::error);
             } else if (k < 36) {
                 exception();
             } else if (k < 40) {
@@ -1072,9 +1057,9 @@ class QuicCloseHandlerClosingPeriodModelTest {
             } else if (k < 14) {
                 spendBudget();
             } else if (k < 20) {
-                commandClose();
+                commandClose(this::commandError);
             } else if (k < 23) {
-                commandCloseAll();
+                commandCloseAll(this::commandError);
             } else if (k < 29) {
                 exception();
             } else if (k < 32) {
@@ -1109,9 +1094,9 @@ class QuicCloseHandlerClosingPeriodModelTest {
             return lifecycle && r.nextInt(8) == 0 ? CloseError.idleClose() : error();
         }
 
-        void commandClose() {
+        void commandClose(java.util.function.Supplier<CloseError> errors) {
             M m = pick();
-            CloseError e = commandError();
+            CloseError e = errors.get();
             ConnectionId target = m.server && r.nextInt(4) == 0 ? m.odcid
                     : r.nextInt(10) == 0 ? ConnectionId.of(randomBytes(8)) : m.id;
             log.add("command close " + target + " (" + m + ") " + e);
@@ -1122,8 +1107,8 @@ class QuicCloseHandlerClosingPeriodModelTest {
             settle();
         }
 
-        void commandCloseAll() {
-            CloseError e = commandError();
+        void commandCloseAll(java.util.function.Supplier<CloseError> errors) {
+            CloseError e = errors.get();
             log.add("command closeAll " + e);
             ch.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(e));
             for (M m : all) {
@@ -1343,10 +1328,10 @@ class QuicCloseHandlerClosingPeriodModelTest {
                     settle();
                     break;
                 case 2:
-                    commandClose();
+                    commandClose(this::commandError);
                     break;
                 case 3:
-                    commandCloseAll();
+                    commandCloseAll(this::commandError);
                     break;
                 case 4:
                     exception();

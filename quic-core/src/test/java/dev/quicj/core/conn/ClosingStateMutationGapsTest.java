@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.quicj.core.EncryptionLevel;
 import dev.quicj.core.Hex;
 import dev.quicj.core.LongPacketType;
 import java.nio.ByteBuffer;
@@ -134,19 +133,7 @@ class ClosingStateMutationGapsTest {
      */
     @Test
     void aHeldPeerCloseProcessedWhenTheHandshakeCompletesInsideReceiveReturnsDraining() throws Exception {
-        QuicConnection[] self = new QuicConnection[1];
-        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
-            if (level == EncryptionLevel.HANDSHAKE) {
-                self[0].handshakeCompleted();
-            }
-        }).build(T0);
-        self[0] = s;
-        assertEquals(ReceiveStatus.PROCESSED,
-                s.receive(ByteBuffer.wrap(ConnectionFixtures.clientFirstInitial(NULL)), SERVER_PATH, T0));
-        s.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_HANDSHAKE_SECRET);
-        s.installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET);
-        s.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, SERVER_1RTT_SECRET);
-        s.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
+        QuicConnection s = ConnectionFixtures.serverCompletingOnHandshakeCrypto(NULL);
         // the client's 1-RTT CONNECTION_CLOSE (PROTOCOL_VIOLATION) arrives first: held
         byte[] close = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET,
                 ConnectionFixtures.SERVER_SCID, 0, Hex.decode("1c0a0000"));

@@ -16,8 +16,8 @@ import dev.quicj.core.inspect.DatagramInspector.NamedKey;
 import dev.quicj.core.inspect.InspectedPacket;
 import dev.quicj.core.packet.PacketWriter;
 import dev.quicj.core.wire.PacketNumber;
-import java.net.InetSocketAddress;
 import dev.quicj.core.tls.TransportParameters;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -196,6 +196,30 @@ public final class ConnectionFixtures {
         if (st != ReceiveStatus.PROCESSED) {
             throw new AssertionError("client Initial not processed: " + st + " " + s.lastDropReason());
         }
+        return s;
+    }
+
+    /**
+     * A server that read the client's first Initial and holds Handshake and 1-RTT keys of both directions, whose CRYPTO
+     * data listener reports the handshake complete when Handshake-level data arrives (as a TLS layer does on the
+     * client's Finished): 1-RTT packets it holds are processed at the end of that receive.
+     */
+    public static QuicConnection serverCompletingOnHandshakeCrypto(Settings settings) throws Exception {
+        QuicConnection[] self = new QuicConnection[1];
+        QuicConnection s = serverBuilder(settings).cryptoDataListener((level, offset, data) -> {
+            if (level == EncryptionLevel.HANDSHAKE) {
+                self[0].handshakeCompleted();
+            }
+        }).build(T0);
+        self[0] = s;
+        ReceiveStatus first = s.receive(ByteBuffer.wrap(clientFirstInitial(settings)), SERVER_PATH, T0);
+        if (first != ReceiveStatus.PROCESSED) {
+            throw new AssertionError("the client's first Initial was " + first);
+        }
+        s.installTxKey(EncryptionLevel.HANDSHAKE, SUITE, SERVER_HANDSHAKE_SECRET);
+        s.installRxKey(EncryptionLevel.HANDSHAKE, SUITE, CLIENT_HANDSHAKE_SECRET);
+        s.installTxKey(EncryptionLevel.ONE_RTT, SUITE, SERVER_1RTT_SECRET);
+        s.installRxKey(EncryptionLevel.ONE_RTT, SUITE, CLIENT_1RTT_SECRET);
         return s;
     }
 

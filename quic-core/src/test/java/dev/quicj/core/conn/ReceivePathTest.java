@@ -811,19 +811,7 @@ class ReceivePathTest {
      */
     @Test
     void heldPacketsAreProcessedInTheReceiveWhoseCryptoDataCompletedTheHandshake() throws Exception {
-        QuicConnection[] self = new QuicConnection[1];
-        QuicConnection s = ConnectionFixtures.serverBuilder(NULL).cryptoDataListener((level, offset, data) -> {
-            if (level == EncryptionLevel.HANDSHAKE) {
-                self[0].handshakeCompleted();
-            }
-        }).build(T0);
-        self[0] = s;
-        assertEquals(ReceiveStatus.PROCESSED,
-                s.receive(ByteBuffer.wrap(ConnectionFixtures.clientFirstInitial(NULL)), SERVER_PATH, T0));
-        s.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_HANDSHAKE_SECRET);
-        s.installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET);
-        s.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
-        s.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
+        QuicConnection s = ConnectionFixtures.serverCompletingOnHandshakeCrypto(NULL);
         byte[] ping = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.CLIENT_1RTT_SECRET, SERVER_SCID, 0,
                 new byte[] {0x01});
         assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(ping), SERVER_PATH, T0));

@@ -6,7 +6,11 @@ package dev.quicj.netty;
  * connection at once in those cases.
  */
 public enum QuicCloseResult {
-    /** The CONNECTION_CLOSE datagram was written to the channel; the closing period runs. */
+    /**
+     * The CONNECTION_CLOSE datagram was written to the channel; the closing period runs. The event comes before the
+     * write completes: a write that then fails is reported on its own, as a {@link QuicConnectionException} naming the
+     * connection through {@code exceptionCaught}.
+     */
     SENT,
     /**
      * Nothing had to be sent: the peer closed or reset the connection (draining), or the close error is of a type that

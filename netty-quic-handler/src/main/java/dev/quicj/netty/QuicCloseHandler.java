@@ -1646,6 +1646,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             if (tos != null && (tos & ECN_MASK) != ecn.codepoint()) {
                 flushPending = false;
                 ctx.flush();
+                // that flush may have re-entered the handler, whose own flush gave the socket its TOS back: read it
+                // again, or the marking read before would be taken for the socket's own byte
+                tos = cc.getOption(ChannelOption.IP_TOS);
+                if (tos == null || (tos & ECN_MASK) == ecn.codepoint()) {
+                    return;
+                }
                 if (socketTos < 0) {
                     socketTos = tos;
                 }

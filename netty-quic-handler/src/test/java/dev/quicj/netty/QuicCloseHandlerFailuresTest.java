@@ -337,6 +337,39 @@ class QuicCloseHandlerFailuresTest {
         recorder.assertNoExceptions();
     }
 
+    /**
+     * EcnMode.SOCKET_TOS: a handler that answers a failed close write by closing every connection (a QuicCloseCommand
+     * fired from the pipeline) re-enters the handler inside applyEcn's flush, and that nested event's flush gives the
+     * socket its own TOS back. The outer applyEcn must not then take the ECT(0) it read before its flush for the
+     * socket's own byte: the socket ends with its own ECN bits, not ECT(0).
+     */
+    @Test
+    void aCloseCommandFromAFailedWriteInsideAnEcnFlushLeavesTheSocketItsOwnTos() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(EcnMode.SOCKET_TOS).build());
+        ChannelInboundHandlerAdapter closeAllOnError = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.fireExceptionCaught(cause);
+                ctx.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(CloseError.noError()));
+            }
+        };
+        ch = new TosChannel(new FailFirstAtFlush(), handler, closeAllOnError, recorder);
+        ch.freezeTime();
+        ch.advanceTimeBy(TestSupport.CLOCK_START_NANOS, TimeUnit.NANOSECONDS);
+        QuicConnection capable = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
+        capable.setEcnState(dev.quicj.core.conn.EcnState.CAPABLE);
+        Client plain = new Client(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8"), ConnectionId.fromHex("5c5c5c5c"),
+                new NetworkPath(CLIENT, SERVER), now(ch));
+        handler.addConnection(capable);
+        handler.addConnection(plain.connection);
+        closeAll(CloseError.noError());
+        ch.runPendingTasks();
+        assertEquals(1, drainOutbound(ch).size(), "the first close failed at its flush, the second was written");
+        assertEquals(0, ch.config().getOption(ChannelOption.IP_TOS) & 0x03,
+                "the socket's own ECN bits (Not-ECT) once the handler flushed, not the ECT(0) of the failed close");
+        recorder.exceptions.clear();
+    }
+
     /** Fails the first datagram written when it is flushed; passes every other one on. */
     private static final class FailFirstAtFlush extends ChannelOutboundHandlerAdapter {
         private Object held;

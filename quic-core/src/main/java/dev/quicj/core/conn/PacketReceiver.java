@@ -278,8 +278,10 @@ final class PacketReceiver {
         }
         if (level == EncryptionLevel.ONE_RTT && !conn.handshakeCompleted) {
             // RFC 9001 §5.7: neither endpoint processes 1-RTT packets before the TLS handshake completes, even with
-            // the keys; they "MAY be stored and later decrypted", which ngtcp2 does
-            return hold(dg);
+            // the keys; they "MAY be stored and later decrypted", which ngtcp2 does. Not by a fresh server from a
+            // datagram whose Initial has not opened the connection: that datagram is not attributed to it (its bytes
+            // are not counted), and a drop changes nothing
+            return unboundBytes > 0 ? DropReason.NO_KEYS : hold(dg);
         }
         if (header.isLongHeader() && header.version() != conn.version) {
             return DropReason.UNSUPPORTED_VERSION;

@@ -286,4 +286,25 @@ class ServerFirstContactTest {
         assertEquals(1200, s.pathBytesReceived());
         assertEquals(3600, s.amplificationBudget());
     }
+
+    /**
+     * A 1-RTT packet coalesced after a client Initial that does not authenticate, to any DCID: the datagram opened
+     * nothing, so a fresh server neither counts its bytes nor keeps any of it. Holding the 1-RTT packet (until a
+     * handshake that another datagram may open) would keep bytes never counted toward any budget and take a slot of
+     * the held-packet bound from whoever really opens the connection.
+     */
+    @ParameterizedTest
+    @EnumSource(QuicVersion.class)
+    void aDatagramThatOpenedNothingHoldsNoOneRttPacket(QuicVersion v) throws Exception {
+        ConnectionId other = ConnectionId.fromHex("0badbadbadbadbadbadbadbadbadbadbadba");
+        byte[] forged = clientInitial(v, other, CLIENT_SCID, 0, CRYPTO, 1200);
+        forged[forged.length - 1] ^= 1;
+        byte[] shortPacket = new byte[1 + other.length() + 60];
+        shortPacket[0] = 0x41;
+        System.arraycopy(other.toByteArray(), 0, shortPacket, 1, other.length());
+        QuicConnection s = freshServer(v);
+        assertEquals(ReceiveStatus.DROPPED, s.receive(ByteBuffer.wrap(concat(forged, shortPacket)), SERVER_PATH, T0));
+        assertUntouched(s);
+        assertTrue(s.heldPackets == null || s.heldPackets.isEmpty(), "nothing of a datagram that opened nothing is held");
+    }
 }

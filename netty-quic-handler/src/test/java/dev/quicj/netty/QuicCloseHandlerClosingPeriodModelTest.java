@@ -1004,13 +1004,7 @@ class QuicCloseHandlerClosingPeriodModelTest {
                 k = 40 + r.nextInt(60);
             }
             if (k < 12 || all.isEmpty()) {
-                if (r.nextInt(3) == 0 && clients < 2) {
-                    newClient();
-                } else if (servers < 4) {
-                    newServer();
-                } else {
-                    advance(false);
-                }
+                newConnection(3, 2);
             } else if (k < 17) {
                 spendBudget();
             } else if (k < 25) {
@@ -1023,10 +1017,7 @@ class QuicCloseHandlerClosingPeriodModelTest {
                 log.add("channel close");
                 channelClose();
             } else if (k < 70) {
-                M m = pickClosing();
-                int boundary = r.nextInt(3) == 0 ? boundarySize(m) : -1;
-                datagram(m, boundary > 0 || r.nextInt(4) != 0, boundary > 0 ? boundary : size(m));
-                settle();
+                closingDatagram();
             } else if (k < 78) {
                 peerClose();
             } else if (k < 90) {
@@ -1041,19 +1032,32 @@ class QuicCloseHandlerClosingPeriodModelTest {
             return all.get(r.nextInt(all.size()));
         }
 
+        /** A new client (one time in {@code clientOdds}, up to {@code maxClients}) or server, or time if full. */
+        void newConnection(int clientOdds, int maxClients) throws Exception {
+            if (r.nextInt(clientOdds) == 0 && clients < maxClients) {
+                newClient();
+            } else if (servers < 4) {
+                newServer();
+            } else {
+                advance(false);
+            }
+        }
+
+        /** A datagram for a closing connection, sometimes of exactly the size at its re-send budget's boundary. */
+        void closingDatagram() throws Exception {
+            M m = pickClosing();
+            int boundary = r.nextInt(3) == 0 ? boundarySize(m) : -1;
+            datagram(m, boundary > 0 || r.nextInt(4) != 0, boundary > 0 ? boundary : size(m));
+            settle();
+        }
+
         void lifecycleStep() throws Exception {
             int k = r.nextInt(100);
             if (closeRequested) {
                 k = 32 + r.nextInt(68);
             }
             if (k < 10 || all.isEmpty()) {
-                if (r.nextInt(2) == 0 && clients < 4) {
-                    newClient();
-                } else if (servers < 4) {
-                    newServer();
-                } else {
-                    advance(false);
-                }
+                newConnection(2, 4);
             } else if (k < 14) {
                 spendBudget();
             } else if (k < 20) {
@@ -1066,10 +1070,7 @@ class QuicCloseHandlerClosingPeriodModelTest {
                 log.add("channel close");
                 channelClose();
             } else if (k < 48) {
-                M m = pickClosing();
-                int boundary = r.nextInt(3) == 0 ? boundarySize(m) : -1;
-                datagram(m, boundary > 0 || r.nextInt(4) != 0, boundary > 0 ? boundary : size(m));
-                settle();
+                closingDatagram();
             } else if (k < 54) {
                 peerClose();
             } else if (k < 63) {

@@ -353,7 +353,21 @@ class QuicCloseHandlerFailuresTest {
                 ctx.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(CloseError.noError()));
             }
         };
-        ch = new TosChannel(new FailFirstAtFlush(), handler, closeAllOnError, recorder);
+        closeEctThenNotEctFailingTheFirstAtFlush(closeAllOnError);
+        ch.runPendingTasks();
+        assertEquals(1, drainOutbound(ch).size(), "the first close failed at its flush, the second was written");
+        assertEquals(0, ch.config().getOption(ChannelOption.IP_TOS) & 0x03,
+                "the socket's own ECN bits (Not-ECT) once the handler flushed, not the ECT(0) of the failed close");
+        recorder.exceptions.clear();
+    }
+
+    /**
+     * On a {@link TosChannel} whose first datagram fails at its flush, with {@code onError} after the handler: an
+     * ECN-capable client (ECT(0)) and a plain one (Not-ECT) are closed together, so the socket's bits change, and
+     * flush, in between.
+     */
+    private void closeEctThenNotEctFailingTheFirstAtFlush(ChannelInboundHandlerAdapter onError) throws Exception {
+        ch = new TosChannel(new FailFirstAtFlush(), handler, onError, recorder);
         ch.freezeTime();
         ch.advanceTimeBy(TestSupport.CLOCK_START_NANOS, TimeUnit.NANOSECONDS);
         QuicConnection capable = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
@@ -363,11 +377,6 @@ class QuicCloseHandlerFailuresTest {
         handler.addConnection(capable);
         handler.addConnection(plain.connection);
         closeAll(CloseError.noError());
-        ch.runPendingTasks();
-        assertEquals(1, drainOutbound(ch).size(), "the first close failed at its flush, the second was written");
-        assertEquals(0, ch.config().getOption(ChannelOption.IP_TOS) & 0x03,
-                "the socket's own ECN bits (Not-ECT) once the handler flushed, not the ECT(0) of the failed close");
-        recorder.exceptions.clear();
     }
 
     /** Fails the first datagram written when it is flushed; passes every other one on. */
@@ -413,17 +422,7 @@ class QuicCloseHandlerFailuresTest {
                 ctx.close();
             }
         };
-        ch = new TosChannel(new FailFirstAtFlush(), handler, closeOnError, recorder);
-        ch.freezeTime();
-        ch.advanceTimeBy(TestSupport.CLOCK_START_NANOS, TimeUnit.NANOSECONDS);
-        // an ECN-capable client closes with ECT(0), a plain one with Not-ECT: the socket's bits change in between
-        QuicConnection capable = new Client(ODCID, SCID, new NetworkPath(CLIENT, SERVER), now(ch)).connection;
-        capable.setEcnState(dev.quicj.core.conn.EcnState.CAPABLE);
-        Client plain = new Client(ConnectionId.fromHex("c0c1c2c3c4c5c6c7c8"), ConnectionId.fromHex("5c5c5c5c"),
-                new NetworkPath(CLIENT, SERVER), now(ch));
-        handler.addConnection(capable);
-        handler.addConnection(plain.connection);
-        closeAll(CloseError.noError());
+        closeEctThenNotEctFailingTheFirstAtFlush(closeOnError);
         ch.runPendingTasks();
         ch.checkException();
         List<Sent> sent = drainOutbound(ch);

@@ -16,7 +16,8 @@ import java.lang.invoke.VarHandle;
  * than a whole close packet.
  *
  * <p>The classes are internal to {@code java.base}, so this works only when the JVM runs with
- * {@code --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED}. Without it, or on a JDK whose internals
+ * {@code --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED} ({@code =dev.quicj.core} when quic-core is on the
+ * module path). Without it, or on a JDK whose internals
  * differ, or when the system property {@code dev.quicj.crypto.jdkIntrinsics} is {@code false}, {@link #AVAILABLE} is
  * false and {@link JcaCryptoProvider} uses the public JCA ciphers instead. Availability is decided once, after a
  * known-answer test of the whole construction (AES-GCM and the AES block) against the JCA ciphers.
@@ -116,7 +117,8 @@ final class JdkGcmPrimitives {
                         byte[].class, int.class, byte[].class, int.class));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 reason = "JDK AES-GCM internals not reachable (" + e + "); run with "
-                        + "--add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED for the zero-allocation path";
+                        + addOpensFlag("com.sun.crypto.provider", JdkGcmPrimitives.class.getModule())
+                        + " for the zero-allocation path";
             }
         }
         GHASH_BLOCKS = ghashBlocks;
@@ -237,5 +239,14 @@ final class JdkGcmPrimitives {
         } catch (Throwable t) {
             return false;
         }
+    }
+
+    /**
+     * The {@code --add-opens} flag that opens {@code java.base/pkg} to {@code module}: {@code =ALL-UNNAMED} on the
+     * class path, the module's name on the module path (quic-core's automatic module {@code dev.quicj.core}), where
+     * {@code =ALL-UNNAMED} would open nothing to it. For the advice in the "not reachable" reasons.
+     */
+    static String addOpensFlag(String pkg, Module module) {
+        return "--add-opens java.base/" + pkg + "=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");
     }
 }

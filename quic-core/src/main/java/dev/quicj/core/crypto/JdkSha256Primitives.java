@@ -14,7 +14,8 @@ import java.lang.invoke.VarHandle;
  * derives a set of Initial keys (nine HMACs) fast.
  *
  * <p>The class is internal to {@code java.base}, so this works only when the JVM runs with
- * {@code --add-opens java.base/sun.security.provider=ALL-UNNAMED}. Without it, on a JDK whose internals differ, or
+ * {@code --add-opens java.base/sun.security.provider=ALL-UNNAMED} ({@code =dev.quicj.core} when quic-core is on the
+ * module path). Without it, on a JDK whose internals differ, or
  * when the system property {@code dev.quicj.crypto.jdkIntrinsics} is {@code false}, {@link #AVAILABLE} is false and
  * {@link Sha256Hmac} uses {@code MessageDigest}. Availability is decided once, after a known-answer test against
  * {@code MessageDigest} and RFC 4231.
@@ -60,7 +61,8 @@ final class JdkSha256Primitives {
                 }
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 reason = "JDK SHA-256 internals not reachable (" + e + "); run with "
-                        + "--add-opens java.base/sun.security.provider=ALL-UNNAMED for the fast key derivation";
+                        + JdkGcmPrimitives.addOpensFlag("sun.security.provider", JdkSha256Primitives.class.getModule())
+                        + " for the fast key derivation";
             }
         }
         NEW = create;

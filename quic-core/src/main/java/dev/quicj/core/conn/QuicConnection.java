@@ -480,6 +480,9 @@ public final class QuicConnection {
      * @param packetInfo receives the ECN codepoint to send with (ECT(0) only on an ECN-capable path; filled also when
      *     this returns 0), or {@code null}
      * @param dest written from its position; the position advances by the returned length
+     * @param now the current time in nanoseconds, not earlier than any timestamp given before: the send time of the
+     *     packets written, from which an acknowledgment of them takes its RTT sample (RFC 9002 §5.1), so take it just
+     *     before the datagram is sent, on the clock of every other call
      * @return the datagram's length, or 0 when there is nothing to send or no room
      * @throws CryptoException if sealing fails (nothing is sent; packet numbers of packets already written in this
      *     datagram stay used)

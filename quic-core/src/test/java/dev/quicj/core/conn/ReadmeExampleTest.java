@@ -30,13 +30,18 @@ class ReadmeExampleTest {
 
         // the client's first Initial (a real TLS ClientHello in CRYPTO frames, padded to 1200 bytes); your TLS stack
         // makes the ClientHello; dev.quicj.core.tls.ClientHello.builder() builds one for tests and tools
+        // (an HTTP/3 server such as gtlsserver refuses these minimal parameters with CRYPTO_ERROR 0x150, "peer does not
+        // allow at least 3 unidirectional streams": add .initialMaxStreamsUni(3) to get its ServerHello)
         byte[] clientHello = ClientHello.builder().applicationProtocols("h3")
                 .transportParameters(TransportParameters.builder()
                         .initialSourceConnectionId(conn.sourceConnectionId().toByteArray()).build())
                 .build().encode();
         conn.submitCryptoData(EncryptionLevel.INITIAL, clientHello);
         ByteBuffer datagram = ByteBuffer.allocate(1452);
-        int n = conn.writePacket(null, null, datagram, now);
+        // a fresh timestamp, taken just before the datagram goes out: it is the send time of the Initial, which the
+        // server's ACK turns into the first RTT sample (a stale "now", one taken before a cold JVM built the keys and
+        // the ClientHello, inflates the PTO and so the closing period)
+        int n = conn.writePacket(null, null, datagram, System.nanoTime());
 
         // ... later: close it. One datagram, the right packet types for the handshake state.
         PathInfo sendOn = new PathInfo();

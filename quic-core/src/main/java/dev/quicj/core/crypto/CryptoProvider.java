@@ -95,9 +95,9 @@ public interface CryptoProvider {
 
     /**
      * Which AES-GCM implementation {@link #jca()} uses in this JVM: {@code "jdk-intrinsics"} when the JVM runs with
-     * {@code --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED}, or {@code =dev.quicj.core} with quic-core on
-     * the module path (the reason names the flag that applies) (the JDK's intrinsic GHASH and AES-CTR driven
-     * directly: no allocation per packet), otherwise {@code "jca (reason)"} (the public {@code AES/GCM/NoPadding}
+     * {@code --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED} ({@code =dev.quicj.core} with quic-core on
+     * the module path; the reason names the flag that applies): the JDK's intrinsic GHASH and AES-CTR driven
+     * directly, no allocation per packet. Otherwise {@code "jca (reason)"} (the public {@code AES/GCM/NoPadding}
      * cipher, which allocates fresh GCM state on every packet). In the first case, if re-keying those ciphers in place
      * failed its start-up check ({@link #rekeyPacketProtection} then makes new instances), it is
      * {@code "jdk-intrinsics (no re-keying in place: reason)"}.
@@ -109,9 +109,9 @@ public interface CryptoProvider {
     /**
      * Which SHA-256 engine the key derivation (HKDF of Initial secrets and packet keys) uses in this JVM:
      * {@code "jdk-intrinsics"} when the JVM runs with {@code --add-opens java.base/sun.security.provider=ALL-UNNAMED}
-     * (or {@code =dev.quicj.core} on the module path) (the JDK's intrinsic compression function driven directly: an
-     * HMAC with an already-hashed key costs two compressions), otherwise {@code "message-digest (reason)"} (the public {@code MessageDigest}, about twice the
-     * work per key set). Both give the same bytes.
+     * ({@code =dev.quicj.core} on the module path): the JDK's intrinsic compression function driven directly, an
+     * HMAC with an already-hashed key costing two compressions. Otherwise {@code "message-digest (reason)"}: the
+     * public {@code MessageDigest}, about twice the work per key set. Both give the same bytes.
      */
     static String sha256Implementation() {
         return Sha256Hmac.implementation();

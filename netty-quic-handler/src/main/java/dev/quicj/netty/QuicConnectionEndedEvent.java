@@ -70,6 +70,10 @@ public final class QuicConnectionEndedEvent {
      * the channel became inactive ({@link QuicCloseResult#CHANNEL_INACTIVE}); a {@code CHANNEL_INACTIVE} connection
      * whose close quic-core had already written, but that was never handed to the channel, carries that close's
      * error.
+     *
+     * <p>A local close's error is the one asked for, less its reason phrase when that did not fit the datagram or the
+     * amplification budget and was dropped. An application error is reported as asked for even when the close went out
+     * before 1-RTT keys, in Initial or Handshake packets, as transport {@code APPLICATION_ERROR} (RFC 9000 §10.2.3).
      */
     public CloseError error() {
         return error;

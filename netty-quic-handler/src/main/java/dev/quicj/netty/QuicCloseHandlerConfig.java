@@ -152,8 +152,8 @@ public final class QuicCloseHandlerConfig {
         return "QuicCloseHandlerConfig[closeTimeout=" + closeTimeout + ", defaultCloseError=" + defaultCloseError
                 + ", maxUdpPayloadSize=" + maxUdpPayloadSize + ", acceptPolicy=" + acceptPolicy
                 + ", localConnectionIdLength=" + localConnectionIdLength + ", ecnMode=" + ecnMode
-                + (maxConnections == Integer.MAX_VALUE ? "" : ", maxConnections=" + maxConnections)
-                + (versionNegotiation ? "" : ", versionNegotiation=false") + "]";
+                + ", maxConnections=" + maxConnections + ", versionNegotiation=" + versionNegotiation
+                + ", settings=" + settings + "]";
     }
 
     /** Builds a {@link QuicCloseHandlerConfig}. Each setter validates its argument. */

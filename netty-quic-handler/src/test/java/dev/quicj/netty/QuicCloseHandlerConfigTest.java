@@ -28,6 +28,23 @@ import org.junit.jupiter.api.Test;
 class QuicCloseHandlerConfigTest {
 
     @Test
+    void toStringNamesEveryValueDefaultOrNot() {
+        Settings settings = Settings.builder().maxTxUdpPayloadSize(1300).maxIdleTimeout(Duration.ofSeconds(7)).build();
+        String s = QuicCloseHandlerConfig.builder().maxConnections(77).versionNegotiation(false).settings(settings)
+                .build().toString();
+        for (String part : List.of("closeTimeout=PT3S", "maxUdpPayloadSize=1452", "localConnectionIdLength=8",
+                "ecnMode=METADATA_ONLY", "maxConnections=77", "versionNegotiation=false",
+                "settings=Settings[maxTxUdpPayloadSize=1300", "maxIdleTimeout=PT7S")) {
+            assertTrue(s.contains(part), part + " in " + s);
+        }
+        String defaults = QuicCloseHandlerConfig.defaults().toString();
+        for (String part : List.of("maxConnections=" + Integer.MAX_VALUE, "versionNegotiation=true",
+                "settings=Settings[maxTxUdpPayloadSize=1452", "initialRtt=PT0.333S")) {
+            assertTrue(defaults.contains(part), part + " in " + defaults);
+        }
+    }
+
+    @Test
     void theDefaultsAreTheDocumentedOnes() {
         QuicCloseHandlerConfig c = QuicCloseHandlerConfig.defaults();
         assertEquals(Duration.ofSeconds(3), c.closeTimeout());

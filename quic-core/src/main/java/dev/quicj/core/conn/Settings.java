@@ -160,6 +160,16 @@ public final class Settings {
         return maxIdleTimeout;
     }
 
+    /** Every setting, for logs. */
+    @Override
+    public String toString() {
+        return "Settings[maxTxUdpPayloadSize=" + maxTxUdpPayloadSize + ", udpPayloadShaping=" + shaping
+                + ", initialPacketNumber=" + initialPacketNumber + ", initialRtt=" + initialRtt
+                + ", cryptoProvider=" + cryptoProvider + ", packetNumberSkipRandom=" + packetNumberSkipRandom
+                + ", maxCryptoBuffer=" + maxCryptoBuffer + ", quicBitGreasing=" + quicBitGreasing
+                + ", maxIdleTimeout=" + maxIdleTimeout + "]";
+    }
+
     /** Builds {@link Settings}. Setters validate their argument. */
     public static final class Builder {
         private int maxTxUdpPayloadSize = DEFAULT_MAX_TX_UDP_PAYLOAD_SIZE;

@@ -168,6 +168,11 @@ final class ConnectionIdTable {
         }
     }
 
+    /** The number of slots (tests). */
+    int capacity() {
+        return keys.length;
+    }
+
     /** The longest probe sequence a lookup of a registered ID takes (tests). */
     int maxProbeLength() {
         int mask = keys.length - 1;

@@ -19,6 +19,11 @@ final class DeadlineQueue {
         return size;
     }
 
+    /** The length of the heap's array (tests). */
+    int capacity() {
+        return heap.length;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }

@@ -130,6 +130,11 @@ final class PeerAddressIndex {
         return n;
     }
 
+    /** The number of buckets (tests). */
+    int bucketCount() {
+        return buckets.length;
+    }
+
     /** The {@code i}th entry of the last {@link #find}. */
     ConnectionEntry found(int i) {
         return found[i];

@@ -422,6 +422,16 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         return byPeer;
     }
 
+    /** The routing table (tests). */
+    ConnectionIdTable idTable() {
+        return byId;
+    }
+
+    /** The timers (tests). */
+    DeadlineQueue timerQueue() {
+        return timers;
+    }
+
     private void register(ConnectionEntry entry, ConnectionId originalDcidKey) {
         byId.put(entry.id, entry);
         if (originalDcidKey != null) {

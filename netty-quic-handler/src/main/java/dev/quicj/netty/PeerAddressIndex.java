@@ -135,6 +135,15 @@ final class PeerAddressIndex {
         return buckets.length;
     }
 
+    /** How many buckets hold at least one entry (tests). */
+    int usedBuckets() {
+        int n = 0;
+        for (ConnectionEntry head : buckets) {
+            n += head != null ? 1 : 0;
+        }
+        return n;
+    }
+
     /** The {@code i}th entry of the last {@link #find}. */
     ConnectionEntry found(int i) {
         return found[i];
@@ -155,7 +164,10 @@ final class PeerAddressIndex {
         }
     }
 
-    /** The keyed hash of an address and port, odd; allocates nothing for IPv4. */
+    /**
+     * The keyed hash of an address and port, never 0: its top bit is set, which no bucket index uses (the low bits pick
+     * the bucket); allocates nothing for IPv4.
+     */
     private int hash(InetSocketAddress peer) {
         InetAddress address = peer.getAddress();
         int n;
@@ -184,7 +196,8 @@ final class PeerAddressIndex {
         keyBytes[n] = (byte) (port >>> 8);
         keyBytes[n + 1] = (byte) port;
         long h = ConnectionIdTable.sipHash(k0, k1, keyBytes, 0, n + 2, 1, 3);
-        // never 0: a hash of 0 marks an entry that is not in the index
-        return (int) (h ^ (h >>> 32)) | 1;
+        // never 0: a hash of 0 marks an entry that is not in the index; the top bit, not the lowest, which picks the
+        // bucket and, always set, would leave every even bucket empty
+        return (int) (h ^ (h >>> 32)) | Integer.MIN_VALUE;
     }
 }

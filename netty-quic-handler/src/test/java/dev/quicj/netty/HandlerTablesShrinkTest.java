@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A flood of distinct client Initials, each from its own source port of one address (what one attacker's host can
- * send), fills the handler's tables; once the closing periods end they give their arrays back.
+ * send), fills the handler's tables; once the closing periods end they give their arrays back, and the index by peer
+ * address spreads one address's ports over its buckets.
  */
 class HandlerTablesShrinkTest {
     private static final CloseError REFUSED = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED, "busy");
@@ -102,5 +103,23 @@ class HandlerTablesShrinkTest {
         assertEquals(16, handler.idTable().capacity());
         assertEquals(16, handler.timerQueue().capacity());
         assertEquals(List.of(), handler.cachedCloseDatagrams());
+    }
+
+    /**
+     * One address, many ports (an attacker's host, or a NAT): the keyed hash spreads them over the buckets as it
+     * would random keys, about 1 - 1/e of them used with as many entries as buckets. A hash with a fixed bit among
+     * those that pick the bucket leaves half of them empty and chains twice as long.
+     */
+    @Test
+    void thePortsOfOneAddressSpreadOverAllTheBuckets() {
+        PeerAddressIndex index = new PeerAddressIndex();
+        int n = 1024;
+        for (int i = 0; i < n; i++) {
+            index.add(TestSupport.serverEntry(i, port(i)));
+        }
+        assertEquals(n, index.bucketCount());
+        int used = index.usedBuckets();
+        // expected about 647 (1 - 1/e of 1024), standard deviation about 11; at most 512 if a bucket bit is fixed
+        assertTrue(used > 580, "buckets used: " + used + " of " + n);
     }
 }

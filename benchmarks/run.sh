@@ -4,6 +4,7 @@
 #   result metric=reject_throughput conn_per_s=X echo_dgram_per_s=Y ratio=Z
 #   reference metric=NAME ngtcp2_metric=M ns_per_op=X           (with --ngtcp2, or NGTCP2_BENCH naming the binary)
 # Lines starting with '#' are details (JDK, machine, per-run figures).
+# Exits non-zero when JMH fails or any of the six JMH metrics has no time or allocation figure.
 #
 # Usage: benchmarks/run.sh [--smoke] [--jdk PATH] [--no-build] [--forks N] [--no-throughput] [--throughput-only]
 #                          [--jca] [--ngtcp2] [--server-loops N]
@@ -42,7 +43,7 @@ while (($#)); do
     --jca) jca=1 ;;
     --ngtcp2) ngtcp2=1 ;;
     --server-loops) server_loops=$(positive --server-loops "${2:-}") || exit 2; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -83,40 +84,15 @@ if ((jmh)); then
   fi
   # the CSV is parsed with a point as the decimal separator: the runner JVM writes it in its locale
   LC_ALL=C "$java" -Duser.language=en -Duser.country=US -jar "$jar" "${timing[@]}" -jvm "$java" "${fork_args[@]}" \
-    -prof gc -p dest=heap \
+    -prof gc -p dest=heap -foe true \
     -rf csv -rff "$work/jmh.csv" \
     'dev\.quicj\.core\.conn\.CloseBenchmarks\.(closeClientInitial|close1Rtt|connLoop|connLoopFull)$' \
     'dev\.quicj\.bench\.StatelessCloseBenchmark\.statelessClose$' \
     'dev\.quicj\.core\.conn\.HandlerCloseBenchmark\.handlerClose$' >"$work/jmh.log" 2>&1 || {
       cat "$work/jmh.log" >&2; echo "run.sh: JMH failed" >&2; exit 1; }
   grep -E '^# (VM version|VM invoker|VM options)' "$work/jmh.log" | sort -u | sed 's/^# /# jmh /'
-  # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit"[,"Param: dest"]
-  awk -F, '
-    function metric(b) {
-      sub(/.*\./, "", b)
-      if (b == "closeClientInitial") return "close_client_initial"
-      if (b == "close1Rtt") return "close_1rtt"
-      if (b == "statelessClose") return "stateless_close"
-      if (b == "connLoop") return "conn_loop"
-      if (b == "connLoopFull") return "conn_loop_full"
-      if (b == "handlerClose") return "handler_close"
-      return b
-    }
-    NR > 1 {
-      gsub(/"/, "")
-      name = $1
-      if (name ~ /:gc\.alloc\.rate\.norm$/) { sub(/:gc\.alloc\.rate\.norm$/, "", name); alloc[metric(name)] = $5 }
-      else if (name !~ /:/) { m = metric(name); ns[m] = $5; err[m] = $6; order[++n] = m }
-    }
-    END {
-      k = split("close_client_initial close_1rtt stateless_close conn_loop conn_loop_full handler_close", want, " ")
-      for (i = 1; i <= k; i++) {
-        m = want[i]
-        if (!(m in ns)) continue
-        printf "result metric=%s ns_per_op=%.1f alloc_bytes_per_op=%.0f\n", m, ns[m], alloc[m]
-        if (err[m] != "NaN" && err[m] != "nan") printf "# %s: JMH error (99.9%%) +- %.1f ns\n", m, err[m]
-      }
-    }' "$work/jmh.csv" | tee "$work/results.txt"
+  # one line per metric; jmh-results.awk fails, and so does this script, when a metric has no time or allocation
+  awk -f "$here/jmh-results.awk" "$work/jmh.csv" | tee "$work/results.txt"
 fi
 
 if ((ngtcp2)) && [[ -z ${NGTCP2_BENCH:-} ]]; then

@@ -90,12 +90,14 @@ public final class InitialPool {
     }
 
     /**
-     * The pool index of the Initial a reply answers, from the first {@code length} bytes of {@code reply}: a long
-     * header packet to the Initial's SCID (the server's CONNECTION_CLOSE), or the start of the Initial itself (an
-     * echo, whole or cut short); -1 for anything else.
+     * The pool index of the Initial a reply answers, from the first {@code length} bytes of {@code reply}: a QUIC v1
+     * Initial packet (long header, Initial type, version 1) to the Initial's SCID (the server's CONNECTION_CLOSE), or
+     * the start of the Initial itself (an echo, whole or cut short); -1 for anything else (a short header packet, a
+     * Version Negotiation, Retry or Handshake packet, another version, a datagram too short to name an Initial).
      */
     public int indexOfReply(ByteBuffer reply, int length) {
-        if (length < 10 || (reply.get(0) & 0x80) == 0) {
+        // form bit set, packet type Initial (0b00); the fixed bit is not checked (RFC 9287 lets it be greased)
+        if (length < 10 || (reply.get(0) & 0xb0) != 0x80 || reply.getInt(1) != 1) {
             return -1;
         }
         int dcidLength = reply.get(5) & 0xff;

@@ -40,6 +40,12 @@ import java.util.concurrent.locks.LockSupport;
  * thread sends as fast as its socket takes datagrams, and the server's socket buffer overflows. Replies are counted
  * while the load runs; the ones still arriving during a short grace period afterwards are reported apart
  * ({@link Result#lateReplies()}) and not in the rate.
+ *
+ * <p>In every mode a reply counts only if it answers an Initial this thread sent and that has had no reply yet: a
+ * QUIC v1 Initial packet naming the Initial by its pool index ({@link InitialPool#indexOfReply}), the server's
+ * CONNECTION_CLOSE or the echo of the Initial. Anything else (another packet type or version, a second reply to the
+ * same Initial, a datagram naming nothing) is a stray ({@link Result#strays()}): not counted, and it frees no window
+ * slot.
  */
 public final class LoadGenerator {
     /** Every socket's receive and send buffer: 4 MiB (the kernel's rmem_max/wmem_max cap it). */
@@ -61,16 +67,18 @@ public final class LoadGenerator {
      * What one run did.
      *
      * @param sent datagrams sent during the run
-     * @param replies datagrams received during the run
-     * @param lateReplies datagrams received in the grace period after it
+     * @param replies replies received during the run: each answers an Initial then in flight, and no Initial twice
+     * @param lateReplies such replies received in the grace period after it
      * @param seconds the length of the run
      * @param generatorCpuNanos the CPU the generator's threads used
      * @param writeOffs how many times a window was written off after {@value #LOSS_TIMEOUT_MILLIS} ms without a reply
      * @param unanswered datagrams written off whose replies never came during the run
      * @param replyBytes the bytes of every reply, late ones included
+     * @param strays datagrams received (during the run or the grace period) that answer no Initial in flight: not
+     *     replies
      */
     public record Result(long sent, long replies, long lateReplies, double seconds, long generatorCpuNanos,
-            long writeOffs, long unanswered, long replyBytes) {
+            long writeOffs, long unanswered, long replyBytes, long strays) {
         /** The mean reply size in bytes. */
         public double meanReplyBytes() {
             long n = replies + lateReplies;
@@ -124,6 +132,7 @@ public final class LoadGenerator {
         long writeOffs = 0;
         long unanswered = 0;
         long replyBytes = 0;
+        long strays = 0;
         for (Worker w : workers) {
             if (w.failure != null) {
                 throw new UncheckedIOException("load generator socket failed", w.failure);
@@ -135,8 +144,9 @@ public final class LoadGenerator {
             writeOffs += w.writeOffs;
             unanswered += w.lost;
             replyBytes += w.replyBytes;
+            strays += w.strays;
         }
-        return new Result(sent, replies, late, seconds, cpu, writeOffs, unanswered, replyBytes);
+        return new Result(sent, replies, late, seconds, cpu, writeOffs, unanswered, replyBytes, strays);
     }
 
     private static final class Worker implements Runnable {
@@ -155,12 +165,15 @@ public final class LoadGenerator {
         long lost;
         long writeOffs;
         long replyBytes;
-        // window mode: the pool indices of the last `window` Initials sent (a ring), and by pool index which were
-        // answered and which are written off
+        // datagrams that answer no Initial in flight
+        long strays;
+        // by pool index, the Initials sent and not answered yet (every mode)
+        private final BitSet outstanding;
+        // window mode: the pool indices of the last `window` Initials sent (a ring), and by pool index which are
+        // written off
         private final int[] recent;
         private int recentNext;
         private int recentCount;
-        private final BitSet answered;
         private final BitSet writtenOff;
         IOException failure;
         // the CPU this worker's thread used, measured by the thread itself when it ends
@@ -177,7 +190,7 @@ public final class LoadGenerator {
             this.window = window;
             boolean tracked = window > 0 && rate <= 0;
             this.recent = tracked ? new int[window] : null;
-            this.answered = tracked ? new BitSet(cursor.pool().size()) : null;
+            this.outstanding = new BitSet(cursor.pool().size());
             this.writtenOff = tracked ? new BitSet(cursor.pool().size()) : null;
         }
 
@@ -260,9 +273,11 @@ public final class LoadGenerator {
                     }
                     next = next + 1 == channels.length ? 0 : next + 1;
                     sent++;
+                    int index = cursor.lastIndex();
+                    outstanding.set(index);
                     if (recent != null) {
-                        int index = cursor.lastIndex();
-                        answered.clear(index);
+                        // sent again (the pool wrapped): a reply from now on answers this datagram
+                        writtenOff.clear(index);
                         recent[recentNext] = index;
                         recentNext = recentNext + 1 == recent.length ? 0 : recentNext + 1;
                         recentCount = Math.min(recentCount + 1, recent.length);
@@ -306,7 +321,7 @@ public final class LoadGenerator {
             }
             for (int k = 0; k < recentCount; k++) {
                 int index = recent[(recentNext - 1 - k + recent.length) % recent.length];
-                if (!answered.get(index)) {
+                if (outstanding.get(index)) {
                     writtenOff.set(index);
                 }
             }
@@ -335,20 +350,21 @@ public final class LoadGenerator {
                 if (bytes <= 0) {
                     return n;
                 }
+                int index = cursor.pool().indexOfReply(receiveBuffer, bytes);
+                if (index < 0 || !outstanding.get(index)) {
+                    // not a reply to an Initial in flight: a second reply, or not a reply at all
+                    strays++;
+                    continue;
+                }
+                outstanding.clear(index);
                 replyBytes += bytes;
                 n++;
-                if (answered != null) {
-                    int index = cursor.pool().indexOfReply(receiveBuffer, bytes);
-                    if (index >= 0) {
-                        answered.set(index);
-                        if (writtenOff.get(index)) {
-                            // a written-off datagram answered after all: it no longer counts as lost, and its reply
-                            // frees no window slot (the write-off did)
-                            writtenOff.clear(index);
-                            if (lost > 0) {
-                                lost--;
-                            }
-                        }
+                if (writtenOff != null && writtenOff.get(index)) {
+                    // a written-off datagram answered after all: it no longer counts as lost, and its reply frees
+                    // no window slot (the write-off did)
+                    writtenOff.clear(index);
+                    if (lost > 0) {
+                        lost--;
                     }
                 }
             }

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Loopback reject throughput: the {@link LoadGenerator} sends distinct client Initials from one {@link InitialPool}
  * to the examples' {@link RejectServer} (a {@code QuicCloseHandler} with a reject accept policy) for a fixed time
- * and counts the CONNECTION_CLOSE datagrams that come back (and the server's own count of refused connections); then the same generator sends the same datagrams, in the same order, to a
+ * and counts the CONNECTION_CLOSE datagrams that come back, one per Initial, each a QUIC v1 Initial packet addressed to
+ * the SCID of an Initial the generator has in flight (and the server's own count of refused connections); then the same generator sends the same datagrams, in the same order, to a
  * plain Netty {@link EchoServer}, whose echo rate is the I/O limit of this machine. Each server gets a warm-up run
  * first (the JIT), from the same pool, so the measured run still sends Initials the server has never seen.
  *
@@ -178,10 +179,10 @@ public final class RejectThroughput {
                     printCpu("reject (" + mode + ")", used, cpu.processNanos(), r, "refused connection");
                     conn.computeIfAbsent(mode, m -> new ArrayList<>()).add(r.repliesPerSecond());
                     System.out.printf(Locale.ROOT, "# round %d reject (%s): sent %d (%.0f/s), close datagrams %d "
-                            + "(%.0f/s, %.0f bytes each), late %d, window write-offs %d (%d never answered), "
-                            + "refused by the server %d (%.0f/s)%s%n", round, mode, r.sent(),
+                            + "(%.0f/s, %.0f bytes each), late %d, stray datagrams %d, window write-offs %d (%d never "
+                            + "answered), refused by the server %d (%.0f/s)%s%n", round, mode, r.sent(),
                             r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.meanReplyBytes(),
-                            r.lateReplies(), r.writeOffs(), r.unanswered(), refused, refused / seconds,
+                            r.lateReplies(), r.strays(), r.writeOffs(), r.unanswered(), refused, refused / seconds,
                             pool.wrapped() ? ", POOL WRAPPED: some Initials were sent twice (raise --pool)" : "");
                 }
             }
@@ -195,9 +196,9 @@ public final class RejectThroughput {
                 printCpu("echo", used, cpu.processNanos(), r, "echo");
                 echo.add(r.repliesPerSecond());
                 System.out.printf(Locale.ROOT, "# round %d echo: sent %d (%.0f/s), echoes %d (%.0f/s, %.0f bytes "
-                        + "each), late %d, window write-offs %d (%d never answered)%n", round, r.sent(),
-                        r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.meanReplyBytes(), r.lateReplies(),
-                        r.writeOffs(), r.unanswered());
+                        + "each), late %d, stray datagrams %d, window write-offs %d (%d never answered)%n", round,
+                        r.sent(), r.sentPerSecond(), r.replies(), r.repliesPerSecond(), r.meanReplyBytes(),
+                        r.lateReplies(), r.strays(), r.writeOffs(), r.unanswered());
             }
         }
         double e = median(echo);

@@ -66,11 +66,58 @@ class LoadGeneratorTest {
             assertEquals(i, pool.indexOfReply(initial, 62));
             // a server's close is addressed to the Initial's SCID: DCID length 17, then the SCID
             ByteBuffer close = ByteBuffer.allocate(60);
-            close.put(0, (byte) 0xc0).put(5, (byte) 17);
+            close.put(0, (byte) 0xc0).putInt(1, 1).put(5, (byte) 17);
             close.put(6, initial, 25, 17);
             assertEquals(i, pool.indexOfReply(close, 60));
+            // the same bytes as another long header packet type, or another version, answer nothing
+            assertEquals(-1, pool.indexOfReply(close.duplicate().put(0, (byte) 0xe0), 60), "a Handshake packet");
+            assertEquals(-1, pool.indexOfReply(close.duplicate().put(0, (byte) 0xf0), 60), "a Retry");
+            assertEquals(-1, pool.indexOfReply(close.duplicate().putInt(1, 0), 60), "a Version Negotiation");
+            assertEquals(-1, pool.indexOfReply(close.duplicate().putInt(1, 0x6b3343cf), 60), "QUIC v2");
         }
         assertEquals(-1, pool.indexOfReply(ByteBuffer.allocate(60), 60), "a short header packet");
         assertEquals(-1, pool.indexOfReply(ByteBuffer.allocate(60), 5), "too short");
+    }
+
+    /**
+     * A server answering every Initial with its echo, the same echo again, a short header packet and a Version
+     * Negotiation-like packet naming the Initial: only the first echo of each Initial is a reply. Before, the
+     * generator counted every datagram (four replies per Initial sent, so more replies than Initials), and each
+     * freed a window slot.
+     */
+    @Test
+    void onlyOneReplyPerInitialInFlightCounts() throws Exception {
+        InitialPool pool = InitialPool.generate(100_000, 3);
+        try (DatagramChannel server = DatagramChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Thread noisy = new Thread(() -> {
+                ByteBuffer b = ByteBuffer.allocate(2048);
+                try {
+                    while (true) {
+                        b.clear();
+                        SocketAddress from = server.receive(b);
+                        b.flip();
+                        b.limit(Math.min(b.limit(), 62));
+                        ByteBuffer echo = b.slice();
+                        server.send(echo.duplicate(), from);
+                        server.send(echo.duplicate(), from);
+                        server.send(ByteBuffer.allocate(40), from);
+                        ByteBuffer vn = ByteBuffer.allocate(62).put(echo.duplicate());
+                        vn.putInt(1, 0).flip();
+                        server.send(vn, from);
+                    }
+                } catch (Exception closed) {
+                    // the channel closed at the end of the test
+                }
+            }, "noisy-echo");
+            noisy.setDaemon(true);
+            noisy.start();
+            LoadGenerator.Result r = LoadGenerator.run((InetSocketAddress) server.getLocalAddress(), pool, 0.5, 1, 0,
+                    WINDOW, 1);
+            assertTrue(r.replies() > 0, () -> "no reply counted: " + r);
+            assertTrue(r.replies() + r.lateReplies() <= r.sent(), () -> "more replies than Initials: " + r);
+            assertTrue(r.strays() >= 3 * r.replies(), () -> "the extra datagrams were counted: " + r);
+            assertEquals(62.0, r.meanReplyBytes());
+        }
     }
 }

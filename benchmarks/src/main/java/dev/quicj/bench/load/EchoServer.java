@@ -15,14 +15,19 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import dev.quicj.examples.RejectServer;
+import io.netty.channel.socket.SocketProtocolFamily;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A plain Netty UDP echo server, the I/O limit the reject server is compared with: one event loop (or several, each
- * with its own {@code SO_REUSEPORT} socket on the same port, as the reject server runs them), SO_RCVBUF 4 MiB, every
+ * A plain Netty UDP echo server, the I/O limit the reject server is compared with, on sockets made as the reject
+ * server makes its own: one event loop (or several, each with its own {@code SO_REUSEPORT} socket on the same port),
+ * an IPv4 socket for an IPv4 address (not a dual-stack IPv6 one), SO_RCVBUF {@link RejectServer#RECEIVE_BUFFER_SIZE}
+ * and the system's default SO_SNDBUF, every
  * datagram sent back to its sender with the same content (the buffer is handed back, not copied), flushed when the
  * read batch completes. With a reply size ({@code replyBytes > 0}) it sends back only the datagram's first bytes, as
  * many as a refusal's close (the same buffer, cut short): the I/O limit for replies of that size.
@@ -65,10 +70,12 @@ public final class EchoServer implements AutoCloseable {
         group = new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
             for (int i = 0; i < loops; i++) {
+                // as RejectServer.start: the same socket family and options, so only the handler differs
+                SocketProtocolFamily family = bind.getAddress() instanceof Inet4Address ? SocketProtocolFamily.INET
+                        : SocketProtocolFamily.INET6;
                 Bootstrap b = new Bootstrap().group(group)
-                        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                        .option(ChannelOption.SO_RCVBUF, LoadGenerator.SOCKET_BUFFER)
-                        .option(ChannelOption.SO_SNDBUF, LoadGenerator.SOCKET_BUFFER)
+                        .channelFactory(() -> epoll ? new EpollDatagramChannel(family) : new NioDatagramChannel(family))
+                        .option(ChannelOption.SO_RCVBUF, RejectServer.RECEIVE_BUFFER_SIZE)
                         .handler(new Echo());
                 if (loops > 1) {
                     b.option(EpollChannelOption.SO_REUSEPORT, true);

@@ -31,8 +31,10 @@ import java.util.Map;
  * {@code --max-connections}: no limit by default, per event loop), {@code --server-loops N} (1: event loops of the
  * reject server and of the echo server alike, each with its own {@code SO_REUSEPORT} socket; epoll only),
  * {@code --sockets N} (1: sockets, so client 4-tuples, per generator thread; the kernel spreads 4-tuples, not
- * datagrams, over the server's sockets), {@code --echo-reply-bytes N} (0: the echo server sends back whole
- * datagrams; N: their first N bytes, about a refusal's close), {@code --transport auto|nio|epoll} (auto),
+ * datagrams, over the server's sockets), {@code --echo-reply-bytes match|whole|N} (match, the default: the echo
+ * server sends back the first bytes of each datagram, as many as the reject server's closes of the same round were
+ * long on average, so that both servers receive 1200 bytes and send a reply of the same size; whole: the whole
+ * datagram; N: its first N bytes), {@code --transport auto|nio|epoll} (auto),
  * {@code --mode closing-period|stateless|stateless-unauthenticated|both|all} (both: the
  * examples' reject-server in its default mode, which keeps each refused connection for its closing period, and in
  * {@code --stateless} mode; a line each, {@code reject_throughput} and {@code reject_throughput_stateless}; all adds
@@ -44,7 +46,7 @@ public final class RejectThroughput {
 
     private static final String USAGE = "usage: RejectThroughput [--seconds S] [--warmup-seconds S] [--rounds N]"
             + " [--threads N] [--window N] [--rate N] [--pool N] [--max-connections N] [--server-loops N]"
-            + " [--sockets N] [--echo-reply-bytes N] [--transport auto|nio|epoll]"
+            + " [--sockets N] [--echo-reply-bytes match|whole|N] [--transport auto|nio|epoll]"
             + " [--mode closing-period|stateless|stateless-unauthenticated|both|all]";
 
     public static void main(String[] args) throws Exception {
@@ -105,7 +107,8 @@ public final class RejectThroughput {
         int maxConnections = Integer.MAX_VALUE;
         int serverLoops = 1;
         int sockets = 1;
-        int echoReplyBytes = 0;
+        // MATCH: the mean size of the round's refusals; 0: whole datagrams
+        int echoReplyBytes = MATCH;
         EchoServer.Kind transport = EchoServer.Kind.AUTO;
         List<RejectServer.Mode> modes = List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS);
         for (int i = 0; i < args.length; i++) {
@@ -122,7 +125,8 @@ public final class RejectThroughput {
                 case "--max-connections" -> maxConnections = (int) count(a, v, 1);
                 case "--server-loops" -> serverLoops = (int) count(a, v, 1);
                 case "--sockets" -> sockets = (int) count(a, v, 1);
-                case "--echo-reply-bytes" -> echoReplyBytes = (int) count(a, v, 0);
+                case "--echo-reply-bytes" -> echoReplyBytes = "match".equals(v) ? MATCH
+                        : "whole".equals(v) ? 0 : (int) count(a, v, 1);
                 case "--transport" -> {
                     try {
                         transport = EchoServer.Kind.valueOf(required(a, v).toUpperCase(Locale.ROOT));
@@ -150,7 +154,8 @@ public final class RejectThroughput {
                 + "threads=%d sockets=%d server-loops=%d load=%s max-connections=%s echo-reply=%s aes-gcm=%s "
                 + "sha-256=%s%n", transport, seconds, warmup, rounds, threads, sockets, serverLoops, load,
                 maxConnections == Integer.MAX_VALUE ? "none" : String.valueOf(maxConnections),
-                echoReplyBytes == 0 ? "whole datagram" : echoReplyBytes + " bytes",
+                echoReplyBytes == MATCH ? "the refusals' size" : echoReplyBytes == 0 ? "whole datagram"
+                        : echoReplyBytes + " bytes",
                 CryptoProvider.aesGcmImplementation(), CryptoProvider.sha256Implementation());
         long t0 = System.nanoTime();
         InitialPool pool = InitialPool.generate(poolSize, 0x5eed);
@@ -163,6 +168,7 @@ public final class RejectThroughput {
         List<Double> echo = new ArrayList<>();
         CpuMeter cpu = new CpuMeter();
         for (int round = 1; round <= rounds; round++) {
+            List<LoadGenerator.Result> refusals = new ArrayList<>();
             for (RejectServer.Mode mode : modes) {
                 pool.rewind();
                 RejectServer.Config config = RejectServer.Config.builder().bind(loopback).closeError(error)
@@ -176,6 +182,7 @@ public final class RejectThroughput {
                             window, sockets);
                     long used = cpu.stop();
                     long refused = server.refusedConnections() - refusedBefore;
+                    refusals.add(r);
                     printCpu("reject (" + mode + ")", used, cpu.processNanos(), r, "refused connection");
                     conn.computeIfAbsent(mode, m -> new ArrayList<>()).add(r.repliesPerSecond());
                     System.out.printf(Locale.ROOT, "# round %d reject (%s): sent %d (%.0f/s), close datagrams %d "
@@ -187,7 +194,10 @@ public final class RejectThroughput {
                 }
             }
             pool.rewind();
-            try (EchoServer server = EchoServer.start(loopback, transport, serverLoops, echoReplyBytes)) {
+            int replyBytes = echoReplyBytes(echoReplyBytes, refusals);
+            System.out.printf(Locale.ROOT, "# round %d echo replies: %s%n", round,
+                    replyBytes == 0 ? "whole datagrams" : "the first " + replyBytes + " bytes of each datagram");
+            try (EchoServer server = EchoServer.start(loopback, transport, serverLoops, replyBytes)) {
                 LoadGenerator.run(server.localAddress(), pool, warmup, threads, rate, window, sockets);
                 cpu.start();
                 LoadGenerator.Result r = LoadGenerator.run(server.localAddress(), pool, seconds, threads, rate,
@@ -229,6 +239,26 @@ public final class RejectThroughput {
         System.out.printf(Locale.ROOT, "# cpu %s: server side %.2f us per %s (%.0f%% of a core)%s, generator %.2f us"
                 + " (%.0f%% of a core)%n", what, used / 1e3 / n, per, 100.0 * used / core, withJvm, gen / 1e3 / n,
                 100.0 * gen / core);
+    }
+
+    /** {@code --echo-reply-bytes match}. */
+    static final int MATCH = -1;
+
+    /**
+     * The echo server's reply size for {@code option} ({@link #MATCH}, 0 for whole datagrams, or a size): for
+     * {@link #MATCH}, the mean size of the replies in {@code refusals}, rounded (whole datagrams if there were none).
+     */
+    static int echoReplyBytes(int option, List<LoadGenerator.Result> refusals) {
+        if (option != MATCH) {
+            return option;
+        }
+        long bytes = 0;
+        long n = 0;
+        for (LoadGenerator.Result r : refusals) {
+            bytes += r.replyBytes();
+            n += r.replies() + r.lateReplies();
+        }
+        return n == 0 ? 0 : (int) Math.max(1, Math.round(bytes / (double) n));
     }
 
     private static String required(String option, String value) throws BadArgument {

@@ -31,10 +31,10 @@ import java.util.Map;
  * {@code --max-connections}: no limit by default, per event loop), {@code --server-loops N} (1: event loops of the
  * reject server and of the echo server alike, each with its own {@code SO_REUSEPORT} socket; epoll only),
  * {@code --sockets N} (1: sockets, so client 4-tuples, per generator thread; the kernel spreads 4-tuples, not
- * datagrams, over the server's sockets), {@code --echo-reply-bytes match|whole|N} (match, the default: the echo
- * server sends back the first bytes of each datagram, as many as the reject server's closes of the same round were
- * long on average, so that both servers receive 1200 bytes and send a reply of the same size; whole: the whole
- * datagram; N: its first N bytes), {@code --transport auto|nio|epoll} (auto),
+ * datagrams, over the server's sockets), {@code --echo-reply-bytes whole|match|N} (whole, the default: a plain
+ * echo, the whole datagram sent back, the baseline issue 5 defines; match: the first bytes of each datagram, as many
+ * as the reject server's closes of the same round were long on average, so that both servers receive 1200 bytes and
+ * send a reply of the same size, a stricter baseline; N: its first N bytes), {@code --transport auto|nio|epoll} (auto),
  * {@code --mode closing-period|stateless|stateless-unauthenticated|both|all} (both: the
  * examples' reject-server in its default mode, which keeps each refused connection for its closing period, and in
  * {@code --stateless} mode; a line each, {@code reject_throughput} and {@code reject_throughput_stateless}; all adds
@@ -46,7 +46,7 @@ public final class RejectThroughput {
 
     private static final String USAGE = "usage: RejectThroughput [--seconds S] [--warmup-seconds S] [--rounds N]"
             + " [--threads N] [--window N] [--rate N] [--pool N] [--max-connections N] [--server-loops N]"
-            + " [--sockets N] [--echo-reply-bytes match|whole|N] [--transport auto|nio|epoll]"
+            + " [--sockets N] [--echo-reply-bytes whole|match|N] [--transport auto|nio|epoll]"
             + " [--mode closing-period|stateless|stateless-unauthenticated|both|all]";
 
     public static void main(String[] args) throws Exception {
@@ -107,8 +107,8 @@ public final class RejectThroughput {
         int maxConnections = Integer.MAX_VALUE;
         int serverLoops = 1;
         int sockets = 1;
-        // MATCH: the mean size of the round's refusals; 0: whole datagrams
-        int echoReplyBytes = MATCH;
+        // 0: whole datagrams (a plain echo); MATCH: the mean size of the round's refusals
+        int echoReplyBytes = 0;
         EchoServer.Kind transport = EchoServer.Kind.AUTO;
         List<RejectServer.Mode> modes = List.of(RejectServer.Mode.CLOSING_PERIOD, RejectServer.Mode.STATELESS);
         for (int i = 0; i < args.length; i++) {

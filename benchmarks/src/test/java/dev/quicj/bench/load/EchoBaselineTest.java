@@ -8,10 +8,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The echo baseline is compared with the reject server on like terms: by default its replies are as long as the
- * round's refusals were (before, it sent back whole 1200-byte datagrams against 62-byte closes, unless
- * {@code --echo-reply-bytes} was given, which run.sh never did), and it runs on an IPv4 socket as the reject server
- * does.
+ * The echo baseline: with {@code --echo-reply-bytes match} its replies are as long as the round's refusals were (a
+ * plain echo, the default, sends back whole 1200-byte datagrams against 62-byte closes), and it runs on an IPv4 socket
+ * as the reject server does.
  */
 class EchoBaselineTest {
     private static LoadGenerator.Result result(long replies, long late, long replyBytes) {
@@ -19,7 +18,7 @@ class EchoBaselineTest {
     }
 
     @Test
-    void byDefaultTheEchoRepliesAreAsLongAsTheRoundsRefusals() {
+    void matchedEchoRepliesAreAsLongAsTheRoundsRefusals() {
         List<LoadGenerator.Result> refusals = List.of(result(90, 10, 100 * 62), result(50, 0, 50 * 62));
         assertEquals(62, RejectThroughput.echoReplyBytes(RejectThroughput.MATCH, refusals));
         assertEquals(62, RejectThroughput.echoReplyBytes(RejectThroughput.MATCH,

@@ -3,7 +3,6 @@ package dev.quicj.netty;
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
-import dev.quicj.core.Role;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
@@ -43,7 +42,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -140,12 +138,6 @@ import java.util.concurrent.TimeUnit;
 public final class QuicCloseHandler extends ChannelDuplexHandler {
     // the largest datagram the handler reads; larger ones belong to no connection
     private static final int MAX_DATAGRAM_SIZE = 65535;
-    // RFC 8999 §5.1: a long header has the Header Form bit set, then Version (32), DCID Length (8), DCID
-    private static final int LONG_HEADER_FORM = 0x80;
-    private static final int LONG_HEADER_DCID_LENGTH_OFFSET = 5;
-    private static final int LONG_HEADER_DCID_OFFSET = 6;
-    // RFC 8999 §5.2: a short header's DCID follows its first byte
-    private static final int SHORT_HEADER_DCID_OFFSET = 1;
     // RFC 9000 §10.3: the smallest Stateless Reset, 5 unpredictable bytes and the 16-byte token
     private static final int MIN_STATELESS_RESET_LENGTH = 21;
     // the ECN field is the two low bits of the TOS byte (RFC 3168 §5)
@@ -158,30 +150,16 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private static final CloseError OVERLOADED = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED);
 
     private final QuicCloseHandlerConfig config;
-    // the connections by every connection ID they are reachable by
-    private final ConnectionIdTable byId = new ConnectionIdTable();
-    // the entries holding a connection, by the peer's address: where a stateless reset is looked for (RFC 9000 §10.3.1)
-    private final PeerAddressIndex byPeer = new PeerAddressIndex();
+    // the connections: by connection ID, by peer address, in the order they were added, and the one being accepted
+    private final ConnectionRegistry registry;
     // EcnMode.SOCKET_TOS: the socket's own TOS byte while applyEcn has changed its ECN bits, given back at the
     // handler's next flush; -1 when the socket has its own bits
     private int socketTos = -1;
-    // the connections, in the order they were added: a list linked through the entries
-    private ConnectionEntry first;
-    // the connection reading its first Initial in acceptInto, not registered yet: a close command its CRYPTO data
-    // listener fires meanwhile finds it here
-    private ConnectionEntry accepting;
-    private ConnectionEntry last;
-    private int entryCount;
     // the closing periods and held-back closes, earliest first, and the one event-loop task armed for the earliest
     private final DeadlineQueue timers = new DeadlineQueue();
     private final Runnable runTimers = this::runTimers;
     private ScheduledFuture<?> wakeup;
     private long wakeupAt;
-    // how many connections use each source connection ID length, and the lengths in use, longest first: the
-    // short-header routing order
-    private final int[] localIdLengths = new int[ConnectionId.MAX_LENGTH + 1];
-    private final int[] lengthsInUse = new int[ConnectionId.MAX_LENGTH + 1];
-    private int lengthsInUseCount;
     // reused out-parameters and parse state
     private final PathInfo pathInfo = new PathInfo();
     private final PacketInfo packetInfo = new PacketInfo();
@@ -229,6 +207,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /** A handler with the given configuration. */
     public QuicCloseHandler(QuicCloseHandlerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.registry = new ConnectionRegistry(config.localConnectionIdLength());
     }
 
     /**
@@ -294,12 +273,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             throw new IllegalArgumentException(aheadOfTheClock(connection, now()));
         }
         ConnectionEntry entry = new ConnectionEntry(this, connection);
-        ConnectionId odcid = originalDcidKeyOf(connection);
-        if (byId.containsKey(entry.id) || odcid != null && byId.containsKey(odcid)) {
+        ConnectionId odcid = ConnectionRegistry.originalDcidKeyOf(connection);
+        if (registry.contains(entry.id) || odcid != null && registry.contains(odcid)) {
             throw new IllegalArgumentException("a connection with this connection ID is already registered: "
                     + connection);
         }
-        register(entry, odcid);
+        registry.register(entry, odcid);
         setIdleTimer(entry);
         if (ctx != null) {
             armWakeup();
@@ -333,16 +312,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     public QuicConnection connection(ConnectionId connectionId) {
         Objects.requireNonNull(connectionId, "connectionId");
         checkInEventLoop("connection");
-        ConnectionEntry e = byId.get(connectionId);
-        if (e == null && accepting != null && accepting.isOpen()) {
-            // not registered before its first Initial is read (an Initial that does not authenticate leaves nothing)
-            QuicConnection c = accepting.connection;
-            if (connectionId.equals(c.sourceConnectionId())
-                    || connectionId.equals(c.originalDestinationConnectionId())) {
-                return c;
-            }
-        }
-        return e == null || e.unseen ? null : e.connection;
+        return registry.seenConnection(connectionId);
     }
 
     /**
@@ -356,13 +326,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      */
     public List<QuicConnection> connections() {
         checkInEventLoop("connections");
-        List<QuicConnection> list = new ArrayList<>(entryCount);
-        for (ConnectionEntry e = first; e != null; e = e.next) {
-            if (!e.unseen) {
-                list.add(e.connection);
-            }
-        }
-        return list;
+        return registry.seenConnections();
     }
 
     /**
@@ -378,7 +342,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      */
     public int connectionCount() {
         checkInEventLoop("connectionCount");
-        return entryCount;
+        return registry.size();
     }
 
     /**
@@ -394,156 +358,27 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /** Test seam: whether a connection, or a refused connection's closing record, is registered under {@code id}. */
     boolean registered(ConnectionId id) {
-        return byId.containsKey(id);
+        return registry.contains(id);
     }
 
     /** Test seam: the cached close datagrams the handler owns right now. */
     List<ByteBuf> cachedCloseDatagrams() {
-        List<ByteBuf> list = new ArrayList<>();
-        for (ConnectionEntry e = first; e != null; e = e.next) {
-            if (e.closeDatagram != null) {
-                list.add(e.closeDatagram);
-            }
-        }
-        return list;
-    }
-
-    private static ConnectionId originalDcidKeyOf(QuicConnection c) {
-        ConnectionId odcid = c.originalDestinationConnectionId();
-        if (c.role() != Role.SERVER || odcid == null || c.isHandshakeConfirmed()
-                || odcid.equals(c.sourceConnectionId())) {
-            return null;
-        }
-        return odcid;
+        return registry.cachedCloseDatagrams();
     }
 
     /** The index of connections by peer address (tests). */
     PeerAddressIndex peerIndex() {
-        return byPeer;
+        return registry.peerIndex();
     }
 
     /** The routing table (tests). */
     ConnectionIdTable idTable() {
-        return byId;
+        return registry.idTable();
     }
 
     /** The timers (tests). */
     DeadlineQueue timerQueue() {
         return timers;
-    }
-
-    private void register(ConnectionEntry entry, ConnectionId originalDcidKey) {
-        byId.put(entry.id, entry);
-        if (originalDcidKey != null) {
-            byId.put(originalDcidKey, entry);
-            entry.originalDcidKey = originalDcidKey;
-        }
-        link(entry);
-        indexIfResettable(entry);
-        if (localIdLengths[entry.id.length()]++ == 0) {
-            updateLengthsInUse();
-        }
-    }
-
-    /** Rebuilds {@link #lengthsInUse} (a length came into use or went out of use: rare). */
-    private void updateLengthsInUse() {
-        int n = 0;
-        for (int len = ConnectionId.MAX_LENGTH; len >= 0; len--) {
-            if (localIdLengths[len] > 0) {
-                lengthsInUse[n++] = len;
-            }
-        }
-        lengthsInUseCount = n;
-    }
-
-    /**
-     * Adds {@code entry} to the index by peer address, which only the stateless reset check walks, once its connection
-     * holds a reset token: before, it can match no reset, and a peer opening connections from one address (Initial
-     * keys are public) could otherwise make every datagram for no connection from that address walk all of them. A
-     * server connection gets a token only from the client's NEW_CONNECTION_ID or from the application. Checked when
-     * the connection is registered and after each datagram routed to it.
-     */
-    private void indexIfResettable(ConnectionEntry entry) {
-        QuicConnection c = entry.connection;
-        if (c != null && !PeerAddressIndex.contains(entry) && c.hasStatelessResetTokens()) {
-            byPeer.add(entry);
-        }
-    }
-
-    private void unregister(ConnectionEntry entry) {
-        byId.remove(entry.id, entry);
-        byPeer.remove(entry);
-        if (entry.originalDcidKey != null) {
-            byId.remove(entry.originalDcidKey, entry);
-            entry.originalDcidKey = null;
-        }
-        if (entry.listed) {
-            unlink(entry);
-            if (--localIdLengths[entry.id.length()] == 0) {
-                updateLengthsInUse();
-            }
-        }
-    }
-
-    private void link(ConnectionEntry entry) {
-        entry.prev = last;
-        entry.next = null;
-        if (last == null) {
-            first = entry;
-        } else {
-            last.next = entry;
-        }
-        last = entry;
-        entry.listed = true;
-        entryCount++;
-    }
-
-    private void unlink(ConnectionEntry entry) {
-        ConnectionEntry p = entry.prev;
-        ConnectionEntry n = entry.next;
-        if (p == null) {
-            first = n;
-        } else {
-            p.next = n;
-        }
-        if (n == null) {
-            last = p;
-        } else {
-            n.prev = p;
-        }
-        entry.prev = null;
-        entry.next = null;
-        entry.listed = false;
-        entryCount--;
-    }
-
-    /** The entries as they are now, for loops whose steps may add or free connections. */
-    private ConnectionEntry[] snapshot() {
-        ConnectionEntry[] all = new ConnectionEntry[entryCount];
-        int i = 0;
-        for (ConnectionEntry e = first; e != null; e = e.next) {
-            all[i++] = e;
-        }
-        return all;
-    }
-
-    /**
-     * Whether every connection ID of the configured length is registered (only possible for lengths under 4: 256 IDs
-     * of one byte), so that {@link #newConnectionId} would never find a free one. IDs of that length are only ever
-     * registered as connections' source IDs (a server's original DCID key is at least 8 bytes), which
-     * {@link #localIdLengths} counts.
-     */
-    private boolean idSpaceTaken() {
-        int length = config.localConnectionIdLength();
-        return length < 4 && localIdLengths[length] >= 1 << (8 * length);
-    }
-
-    private ConnectionId newConnectionId() {
-        ConnectionId id;
-        do {
-            id = ConnectionId.random(config.localConnectionIdLength());
-        } while (byId.containsKey(id));
-        return id;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -552,10 +387,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (entryCount > 0) {
+        if (registry.size() > 0) {
             // addConnection had no clock to check these against; checked once the pipeline is set up (a
             // ChannelInitializer adds the handlers after this one in the same task), so those handlers get the report
-            ConnectionEntry[] addedBefore = snapshot();
+            ConnectionEntry[] addedBefore = registry.snapshot();
             try {
                 ctx.executor().execute(() -> checkClocks(addedBefore));
             } catch (RejectedExecutionException e) {
@@ -719,7 +554,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             if (command.isCloseAll()) {
                 closeAll(command.error());
             } else {
-                ConnectionEntry entry = entryOf(command.connectionId());
+                ConnectionEntry entry = registry.entryOf(command.connectionId());
                 if (entry != null) {
                     closeConnection(entry, command.error());
                 }
@@ -738,7 +573,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         try {
             if (cause instanceof QuicConnectionException) {
                 QuicConnectionException e = (QuicConnectionException) cause;
-                ConnectionEntry entry = entryOf(e.connectionId());
+                ConnectionEntry entry = registry.entryOf(e.connectionId());
                 if (entry != null) {
                     QuicException q = e.quicException();
                     closeConnection(entry, q != null ? CloseError.fromException(q) : INTERNAL_ERROR);
@@ -767,7 +602,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         content.getBytes(content.readerIndex(), dg.array(), 0, length);
         dg.limit(length);
         NetworkPath from = new NetworkPath(local, sender);
-        ConnectionEntry entry = route(dg, length);
+        ConnectionEntry entry = registry.route(dg, length);
         while (entry != null) {
             if (entry.phase != ConnectionEntry.Phase.LIVE && entry.heapIndex >= 0 && entry.deadline - now() <= 0) {
                 // its closing or draining period (or the wait of its held-back close) ended before the timer task ran
@@ -785,7 +620,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             } else {
                 break;
             }
-            entry = route(dg, length);
+            entry = registry.route(dg, length);
         }
         // RFC 9000 §5.2: a zero-length DCID names a connection only together with its addresses
         if (entry != null && entry.id.length() == 0 && !from.equals(entry.path())) {
@@ -810,6 +645,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * QuicConnection#receiveStatelessReset}). True if one of them was reset: it now drains, silently.
      */
     private boolean statelessReset(ByteBuffer dg, NetworkPath from) {
+        PeerAddressIndex byPeer = registry.peerIndex();
         try {
             return statelessReset(dg, from, byPeer.find(from.remote()));
         } finally {
@@ -819,6 +655,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /** {@link #statelessReset(ByteBuffer, NetworkPath)} over the {@code n} entries {@code byPeer} found. */
     private boolean statelessReset(ByteBuffer dg, NetworkPath from, int n) {
+        PeerAddressIndex byPeer = registry.peerIndex();
         for (int i = 0; i < n; i++) {
             ConnectionEntry e = byPeer.found(i);
             QuicConnection c = e.connection;
@@ -856,34 +693,6 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         scratch.clear();
         return scratch;
-    }
-
-    /** The connection the datagram's Destination Connection ID names, or null. */
-    private ConnectionEntry route(ByteBuffer dg, int length) {
-        byte[] b = dg.array();
-        if ((b[0] & LONG_HEADER_FORM) != 0) {
-            if (length <= LONG_HEADER_DCID_LENGTH_OFFSET) {
-                return null;
-            }
-            int dcidLength = b[LONG_HEADER_DCID_LENGTH_OFFSET] & 0xff;
-            if (dcidLength > ConnectionId.MAX_LENGTH || LONG_HEADER_DCID_OFFSET + dcidLength > length) {
-                return null;
-            }
-            return byId.get(dg, LONG_HEADER_DCID_OFFSET, dcidLength);
-        }
-        // every length in use, longest first, the configured one included: a short header carries no DCID length,
-        // so a shorter ID that is a prefix of the datagram's DCID (a zero-length one always is) must not take the
-        // datagram of a longer ID that matches it whole. With one length in use (the usual case) it is one lookup.
-        for (int i = 0; i < lengthsInUseCount; i++) {
-            int dcidLength = lengthsInUse[i];
-            if (SHORT_HEADER_DCID_OFFSET + dcidLength <= length) {
-                ConnectionEntry e = byId.get(dg, SHORT_HEADER_DCID_OFFSET, dcidLength);
-                if (e != null) {
-                    return e;
-                }
-            }
-        }
-        return null;
     }
 
     /** Feeds a datagram to its connection and acts on what quic-core made of it. */
@@ -947,13 +756,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 } else if (entry.phase == ConnectionEntry.Phase.LIVE) {
                     if (entry.originalDcidKey != null && conn.isHandshakeConfirmed()) {
                         // RFC 9000 §7.2: the client no longer uses the original DCID once the handshake is confirmed
-                        byId.remove(entry.originalDcidKey, entry);
-                        entry.originalDcidKey = null;
+                        registry.forgetOriginalDcid(entry);
                     }
                     // a processed packet restarted the idle timer; the peer's transport parameters may have set it
                     setIdleTimer(entry);
                     // it may hold a reset token now (the TLS layer added the server's, or a NEW_CONNECTION_ID moved it)
-                    indexIfResettable(entry);
+                    registry.indexIfResettable(entry);
                     armWakeup();
                 }
                 break;
@@ -1038,7 +846,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (policy.action() == AcceptPolicy.Action.REJECT_STATELESS) {
             return rejectStatelessly(dg, from, policy.rejectError(), policy.authenticatesInitials());
         }
-        if (entryCount >= config.maxConnections()) {
+        if (registry.size() >= config.maxConnections()) {
             // connections whose deadline passed before the timer task ran (an event loop reads before it runs due
             // tasks) are no longer held
             runDueTimers();
@@ -1047,13 +855,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                 return false;
             }
         }
-        if (entryCount >= config.maxConnections() || idSpaceTaken()) {
+        if (registry.size() >= config.maxConnections() || registry.idSpaceTaken()) {
             // full (or every connection ID of the configured length is taken): refuse without keeping anything, as
             // rejectStateless does
             return rejectStatelessly(dg, from,
                     policy.action() == AcceptPolicy.Action.REJECT ? policy.rejectError() : OVERLOADED, true);
         }
-        ConnectionId scid = newConnectionId();
+        ConnectionId scid = registry.newConnectionId();
         long now = now();
         boolean reject = policy.action() == AcceptPolicy.Action.REJECT;
         CryptoDataListener listener;
@@ -1115,7 +923,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (status == ReceiveStatus.DRAINING) {
             // the Initial authenticated and carried the client's CONNECTION_CLOSE (close-spec §5.1): the connection
             // drains like any other, silently, taking the client's retransmissions until its draining period ends
-            register(entry, originalDcidKeyOf(conn));
+            registry.register(entry, ConnectionRegistry.originalDcidKeyOf(conn));
             startDraining(entry);
             compactIfClosing(entry);
             return true;
@@ -1124,7 +932,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             // it did not authenticate: it belongs to no connection
             return false;
         }
-        register(entry, originalDcidKeyOf(conn));
+        registry.register(entry, ConnectionRegistry.originalDcidKeyOf(conn));
         if (policy.action() == AcceptPolicy.Action.REJECT) {
             attemptClose(entry, policy.rejectError());
             compactIfClosing(entry);
@@ -1138,35 +946,25 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * Feeds a new connection its first Initial with the entry visible as {@link #accepting} meanwhile, so that what its
-     * CRYPTO data listener fires (close commands, closeAll, channel close, removal) reaches it.
+     * Feeds a new connection its first Initial with the entry visible as {@link ConnectionRegistry#accepting()}
+     * meanwhile, so that what its CRYPTO data listener fires (close commands, closeAll, channel close, removal) reaches
+     * it.
      */
     private ReceiveStatus receiveFirstInitial(ConnectionEntry entry, ByteBuffer dg, NetworkPath from, long now)
             throws QuicException {
-        accepting = entry;
+        registry.accepting(entry);
         try {
             return entry.connection.receive(dg, from, now);
         } finally {
-            accepting = null;
+            registry.accepting(null);
         }
     }
 
     /** Registers a connection that was being accepted, unless it already ended and was freed meanwhile. */
     private void registerUnlessFreed(ConnectionEntry entry, QuicConnection conn) {
         if (entry.phase != ConnectionEntry.Phase.FREED) {
-            register(entry, originalDcidKeyOf(conn));
+            registry.register(entry, ConnectionRegistry.originalDcidKeyOf(conn));
         }
-    }
-
-    /** The connection {@code id} names: a registered one, or the one being accepted. */
-    private ConnectionEntry entryOf(ConnectionId id) {
-        ConnectionEntry entry = byId.get(id);
-        if (entry == null && accepting != null && (accepting.id.equals(id)
-                || id.equals(accepting.connection.originalDestinationConnectionId()))) {
-            // by its source connection ID or, as a registered server during its handshake, the client's original DCID
-            entry = accepting;
-        }
-        return entry;
     }
 
     /**
@@ -1181,7 +979,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (entry.phase == ConnectionEntry.Phase.CLOSING && entry.closeDatagram != null
                 || entry.phase == ConnectionEntry.Phase.DRAINING) {
             // a closed connection never looks for a stateless reset again
-            byPeer.remove(entry);
+            registry.unindexPeer(entry);
             entry.compact();
         }
     }
@@ -1416,11 +1214,12 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     // closing
 
     private void closeAll(CloseError error) {
+        ConnectionEntry accepting = registry.accepting();
         if (accepting != null) {
             // the connection reading its first Initial, from whose CRYPTO data listener this came: live too
             closeConnection(accepting, error);
         }
-        for (ConnectionEntry e : snapshot()) {
+        for (ConnectionEntry e : registry.snapshot()) {
             closeConnection(e, error);
         }
     }
@@ -1825,6 +1624,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /** Reports the connections that never got to close, and frees every connection. */
     private void freeAll() {
+        ConnectionEntry accepting = registry.accepting();
         if (accepting != null && accepting.phase != ConnectionEntry.Phase.FREED) {
             // the connection reading its first Initial (the channel went inactive, or the handler was removed, from
             // its CRYPTO data listener): never accepted, it ends here; acceptInto then leaves it alone
@@ -1833,7 +1633,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
             free(accepting);
         }
-        for (ConnectionEntry e : snapshot()) {
+        for (ConnectionEntry e : registry.snapshot()) {
             if (idledOut(e)) {
                 // RFC 9000 §10.1: past its idle deadline it ended silently, though the timer task has not run yet (as
                 // closeConnection reports it when a close command or handler removal comes in that window), a close
@@ -1868,7 +1668,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         leavePending(entry);
         entry.phase = ConnectionEntry.Phase.FREED;
         timers.remove(entry);
-        unregister(entry);
+        registry.unregister(entry);
         entry.releaseCloseDatagram();
         ctx.fireUserEventTriggered(new QuicConnectionFreedEvent(entry.id, entry.remoteAddress()));
     }

@@ -2,7 +2,6 @@ package dev.quicj.netty;
 
 import dev.quicj.core.ConnectionId;
 import dev.quicj.core.QuicException;
-import dev.quicj.core.QuicVersion;
 import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
@@ -16,17 +15,7 @@ import dev.quicj.core.conn.PathInfo;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.ReceiveStatus;
 import dev.quicj.core.conn.Settings;
-import dev.quicj.core.conn.StatelessClose;
-import dev.quicj.core.conn.VersionNegotiation;
-import dev.quicj.core.crypto.CryptoException;
-import dev.quicj.core.crypto.InitialProtections;
-import dev.quicj.core.crypto.PacketProtection;
-import dev.quicj.core.packet.HeaderStatus;
-import dev.quicj.core.packet.PacketCrypto;
-import dev.quicj.core.packet.PacketForm;
 import dev.quicj.core.packet.PacketHeader;
-import dev.quicj.core.packet.PacketParser;
-import dev.quicj.core.packet.PacketWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelDuplexHandler;
@@ -164,6 +153,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final PathInfo pathInfo = new PathInfo();
     private final PacketInfo packetInfo = new PacketInfo();
     private final PacketHeader header = new PacketHeader();
+    // the answers to Initials that make no connection: stateless refusals and Version Negotiation
+    private final StatelessResponder stateless;
     // the copy of the datagram being read (receive decrypts in place), allocated on first use
     private ByteBuffer scratch;
     // where quic-core writes each close (a heap buffer: AES-GCM runs on arrays without staging copies); the
@@ -208,6 +199,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     public QuicCloseHandler(QuicCloseHandlerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = new ConnectionRegistry(config.localConnectionIdLength());
+        this.stateless = new StatelessResponder(this, config, header);
     }
 
     /**
@@ -838,13 +830,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
         InitialCheck check = InitialCheck.of(dg, header);
         if (check == InitialCheck.UNSUPPORTED_VERSION && config.versionNegotiation()) {
-            return negotiateVersion(dg, from);
+            return stateless.negotiateVersion(dg, from);
         }
         if (check != InitialCheck.ACCEPTABLE) {
             return false;
         }
         if (policy.action() == AcceptPolicy.Action.REJECT_STATELESS) {
-            return rejectStatelessly(dg, from, policy.rejectError(), policy.authenticatesInitials());
+            return stateless.reject(dg, from, policy.rejectError(), policy.authenticatesInitials());
         }
         if (registry.size() >= config.maxConnections()) {
             // connections whose deadline passed before the timer task ran (an event loop reads before it runs due
@@ -858,7 +850,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (registry.size() >= config.maxConnections() || registry.idSpaceTaken()) {
             // full (or every connection ID of the configured length is taken): refuse without keeping anything, as
             // rejectStateless does
-            return rejectStatelessly(dg, from,
+            return stateless.reject(dg, from,
                     policy.action() == AcceptPolicy.Action.REJECT ? policy.rejectError() : OVERLOADED, true);
         }
         ConnectionId scid = registry.newConnectionId();
@@ -871,7 +863,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             // the application could not take this connection: it alone is refused, without state, and the failure
             // goes to the next handlers naming it; thrown on, it would reach exceptionCaught, which closes every
             // connection; an Initial that does not authenticate belongs to no connection, so nothing is reported
-            boolean refused = rejectStatelessly(dg, from, OVERLOADED, true, scid);
+            boolean refused = stateless.reject(dg, from, OVERLOADED, true, scid);
             if (refused) {
                 ctx.fireExceptionCaught(new QuicConnectionException(scid,
                         "the CRYPTO data listener factory failed for " + scid, e));
@@ -997,91 +989,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         return rejectSettings;
     }
 
-    // scratch of the stateless refusal: the Initial keys, re-keyed for each client DCID (no allocation with the JCA
-    // provider once warm), the header-protection mask, random SCID bytes, and the packet writer
-    private InitialProtections initialKeys;
-    private final byte[] hpMask = new byte[PacketProtection.MASK_LENGTH];
-    private final byte[] rejectScid = new byte[ConnectionId.MAX_LENGTH];
-    private final PacketWriter rejectWriter = new PacketWriter();
-
-    /**
-     * Refuses an acceptable client Initial without creating a connection ({@link AcceptPolicy#rejectStateless}): the
-     * Initial is authenticated with the client Initial keys of its DCID (unless {@code authenticate} is false), then
-     * answered with {@link StatelessClose} (server Initial keys from the same HKDF-Extract, packet number 0). A
-     * retransmitted Initial is refused again; nothing is kept. Returns false, passing the datagram on, if the Initial
-     * does not authenticate.
-     */
-    private boolean rejectStatelessly(ByteBuffer dg, NetworkPath from, CloseError error, boolean authenticate) {
-        return rejectStatelessly(dg, from, error, authenticate, null);
-    }
-
-    /**
-     * {@link #rejectStatelessly(ByteBuffer, NetworkPath, CloseError, boolean)} with {@code givenScid}, if not null, as
-     * the refusal's SCID.
-     */
-    private boolean rejectStatelessly(ByteBuffer dg, NetworkPath from, CloseError error, boolean authenticate,
-            ConnectionId givenScid) {
-        QuicVersion version = header.version();
-        ConnectionId odcid = header.dcid(dg);
-        ConnectionId clientScid = header.scid(dg);
-        if (initialKeys == null) {
-            initialKeys = new InitialProtections(config.settings().cryptoProvider());
-        }
-        int dcidOffset = dg.arrayOffset() + header.dcidOffset();
-        PacketProtection server;
-        try {
-            if (authenticate) {
-                initialKeys.deriveBoth(version, dg.array(), dcidOffset, header.dcidLength());
-                if (!anInitialAuthenticates(dg, odcid)) {
-                    return false;
-                }
-                // the client is the sender of the Initial that authenticated (header is on it): an earlier coalesced
-                // one that did not may carry a damaged SCID
-                clientScid = header.scid(dg);
-            } else {
-                initialKeys.deriveServer(version, dg.array(), dcidOffset, header.dcidLength());
-            }
-            server = initialKeys.server();
-        } catch (CryptoException e) {
-            return false;
-        }
-        ConnectionId scid;
-        if (givenScid != null) {
-            scid = givenScid;
-        } else {
-            java.util.concurrent.ThreadLocalRandom.current().nextBytes(rejectScid);
-            scid = ConnectionId.of(rejectScid, 0, config.localConnectionIdLength());
-        }
-        ByteBuffer dest = statelessScratch();
-        CloseOutcome outcome = StatelessClose.write(dest, version, clientScid, scid, 0, error, server, rejectWriter);
-        if (outcome == CloseOutcome.NOBUF_BUFFER_TOO_SMALL && error.reasonLength() > 0) {
-            // the reason phrase does not fit: the client still learns the code, as in writeClose
-            error = withoutReason(error);
-            outcome = StatelessClose.write(statelessScratch(), version, clientScid, scid, 0, error, server,
-                    rejectWriter);
-        }
-        if (outcome != CloseOutcome.WRITTEN) {
-            ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL,
-                    error, resultOf(outcome), version, odcid, clientScid));
-            return true;
-        }
-        sendStateless(dest, from, scid);
-        ctx.fireUserEventTriggered(new QuicConnectionEndedEvent(scid, from.remote(), QuicCloseInitiator.LOCAL, error,
-                QuicCloseResult.SENT, version, odcid, clientScid));
-        return true;
-    }
-
-    /**
-     * Answers a datagram of a version this library does not speak, at least 1200 bytes long, with Version Negotiation
-     * (RFC 9000 §6.1), to its sender with ECN not-ECT, and consumes it. Nothing is kept and no event is fired: the
-     * client, if it speaks one of the versions listed, starts a new connection attempt with a new Initial. A write that
-     * fails is not reported (there is no connection to name, and the packet is one a server may always leave unsent).
-     */
-    private boolean negotiateVersion(ByteBuffer dg, NetworkPath from) {
-        ByteBuffer dest = statelessScratch();
-        VersionNegotiation.write(dest, dg, java.util.concurrent.ThreadLocalRandom.current().nextInt());
-        sendStateless(dest, from, null);
-        return true;
+    /** Fires {@code event} to the next handlers. */
+    void fireUserEvent(Object event) {
+        ctx.fireUserEventTriggered(event);
     }
 
     /**
@@ -1091,39 +1001,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * re-enter and write other closes into it, and counted before it, as in sendCachedClose (SOCKET_TOS: an earlier
      * close of this event may have left the socket marking ECT(0)).
      */
-    private void sendStateless(ByteBuffer scratch, NetworkPath from, ConnectionId id) {
+    void sendStateless(ByteBuffer scratch, NetworkPath from, ConnectionId id) {
         ByteBuf buf = datagramOf(scratch);
         writesInFlight++;
         applyEcn(Ecn.NOT_ECT);
         flushPending = true;
         ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
                 .addListener(done -> writeDone(id, done));
-    }
-
-    /**
-     * Whether one of the datagram's Initial packets authenticates with the client Initial keys just derived from the
-     * first one's DCID, {@code odcid}. RFC 9000 §12.2: coalesced packets are processed one by one, and one that does not decrypt does
-     * not stop the others; so, as a connection would, the Initials that follow with the same version and DCID are
-     * tried too. Decrypts in place ({@code dg} is the handler's own copy of the datagram) and leaves {@link #header}
-     * on the last packet tried.
-     */
-    private boolean anInitialAuthenticates(ByteBuffer dg, ConnectionId odcid) {
-        int version = header.versionField();
-        while (true) {
-            try {
-                PacketCrypto.unprotect(dg, header, initialKeys.client(), -1, hpMask);
-                return true;
-            } catch (CryptoException e) {
-                // try the next packet
-            }
-            int next = header.packetEnd();
-            if (next >= dg.limit() || PacketParser.parse(dg, next, 0, header) != HeaderStatus.OK
-                    || !header.isLongHeader() || header.form() != PacketForm.INITIAL
-                    || header.versionField() != version
-                    || !odcid.matches(dg, header.dcidOffset(), header.dcidLength())) {
-                return false;
-            }
-        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1362,7 +1246,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * the datagram stays within the size every QUIC path carries, as quic-core's own closes do until path MTU
      * discovery (close-spec §3.1).
      */
-    private ByteBuffer statelessScratch() {
+    ByteBuffer statelessScratch() {
         ByteBuffer dest = closeScratch();
         dest.limit(Math.min(dest.capacity(), QuicConnection.MIN_INITIAL_DATAGRAM_SIZE));
         return dest;
@@ -1381,7 +1265,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         return conn.writeConnectionClose(pathInfo, packetInfo, dest, error, now);
     }
 
-    private static CloseError withoutReason(CloseError e) {
+    static CloseError withoutReason(CloseError e) {
         return e.type() == CloseError.Type.APPLICATION ? CloseError.application(e.errorCode())
                 : CloseError.transport(e.errorCode(), e.frameType(), (byte[]) null);
     }
@@ -1694,7 +1578,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
     }
 
-    private static QuicCloseResult resultOf(CloseOutcome outcome) {
+    static QuicCloseResult resultOf(CloseOutcome outcome) {
         switch (outcome) {
             case NOBUF_BUFFER_TOO_SMALL:
                 return QuicCloseResult.BUFFER_TOO_SMALL;

@@ -17,11 +17,9 @@ import dev.quicj.core.conn.ReceiveStatus;
 import dev.quicj.core.conn.Settings;
 import dev.quicj.core.packet.PacketHeader;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.Future;
@@ -129,8 +127,6 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private static final int MAX_DATAGRAM_SIZE = 65535;
     // RFC 9000 §10.3: the smallest Stateless Reset, 5 unpredictable bytes and the 16-byte token
     private static final int MIN_STATELESS_RESET_LENGTH = 21;
-    // the ECN field is the two low bits of the TOS byte (RFC 3168 §5)
-    private static final int ECN_MASK = 0x03;
     // what connections close with for a failure that is not a protocol error (no reason: internal details stay here)
     private static final CloseError INTERNAL_ERROR = CloseError.transport(TransportErrorCode.INTERNAL_ERROR);
     // what a live connection whose idle timeout expired closes with: nothing is sent
@@ -141,9 +137,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final QuicCloseHandlerConfig config;
     // the connections: by connection ID, by peer address, in the order they were added, and the one being accepted
     private final ConnectionRegistry registry;
-    // EcnMode.SOCKET_TOS: the socket's own TOS byte while applyEcn has changed its ECN bits, given back at the
-    // handler's next flush; -1 when the socket has its own bits
-    private int socketTos = -1;
+    // EcnMode.SOCKET_TOS: the socket's ECN bits, set for each close and given back at the handler's next flush
+    private final SocketTosEcn socketEcn;
     // the closing periods and held-back closes, earliest first, and the one event-loop task armed for the earliest
     private final DeadlineQueue timers = new DeadlineQueue();
     private final Runnable runTimers = this::runTimers;
@@ -200,6 +195,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = new ConnectionRegistry(config.localConnectionIdLength());
         this.stateless = new StatelessResponder(this, config, header);
+        this.socketEcn = new SocketTosEcn(this, config.ecnMode() == EcnMode.SOCKET_TOS);
     }
 
     /**
@@ -997,14 +993,14 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     /**
      * Writes the datagram in {@code scratch} (from 0 to its position) to the sender of {@code from}, with ECN not-ECT,
      * for no connection the handler keeps: a stateless refusal named {@code id}, or Version Negotiation ({@code id}
-     * null, a failure not reported). It is copied out of the scratch before applyEcn's flush, whose completions may
-     * re-enter and write other closes into it, and counted before it, as in sendCachedClose (SOCKET_TOS: an earlier
-     * close of this event may have left the socket marking ECT(0)).
+     * null, a failure not reported). It is copied out of the scratch before SocketTosEcn.apply's flush, whose
+     * completions may re-enter and write other closes into it, and counted before it, as in sendCachedClose
+     * (SOCKET_TOS: an earlier close of this event may have left the socket marking ECT(0)).
      */
     void sendStateless(ByteBuffer scratch, NetworkPath from, ConnectionId id) {
         ByteBuf buf = datagramOf(scratch);
         writesInFlight++;
-        applyEcn(Ecn.NOT_ECT);
+        socketEcn.apply(ctx, Ecn.NOT_ECT);
         flushPending = true;
         ctx.write(new QuicDatagramPacket(buf, from.remote(), from.local(), Ecn.NOT_ECT))
                 .addListener(done -> writeDone(id, done));
@@ -1086,12 +1082,18 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         ctx.close(closeDone);
     }
 
+    /** Flushes what was written, pending or not: the socket's ECN marking is about to change. */
+    void flushBeforeEcnChange() {
+        flushPending = false;
+        ctx.flush();
+    }
+
     private void flushIfPending() {
         if (flushPending) {
             flushPending = false;
             ctx.flush();
         }
-        restoreEcn();
+        socketEcn.restore(ctx);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1278,12 +1280,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /**
      * Writes a retained duplicate of {@code entry}'s cached close with {@code ecn}, to the path it was written for.
-     * The write is counted before {@link #applyEcn}, which may flush: earlier writes completing there, and whatever
-     * the next handlers do about one that failed (closing the channel, say), must find this one still to come.
+     * The write is counted before {@link SocketTosEcn#apply}, which may flush: earlier writes completing there, and
+     * whatever the next handlers do about one that failed (closing the channel, say), must find this one still to
+     * come.
      */
     private void sendCachedClose(ConnectionEntry entry, Ecn ecn) {
         writesInFlight++;
-        applyEcn(ecn);
+        socketEcn.apply(ctx, ecn);
         ByteBuf cached = entry.closeDatagram;
         if (cached == null) {
             // freed during that flush (the channel became inactive): nothing is left to send
@@ -1319,65 +1322,6 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             ctx.executor().execute(this::closeWhenDone);
         } catch (RejectedExecutionException e) {
             closeWhenDone();
-        }
-    }
-
-    /**
-     * In {@link EcnMode#SOCKET_TOS}, sets the socket's ECN bits to {@code ecn} if they differ, after flushing what was
-     * written with the previous marking, by this handler or by another (a datagram the application wrote without
-     * flushing just before a close must not leave ECT(0)-marked, RFC 3168 §5). The socket's own TOS byte is
-     * remembered and given back by {@link #restoreEcn} when the handler flushes. A transport without IP_TOS is left
-     * alone; a socket error is reported with {@code fireExceptionCaught} and the datagram still goes out.
-     */
-    private void applyEcn(Ecn ecn) {
-        if (config.ecnMode() != EcnMode.SOCKET_TOS) {
-            return;
-        }
-        ChannelConfig cc = ctx.channel().config();
-        try {
-            Integer tos = cc.getOption(ChannelOption.IP_TOS);
-            if (tos != null && (tos & ECN_MASK) != ecn.codepoint()) {
-                flushPending = false;
-                ctx.flush();
-                // that flush may have re-entered the handler, whose own flush gave the socket its TOS back: read it
-                // again, or the marking read before would be taken for the socket's own byte
-                tos = cc.getOption(ChannelOption.IP_TOS);
-                if (tos == null || (tos & ECN_MASK) == ecn.codepoint()) {
-                    return;
-                }
-                if (socketTos < 0) {
-                    socketTos = tos;
-                }
-                int marked = (tos & ~ECN_MASK) | ecn.codepoint();
-                cc.setOption(ChannelOption.IP_TOS, marked);
-                if (marked == socketTos) {
-                    // back to the socket's own bits: nothing to give back
-                    socketTos = -1;
-                }
-            }
-        } catch (RuntimeException e) {
-            ctx.fireExceptionCaught(e);
-        }
-    }
-
-    /**
-     * Gives the socket back the TOS byte {@link #applyEcn} changed, once what was written with the changed marking has
-     * been flushed: what other handlers send afterwards (the application's own datagrams) is not ECN-marked by the
-     * handler's close. Nothing is set on a channel that closed meanwhile.
-     */
-    private void restoreEcn() {
-        int tos = socketTos;
-        if (tos < 0) {
-            return;
-        }
-        socketTos = -1;
-        if (!ctx.channel().isOpen()) {
-            return;
-        }
-        try {
-            ctx.channel().config().setOption(ChannelOption.IP_TOS, tos);
-        } catch (RuntimeException e) {
-            ctx.fireExceptionCaught(e);
         }
     }
 

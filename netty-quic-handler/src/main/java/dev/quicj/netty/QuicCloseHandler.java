@@ -139,11 +139,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final ConnectionRegistry registry;
     // EcnMode.SOCKET_TOS: the socket's ECN bits, set for each close and given back at the handler's next flush
     private final SocketTosEcn socketEcn;
-    // the closing periods and held-back closes, earliest first, and the one event-loop task armed for the earliest
-    private final DeadlineQueue timers = new DeadlineQueue();
-    private final Runnable runTimers = this::runTimers;
-    private ScheduledFuture<?> wakeup;
-    private long wakeupAt;
+    // the closing periods, held-back closes and idle deadlines, and the one event-loop task armed for the earliest
+    private final ConnectionTimers timers;
     // reused out-parameters and parse state
     private final PathInfo pathInfo = new PathInfo();
     private final PacketInfo packetInfo = new PacketInfo();
@@ -196,6 +193,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         this.registry = new ConnectionRegistry(config.localConnectionIdLength());
         this.stateless = new StatelessResponder(this, config, header);
         this.socketEcn = new SocketTosEcn(this, config.ecnMode() == EcnMode.SOCKET_TOS);
+        this.timers = new ConnectionTimers(this);
     }
 
     /**
@@ -267,9 +265,9 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     + connection);
         }
         registry.register(entry, odcid);
-        setIdleTimer(entry);
+        timers.setIdleTimer(entry);
         if (ctx != null) {
-            armWakeup();
+            timers.arm(ctx);
         }
     }
 
@@ -386,7 +384,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
         }
         // the idle timers of connections added before the handler
-        armWakeup();
+        timers.arm(ctx);
     }
 
     /**
@@ -747,10 +745,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                         registry.forgetOriginalDcid(entry);
                     }
                     // a processed packet restarted the idle timer; the peer's transport parameters may have set it
-                    setIdleTimer(entry);
+                    timers.setIdleTimer(entry);
                     // it may hold a reset token now (the TLS layer added the server's, or a NEW_CONNECTION_ID moved it)
                     registry.indexIfResettable(entry);
-                    armWakeup();
+                    timers.arm(ctx);
                 }
                 break;
         }
@@ -925,8 +923,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             attemptClose(entry, policy.rejectError());
             compactIfClosing(entry);
         } else {
-            setIdleTimer(entry);
-            armWakeup();
+            timers.setIdleTimer(entry);
+            timers.arm(ctx);
             entry.unseen = false;
             ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
         }
@@ -1359,48 +1357,13 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      */
     private void schedule(ConnectionEntry entry) {
         timers.schedule(entry, now() + entry.connection.closingPeriod().toNanos());
-        armWakeup();
+        timers.arm(ctx);
     }
 
-    /**
-     * Sets a live connection's timer to the end of its idle timeout (RFC 9000 §10.1), replacing the one it had, or
-     * clears it when the connection has no idle timeout. The caller arms the wakeup. The connection may restart its
-     * idle timer without this handler seeing it (the application writing with {@link QuicConnection#writePacket}):
-     * {@link #runTimers} checks again when the timer fires.
-     */
-    private void setIdleTimer(ConnectionEntry entry) {
-        QuicConnection c = entry.connection;
-        long timeout = c.idleTimeoutNanos();
-        if (timeout == 0) {
-            timers.remove(entry);
-        } else {
-            timers.schedule(entry, c.idleTimerStart() + timeout);
-        }
-    }
-
-    /** Makes sure the event-loop task runs no later than the earliest deadline. */
-    private void armWakeup() {
-        ConnectionEntry earliest = timers.peek();
-        if (earliest == null) {
-            // an armed task finds nothing and stops
-            return;
-        }
-        long at = earliest.deadline;
-        if (wakeup != null) {
-            if (at - wakeupAt >= 0) {
-                return;
-            }
-            wakeup.cancel(false);
-        }
-        wakeupAt = at;
-        wakeup = ctx.executor().schedule(runTimers, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
-    }
-
-    /** The event-loop task: acts on every deadline that has passed, then arms itself for the next one. */
-    private void runTimers() {
-        wakeup = null;
+    /** The timers' event-loop task: acts on every deadline that has passed, then arms the task for the next one. */
+    void runTimers() {
         runDueTimers();
-        armWakeup();
+        timers.arm(ctx);
     }
 
     /** Acts on every deadline that has passed. */
@@ -1421,7 +1384,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
                     closeConnection(e, IDLE_CLOSE);
                 } else {
                     // the connection restarted its timer since, or its timeout changed: a later deadline
-                    setIdleTimer(e);
+                    timers.setIdleTimer(e);
                 }
             } else {
                 expire(e);
@@ -1440,13 +1403,6 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             closeWhenDone();
         } else {
             free(e);
-        }
-    }
-
-    private void disarmWakeup() {
-        if (wakeup != null) {
-            wakeup.cancel(false);
-            wakeup = null;
         }
     }
 
@@ -1474,7 +1430,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
             free(e);
         }
-        disarmWakeup();
+        timers.disarm();
     }
 
     /** Drops a connection's state: timer, IDs, cached datagram. */

@@ -24,6 +24,11 @@ final class ConnectionTimers implements Runnable {
         this.handler = handler;
     }
 
+    /** The queue of deadlines (tests). */
+    DeadlineQueue queue() {
+        return queue;
+    }
+
     /** Queues {@code entry} at {@code deadline}, replacing the deadline it had; the caller arms the task. */
     void schedule(ConnectionEntry entry, long deadline) {
         queue.schedule(entry, deadline);

@@ -364,7 +364,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
 
     /** The timers (tests). */
     DeadlineQueue timerQueue() {
-        return timers;
+        return timers.queue();
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -462,8 +462,8 @@ final class CloseClient {
                     line.append(": ").append(String.join(", ", tls));
                 } else if (kind.equals("VERSION_NEGOTIATION")) {
                     line.append(versionNegotiationListsOwnVersion
-                            ? ": it lists QUIC version " + (version == QuicVersion.V1 ? 1 : 2) + ", the client's own, so"
-                                    + " the client discarded it (RFC 9000 §6.2)"
+                            ? ": it lists QUIC version " + (version == QuicVersion.V1 ? 1 : 2)
+                                    + ", the client's own, so the client discarded it (RFC 9000 §6.2)"
                             : ": the server does not speak QUIC version " + (version == QuicVersion.V1 ? 1 : 2));
                 } else if (kind.equals("RETRY")) {
                     // a Retry has no encrypted payload (RFC 9000 §17.2.5): the TLS handshake has nothing to do with it
@@ -487,7 +487,10 @@ final class CloseClient {
             }
         }
 
-        /** Whether the Version Negotiation packet {@code p} of {@code datagram} lists {@code version} (RFC 9000 §17.2.1). */
+        /**
+         * Whether the Version Negotiation packet {@code p} of {@code datagram} lists {@code version} (RFC 9000
+         * §17.2.1).
+         */
         private static boolean listsVersion(byte[] datagram, InspectedPacket p, QuicVersion version) {
             int at = p.offset() + 7 + p.dcid().length() + p.scid().length();
             for (int end = p.offset() + p.length(); at + 4 <= end; at += 4) {

@@ -69,7 +69,8 @@ import java.util.concurrent.TimeUnit;
  * refused 127.0.0.1:53021 v1 dcid=5c6f1a9b2e804d37 scid=c11e4700aa55f00d: Initial CONNECTION_CLOSE type=0x1c error=0x2 (CONNECTION_REFUSED) frame_type=0x0 reason="server busy"
  * </pre>
  * (the client's address, the QUIC version, {@code dcid} the Destination Connection ID of the client's Initial,
- * {@code scid} the client's own connection ID, then the frame sent), or {@code not refused ...: RESULT} when no close could be sent.
+ * {@code scid} the client's own connection ID, then the frame sent), or {@code not refused ...: RESULT} when no close
+ * could be sent.
  *
  * <p>With several {@linkplain Config.Builder#eventLoops(int) event loops} (epoll only), each loop has its own socket
  * on the same port ({@code SO_REUSEPORT}) and its own handler, and the kernel keeps each client path on one of them.

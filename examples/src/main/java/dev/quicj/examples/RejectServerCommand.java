@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * line per refused connection.
  */
 final class RejectServerCommand {
-    static final String USAGE = "usage: reject-server [--bind HOST:PORT] [--error N] [--reason TEXT] [--app] [--stateless [--unauthenticated]]"
+    static final String USAGE = "usage: reject-server [--bind HOST:PORT] [--error N] [--reason TEXT] [--app]"
+            + " [--stateless [--unauthenticated]]"
             + " [--max-connections N] [--event-loops N]\n"
             + "  answers every QUIC client Initial with an Initial CONNECTION_CLOSE until Ctrl-C\n"
             + "  --bind     address to listen on (default 127.0.0.1:4433; [::1]:4433 for IPv6)\n"
@@ -104,8 +105,9 @@ final class RejectServerCommand {
             throw new CommandException("cannot listen on " + Describe.address(config.bind()) + ": " + e.getMessage());
         }
         try {
-            out.println("reject-server listening on " + Describe.address(server.localAddress()) + " (" + server.transport()
-                    + (config.eventLoops() > 1 ? ", " + config.eventLoops() + " event loops" : "") + "); every client Initial is answered with: Initial "
+            out.println("reject-server listening on " + Describe.address(server.localAddress()) + " ("
+                    + server.transport() + (config.eventLoops() > 1 ? ", " + config.eventLoops() + " event loops" : "")
+                    + "); every client Initial is answered with: Initial "
                     + Describe.closeOnWire(config.closeError(), true));
             // which crypto paths this JVM got: the fast ones need java.base opened (the jar's manifest does it)
             out.println("  crypto: AES-GCM " + CryptoProvider.aesGcmImplementation() + ", SHA-256 "

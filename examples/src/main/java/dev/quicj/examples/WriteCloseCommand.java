@@ -27,7 +27,8 @@ import java.util.Set;
  */
 final class WriteCloseCommand {
     static final String USAGE = "usage: write-close --role client|server --version 1|2 --odcid HEX --dcid HEX "
-            + "--scid HEX --pn N [--token HEX] [--retry-scid HEX] [--error N] [--frame-type N] [--reason TEXT] [--app]\n"
+            + "--scid HEX --pn N [--token HEX] [--retry-scid HEX] [--error N] [--frame-type N] [--reason TEXT] "
+            + "[--app]\n"
             + "  prints the hex of one Initial CONNECTION_CLOSE datagram\n"
             + "  --role        client: a real client's close after its first Initial, padded to 1200 bytes;\n"
             + "                server: a stateless server Initial close, at most 1200 bytes\n"
@@ -94,7 +95,8 @@ final class WriteCloseCommand {
     private static byte[] clientClose(QuicVersion version, ConnectionId odcid, ConnectionId dcid, ConnectionId scid,
             long pn, byte[] token, ConnectionId retryScid, CloseError error) throws UsageException {
         if (odcid.length() < QuicConnection.MIN_INITIAL_DCID_LENGTH) {
-            throw new UsageException("--odcid of a client must be at least 8 bytes (RFC 9000 §7.2): " + odcid.length());
+            throw new UsageException("--odcid of a client must be at least 8 bytes (RFC 9000 §7.2): "
+                    + odcid.length());
         }
         if (retryScid != null && token == null) {
             throw new UsageException("--retry-scid needs the Retry's --token, which every later Initial repeats");

@@ -49,7 +49,8 @@ public final class Hex {
         }
         byte[] out = new byte[digits.length() / 2];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) (Character.digit(digits.charAt(2 * i), 16) << 4 | Character.digit(digits.charAt(2 * i + 1), 16));
+            out[i] = (byte) (Character.digit(digits.charAt(2 * i), 16) << 4
+                    | Character.digit(digits.charAt(2 * i + 1), 16));
         }
         return out;
     }

@@ -18,8 +18,8 @@ import java.util.stream.IntStream;
  * limits the load: each is the 1200-byte first datagram of its own quic-core client connection (QUIC v1, a fresh
  * random 18-byte DCID and a 17-byte SCID that starts with the Initial's index in the pool, big-endian, and goes on at
  * random, a 371-byte stand-in ClientHello as Initial CRYPTO data, padded to 1200 bytes, protected with the Initial
- * keys of its DCID). The index lets the generator tell which Initial a reply answers ({@link #indexOfReply}). They live back to back in one direct buffer, so sending one
- * copies nothing and allocates nothing.
+ * keys of its DCID). The index lets the generator tell which Initial a reply answers ({@link #indexOfReply}). They live
+ * back to back in one direct buffer, so sending one copies nothing and allocates nothing.
  *
  * <p>A {@link #cursor()} hands out each Initial once; callers that run past the end wrap around and can tell
  * ({@link #wrapped()}), since a repeated Initial is not a new connection for a server still holding it.
@@ -74,7 +74,8 @@ public final class InitialPool {
             ByteBuffer slot = all.slice(i * DATAGRAM_LENGTH, DATAGRAM_LENGTH);
             try {
                 QuicConnection c = QuicConnection.clientBuilder().version(QuicVersion.V1)
-                        .originalDestinationConnectionId(ConnectionId.of(dcid)).sourceConnectionId(ConnectionId.of(scid))
+                        .originalDestinationConnectionId(ConnectionId.of(dcid))
+                        .sourceConnectionId(ConnectionId.of(scid))
                         .path(path).build(0);
                 c.submitCryptoData(EncryptionLevel.INITIAL, clientHello);
                 int n = c.writePacket(null, null, slot, 0);

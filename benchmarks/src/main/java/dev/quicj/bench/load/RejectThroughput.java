@@ -16,9 +16,10 @@ import java.util.Map;
  * Loopback reject throughput: the {@link LoadGenerator} sends distinct client Initials from one {@link InitialPool}
  * to the examples' {@link RejectServer} (a {@code QuicCloseHandler} with a reject accept policy) for a fixed time
  * and counts the CONNECTION_CLOSE datagrams that come back, one per Initial, each a QUIC v1 Initial packet addressed to
- * the SCID of an Initial the generator has in flight (and the server's own count of refused connections); then the same generator sends the same datagrams, in the same order, to a
- * plain Netty {@link EchoServer}, whose echo rate is the I/O limit of this machine. Each server gets a warm-up run
- * first (the JIT), from the same pool, so the measured run still sends Initials the server has never seen.
+ * the SCID of an Initial the generator has in flight (and the server's own count of refused connections); then the same
+ * generator sends the same datagrams, in the same order, to a plain Netty {@link EchoServer}, whose echo rate is the
+ * I/O limit of this machine. Each server gets a warm-up run first (the JIT), from the same pool, so the measured run
+ * still sends Initials the server has never seen.
  *
  * <p>Prints, after {@code #} comment lines with the details of every run:
  * <pre>result metric=reject_throughput conn_per_s=X echo_dgram_per_s=Y ratio=Z

@@ -25,7 +25,8 @@ public final class CloseError {
     public static final int MAX_RECEIVED_REASON_LENGTH = 1024;
 
     private static final byte[] NO_REASON = new byte[0];
-    private static final CloseError NO_ERROR = new CloseError(Type.TRANSPORT, TransportErrorCode.NO_ERROR, 0, NO_REASON);
+    private static final CloseError NO_ERROR =
+            new CloseError(Type.TRANSPORT, TransportErrorCode.NO_ERROR, 0, NO_REASON);
 
     /** The kind of close. Only TRANSPORT and APPLICATION put a CONNECTION_CLOSE on the wire. */
     public enum Type {
@@ -228,7 +229,8 @@ public final class CloseError {
             return false;
         }
         CloseError e = (CloseError) o;
-        return type == e.type && errorCode == e.errorCode && frameType == e.frameType && Arrays.equals(reason, e.reason);
+        return type == e.type && errorCode == e.errorCode && frameType == e.frameType
+                && Arrays.equals(reason, e.reason);
     }
 
     @Override

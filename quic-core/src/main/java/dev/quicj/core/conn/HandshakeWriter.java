@@ -247,7 +247,8 @@ final class HandshakeWriter {
         int written = 0;
         while (written < n) {
             long sequence = ids.pendingRetirement(written);
-            if (writer.remaining() < VarInt.encodedLength(FrameType.RETIRE_CONNECTION_ID) + VarInt.encodedLength(sequence)) {
+            if (writer.remaining()
+                    < VarInt.encodedLength(FrameType.RETIRE_CONNECTION_ID) + VarInt.encodedLength(sequence)) {
                 break;
             }
             ByteBuffer b = writer.frameBuffer();

@@ -814,8 +814,8 @@ public final class QuicConnection {
      *   <li>ack_delay_exponent encodes the ACK Delay of this endpoint's 1-RTT ACK frames (RFC 9000 §19.3).</li>
      * </ul>
      * Until they are set, none of this applies: any stream ID and any amount of stream data is taken, a server takes
-     * RETIRE_CONNECTION_ID of sequence number 0 or 1, a packet with the QUIC bit cleared is dropped as a malformed header, and the ACK Delay
-     * uses the default exponent 3.
+     * RETIRE_CONNECTION_ID of sequence number 0 or 1, a packet with the QUIC bit cleared is dropped as a malformed
+     * header, and the ACK Delay uses the default exponent 3.
      *
      * @throws IllegalArgumentException if a client's parameters carry a server-only parameter, or a server with a
      *         zero-length connection ID's carry a preferred_address (§18.2)
@@ -1632,12 +1632,12 @@ public final class QuicConnection {
 
         /**
          * For a client that has processed a Retry (RFC 9000 §17.2.5.2): the Retry's Source Connection ID. The Initial
-         * keys then derive from it, not from the original DCID (RFC 9001 §5.2: "the Destination Connection ID ... chosen
-         * by the server" in its Retry), packets go to it unless {@link #destinationConnectionId} says otherwise, the
-         * server's retry_source_connection_id must equal it (RFC 9000 §7.3), and the connection discards every further
-         * Retry (§17.2.5.2) and every Version Negotiation packet (§6.2). The Retry's token, which every later Initial
-         * repeats (§17.2.5.2), goes in {@link #token}, and is required with this. It must differ from the original
-         * DCID: a client discards a Retry whose SCID equals the DCID of its Initial (§17.2.5.1).
+         * keys then derive from it, not from the original DCID (RFC 9001 §5.2: "the Destination Connection ID ...
+         * chosen by the server" in its Retry), packets go to it unless {@link #destinationConnectionId} says otherwise,
+         * the server's retry_source_connection_id must equal it (RFC 9000 §7.3), and the connection discards every
+         * further Retry (§17.2.5.2) and every Version Negotiation packet (§6.2). The Retry's token, which every later
+         * Initial repeats (§17.2.5.2), goes in {@link #token}, and is required with this. It must differ from the
+         * original DCID: a client discards a Retry whose SCID equals the DCID of its Initial (§17.2.5.1).
          */
         public ClientBuilder retrySourceConnectionId(ConnectionId retryScid) {
             this.retryScid = Objects.requireNonNull(retryScid, "retryScid");
@@ -1714,7 +1714,8 @@ public final class QuicConnection {
          */
         public QuicConnection build(long now) throws CryptoException {
             if (originalDcid == null || scid == null || path == null) {
-                throw new IllegalStateException("originalDestinationConnectionId, sourceConnectionId and path are required");
+                throw new IllegalStateException(
+                        "originalDestinationConnectionId, sourceConnectionId and path are required");
             }
             if (retryScid != null) {
                 if (token == null) {

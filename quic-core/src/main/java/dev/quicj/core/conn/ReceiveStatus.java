@@ -21,7 +21,10 @@ public enum ReceiveStatus {
      * nothing more (RFC 9000 §10.2.2).
      */
     DRAINING,
-    /** A client received a Version Negotiation packet that rules out its version; close with {@link CloseError#versionNegotiation()}. */
+    /**
+     * A client received a Version Negotiation packet that rules out its version; close with
+     * {@link CloseError#versionNegotiation()}.
+     */
     VERSION_NEGOTIATION,
     /** A client processed a Retry: it must write a new Initial (with the token) before anything else. */
     RETRY

@@ -142,8 +142,8 @@ public final class StatelessClose {
             return CloseOutcome.NOTHING_TO_WRITE;
         }
         int pnLength = PacketNumber.encodedLength(packetNumber, -1);
-        if (!writer.beginLong(dest, dest.position(), dest.remaining(), version, LongPacketType.INITIAL, dcid, scid, null,
-                packetNumber, pnLength, serverInitialProtection)) {
+        if (!writer.beginLong(dest, dest.position(), dest.remaining(), version, LongPacketType.INITIAL, dcid, scid,
+                null, packetNumber, pnLength, serverInitialProtection)) {
             return CloseOutcome.NOBUF_BUFFER_TOO_SMALL;
         }
         boolean fits = error.type() == CloseError.Type.TRANSPORT

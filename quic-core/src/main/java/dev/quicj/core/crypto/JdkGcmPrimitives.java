@@ -148,7 +148,9 @@ final class JdkGcmPrimitives {
     private JdkGcmPrimitives() {
     }
 
-    /** A counter-mode object (a {@code com.sun.crypto.provider.CounterMode}) around a keyed AES from {@link #newAes}. */
+    /**
+     * A counter-mode object (a {@code com.sun.crypto.provider.CounterMode}) around a keyed AES from {@link #newAes}.
+     */
     static Object newCounterMode(Object aes) throws Throwable {
         return CTR_NEW.invoke(aes);
     }

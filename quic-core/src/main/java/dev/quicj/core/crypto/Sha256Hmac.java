@@ -58,7 +58,10 @@ final class Sha256Hmac {
     // direct engine: the ipad / opad states of each version's Initial salt (public values), made on first use
     private final int[][] saltStates = new int[QuicVersion.values().length * 2][];
 
-    /** @param direct the JDK compression function (which must be {@link JdkSha256Primitives#AVAILABLE}), or MessageDigest */
+    /**
+     * @param direct the JDK compression function (which must be {@link JdkSha256Primitives#AVAILABLE}), or
+     *     MessageDigest
+     */
     Sha256Hmac(boolean direct) {
         try {
             md = MessageDigest.getInstance("SHA-256");

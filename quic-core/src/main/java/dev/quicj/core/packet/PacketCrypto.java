@@ -121,7 +121,8 @@ public final class PacketCrypto {
             throw CryptoException.contractViolation("seal", e);
         }
         headerMask(protection, buf, pnOffset + 4, mask);
-        buf.put(packetStart, (byte) (buf.get(packetStart) ^ (mask[0] & (longHeader ? LONG_HEADER_MASK : SHORT_HEADER_MASK))));
+        int firstByteMask = mask[0] & (longHeader ? LONG_HEADER_MASK : SHORT_HEADER_MASK);
+        buf.put(packetStart, (byte) (buf.get(packetStart) ^ firstByteMask));
         for (int i = 0; i < pnLength; i++) {
             buf.put(pnOffset + i, (byte) (buf.get(pnOffset + i) ^ mask[1 + i]));
         }

@@ -14,10 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a QUIC server reads from a received ClientHello (<a href="https://www.rfc-editor.org/rfc/rfc8446#section-4.1.2">RFC
- * 8446 §4.1.2</a>): the legacy fields, the offered cipher suites, the extensions, and decoded forms of the
- * extensions QUIC cares about, above all the client's transport parameters. Immutable. This is a parser, not a TLS
- * server: it checks structure and the rules RFC 9001 adds for QUIC, and negotiates nothing.
+ * What a QUIC server reads from a received ClientHello (<a
+ * href="https://www.rfc-editor.org/rfc/rfc8446#section-4.1.2">RFC 8446 §4.1.2</a>): the legacy fields, the offered
+ * cipher suites, the extensions, and decoded forms of the extensions QUIC cares about, above all the client's transport
+ * parameters. Immutable. This is a parser, not a TLS server: it checks structure and the rules RFC 9001 adds for QUIC,
+ * and negotiates nothing.
  *
  * <p>Errors are {@link QuicException}s carrying a CRYPTO_ERROR (0x0100 + TLS alert,
  * <a href="https://www.rfc-editor.org/rfc/rfc9001#section-4.8">RFC 9001 §4.8</a>) unless noted:

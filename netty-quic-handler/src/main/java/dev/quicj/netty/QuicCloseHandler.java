@@ -580,7 +580,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         ByteBuf content = packet.content();
         int length = content.readableBytes();
         InetSocketAddress sender = packet.sender();
-        InetSocketAddress local = packet.recipient() != null ? packet.recipient() : channelLocalAddress();
+        InetSocketAddress local = localAddressOf(packet);
         if (length == 0 || length > MAX_DATAGRAM_SIZE || sender == null || local == null) {
             return false;
         }
@@ -666,6 +666,19 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
             }
         }
         return false;
+    }
+
+    /**
+     * The local address of the path a datagram arrived on: its recipient, except on a channel bound to a wildcard
+     * address, where it is that wildcard (what NIO and epoll give as the recipient there, and what addConnection asks a
+     * path to name), even when epoll's IP_RECVORIGDSTADDR gives the address the datagram was sent to.
+     */
+    private InetSocketAddress localAddressOf(DatagramPacket packet) {
+        InetSocketAddress bound = channelLocalAddress();
+        if (bound != null && bound.getAddress().isAnyLocalAddress()) {
+            return bound;
+        }
+        return packet.recipient() != null ? packet.recipient() : bound;
     }
 
     private InetSocketAddress channelLocalAddress() {

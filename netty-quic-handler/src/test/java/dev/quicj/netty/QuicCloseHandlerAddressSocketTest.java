@@ -201,4 +201,74 @@ class QuicCloseHandlerAddressSocketTest {
         assertNull(tail.reads.poll(), "the closing connection's datagram was passed on");
         assertTrue(tail.exceptions.isEmpty(), () -> "exceptions: " + tail.exceptions);
     }
+
+    static List<Arguments> wildcards() {
+        List<Arguments> list = new ArrayList<>();
+        for (Addresses a : Addresses.values()) {
+            if (a != Addresses.IPV4 && a != Addresses.IPV6) {
+                list.add(Arguments.of(a));
+            }
+        }
+        return list;
+    }
+
+    /**
+     * epoll's IP_RECVORIGDSTADDR makes a datagram's recipient the address it was sent to (127.0.0.1 on a channel bound
+     * to 0.0.0.0 or ::), where NIO and plain epoll give the channel's wildcard address. A client whose path names the
+     * channel's local address, as addConnection asks, is still found on its path: the peer's stateless reset drains
+     * it, and its closing period answers the peer.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wildcards")
+    void withIpRecvOrigDstAddrAPathNamingTheWildcardIsStillThePeersPath(Addresses a) throws Exception {
+        if (a != Addresses.WILDCARD_IPV4) {
+            QuicCloseHandlerTransportTest.assumeIpv6();
+        }
+        group = SocketTransport.EPOLL.newGroup();
+        QuicCloseHandler handler = new QuicCloseHandler();
+        Tail tail = new Tail();
+        channel = new Bootstrap().group(group).channel(SocketTransport.EPOLL.channelType())
+                .option(EpollChannelOption.IP_RECVORIGDSTADDR, true)
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(handler, tail);
+                    }
+                }).bind(new InetSocketAddress(a.bind, 0)).sync().channel();
+        DatagramSocket peer = peer(a.peer);
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(a.peer), peer.getLocalPort());
+        InetSocketAddress to = new InetSocketAddress(InetAddress.getByName(a.peer), local.getPort());
+        byte[] token = new byte[16];
+        Arrays.fill(token, (byte) 0x7e);
+        ConnectionId reset = ConnectionId.fromHex("d1d2d3d4d5d6d7d8");
+        ConnectionId odcid = ConnectionId.fromHex("0f1e2d3c4b5a6978");
+        ConnectionId scid = ConnectionId.fromHex("e1e2e3e4e5e6e7e8");
+        channel.eventLoop().submit(() -> {
+            Client r = new Client(ConnectionId.fromHex("1f1e2d3c4b5a6978"), reset, new NetworkPath(local, remote),
+                    channel.eventLoop().ticker().nanoTime());
+            r.connection.addStatelessResetToken(token);
+            handler.addConnection(r.connection);
+            handler.addConnection(new Client(odcid, scid, new NetworkPath(local, remote),
+                    channel.eventLoop().ticker().nanoTime()).connection);
+            return null;
+        }).get();
+
+        byte[] r = reset(token, 40);
+        peer.send(new DatagramPacket(r, r.length, to));
+        QuicConnectionEndedEvent drained = tail.next(QuicConnectionEndedEvent.class);
+        assertEquals(reset, drained.connectionId());
+        assertEquals(QuicCloseInitiator.STATELESS_RESET, drained.initiator());
+
+        channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid,
+                CloseError.transport(TransportErrorCode.NO_ERROR)));
+        byte[] close = Arrays.copyOf(receive(peer).getData(), 2048);
+        byte[] fromServer = TestSupport.shortHeader(scid, 1200);
+        peer.send(new DatagramPacket(fromServer, fromServer.length, to));
+        DatagramPacket again = receive(peer);
+        assertEquals(to, again.getSocketAddress());
+        assertArrayEquals(close, Arrays.copyOf(again.getData(), 2048), "the closing period's re-send");
+        assertNull(tail.reads.poll(), "a datagram of the peer was passed on");
+        assertTrue(tail.exceptions.isEmpty(), () -> "exceptions: " + tail.exceptions);
+    }
 }

@@ -333,6 +333,42 @@ class QuicCloseHandlerTransportTest {
     }
 
     /**
+     * A connection whose peer is not the address the channel is connected to: NIO refuses its close
+     * (AlreadyConnectedException), reported as a QuicConnectionException naming it after its ended event; epoll sends
+     * it there (Linux lets sendto override the connected address), and the connected peer gets nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(SocketTransport.class)
+    void aConnectedChannelAndAConnectionToAnotherPeer(SocketTransport transport) throws Exception {
+        start(transport);
+        Tail tail = new Tail();
+        QuicCloseHandler handler = new QuicCloseHandler();
+        DatagramSocket connected = peer("127.0.0.1");
+        DatagramSocket other = peer("127.0.0.1");
+        Channel channel = bind("127.0.0.1", handler, tail);
+        channel.connect(connected.getLocalSocketAddress()).sync();
+        ConnectionId odcid = ConnectionId.fromHex("0f1e2d3c4b5a6978");
+        ConnectionId scid = ConnectionId.fromHex("e1e2e3e4e5e6e7e8");
+        addClient(channel, handler, (InetSocketAddress) other.getLocalSocketAddress(), odcid, scid);
+
+        channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid, REFUSED));
+        assertEquals(QuicCloseResult.SENT, tail.next(QuicConnectionEndedEvent.class).result());
+        if (transport == SocketTransport.NIO) {
+            Throwable failure = tail.exceptions.poll(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+            assertTrue(failure instanceof QuicConnectionException, () -> "not a QuicConnectionException: " + failure);
+            assertEquals(scid, ((QuicConnectionException) failure).connectionId());
+            assertTrue(failure.getCause() instanceof java.nio.channels.AlreadyConnectedException,
+                    () -> "cause: " + failure.getCause());
+        } else {
+            TestSupport.assertClose(new Sent(null, null, null, bytes(receive(other))).initialClose(odcid),
+                    CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED, 0, "go");
+            assertTrue(tail.exceptions.isEmpty(), () -> "exceptions: " + tail.exceptions);
+        }
+        connected.setSoTimeout(500);
+        assertThrows(java.net.SocketTimeoutException.class, () -> receive(connected));
+    }
+
+    /**
      * A connected channel whose peer port is closed: the ICMP port unreachable comes back as a
      * PortUnreachableException; the handler closes the connection (INTERNAL_ERROR) and passes the exception on, and
      * a later channel close still completes, with nothing leaked whether the close datagrams were written or failed.
@@ -529,6 +565,94 @@ class QuicCloseHandlerTransportTest {
                 ReferenceCountUtil.release(o);
             }
         }
+    }
+
+    /**
+     * UDP GRO on epoll: three client Initials sent with GSO (one SegmentedDatagramPacket) reach a channel with UDP_GRO
+     * and a 64 KiB receive buffer as one coalesced read, which epoll splits into one DatagramPacket per segment before
+     * the pipeline: each Initial is refused on its own.
+     */
+    @org.junit.jupiter.api.Test
+    void epollUdpGroReadsReachTheHandlerAsSeparateDatagrams() throws Exception {
+        start(SocketTransport.EPOLL);
+        assumeTrue(io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(), "no UDP GSO");
+        Tail tail = new Tail();
+        Bootstrap b = new Bootstrap().option(EpollChannelOption.UDP_GRO, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65536));
+        Channel server = bind(b, "127.0.0.1", new QuicCloseHandler(
+                QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.reject(REFUSED)).build()), tail);
+        Tail senderTail = new Tail();
+        Channel sender = bind("127.0.0.1", senderTail);
+        InetSocketAddress to = (InetSocketAddress) server.localAddress();
+        List<ConnectionId> odcids = new ArrayList<>();
+        ByteBuf burst = sender.alloc().directBuffer();
+        for (int i = 0; i < 3; i++) {
+            ConnectionId odcid = ConnectionId.fromHex(String.format("00aa11bb22cc%04x", i));
+            odcids.add(odcid);
+            Client c = new Client(odcid, ConnectionId.fromHex("c1c2c3c4c5c6c7c8"),
+                    new NetworkPath((InetSocketAddress) sender.localAddress(), to), System.nanoTime());
+            burst.writeBytes(c.firstInitial);
+        }
+        sender.writeAndFlush(new io.netty.channel.unix.SegmentedDatagramPacket(burst,
+                QuicConnection.MIN_INITIAL_DATAGRAM_SIZE, to)).sync();
+        for (int i = 0; i < 3; i++) {
+            QuicConnectionEndedEvent ended = tail.next(QuicConnectionEndedEvent.class);
+            assertEquals(QuicCloseResult.SENT, ended.result());
+            Object o = senderTail.reads.poll(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+            assertNotNull(o, "refusal " + i);
+            try {
+                ByteBuf content = ((io.netty.channel.socket.DatagramPacket) o).content();
+                byte[] close = new byte[content.readableBytes()];
+                content.getBytes(content.readerIndex(), close);
+                TestSupport.assertClose(new Sent(null, null, null, close).initialClose(odcids.get(i)),
+                        CloseType.TRANSPORT, TransportErrorCode.CONNECTION_REFUSED, 0, "go");
+            } finally {
+                ReferenceCountUtil.release(o);
+            }
+        }
+        assertTrue(tail.reads.isEmpty(), () -> "passed on: " + tail.reads);
+        assertTrue(tail.exceptions.isEmpty(), () -> "exceptions: " + tail.exceptions);
+    }
+
+    /**
+     * epoll sends the closes of a closeAll in sendmmsg batches, whatever the EcnMode, and a SegmentedDatagramPacket
+     * (UDP GSO) another handler writes passes the handler and leaves as its segments.
+     */
+    @ParameterizedTest
+    @EnumSource(EcnMode.class)
+    void epollSendmmsgBatchesOfClosesAndAnotherHandlersGsoWrite(EcnMode mode) throws Exception {
+        start(SocketTransport.EPOLL);
+        Tail tail = new Tail();
+        QuicCloseHandler handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().ecnMode(mode).build());
+        Channel channel = bind("127.0.0.1", handler, tail);
+        DatagramSocket[] peers = {peer("127.0.0.1"), peer("127.0.0.1")};
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        int n = 40;
+        channel.eventLoop().submit(() -> {
+            for (int i = 0; i < n; i++) {
+                Client c = new Client(ConnectionId.fromHex(String.format("0f1e2d3c4b5a%04x", i)),
+                        ConnectionId.fromHex(String.format("e1e2e3e4e5e6%04x", i)),
+                        new NetworkPath(local, (InetSocketAddress) peers[i % 2].getLocalSocketAddress()),
+                        channel.eventLoop().ticker().nanoTime());
+                handler.addConnection(c.connection);
+            }
+            return null;
+        }).get(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+        channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeAll(REFUSED));
+        for (int i = 0; i < n; i++) {
+            TestSupport.assertClose(new Sent(null, null, null, bytes(receive(peers[i % 2])))
+                    .initialClose(ConnectionId.fromHex(String.format("0f1e2d3c4b5a%04x", i))), CloseType.TRANSPORT,
+                    TransportErrorCode.CONNECTION_REFUSED, 0, "go");
+        }
+        if (io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported()) {
+            ByteBuf three = channel.alloc().directBuffer().writeZero(300);
+            channel.writeAndFlush(new io.netty.channel.unix.SegmentedDatagramPacket(three, 100,
+                    (InetSocketAddress) peers[0].getLocalSocketAddress())).sync();
+            for (int i = 0; i < 3; i++) {
+                assertEquals(100, receive(peers[0]).getLength());
+            }
+        }
+        assertTrue(tail.exceptions.isEmpty(), () -> "exceptions: " + tail.exceptions);
     }
 
     /** The handler is not @Sharable: Netty refuses it in a second pipeline, and again after removal. */

@@ -13,8 +13,9 @@ import java.net.InetSocketAddress;
 
 /**
  * The handler's state for one connection: its phase, the cached close datagram and the counters of the closing
- * period (close-spec §5.3, case E25), its timer slot and its links in the handler's list. It is also the listener of
- * its own datagram writes, so a connection costs the handler no closures. Confined to the channel's event loop.
+ * period (close-spec §5.3, case E25), its slot in ConnectionTimers' queue and its links in ConnectionRegistry's list
+ * and peer index. It is also the listener of its own datagram writes, so a connection costs the handler no closures.
+ * Confined to the channel's event loop.
  */
 final class ConnectionEntry implements ChannelFutureListener {
     /** Where the connection is in its life, as the handler sees it. */
@@ -43,15 +44,15 @@ final class ConnectionEntry implements ChannelFutureListener {
     CloseError pendingError;
     // when the closing period (or the wait of a held-back close) ends, in ticker nanoseconds, while queued
     long deadline;
-    // the slot in the handler's DeadlineQueue, or -1 when not queued
+    // the slot in ConnectionTimers' DeadlineQueue, or -1 when not queued
     int heapIndex = -1;
-    // the neighbours in the handler's list of connections, in the order they were added
+    // the neighbours in ConnectionRegistry's list of connections, in the order they were added
     ConnectionEntry prev;
     ConnectionEntry next;
     // whether the entry is in that list
     boolean listed;
-    // its place in the handler's PeerAddressIndex while its connection can be reset: the hash of the peer's address
-    // (never 0 there; 0 when not indexed), the next entry of its bucket
+    // its place in ConnectionRegistry's PeerAddressIndex while its connection can be reset: the hash of the peer's
+    // address (never 0 there; 0 when not indexed), the next entry of its bucket
     int peerHash;
     ConnectionEntry peerNext;
     // whether the QuicConnectionEndedEvent was fired

@@ -225,6 +225,10 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * datagrams, and its timestamps must come from the channel's clock
      * ({@code channel.eventLoop().ticker().nanoTime()}).
      *
+     * <p>Hand a client connection over after quic-core wrote its first Initial and before that datagram is written to
+     * the channel, in the same event-loop task: a reply read before this call names no connection the handler knows
+     * and is passed on down the pipeline unclaimed.
+     *
      * <p>Call it from the channel's event loop, or before the handler is added to a pipeline.
      *
      * <p>Close it through the handler (a {@link QuicCloseCommand}, or an exception naming it), not with its own

@@ -31,8 +31,8 @@ final class ConnectionRegistry {
     private ConnectionEntry first;
     private ConnectionEntry last;
     private int entryCount;
-    // the connection reading its first Initial in acceptInto, not registered yet: a close command its CRYPTO data
-    // listener fires meanwhile finds it here
+    // the connection reading its first Initial in ConnectionAcceptor, not registered yet: a close command its CRYPTO
+    // data listener fires meanwhile finds it here
     private ConnectionEntry accepting;
     // how many connections use each source connection ID length, and the lengths in use, longest first: the
     // short-header routing order

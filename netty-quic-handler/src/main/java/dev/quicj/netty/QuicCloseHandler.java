@@ -6,16 +6,13 @@ import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.ConnectionState;
-import dev.quicj.core.conn.CryptoDataListener;
 import dev.quicj.core.conn.Ecn;
-import dev.quicj.core.conn.InitialCheck;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.PacketInfo;
 import dev.quicj.core.conn.PathInfo;
 import dev.quicj.core.conn.QuicConnection;
 import dev.quicj.core.conn.ReceiveStatus;
 import dev.quicj.core.conn.Settings;
-import dev.quicj.core.packet.PacketHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
@@ -131,8 +128,6 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private static final CloseError INTERNAL_ERROR = CloseError.transport(TransportErrorCode.INTERNAL_ERROR);
     // what a live connection whose idle timeout expired closes with: nothing is sent
     private static final CloseError IDLE_CLOSE = CloseError.idleClose();
-    // what an accept policy's Initial is refused with when the handler holds maxConnections connections
-    private static final CloseError OVERLOADED = CloseError.transport(TransportErrorCode.CONNECTION_REFUSED);
 
     private final QuicCloseHandlerConfig config;
     // the connections: by connection ID, by peer address, in the order they were added, and the one being accepted
@@ -141,12 +136,11 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     private final SocketTosEcn socketEcn;
     // the closing periods, held-back closes and idle deadlines, and the one event-loop task armed for the earliest
     private final ConnectionTimers timers;
-    // reused out-parameters and parse state
+    // reused out-parameters of writeConnectionClose
     private final PathInfo pathInfo = new PathInfo();
     private final PacketInfo packetInfo = new PacketInfo();
-    private final PacketHeader header = new PacketHeader();
-    // the answers to Initials that make no connection: stateless refusals and Version Negotiation
-    private final StatelessResponder stateless;
+    // the accept path: connections the accept policy makes, and the stateless answers to Initials that make none
+    private final ConnectionAcceptor acceptor;
     // the copy of the datagram being read (receive decrypts in place), allocated on first use
     private ByteBuffer scratch;
     // where quic-core writes each close (a heap buffer: AES-GCM runs on arrays without staging copies); the
@@ -191,7 +185,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     public QuicCloseHandler(QuicCloseHandlerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = new ConnectionRegistry(config.localConnectionIdLength());
-        this.stateless = new StatelessResponder(this, config, header);
+        this.acceptor = new ConnectionAcceptor(this, config, registry);
         this.socketEcn = new SocketTosEcn(this, config.ecnMode() == EcnMode.SOCKET_TOS);
         this.timers = new ConnectionTimers(this);
     }
@@ -252,7 +246,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     public void addConnection(QuicConnection connection) {
         Objects.requireNonNull(connection, "connection");
         checkInEventLoop("addConnection");
-        if (removed || closeDone != null || inactive) {
+        if (refusesConnections()) {
             throw new IllegalStateException("the handler is closing or was removed, or the channel is inactive");
         }
         if (connection.state().isClosed()) {
@@ -623,7 +617,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         if (length >= MIN_STATELESS_RESET_LENGTH && statelessReset(dg, from)) {
             return true;
         }
-        return accept(dg, from);
+        return acceptor.accept(dg, from);
     }
 
     /**
@@ -816,7 +810,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * suppressed into it. Rethrowing it would reach this handler's own {@link #exceptionCaught}, which closes every
      * connection.
      */
-    private void receiveFailed(ConnectionEntry entry, RuntimeException e) {
+    void receiveFailed(ConnectionEntry entry, RuntimeException e) {
         RuntimeException closeFailure = null;
         if (entry.phase == ConnectionEntry.Phase.LIVE) {
             closeFailure = tryClose(entry, INTERNAL_ERROR);
@@ -831,178 +825,33 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         ctx.fireExceptionCaught(reported);
     }
 
-    /**
-     * Applies the accept policy to a datagram that belongs to no connection; true if a connection now owns it.
-     */
-    private boolean accept(ByteBuffer dg, NetworkPath from) {
-        AcceptPolicy policy = config.acceptPolicy();
-        if (policy.action() == AcceptPolicy.Action.IGNORE || closeDone != null || removed) {
-            return false;
-        }
-        InitialCheck check = InitialCheck.of(dg, header);
-        if (check == InitialCheck.UNSUPPORTED_VERSION && config.versionNegotiation()) {
-            return stateless.negotiateVersion(dg, from);
-        }
-        if (check != InitialCheck.ACCEPTABLE) {
-            return false;
-        }
-        if (policy.action() == AcceptPolicy.Action.REJECT_STATELESS) {
-            return stateless.reject(dg, from, policy.rejectError(), policy.authenticatesInitials());
-        }
-        if (registry.size() >= config.maxConnections()) {
-            // connections whose deadline passed before the timer task ran (an event loop reads before it runs due
-            // tasks) are no longer held
-            runDueTimers();
-            if (closeDone != null || removed || inactive) {
-                // a listener of what that ended closed the channel or removed the handler
-                return false;
-            }
-        }
-        if (registry.size() >= config.maxConnections() || registry.idSpaceTaken()) {
-            // full (or every connection ID of the configured length is taken): refuse without keeping anything, as
-            // rejectStateless does
-            return stateless.reject(dg, from,
-                    policy.action() == AcceptPolicy.Action.REJECT ? policy.rejectError() : OVERLOADED, true);
-        }
-        ConnectionId scid = registry.newConnectionId();
-        long now = now();
-        boolean reject = policy.action() == AcceptPolicy.Action.REJECT;
-        CryptoDataListener listener;
-        try {
-            listener = policy.listenerFor(scid);
-        } catch (RuntimeException e) {
-            // the application could not take this connection: it alone is refused, without state, and the failure
-            // goes to the next handlers naming it; thrown on, it would reach exceptionCaught, which closes every
-            // connection; an Initial that does not authenticate belongs to no connection, so nothing is reported
-            boolean refused = stateless.reject(dg, from, OVERLOADED, true, scid);
-            if (refused) {
-                ctx.fireExceptionCaught(new QuicConnectionException(scid,
-                        "the CRYPTO data listener factory failed for " + scid, e));
-            }
-            return refused;
-        }
-        QuicConnection conn = QuicConnection.serverBuilder().version(header.version()).sourceConnectionId(scid)
-                .path(from).settings(reject ? rejectSettings() : config.settings())
-                .cryptoDataListener(listener).build(now);
-        if (!reject) {
-            return acceptInto(conn, dg, from, now, policy);
-        }
-        rejectCrypto.startLending();
-        try {
-            return acceptInto(conn, dg, from, now, policy);
-        } finally {
-            // a closed connection dropped its Initial keys and never uses them again: the next refusal re-keys them
-            rejectCrypto.stopLending(conn.state().isClosed());
-        }
-    }
-
-    /** Feeds a new server connection its first Initial and applies the policy; true if the connection was kept. */
-    private boolean acceptInto(QuicConnection conn, ByteBuffer dg, NetworkPath from, long now, AcceptPolicy policy) {
-        ConnectionEntry entry = new ConnectionEntry(this, conn);
-        // until its accepted event: connection() and connections() do not show it
-        entry.unseen = true;
-        ReceiveStatus status;
-        try {
-            status = receiveFirstInitial(entry, dg, from, now);
-        } catch (QuicException e) {
-            // the Initial authenticated (the connection has its keys) and then broke the protocol
-            registerUnlessFreed(entry, conn);
-            closeConnection(entry, CloseError.fromException(e));
-            compactIfClosing(entry);
-            return true;
-        } catch (RuntimeException e) {
-            registerUnlessFreed(entry, conn);
-            receiveFailed(entry, e);
-            compactIfClosing(entry);
-            return true;
-        }
-        if (entry.phase != ConnectionEntry.Phase.LIVE || entry.endedFired) {
-            // its CRYPTO data listener had it closed (a close command) while it read its first Initial: it was never
-            // accepted, and now runs its closing period like any other
-            registerUnlessFreed(entry, conn);
-            compactIfClosing(entry);
-            return true;
-        }
-        if (status == ReceiveStatus.DRAINING) {
-            // the Initial authenticated and carried the client's CONNECTION_CLOSE (close-spec §5.1): the connection
-            // drains like any other, silently, taking the client's retransmissions until its draining period ends
-            registry.register(entry, ConnectionRegistry.originalDcidKeyOf(conn));
-            startDraining(entry);
-            compactIfClosing(entry);
-            return true;
-        }
-        if (status != ReceiveStatus.PROCESSED) {
-            // it did not authenticate: it belongs to no connection
-            return false;
-        }
-        registry.register(entry, ConnectionRegistry.originalDcidKeyOf(conn));
-        if (policy.action() == AcceptPolicy.Action.REJECT) {
-            attemptClose(entry, policy.rejectError());
-            compactIfClosing(entry);
-        } else {
-            timers.setIdleTimer(entry);
-            timers.arm(ctx);
-            entry.unseen = false;
-            ctx.fireUserEventTriggered(new QuicConnectionAcceptedEvent(conn));
-        }
-        return true;
-    }
-
-    /**
-     * Feeds a new connection its first Initial with the entry visible as {@link ConnectionRegistry#accepting()}
-     * meanwhile, so that what its CRYPTO data listener fires (close commands, closeAll, channel close, removal) reaches
-     * it.
-     */
-    private ReceiveStatus receiveFirstInitial(ConnectionEntry entry, ByteBuffer dg, NetworkPath from, long now)
-            throws QuicException {
-        registry.accepting(entry);
-        try {
-            return entry.connection.receive(dg, from, now);
-        } finally {
-            registry.accepting(null);
-        }
-    }
-
-    /** Registers a connection that was being accepted, unless it already ended and was freed meanwhile. */
-    private void registerUnlessFreed(ConnectionEntry entry, QuicConnection conn) {
-        if (entry.phase != ConnectionEntry.Phase.FREED) {
-            registry.register(entry, ConnectionRegistry.originalDcidKeyOf(conn));
-        }
-    }
-
-    /**
-     * Reduces a connection that closed before the application ever saw it (refused, broken by its first Initial, or
-     * closed by the client in it) to its closing or draining record: no one else holds it, its closing period needs
-     * only the close and its path (its draining period only the path), and the QuicConnection (about 450 bytes with
-     * its closed-state numbers and IDs) need not outlive the young generation while tens of thousands of refusals are
-     * in their closing period. A connection freed meanwhile by its end's listeners, or closing with no close of its
-     * own to re-send, is left as it is.
-     */
-    private void compactIfClosing(ConnectionEntry entry) {
-        if (entry.phase == ConnectionEntry.Phase.CLOSING && entry.closeDatagram != null
-                || entry.phase == ConnectionEntry.Phase.DRAINING) {
-            // a closed connection never looks for a stateless reset again
-            registry.unindexPeer(entry);
-            entry.compact();
-        }
-    }
-
-    // the settings and crypto provider of the connections the reject policy makes, made on first use
-    private Settings rejectSettings;
-    private RecyclingCryptoProvider rejectCrypto;
-
-    /** The settings of connections the reject policy makes: the configured ones with the recycling crypto provider. */
-    private Settings rejectSettings() {
-        if (rejectSettings == null) {
-            rejectCrypto = new RecyclingCryptoProvider(config.settings().cryptoProvider());
-            rejectSettings = config.settings().toBuilder().cryptoProvider(rejectCrypto).build();
-        }
-        return rejectSettings;
-    }
-
     /** Fires {@code event} to the next handlers. */
     void fireUserEvent(Object event) {
         ctx.fireUserEventTriggered(event);
+    }
+
+    /** Fires {@code cause} to the next handlers. */
+    void fireException(Throwable cause) {
+        ctx.fireExceptionCaught(cause);
+    }
+
+    /** Whether the channel close began or the handler was removed. */
+    boolean closingOrRemoved() {
+        return closeDone != null || removed;
+    }
+
+    /**
+     * Whether the handler takes no more connections: the channel close began, the handler was removed or the channel
+     * is inactive (a connection added now could never be freed by a closing period).
+     */
+    boolean refusesConnections() {
+        return closeDone != null || removed || inactive;
+    }
+
+    /** Sets a live connection's idle timer and arms the timers' task for it. */
+    void armIdleTimer(ConnectionEntry entry) {
+        timers.setIdleTimer(entry);
+        timers.arm(ctx);
     }
 
     /**
@@ -1125,7 +974,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
     }
 
-    private void closeConnection(ConnectionEntry entry, CloseError error) {
+    void closeConnection(ConnectionEntry entry, CloseError error) {
         // once the channel is inactive nothing can be sent: freeAll reports the open ones as CHANNEL_INACTIVE
         if (!entry.isOpen() || inactive) {
             return;
@@ -1158,7 +1007,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
      * Writes the close of a LIVE or CLOSE_PENDING connection and acts on the outcome; a failure of quic-core goes to
      * the next handlers as a {@link QuicConnectionException} naming the connection.
      */
-    private void attemptClose(ConnectionEntry entry, CloseError error) {
+    void attemptClose(ConnectionEntry entry, CloseError error) {
         RuntimeException failure = tryClose(entry, error);
         if (failure != null) {
             ctx.fireExceptionCaught(new QuicConnectionException(entry.id,
@@ -1347,7 +1196,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /** The peer closed or reset the connection: RFC 9000 §10.2.2, "MUST NOT send any packets" while draining. */
-    private void startDraining(ConnectionEntry entry) {
+    void startDraining(ConnectionEntry entry) {
         leavePending(entry);
         entry.phase = ConnectionEntry.Phase.DRAINING;
         schedule(entry);
@@ -1384,7 +1233,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /** Acts on every deadline that has passed. */
-    private void runDueTimers() {
+    void runDueTimers() {
         long now = now();
         ConnectionEntry e;
         while ((e = timers.pollDue(now)) != null) {
@@ -1428,7 +1277,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         ConnectionEntry accepting = registry.accepting();
         if (accepting != null && accepting.phase != ConnectionEntry.Phase.FREED) {
             // the connection reading its first Initial (the channel went inactive, or the handler was removed, from
-            // its CRYPTO data listener): never accepted, it ends here; acceptInto then leaves it alone
+            // its CRYPTO data listener): never accepted, it ends here; ConnectionAcceptor then leaves it alone
             if (accepting.isOpen()) {
                 ended(accepting, QuicCloseInitiator.LOCAL, null, QuicCloseResult.CHANNEL_INACTIVE);
             }
@@ -1512,7 +1361,7 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         }
     }
 
-    private long now() {
+    long now() {
         return ctx.executor().ticker().nanoTime();
     }
 }

@@ -29,7 +29,7 @@ final class StatelessResponder {
     private final QuicCloseHandler handler;
     // the crypto provider of the Initial keys, and the length of the refusals' SCIDs
     private final QuicCloseHandlerConfig config;
-    // the header of the Initial being answered, as InitialCheck parsed it: the handler's
+    // the header of the Initial being answered, as InitialCheck parsed it: the ConnectionAcceptor's
     private final PacketHeader header;
     // scratch of the stateless refusal: the Initial keys, re-keyed for each client DCID (no allocation with the JCA
     // provider once warm), the header-protection mask, random SCID bytes, and the packet writer

@@ -50,7 +50,8 @@ final class ConnectionAcceptor {
      */
     boolean accept(ByteBuffer dg, NetworkPath from) {
         AcceptPolicy policy = config.acceptPolicy();
-        if (policy.action() == AcceptPolicy.Action.IGNORE || handler.closingOrRemoved()) {
+        if (policy.action() == AcceptPolicy.Action.IGNORE || handler.refusesConnections()) {
+            // closing, removed, or inactive: a connection made now would never be freed, an answer never sent
             return false;
         }
         InitialCheck check = InitialCheck.of(dg, header);

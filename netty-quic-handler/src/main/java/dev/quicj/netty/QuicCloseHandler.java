@@ -835,11 +835,6 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
         ctx.fireExceptionCaught(cause);
     }
 
-    /** Whether the channel close began or the handler was removed. */
-    boolean closingOrRemoved() {
-        return closeDone != null || removed;
-    }
-
     /**
      * Whether the handler takes no more connections: the channel close began, the handler was removed or the channel
      * is inactive (a connection added now could never be freed by a closing period).

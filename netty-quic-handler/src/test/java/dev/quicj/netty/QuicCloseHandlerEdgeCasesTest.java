@@ -9,6 +9,7 @@ import static dev.quicj.netty.TestSupport.drainOutbound;
 import static dev.quicj.netty.TestSupport.now;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quicj.core.ConnectionId;
@@ -28,6 +29,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -353,6 +355,31 @@ class QuicCloseHandlerEdgeCasesTest {
         recorder.assertEnded(freshServer.sourceConnectionId(), QuicCloseInitiator.LOCAL,
                 QuicCloseResult.CHANNEL_INACTIVE);
         assertEquals(0, handler.connectionCount());
+    }
+
+    /**
+     * A datagram that reaches the handler after the channel went inactive (fired into the pipeline by hand, or by a
+     * handler before this one) makes no connection: nothing could ever free it, since the socket's end already freed
+     * every connection. It is passed on, as every datagram the handler does not consume.
+     */
+    @Test
+    void anInitialReadAfterTheChannelWentInactiveMakesNoConnection() throws Exception {
+        handler = new QuicCloseHandler(QuicCloseHandlerConfig.builder().acceptPolicy(AcceptPolicy.accept()).build());
+        ch = channel(handler, recorder);
+        ch.pipeline().fireChannelInactive();
+        Client peer = new Client(PEER_ODCID, PEER_SCID, new NetworkPath(OTHER_CLIENT, SERVER), now(ch));
+
+        ch.pipeline().fireChannelRead(datagram(peer.firstInitial, OTHER_CLIENT, SERVER));
+
+        assertEquals(0, handler.connectionCount());
+        assertEquals(List.of(), recorder.events(QuicConnectionAcceptedEvent.class));
+        assertEquals(List.of(), drainOutbound(ch));
+        DatagramPacket passedOn = ch.readInbound();
+        try {
+            assertNotNull(passedOn, "the datagram is passed on");
+        } finally {
+            ReferenceCountUtil.release(passedOn);
+        }
     }
 
     /** A handler accepting connections with this idle timeout, and the one it accepted from the peer's first Initial. */

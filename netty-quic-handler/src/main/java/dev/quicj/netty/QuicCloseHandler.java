@@ -39,18 +39,17 @@ import java.util.concurrent.TimeUnit;
  * channel.
  *
  * <h2>Inbound</h2>
- * Each {@link DatagramPacket} is routed by its Destination Connection ID (long headers: the DCID field; short
- * headers: the first bytes, trying every connection ID length in use, the
- * {@linkplain QuicCloseHandlerConfig#localConnectionIdLength() configured length} and those of the connections the
- * application added, longest first, so that an ID that is a prefix of another cannot take its datagrams; a
- * zero-length ID only with its connection's addresses, RFC 9000 §5.2). Server connections are also reachable by the client's original DCID
- * until the handshake is confirmed. A routed datagram is copied, fed to
- * {@link QuicConnection#receive}, which keeps the amplification and state accounting, and released. A datagram for
- * no connection that carries an acceptable client Initial is handled as the
- * {@linkplain QuicCloseHandlerConfig#acceptPolicy() accept policy} says; unless that policy ignores Initials, one
- * of a version this library does not speak, in a datagram of at least 1200 bytes, is answered with Version
- * Negotiation ({@link QuicCloseHandlerConfig#versionNegotiation()}) and consumed. Every other datagram, and every
- * message that is not a {@link DatagramPacket}, is passed on unchanged with {@code fireChannelRead}.
+ * Each {@link DatagramPacket} is routed by its Destination Connection ID (long headers: the DCID field; short headers:
+ * the first bytes, trying every connection ID length in use, the {@linkplain
+ * QuicCloseHandlerConfig#localConnectionIdLength() configured length} and those of the connections the application
+ * added, longest first, so that an ID that is a prefix of another cannot take its datagrams; a zero-length ID only with
+ * its connection's addresses, RFC 9000 §5.2). Server connections are also reachable by the client's original DCID until
+ * the handshake is confirmed. A routed datagram is copied, fed to {@link QuicConnection#receive}, which keeps the
+ * amplification and state accounting, and released. A datagram for no connection that carries an acceptable client
+ * Initial is handled as the {@linkplain QuicCloseHandlerConfig#acceptPolicy() accept policy} says; unless that policy
+ * ignores Initials, one of a version this library does not speak, in a datagram of at least 1200 bytes, is answered
+ * with Version Negotiation ({@link QuicCloseHandlerConfig#versionNegotiation()}) and consumed. Every other datagram,
+ * and every message that is not a {@link DatagramPacket}, is passed on unchanged with {@code fireChannelRead}.
  *
  * <h2>What closes connections</h2>
  * <ul>
@@ -108,9 +107,9 @@ import java.util.concurrent.TimeUnit;
  * connection added before the handler was in a pipeline is ahead of the channel's clock.
  *
  * <h2>Threading and time</h2>
- * Everything runs on the channel's event loop: once the handler is in a pipeline, {@link #addConnection},
- * {@link #connection}, {@link #connections} and {@link #connectionCount} throw {@code IllegalStateException} when called
- * from another thread (submit them to {@code channel.eventLoop()}). Time comes from {@code ctx.executor().ticker()}, which
+ * Everything runs on the channel's event loop: once the handler is in a pipeline, {@link #addConnection}, {@link
+ * #connection}, {@link #connections} and {@link #connectionCount} throw {@code IllegalStateException} when called from
+ * another thread (submit them to {@code channel.eventLoop()}). Time comes from {@code ctx.executor().ticker()}, which
  * {@code EmbeddedChannel}'s {@code advanceTimeBy} and {@code freezeTime} control; connections given to
  * {@link #addConnection} must use the same clock ({@code channel.eventLoop().ticker().nanoTime()}).
  *
@@ -1162,8 +1161,8 @@ public final class QuicCloseHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * A close datagram's write (or a Version Negotiation packet's, {@code id} null) completed: one write fewer in flight,
-     * a failure reported naming the connection, and a channel close that waited for the writes issued.
+     * A close datagram's write (or a Version Negotiation packet's, {@code id} null) completed: one write fewer in
+     * flight, a failure reported naming the connection, and a channel close that waited for the writes issued.
      */
     void writeDone(ConnectionId id, Future<?> done) {
         writesInFlight--;

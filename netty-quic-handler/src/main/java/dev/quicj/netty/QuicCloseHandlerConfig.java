@@ -272,12 +272,12 @@ public final class QuicCloseHandlerConfig {
         /**
          * Whether to answer a datagram of a version this library does not speak with Version Negotiation (default:
          * yes). RFC 9000 §5.2.2: "Servers SHOULD respond with a Version Negotiation packet, provided that the datagram
-         * is sufficiently long" (at least 1200 bytes), to a client packet of an unsupported version (§6.1). Only a server does: with the accept policy
-         * {@link AcceptPolicy#ignore()} (the default, for clients) nothing is sent whatever this says. The packet
-         * ({@link dev.quicj.core.conn.VersionNegotiation}) lists every version this library speaks and one reserved
-         * version, and goes to the sender with ECN not-ECT; the datagram is consumed. Smaller datagrams, Version
-         * Negotiation packets and everything else are passed on unchanged. With {@code false} the datagram is passed
-         * on too, for a handler of the application's to answer.
+         * is sufficiently long" (at least 1200 bytes), to a client packet of an unsupported version (§6.1). Only a
+         * server does: with the accept policy {@link AcceptPolicy#ignore()} (the default, for clients) nothing is sent
+         * whatever this says. The packet ({@link dev.quicj.core.conn.VersionNegotiation}) lists every version this
+         * library speaks and one reserved version, and goes to the sender with ECN not-ECT; the datagram is consumed.
+         * Smaller datagrams, Version Negotiation packets and everything else are passed on unchanged. With {@code
+         * false} the datagram is passed on too, for a handler of the application's to answer.
          */
         public Builder versionNegotiation(boolean send) {
             this.versionNegotiation = send;

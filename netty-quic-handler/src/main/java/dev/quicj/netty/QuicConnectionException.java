@@ -78,7 +78,9 @@ public final class QuicConnectionException extends Exception {
         out.writeObject(connectionId.toByteArray());
     }
 
-    /** Reads what {@link #writeObject} wrote; a missing or invalid connection ID is an {@link InvalidObjectException}. */
+    /**
+     * Reads what {@link #writeObject} wrote; a missing or invalid connection ID is an {@link InvalidObjectException}.
+     */
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
         Object bytes = in.readObject();

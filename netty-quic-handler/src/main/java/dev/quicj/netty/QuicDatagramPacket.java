@@ -83,9 +83,9 @@ public final class QuicDatagramPacket extends DatagramPacket {
     }
 
     /**
-     * {@code QuicDatagramPacket(sender => recipient, content, ecn=CODEPOINT)}, or {@code QuicDatagramPacket(=> recipient,
-     * content, ecn=CODEPOINT)} without a sender: the form of Netty's {@code DefaultAddressedEnvelope.toString()} with
-     * the codepoint added inside the parentheses.
+     * {@code QuicDatagramPacket(sender => recipient, content, ecn=CODEPOINT)}, or {@code QuicDatagramPacket(=>
+     * recipient, content, ecn=CODEPOINT)} without a sender: the form of Netty's {@code
+     * DefaultAddressedEnvelope.toString()} with the codepoint added inside the parentheses.
      */
     @Override
     public String toString() {

@@ -126,10 +126,10 @@ final class StatelessResponder {
 
     /**
      * Whether one of the datagram's Initial packets authenticates with the client Initial keys just derived from the
-     * first one's DCID, {@code odcid}. RFC 9000 §12.2: coalesced packets are processed one by one, and one that does not decrypt does
-     * not stop the others; so, as a connection would, the Initials that follow with the same version and DCID are
-     * tried too. Decrypts in place ({@code dg} is the handler's own copy of the datagram) and leaves {@link #header}
-     * on the last packet tried.
+     * first one's DCID, {@code odcid}. RFC 9000 §12.2: coalesced packets are processed one by one, and one that does
+     * not decrypt does not stop the others; so, as a connection would, the Initials that follow with the same version
+     * and DCID are tried too. Decrypts in place ({@code dg} is the handler's own copy of the datagram) and leaves
+     * {@link #header} on the last packet tried.
      */
     private boolean anInitialAuthenticates(ByteBuffer dg, ConnectionId odcid) {
         int version = header.versionField();

@@ -257,24 +257,9 @@ class CloseSpecContractAuditTest {
         return Arrays.copyOf(dest.array(), dest.position());
     }
 
-    /**
-     * A confirmed JCA client that sends 1-RTT packets to {@code dcid} (its first DCID; no server Initial was read) and
-     * whose own connection ID is {@code scid}: HANDSHAKE_DONE arrived in the server's 1-RTT packet 0.
-     */
+    /** A confirmed JCA client: {@link CloseWriterUpstreamTest#confirmedClient}. */
     private static QuicConnection confirmedClient(ConnectionId dcid, ConnectionId scid) throws Exception {
-        QuicConnection c = QuicConnection.clientBuilder().originalDestinationConnectionId(dcid).sourceConnectionId(scid)
-                .path(CLIENT_PATH).settings(JCA).build(T0);
-        ConnectionFixtures.sentFirstInitial(c);
-        c.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET);
-        c.installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_HANDSHAKE_SECRET);
-        c.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
-        c.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
-        c.handshakeCompleted();
-        byte[] done = ConnectionFixtures.peerShortPacket(JCA, ConnectionFixtures.SERVER_1RTT_SECRET, scid, 0,
-                new byte[] {0x1e});
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(done), CLIENT_PATH, T0));
-        assertTrue(c.isHandshakeConfirmed());
-        return c;
+        return CloseWriterUpstreamTest.confirmedClient(JCA, dcid, scid);
     }
 
     /** The server's Initial {@code pn} to the fixture client, carrying {@code frames} (hex), under null crypto. */

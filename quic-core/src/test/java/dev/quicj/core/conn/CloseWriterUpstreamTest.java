@@ -354,17 +354,24 @@ class CloseWriterUpstreamTest {
 
     /** A confirmed client whose first DCID and SCID are given (hex). */
     static QuicConnection confirmedClientWithCids(String odcidHex, String scidHex) throws Exception {
-        ConnectionId odcid = ConnectionId.fromHex(odcidHex);
-        ConnectionId scid = ConnectionId.fromHex(scidHex);
+        return confirmedClient(NULL, ConnectionId.fromHex(odcidHex), ConnectionId.fromHex(scidHex));
+    }
+
+    /**
+     * A confirmed client with these settings that sends 1-RTT packets to {@code odcid} (its first DCID; no server
+     * Initial was read) and whose own connection ID is {@code scid}: HANDSHAKE_DONE arrived in the server's 1-RTT
+     * packet 0.
+     */
+    static QuicConnection confirmedClient(Settings settings, ConnectionId odcid, ConnectionId scid) throws Exception {
         QuicConnection c = QuicConnection.clientBuilder().originalDestinationConnectionId(odcid)
-                .sourceConnectionId(scid).path(CLIENT_PATH).settings(NULL).build(T0);
+                .sourceConnectionId(scid).path(CLIENT_PATH).settings(settings).build(T0);
         ConnectionFixtures.sentFirstInitial(c);
         c.installTxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_HANDSHAKE_SECRET);
         c.installRxKey(EncryptionLevel.HANDSHAKE, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_HANDSHAKE_SECRET);
         c.installTxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.CLIENT_1RTT_SECRET);
         c.installRxKey(EncryptionLevel.ONE_RTT, ConnectionFixtures.SUITE, ConnectionFixtures.SERVER_1RTT_SECRET);
         c.handshakeCompleted();
-        byte[] done = ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET, scid, 0,
+        byte[] done = ConnectionFixtures.peerShortPacket(settings, ConnectionFixtures.SERVER_1RTT_SECRET, scid, 0,
                 new byte[] {0x1e});
         assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(done), CLIENT_PATH, T0));
         assertTrue(c.isHandshakeConfirmed());

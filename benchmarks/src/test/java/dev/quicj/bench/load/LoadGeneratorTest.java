@@ -47,7 +47,9 @@ class LoadGeneratorTest {
             echo.start();
             LoadGenerator.Result r = LoadGenerator.run((InetSocketAddress) server.getLocalAddress(), pool, 1.0, 1, 0,
                     WINDOW, 1);
-            assertTrue(r.writeOffs() < 10, () -> "written off " + r.writeOffs() + " times: " + r);
+            // given back, the lost window would be written off every loss timeout: about 1 s / 20 ms = 50 times; a
+            // busy machine adds a few write-offs of its own (11 were seen under a load average of 12)
+            assertTrue(r.writeOffs() < 25, () -> "written off " + r.writeOffs() + " times: " + r);
             assertTrue(r.sent() > 20L * WINDOW, () -> "the load stalled: " + r);
             assertTrue(r.unanswered() >= WINDOW, () -> "the lost window was given back: " + r);
             assertEquals(62.0, r.meanReplyBytes());

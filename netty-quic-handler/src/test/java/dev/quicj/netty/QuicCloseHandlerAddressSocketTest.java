@@ -13,7 +13,6 @@ import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.wire.CloseType;
 import dev.quicj.netty.QuicCloseHandlerTransportTest.Addresses;
 import dev.quicj.netty.QuicCloseHandlerTransportTest.Tail;
-import dev.quicj.netty.TestSupport.Client;
 import dev.quicj.netty.TestSupport.Sent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -137,13 +136,8 @@ class QuicCloseHandlerAddressSocketTest {
         byte[] token = new byte[16];
         Arrays.fill(token, (byte) 0x7e);
         ConnectionId scid = ConnectionId.fromHex("e1e2e3e4e5e6e7e8");
-        channel.eventLoop().submit(() -> {
-            Client c = new Client(ConnectionId.fromHex("0f1e2d3c4b5a6978"), scid, new NetworkPath(local, remote),
-                    channel.eventLoop().ticker().nanoTime());
-            c.connection.addStatelessResetToken(token);
-            handler.addConnection(c.connection);
-            return null;
-        }).get();
+        TestSupport.addClientOnLoop(channel, handler, ConnectionId.fromHex("0f1e2d3c4b5a6978"), scid,
+                new NetworkPath(local, remote), token);
         InetSocketAddress to = new InetSocketAddress(InetAddress.getByName(a.peer), local.getPort());
         byte[] r = reset(token, 40);
         peer.send(new DatagramPacket(r, r.length, to));
@@ -172,12 +166,7 @@ class QuicCloseHandlerAddressSocketTest {
         InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(a.peer), peer.getLocalPort());
         ConnectionId odcid = ConnectionId.fromHex("0f1e2d3c4b5a6978");
         ConnectionId scid = ConnectionId.fromHex("e1e2e3e4e5e6e7e8");
-        channel.eventLoop().submit(() -> {
-            Client c = new Client(odcid, scid, new NetworkPath(local, remote),
-                    channel.eventLoop().ticker().nanoTime());
-            handler.addConnection(c.connection);
-            return null;
-        }).get();
+        TestSupport.addClientOnLoop(channel, handler, odcid, scid, new NetworkPath(local, remote), null);
         channel.pipeline().fireUserEventTriggered(QuicCloseCommand.closeConnection(scid,
                 CloseError.transport(TransportErrorCode.NO_ERROR)));
         DatagramPacket first = receive(peer);
@@ -244,15 +233,9 @@ class QuicCloseHandlerAddressSocketTest {
         ConnectionId reset = ConnectionId.fromHex("d1d2d3d4d5d6d7d8");
         ConnectionId odcid = ConnectionId.fromHex("0f1e2d3c4b5a6978");
         ConnectionId scid = ConnectionId.fromHex("e1e2e3e4e5e6e7e8");
-        channel.eventLoop().submit(() -> {
-            Client r = new Client(ConnectionId.fromHex("1f1e2d3c4b5a6978"), reset, new NetworkPath(local, remote),
-                    channel.eventLoop().ticker().nanoTime());
-            r.connection.addStatelessResetToken(token);
-            handler.addConnection(r.connection);
-            handler.addConnection(new Client(odcid, scid, new NetworkPath(local, remote),
-                    channel.eventLoop().ticker().nanoTime()).connection);
-            return null;
-        }).get();
+        TestSupport.addClientOnLoop(channel, handler, ConnectionId.fromHex("1f1e2d3c4b5a6978"), reset,
+                new NetworkPath(local, remote), token);
+        TestSupport.addClientOnLoop(channel, handler, odcid, scid, new NetworkPath(local, remote), null);
 
         byte[] r = reset(token, 40);
         peer.send(new DatagramPacket(r, r.length, to));

@@ -292,13 +292,8 @@ class QuicCloseHandlerTransportTest {
     /** Adds a client connection with {@code scid} on the path (channel's local address, {@code remote}). */
     private static void addClient(Channel channel, QuicCloseHandler handler, InetSocketAddress remote,
             ConnectionId odcid, ConnectionId scid) throws Exception {
-        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
-        channel.eventLoop().submit(() -> {
-            Client c = new Client(odcid, scid, new NetworkPath(local, remote),
-                    channel.eventLoop().ticker().nanoTime());
-            handler.addConnection(c.connection);
-            return null;
-        }).get(BOUND_MILLIS, TimeUnit.MILLISECONDS);
+        TestSupport.addClientOnLoop(channel, handler, odcid, scid,
+                new NetworkPath((InetSocketAddress) channel.localAddress(), remote), null);
     }
 
     @ParameterizedTest

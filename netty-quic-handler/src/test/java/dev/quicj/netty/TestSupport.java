@@ -23,6 +23,7 @@ import dev.quicj.core.wire.CloseType;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -163,6 +164,22 @@ final class TestSupport {
     }
 
     /** A client that wrote its first Initial on {@code path}, with its own IDs. */
+    /**
+     * Adds to {@code handler}, on {@code channel}'s event loop and on its clock, a client connection that wrote its
+     * first Initial on {@code path}, holding {@code resetToken} if not null; waits at most 20 s.
+     */
+    static void addClientOnLoop(Channel channel, QuicCloseHandler handler, ConnectionId odcid, ConnectionId scid,
+            NetworkPath path, byte[] resetToken) throws Exception {
+        channel.eventLoop().submit(() -> {
+            Client c = new Client(odcid, scid, path, channel.eventLoop().ticker().nanoTime());
+            if (resetToken != null) {
+                c.connection.addStatelessResetToken(resetToken);
+            }
+            handler.addConnection(c.connection);
+            return null;
+        }).get(20, TimeUnit.SECONDS);
+    }
+
     static final class Client {
         final QuicConnection connection;
         final byte[] firstInitial;

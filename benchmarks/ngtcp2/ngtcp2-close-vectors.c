@@ -1,0 +1,472 @@
+/*
+ * ngtcp2-close-vectors.c -- writes CONNECTION_CLOSE datagrams with the installed libngtcp2 (Debian 12: 0.12.1 with
+ * libngtcp2_crypto_gnutls) and prints them as hex, one case per line, for Libngtcp2CloseVectorsTest in quic-core.
+ *
+ * Every input is fixed (connection IDs, CRYPTO bytes, timestamps, the rand callback), so a run reproduces the same
+ * bytes. Three kinds of case:
+ *   client     ngtcp2_conn_client_new, Initial keys installed through ngtcp2_crypto_recv_retry_cb (the one exported
+ *              0.12 entry point that derives them without TLS), 300 bytes of 0x01 queued as Initial CRYPTO data, the
+ *              first Initial written (ngtcp2_conn_write_pkt), then ngtcp2_conn_write_connection_close.
+ *   server     such a client's first Initial read by ngtcp2_conn_server_new + ngtcp2_conn_read_pkt
+ *              (recv_client_initial = ngtcp2_crypto_recv_client_initial_cb, recv_crypto_data a stub that takes the
+ *              bytes and does nothing); optionally a Handshake tx key installed by hand from a fixed secret
+ *              (AES-128-GCM / SHA-256 context set with ngtcp2_conn_set_crypto_ctx, then
+ *              ngtcp2_crypto_derive_and_install_tx_key), optionally server datagrams written first with
+ *              ngtcp2_conn_write_pkt (fixed CRYPTO bytes) to use up the 3x amplification budget; then the close.
+ *   stateless  ngtcp2_crypto_write_connection_close.
+ *
+ * Output: comment lines start with '#'; every other line is "<case name> key=value ... out=<hex or ERR:<rv>>".
+ * Keys: kind, ver, dcid, scid (the client's), sscid (server), type (transport|app), code, reasonlen (reason byte i
+ * is 'a' + i % 26), destlen, hs (server Handshake tx secret), pre (server CRYPTO bytes written before the close),
+ * in (the client Initial the server read), pre_out (what the server wrote before), first (the client's first
+ * Initial). The close is written into a buffer of exactly destlen bytes.
+ *
+ * Build and run: benchmarks/ngtcp2/close-vectors.sh (gcc, pkg-config libngtcp2 libngtcp2_crypto_gnutls gnutls).
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <ngtcp2/ngtcp2.h>
+#include <ngtcp2/ngtcp2_crypto.h>
+#include <ngtcp2/ngtcp2_crypto_gnutls.h>
+
+#if NGTCP2_VERSION_NUM >= 0x010000
+#error "written for the libngtcp2 0.12 API (ngtcp2_connection_close_error, ngtcp2_crypto_level)"
+#endif
+
+#define T0 ((ngtcp2_tstamp)1000000000ULL)
+#define MAXBUF 4096
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static int verbose_log = 0;
+static int no_shaping = 0; /* settings.no_tx_udp_payload_size_shaping for the next client_case */
+
+static void rng_fill(uint8_t *p, size_t n) {
+  while (n) {
+    uint64_t x = rng_state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    rng_state = x;
+    x *= 0x2545f4914f6cdd1dULL;
+    size_t k = n < 8 ? n : 8;
+    memcpy(p, &x, k);
+    p += k;
+    n -= k;
+  }
+}
+
+static void cb_rand(uint8_t *dest, size_t destlen, const ngtcp2_rand_ctx *rand_ctx) {
+  (void)rand_ctx;
+  rng_fill(dest, destlen);
+}
+
+static int cb_get_new_connection_id(ngtcp2_conn *conn, ngtcp2_cid *cid, uint8_t *token, size_t cidlen,
+                                    void *user_data) {
+  (void)conn;
+  (void)user_data;
+  rng_fill(cid->data, cidlen);
+  cid->datalen = cidlen;
+  rng_fill(token, NGTCP2_STATELESS_RESET_TOKENLEN);
+  return 0;
+}
+
+static uint8_t client_hello[300]; /* 300 x 0x01: ConnectionFixtures.CLIENT_HELLO */
+
+static int client_initial(ngtcp2_conn *conn, void *user_data) {
+  ngtcp2_pkt_hd hd;
+  (void)user_data;
+  memset(&hd, 0, sizeof(hd));
+  hd.scid = *ngtcp2_conn_get_dcid(conn);
+  if (ngtcp2_crypto_recv_retry_cb(conn, &hd, NULL) != 0 ||
+      ngtcp2_conn_submit_crypto_data(conn, NGTCP2_CRYPTO_LEVEL_INITIAL, client_hello, sizeof(client_hello)) != 0) {
+    return NGTCP2_ERR_CALLBACK_FAILURE;
+  }
+  return 0;
+}
+
+static int recv_crypto_data_stub(ngtcp2_conn *conn, ngtcp2_crypto_level level, uint64_t offset,
+                                 const uint8_t *data, size_t datalen, void *user_data) {
+  (void)conn, (void)level, (void)offset, (void)data, (void)datalen, (void)user_data;
+  return 0;
+}
+
+static void log_printf(void *user_data, const char *fmt, ...) {
+  va_list ap;
+  (void)user_data;
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+static struct sockaddr_in client_addr, server_addr;
+
+static ngtcp2_callbacks base_callbacks(void) {
+  ngtcp2_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.recv_crypto_data = recv_crypto_data_stub;
+  cb.encrypt = ngtcp2_crypto_encrypt_cb;
+  cb.decrypt = ngtcp2_crypto_decrypt_cb;
+  cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
+  cb.recv_retry = ngtcp2_crypto_recv_retry_cb;
+  cb.rand = cb_rand;
+  cb.get_new_connection_id = cb_get_new_connection_id;
+  cb.update_key = ngtcp2_crypto_update_key_cb;
+  cb.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
+  cb.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
+  cb.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
+  cb.version_negotiation = ngtcp2_crypto_version_negotiation_cb;
+  return cb;
+}
+
+static void default_settings(ngtcp2_settings *s, ngtcp2_transport_params *p) {
+  ngtcp2_settings_default(s);
+  s->initial_ts = T0;
+  s->log_printf = verbose_log ? log_printf : NULL;
+  s->no_tx_udp_payload_size_shaping = no_shaping;
+  ngtcp2_transport_params_default(p);
+  p->initial_max_streams_uni = 3;
+  p->initial_max_stream_data_bidi_local = 256 * 1024;
+  p->initial_max_stream_data_uni = 256 * 1024;
+  p->initial_max_data = 1024 * 1024;
+}
+
+static void parse_hex(const char *hex, uint8_t *out, size_t *outlen) {
+  size_t n = strlen(hex) / 2;
+  for (size_t i = 0; i < n; ++i) {
+    unsigned v;
+    sscanf(hex + 2 * i, "%2x", &v);
+    out[i] = (uint8_t)v;
+  }
+  *outlen = n;
+}
+
+static ngtcp2_cid cid_of(const char *hex) {
+  ngtcp2_cid c;
+  parse_hex(hex, c.data, &c.datalen);
+  return c;
+}
+
+static void print_hex(const char *key, const uint8_t *p, size_t n) {
+  printf(" %s=", key);
+  for (size_t i = 0; i < n; ++i) {
+    printf("%02x", p[i]);
+  }
+}
+
+static void print_out(ngtcp2_ssize n, const uint8_t *buf) {
+  if (n < 0) {
+    printf(" out=ERR:%zd(%s)\n", n, ngtcp2_strerror((int)n));
+  } else {
+    print_hex("out", buf, (size_t)n);
+    putchar('\n');
+  }
+}
+
+static const uint8_t *reason_of(size_t len) {
+  static uint8_t r[MAXBUF];
+  for (size_t i = 0; i < len; ++i) {
+    r[i] = (uint8_t)('a' + i % 26);
+  }
+  return r;
+}
+
+static void set_ccerr(ngtcp2_connection_close_error *e, int app, uint64_t code, size_t reasonlen) {
+  if (app) {
+    ngtcp2_connection_close_error_set_application_error(e, code, reason_of(reasonlen), reasonlen);
+  } else {
+    ngtcp2_connection_close_error_set_transport_error(e, code, reason_of(reasonlen), reasonlen);
+  }
+}
+
+static ngtcp2_path client_path(void) {
+  ngtcp2_path p = {{(struct sockaddr *)&client_addr, sizeof(client_addr)},
+                   {(struct sockaddr *)&server_addr, sizeof(server_addr)}, NULL};
+  return p;
+}
+
+static ngtcp2_path server_path(void) {
+  ngtcp2_path p = {{(struct sockaddr *)&server_addr, sizeof(server_addr)},
+                   {(struct sockaddr *)&client_addr, sizeof(client_addr)}, NULL};
+  return p;
+}
+
+static uint8_t client_tp[512];
+static ngtcp2_ssize client_tplen;
+
+/* A client that wrote its first Initial (into *first, *firstlen); its encoded transport parameters are left in
+   client_tp. */
+static ngtcp2_conn *new_client(uint32_t version, const char *dcid_hex, const char *scid_hex, uint8_t *first,
+                               ngtcp2_ssize *firstlen) {
+  ngtcp2_conn *conn;
+  ngtcp2_settings s;
+  ngtcp2_transport_params p;
+  ngtcp2_callbacks cb = base_callbacks();
+  ngtcp2_cid dcid = cid_of(dcid_hex), scid = cid_of(scid_hex);
+  ngtcp2_path path = client_path();
+  ngtcp2_pkt_info pi;
+  cb.client_initial = client_initial;
+  default_settings(&s, &p);
+  int rv = ngtcp2_conn_client_new(&conn, &dcid, &scid, &path, version, &cb, &s, &p, NULL, NULL);
+  if (rv != 0) {
+    *firstlen = rv;
+    return NULL;
+  }
+  client_tplen = ngtcp2_conn_encode_local_transport_params(conn, client_tp, sizeof(client_tp));
+  *firstlen = ngtcp2_conn_write_pkt(conn, NULL, &pi, first, 1500, T0);
+  if (*firstlen <= 0) {
+    ngtcp2_conn_del(conn);
+    return NULL;
+  }
+  return conn;
+}
+
+static void client_case(const char *name, uint32_t version, const char *dcid, const char *scid, int app,
+                        uint64_t code, size_t reasonlen, size_t destlen, int print_first) {
+  static uint8_t first[MAXBUF], buf[MAXBUF];
+  ngtcp2_ssize firstlen, n;
+  ngtcp2_connection_close_error e;
+  ngtcp2_pkt_info pi;
+  printf("%s kind=client ver=%08" PRIx32 " dcid=%s scid=%s shaping=%s type=%s code=0x%" PRIx64
+         " reasonlen=%zu destlen=%zu",
+         name, version, dcid, scid, no_shaping ? "off" : "on", app ? "app" : "transport", code, reasonlen, destlen);
+  ngtcp2_conn *conn = new_client(version, dcid, scid, first, &firstlen);
+  if (!conn) {
+    printf(" out=ERR:%zd(client setup: %s)\n", firstlen, ngtcp2_strerror((int)firstlen));
+    return;
+  }
+  if (print_first) {
+    print_hex("first", first, (size_t)firstlen);
+  }
+  set_ccerr(&e, app, code, reasonlen);
+  n = ngtcp2_conn_write_connection_close(conn, NULL, &pi, buf, destlen, &e, T0);
+  print_out(n, buf);
+  ngtcp2_conn_del(conn);
+}
+
+static void install_handshake_tx(ngtcp2_conn *conn, const uint8_t *secret) {
+  ngtcp2_crypto_ctx ctx;
+  uint8_t key[16], iv[12], hp[16];
+  memset(&ctx, 0, sizeof(ctx));
+  ctx.aead.native_handle = (void *)GNUTLS_CIPHER_AES_128_GCM;
+  ctx.aead.max_overhead = 16;
+  ctx.md.native_handle = (void *)GNUTLS_DIG_SHA256;
+  ctx.hp.native_handle = (void *)GNUTLS_CIPHER_AES_128_CBC;
+  ctx.max_encryption = 1ULL << 23;
+  ctx.max_decryption_failure = 1ULL << 52;
+  ngtcp2_conn_set_crypto_ctx(conn, &ctx);
+  if (ngtcp2_crypto_derive_and_install_tx_key(conn, key, iv, hp, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, secret, 32) != 0) {
+    fprintf(stderr, "installing the Handshake tx key failed\n");
+    exit(1);
+  }
+}
+
+static int server_recv_client_initial(ngtcp2_conn *conn, const ngtcp2_cid *dcid, void *user_data) {
+  return ngtcp2_crypto_recv_client_initial_cb(conn, dcid, user_data);
+}
+
+/* pre > 0: before the close the server queues pre bytes (byte i = i & 0xff) of Initial CRYPTO data and writes
+   datagrams (ngtcp2_conn_write_pkt, 1452-byte buffer) until it writes nothing more; they are printed as pre_out. */
+static void server_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *sscid_hex,
+                        const char *hs_hex, size_t pre, size_t junk, int app, uint64_t code, size_t reasonlen,
+                        size_t destlen) {
+  static uint8_t in[MAXBUF], buf[MAXBUF], hs[64], pre_data[MAXBUF * 4], pre_out[MAXBUF * 8];
+  ngtcp2_ssize inlen, n;
+  size_t hslen = 0, pre_outlen = 0;
+  ngtcp2_connection_close_error e;
+  ngtcp2_pkt_info pi;
+  printf("%s kind=server ver=00000001 dcid=%s scid=%s sscid=%s hs=%s pre=%zu junk=%zu type=%s code=0x%" PRIx64
+         " reasonlen=%zu destlen=%zu",
+         name, dcid_hex, scid_hex, sscid_hex, hs_hex ? hs_hex : "-", pre, junk, app ? "app" : "transport", code,
+         reasonlen, destlen);
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
+  if (!client) {
+    printf(" out=ERR:client setup\n");
+    return;
+  }
+  ngtcp2_conn_del(client);
+  print_hex("in", in, (size_t)inlen);
+
+  ngtcp2_conn *conn;
+  ngtcp2_settings s;
+  ngtcp2_transport_params p;
+  ngtcp2_callbacks cb = base_callbacks();
+  ngtcp2_cid odcid = cid_of(dcid_hex), cscid = cid_of(scid_hex), sscid = cid_of(sscid_hex);
+  ngtcp2_path path = server_path();
+  cb.recv_client_initial = server_recv_client_initial;
+  default_settings(&s, &p);
+  p.original_dcid = odcid;
+  int rv = ngtcp2_conn_server_new(&conn, &cscid, &sscid, &path, NGTCP2_PROTO_VER_V1, &cb, &s, &p, NULL, NULL);
+  if (rv != 0) {
+    printf(" out=ERR:%d(server_new)\n", rv);
+    return;
+  }
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  rv = ngtcp2_conn_read_pkt(conn, &path, &pi, in, (size_t)inlen, T0);
+  if (rv != 0) {
+    printf(" out=ERR:%d(read_pkt %s)\n", rv, ngtcp2_strerror(rv));
+    ngtcp2_conn_del(conn);
+    return;
+  }
+  if (hs_hex) {
+    /* a server has Handshake keys only once TLS read the ClientHello, which carries the client's transport
+       parameters: 0.12.1 learns the negotiated version (the Handshake packets' version field) from them */
+    print_hex("tp", client_tp, (size_t)client_tplen);
+    rv = ngtcp2_conn_decode_remote_transport_params(conn, client_tp, (size_t)client_tplen);
+    if (rv != 0) {
+      printf(" out=ERR:%d(decode_remote_transport_params)\n", rv);
+      return;
+    }
+    parse_hex(hs_hex, hs, &hslen);
+    install_handshake_tx(conn, hs);
+  }
+  if (pre) {
+    for (size_t i = 0; i < pre; ++i) {
+      pre_data[i] = (uint8_t)i;
+    }
+    if (ngtcp2_conn_submit_crypto_data(conn, NGTCP2_CRYPTO_LEVEL_INITIAL, pre_data, pre) != 0) {
+      printf(" out=ERR:submit_crypto_data\n");
+      return;
+    }
+    for (;;) {
+      n = ngtcp2_conn_write_pkt(conn, NULL, &pi, pre_out + pre_outlen, 1452, T0);
+      if (n <= 0) {
+        break;
+      }
+      printf(" pre_dgram=%zd", n);
+      pre_outlen += (size_t)n;
+    }
+    print_hex("pre_out", pre_out, pre_outlen);
+  }
+  if (junk) {
+    /* a datagram nobody can decrypt: a short header to the server's SCID, then 0x5a bytes */
+    memset(buf, 0x5a, junk);
+    buf[0] = 0x40;
+    memcpy(buf + 1, sscid.data, sscid.datalen);
+    rv = ngtcp2_conn_read_pkt(conn, &path, &pi, buf, junk, T0);
+    printf(" junk_rv=%d", rv);
+  }
+  set_ccerr(&e, app, code, reasonlen);
+  n = ngtcp2_conn_write_connection_close(conn, NULL, &pi, buf, destlen, &e, T0);
+  print_out(n, buf);
+  ngtcp2_conn_del(conn);
+}
+
+static void stateless_case(const char *name, const char *dcid_hex, const char *scid_hex, uint64_t code,
+                           size_t reasonlen, size_t destlen) {
+  static uint8_t buf[MAXBUF];
+  ngtcp2_cid dcid = cid_of(dcid_hex), scid = cid_of(scid_hex);
+  printf("%s kind=stateless ver=00000001 dcid=%s scid=%s type=transport code=0x%" PRIx64
+         " reasonlen=%zu destlen=%zu",
+         name, dcid_hex, scid_hex, code, reasonlen, destlen);
+  ngtcp2_ssize n = ngtcp2_crypto_write_connection_close(buf, destlen, NGTCP2_PROTO_VER_V1, &dcid, &scid, code,
+                                                        reason_of(reasonlen), reasonlen);
+  print_out(n, buf);
+}
+
+#define D8 "8394c8f03e515708"
+#define S8 "0102030405060708"
+#define SS8 "f067a5502a4262b5"
+#define D18 "ffaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaff"
+#define D20 "00112233445566778899aabbccddeeff00112233"
+#define HS "4242424242424242424242424242424242424242424242424242424242424242"
+
+int main(int argc, char **argv) {
+  const char *only = argc > 1 ? argv[1] : NULL;
+  if (argc > 2) {
+    verbose_log = 1;
+  }
+  memset(client_hello, 0x01, sizeof(client_hello));
+  memset(&client_addr, 0, sizeof(client_addr));
+  client_addr.sin_family = AF_INET;
+  client_addr.sin_port = htons(50000);
+  client_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  server_addr = client_addr;
+  server_addr.sin_port = htons(443);
+
+  const ngtcp2_info *info = ngtcp2_version(0);
+  printf("# libngtcp2 %s, gnutls %s\n", info->version_str, gnutls_check_version(NULL));
+  printf("# written by benchmarks/ngtcp2/close-vectors.sh (ngtcp2-close-vectors.c); "
+         "one case a line: name key=value ... out=<hex or ERR>\n");
+  if (only && !strcmp(only, "list")) {
+    return 0;
+  }
+#define RUN(n) if (!only || !strncmp(only, n, strlen(only)))
+  /* client, transport close: codes and reasons */
+  RUN("c-t-code0-r0") client_case("c-t-code0-r0", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0, 0, 1500, 1);
+  RUN("c-t-code2-r11") client_case("c-t-code2-r11", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0x2, 11, 1500, 0);
+  RUN("c-t-codea-r1") client_case("c-t-codea-r1", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 1, 1500, 0);
+  RUN("c-t-code128-r0") client_case("c-t-code128-r0", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0x128, 0, 1500, 0);
+  RUN("c-t-codemax-r100")
+    client_case("c-t-codemax-r100", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0x3fffffffffffffffULL, 100, 1500, 0);
+  RUN("c-t-code40000000-r500")
+    client_case("c-t-code40000000-r500", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0x40000000ULL, 500, 1500, 0);
+  RUN("c-t-code2-r1100") client_case("c-t-code2-r1100", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0x2, 1100, 1500, 0);
+  RUN("c-t-code2-r1150") client_case("c-t-code2-r1150", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0x2, 1150, 1500, 0);
+  RUN("c-t-code2-r1151") client_case("c-t-code2-r1151", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0x2, 1151, 1500, 0);
+  /* client, application close */
+  RUN("c-a-code0-r0") client_case("c-a-code0-r0", NGTCP2_PROTO_VER_V1, D8, S8, 1, 0, 0, 1500, 0);
+  RUN("c-a-code1234-r11") client_case("c-a-code1234-r11", NGTCP2_PROTO_VER_V1, D8, S8, 1, 0x1234, 11, 1500, 0);
+  RUN("c-a-codemax-r1100")
+    client_case("c-a-codemax-r1100", NGTCP2_PROTO_VER_V1, D8, S8, 1, 0x3fffffffffffffffULL, 1100, 1500, 0);
+  /* client, destlen */
+  RUN("c-t-dest1452") client_case("c-t-dest1452", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 11, 1452, 0);
+  RUN("c-t-dest1200") client_case("c-t-dest1200", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 11, 1200, 0);
+  RUN("c-t-dest1000") client_case("c-t-dest1000", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 11, 1000, 0);
+  RUN("c-t-dest60") client_case("c-t-dest60", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 11, 60, 0);
+  RUN("c-t-dest59") client_case("c-t-dest59", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 11, 59, 0);
+  RUN("c-t-dest49") client_case("c-t-dest49", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 0, 49, 0);
+  RUN("c-t-dest48") client_case("c-t-dest48", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 0, 48, 0);
+  RUN("c-t-dest20") client_case("c-t-dest20", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 0, 20, 0);
+  RUN("c-a-dest49") client_case("c-a-dest49", NGTCP2_PROTO_VER_V1, D8, S8, 1, 0x77, 5, 49, 0);
+  RUN("c-a-dest48") client_case("c-a-dest48", NGTCP2_PROTO_VER_V1, D8, S8, 1, 0x77, 5, 48, 0);
+  /* client, no_tx_udp_payload_size_shaping (max_tx_udp_payload_size stays 1452) */
+  no_shaping = 1;
+  RUN("c-t-noshape-dest1500") client_case("c-t-noshape-dest1500", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 11, 1500, 1);
+  RUN("c-t-noshape-dest1300") client_case("c-t-noshape-dest1300", NGTCP2_PROTO_VER_V1, D8, S8, 0, 0xa, 11, 1300, 0);
+  no_shaping = 0;
+  /* client, connection ID lengths */
+  RUN("c-t-d0-s8") client_case("c-t-d0-s8", NGTCP2_PROTO_VER_V1, "", S8, 0, 0x2, 11, 1500, 0);
+  RUN("c-t-d1-s8") client_case("c-t-d1-s8", NGTCP2_PROTO_VER_V1, "a1", S8, 0, 0x2, 11, 1500, 0);
+  RUN("c-t-d8-s0") client_case("c-t-d8-s0", NGTCP2_PROTO_VER_V1, D8, "", 0, 0x2, 11, 1500, 0);
+  RUN("c-t-d8-s1") client_case("c-t-d8-s1", NGTCP2_PROTO_VER_V1, D8, "b2", 0, 0x2, 11, 1500, 0);
+  RUN("c-t-d18-s18") client_case("c-t-d18-s18", NGTCP2_PROTO_VER_V1, D18, D18, 0, 0x2, 11, 1500, 1);
+  RUN("c-t-d20-s20") client_case("c-t-d20-s20", NGTCP2_PROTO_VER_V1, D20, D20, 0, 0x2, 11, 1500, 0);
+  RUN("c-t-d20-s0") client_case("c-t-d20-s0", NGTCP2_PROTO_VER_V1, D20, "", 0, 0x2, 11, 1500, 0);
+  /* client, draft v2 (the only v2 0.12.1 knows) */
+  RUN("c-t-v2draft") client_case("c-t-v2draft", NGTCP2_PROTO_VER_V2_DRAFT, D8, S8, 0, 0x2, 11, 1500, 1);
+  /* server */
+  RUN("s-i-t") server_case("s-i-t", D8, S8, SS8, NULL, 0, 0, 0, 0x128, 0, 1500);
+  RUN("s-i-t-r11") server_case("s-i-t-r11", D8, S8, SS8, NULL, 0, 0, 0, 0x2, 11, 1500);
+  RUN("s-i-a") server_case("s-i-a", D8, S8, SS8, NULL, 0, 0, 1, 0x1234, 11, 1500);
+  RUN("s-i-t-s0") server_case("s-i-t-s0", D8, "", SS8, NULL, 0, 0, 0, 0xa, 3, 1500);
+  RUN("s-i-t-d18") server_case("s-i-t-d18", D18, S8, D20, NULL, 0, 0, 0, 0xa, 3, 1500);
+  RUN("s-ih-t") server_case("s-ih-t", D8, S8, SS8, HS, 0, 0, 0, 0xa, 11, 1500);
+  RUN("s-ih-a") server_case("s-ih-a", D8, S8, SS8, HS, 0, 0, 1, 0x1234, 11, 1500);
+  RUN("s-ih-t-r1100") server_case("s-ih-t-r1100", D8, S8, SS8, HS, 0, 0, 0, 0xa, 1100, 1500);
+  RUN("s-ih-t-r600") server_case("s-ih-t-r600", D8, S8, SS8, HS, 0, 0, 0, 0xa, 600, 1500);
+  RUN("s-ih-t-dest60") server_case("s-ih-t-dest60", D8, S8, SS8, HS, 0, 0, 0, 0xa, 0, 60);
+  RUN("s-ih-t-dest90") server_case("s-ih-t-dest90", D8, S8, SS8, HS, 0, 0, 0, 0xa, 0, 90);
+  RUN("s-ih-amp0") server_case("s-ih-amp0", D8, S8, SS8, HS, 3000, 0, 0, 0xa, 0, 1500);
+  RUN("s-ih-amp20") server_case("s-ih-amp20", D8, S8, SS8, HS, 3000, 20, 0, 0xa, 0, 1500);
+  RUN("s-ih-amp40") server_case("s-ih-amp40", D8, S8, SS8, HS, 3000, 40, 0, 0xa, 0, 1500);
+  RUN("s-ih-amp16") server_case("s-ih-amp16", D8, S8, SS8, HS, 3000, 16, 0, 0xa, 0, 1500);
+  RUN("s-ih-amp29") server_case("s-ih-amp29", D8, S8, SS8, HS, 3000, 29, 0, 0xa, 0, 1500);
+  RUN("s-ih-amp29-r39") server_case("s-ih-amp29-r39", D8, S8, SS8, HS, 3000, 29, 0, 0xa, 39, 1500);
+  /* stateless */
+  RUN("sl-t") stateless_case("sl-t", S8, D8, 0x128, 0, 1200);
+  RUN("sl-t-r11") stateless_case("sl-t-r11", S8, D8, 0xb, 11, 1200);
+  RUN("sl-t-d18") stateless_case("sl-t-d18", D18, D20, 0xb, 3, 1200);
+  RUN("sl-t-dest16") stateless_case("sl-t-dest16", S8, D8, 0xb, 0, 16);
+  return 0;
+}

@@ -91,6 +91,13 @@ final class PacketReceiver {
             if (checkReset && matchesResetToken()) {
                 return enterResetDraining(now);
             }
+            if (status == HeaderStatus.TOO_SHORT_FOR_SAMPLE && !(conn.role == Role.SERVER && conn.originalDcid == null)
+                    && attribute(dg, length) == null) {
+                // the header was read up to its packet number, and its DCID names this connection: RFC 9000 §8.1
+                // counts "datagrams that contain packets that are all discarded" (as ngtcp2, which counts every
+                // datagram it is handed on the path)
+                countReceived(length);
+            }
             return drop(status == HeaderStatus.UNSUPPORTED_VERSION ? DropReason.UNSUPPORTED_VERSION
                     : DropReason.MALFORMED_HEADER);
         }

@@ -14,12 +14,24 @@
  *              ngtcp2_crypto_derive_and_install_tx_key), optionally server datagrams written first with
  *              ngtcp2_conn_write_pkt (fixed CRYPTO bytes) to use up the 3x amplification budget; then the close.
  *   stateless  ngtcp2_crypto_write_connection_close.
+ *   server1rtt a server as above that also holds Handshake and 1-RTT tx keys (ngtcp2_crypto_derive_and_install_tx_key
+ *              from fixed secrets), unconfirmed or after ngtcp2_conn_handshake_completed (confirmed); optionally it
+ *              first writes pre 1-RTT packets of one STREAM byte each (a validated token, settings.token, which the
+ *              client's Initial carries, lifts the amplification limit). 0.12.1 aborts on the application close
+ *              of such a confirmed server (an assertion, close-spec §7): the close runs in a child process, and an
+ *              abort is printed as out=ABORT:signal<n>.
+ *   clienths   a client that read the server's first datagram (Initial and Handshake CRYPTO data, printed as sin)
+ *              with Handshake keys of both directions installed by hand: its close is a Handshake packet.
+ *   clientretry a client that read a Retry (ngtcp2_crypto_write_retry, printed as retry) and wrote its second
+ *              Initial (printed as second).
  *
  * Output: comment lines start with '#'; every other line is "<case name> key=value ... out=<hex or ERR:<rv>>".
  * Keys: kind, ver, dcid, scid (the client's), sscid (server), type (transport|app), code, reasonlen (reason byte i
  * is 'a' + i % 26), destlen, hs (server Handshake tx secret), pre (server CRYPTO bytes written before the close),
  * in (the client Initial the server read), pre_out (what the server wrote before), first (the client's first
- * Initial). The close is written into a buffer of exactly destlen bytes.
+ * Initial), as (server 1-RTT secret), hsc (client Handshake secret), confirmed, tok, pre1rtt (1-RTT packets the
+ * server wrote before the close), rscid (the Retry's SCID). The close is written into a buffer of exactly destlen
+ * bytes.
  *
  * Build and run: benchmarks/ngtcp2/close-vectors.sh (gcc, pkg-config libngtcp2 libngtcp2_crypto_gnutls gnutls).
  */
@@ -32,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -49,6 +63,7 @@
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static int verbose_log = 0;
 static int no_shaping = 0; /* settings.no_tx_udp_payload_size_shaping for the next client_case */
+static const char *client_token = NULL; /* settings.token (hex) of the next new_client */
 
 static void rng_fill(uint8_t *p, size_t n) {
   while (n) {
@@ -215,8 +230,16 @@ static ngtcp2_conn *new_client(uint32_t version, const char *dcid_hex, const cha
   ngtcp2_cid dcid = cid_of(dcid_hex), scid = cid_of(scid_hex);
   ngtcp2_path path = client_path();
   ngtcp2_pkt_info pi;
+  static uint8_t tok[256];
+  size_t toklen;
   cb.client_initial = client_initial;
   default_settings(&s, &p);
+  if (client_token) {
+    /* a token from an earlier connection (NEW_TOKEN): every Initial carries it */
+    parse_hex(client_token, tok, &toklen);
+    s.token.base = tok;
+    s.token.len = toklen;
+  }
   int rv = ngtcp2_conn_client_new(&conn, &dcid, &scid, &path, version, &cb, &s, &p, NULL, NULL);
   if (rv != 0) {
     *firstlen = rv;
@@ -381,6 +404,272 @@ static void stateless_case(const char *name, const char *dcid_hex, const char *s
 #define D20 "00112233445566778899aabbccddeeff00112233"
 #define HS "4242424242424242424242424242424242424242424242424242424242424242"
 
+/* ---- 1-RTT, client Handshake and Retry cases ---- */
+
+#define AS_S "4444444444444444444444444444444444444444444444444444444444444444" /* server 1-RTT tx secret */
+#define AS_C "3333333333333333333333333333333333333333333333333333333333333333" /* client 1-RTT tx secret */
+#define HS_C "1111111111111111111111111111111111111111111111111111111111111111" /* client Handshake tx secret */
+
+static void set_gcm_ctx(ngtcp2_conn *conn) {
+  ngtcp2_crypto_ctx ctx;
+  memset(&ctx, 0, sizeof(ctx));
+  ctx.aead.native_handle = (void *)GNUTLS_CIPHER_AES_128_GCM;
+  ctx.aead.max_overhead = 16;
+  ctx.md.native_handle = (void *)GNUTLS_DIG_SHA256;
+  ctx.hp.native_handle = (void *)GNUTLS_CIPHER_AES_128_CBC;
+  ctx.max_encryption = 1ULL << 23;
+  ctx.max_decryption_failure = 1ULL << 52;
+  ngtcp2_conn_set_crypto_ctx(conn, &ctx);
+}
+
+/* installs a key derived from a fixed secret (hex), tx or rx, at level; the AES-128-GCM context must be set */
+static void install_key(ngtcp2_conn *conn, ngtcp2_crypto_level level, int tx, const char *secret_hex) {
+  uint8_t key[16], iv[12], hp[16], secret[64];
+  size_t secretlen;
+  parse_hex(secret_hex, secret, &secretlen);
+  int rv = tx ? ngtcp2_crypto_derive_and_install_tx_key(conn, key, iv, hp, level, secret, secretlen)
+              : ngtcp2_crypto_derive_and_install_rx_key(conn, key, iv, hp, level, secret, secretlen);
+  if (rv != 0) {
+    fprintf(stderr, "installing the %s key of level %d failed: %d\n", tx ? "tx" : "rx", (int)level, rv);
+    exit(1);
+  }
+}
+
+/* the number of short-header packets in a datagram (long-header packets are skipped by their Length field) */
+static size_t short_packets(const uint8_t *p, size_t n) {
+  size_t off = 0;
+  while (off < n) {
+    if (!(p[off] & 0x80)) {
+      return 1;
+    }
+    size_t q = off + 5;
+    q += 1 + p[q];
+    q += 1 + p[q];
+    if (((p[off] >> 4) & 3) == 0) { /* v1 Initial: token */
+      size_t vl = (size_t)1 << (p[q] >> 6);
+      uint64_t tl = p[q] & 0x3f;
+      for (size_t i = 1; i < vl; ++i) {
+        tl = tl << 8 | p[q + i];
+      }
+      q += vl + tl;
+    }
+    size_t vl = (size_t)1 << (p[q] >> 6);
+    uint64_t len = p[q] & 0x3f;
+    for (size_t i = 1; i < vl; ++i) {
+      len = len << 8 | p[q + i];
+    }
+    off = q + vl + len;
+  }
+  return 0;
+}
+
+static ngtcp2_conn *new_server(const char *dcid_hex, const char *scid_hex, const char *sscid_hex, const char *tok_hex) {
+  ngtcp2_conn *conn;
+  ngtcp2_settings s;
+  ngtcp2_transport_params p;
+  ngtcp2_callbacks cb = base_callbacks();
+  ngtcp2_cid odcid = cid_of(dcid_hex), cscid = cid_of(scid_hex), sscid = cid_of(sscid_hex);
+  ngtcp2_path path = server_path();
+  static uint8_t tok[256];
+  size_t toklen = 0;
+  cb.recv_client_initial = server_recv_client_initial;
+  default_settings(&s, &p);
+  if (tok_hex) {
+    /* a token the application validated: 0.12.1 then treats the path as validated */
+    parse_hex(tok_hex, tok, &toklen);
+    s.token.base = tok;
+    s.token.len = toklen;
+  }
+  p.original_dcid = odcid;
+  p.initial_scid = sscid;
+  int rv = ngtcp2_conn_server_new(&conn, &cscid, &sscid, &path, NGTCP2_PROTO_VER_V1, &cb, &s, &p, NULL, NULL);
+  return rv == 0 ? conn : NULL;
+}
+
+/* A server that read the client's first Initial, holds Handshake and 1-RTT tx keys (fixed secrets) and, if
+   confirmed, was told the handshake completed; pre > 0: it then wrote pre datagrams of one 1-byte STREAM frame each
+   on a unidirectional stream (a validated token, tok, lifts the amplification limit), counted in pre1rtt. */
+static void server_1rtt_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *sscid_hex,
+                             int confirmed, size_t pre, int app, uint64_t code, size_t reasonlen, size_t destlen) {
+  static uint8_t in[MAXBUF], buf[MAXBUF];
+  ngtcp2_ssize inlen, n;
+  ngtcp2_connection_close_error e;
+  ngtcp2_pkt_info pi;
+  const char *tok = pre ? "7b7b7b7b7b7b7b7b" : NULL;
+  printf("%s kind=server1rtt ver=00000001 dcid=%s scid=%s sscid=%s hs=%s as=%s confirmed=%d tok=%s pre=%zu "
+         "type=%s code=0x%" PRIx64 " reasonlen=%zu destlen=%zu",
+         name, dcid_hex, scid_hex, sscid_hex, HS, AS_S, confirmed, tok ? tok : "-", pre, app ? "app" : "transport",
+         code, reasonlen, destlen);
+  client_token = tok;
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
+  client_token = NULL;
+  if (!client) {
+    printf(" out=ERR:client setup\n");
+    return;
+  }
+  ngtcp2_conn_del(client);
+  print_hex("in", in, (size_t)inlen);
+  print_hex("tp", client_tp, (size_t)client_tplen);
+  ngtcp2_conn *conn = new_server(dcid_hex, scid_hex, sscid_hex, tok);
+  ngtcp2_path path = server_path();
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  int rv = ngtcp2_conn_read_pkt(conn, &path, &pi, in, (size_t)inlen, T0);
+  if (rv == 0) {
+    rv = ngtcp2_conn_decode_remote_transport_params(conn, client_tp, (size_t)client_tplen);
+  }
+  if (rv != 0) {
+    printf(" out=ERR:%d(setup %s)\n", rv, ngtcp2_strerror(rv));
+    ngtcp2_conn_del(conn);
+    return;
+  }
+  set_gcm_ctx(conn);
+  install_key(conn, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS);
+  install_key(conn, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1, AS_S);
+  if (confirmed) {
+    ngtcp2_conn_handshake_completed(conn);
+  }
+  if (pre) {
+    int64_t sid;
+    size_t sent = 0, dgrams = 0;
+    uint8_t one = 0x61;
+    if (ngtcp2_conn_open_uni_stream(conn, &sid, NULL) != 0) {
+      printf(" out=ERR:open_uni_stream\n");
+      return;
+    }
+    /* the first datagrams also carry the server's Initial/Handshake ACKs and HANDSHAKE_DONE: write until pre 1-RTT
+       packets went out, each call one datagram */
+    while (sent < pre) {
+      ngtcp2_ssize ndatalen;
+      n = ngtcp2_conn_write_stream(conn, NULL, &pi, buf, 1452, &ndatalen, NGTCP2_WRITE_STREAM_FLAG_NONE, sid, &one,
+                                   1, T0);
+      if (n <= 0 || ++dgrams > 4 * pre + 8) {
+        printf(" out=ERR:%zd(pre write after %zu)\n", n, sent);
+        return;
+      }
+      sent += short_packets(buf, (size_t)n);
+    }
+    printf(" pre1rtt=%zu", sent);
+  }
+  set_ccerr(&e, app, code, reasonlen);
+  /* 0.12.1 asserts in the application close of a server that is confirmed but not yet in POST_HANDSHAKE (fixed in
+     1.4.0, close-spec §7): the close runs in a child, and an abort is printed as such */
+  fflush(stdout);
+  pid_t child = fork();
+  if (child == 0) {
+    n = ngtcp2_conn_write_connection_close(conn, NULL, &pi, buf, destlen, &e, T0);
+    print_out(n, buf);
+    fflush(stdout);
+    _exit(0);
+  }
+  int status;
+  waitpid(child, &status, 0);
+  if (!WIFEXITED(status)) {
+    printf(" out=ABORT:signal%d\n", WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+  }
+  ngtcp2_conn_del(conn);
+}
+
+/* A client that wrote its first Initial, then read the server's first datagram (server Initial CRYPTO 90 x 0x02,
+   Handshake CRYPTO 90 x 0x03; captured as sin) with its Handshake keys installed (tx from HS_C, rx from HS): the
+   close of a client at Handshake level. */
+static void client_hs_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *sscid_hex,
+                           int app, uint64_t code, size_t reasonlen, size_t destlen) {
+  static uint8_t in[MAXBUF], buf[MAXBUF], sin[MAXBUF], sh[90];
+  ngtcp2_ssize inlen, sinlen, n;
+  ngtcp2_connection_close_error e;
+  ngtcp2_pkt_info pi;
+  printf("%s kind=clienths ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s type=%s code=0x%" PRIx64
+         " reasonlen=%zu destlen=%zu",
+         name, dcid_hex, scid_hex, sscid_hex, HS, HS_C, app ? "app" : "transport", code, reasonlen, destlen);
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
+  ngtcp2_conn *server = client ? new_server(dcid_hex, scid_hex, sscid_hex, NULL) : NULL;
+  ngtcp2_path spath = server_path(), cpath = client_path();
+  if (!server) {
+    printf(" out=ERR:setup\n");
+    return;
+  }
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  int rv = ngtcp2_conn_read_pkt(server, &spath, &pi, in, (size_t)inlen, T0);
+  if (rv == 0) {
+    rv = ngtcp2_conn_decode_remote_transport_params(server, client_tp, (size_t)client_tplen);
+  }
+  if (rv != 0) {
+    printf(" out=ERR:%d(server setup)\n", rv);
+    return;
+  }
+  set_gcm_ctx(server);
+  install_key(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS);
+  memset(sh, 0x02, sizeof(sh));
+  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_INITIAL, sh, sizeof(sh));
+  memset(sh, 0x03, sizeof(sh));
+  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, sh, sizeof(sh));
+  sinlen = ngtcp2_conn_write_pkt(server, NULL, &pi, sin, 1452, T0);
+  ngtcp2_conn_del(server);
+  if (sinlen <= 0) {
+    printf(" out=ERR:%zd(server write)\n", sinlen);
+    return;
+  }
+  print_hex("sin", sin, (size_t)sinlen);
+  set_gcm_ctx(client);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
+  rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
+  if (rv != 0) {
+    printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
+    return;
+  }
+  set_ccerr(&e, app, code, reasonlen);
+  n = ngtcp2_conn_write_connection_close(client, NULL, &pi, buf, destlen, &e, T0);
+  print_out(n, buf);
+  ngtcp2_conn_del(client);
+}
+
+/* A client that wrote its first Initial, read a Retry (ngtcp2_crypto_write_retry: SCID rscid, token tok) and wrote
+   its second Initial (captured as second), then closes. */
+static void client_retry_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *rscid_hex,
+                              const char *tok_hex, int app, uint64_t code, size_t reasonlen, size_t destlen) {
+  static uint8_t in[MAXBUF], buf[MAXBUF], retry[MAXBUF], tok[256], second[MAXBUF];
+  ngtcp2_ssize inlen, n;
+  size_t toklen;
+  ngtcp2_connection_close_error e;
+  ngtcp2_pkt_info pi;
+  ngtcp2_path cpath = client_path();
+  printf("%s kind=clientretry ver=00000001 dcid=%s scid=%s rscid=%s tok=%s shaping=on type=%s code=0x%" PRIx64
+         " reasonlen=%zu destlen=%zu",
+         name, dcid_hex, scid_hex, rscid_hex, tok_hex, app ? "app" : "transport", code, reasonlen, destlen);
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
+  if (!client) {
+    printf(" out=ERR:client setup\n");
+    return;
+  }
+  print_hex("first", in, (size_t)inlen);
+  ngtcp2_cid cscid = cid_of(scid_hex), rscid = cid_of(rscid_hex), odcid = cid_of(dcid_hex);
+  parse_hex(tok_hex, tok, &toklen);
+  n = ngtcp2_crypto_write_retry(retry, sizeof(retry), NGTCP2_PROTO_VER_V1, &cscid, &rscid, &odcid, tok, toklen);
+  if (n <= 0) {
+    printf(" out=ERR:%zd(write_retry)\n", n);
+    return;
+  }
+  print_hex("retry", retry, (size_t)n);
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  int rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, retry, (size_t)n, T0);
+  if (rv != 0) {
+    printf(" out=ERR:%d(read retry %s)\n", rv, ngtcp2_strerror(rv));
+    return;
+  }
+  n = ngtcp2_conn_write_pkt(client, NULL, &pi, second, 1500, T0);
+  if (n <= 0) {
+    printf(" out=ERR:%zd(second Initial)\n", n);
+    return;
+  }
+  print_hex("second", second, (size_t)n);
+  set_ccerr(&e, app, code, reasonlen);
+  n = ngtcp2_conn_write_connection_close(client, NULL, &pi, buf, destlen, &e, T0);
+  print_out(n, buf);
+  ngtcp2_conn_del(client);
+}
+
+
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   if (argc > 2) {
@@ -463,6 +752,59 @@ int main(int argc, char **argv) {
   RUN("s-ih-amp16") server_case("s-ih-amp16", D8, S8, SS8, HS, 3000, 16, 0, 0xa, 0, 1500);
   RUN("s-ih-amp29") server_case("s-ih-amp29", D8, S8, SS8, HS, 3000, 29, 0, 0xa, 0, 1500);
   RUN("s-ih-amp29-r39") server_case("s-ih-amp29-r39", D8, S8, SS8, HS, 3000, 29, 0, 0xa, 39, 1500);
+  /* server with 1-RTT keys: unconfirmed (Initial + Handshake + 1-RTT) and confirmed (1-RTT only) */
+  RUN("s1u-t") server_1rtt_case("s1u-t", D8, S8, SS8, 0, 0, 0, 0xa, 11, 1500);
+  RUN("s1u-a") server_1rtt_case("s1u-a", D8, S8, SS8, 0, 0, 1, 0x1234, 11, 1500);
+  RUN("s1u-t-r0") server_1rtt_case("s1u-t-r0", D8, S8, SS8, 0, 0, 0, 0x0, 0, 1500);
+  RUN("s1u-a-r0") server_1rtt_case("s1u-a-r0", D8, S8, SS8, 0, 0, 1, 0x0, 0, 1500);
+  RUN("s1u-t-r500") server_1rtt_case("s1u-t-r500", D8, S8, SS8, 0, 0, 0, 0xa, 500, 1500);
+  RUN("s1u-t-r700") server_1rtt_case("s1u-t-r700", D8, S8, SS8, 0, 0, 0, 0xa, 700, 1500);
+  RUN("s1u-t-r1100") server_1rtt_case("s1u-t-r1100", D8, S8, SS8, 0, 0, 0, 0xa, 1100, 1500);
+  RUN("s1u-a-r1300") server_1rtt_case("s1u-a-r1300", D8, S8, SS8, 0, 0, 1, 0x1234, 1300, 1500);
+  RUN("s1u-a-r1500") server_1rtt_case("s1u-a-r1500", D8, S8, SS8, 0, 0, 1, 0x1234, 1500, 1500);
+  RUN("s1u-t-dest100") server_1rtt_case("s1u-t-dest100", D8, S8, SS8, 0, 0, 0, 0xa, 0, 100);
+  RUN("s1u-t-dest130") server_1rtt_case("s1u-t-dest130", D8, S8, SS8, 0, 0, 0, 0xa, 0, 130);
+  RUN("s1u-a-dest100") server_1rtt_case("s1u-a-dest100", D8, S8, SS8, 0, 0, 1, 0x1234, 0, 100);
+  RUN("s1u-a-dest120") server_1rtt_case("s1u-a-dest120", D8, S8, SS8, 0, 0, 1, 0x1234, 0, 120);
+  RUN("s1u-t-d0") server_1rtt_case("s1u-t-d0", D8, "", SS8, 0, 0, 0, 0x0, 0, 1500);
+  RUN("s1u-t-d20") server_1rtt_case("s1u-t-d20", D8, D20, D20, 0, 0, 0, 0x0, 0, 1500);
+  RUN("s1c-t") server_1rtt_case("s1c-t", D8, S8, SS8, 1, 0, 0, 0xa, 11, 1500);
+  RUN("s1c-a") server_1rtt_case("s1c-a", D8, S8, SS8, 1, 0, 1, 0x1234, 11, 1500);
+  RUN("s1c-t-r0") server_1rtt_case("s1c-t-r0", D8, S8, SS8, 1, 0, 0, 0x0, 0, 1500);
+  RUN("s1c-a-r0") server_1rtt_case("s1c-a-r0", D8, S8, SS8, 1, 0, 1, 0x0, 0, 1500);
+  RUN("s1c-t-r1400") server_1rtt_case("s1c-t-r1400", D8, S8, SS8, 1, 0, 0, 0xa, 1400, 1500);
+  RUN("s1c-t-dest30") server_1rtt_case("s1c-t-dest30", D8, S8, SS8, 1, 0, 0, 0x0, 0, 30);
+  RUN("s1c-t-dest29") server_1rtt_case("s1c-t-dest29", D8, S8, SS8, 1, 0, 0, 0x0, 0, 29);
+  RUN("s1c-t-dest28") server_1rtt_case("s1c-t-dest28", D8, S8, SS8, 1, 0, 0, 0x0, 0, 28);
+  RUN("s1c-t-dest40") server_1rtt_case("s1c-t-dest40", D8, S8, SS8, 1, 0, 0, 0xa, 11, 40);
+  /* short-header DCID (the client's SCID) of 0, 8 and 20 bytes against server SCIDs of 8 and 20: the minimum
+     1-RTT packet (0.12.1: DCID + 22; current: local SCID + 22) */
+  RUN("s1c-t-d0-s8") server_1rtt_case("s1c-t-d0-s8", D8, "", SS8, 1, 0, 0, 0x0, 0, 1500);
+  RUN("s1c-a-d0-s8") server_1rtt_case("s1c-a-d0-s8", D8, "", SS8, 1, 0, 1, 0x0, 0, 1500);
+  RUN("s1c-t-d0-s20") server_1rtt_case("s1c-t-d0-s20", D8, "", D20, 1, 0, 0, 0x0, 0, 1500);
+  RUN("s1c-t-d8-s20") server_1rtt_case("s1c-t-d8-s20", D8, S8, D20, 1, 0, 0, 0x0, 0, 1500);
+  RUN("s1c-t-d20-s8") server_1rtt_case("s1c-t-d20-s8", D8, D20, SS8, 1, 0, 0, 0x0, 0, 1500);
+  RUN("s1c-t-d20-s20") server_1rtt_case("s1c-t-d20-s20", D8, D20, D20, 1, 0, 0, 0x0, 0, 1500);
+  RUN("s1c-t-d20-s20-r11") server_1rtt_case("s1c-t-d20-s20-r11", D8, D20, D20, 1, 0, 0, 0xa, 11, 1500);
+  /* packet numbers after earlier 1-RTT packets (pn length: RFC 9000 A.2) */
+  RUN("s1c-pre5") server_1rtt_case("s1c-pre5", D8, S8, SS8, 1, 5, 0, 0xa, 11, 1500);
+  RUN("s1c-pre127") server_1rtt_case("s1c-pre127", D8, S8, SS8, 1, 127, 0, 0xa, 11, 1500);
+  RUN("s1c-pre128") server_1rtt_case("s1c-pre128", D8, S8, SS8, 1, 128, 0, 0xa, 11, 1500);
+  RUN("s1c-pre300") server_1rtt_case("s1c-pre300", D8, S8, SS8, 1, 300, 0, 0xa, 0, 1500);
+  /* client at Handshake level */
+  RUN("ch-t") client_hs_case("ch-t", D8, S8, SS8, 0, 0xa, 11, 1500);
+  RUN("ch-a") client_hs_case("ch-a", D8, S8, SS8, 1, 0x1234, 11, 1500);
+  RUN("ch-t-r0") client_hs_case("ch-t-r0", D8, S8, SS8, 0, 0x0, 0, 1500);
+  RUN("ch-t-s0") client_hs_case("ch-t-s0", D8, "", SS8, 0, 0x0, 0, 1500);
+  RUN("ch-t-d20") client_hs_case("ch-t-d20", D8, D20, D20, 0, 0x0, 0, 1500);
+  RUN("ch-t-r1100") client_hs_case("ch-t-r1100", D8, S8, SS8, 0, 0xa, 1100, 1500);
+  RUN("ch-t-dest48") client_hs_case("ch-t-dest48", D8, S8, SS8, 0, 0x0, 0, 48);
+  RUN("ch-t-dest47") client_hs_case("ch-t-dest47", D8, S8, SS8, 0, 0x0, 0, 47);
+  /* client after a Retry */
+  RUN("cr-t") client_retry_case("cr-t", D8, S8, "a1a2a3a4a5a6a7a8", "7474747474747474747474747474747474747474", 0,
+                                0xa, 11, 1500);
+  RUN("cr-a") client_retry_case("cr-a", D8, S8, "a1a2a3a4a5a6a7a8", "7474747474747474747474747474747474747474", 1,
+                                0x1234, 11, 1500);
   /* stateless */
   RUN("sl-t") stateless_case("sl-t", S8, D8, 0x128, 0, 1200);
   RUN("sl-t-r11") stateless_case("sl-t-r11", S8, D8, 0xb, 11, 1200);

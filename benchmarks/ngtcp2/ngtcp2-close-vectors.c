@@ -64,6 +64,10 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static int verbose_log = 0;
 static int no_shaping = 0; /* settings.no_tx_udp_payload_size_shaping for the next client_case */
 static const char *client_token = NULL; /* settings.token (hex) of the next new_client */
+/* the undecryptable datagram of the next server_case (see there): 0 a short header to the server's SCID; 1 a long
+   Handshake header to it whose Length runs past the datagram; 2 a short header to another connection ID; 3 a long
+   header of an unknown version to the server's SCID; 4 a short header to the server's SCID with the QUIC bit 0 */
+static int junk_kind = 0;
 
 static void rng_fill(uint8_t *p, size_t n) {
   while (n) {
@@ -312,6 +316,9 @@ static void server_case(const char *name, const char *dcid_hex, const char *scid
          " reasonlen=%zu destlen=%zu",
          name, dcid_hex, scid_hex, sscid_hex, hs_hex ? hs_hex : "-", pre, junk, app ? "app" : "transport", code,
          reasonlen, destlen);
+  if (junk_kind) {
+    printf(" junkkind=%d", junk_kind);
+  }
   ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
   if (!client) {
     printf(" out=ERR:client setup\n");
@@ -372,10 +379,24 @@ static void server_case(const char *name, const char *dcid_hex, const char *scid
     print_hex("pre_out", pre_out, pre_outlen);
   }
   if (junk) {
-    /* a datagram nobody can decrypt: a short header to the server's SCID, then 0x5a bytes */
+    /* a datagram nobody can decrypt: a header as junk_kind says, then 0x5a bytes */
     memset(buf, 0x5a, junk);
-    buf[0] = 0x40;
-    memcpy(buf + 1, sscid.data, sscid.datalen);
+    if (junk_kind == 1 || junk_kind == 3) {
+      static const uint8_t v1[4] = {0, 0, 0, 1}, unknown[4] = {0x1a, 0x2a, 0x3a, 0x4a};
+      buf[0] = 0xe0; /* long header, QUIC bit, Handshake */
+      memcpy(buf + 1, junk_kind == 1 ? v1 : unknown, 4);
+      buf[5] = (uint8_t)sscid.datalen;
+      memcpy(buf + 6, sscid.data, sscid.datalen);
+      buf[6 + sscid.datalen] = 0; /* empty SCID */
+      buf[7 + sscid.datalen] = 0x7f; /* Length 16383, past the datagram */
+      buf[8 + sscid.datalen] = 0xff;
+    } else {
+      buf[0] = junk_kind == 4 ? 0x00 : 0x40;
+      memcpy(buf + 1, sscid.data, sscid.datalen);
+      if (junk_kind == 2) {
+        buf[1] ^= 0xff;
+      }
+    }
     rv = ngtcp2_conn_read_pkt(conn, &path, &pi, buf, junk, T0);
     printf(" junk_rv=%d", rv);
   }
@@ -810,5 +831,17 @@ int main(int argc, char **argv) {
   RUN("sl-t-r11") stateless_case("sl-t-r11", S8, D8, 0xb, 11, 1200);
   RUN("sl-t-d18") stateless_case("sl-t-d18", D18, D20, 0xb, 3, 1200);
   RUN("sl-t-dest16") stateless_case("sl-t-dest16", S8, D8, 0xb, 0, 16);
+  /* last, so that the random draws of the cases above stay as they were: s-ih-amp0's spent budget raised by 100
+     bytes nobody can decrypt, whose header does not parse (Length past the end, an unknown version, the QUIC bit 0)
+     or names another connection */
+  junk_kind = 1;
+  RUN("s-ih-amp100-trunc") server_case("s-ih-amp100-trunc", D8, S8, SS8, HS, 3000, 100, 0, 0xa, 0, 1500);
+  junk_kind = 2;
+  RUN("s-ih-amp100-otherid") server_case("s-ih-amp100-otherid", D8, S8, SS8, HS, 3000, 100, 0, 0xa, 0, 1500);
+  junk_kind = 3;
+  RUN("s-ih-amp100-version") server_case("s-ih-amp100-version", D8, S8, SS8, HS, 3000, 100, 0, 0xa, 0, 1500);
+  junk_kind = 4;
+  RUN("s-ih-amp100-quicbit") server_case("s-ih-amp100-quicbit", D8, S8, SS8, HS, 3000, 100, 0, 0xa, 0, 1500);
+  junk_kind = 0;
   return 0;
 }

@@ -185,16 +185,39 @@ class Libngtcp2CloseVectorsTest {
         }
         int junk = Integer.parseInt(f.get("junk"));
         if (junk > 0) {
-            // as the harness: a short header to the server's SCID, then 0x5a bytes; nobody can decrypt it
-            byte[] j = new byte[junk];
-            Arrays.fill(j, (byte) 0x5a);
-            j[0] = 0x40;
-            byte[] scid = Hex.decode(f.get("sscid"));
-            System.arraycopy(scid, 0, j, 1, scid.length);
-            s.receive(ByteBuffer.wrap(j), SERVER_PATH, T0);
+            s.receive(ByteBuffer.wrap(junk(junk, Integer.parseInt(f.getOrDefault("junkkind", "0")),
+                    Hex.decode(f.get("sscid")))), SERVER_PATH, T0);
         }
         CloseOutcome o = s.writeConnectionClose(null, null, dest, error(f), T0);
         return new Ours(o, hex(dest), null, preOut.toString(), s);
+    }
+
+    /**
+     * The harness's undecryptable datagram of {@code length} bytes, 0x5a after its header, by {@code kind}: 0 a short
+     * header to the server's SCID; 1 a long Handshake header to it whose Length (16383) runs past the datagram; 2 a
+     * short header to another connection ID (the SCID's first byte inverted); 3 a long header of the unknown version
+     * 0x1a2a3a4a to the SCID; 4 a short header to the SCID with the QUIC bit 0.
+     */
+    private static byte[] junk(int length, int kind, byte[] scid) {
+        byte[] j = new byte[length];
+        Arrays.fill(j, (byte) 0x5a);
+        if (kind == 1 || kind == 3) {
+            j[0] = (byte) 0xe0;
+            byte[] version = kind == 1 ? new byte[] {0, 0, 0, 1} : new byte[] {0x1a, 0x2a, 0x3a, 0x4a};
+            System.arraycopy(version, 0, j, 1, 4);
+            j[5] = (byte) scid.length;
+            System.arraycopy(scid, 0, j, 6, scid.length);
+            j[6 + scid.length] = 0;
+            j[7 + scid.length] = 0x7f;
+            j[8 + scid.length] = (byte) 0xff;
+        } else {
+            j[0] = (byte) (kind == 4 ? 0x00 : 0x40);
+            System.arraycopy(scid, 0, j, 1, scid.length);
+            if (kind == 2) {
+                j[1] ^= (byte) 0xff;
+            }
+        }
+        return j;
     }
 
     /**
@@ -313,8 +336,9 @@ class Libngtcp2CloseVectorsTest {
      * DCIDs of 8 to 20), the server close of a server that read the client Initial (Initial only, or Initial and
      * Handshake once a Handshake key is installed; best effort when the buffer or the 3x amplification budget holds
      * only one of them, also when the budget was raised by a datagram too short to parse, 16 or 20 bytes to this
-     * connection's ID, which RFC 9000 §8.1 counts: "datagrams that contain packets that are all discarded") and the
-     * connection-less close. Also the client's first Initial and the server's datagrams
+     * connection's ID, which RFC 9000 §8.1 counts: "datagrams that contain packets that are all discarded", or by 100
+     * bytes whose header does not parse or names another connection: libngtcp2 counts every datagram the application
+     * hands it on the path, whose routing attributed it to the connection) and the connection-less close. Also the client's first Initial and the server's datagrams
      * before the close, where the harness captured them: the packet numbers of the close follow from them.
      * With 1-RTT keys: the unconfirmed server's Initial + Handshake + 1-RTT close (transport, and application as
      * {@code 1c 0c 00 00} at Initial/Handshake and {@code 1d} at 1-RTT; reasons of 500 to 1500 bytes and buffers of
@@ -334,6 +358,7 @@ class Libngtcp2CloseVectorsTest {
         "s-i-t", "s-i-t-r11", "s-i-a", "s-i-t-s0", "s-i-t-d18",
         "s-ih-t", "s-ih-a", "s-ih-t-r1100", "s-ih-t-r600", "s-ih-t-dest60", "s-ih-t-dest90",
         "s-ih-amp29", "s-ih-amp29-r39", "s-ih-amp40", "s-ih-amp16", "s-ih-amp20",
+        "s-ih-amp100-trunc", "s-ih-amp100-otherid", "s-ih-amp100-version", "s-ih-amp100-quicbit",
         "sl-t", "sl-t-r11", "sl-t-d18",
         "s1u-t", "s1u-a", "s1u-t-r0", "s1u-a-r0", "s1u-t-r500", "s1u-t-r700", "s1u-t-r1100", "s1u-a-r1300",
         "s1u-a-r1500", "s1u-t-dest100", "s1u-t-dest130", "s1u-a-dest100", "s1u-a-dest120", "s1u-t-d20",
@@ -543,11 +568,11 @@ class Libngtcp2CloseVectorsTest {
     }
 
     /**
-     * The resource holds the 98 cases the harness writes, all asserted above: 74 identical, 12 NOBUF, 1 draft v2,
+     * The resource holds the 102 cases the harness writes, all asserted above: 78 identical, 12 NOBUF, 1 draft v2,
      * 2 short DCIDs, 4 minimum 1-RTT sizes, 3 aborts of libngtcp2 and 2 closes after a Retry.
      */
     @Test
     void theResourceHoldsEveryCase() {
-        assertEquals(98, VECTORS.size(), VECTORS.keySet()::toString);
+        assertEquals(102, VECTORS.size(), VECTORS.keySet()::toString);
     }
 }

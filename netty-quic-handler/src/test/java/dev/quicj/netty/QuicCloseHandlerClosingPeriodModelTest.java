@@ -1804,9 +1804,9 @@ class QuicCloseHandlerClosingPeriodModelTest {
                         // the handler reads the idle deadline again
                         m.timerAt = m.idleStart + m.idleTimeout;
                     }
-                    // quic-core counts what comes from the path once the header parses up to its DCID and the DCID
-                    // is the connection's, even a datagram too short for the header protection sample (4 + 16 bytes
-                    // after the DCID), whose packet it discards: RFC 9000 §8.1, as libngtcp2
+                    // quic-core counts every datagram the handler routes to the connection from its path, even one
+                    // too short for the header protection sample (4 + 16 bytes after the DCID), whose packet it
+                    // discards: RFC 9000 §8.1, as libngtcp2
                     if (m.server && onPath && bytes.length >= 1 + m.id.length()) {
                         m.pathReceived += bytes.length;
                     }

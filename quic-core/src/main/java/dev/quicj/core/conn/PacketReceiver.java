@@ -82,6 +82,15 @@ final class PacketReceiver {
         if (screened != null) {
             return screened;
         }
+        boolean freshServer = conn.role == Role.SERVER && conn.originalDcid == null;
+        if (!freshServer) {
+            // RFC 9000 §8.1: a server counts "all of the payload bytes received in datagrams that are uniquely
+            // attributed to a single connection", including "datagrams that contain packets that are all discarded".
+            // The caller attributed this one by handing it to this connection on its path; its header is not read
+            // for that, as libngtcp2 counts every datagram it is handed on the path (whatever it then makes of the
+            // header, its version or its DCID)
+            countReceived(length);
+        }
         boolean checkReset = conn.resetTokenCount > 0 && length >= MIN_STATELESS_RESET_LENGTH;
         if (checkReset) {
             dg.get(limit - RESET_TOKEN_LENGTH, trailer);
@@ -90,13 +99,6 @@ final class PacketReceiver {
         if (status != HeaderStatus.OK) {
             if (checkReset && matchesResetToken()) {
                 return enterResetDraining(now);
-            }
-            if (status == HeaderStatus.TOO_SHORT_FOR_SAMPLE && !(conn.role == Role.SERVER && conn.originalDcid == null)
-                    && attribute(dg, length) == null) {
-                // the header was read up to its packet number, and its DCID names this connection: RFC 9000 §8.1
-                // counts "datagrams that contain packets that are all discarded" (as ngtcp2, which counts every
-                // datagram it is handed on the path)
-                countReceived(length);
             }
             return drop(status == HeaderStatus.UNSUPPORTED_VERSION ? DropReason.UNSUPPORTED_VERSION
                     : DropReason.MALFORMED_HEADER);
@@ -111,13 +113,11 @@ final class PacketReceiver {
             }
             return drop(notOurs);
         }
-        if (conn.role == Role.SERVER && conn.originalDcid == null) {
+        if (freshServer) {
             // a fresh server takes the first client Initial that authenticates, whatever its DCID: until one does, no
             // datagram is "uniquely attributed to a single connection" (RFC 9000 §8.1), and one that opens nothing is
             // a drop, which changes nothing; the bytes count when this datagram's Initial opens the connection
             unboundBytes = length;
-        } else {
-            countReceived(length);
         }
         if (header.form() == PacketForm.RETRY) {
             return retry(dg);

@@ -361,6 +361,12 @@ public final class QuicConnection {
      * the tag, no keys) is not counted, and neither is an Initial packet, whose keys anyone can derive (RFC 9001
      * §5.2).
      *
+     * <p>Hand this connection only the datagrams routed to it (by their Destination Connection ID): every datagram
+     * from its path counts toward a server's amplification budget (RFC 9000 §8.1, "datagrams that are uniquely
+     * attributed to a single connection", those whose packets are all discarded included), whatever its header says,
+     * as in ngtcp2. A server that has not read the client's first Initial yet counts a datagram only once its Initial
+     * opens the connection.
+     *
      * @param datagram the datagram from its position to its limit; its contents are overwritten, its position and
      *     limit are not changed. Not retained.
      * @param now the current time in nanoseconds; not earlier than any timestamp given before

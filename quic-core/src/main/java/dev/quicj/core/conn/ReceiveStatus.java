@@ -6,8 +6,9 @@ public enum ReceiveStatus {
     PROCESSED,
     /**
      * Nothing was processed: see {@link QuicConnection#lastDropReason()}. No state changed, except that the bytes of a
-     * datagram for this connection count towards its amplification budget (RFC 9000 §8.1) and that a 1-RTT packet
-     * received before the handshake completed is kept for later ({@link DropReason#HELD_UNTIL_HANDSHAKE_COMPLETE}).
+     * datagram from the connection's path count towards its amplification budget (RFC 9000 §8.1; see
+     * {@link QuicConnection#receive}) and that a 1-RTT packet received before the handshake completed is kept for
+     * later ({@link DropReason#HELD_UNTIL_HANDSHAKE_COMPLETE}).
      */
     DROPPED,
     /**

@@ -24,13 +24,17 @@
  *              with Handshake keys of both directions installed by hand: its close is a Handshake packet.
  *   clientretry a client that read a Retry (ngtcp2_crypto_write_retry, printed as retry) and wrote its second
  *              Initial (printed as second).
+ *   client1rtt a client whose handshake completed: as clienths, plus the server's transport parameters (stp) and
+ *              1-RTT keys of both directions, told the handshake completed; it wrote its Finished (cfin) and, if
+ *              confirmed, read the server's HANDSHAKE_DONE datagram (sdone). settings.no_pmtud on both sides.
  *
  * Output: comment lines start with '#'; every other line is "<case name> key=value ... out=<hex or ERR:<rv>>".
  * Keys: kind, ver, dcid, scid (the client's), sscid (server), type (transport|app), code, reasonlen (reason byte i
  * is 'a' + i % 26), destlen, hs (server Handshake tx secret), pre (server CRYPTO bytes written before the close),
  * in (the client Initial the server read), pre_out (what the server wrote before), first (the client's first
  * Initial), as (server 1-RTT secret), hsc (client Handshake secret), confirmed, tok, pre1rtt (1-RTT packets the
- * server wrote before the close), rscid (the Retry's SCID). The close is written into a buffer of exactly destlen
+ * server wrote before the close), rscid (the Retry's SCID), asc (client 1-RTT secret), tp (the client's transport
+ * parameters), stp (the server's), cfin, sdone. The close is written into a buffer of exactly destlen
  * bytes.
  *
  * Build and run: benchmarks/ngtcp2/close-vectors.sh (gcc, pkg-config libngtcp2 libngtcp2_crypto_gnutls gnutls).
@@ -68,6 +72,7 @@ static const char *client_token = NULL; /* settings.token (hex) of the next new_
    Handshake header to it whose Length runs past the datagram; 2 a short header to another connection ID; 3 a long
    header of an unknown version to the server's SCID; 4 a short header to the server's SCID with the QUIC bit 0 */
 static int junk_kind = 0;
+static int no_pmtud = 0; /* settings.no_pmtud of the next connections (the client 1-RTT cases) */
 
 static void rng_fill(uint8_t *p, size_t n) {
   while (n) {
@@ -153,6 +158,7 @@ static void default_settings(ngtcp2_settings *s, ngtcp2_transport_params *p) {
   s->initial_ts = T0;
   s->log_printf = verbose_log ? log_printf : NULL;
   s->no_tx_udp_payload_size_shaping = no_shaping;
+  s->no_pmtud = no_pmtud;
   ngtcp2_transport_params_default(p);
   p->initial_max_streams_uni = 3;
   p->initial_max_stream_data_bidi_local = 256 * 1024;
@@ -690,6 +696,120 @@ static void client_retry_case(const char *name, const char *dcid_hex, const char
   ngtcp2_conn_del(client);
 }
 
+/* A client whose handshake completed: it wrote its first Initial, read the server's first datagram (sin, as in
+   client_hs_case) and the server's transport parameters (stp), installed Handshake and 1-RTT keys of both directions
+   (tx HS_C / AS_C, rx HS / AS_S), was told the handshake completed, queued 36 bytes of 0x04 as Handshake CRYPTO data
+   (its Finished) and wrote them (cfin). confirmed: the server then read cfin, completed its handshake and wrote its
+   next datagram (sdone: HANDSHAKE_DONE, ACKs), which the client read. Both sides run with settings.no_pmtud (no
+   path-MTU probe in the 1-RTT space). */
+static void client_1rtt_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *sscid_hex,
+                             int confirmed, int app, uint64_t code, size_t reasonlen, size_t destlen) {
+  static uint8_t in[MAXBUF], buf[MAXBUF], sin[MAXBUF], sh[90], stp[512], cfin[MAXBUF], fin[36], sdone[MAXBUF];
+  ngtcp2_ssize inlen, sinlen, stplen, cfinlen, n;
+  ngtcp2_connection_close_error e;
+  ngtcp2_pkt_info pi;
+  printf("%s kind=client1rtt ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s confirmed=%d type=%s "
+         "code=0x%" PRIx64 " reasonlen=%zu destlen=%zu",
+         name, dcid_hex, scid_hex, sscid_hex, HS, HS_C, AS_S, AS_C, confirmed, app ? "app" : "transport", code,
+         reasonlen, destlen);
+  no_pmtud = 1;
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
+  ngtcp2_conn *server = client ? new_server(dcid_hex, scid_hex, sscid_hex, NULL) : NULL;
+  no_pmtud = 0;
+  ngtcp2_path spath = server_path(), cpath = client_path();
+  if (!server) {
+    printf(" out=ERR:setup\n");
+    return;
+  }
+  print_hex("first", in, (size_t)inlen);
+  print_hex("tp", client_tp, (size_t)client_tplen);
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  int rv = ngtcp2_conn_read_pkt(server, &spath, &pi, in, (size_t)inlen, T0);
+  if (rv == 0) {
+    rv = ngtcp2_conn_decode_remote_transport_params(server, client_tp, (size_t)client_tplen);
+  }
+  if (rv != 0) {
+    printf(" out=ERR:%d(server setup)\n", rv);
+    return;
+  }
+  set_gcm_ctx(server);
+  install_key(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS);
+  memset(sh, 0x02, sizeof(sh));
+  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_INITIAL, sh, sizeof(sh));
+  memset(sh, 0x03, sizeof(sh));
+  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, sh, sizeof(sh));
+  sinlen = ngtcp2_conn_write_pkt(server, NULL, &pi, sin, 1452, T0);
+  stplen = ngtcp2_conn_encode_local_transport_params(server, stp, sizeof(stp));
+  if (sinlen <= 0 || stplen <= 0) {
+    printf(" out=ERR:%zd/%zd(server write)\n", sinlen, stplen);
+    return;
+  }
+  print_hex("sin", sin, (size_t)sinlen);
+  print_hex("stp", stp, (size_t)stplen);
+  set_gcm_ctx(client);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
+  pi.ecn = NGTCP2_ECN_NOT_ECT; /* write_pkt set it (ECT(0) for a padded datagram): read as not ECN-marked */
+  rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
+  if (rv == 0) {
+    rv = ngtcp2_conn_decode_remote_transport_params(client, stp, (size_t)stplen);
+  }
+  if (rv != 0) {
+    printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
+    return;
+  }
+  install_key(client, NGTCP2_CRYPTO_LEVEL_APPLICATION, 0, AS_S);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1, AS_C);
+  ngtcp2_conn_handshake_completed(client);
+  memset(fin, 0x04, sizeof(fin));
+  ngtcp2_conn_submit_crypto_data(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, fin, sizeof(fin));
+  cfinlen = ngtcp2_conn_write_pkt(client, NULL, &pi, cfin, 1452, T0);
+  if (cfinlen <= 0) {
+    printf(" out=ERR:%zd(client Finished)\n", cfinlen);
+    return;
+  }
+  print_hex("cfin", cfin, (size_t)cfinlen);
+  if (confirmed) {
+    install_key(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS_C);
+    install_key(server, NGTCP2_CRYPTO_LEVEL_APPLICATION, 0, AS_C);
+    install_key(server, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1, AS_S);
+    /* told before it reads the client's Finished, as from its TLS callback: the read moves it to POST_HANDSHAKE */
+    ngtcp2_conn_handshake_completed(server);
+    pi.ecn = NGTCP2_ECN_NOT_ECT;
+    rv = ngtcp2_conn_read_pkt(server, &spath, &pi, cfin, (size_t)cfinlen, T0);
+    if (rv != 0) {
+      printf(" out=ERR:%d(server read Finished %s)\n", rv, ngtcp2_strerror(rv));
+      return;
+    }
+    /* the server's datagrams until it writes nothing more, each read by the client (sdone: their concatenation) */
+    size_t sdonelen = 0;
+    for (int i = 0; i < 8; ++i) {
+      n = ngtcp2_conn_write_pkt(server, NULL, &pi, sdone + sdonelen, 1452, T0);
+      if (n < 0) {
+        printf(" out=ERR:%zd(server write after Finished)\n", n);
+        return;
+      }
+      if (n == 0) {
+        break;
+      }
+      printf(" sdone_dgram=%zd", n);
+      pi.ecn = NGTCP2_ECN_NOT_ECT;
+      rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sdone + sdonelen, (size_t)n, T0);
+      if (rv != 0) {
+        printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
+        return;
+      }
+      sdonelen += (size_t)n;
+    }
+    print_hex("sdone", sdone, sdonelen);
+  }
+  ngtcp2_conn_del(server);
+  set_ccerr(&e, app, code, reasonlen);
+  n = ngtcp2_conn_write_connection_close(client, NULL, &pi, buf, destlen, &e, T0);
+  print_out(n, buf);
+  ngtcp2_conn_del(client);
+}
+
 
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
@@ -843,5 +963,36 @@ int main(int argc, char **argv) {
   junk_kind = 4;
   RUN("s-ih-amp100-quicbit") server_case("s-ih-amp100-quicbit", D8, S8, SS8, HS, 3000, 100, 0, 0xa, 0, 1500);
   junk_kind = 0;
+  /* client with 1-RTT keys: handshake completed, unconfirmed (Handshake + 1-RTT) and confirmed (1-RTT only) */
+  RUN("c1u-t") client_1rtt_case("c1u-t", D8, S8, SS8, 0, 0, 0xa, 11, 1500);
+  RUN("c1u-a") client_1rtt_case("c1u-a", D8, S8, SS8, 0, 1, 0x1234, 11, 1500);
+  RUN("c1u-t-r0") client_1rtt_case("c1u-t-r0", D8, S8, SS8, 0, 0, 0x0, 0, 1500);
+  RUN("c1u-a-r0") client_1rtt_case("c1u-a-r0", D8, S8, SS8, 0, 1, 0x0, 0, 1500);
+  RUN("c1u-t-r600") client_1rtt_case("c1u-t-r600", D8, S8, SS8, 0, 0, 0xa, 600, 1500);
+  RUN("c1u-t-r1100") client_1rtt_case("c1u-t-r1100", D8, S8, SS8, 0, 0, 0xa, 1100, 1500);
+  RUN("c1u-a-r1100") client_1rtt_case("c1u-a-r1100", D8, S8, SS8, 0, 1, 0x1234, 1100, 1500);
+  RUN("c1u-a-r1300") client_1rtt_case("c1u-a-r1300", D8, S8, SS8, 0, 1, 0x1234, 1300, 1500);
+  RUN("c1u-t-dest78") client_1rtt_case("c1u-t-dest78", D8, S8, SS8, 0, 0, 0x0, 0, 78);
+  RUN("c1u-t-dest77") client_1rtt_case("c1u-t-dest77", D8, S8, SS8, 0, 0, 0x0, 0, 77);
+  RUN("c1u-t-dest48") client_1rtt_case("c1u-t-dest48", D8, S8, SS8, 0, 0, 0x0, 0, 48);
+  RUN("c1u-t-dest47") client_1rtt_case("c1u-t-dest47", D8, S8, SS8, 0, 0, 0x0, 0, 47);
+  RUN("c1u-t-dest29") client_1rtt_case("c1u-t-dest29", D8, S8, SS8, 0, 0, 0x0, 0, 29);
+  RUN("c1u-t-d0") client_1rtt_case("c1u-t-d0", D8, S8, "", 0, 0, 0x0, 0, 1500);
+  RUN("c1u-t-d20") client_1rtt_case("c1u-t-d20", D8, S8, D20, 0, 0, 0x0, 0, 1500);
+  RUN("c1c-t") client_1rtt_case("c1c-t", D8, S8, SS8, 1, 0, 0xa, 11, 1500);
+  RUN("c1c-a") client_1rtt_case("c1c-a", D8, S8, SS8, 1, 1, 0x1234, 11, 1500);
+  RUN("c1c-t-r0") client_1rtt_case("c1c-t-r0", D8, S8, SS8, 1, 0, 0x0, 0, 1500);
+  RUN("c1c-a-r0") client_1rtt_case("c1c-a-r0", D8, S8, SS8, 1, 1, 0x0, 0, 1500);
+  RUN("c1c-a-r1169") client_1rtt_case("c1c-a-r1169", D8, S8, SS8, 1, 1, 0x1234, 1169, 1500);
+  RUN("c1c-a-r1170") client_1rtt_case("c1c-a-r1170", D8, S8, SS8, 1, 1, 0x1234, 1170, 1500);
+  RUN("c1c-t-dest30") client_1rtt_case("c1c-t-dest30", D8, S8, SS8, 1, 0, 0x0, 0, 30);
+  RUN("c1c-t-dest29") client_1rtt_case("c1c-t-dest29", D8, S8, SS8, 1, 0, 0x0, 0, 29);
+  RUN("c1c-t-d0") client_1rtt_case("c1c-t-d0", D8, S8, "", 1, 0, 0x0, 0, 1500);
+  RUN("c1c-a-d0") client_1rtt_case("c1c-a-d0", D8, S8, "", 1, 1, 0x0, 0, 1500);
+  RUN("c1c-t-d20") client_1rtt_case("c1c-t-d20", D8, S8, D20, 1, 0, 0x0, 0, 1500);
+  RUN("c1c-t-d20-r11") client_1rtt_case("c1c-t-d20-r11", D8, S8, D20, 1, 0, 0xa, 11, 1500);
+  RUN("c1c-t-d8-s20") client_1rtt_case("c1c-t-d8-s20", D8, D20, SS8, 1, 0, 0x0, 0, 1500);
+  RUN("c1c-t-d0-s20") client_1rtt_case("c1c-t-d0-s20", D8, D20, "", 1, 0, 0x0, 0, 1500);
+  RUN("c1c-t-d20-s0") client_1rtt_case("c1c-t-d20-s0", D8, "", D20, 1, 0, 0x0, 0, 1500);
   return 0;
 }

@@ -148,17 +148,9 @@ class Libngtcp2CloseVectorsTest {
         if (f.get("shaping").equals("off")) {
             settings.udpPayloadShaping(Settings.UdpPayloadShaping.NO_SHAPING);
         }
-        QuicConnection c = QuicConnection.clientBuilder().version(QuicVersion.V1)
-                .originalDestinationConnectionId(ConnectionId.fromHex(f.get("dcid")))
-                .sourceConnectionId(ConnectionId.fromHex(f.get("scid"))).path(CLIENT_PATH)
-                .settings(settings.build()).build(T0);
-        byte[] hello = new byte[300];
-        Arrays.fill(hello, (byte) 0x01);
-        c.submitCryptoData(EncryptionLevel.INITIAL, hello);
-        ByteBuffer first = ByteBuffer.allocate(1500);
-        c.writePacket(null, null, first, T0);
+        QuicConnection c = firstInitialWritten(f, settings);
         CloseOutcome o = c.writeConnectionClose(null, null, dest, error(f), T0);
-        return new Ours(o, hex(dest), hex(first), null, c);
+        return new Ours(o, hex(dest), f.get("first"), null, c); // first: compared in firstInitialWritten
     }
 
     private static Ours server(Map<String, String> f, ByteBuffer dest) throws Exception {

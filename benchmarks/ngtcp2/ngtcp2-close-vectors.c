@@ -27,6 +27,9 @@
  *   client1rtt a client whose handshake completed: as clienths, plus the server's transport parameters (stp) and
  *              1-RTT keys of both directions, told the handshake completed; it wrote its Finished (cfin) and, if
  *              confirmed, read the server's HANDSHAKE_DONE datagram (sdone). settings.no_pmtud on both sides.
+ *   keyupdate  a confirmed client1rtt pair, then a key update (ngtcp2_conn_initiate_key_update, kut ns later):
+ *              ku=server the server updates and sends a 1-byte STREAM frame with Key Phase 1 (kupkt), the client
+ *              reads it and closes; ku=client the other way round, and the server closes.
  *
  * Output: comment lines start with '#'; every other line is "<case name> key=value ... out=<hex or ERR:<rv>>".
  * Keys: kind, ver, dcid, scid (the client's), sscid (server), type (transport|app), code, reasonlen (reason byte i
@@ -34,7 +37,7 @@
  * in (the client Initial the server read), pre_out (what the server wrote before), first (the client's first
  * Initial), as (server 1-RTT secret), hsc (client Handshake secret), confirmed, tok, pre1rtt (1-RTT packets the
  * server wrote before the close), rscid (the Retry's SCID), asc (client 1-RTT secret), tp (the client's transport
- * parameters), stp (the server's), cfin, sdone. The close is written into a buffer of exactly destlen
+ * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt. The close is written into a buffer of exactly destlen
  * bytes.
  *
  * Build and run: benchmarks/ngtcp2/close-vectors.sh (gcc, pkg-config libngtcp2 libngtcp2_crypto_gnutls gnutls).
@@ -73,6 +76,10 @@ static const char *client_token = NULL; /* settings.token (hex) of the next new_
    header of an unknown version to the server's SCID; 4 a short header to the server's SCID with the QUIC bit 0 */
 static int junk_kind = 0;
 static int no_pmtud = 0; /* settings.no_pmtud of the next connections (the client 1-RTT cases) */
+/* the next client_1rtt_case (confirmed) ends with a key update (RFC 9001 §6) instead: 1 the server initiates it and
+   the client closes, 2 the client initiates it and the server closes; KU_DT after T0 */
+static int key_update = 0;
+#define KU_DT ((ngtcp2_tstamp)10000000ULL)
 
 static void rng_fill(uint8_t *p, size_t n) {
   while (n) {
@@ -708,10 +715,13 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
   ngtcp2_ssize inlen, sinlen, stplen, cfinlen, n;
   ngtcp2_connection_close_error e;
   ngtcp2_pkt_info pi;
-  printf("%s kind=client1rtt ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s confirmed=%d type=%s "
+  printf("%s kind=%s ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s confirmed=%d type=%s "
          "code=0x%" PRIx64 " reasonlen=%zu destlen=%zu",
-         name, dcid_hex, scid_hex, sscid_hex, HS, HS_C, AS_S, AS_C, confirmed, app ? "app" : "transport", code,
-         reasonlen, destlen);
+         name, key_update ? "keyupdate" : "client1rtt", dcid_hex, scid_hex, sscid_hex, HS, HS_C, AS_S, AS_C,
+         confirmed, app ? "app" : "transport", code, reasonlen, destlen);
+  if (key_update) {
+    printf(" ku=%s kut=%" PRIu64, key_update == 1 ? "server" : "client", (uint64_t)KU_DT);
+  }
   no_pmtud = 1;
   ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
   ngtcp2_conn *server = client ? new_server(dcid_hex, scid_hex, sscid_hex, NULL) : NULL;
@@ -802,6 +812,47 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
       sdonelen += (size_t)n;
     }
     print_hex("sdone", sdone, sdonelen);
+  }
+  if (key_update) {
+    /* the key update (RFC 9001 §6): the initiator updates its keys KU_DT after the handshake and sends a 1-RTT
+       packet with them (key phase 1: a 1-byte STREAM frame on a new unidirectional stream, kupkt), which the other
+       endpoint reads; that endpoint then writes its close, at the same time */
+    ngtcp2_conn *init = key_update == 1 ? server : client, *peer = key_update == 1 ? client : server;
+    ngtcp2_path ipath = key_update == 1 ? spath : cpath, ppath = key_update == 1 ? cpath : spath;
+    static uint8_t kupkt[MAXBUF];
+    ngtcp2_ssize ndatalen;
+    int64_t sid;
+    uint8_t one = 0x61;
+    (void)ipath;
+    rv = ngtcp2_conn_initiate_key_update(init, T0 + KU_DT);
+    if (rv != 0) {
+      printf(" out=ERR:%d(initiate_key_update %s)\n", rv, ngtcp2_strerror(rv));
+      return;
+    }
+    rv = ngtcp2_conn_open_uni_stream(init, &sid, NULL);
+    if (rv != 0) {
+      printf(" out=ERR:%d(open_uni_stream)\n", rv);
+      return;
+    }
+    n = ngtcp2_conn_write_stream(init, NULL, &pi, kupkt, 1452, &ndatalen, NGTCP2_WRITE_STREAM_FLAG_NONE, sid, &one, 1,
+                                 T0 + KU_DT);
+    if (n <= 0) {
+      printf(" out=ERR:%zd(key update packet)\n", n);
+      return;
+    }
+    print_hex("kupkt", kupkt, (size_t)n);
+    pi.ecn = NGTCP2_ECN_NOT_ECT;
+    rv = ngtcp2_conn_read_pkt(peer, &ppath, &pi, kupkt, (size_t)n, T0 + KU_DT);
+    if (rv != 0) {
+      printf(" out=ERR:%d(read key update %s)\n", rv, ngtcp2_strerror(rv));
+      return;
+    }
+    ngtcp2_conn_del(init);
+    set_ccerr(&e, app, code, reasonlen);
+    n = ngtcp2_conn_write_connection_close(peer, NULL, &pi, buf, destlen, &e, T0 + KU_DT);
+    print_out(n, buf);
+    ngtcp2_conn_del(peer);
+    return;
   }
   ngtcp2_conn_del(server);
   set_ccerr(&e, app, code, reasonlen);
@@ -994,5 +1045,22 @@ int main(int argc, char **argv) {
   RUN("c1c-t-d8-s20") client_1rtt_case("c1c-t-d8-s20", D8, D20, SS8, 1, 0, 0x0, 0, 1500);
   RUN("c1c-t-d0-s20") client_1rtt_case("c1c-t-d0-s20", D8, D20, "", 1, 0, 0x0, 0, 1500);
   RUN("c1c-t-d20-s0") client_1rtt_case("c1c-t-d20-s0", D8, "", D20, 1, 0, 0x0, 0, 1500);
+  /* after a key update (RFC 9001 §6): a confirmed client that read the server's first packet with updated keys (key
+     phase 1) closes, and a server that read the client's */
+  key_update = 1;
+  RUN("kus-c-t") client_1rtt_case("kus-c-t", D8, S8, SS8, 1, 0, 0xa, 11, 1500);
+  RUN("kus-c-a") client_1rtt_case("kus-c-a", D8, S8, SS8, 1, 1, 0x1234, 11, 1500);
+  RUN("kus-c-t-r0") client_1rtt_case("kus-c-t-r0", D8, S8, SS8, 1, 0, 0x0, 0, 1500);
+  RUN("kus-c-a-r0") client_1rtt_case("kus-c-a-r0", D8, S8, SS8, 1, 1, 0x0, 0, 1500);
+  RUN("kus-c-t-d20") client_1rtt_case("kus-c-t-d20", D8, S8, D20, 1, 0, 0xa, 11, 1500);
+  RUN("kus-c-t-dest30") client_1rtt_case("kus-c-t-dest30", D8, S8, SS8, 1, 0, 0x0, 0, 30);
+  key_update = 2;
+  RUN("kuc-s-t") client_1rtt_case("kuc-s-t", D8, S8, SS8, 1, 0, 0xa, 11, 1500);
+  RUN("kuc-s-a") client_1rtt_case("kuc-s-a", D8, S8, SS8, 1, 1, 0x1234, 11, 1500);
+  RUN("kuc-s-t-r0") client_1rtt_case("kuc-s-t-r0", D8, S8, SS8, 1, 0, 0x0, 0, 1500);
+  RUN("kuc-s-a-r0") client_1rtt_case("kuc-s-a-r0", D8, S8, SS8, 1, 1, 0x0, 0, 1500);
+  RUN("kuc-s-t-d20") client_1rtt_case("kuc-s-t-d20", D8, D20, SS8, 1, 0, 0xa, 11, 1500);
+  RUN("kuc-s-t-dest30") client_1rtt_case("kuc-s-t-dest30", D8, S8, SS8, 1, 0, 0x0, 0, 30);
+  key_update = 0;
   return 0;
 }

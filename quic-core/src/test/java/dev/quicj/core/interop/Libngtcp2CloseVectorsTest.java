@@ -64,7 +64,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code ngtcp2_crypto_write_retry}) and wrote its second Initial; a client whose handshake completed (it read
  * the server's first datagram and transport parameters, holds Handshake and 1-RTT keys and wrote its Finished),
  * unconfirmed (Handshake + 1-RTT close) or after the server's HANDSHAKE_DONE (1-RTT only); libngtcp2 ran these
- * with {@code no_pmtud}, so that it sends no path-MTU probe before the close. Neither side skips packet numbers
+ * with {@code no_pmtud}, so that it sends no path-MTU probe before the close. After a key update (RFC 9001 §6), with
+ * both confirmed: the peer's 1-RTT packet with Key Phase 1 read by a client (the server updated) or by the server
+ * of the same handshake (the client updated), which then closes. Neither side skips packet numbers
  * (0.12.1 has no skipping; ours skips only with {@link Settings.Builder#packetNumberSkipRandom}, unset here).
  *
  * <p>Outcomes that are not byte-identical are asserted as exactly the documented difference (close-spec "Project
@@ -282,6 +284,13 @@ class Libngtcp2CloseVectorsTest {
      * no 1-RTT packet before the close, so both sides close with 1-RTT packet number 0.
      */
     private static Ours client1rtt(Map<String, String> f, ByteBuffer dest) throws Exception {
+        QuicConnection c = client1rttConnection(f);
+        CloseOutcome o = c.writeConnectionClose(null, null, dest, error(f), T0);
+        return new Ours(o, hex(dest), f.get("first"), null, c); // first: compared in firstInitialWritten
+    }
+
+    /** The client of {@link #client1rtt}, before its close. */
+    private static QuicConnection client1rttConnection(Map<String, String> f) throws Exception {
         // RFC 9287: as for a server, the draw of whether to clear the QUIC bit (once the peer allows it, as its
         // transport parameters do) shows in the first byte of the client's Finished datagram, not header-protected
         boolean cleared = (Integer.parseInt(f.get("cfin").substring(0, 2), 16) & 0x40) == 0;
@@ -328,8 +337,84 @@ class Libngtcp2CloseVectorsTest {
         } else {
             assertTrue(c.isHandshakeCompleted() && !c.isHandshakeConfirmed());
         }
-        CloseOutcome o = c.writeConnectionClose(null, null, dest, error(f), T0);
-        return new Ours(o, hex(dest), f.get("first"), null, c); // first: compared in firstInitialWritten
+        return c;
+    }
+
+    /**
+     * A close after the peer's key update (RFC 9001 §6), both endpoints confirmed as in {@link #client1rtt}'s
+     * confirmed case. {@code ku=server}: the server updated its keys {@code kut} nanoseconds later and sent a 1-RTT
+     * packet with Key Phase 1 (a 1-byte STREAM frame on its first unidirectional stream, {@code kupkt}); the client
+     * read it and closes at that time. {@code ku=client}: the same the other way round, and the server of
+     * {@link #serverHandshake} closes.
+     */
+    private static Ours keyUpdate(Map<String, String> f, ByteBuffer dest) throws Exception {
+        long now = T0 + Long.parseLong(f.get("kut"));
+        boolean serverUpdates = f.get("ku").equals("server");
+        QuicConnection c = serverUpdates ? client1rttConnection(f) : serverHandshake(f);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(Hex.decode(f.get("kupkt"))),
+                serverUpdates ? CLIENT_PATH : SERVER_PATH, now), () -> String.valueOf(c.lastDropReason()));
+        CloseOutcome o = c.writeConnectionClose(null, null, dest, error(f), now);
+        return new Ours(o, hex(dest), f.get("first"), null, c); // first: compared as the client's or the server's
+    }
+
+    /**
+     * The server of the client 1-RTT cases, confirmed: it read the client's first Initial and transport parameters,
+     * holds Handshake and 1-RTT keys of both directions from the harness's secrets, wrote its first datagram (Initial
+     * CRYPTO 90 x 0x02, Handshake CRYPTO 90 x 0x03, compared with {@code sin}), read the client's Finished
+     * ({@code cfin}), was told the handshake completed and wrote its HANDSHAKE_DONE datagram.
+     */
+    private static QuicConnection serverHandshake(Map<String, String> f) throws Exception {
+        // RFC 9287: libngtcp2's draw shows in the first byte of its 1-RTT packets, which is not header-protected
+        boolean cleared = (Integer.parseInt(f.get("sdone").substring(0, 2), 16) & 0x40) == 0;
+        Settings settings = Settings.builder()
+                .quicBitGreasing(cleared ? Settings.QuicBitGreasing.ALWAYS : Settings.QuicBitGreasing.NEVER).build();
+        QuicConnection s = QuicConnection.serverBuilder().version(QuicVersion.V1)
+                .sourceConnectionId(ConnectionId.fromHex(f.get("sscid"))).path(SERVER_PATH).settings(settings)
+                .build(T0);
+        // the client's first Initial, which the client case compares with ours
+        assertEquals(ReceiveStatus.PROCESSED,
+                s.receive(ByteBuffer.wrap(Hex.decode(f.get("first"))), SERVER_PATH, T0));
+        s.setLocalTransportParameters(
+                TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("stp"))), Role.SERVER));
+        s.installTxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("hs")));
+        byte[] crypto = new byte[90];
+        Arrays.fill(crypto, (byte) 0x02);
+        s.submitCryptoData(EncryptionLevel.INITIAL, crypto);
+        Arrays.fill(crypto, (byte) 0x03);
+        s.submitCryptoData(EncryptionLevel.HANDSHAKE, crypto);
+        ByteBuffer sin = ByteBuffer.allocate(1452);
+        s.writePacket(null, null, sin, T0);
+        assertEquals(f.get("sin"), hex(sin), "the server's first datagram");
+        // the client's transport parameters only now: libngtcp2 (0.12.1 and HEAD, ngtcp2_conn_install_tx_key) keeps
+        // a server's remote parameters pending until its 1-RTT transmit key is installed, so its first datagram
+        // keeps the QUIC bit whatever its draw (RFC 9287 §3.1 allows both); ours would clear it once they are set
+        TransportParameters tp = TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("tp"))), Role.CLIENT);
+        s.checkPeerTransportParameters(tp);
+        s.setPeerTransportParameters(tp);
+        s.installRxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("hsc")));
+        s.installTxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("as")));
+        s.installRxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("asc")));
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(Hex.decode(f.get("cfin"))), SERVER_PATH, T0));
+        s.handshakeCompleted();
+        assertTrue(s.isHandshakeConfirmed());
+        ByteBuffer sdone = ByteBuffer.allocate(1452);
+        s.writePacket(null, null, sdone, T0);
+        // libngtcp2 also issues a connection ID there (NEW_CONNECTION_ID, sequence 1, before HANDSHAKE_DONE), which
+        // this core never does (it only tracks the peer's): opened, the two packets have the same first byte, DCID
+        // and packet number 0, and ours carries HANDSHAKE_DONE alone (padded for the header protection sample)
+        IndependentQuic.Keys as = IndependentQuic.keys(IndependentQuic.V1, Hex.decode(f.get("as")));
+        int dcidLength = f.get("scid").length() / 2;
+        IndependentQuic.Opened theirs = IndependentQuic.open(Hex.decode(f.get("sdone")), 0, as, dcidLength);
+        IndependentQuic.Opened mine = IndependentQuic.open(Hex.decode(hex(sdone)), 0, as, dcidLength);
+        assertEquals(theirs.end(), f.get("sdone").length() / 2, "one packet");
+        assertEquals(mine.end(), sdone.position(), "one packet");
+        assertEquals(theirs.firstByte(), mine.firstByte());
+        assertEquals(Hex.encode(theirs.dcid()), Hex.encode(mine.dcid()));
+        assertEquals(0, theirs.pn());
+        assertEquals(0, mine.pn());
+        assertTrue(theirs.payloadHex().matches("180100" + "08[0-9a-f]{16}" + "[0-9a-f]{32}1e"), theirs.payloadHex());
+        assertTrue(mine.payloadHex().matches("1e(00)+"), mine.payloadHex());
+        return s;
     }
 
     /** A client that wrote its first Initial, read the captured Retry and wrote its second Initial (as preOut). */
@@ -384,6 +469,8 @@ class Libngtcp2CloseVectorsTest {
                 return clientHandshake(f, dest);
             case "client1rtt":
                 return client1rtt(f, dest);
+            case "keyupdate":
+                return keyUpdate(f, dest);
             case "clientretry":
                 return clientRetry(f, dest);
             case "stateless": {
@@ -422,7 +509,9 @@ class Libngtcp2CloseVectorsTest {
      * the Handshake replacement and one of 1300 that does not, leaving the Handshake packet alone; buffers
      * of 78, 77, 48 and 47 bytes, the last holding the 1-RTT packet alone; a 20-byte DCID), after it the 1-RTT-only
      * close (a reason of 1169 bytes filling 1200, a buffer of exactly 30 bytes, a DCID of 20 bytes with SCIDs of 8
-     * and 0).
+     * and 0). After the peer's key update, the confirmed client's and the confirmed server's 1-RTT close, Key Phase 1
+     * and the next keys (transport and application, reasons of 11 and 0 bytes, a 20-byte DCID, a buffer of exactly
+     * 30 bytes).
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
@@ -445,7 +534,9 @@ class Libngtcp2CloseVectorsTest {
         "c1u-t", "c1u-a", "c1u-t-r0", "c1u-a-r0", "c1u-t-r600", "c1u-t-r1100", "c1u-a-r1100", "c1u-a-r1300",
         "c1u-t-dest78", "c1u-t-dest77", "c1u-t-dest48", "c1u-t-dest47", "c1u-t-d20",
         "c1c-t", "c1c-a", "c1c-t-r0", "c1c-a-r0", "c1c-a-r1169", "c1c-t-dest30",
-        "c1c-t-d20", "c1c-t-d20-r11", "c1c-t-d20-s0"})
+        "c1c-t-d20", "c1c-t-d20-r11", "c1c-t-d20-s0",
+        "kus-c-t", "kus-c-a", "kus-c-t-r0", "kus-c-a-r0", "kus-c-t-d20", "kus-c-t-dest30",
+        "kuc-s-t", "kuc-s-a", "kuc-s-t-r0", "kuc-s-a-r0", "kuc-s-t-d20", "kuc-s-t-dest30"})
     void sameBytesAsLibngtcp2(String name) throws Exception {
         Map<String, String> f = vector(name);
         Ours ours = ours(name);
@@ -628,6 +719,50 @@ class Libngtcp2CloseVectorsTest {
         assertTrue(o.payloadHex().startsWith(frame + "00"), o.payloadHex());
     }
 
+    /**
+     * What the byte equality of the key-update cases means, checked with the independent opener (RFC 9001 §6): the
+     * peer's packet carries Key Phase 1 and opens only with its next keys ("quic ku" from its 1-RTT secret, the header
+     * protection key unchanged, §6.1), and so does the close, sealed with the closing endpoint's next keys (§6.2:
+     * "MUST update its send keys to the corresponding key phase in response"), as both libngtcp2's and ours are; the
+     * client's close is its first 1-RTT packet (number 0), the server's follows its HANDSHAKE_DONE packet (number 1).
+     * The close carries CONNECTION_CLOSE and PADDING only: the acknowledgment the read packet calls for is not sent.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"kus-c-t", "kus-c-a", "kus-c-t-r0", "kus-c-a-r0", "kus-c-t-d20", "kus-c-t-dest30",
+        "kuc-s-t", "kuc-s-a", "kuc-s-t-r0", "kuc-s-a-r0", "kuc-s-t-d20", "kuc-s-t-dest30"})
+    void closeAfterAKeyUpdateUsesTheNextKeys(String name) throws Exception {
+        Map<String, String> f = vector(name);
+        boolean serverUpdates = f.get("ku").equals("server");
+        // the updater's and the closer's 1-RTT secrets, and the DCID lengths of their packets
+        byte[] updater = Hex.decode(f.get(serverUpdates ? "as" : "asc"));
+        byte[] closer = Hex.decode(f.get(serverUpdates ? "asc" : "as"));
+        int toUpdater = f.get(serverUpdates ? "sscid" : "scid").length() / 2;
+        int toCloser = f.get(serverUpdates ? "scid" : "sscid").length() / 2;
+        IndependentQuic.Opened ku = openNext(Hex.decode(f.get("kupkt")), updater, toCloser);
+        assertEquals(0x04, ku.firstByte() & 0x04, "Key Phase 1");
+        assertThrows(javax.crypto.AEADBadTagException.class, () -> IndependentQuic.open(Hex.decode(f.get("kupkt")), 0,
+                IndependentQuic.keys(IndependentQuic.V1, updater), toCloser));
+        Ours ours = ours(name);
+        assertEquals(f.get("out"), ours.datagram());
+        assertTrue(ours.conn().isInClosingPeriod());
+        IndependentQuic.Opened close = openNext(Hex.decode(f.get("out")), closer, toUpdater);
+        assertEquals(f.get("out").length() / 2, close.end(), "one packet");
+        assertEquals(0x04, close.firstByte() & 0x04, "Key Phase 1");
+        assertEquals(serverUpdates ? 0 : 1, close.pn());
+        String frame = f.get("type").equals("app") ? "1d" : "1c";
+        assertTrue(close.payloadHex().startsWith(frame), close.payloadHex());
+        assertThrows(javax.crypto.AEADBadTagException.class, () -> IndependentQuic.open(Hex.decode(f.get("out")), 0,
+                IndependentQuic.keys(IndependentQuic.V1, closer), toUpdater));
+    }
+
+    /** A 1-RTT packet opened with the keys of the generation after {@code secret}'s (RFC 9001 §6.1). */
+    private static IndependentQuic.Opened openNext(byte[] datagram, byte[] secret, int dcidLength) throws Exception {
+        IndependentQuic.Keys next = IndependentQuic.keys(IndependentQuic.V1,
+                IndependentQuic.nextSecret(IndependentQuic.V1, secret));
+        return IndependentQuic.openShort(datagram, next, IndependentQuic.keys(IndependentQuic.V1, secret).hp(),
+                dcidLength);
+    }
+
     /** The stateless helper of 0.12.1 returns -1 for a 16-byte buffer; ours says the buffer is too small. */
     @Test
     void statelessCloseIntoATooSmallBuffer() throws Exception {
@@ -661,11 +796,11 @@ class Libngtcp2CloseVectorsTest {
     }
 
     /**
-     * The resource holds the 132 cases the harness writes, all asserted above: 100 identical, 15 NOBUF, 1 draft v2,
-     * 2 short DCIDs, 9 minimum 1-RTT sizes, 3 aborts of libngtcp2 and 2 closes after a Retry.
+     * The resource holds the 144 cases the harness writes, all asserted above: 112 identical (12 after a key update),
+     * 15 NOBUF, 1 draft v2, 2 short DCIDs, 9 minimum 1-RTT sizes, 3 aborts of libngtcp2 and 2 closes after a Retry.
      */
     @Test
     void theResourceHoldsEveryCase() {
-        assertEquals(132, VECTORS.size(), VECTORS.keySet()::toString);
+        assertEquals(144, VECTORS.size(), VECTORS.keySet()::toString);
     }
 }

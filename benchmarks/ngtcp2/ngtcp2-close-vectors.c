@@ -603,12 +603,39 @@ static void server_1rtt_case(const char *name, const char *dcid_hex, const char 
   ngtcp2_conn_del(conn);
 }
 
+/* The server's side of the handshake up to its first datagram, as both client cases at Handshake level and later
+   need it: it reads the client's first Initial (in) and the client's transport parameters, gets its Handshake tx
+   key from HS, queues Initial CRYPTO 90 x 0x02 and Handshake CRYPTO 90 x 0x03 and writes one datagram into sin
+   (*sinlen: its length, or write_pkt's error), leaving in *pi what write_pkt set. Returns 0, or the read or decode
+   error. */
+static int server_first_flight(ngtcp2_conn *server, const uint8_t *in, ngtcp2_ssize inlen, uint8_t *sin,
+                               ngtcp2_ssize *sinlen, ngtcp2_pkt_info *pi) {
+  static uint8_t sh[90];
+  ngtcp2_path spath = server_path();
+  pi->ecn = NGTCP2_ECN_NOT_ECT;
+  int rv = ngtcp2_conn_read_pkt(server, &spath, pi, in, (size_t)inlen, T0);
+  if (rv == 0) {
+    rv = ngtcp2_conn_decode_remote_transport_params(server, client_tp, (size_t)client_tplen);
+  }
+  if (rv != 0) {
+    return rv;
+  }
+  set_gcm_ctx(server);
+  install_key(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS);
+  memset(sh, 0x02, sizeof(sh));
+  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_INITIAL, sh, sizeof(sh));
+  memset(sh, 0x03, sizeof(sh));
+  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, sh, sizeof(sh));
+  *sinlen = ngtcp2_conn_write_pkt(server, NULL, pi, sin, 1452, T0);
+  return 0;
+}
+
 /* A client that wrote its first Initial, then read the server's first datagram (server Initial CRYPTO 90 x 0x02,
    Handshake CRYPTO 90 x 0x03; captured as sin) with its Handshake keys installed (tx from HS_C, rx from HS): the
    close of a client at Handshake level. */
 static void client_hs_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *sscid_hex,
                            int app, uint64_t code, size_t reasonlen, size_t destlen) {
-  static uint8_t in[MAXBUF], buf[MAXBUF], sin[MAXBUF], sh[90];
+  static uint8_t in[MAXBUF], buf[MAXBUF], sin[MAXBUF];
   ngtcp2_ssize inlen, sinlen, n;
   ngtcp2_connection_close_error e;
   ngtcp2_pkt_info pi;
@@ -617,27 +644,16 @@ static void client_hs_case(const char *name, const char *dcid_hex, const char *s
          name, dcid_hex, scid_hex, sscid_hex, HS, HS_C, app ? "app" : "transport", code, reasonlen, destlen);
   ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
   ngtcp2_conn *server = client ? new_server(dcid_hex, scid_hex, sscid_hex, NULL) : NULL;
-  ngtcp2_path spath = server_path(), cpath = client_path();
+  ngtcp2_path cpath = client_path();
   if (!server) {
     printf(" out=ERR:setup\n");
     return;
   }
-  pi.ecn = NGTCP2_ECN_NOT_ECT;
-  int rv = ngtcp2_conn_read_pkt(server, &spath, &pi, in, (size_t)inlen, T0);
-  if (rv == 0) {
-    rv = ngtcp2_conn_decode_remote_transport_params(server, client_tp, (size_t)client_tplen);
-  }
+  int rv = server_first_flight(server, in, inlen, sin, &sinlen, &pi);
   if (rv != 0) {
     printf(" out=ERR:%d(server setup)\n", rv);
     return;
   }
-  set_gcm_ctx(server);
-  install_key(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS);
-  memset(sh, 0x02, sizeof(sh));
-  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_INITIAL, sh, sizeof(sh));
-  memset(sh, 0x03, sizeof(sh));
-  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, sh, sizeof(sh));
-  sinlen = ngtcp2_conn_write_pkt(server, NULL, &pi, sin, 1452, T0);
   ngtcp2_conn_del(server);
   if (sinlen <= 0) {
     printf(" out=ERR:%zd(server write)\n", sinlen);
@@ -711,7 +727,7 @@ static void client_retry_case(const char *name, const char *dcid_hex, const char
    path-MTU probe in the 1-RTT space). */
 static void client_1rtt_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *sscid_hex,
                              int confirmed, int app, uint64_t code, size_t reasonlen, size_t destlen) {
-  static uint8_t in[MAXBUF], buf[MAXBUF], sin[MAXBUF], sh[90], stp[512], cfin[MAXBUF], fin[36], sdone[MAXBUF];
+  static uint8_t in[MAXBUF], buf[MAXBUF], sin[MAXBUF], stp[512], cfin[MAXBUF], fin[36], sdone[MAXBUF];
   ngtcp2_ssize inlen, sinlen, stplen, cfinlen, n;
   ngtcp2_connection_close_error e;
   ngtcp2_pkt_info pi;
@@ -733,22 +749,11 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
   }
   print_hex("first", in, (size_t)inlen);
   print_hex("tp", client_tp, (size_t)client_tplen);
-  pi.ecn = NGTCP2_ECN_NOT_ECT;
-  int rv = ngtcp2_conn_read_pkt(server, &spath, &pi, in, (size_t)inlen, T0);
-  if (rv == 0) {
-    rv = ngtcp2_conn_decode_remote_transport_params(server, client_tp, (size_t)client_tplen);
-  }
+  int rv = server_first_flight(server, in, inlen, sin, &sinlen, &pi);
   if (rv != 0) {
     printf(" out=ERR:%d(server setup)\n", rv);
     return;
   }
-  set_gcm_ctx(server);
-  install_key(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS);
-  memset(sh, 0x02, sizeof(sh));
-  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_INITIAL, sh, sizeof(sh));
-  memset(sh, 0x03, sizeof(sh));
-  ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, sh, sizeof(sh));
-  sinlen = ngtcp2_conn_write_pkt(server, NULL, &pi, sin, 1452, T0);
   stplen = ngtcp2_conn_encode_local_transport_params(server, stp, sizeof(stp));
   if (sinlen <= 0 || stplen <= 0) {
     printf(" out=ERR:%zd/%zd(server write)\n", sinlen, stplen);

@@ -127,6 +127,12 @@ public final class QuicConnection {
     PacketNumberSpace handshake;
     PacketNumberSpace application;
 
+    // whether the peer's transport parameters are in effect for what this connection writes (its QUIC bit greasing,
+    // RFC 9287): as ngtcp2, which keeps them pending (remote.pending_transport_params) until a server installs its
+    // 1-RTT transmit key or a client its 1-RTT receive key; so a server's Initial and Handshake packets written before
+    // it has 1-RTT keys keep the QUIC bit, as libngtcp2's do (Libngtcp2CloseVectorsTest, s-ih-*)
+    boolean peerParametersInEffect;
+
     // amplification accounting of the current path (RFC 9000 §8.1)
     long pathBytesReceived;
     long pathBytesSent;
@@ -564,6 +570,9 @@ public final class QuicConnection {
             throw new IllegalStateException(level + " transmit key already installed");
         }
         space.installTx(newProtection(suite, secret), suite.confidentialityLimit());
+        if (level == EncryptionLevel.ONE_RTT && role == Role.SERVER) {
+            peerParametersInEffect = true;
+        }
         if (level == EncryptionLevel.ONE_RTT) {
             // the next generation, if the peer updates its keys, comes from this one (RFC 9001 §6)
             KeyGenerations keys = space.keyGenerations();
@@ -600,6 +609,9 @@ public final class QuicConnection {
         if (level == EncryptionLevel.HANDSHAKE) {
             // TLS reads Handshake messages next: nothing more at Initial level (isPreviousReceiveLevel)
             failIfUnconsumed(initial, level);
+        }
+        if (level == EncryptionLevel.ONE_RTT && role == Role.CLIENT) {
+            peerParametersInEffect = true;
         }
         if (level == EncryptionLevel.ONE_RTT) {
             KeyGenerations keys = space.keyGenerations();
@@ -1319,11 +1331,11 @@ public final class QuicConnection {
 
     /**
      * Whether this connection's packets clear the QUIC bit: the peer's transport parameters advertised
-     * grease_quic_bit (RFC 9287 §3; close-spec §4.2: never before they are known) and this connection's greasing bit,
-     * drawn at creation, says so.
+     * grease_quic_bit (RFC 9287 §3; close-spec §4.2: never before they are known), they are in effect, and this
+     * connection's greasing bit, drawn at creation, says so.
      */
     boolean clearsQuicBit() {
-        return greaseQuicBit && peerParameters != null && peerParameters.greaseQuicBit();
+        return greaseQuicBit && peerParametersInEffect && peerParameters != null && peerParameters.greaseQuicBit();
     }
 
     /**

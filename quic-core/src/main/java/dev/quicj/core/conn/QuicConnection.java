@@ -127,10 +127,11 @@ public final class QuicConnection {
     PacketNumberSpace handshake;
     PacketNumberSpace application;
 
-    // whether the peer's transport parameters are in effect for what this connection writes (its QUIC bit greasing,
-    // RFC 9287): as ngtcp2, which keeps them pending (remote.pending_transport_params) until a server installs its
-    // 1-RTT transmit key or a client its 1-RTT receive key; so a server's Initial and Handshake packets written before
-    // it has 1-RTT keys keep the QUIC bit, as libngtcp2's do (Libngtcp2CloseVectorsTest, s-ih-*)
+    // a server: whether the client's transport parameters are in effect for what this connection writes (QUIC bit
+    // greasing, RFC 9287; the datagram cap of close-spec §3.1 step 1): as ngtcp2, which keeps a server's pending
+    // (remote.pending_transport_params) until it installs its 1-RTT transmit key; so a server's Initial and Handshake
+    // packets written before it has 1-RTT keys keep the QUIC bit, as libngtcp2's do (Libngtcp2CloseVectorsTest,
+    // s-ih-*). A client's take effect when set: they may be the remembered ones of 0-RTT, which ngtcp2 applies at once
     boolean peerParametersInEffect;
 
     // amplification accounting of the current path (RFC 9000 §8.1)
@@ -609,9 +610,6 @@ public final class QuicConnection {
         if (level == EncryptionLevel.HANDSHAKE) {
             // TLS reads Handshake messages next: nothing more at Initial level (isPreviousReceiveLevel)
             failIfUnconsumed(initial, level);
-        }
-        if (level == EncryptionLevel.ONE_RTT && role == Role.CLIENT) {
-            peerParametersInEffect = true;
         }
         if (level == EncryptionLevel.ONE_RTT) {
             KeyGenerations keys = space.keyGenerations();
@@ -1331,11 +1329,16 @@ public final class QuicConnection {
 
     /**
      * Whether this connection's packets clear the QUIC bit: the peer's transport parameters advertised
-     * grease_quic_bit (RFC 9287 §3; close-spec §4.2: never before they are known), they are in effect, and this
-     * connection's greasing bit, drawn at creation, says so.
+     * grease_quic_bit (RFC 9287 §3; close-spec §4.2: never before they are known), they are in effect (a server's
+     * once its 1-RTT transmit key is installed), and this connection's greasing bit, drawn at creation, says so.
      */
     boolean clearsQuicBit() {
-        return greaseQuicBit && peerParametersInEffect && peerParameters != null && peerParameters.greaseQuicBit();
+        return greaseQuicBit && peerParametersInEffect() && peerParameters.greaseQuicBit();
+    }
+
+    /** Whether the peer's transport parameters are set and in effect (see {@link #peerParametersInEffect}). */
+    private boolean peerParametersInEffect() {
+        return peerParameters != null && (role == Role.CLIENT || peerParametersInEffect);
     }
 
     /**
@@ -1364,9 +1367,12 @@ public final class QuicConnection {
         }
     }
 
-    /** The shaped destination length of close-spec §3.1 steps 1-3. */
+    /**
+     * The shaped destination length of close-spec §3.1 steps 1-3 ("if the peer's transport parameters are known":
+     * in effect, as for {@link #clearsQuicBit}).
+     */
     int shapeUdpPayload(int destlen) {
-        if (peerParameters != null && peerParameters.maxUdpPayloadSize() > 0) {
+        if (peerParametersInEffect() && peerParameters.maxUdpPayloadSize() > 0) {
             destlen = (int) Math.min(destlen, peerParameters.maxUdpPayloadSize());
         }
         destlen = Math.min(destlen, settings.maxTxUdpPayloadSize());

@@ -593,7 +593,9 @@ class CloseModelBasedTest {
 
         int shaped(int buf) {
             long d = buf;
-            if (peerMax > 0) {
+            // a server's view of the client's parameters takes effect with its 1-RTT transmit key, as ngtcp2's
+            // pending_transport_params
+            if (peerMax > 0 && (!server || txKey[A])) {
                 d = Math.min(d, peerMax);
             }
             d = Math.min(d, maxTx);

@@ -131,7 +131,9 @@ public final class QuicConnection {
     // greasing, RFC 9287; the datagram cap of close-spec §3.1 step 1): as ngtcp2, which keeps a server's pending
     // (remote.pending_transport_params) until it installs its 1-RTT transmit key; so a server's Initial and Handshake
     // packets written before it has 1-RTT keys keep the QUIC bit, as libngtcp2's do (Libngtcp2CloseVectorsTest,
-    // s-ih-*). A client's take effect when set: they may be the remembered ones of 0-RTT, which ngtcp2 applies at once
+    // s-ih-*). A client's take effect when set, a deliberate difference: ngtcp2 applies a client's handshake
+    // parameters with its 1-RTT receive key (remembered 0-RTT ones at once), but this core has one setter and no 0-RTT,
+    // and close-spec §3.1 step 1 caps a client's close by the peer's max_udp_payload_size once they are known
     boolean peerParametersInEffect;
 
     // amplification accounting of the current path (RFC 9000 §8.1)
@@ -371,8 +373,9 @@ public final class QuicConnection {
      * <p>Hand this connection only the datagrams routed to it (by their Destination Connection ID): every datagram
      * from its path counts toward a server's amplification budget (RFC 9000 §8.1, "datagrams that are uniquely
      * attributed to a single connection", those whose packets are all discarded included), whatever its header says,
-     * as in ngtcp2. A server that has not read the client's first Initial yet counts a datagram only once its Initial
-     * opens the connection.
+     * as in ngtcp2. A server built without the original Destination Connection ID (as the Netty handler builds the
+     * connections it accepts), which takes the first client Initial that authenticates, counts a datagram only once
+     * its Initial opens the connection.
      *
      * @param datagram the datagram from its position to its limit; its contents are overwritten, its position and
      *     limit are not changed. Not retained.
@@ -1224,7 +1227,11 @@ public final class QuicConnection {
         return statPacketsReceived;
     }
 
-    /** Bytes received in datagrams attributed to this connection. */
+    /**
+     * Bytes received in the datagrams handed to {@link #receive} from the connection's path (counted as the
+     * amplification budget counts them, see there), and from any path once it is closing; not those handed to
+     * {@link #receiveStatelessReset}.
+     */
     public long bytesReceived() {
         return statBytesReceived;
     }

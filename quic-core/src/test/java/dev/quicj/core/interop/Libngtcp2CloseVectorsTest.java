@@ -83,9 +83,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>after a Retry, libngtcp2's close Initial has an empty token, ours repeats it (decision 1).</li>
  * </ul>
  * The random draw of RFC 9287 §3.1 (whether to clear the QUIC bit once the peer allows it: the 0.12.1 client
- * advertises grease_quic_bit) is fixed to "keep" on our side ({@link Settings.QuicBitGreasing#NEVER}) where libngtcp2
- * kept it; a server that has the client's transport parameters draws per connection, and where its datagram shows
- * the bit cleared (the bit is not header-protected) ours is fixed to {@link Settings.QuicBitGreasing#ALWAYS}.
+ * advertises grease_quic_bit) is fixed on our side: a server with no 1-RTT key ({@code s-ih-*}) greases
+ * {@link Settings.QuicBitGreasing#ALWAYS} and must still keep the bit, as libngtcp2 does whatever its draw; where a
+ * connection with 1-RTT keys shows libngtcp2's draw in its datagram (the bit is not header-protected), ours is fixed
+ * to the same ({@link Settings.QuicBitGreasing#ALWAYS} or {@link Settings.QuicBitGreasing#NEVER}).
  */
 class Libngtcp2CloseVectorsTest {
     private static final String RESOURCE = "libngtcp2-0.12.1-close-vectors.txt";

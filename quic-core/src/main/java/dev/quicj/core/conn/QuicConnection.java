@@ -977,7 +977,8 @@ public final class QuicConnection {
     /**
      * On a client, the Source Connection ID of the Retry it processed (RFC 9000 §17.2.5.2), from which its Initial
      * keys were derived (RFC 9001 §5.2) and which the server's retry_source_connection_id must equal (RFC 9000 §7.3);
-     * null when it processed none. On a server, the one given to {@link ServerBuilder#retrySourceConnectionId}, or null.
+     * null when it processed none. On a server, the one given to {@link ServerBuilder#retrySourceConnectionId}, or
+     * null.
      */
     public ConnectionId retrySourceConnectionId() {
         return retryScid;

@@ -134,7 +134,7 @@ public final class QuicConnection {
     // s-ih-*). A client's take effect when set, a deliberate difference: ngtcp2 applies a client's handshake
     // parameters with its 1-RTT receive key (remembered 0-RTT ones at once), but this core has one setter and no 0-RTT,
     // and close-spec §3.1 step 1 caps a client's close by the peer's max_udp_payload_size once they are known
-    boolean peerParametersInEffect;
+    boolean clientParametersApplied;
 
     // amplification accounting of the current path (RFC 9000 §8.1)
     long pathBytesReceived;
@@ -574,10 +574,9 @@ public final class QuicConnection {
             throw new IllegalStateException(level + " transmit key already installed");
         }
         space.installTx(newProtection(suite, secret), suite.confidentialityLimit());
-        if (level == EncryptionLevel.ONE_RTT && role == Role.SERVER) {
-            peerParametersInEffect = true;
-        }
         if (level == EncryptionLevel.ONE_RTT) {
+            // a server applies the client's transport parameters now (clientParametersApplied)
+            clientParametersApplied = role == Role.SERVER;
             // the next generation, if the peer updates its keys, comes from this one (RFC 9001 §6)
             KeyGenerations keys = space.keyGenerations();
             keys.installedTx(suite, secret);
@@ -1344,9 +1343,9 @@ public final class QuicConnection {
         return greaseQuicBit && peerParametersInEffect() && peerParameters.greaseQuicBit();
     }
 
-    /** Whether the peer's transport parameters are set and in effect (see {@link #peerParametersInEffect}). */
+    /** Whether the peer's transport parameters are set and in effect (see {@code clientParametersApplied}). */
     private boolean peerParametersInEffect() {
-        return peerParameters != null && (role == Role.CLIENT || peerParametersInEffect);
+        return peerParameters != null && (role == Role.CLIENT || clientParametersApplied);
     }
 
     /**

@@ -156,6 +156,14 @@ class Libngtcp2CloseVectorsTest {
         return new Ours(o, hex(dest), f.get("first"), null, c); // first: compared in firstInitialWritten
     }
 
+    /** Decodes the peer's transport parameters from {@code hex}, checks them and sets them on {@code c}. */
+    private static void peerParameters(QuicConnection c, String hex) throws Exception {
+        TransportParameters tp = TransportParameters.decode(ByteBuffer.wrap(Hex.decode(hex)),
+                c.role() == Role.SERVER ? Role.CLIENT : Role.SERVER);
+        c.checkPeerTransportParameters(tp);
+        c.setPeerTransportParameters(tp);
+    }
+
     private static Ours server(Map<String, String> f, ByteBuffer dest) throws Exception {
         // greasing always, where it applies: the client's parameters (tp) advertise grease_quic_bit, but a server
         // with no 1-RTT key keeps the QUIC bit whatever its draw, as libngtcp2 (which applies the peer's parameters
@@ -166,9 +174,7 @@ class Libngtcp2CloseVectorsTest {
                 .build(T0);
         s.receive(ByteBuffer.wrap(Hex.decode(f.get("in"))), SERVER_PATH, T0);
         if (f.containsKey("tp")) {
-            TransportParameters tp = TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("tp"))), Role.CLIENT);
-            s.checkPeerTransportParameters(tp);
-            s.setPeerTransportParameters(tp);
+            peerParameters(s, f.get("tp"));
         }
         if (!f.get("hs").equals("-")) {
             s.installTxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("hs")));
@@ -249,9 +255,7 @@ class Libngtcp2CloseVectorsTest {
         }
         QuicConnection s = b.build(T0);
         assertEquals(ReceiveStatus.PROCESSED, s.receive(ByteBuffer.wrap(Hex.decode(f.get("in"))), SERVER_PATH, T0));
-        TransportParameters tp = TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("tp"))), Role.CLIENT);
-        s.checkPeerTransportParameters(tp);
-        s.setPeerTransportParameters(tp);
+        peerParameters(s, f.get("tp"));
         s.installTxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("hs")));
         s.installTxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("as")));
         if (f.get("confirmed").equals("1")) {
@@ -322,9 +326,7 @@ class Libngtcp2CloseVectorsTest {
                 TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("tp"))), Role.CLIENT));
         assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(Hex.decode(f.get("sin"))), CLIENT_PATH, T0));
         assertEquals(0, c.largestReceived(EncryptionLevel.HANDSHAKE));
-        TransportParameters tp = TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("stp"))), Role.SERVER);
-        c.checkPeerTransportParameters(tp);
-        c.setPeerTransportParameters(tp);
+        peerParameters(c, f.get("stp"));
         c.installTxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("asc")));
         c.installRxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("as")));
         c.handshakeCompleted();
@@ -392,9 +394,7 @@ class Libngtcp2CloseVectorsTest {
         // the client's transport parameters only now: libngtcp2 (0.12.1 and HEAD, ngtcp2_conn_install_tx_key) keeps
         // a server's remote parameters pending until its 1-RTT transmit key is installed, so its first datagram
         // keeps the QUIC bit whatever its draw (RFC 9287 §3.1 allows both); ours would clear it once they are set
-        TransportParameters tp = TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("tp"))), Role.CLIENT);
-        s.checkPeerTransportParameters(tp);
-        s.setPeerTransportParameters(tp);
+        peerParameters(s, f.get("tp"));
         s.installRxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("hsc")));
         s.installTxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("as")));
         s.installRxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("asc")));

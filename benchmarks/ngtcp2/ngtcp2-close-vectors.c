@@ -29,7 +29,11 @@
  *              confirmed, read the server's HANDSHAKE_DONE datagram (sdone). settings.no_pmtud on both sides.
  *   keyupdate  a confirmed client1rtt pair, then a key update (ngtcp2_conn_initiate_key_update, kut ns later):
  *              ku=server the server updates and sends a 1-byte STREAM frame with Key Phase 1 (kupkt), the client
- *              reads it and closes; ku=client the other way round, and the server closes.
+ *              reads it and closes; ku=client the other way round, and the server closes. With kudt, the closing
+ *              endpoint first writes its datagrams kudt ns later (kuack: its ACK, with the new keys). With ku2dt as
+ *              well, the updater read kuack (its update confirmed), wrote one more byte (kumore) kudt ns later, read
+ *              the peer's ACK of it (kuack2) another kudt ns later, and, ku2dt ns after that, updated again: one
+ *              more byte with Key Phase 0 and the generation after next (ku2pkt), which the closing endpoint reads.
  *
  * Output: comment lines start with '#'; every other line is "<case name> key=value ... out=<hex or ERR:<rv>>".
  * Keys: kind, ver, dcid, scid (the client's), sscid (server), type (transport|app), code, reasonlen (reason byte i
@@ -37,8 +41,9 @@
  * in (the client Initial the server read), pre_out (what the server wrote before), first (the client's first
  * Initial), as (server 1-RTT secret), hsc (client Handshake secret), confirmed, tok, pre1rtt (1-RTT packets the
  * server wrote before the close), rscid (the Retry's SCID), asc (client 1-RTT secret), tp (the client's transport
- * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt. The close is written into a buffer of exactly destlen
- * bytes.
+ * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt, kudt, kuack, ku2dt, kumore, kuack2, ku2pkt;
+ * sdone_dgram, kuack_dgram and kuack2_dgram give the length of each datagram of those. The close is written into a
+ * buffer of exactly destlen bytes.
  *
  * Build and run: benchmarks/ngtcp2/close-vectors.sh (gcc, pkg-config libngtcp2 libngtcp2_crypto_gnutls gnutls).
  */
@@ -80,6 +85,16 @@ static int no_pmtud = 0; /* settings.no_pmtud of the next connections (the clien
    the client closes, 2 the client initiates it and the server closes; KU_DT after T0 */
 static int key_update = 0;
 #define KU_DT ((ngtcp2_tstamp)10000000ULL)
+/* how far the next keyupdate case goes before the peer closes: 0 it read the key phase 1 packet; 1 it also wrote its
+   datagrams in the new phase (the ACK of that packet), KU_ACK_DT later; 2 the initiator also read them, which
+   confirms its update (RFC 9001 §6.1: an acknowledgment of a packet sent with the new keys), exchanged one more
+   packet and its ACK with the peer, and updated again KU2_DT later (key phase 0, the generation after next: §6),
+   whose packet the peer read. KU_ACK_DT is max_ack_delay, after which the peer's ACK is due; KU2_DT is past 3 PTOs
+   of either endpoint even at the initial RTT estimate (RFC 9002: 333 ms, a PTO of about 1 s), so that 0.12.1 allows
+   the second update and both endpoints have derived its keys */
+static int ku_steps = 0;
+#define KU_ACK_DT ((ngtcp2_tstamp)25000000ULL)
+#define KU2_DT ((ngtcp2_tstamp)5000000000ULL)
 
 static void rng_fill(uint8_t *p, size_t n) {
   while (n) {
@@ -719,6 +734,67 @@ static void client_retry_case(const char *name, const char *dcid_hex, const char
   ngtcp2_conn_del(client);
 }
 
+/* from writes a 1-RTT packet with one byte (0x61) on its stream sid at ts, printed as key=<hex>, which to reads.
+   Returns 0, or nonzero after printing the error as the case's out. */
+static int write_byte(ngtcp2_conn *from, ngtcp2_conn *to, const ngtcp2_path *topath, int64_t sid, const char *key,
+                      ngtcp2_tstamp ts) {
+  static uint8_t pkt[MAXBUF];
+  static const uint8_t one = 0x61;
+  ngtcp2_ssize ndatalen;
+  ngtcp2_pkt_info pi;
+  ngtcp2_ssize n =
+    ngtcp2_conn_write_stream(from, NULL, &pi, pkt, 1452, &ndatalen, NGTCP2_WRITE_STREAM_FLAG_NONE, sid, &one, 1, ts);
+  if (n <= 0) {
+    printf(" out=ERR:%zd(write %s)\n", n, key);
+    return 1;
+  }
+  print_hex(key, pkt, (size_t)n);
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  int rv = ngtcp2_conn_read_pkt(to, topath, &pi, pkt, (size_t)n, ts);
+  if (rv != 0) {
+    printf(" out=ERR:%d(read %s %s)\n", rv, key, ngtcp2_strerror(rv));
+    return 1;
+  }
+  return 0;
+}
+
+/* from's datagrams at ts until it writes nothing more, each read by to at ts unless to is NULL: printed as
+   <key>_dgram=<length> each and key=<their concatenation>. Returns 0, or nonzero after printing the error as the
+   case's out (also if from wrote nothing). */
+static int flush_to(ngtcp2_conn *from, ngtcp2_conn *to, const ngtcp2_path *topath, const char *key,
+                    ngtcp2_tstamp ts) {
+  static uint8_t dgrams[MAXBUF];
+  size_t len = 0;
+  ngtcp2_pkt_info pi;
+  for (int i = 0; i < 8; ++i) {
+    size_t room = sizeof(dgrams) - len;
+    ngtcp2_ssize n = ngtcp2_conn_write_pkt(from, NULL, &pi, dgrams + len, room < 1452 ? room : 1452, ts);
+    if (n < 0) {
+      printf(" out=ERR:%zd(write %s)\n", n, key);
+      return 1;
+    }
+    if (n == 0) {
+      break;
+    }
+    printf(" %s_dgram=%zd", key, n);
+    if (to) {
+      pi.ecn = NGTCP2_ECN_NOT_ECT;
+      int rv = ngtcp2_conn_read_pkt(to, topath, &pi, dgrams + len, (size_t)n, ts);
+      if (rv != 0) {
+        printf(" out=ERR:%d(read %s %s)\n", rv, key, ngtcp2_strerror(rv));
+        return 1;
+      }
+    }
+    len += (size_t)n;
+  }
+  if (len == 0) {
+    printf(" out=ERR:no %s\n", key);
+    return 1;
+  }
+  print_hex(key, dgrams, len);
+  return 0;
+}
+
 /* A client whose handshake completed: it wrote its first Initial, read the server's first datagram (sin, as in
    client_hs_case) and the server's transport parameters (stp), installed Handshake and 1-RTT keys of both directions
    (tx HS_C / AS_C, rx HS / AS_S), was told the handshake completed, queued 36 bytes of 0x04 as Handshake CRYPTO data
@@ -737,6 +813,12 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
          confirmed, app ? "app" : "transport", code, reasonlen, destlen);
   if (key_update) {
     printf(" ku=%s kut=%" PRIu64, key_update == 1 ? "server" : "client", (uint64_t)KU_DT);
+    if (ku_steps) {
+      printf(" kudt=%" PRIu64, (uint64_t)KU_ACK_DT);
+    }
+    if (ku_steps > 1) {
+      printf(" ku2dt=%" PRIu64, (uint64_t)KU2_DT);
+    }
   }
   no_pmtud = 1;
   ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
@@ -821,15 +903,12 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
   if (key_update) {
     /* the key update (RFC 9001 §6): the initiator updates its keys KU_DT after the handshake and sends a 1-RTT
        packet with them (key phase 1: a 1-byte STREAM frame on a new unidirectional stream, kupkt), which the other
-       endpoint reads; that endpoint then writes its close, at the same time */
+       endpoint reads; that endpoint then writes its close, at the same time, or first goes on as ku_steps says */
     ngtcp2_conn *init = key_update == 1 ? server : client, *peer = key_update == 1 ? client : server;
     ngtcp2_path ipath = key_update == 1 ? spath : cpath, ppath = key_update == 1 ? cpath : spath;
-    static uint8_t kupkt[MAXBUF];
-    ngtcp2_ssize ndatalen;
+    ngtcp2_tstamp ts = T0 + KU_DT;
     int64_t sid;
-    uint8_t one = 0x61;
-    (void)ipath;
-    rv = ngtcp2_conn_initiate_key_update(init, T0 + KU_DT);
+    rv = ngtcp2_conn_initiate_key_update(init, ts);
     if (rv != 0) {
       printf(" out=ERR:%d(initiate_key_update %s)\n", rv, ngtcp2_strerror(rv));
       return;
@@ -839,22 +918,43 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
       printf(" out=ERR:%d(open_uni_stream)\n", rv);
       return;
     }
-    n = ngtcp2_conn_write_stream(init, NULL, &pi, kupkt, 1452, &ndatalen, NGTCP2_WRITE_STREAM_FLAG_NONE, sid, &one, 1,
-                                 T0 + KU_DT);
-    if (n <= 0) {
-      printf(" out=ERR:%zd(key update packet)\n", n);
+    if (write_byte(init, peer, &ppath, sid, "kupkt", ts) != 0) {
       return;
     }
-    print_hex("kupkt", kupkt, (size_t)n);
-    pi.ecn = NGTCP2_ECN_NOT_ECT;
-    rv = ngtcp2_conn_read_pkt(peer, &ppath, &pi, kupkt, (size_t)n, T0 + KU_DT);
-    if (rv != 0) {
-      printf(" out=ERR:%d(read key update %s)\n", rv, ngtcp2_strerror(rv));
-      return;
+    if (ku_steps) {
+      /* the peer's answer in the new key phase, KU_ACK_DT later (its ACK of kupkt is then due, RFC 9000 §13.2.1) */
+      ts += KU_ACK_DT;
+      if (flush_to(peer, ku_steps > 1 ? init : NULL, &ipath, "kuack", ts) != 0) {
+        return;
+      }
+    }
+    if (ku_steps > 1) {
+      /* 0.12.1 derives the keys of the next update only when it reads a packet at least a PTO after its update
+         was confirmed (which the read of kuack did), and initiates one only 3 PTOs after: the initiator sends one
+         more byte on the same stream (kumore, key phase 1), whose ACK from the peer (kuack2) it reads, each
+         KU_ACK_DT after the previous; then, KU2_DT later, the second update: its packet (ku2pkt, one more byte) has
+         key phase 0, and the peer reads it before it closes */
+      ts += KU_ACK_DT;
+      if (write_byte(init, peer, &ppath, sid, "kumore", ts) != 0) {
+        return;
+      }
+      ts += KU_ACK_DT;
+      if (flush_to(peer, init, &ipath, "kuack2", ts) != 0) {
+        return;
+      }
+      ts += KU2_DT;
+      rv = ngtcp2_conn_initiate_key_update(init, ts);
+      if (rv != 0) {
+        printf(" out=ERR:%d(second initiate_key_update %s)\n", rv, ngtcp2_strerror(rv));
+        return;
+      }
+      if (write_byte(init, peer, &ppath, sid, "ku2pkt", ts) != 0) {
+        return;
+      }
     }
     ngtcp2_conn_del(init);
     set_ccerr(&e, app, code, reasonlen);
-    n = ngtcp2_conn_write_connection_close(peer, NULL, &pi, buf, destlen, &e, T0 + KU_DT);
+    n = ngtcp2_conn_write_connection_close(peer, NULL, &pi, buf, destlen, &e, ts);
     print_out(n, buf);
     ngtcp2_conn_del(peer);
     return;
@@ -1066,6 +1166,28 @@ int main(int argc, char **argv) {
   RUN("kuc-s-a-r0") client_1rtt_case("kuc-s-a-r0", D8, S8, SS8, 1, 1, 0x0, 0, 1500);
   RUN("kuc-s-t-d20") client_1rtt_case("kuc-s-t-d20", D8, D20, SS8, 1, 0, 0xa, 11, 1500);
   RUN("kuc-s-t-dest30") client_1rtt_case("kuc-s-t-dest30", D8, S8, SS8, 1, 0, 0x0, 0, 30);
+  /* last, so that the random draws of the cases above stay as they were: the peer answers the update (its ACK,
+     kuack) before it closes; or the initiator reads that answer too, which confirms its update, and updates its keys
+     once more (key phase 0 with the generation after next), and the peer closes after reading that packet */
+  ku_steps = 1;
+  key_update = 1;
+  RUN("kusa-c-t") client_1rtt_case("kusa-c-t", D8, S8, SS8, 1, 0, 0xa, 11, 1500);
+  RUN("kusa-c-a") client_1rtt_case("kusa-c-a", D8, S8, SS8, 1, 1, 0x1234, 11, 1500);
+  key_update = 2;
+  RUN("kuca-s-t") client_1rtt_case("kuca-s-t", D8, S8, SS8, 1, 0, 0xa, 11, 1500);
+  RUN("kuca-s-a") client_1rtt_case("kuca-s-a", D8, S8, SS8, 1, 1, 0x1234, 11, 1500);
+  ku_steps = 2;
+  key_update = 1;
+  RUN("kus2-c-t") client_1rtt_case("kus2-c-t", D8, S8, SS8, 1, 0, 0xa, 11, 1500);
+  RUN("kus2-c-a") client_1rtt_case("kus2-c-a", D8, S8, SS8, 1, 1, 0x1234, 11, 1500);
+  RUN("kus2-c-t-d20") client_1rtt_case("kus2-c-t-d20", D8, S8, D20, 1, 0, 0xa, 11, 1500);
+  RUN("kus2-c-t-dest30") client_1rtt_case("kus2-c-t-dest30", D8, S8, SS8, 1, 0, 0x0, 0, 30);
+  key_update = 2;
+  RUN("kuc2-s-t") client_1rtt_case("kuc2-s-t", D8, S8, SS8, 1, 0, 0xa, 11, 1500);
+  RUN("kuc2-s-a") client_1rtt_case("kuc2-s-a", D8, S8, SS8, 1, 1, 0x1234, 11, 1500);
+  RUN("kuc2-s-t-d20") client_1rtt_case("kuc2-s-t-d20", D8, D20, SS8, 1, 0, 0xa, 11, 1500);
+  RUN("kuc2-s-t-dest30") client_1rtt_case("kuc2-s-t-dest30", D8, S8, SS8, 1, 0, 0x0, 0, 30);
+  ku_steps = 0;
   key_update = 0;
   return 0;
 }

@@ -66,8 +66,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * unconfirmed (Handshake + 1-RTT close) or after the server's HANDSHAKE_DONE (1-RTT only); libngtcp2 ran these
  * with {@code no_pmtud}, so that it sends no path-MTU probe before the close. After a key update (RFC 9001 §6), with
  * both confirmed: the peer's 1-RTT packet with Key Phase 1 read by a client (the server updated) or by the server
- * of the same handshake (the client updated), which then closes. Neither side skips packet numbers
- * (0.12.1 has no skipping; ours skips only with {@link Settings.Builder#packetNumberSkipRandom}, unset here).
+ * of the same handshake (the client updated), which then closes, or first answers with its ACK (compared too), or
+ * also reads the packets of the peer's second update (Key Phase 0 again, RFC 9001 §6: libngtcp2 initiates it once
+ * the answer confirmed the first and 3 PTOs passed). Neither side skips packet numbers (0.12.1 has no skipping;
+ * ours skips only with {@link Settings.Builder#packetNumberSkipRandom}, unset here).
  *
  * <p>Outcomes that are not byte-identical are asserted as exactly the documented difference (close-spec "Project
  * decisions" and §7):
@@ -351,16 +353,84 @@ class Libngtcp2CloseVectorsTest {
      * confirmed case. {@code ku=server}: the server updated its keys {@code kut} nanoseconds later and sent a 1-RTT
      * packet with Key Phase 1 (a 1-byte STREAM frame on its first unidirectional stream, {@code kupkt}); the client
      * read it and closes at that time. {@code ku=client}: the same the other way round, and the server of
-     * {@link #serverHandshake} closes.
+     * {@link #serverHandshake} closes. With {@code kudt}, the closing endpoint first answers, {@code kudt} later: its
+     * ACK, in the new key phase ({@link #answer}, libngtcp2's was {@code kuack}). With {@code ku2pkt} as well, the
+     * updater read that answer, which confirmed its update (RFC 9001 §6.1), and went on, each step {@code kudt} after
+     * the previous: one more byte on its stream ({@code kumore}, Key Phase 1), which the closing endpoint reads and
+     * acknowledges (libngtcp2's {@code kuack2}; libngtcp2 0.12.1 derives the keys of its next update only when it
+     * reads a packet a PTO after the confirmation); then {@code ku2dt} later, past 3 PTOs after the confirmation
+     * (before which 0.12.1 initiates no other update), the second update: one more byte with Key Phase 0 sealed with
+     * the generation after next ({@code ku2pkt}), which the closing endpoint reads before it closes.
      */
     private static Ours keyUpdate(Map<String, String> f, ByteBuffer dest) throws Exception {
         long now = T0 + Long.parseLong(f.get("kut"));
         boolean serverUpdates = f.get("ku").equals("server");
+        NetworkPath path = serverUpdates ? CLIENT_PATH : SERVER_PATH;
         QuicConnection c = serverUpdates ? client1rttConnection(f) : serverHandshake(f);
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(Hex.decode(f.get("kupkt"))),
-                serverUpdates ? CLIENT_PATH : SERVER_PATH, now), () -> String.valueOf(c.lastDropReason()));
+        receive(c, f, "kupkt", path, now);
+        if (f.containsKey("kudt")) {
+            long step = Long.parseLong(f.get("kudt"));
+            now += step;
+            answer(c, f, "kuack", now);
+            if (f.containsKey("ku2pkt")) {
+                now += step;
+                receive(c, f, "kumore", path, now);
+                now += step;
+                answer(c, f, "kuack2", now);
+                now += Long.parseLong(f.get("ku2dt"));
+                receive(c, f, "ku2pkt", path, now);
+            }
+        }
         CloseOutcome o = c.writeConnectionClose(null, null, dest, error(f), now);
         return new Ours(o, hex(dest), f.get("first"), null, c); // first: compared as the client's or the server's
+    }
+
+    /** {@code c} reads libngtcp2's datagram {@code key} at {@code now}, and processes it. */
+    private static void receive(QuicConnection c, Map<String, String> f, String key, NetworkPath path, long now)
+            throws Exception {
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(Hex.decode(f.get(key))), path, now),
+                () -> key + ": " + c.lastDropReason());
+    }
+
+    /**
+     * The closing endpoint's answer in the new key phase at {@code now}, compared with libngtcp2's datagram
+     * {@code key}: one 1-RTT packet each, written {@code kudt} (25 ms, the default max_ack_delay, RFC 9000 §18.2)
+     * after the packet it acknowledges, which is the ACK Delay both report. A server's is byte-identical: ACK only in
+     * both. A client's, opened with the client's next keys, has the same first byte (Key Phase 1), DCID, packet number
+     * and ACK frame, except that libngtcp2's client also issues a connection ID in its first 1-RTT packet
+     * (NEW_CONNECTION_ID, sequence 1), which this core never does (as for the server's in {@link #serverHandshake}),
+     * and that its second ACK covers fewer packets (below).
+     */
+    private static void answer(QuicConnection c, Map<String, String> f, String key, long now) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(1452);
+        assertTrue(c.writePacket(null, null, b, now) > 0, key);
+        assertEquals(f.get(key + "_dgram"), String.valueOf(f.get(key).length() / 2), "one datagram");
+        if (f.get("ku").equals("client")) {
+            assertEquals(f.get(key), hex(b), key);
+            return;
+        }
+        byte[] closer = Hex.decode(f.get("asc"));
+        int toServer = f.get("sscid").length() / 2;
+        IndependentQuic.Opened theirs = openGeneration(f.get(key), closer, 1, toServer);
+        IndependentQuic.Opened mine = openGeneration(hex(b), closer, 1, toServer);
+        assertEquals(f.get(key).length() / 2, theirs.end(), "one packet");
+        assertEquals(b.position(), mine.end(), "one packet");
+        assertEquals(theirs.firstByte(), mine.firstByte());
+        assertEquals(Hex.encode(theirs.dcid()), Hex.encode(mine.dcid()));
+        assertEquals(theirs.pn(), mine.pn());
+        // the ACK frames: 02, Largest Acknowledged, ACK Delay 3125 (25 ms at the default exponent 3), ACK Range
+        // Count 0, First ACK Range
+        if (key.equals("kuack")) {
+            assertEquals("02014c3500" + "01", mine.payloadHex(), "packets 0 and 1");
+            assertTrue(theirs.payloadHex().matches(mine.payloadHex() + "180100" + "08[0-9a-f]{16}" + "[0-9a-f]{32}"),
+                    theirs.payloadHex());
+        } else {
+            // RFC 9000 §13.2.4: the server's kumore acknowledged the client's packet that carried the ACK of packets
+            // 0 and 1, so the client "can stop acknowledging" them: libngtcp2's does, its ACK covers packet 2 alone;
+            // this core keeps acknowledging every packet number it holds (ReceivedPackets, at most 32 ranges), 0 to 2
+            assertEquals("02024c3500" + "00", theirs.payloadHex(), "packet 2");
+            assertEquals("02024c3500" + "02", mine.payloadHex(), "packets 0 to 2");
+        }
     }
 
     /**
@@ -515,7 +585,9 @@ class Libngtcp2CloseVectorsTest {
      * close (a reason of 1169 bytes filling 1200, a buffer of exactly 30 bytes, a DCID of 20 bytes with SCIDs of 8
      * and 0). After the peer's key update, the confirmed client's and the confirmed server's 1-RTT close, Key Phase 1
      * and the next keys (transport and application, reasons of 11 and 0 bytes, a 20-byte DCID, a buffer of exactly
-     * 30 bytes).
+     * 30 bytes), also once it answered in the new key phase (transport and application); and after the peer's second
+     * key update, Key Phase 0 and the generation after next (transport and application, a 20-byte DCID, a buffer of
+     * exactly 30 bytes).
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
@@ -540,7 +612,10 @@ class Libngtcp2CloseVectorsTest {
         "c1c-t", "c1c-a", "c1c-t-r0", "c1c-a-r0", "c1c-a-r1169", "c1c-t-dest30",
         "c1c-t-d20", "c1c-t-d20-r11", "c1c-t-d20-s0",
         "kus-c-t", "kus-c-a", "kus-c-t-r0", "kus-c-a-r0", "kus-c-t-d20", "kus-c-t-dest30",
-        "kuc-s-t", "kuc-s-a", "kuc-s-t-r0", "kuc-s-a-r0", "kuc-s-t-d20", "kuc-s-t-dest30"})
+        "kuc-s-t", "kuc-s-a", "kuc-s-t-r0", "kuc-s-a-r0", "kuc-s-t-d20", "kuc-s-t-dest30",
+        "kusa-c-t", "kusa-c-a", "kuca-s-t", "kuca-s-a",
+        "kus2-c-t", "kus2-c-a", "kus2-c-t-d20", "kus2-c-t-dest30",
+        "kuc2-s-t", "kuc2-s-a", "kuc2-s-t-d20", "kuc2-s-t-dest30"})
     void sameBytesAsLibngtcp2(String name) throws Exception {
         Map<String, String> f = vector(name);
         Ours ours = ours(name);
@@ -728,13 +803,21 @@ class Libngtcp2CloseVectorsTest {
      * peer's packet carries Key Phase 1 and opens only with its next keys ("quic ku" from its 1-RTT secret, the header
      * protection key unchanged, §6.1), and so does the close, sealed with the closing endpoint's next keys (§6.2:
      * "MUST update its send keys to the corresponding key phase in response"), as both libngtcp2's and ours are; the
-     * client's close is its first 1-RTT packet (number 0), the server's follows its HANDSHAKE_DONE packet (number 1).
-     * The close carries CONNECTION_CLOSE and PADDING only: the acknowledgment the read packet calls for is not sent.
+     * client's close is its first 1-RTT packet (number 0), the server's follows its HANDSHAKE_DONE packet (number 1),
+     * unless the closing endpoint answered first ({@code kusa-*}, {@code kuca-*}, and the second update's cases), with
+     * one more packet per answer. After a second update ({@code kus2-*}, {@code kuc2-*}) the updater's last packet and
+     * the close carry Key Phase 0 again and open only with the generation after next: not with the first keys, whose
+     * Key Phase they share (§6: "the Key Phase bit [...] is toggled"), nor with the next ones; the packet between
+     * (kumore) still has the next keys. The close carries CONNECTION_CLOSE and PADDING only: the acknowledgment the
+     * read packet calls for is not sent.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"kus-c-t", "kus-c-a", "kus-c-t-r0", "kus-c-a-r0", "kus-c-t-d20", "kus-c-t-dest30",
-        "kuc-s-t", "kuc-s-a", "kuc-s-t-r0", "kuc-s-a-r0", "kuc-s-t-d20", "kuc-s-t-dest30"})
-    void closeAfterAKeyUpdateUsesTheNextKeys(String name) throws Exception {
+        "kuc-s-t", "kuc-s-a", "kuc-s-t-r0", "kuc-s-a-r0", "kuc-s-t-d20", "kuc-s-t-dest30",
+        "kusa-c-t", "kusa-c-a", "kuca-s-t", "kuca-s-a",
+        "kus2-c-t", "kus2-c-a", "kus2-c-t-d20", "kus2-c-t-dest30",
+        "kuc2-s-t", "kuc2-s-a", "kuc2-s-t-d20", "kuc2-s-t-dest30"})
+    void closeAfterKeyUpdatesUsesTheLatestKeys(String name) throws Exception {
         Map<String, String> f = vector(name);
         boolean serverUpdates = f.get("ku").equals("server");
         // the updater's and the closer's 1-RTT secrets, and the DCID lengths of their packets
@@ -742,29 +825,43 @@ class Libngtcp2CloseVectorsTest {
         byte[] closer = Hex.decode(f.get(serverUpdates ? "asc" : "as"));
         int toUpdater = f.get(serverUpdates ? "sscid" : "scid").length() / 2;
         int toCloser = f.get(serverUpdates ? "scid" : "sscid").length() / 2;
-        IndependentQuic.Opened ku = openNext(Hex.decode(f.get("kupkt")), updater, toCloser);
-        assertEquals(0x04, ku.firstByte() & 0x04, "Key Phase 1");
-        assertThrows(javax.crypto.AEADBadTagException.class, () -> IndependentQuic.open(Hex.decode(f.get("kupkt")), 0,
-                IndependentQuic.keys(IndependentQuic.V1, updater), toCloser));
+        int generation = f.containsKey("ku2pkt") ? 2 : 1;
+        int answers = f.containsKey("kuack2") ? 2 : f.containsKey("kuack") ? 1 : 0;
+        openGeneration(f.get("kupkt"), updater, 1, toCloser);
+        if (generation == 2) {
+            openGeneration(f.get("kumore"), updater, 1, toCloser);
+            openGeneration(f.get("ku2pkt"), updater, 2, toCloser);
+        }
         Ours ours = ours(name);
         assertEquals(f.get("out"), ours.datagram());
         assertTrue(ours.conn().isInClosingPeriod());
-        IndependentQuic.Opened close = openNext(Hex.decode(f.get("out")), closer, toUpdater);
+        IndependentQuic.Opened close = openGeneration(f.get("out"), closer, generation, toUpdater);
         assertEquals(f.get("out").length() / 2, close.end(), "one packet");
-        assertEquals(0x04, close.firstByte() & 0x04, "Key Phase 1");
-        assertEquals(serverUpdates ? 0 : 1, close.pn());
+        assertEquals((serverUpdates ? 0 : 1) + answers, close.pn());
         String frame = f.get("type").equals("app") ? "1d" : "1c";
         assertTrue(close.payloadHex().startsWith(frame), close.payloadHex());
-        assertThrows(javax.crypto.AEADBadTagException.class, () -> IndependentQuic.open(Hex.decode(f.get("out")), 0,
-                IndependentQuic.keys(IndependentQuic.V1, closer), toUpdater));
     }
 
-    /** A 1-RTT packet opened with the keys of the generation after {@code secret}'s (RFC 9001 §6.1). */
-    private static IndependentQuic.Opened openNext(byte[] datagram, byte[] secret, int dcidLength) throws Exception {
-        IndependentQuic.Keys next = IndependentQuic.keys(IndependentQuic.V1,
-                IndependentQuic.nextSecret(IndependentQuic.V1, secret));
-        return IndependentQuic.openShort(datagram, next, IndependentQuic.keys(IndependentQuic.V1, secret).hp(),
+    /**
+     * A 1-RTT packet (the whole datagram) opened with the keys of generation {@code generation} after
+     * {@code secret}'s (RFC 9001 §6.1, the header protection key that of {@code secret}), checked to carry that
+     * generation's Key Phase bit and to open with no earlier generation's keys.
+     */
+    private static IndependentQuic.Opened openGeneration(String datagram, byte[] secret, int generation,
+            int dcidLength) throws Exception {
+        byte[] dg = Hex.decode(datagram);
+        byte[] hp = IndependentQuic.keys(IndependentQuic.V1, secret).hp();
+        byte[] s = secret;
+        for (int g = 0; g < generation; g++) {
+            IndependentQuic.Keys earlier = IndependentQuic.keys(IndependentQuic.V1, s);
+            assertThrows(javax.crypto.AEADBadTagException.class,
+                    () -> IndependentQuic.openShort(dg, earlier, hp, dcidLength), "generation " + g);
+            s = IndependentQuic.nextSecret(IndependentQuic.V1, s);
+        }
+        IndependentQuic.Opened p = IndependentQuic.openShort(dg, IndependentQuic.keys(IndependentQuic.V1, s), hp,
                 dcidLength);
+        assertEquals(generation & 1, (p.firstByte() >> 2) & 1, "Key Phase");
+        return p;
     }
 
     /** The stateless helper of 0.12.1 returns -1 for a 16-byte buffer; ours says the buffer is too small. */
@@ -800,11 +897,11 @@ class Libngtcp2CloseVectorsTest {
     }
 
     /**
-     * The resource holds the 144 cases the harness writes, all asserted above: 112 identical (12 after a key update),
+     * The resource holds the 156 cases the harness writes, all asserted above: 124 identical (24 after key updates),
      * 15 NOBUF, 1 draft v2, 2 short DCIDs, 9 minimum 1-RTT sizes, 3 aborts of libngtcp2 and 2 closes after a Retry.
      */
     @Test
     void theResourceHoldsEveryCase() {
-        assertEquals(144, VECTORS.size(), VECTORS.keySet()::toString);
+        assertEquals(156, VECTORS.size(), VECTORS.keySet()::toString);
     }
 }

@@ -71,11 +71,12 @@ import java.util.concurrent.TimeUnit;
  *   <li>The idle timeout (RFC 9000 §10.1): a live connection with an {@linkplain QuicConnection#idleTimeout() idle
  *       timeout} (its {@link Settings#maxIdleTimeout()}, for accepted connections the one of
  *       {@link QuicCloseHandlerConfig#settings()}, and the peer's max_idle_timeout once its transport parameters are
- *       set) is closed silently when that long has passed since its {@linkplain QuicConnection#idleTimerStart() idle
- *       timer} last restarted: nothing is sent, a {@link QuicConnectionEndedEvent} reports
- *       {@link QuicCloseInitiator#IDLE} and {@link QuicCloseResult#NOTHING_TO_SEND}, and the connection is freed at
- *       once. The timeout is read when the connection is added, after each datagram routed to it and when its timer
- *       fires: peer transport parameters set outside {@code receive} count from then. Without a timeout on either
+ *       set and the handshake completed, as in ngtcp2) is closed silently when that long has passed since its
+ *       {@linkplain QuicConnection#idleTimerStart() idle timer} last restarted: nothing is sent, a
+ *       {@link QuicConnectionEndedEvent} reports {@link QuicCloseInitiator#IDLE} and
+ *       {@link QuicCloseResult#NOTHING_TO_SEND}, and the connection is freed at once. The timeout is read when the
+ *       connection is added, after each datagram routed to it and when its timer fires: a handshake completed (or peer
+ *       transport parameters set) outside {@code receive} counts from then. Without a timeout on either
  *       side a live connection is held until something else closes it, so a server that
  *       {@linkplain AcceptPolicy#accept() accepts} connections should set one: otherwise peers that send one Initial
  *       and go away fill {@link QuicCloseHandlerConfig#maxConnections()}.</li>

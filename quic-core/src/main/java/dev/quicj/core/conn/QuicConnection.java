@@ -802,7 +802,8 @@ public final class QuicConnection {
 
     /**
      * Sets the peer's transport parameters, as decoded by the TLS layer: its max_udp_payload_size caps datagrams,
-     * its max_ack_delay enters the PTO, a server's stateless_reset_token lets a client detect stateless resets. The
+     * its max_ack_delay enters the PTO and its max_idle_timeout the {@linkplain #idleTimeout() idle timeout} (both once
+     * the handshake completed), a server's stateless_reset_token lets a client detect stateless resets. The
      * connection-ID checks of RFC 9000 §7.3 and the version checks of RFC 9368 are not made here: call
      * {@link #checkPeerTransportParameters} first.
      */
@@ -1130,10 +1131,11 @@ public final class QuicConnection {
     /**
      * The idle timeout in force (RFC 9000 §10.1): the smaller of this endpoint's max_idle_timeout (that of the
      * parameters given to {@link #setLocalTransportParameters}, else {@link Settings#maxIdleTimeout()}) and the
-     * peer's (once its transport parameters are set),
-     * counting only those that are not zero, and at least three times the current {@link #pto() PTO}. Values beyond
-     * about 73 years are capped there. {@link Duration#ZERO} when neither endpoint has one: the connection never
-     * times out.
+     * peer's, counting only those that are not zero, and at least three times the current {@link #pto() PTO}. The
+     * peer's counts once the handshake completed ({@link #handshakeCompleted()}), as in ngtcp2: before, this
+     * endpoint's alone is in force, even when it is zero (no timeout) and the peer's transport parameters are already
+     * set (RFC 9001 §8.2: they are not authenticated until the handshake completes). Values beyond about 73 years are
+     * capped there. {@link Duration#ZERO} when there is none: the connection never times out.
      */
     public Duration idleTimeout() {
         return Duration.ofNanos(idleTimeoutNanos());
@@ -1142,10 +1144,11 @@ public final class QuicConnection {
     /** {@link #idleTimeout()} in nanoseconds, 0 for none; allocates nothing, for timer loops. */
     public long idleTimeoutNanos() {
         // RFC 9000 §10.1: the minimum of the two advertised values; what this endpoint advertised is its own transport
-        // parameters once the TLS layer set them, else the Settings
+        // parameters once the TLS layer set them, else the Settings. The peer's counts once the handshake completed,
+        // as libngtcp2 0.12.1's idle expiry has it (measured: IdleTimeoutTest)
         long local = localParameters != null ? localParameters.maxIdleTimeoutMillis()
                 : settings.maxIdleTimeout().toMillis();
-        long peer = peerParameters != null ? peerParameters.maxIdleTimeoutMillis() : 0;
+        long peer = handshakeCompleted && peerParameters != null ? peerParameters.maxIdleTimeoutMillis() : 0;
         long millis;
         if (local == 0) {
             millis = peer;

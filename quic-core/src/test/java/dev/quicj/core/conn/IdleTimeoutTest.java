@@ -47,7 +47,7 @@ class IdleTimeoutTest {
 
     @Test
     void withoutATimeoutOnEitherSideTheConnectionNeverIdlesOut() throws Exception {
-        QuicConnection c = ConnectionFixtures.client(ConnectionFixtures.nullCrypto());
+        QuicConnection c = ConnectionFixtures.clientPostHandshake(ConnectionFixtures.nullCrypto());
         assertEquals(Duration.ZERO, Settings.defaults().maxIdleTimeout());
         assertEquals(Duration.ZERO, c.idleTimeout());
         assertFalse(c.isIdleTimeoutExpired(T0 + 1_000_000 * SECOND));
@@ -55,23 +55,84 @@ class IdleTimeoutTest {
         assertEquals(Duration.ZERO, c.idleTimeout());
     }
 
+    /** Once the handshake completed (before, this endpoint's alone: see the next test). */
     @Test
     void theTimeoutIsTheSmallerNonZeroOfBothEndpoints() throws Exception {
-        QuicConnection localOnly = ConnectionFixtures.client(idle(Duration.ofSeconds(30)));
+        QuicConnection localOnly = ConnectionFixtures.clientPostHandshake(idle(Duration.ofSeconds(30)));
         assertEquals(Duration.ofSeconds(30), localOnly.idleTimeout());
         localOnly.setPeerTransportParameters(peerIdle(0));
         assertEquals(Duration.ofSeconds(30), localOnly.idleTimeout(), "a peer's zero means none, not zero seconds");
 
-        QuicConnection peerOnly = ConnectionFixtures.client(ConnectionFixtures.nullCrypto());
+        QuicConnection peerOnly = ConnectionFixtures.clientPostHandshake(ConnectionFixtures.nullCrypto());
         peerOnly.setPeerTransportParameters(peerIdle(10_000));
         assertEquals(Duration.ofSeconds(10), peerOnly.idleTimeout());
 
-        QuicConnection both = ConnectionFixtures.client(idle(Duration.ofSeconds(30)));
+        QuicConnection both = ConnectionFixtures.clientPostHandshake(idle(Duration.ofSeconds(30)));
         both.setPeerTransportParameters(peerIdle(10_000));
         assertEquals(Duration.ofSeconds(10), both.idleTimeout());
-        QuicConnection bothLocalSmaller = ConnectionFixtures.client(idle(Duration.ofSeconds(5)));
+        QuicConnection bothLocalSmaller = ConnectionFixtures.clientPostHandshake(idle(Duration.ofSeconds(5)));
         bothLocalSmaller.setPeerTransportParameters(peerIdle(10_000));
         assertEquals(Duration.ofSeconds(5), bothLocalSmaller.idleTimeout());
+    }
+
+    /**
+     * The peer's max_idle_timeout counts only once the handshake completed ({@link QuicConnection#handshakeCompleted}),
+     * as in libngtcp2 0.12.1: before, this endpoint's alone is in force, even when it is none and the peer's parameters
+     * are known (RFC 9001 §8.2: their value "is not authenticated until the handshake completes"). Measured with a
+     * throwaway C program modelled on benchmarks/ngtcp2/ngtcp2-close-vectors.c (client and server ngtcp2_conn pairs,
+     * keys installed by hand, every step at T0, ngtcp2_conn_handle_expiry probed in a forked child for the first
+     * timestamp returning NGTCP2_ERR_IDLE_CLOSE): local 30 s / peer 10 s gave T0 + 30 000 ms on the server after it
+     * read the client's Initial and decoded its transport parameters, with Handshake and 1-RTT keys of both
+     * directions, and T0 + 10 000 ms from ngtcp2_conn_handshake_completed on (confirmed included); on the client
+     * T0 + 30 000 ms after it decoded the server's parameters and installed its 1-RTT keys, T0 + 10 000 ms from
+     * ngtcp2_conn_handshake_completed (before its Finished was even written) through HANDSHAKE_DONE. Local 0 / peer
+     * 10 s (server; client: peer 30 s): no idle expiry at all before completion, T0 + 10 000 ms (30 000 ms) after.
+     * Local 10 s / peer 30 s: T0 + 10 000 ms throughout, on both.
+     */
+    @Test
+    void thePeersTimeoutCountsOnlyOnceTheHandshakeCompleted() throws Exception {
+        QuicConnection client = ConnectionFixtures.clientWithOneRttKeys(idle(Duration.ofSeconds(30)));
+        client.setPeerTransportParameters(peerIdle(10_000));
+        assertEquals(Duration.ofSeconds(30), client.idleTimeout(), "the peer's parameters are known, not in force");
+        assertFalse(client.isIdleTimeoutExpired(T0 + 10 * SECOND));
+        client.handshakeCompleted();
+        assertEquals(Duration.ofSeconds(10), client.idleTimeout(), "completed (POST_HANDSHAKE), not yet confirmed");
+        assertTrue(client.isIdleTimeoutExpired(T0 + 10 * SECOND));
+
+        QuicConnection server = ConnectionFixtures.serverAllKeys(idle(Duration.ofSeconds(30)));
+        server.setPeerTransportParameters(peerIdle(10_000));
+        assertEquals(Duration.ofSeconds(30), server.idleTimeout(), "1-RTT keys of both directions are not enough");
+        server.handshakeCompleted();
+        assertEquals(Duration.ofSeconds(10), server.idleTimeout());
+
+        QuicConnection localNone = ConnectionFixtures.clientWithOneRttKeys(ConnectionFixtures.nullCrypto());
+        localNone.setPeerTransportParameters(peerIdle(10_000));
+        assertEquals(Duration.ZERO, localNone.idleTimeout(), "no local timeout: none until the handshake completed");
+        assertFalse(localNone.isIdleTimeoutExpired(T0 + 1_000 * SECOND));
+        localNone.handshakeCompleted();
+        assertEquals(Duration.ofSeconds(10), localNone.idleTimeout());
+
+        QuicConnection localSmaller = ConnectionFixtures.serverAllKeys(idle(Duration.ofSeconds(10)));
+        localSmaller.setPeerTransportParameters(peerIdle(30_000));
+        assertEquals(Duration.ofSeconds(10), localSmaller.idleTimeout());
+        localSmaller.handshakeCompleted();
+        assertEquals(Duration.ofSeconds(10), localSmaller.idleTimeout());
+    }
+
+    /**
+     * The 3 x PTO floor (RFC 9000 §10.1 MUST) is taken with the current PTO, which counts the peer's max_ack_delay once
+     * the handshake completed: libngtcp2 0.12.1, measured as above with 1 s on both sides, gave a server T0 + 2 997 ms
+     * (3 x 999) before ngtcp2_conn_handshake_completed and T0 + 3 072 ms (3 x (999 + 25), ngtcp2_conn_get_pto 1 024 ms)
+     * right after it, before any RTT sample.
+     */
+    @Test
+    void theThreePtoFloorCountsThePeersMaxAckDelayOnceTheHandshakeCompleted() throws Exception {
+        QuicConnection server = ConnectionFixtures.serverAllKeys(idle(Duration.ofSeconds(1)));
+        server.setPeerTransportParameters(peerIdle(1_000));
+        assertEquals(Duration.ofMillis(2997), server.idleTimeout());
+        server.handshakeCompleted();
+        assertEquals(Duration.ofMillis(1024), server.pto());
+        assertEquals(Duration.ofMillis(3072), server.idleTimeout());
     }
 
     @Test
@@ -86,7 +147,7 @@ class IdleTimeoutTest {
 
     @Test
     void aHugePeerTimeoutIsCappedInsteadOfOverflowing() throws Exception {
-        QuicConnection c = ConnectionFixtures.client(ConnectionFixtures.nullCrypto());
+        QuicConnection c = ConnectionFixtures.clientPostHandshake(ConnectionFixtures.nullCrypto());
         c.setPeerTransportParameters(peerIdle((1L << 62) - 1));
         long capped = c.idleTimeout().toNanos();
         assertTrue(capped >= 1L << 60 && capped <= 1L << 61, "capped at about 73 years: " + capped);

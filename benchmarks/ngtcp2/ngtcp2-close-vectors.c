@@ -34,6 +34,14 @@
  *              well, the updater read kuack (its update confirmed), wrote one more byte (kumore) kudt ns later, read
  *              the peer's ACK of it (kuack2) another kudt ns later, and, ku2dt ns after that, updated again: one
  *              more byte with Key Phase 0 and the generation after next (ku2pkt), which the closing endpoint reads.
+ *   hostile1rtt a confirmed client1rtt pair; then the peer's authentic 1-RTT packet (sealed here with gnutls and the
+ *              peer's 1-RTT secret, since ngtcp2 writes no arbitrary frames) carrying frames, with the reserved bits
+ *              as given, is read by the server (to=server) or the client (to=client), which then closes.
+ *   hostileinitial during the handshake, the same with an Initial packet: a server that read the client's first
+ *              Initial (in) reads its next one (none: bad is the first), or a client reads the server's first Initial.
+ *              For both hostile kinds: rv (what ngtcp2_conn_read_pkt returned), ccerr (the transport error code that
+ *              ngtcp2_connection_close_error_set_transport_error_liberr gives rv, with which the close is written),
+ *              peer (when draining, the peer's close: type:code:frame type:reason hex).
  *
  * Output: comment lines start with '#'; every other line is "<case name> key=value ... out=<hex or ERR:<rv>>".
  * Keys: kind, ver, dcid, scid (the client's), sscid (server), type (transport|app), code, reasonlen (reason byte i
@@ -41,9 +49,11 @@
  * in (the client Initial the server read), pre_out (what the server wrote before), first (the client's first
  * Initial), as (server 1-RTT secret), hsc (client Handshake secret), confirmed, tok, pre1rtt (1-RTT packets the
  * server wrote before the close), rscid (the Retry's SCID), asc (client 1-RTT secret), tp (the client's transport
- * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt, kudt, kuack, ku2dt, kumore, kuack2, ku2pkt;
+ * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt, kudt, kuack, ku2dt, kumore, kuack2, ku2pkt, to,
+ * frames (the hostile packet's frames: bad puts PADDING before them in a 1-RTT payload shorter than 3 bytes, after
+ * them in a client's Initial to make it 1200 bytes), reserved, bad (the hostile datagram), rv, ccerr, peer;
  * sdone_dgram, kuack_dgram and kuack2_dgram give the length of each datagram of those. The close is written into a
- * buffer of exactly destlen bytes.
+ * buffer of exactly destlen bytes (1500 for the hostile kinds).
  *
  * Build and run: benchmarks/ngtcp2/close-vectors.sh (gcc, pkg-config libngtcp2 libngtcp2_crypto_gnutls gnutls).
  */
@@ -967,6 +977,268 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
 }
 
 
+/* ---- the peer's erroneous or hostile packets, sealed by hand, and the close after them ---- */
+
+/* the packet protection keys of a secret (RFC 9001 §5.1; AES-128-GCM with SHA-256, as install_key's) */
+static void derive_keys(const uint8_t *secret, size_t secretlen, uint8_t key[16], uint8_t iv[12], uint8_t hp[16]) {
+  ngtcp2_crypto_md md;
+  ngtcp2_crypto_md_init(&md, (void *)GNUTLS_DIG_SHA256);
+  if (ngtcp2_crypto_hkdf_expand_label(key, 16, &md, secret, secretlen, (const uint8_t *)"quic key", 8) != 0 ||
+      ngtcp2_crypto_hkdf_expand_label(iv, 12, &md, secret, secretlen, (const uint8_t *)"quic iv", 7) != 0 ||
+      ngtcp2_crypto_hkdf_expand_label(hp, 16, &md, secret, secretlen, (const uint8_t *)"quic hp", 7) != 0) {
+    fprintf(stderr, "deriving packet protection keys failed\n");
+    exit(1);
+  }
+}
+
+/* the v1 Initial secret of one side for the client's first DCID (RFC 9001 §5.2) */
+static void initial_secret(const char *dcid_hex, int server, uint8_t secret[32]) {
+  static const uint8_t salt[20] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+                                   0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
+  ngtcp2_crypto_md md;
+  uint8_t initial[32];
+  ngtcp2_cid dcid = cid_of(dcid_hex);
+  ngtcp2_crypto_md_init(&md, (void *)GNUTLS_DIG_SHA256);
+  if (ngtcp2_crypto_hkdf_extract(initial, &md, dcid.data, dcid.datalen, salt, sizeof(salt)) != 0 ||
+      ngtcp2_crypto_hkdf_expand_label(secret, 32, &md, initial, sizeof(initial),
+                                      (const uint8_t *)(server ? "server in" : "client in"), 9) != 0) {
+    fprintf(stderr, "deriving the Initial secret failed\n");
+    exit(1);
+  }
+}
+
+/* Seals a packet into out (RFC 9001 §5.3, §5.4) and returns its length: hdr is its unprotected header, hdrlen bytes
+   ending with the packet number pn in its last pnlen bytes (a long header's Length already counts the payload and
+   the tag), payload the plaintext frames; AES-128-GCM keys derived from secret. Unlike ngtcp2's own writer it seals
+   whatever the first byte says, reserved bits included. */
+static size_t seal(uint8_t *out, const uint8_t *hdr, size_t hdrlen, size_t pnlen, uint64_t pn, const uint8_t *payload,
+                   size_t payloadlen, const uint8_t *secret, size_t secretlen) {
+  uint8_t key[16], iv[12], hp[16], nonce[12], mask[16], zero_iv[16] = {0};
+  gnutls_datum_t kd = {key, sizeof(key)}, hd = {hp, sizeof(hp)}, ivd = {zero_iv, sizeof(zero_iv)};
+  gnutls_aead_cipher_hd_t aead;
+  gnutls_cipher_hd_t ecb;
+  size_t ctlen = payloadlen + 16, pn_offset = hdrlen - pnlen;
+  derive_keys(secret, secretlen, key, iv, hp);
+  memcpy(out, hdr, hdrlen);
+  memcpy(nonce, iv, sizeof(nonce));
+  for (size_t i = 0; i < 8; ++i) {
+    nonce[11 - i] ^= (uint8_t)(pn >> (8 * i));
+  }
+  if (gnutls_aead_cipher_init(&aead, GNUTLS_CIPHER_AES_128_GCM, &kd) != 0 ||
+      gnutls_aead_cipher_encrypt(aead, nonce, sizeof(nonce), hdr, hdrlen, 16, payload, payloadlen, out + hdrlen,
+                                 &ctlen) != 0) {
+    fprintf(stderr, "sealing failed\n");
+    exit(1);
+  }
+  gnutls_aead_cipher_deinit(aead);
+  /* header protection: AES-ECB of the sample, one block of CBC with a zero IV as ngtcp2_crypto_gnutls does it */
+  if (gnutls_cipher_init(&ecb, GNUTLS_CIPHER_AES_128_CBC, &hd, &ivd) != 0 ||
+      gnutls_cipher_encrypt2(ecb, out + pn_offset + 4, 16, mask, sizeof(mask)) != 0) {
+    fprintf(stderr, "header protection failed\n");
+    exit(1);
+  }
+  gnutls_cipher_deinit(ecb);
+  out[0] ^= mask[0] & ((out[0] & 0x80) ? 0x0f : 0x1f);
+  for (size_t i = 0; i < pnlen; ++i) {
+    out[pn_offset + i] ^= mask[1 + i];
+  }
+  return hdrlen + ctlen;
+}
+
+/* a 1-RTT packet to dcid with packet number pn (1 byte), key phase 0, the reserved bits as given (0..3), sealed with
+   secret (hex); payload is prefixed with PADDING up to the 3 bytes a header protection sample needs */
+static size_t seal_1rtt(uint8_t *out, const char *dcid_hex, uint64_t pn, int reserved, const uint8_t *payload,
+                        size_t payloadlen, const char *secret_hex) {
+  uint8_t hdr[32], plain[MAXBUF], secret[64];
+  size_t secretlen, pad = payloadlen < 3 ? 3 - payloadlen : 0;
+  ngtcp2_cid dcid = cid_of(dcid_hex);
+  hdr[0] = (uint8_t)(0x40 | reserved << 3);
+  memcpy(hdr + 1, dcid.data, dcid.datalen);
+  hdr[1 + dcid.datalen] = (uint8_t)pn;
+  memset(plain, 0, pad);
+  memcpy(plain + pad, payload, payloadlen);
+  parse_hex(secret_hex, secret, &secretlen);
+  return seal(out, hdr, 2 + dcid.datalen, 1, pn, plain, pad + payloadlen, secret, secretlen);
+}
+
+/* a v1 Initial from scid to dcid with packet number pn (1 byte), no token, sealed with the Initial keys of side
+   (server or client) for the first DCID odcid; payload followed by PADDING to make the packet padto bytes */
+static size_t seal_initial(uint8_t *out, const char *odcid_hex, int server, const char *dcid_hex,
+                           const char *scid_hex, uint64_t pn, const uint8_t *payload, size_t payloadlen,
+                           size_t padto) {
+  uint8_t hdr[64], plain[MAXBUF], secret[32];
+  ngtcp2_cid dcid = cid_of(dcid_hex), scid = cid_of(scid_hex);
+  size_t n = 0, len;
+  hdr[n++] = 0xc0;
+  hdr[n++] = 0, hdr[n++] = 0, hdr[n++] = 0, hdr[n++] = 1;
+  hdr[n++] = (uint8_t)dcid.datalen;
+  memcpy(hdr + n, dcid.data, dcid.datalen);
+  n += dcid.datalen;
+  hdr[n++] = (uint8_t)scid.datalen;
+  memcpy(hdr + n, scid.data, scid.datalen);
+  n += scid.datalen;
+  hdr[n++] = 0; /* token length */
+  len = payloadlen;
+  if (n + 2 + 1 + len + 16 < padto) {
+    len = padto - (n + 2 + 1 + 16);
+  }
+  memcpy(plain, payload, payloadlen);
+  memset(plain + payloadlen, 0, len - payloadlen);
+  hdr[n++] = (uint8_t)(0x40 | (1 + len + 16) >> 8); /* Length, 2-byte varint: packet number, payload, tag */
+  hdr[n++] = (uint8_t)(1 + len + 16);
+  hdr[n++] = (uint8_t)pn;
+  initial_secret(odcid_hex, server, secret);
+  return seal(out, hdr, n, 1, pn, plain, len, secret, sizeof(secret));
+}
+
+/* What conn made of the peer's datagram bad (printed as bad): read_pkt's rv; the ccerr an application sets from rv
+   (ngtcp2_connection_close_error_set_transport_error_liberr: ccerr=<code>, NO_ERROR for rv 0); when draining, the
+   close error it received (peer=<type>:<code>:<frame type>:<reason hex>); then out, the close it writes with that
+   ccerr (empty when it writes nothing, as a draining endpoint must not send, RFC 9000 §10.2.2). */
+static void read_bad_then_close(ngtcp2_conn *conn, const ngtcp2_path *path, const uint8_t *bad, size_t badlen) {
+  static uint8_t buf[MAXBUF];
+  ngtcp2_pkt_info pi;
+  ngtcp2_connection_close_error e;
+  print_hex("bad", bad, badlen);
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  int rv = ngtcp2_conn_read_pkt(conn, path, &pi, bad, badlen, T0);
+  printf(" rv=%d(%s)", rv, rv ? ngtcp2_strerror(rv) : "ok");
+  ngtcp2_connection_close_error_set_transport_error_liberr(&e, rv, NULL, 0);
+  printf(" ccerr=0x%" PRIx64, e.error_code);
+  if (ngtcp2_conn_is_in_draining_period(conn)) {
+    ngtcp2_connection_close_error peer;
+    ngtcp2_conn_get_connection_close_error(conn, &peer);
+    printf(" peer=%s:0x%" PRIx64 ":0x%" PRIx64 ":",
+           peer.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION ? "app" : "transport", peer.error_code,
+           peer.frame_type);
+    for (size_t i = 0; i < peer.reasonlen; ++i) {
+      printf("%02x", peer.reason[i]);
+    }
+  }
+  ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn, NULL, &pi, buf, 1500, &e, T0);
+  print_out(n, buf);
+}
+
+/* A confirmed client and server as client_1rtt_case's (printed with its keys, kind=hostile1rtt); then the peer's
+   hand-sealed 1-RTT packet carrying frames (hex), with the reserved bits as given, is read by the server (to_server:
+   from the client, packet number 0, the client's first 1-RTT packet, sealed with AS_C) or by the client (from the
+   server, packet number 1, after its HANDSHAKE_DONE packet, sealed with AS_S), which then closes (read_bad_then_close).
+   All at T0. */
+static void hostile_1rtt_case(const char *name, int to_server, const char *frames, int reserved) {
+  static uint8_t in[MAXBUF], sin[MAXBUF], stp[512], cfin[MAXBUF], fin[36], payload[MAXBUF], bad[MAXBUF];
+  ngtcp2_ssize inlen, sinlen, stplen, cfinlen;
+  size_t payloadlen;
+  ngtcp2_pkt_info pi;
+  printf("%s kind=hostile1rtt ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s confirmed=1 to=%s "
+         "frames=%s reserved=%d",
+         name, D8, S8, SS8, HS, HS_C, AS_S, AS_C, to_server ? "server" : "client", frames, reserved);
+  no_pmtud = 1;
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
+  ngtcp2_conn *server = client ? new_server(D8, S8, SS8, NULL) : NULL;
+  no_pmtud = 0;
+  ngtcp2_path spath = server_path(), cpath = client_path();
+  if (!server) {
+    printf(" out=ERR:setup\n");
+    return;
+  }
+  print_hex("first", in, (size_t)inlen);
+  print_hex("tp", client_tp, (size_t)client_tplen);
+  int rv = server_first_flight(server, in, inlen, sin, &sinlen, &pi);
+  stplen = ngtcp2_conn_encode_local_transport_params(server, stp, sizeof(stp));
+  if (rv != 0 || sinlen <= 0 || stplen <= 0) {
+    printf(" out=ERR:%d/%zd/%zd(server setup)\n", rv, sinlen, stplen);
+    return;
+  }
+  print_hex("sin", sin, (size_t)sinlen);
+  print_hex("stp", stp, (size_t)stplen);
+  set_gcm_ctx(client);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
+  if (rv == 0) {
+    rv = ngtcp2_conn_decode_remote_transport_params(client, stp, (size_t)stplen);
+  }
+  if (rv != 0) {
+    printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
+    return;
+  }
+  install_key(client, NGTCP2_CRYPTO_LEVEL_APPLICATION, 0, AS_S);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1, AS_C);
+  ngtcp2_conn_handshake_completed(client);
+  memset(fin, 0x04, sizeof(fin));
+  ngtcp2_conn_submit_crypto_data(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, fin, sizeof(fin));
+  cfinlen = ngtcp2_conn_write_pkt(client, NULL, &pi, cfin, 1452, T0);
+  if (cfinlen <= 0) {
+    printf(" out=ERR:%zd(client Finished)\n", cfinlen);
+    return;
+  }
+  print_hex("cfin", cfin, (size_t)cfinlen);
+  install_key(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS_C);
+  install_key(server, NGTCP2_CRYPTO_LEVEL_APPLICATION, 0, AS_C);
+  install_key(server, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1, AS_S);
+  ngtcp2_conn_handshake_completed(server);
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  rv = ngtcp2_conn_read_pkt(server, &spath, &pi, cfin, (size_t)cfinlen, T0);
+  if (rv != 0) {
+    printf(" out=ERR:%d(server read Finished %s)\n", rv, ngtcp2_strerror(rv));
+    return;
+  }
+  if (flush_to(server, client, &cpath, "sdone", T0) != 0) {
+    return;
+  }
+  parse_hex(frames, payload, &payloadlen);
+  size_t badlen = to_server ? seal_1rtt(bad, SS8, 0, reserved, payload, payloadlen, AS_C)
+                            : seal_1rtt(bad, S8, 1, reserved, payload, payloadlen, AS_S);
+  ngtcp2_conn_del(to_server ? client : server);
+  ngtcp2_conn *reader = to_server ? server : client;
+  read_bad_then_close(reader, to_server ? &spath : &cpath, bad, badlen);
+  ngtcp2_conn_del(reader);
+}
+
+/* During the handshake, at Initial level (kind=hostileinitial): to_server, a server that read the client's first
+   Initial (in) reads the client's next Initial (packet number 1, to the first DCID, padded to 1200 bytes) carrying
+   frames; or, first_initial, that Initial is the client's first one itself (packet number 0, in is not printed); else
+   a client that wrote its first Initial reads the server's first Initial (packet number 0, from SS8) carrying frames.
+   The reader then closes (read_bad_then_close). */
+static void hostile_initial_case(const char *name, int to_server, int first_initial, const char *frames) {
+  static uint8_t in[MAXBUF], payload[MAXBUF], bad[MAXBUF];
+  ngtcp2_ssize inlen;
+  size_t payloadlen, badlen;
+  ngtcp2_path spath = server_path(), cpath = client_path();
+  ngtcp2_pkt_info pi;
+  printf("%s kind=hostileinitial ver=00000001 dcid=%s scid=%s sscid=%s to=%s frames=%s", name, D8, S8, SS8,
+         to_server ? "server" : "client", frames);
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
+  if (!client) {
+    printf(" out=ERR:client setup\n");
+    return;
+  }
+  parse_hex(frames, payload, &payloadlen);
+  if (!to_server) {
+    print_hex("first", in, (size_t)inlen);
+    badlen = seal_initial(bad, D8, 1, S8, SS8, 0, payload, payloadlen, 0);
+    read_bad_then_close(client, &cpath, bad, badlen);
+    ngtcp2_conn_del(client);
+    return;
+  }
+  ngtcp2_conn_del(client);
+  ngtcp2_conn *server = new_server(D8, S8, SS8, NULL);
+  if (!first_initial) {
+    print_hex("in", in, (size_t)inlen);
+    pi.ecn = NGTCP2_ECN_NOT_ECT;
+    int rv = ngtcp2_conn_read_pkt(server, &spath, &pi, in, (size_t)inlen, T0);
+    if (rv != 0) {
+      printf(" out=ERR:%d(read_pkt %s)\n", rv, ngtcp2_strerror(rv));
+      ngtcp2_conn_del(server);
+      return;
+    }
+  }
+  badlen = seal_initial(bad, D8, 0, D8, S8, first_initial ? 0 : 1, payload, payloadlen, 1200);
+  read_bad_then_close(server, &spath, bad, badlen);
+  ngtcp2_conn_del(server);
+}
+
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   if (argc > 2) {
@@ -1189,5 +1461,41 @@ int main(int argc, char **argv) {
   RUN("kuc2-s-t-dest30") client_1rtt_case("kuc2-s-t-dest30", D8, S8, SS8, 1, 0, 0x0, 0, 30);
   ku_steps = 0;
   key_update = 0;
+  /* last, so that the random draws of the cases above stay as they were: the peer's erroneous or hostile packets,
+     sealed by hand, read by a confirmed server (hx-s-*, from the client) or client (hx-c-*, from the server), then
+     the close libngtcp2 writes after read_pkt's error (RFC 9000 §12.4, §19, §13.1, §17.3.1), or nothing once the
+     peer's CONNECTION_CLOSE made it drain (§10.2.2) */
+  RUN("hx-s-unknown") hostile_1rtt_case("hx-s-unknown", 1, "1f", 0);
+  RUN("hx-s-stream-trunc") hostile_1rtt_case("hx-s-stream-trunc", 1, "0a020561", 0);
+  RUN("hx-s-ack-ranges") hostile_1rtt_case("hx-s-ack-ranges", 1, "0200000500", 0);
+  RUN("hx-s-ack-unsent") hostile_1rtt_case("hx-s-ack-unsent", 1, "0205000000", 0);
+  RUN("hx-s-hsdone") hostile_1rtt_case("hx-s-hsdone", 1, "1e", 0);
+  RUN("hx-s-newtoken") hostile_1rtt_case("hx-s-newtoken", 1, "0701aa", 0);
+  RUN("hx-s-stream-localbidi") hostile_1rtt_case("hx-s-stream-localbidi", 1, "080161", 0);
+  RUN("hx-s-stream-senduni") hostile_1rtt_case("hx-s-stream-senduni", 1, "080361", 0);
+  RUN("hx-s-stream-limit") hostile_1rtt_case("hx-s-stream-limit", 1, "080e61", 0);
+  RUN("hx-s-stream-flow") hostile_1rtt_case("hx-s-stream-flow", 1, "0c028004000061", 0);
+  RUN("hx-s-reserved") hostile_1rtt_case("hx-s-reserved", 1, "01", 3);
+  RUN("hx-s-close") hostile_1rtt_case("hx-s-close", 1, "1c080603616263", 0);
+  RUN("hx-s-appclose") hostile_1rtt_case("hx-s-appclose", 1, "1d523403616263", 0);
+  RUN("hx-c-unknown") hostile_1rtt_case("hx-c-unknown", 0, "1f", 0);
+  RUN("hx-c-stream-trunc") hostile_1rtt_case("hx-c-stream-trunc", 0, "0a030561", 0);
+  RUN("hx-c-ack-ranges") hostile_1rtt_case("hx-c-ack-ranges", 0, "0200000500", 0);
+  RUN("hx-c-ack-unsent") hostile_1rtt_case("hx-c-ack-unsent", 0, "0205000000", 0);
+  RUN("hx-c-stream-localbidi") hostile_1rtt_case("hx-c-stream-localbidi", 0, "080061", 0);
+  RUN("hx-c-stream-senduni") hostile_1rtt_case("hx-c-stream-senduni", 0, "080261", 0);
+  RUN("hx-c-stream-limit") hostile_1rtt_case("hx-c-stream-limit", 0, "080f61", 0);
+  RUN("hx-c-stream-flow") hostile_1rtt_case("hx-c-stream-flow", 0, "0c038004000061", 0);
+  RUN("hx-c-reserved") hostile_1rtt_case("hx-c-reserved", 0, "01", 3);
+  RUN("hx-c-close") hostile_1rtt_case("hx-c-close", 0, "1c080603616263", 0);
+  RUN("hx-c-appclose") hostile_1rtt_case("hx-c-appclose", 0, "1d523403616263", 0);
+  /* the same during the handshake, in Initial packets (Table 3 of RFC 9000 §12.4: no STREAM, no 0x1d there) */
+  RUN("hx-si-close") hostile_initial_case("hx-si-close", 1, 0, "1c080603616263");
+  RUN("hx-si-appclose") hostile_initial_case("hx-si-appclose", 1, 0, "1d523403616263");
+  RUN("hx-si-stream") hostile_initial_case("hx-si-stream", 1, 0, "080261");
+  RUN("hx-si1-stream") hostile_initial_case("hx-si1-stream", 1, 1, "080261");
+  RUN("hx-ci-close") hostile_initial_case("hx-ci-close", 0, 0, "1c080603616263");
+  RUN("hx-ci-appclose") hostile_initial_case("hx-ci-appclose", 0, 0, "1d523403616263");
+  RUN("hx-ci-stream") hostile_initial_case("hx-ci-stream", 0, 0, "080361");
   return 0;
 }

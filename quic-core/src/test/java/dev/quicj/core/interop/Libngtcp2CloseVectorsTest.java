@@ -12,6 +12,7 @@ import dev.quicj.core.Hex;
 import dev.quicj.core.QuicException;
 import dev.quicj.core.QuicVersion;
 import dev.quicj.core.Role;
+import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.CryptoDataListener;
@@ -26,6 +27,7 @@ import dev.quicj.core.crypto.CipherSuite;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.CryptoProvider;
 import dev.quicj.core.tls.TransportParameters;
+import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.VarInt;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -1059,11 +1061,64 @@ class Libngtcp2CloseVectorsTest {
     }
 
     /**
+     * A protocol error in an Initial packet: the peer's first Initial (a server's, to a client that wrote its first
+     * Initial) or its next one (a client's, to a server that read its first) carrying a 0x1d CONNECTION_CLOSE or a
+     * STREAM frame, neither allowed there (RFC 9000 §12.4, Table 3). A deliberate difference: libngtcp2 discards the
+     * packet ({@code ngtcp2_conn_read_pkt} returns 0; RFC 9000 §12.1 lets an endpoint "discard an invalid Initial
+     * packet" even where a connection error is otherwise mandated), ours treats it as the connection error §12.4
+     * names, PROTOCOL_VIOLATION with the offending frame's type, as close-spec E14 specifies for a 0x1d in an Initial
+     * packet. Up to that reaction both sides are in the same state: closed as libngtcp2's application went on to
+     * close (with the NO_ERROR ccerr of its rv 0), ours is byte-identical, a server's Initial close to the client's
+     * SCID and a client's 1200-byte Initial close to the server's SCID, which both took from the packet's header
+     * (RFC 9000 §7.2) before reading its frames. The close ours is meant to write, that of
+     * {@link CloseError#fromException}, is the same Initial packet with PROTOCOL_VIOLATION in its frame.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"hx-si-appclose, 0x1d", "hx-si-stream, 0x08", "hx-ci-appclose, 0x1d", "hx-ci-stream, 0x08"})
+    void protocolErrorInInitialClosesWhereLibngtcp2Discards(String name, String frameType) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("0(ok)", f.get("rv"));
+        assertEquals("0x0", f.get("ccerr"));
+        Hostile same = hostile(name, e -> CloseError.noError());
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, same.error().errorCode(), same.error()::toString);
+        assertEquals(Long.decode(frameType), same.error().frameType(), same.error()::toString);
+        assertEquals(CloseOutcome.WRITTEN, same.outcome());
+        assertEquals(f.get("out"), same.datagram());
+        Hostile ours = hostile(name, CloseError::fromException);
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        // the version and the DCID, ahead of what header protection masks
+        int dcidEnd = 2 * (6 + Integer.parseInt(same.datagram().substring(10, 12), 16));
+        assertEquals(same.datagram().substring(2, dcidEnd), ours.datagram().substring(2, dcidEnd));
+        CloseError sent = ours.conn().localCloseError();
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, sent.errorCode());
+        assertEquals(Long.decode(frameType), sent.frameType());
+    }
+
+    /**
+     * A server's first client Initial with a protocol error (a STREAM frame, RFC 9000 §12.4): libngtcp2 returns
+     * {@code NGTCP2_ERR_DROP_CONN} (-242 in 0.12.1), to drop the connection without a word, but its 0.12.1
+     * {@code set_transport_error_liberr} predates the DROP_CONN close type (close-spec §1.4, §7), so the harness wrote
+     * a PROTOCOL_VIOLATION close. Ours treats the packet as the connection error of §12.4 (close-spec E14, above),
+     * and its close with that code is byte-identical to the one 0.12.1 wrote.
+     */
+    @Test
+    void protocolErrorInAServersFirstInitialIsAProtocolViolation() throws Exception {
+        Map<String, String> f = vector("hx-si1-stream");
+        assertEquals("-242(ERR_DROP_CONN)", f.get("rv"));
+        assertEquals("0xa", f.get("ccerr"));
+        Hostile ours = hostile("hx-si1-stream", e -> CloseError.transport(e.errorCode()));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, ours.error().errorCode());
+        assertEquals(FrameType.STREAM, ours.error().frameType());
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertEquals(f.get("out"), ours.datagram());
+    }
+
+    /**
      * The resource holds the 187 cases the harness writes: 124 identical closes (24 after key updates), 15 NOBUF,
      * 1 draft v2, 2 short DCIDs, 9 minimum 1-RTT sizes, 3 aborts of libngtcp2 and 2 closes after a Retry; and 31
      * datagrams of a peer that breaks the protocol or closes: 20 protocol errors in 1-RTT packets (the same code, the
-     * close identical but for its frame type and reason) and 6 peer closes (both drain), asserted above, and 5
-     * protocol errors in Initial packets, which libngtcp2 discards, not yet asserted.
+     * close identical but for its frame type and reason), 6 peer closes (both drain) and 5 protocol errors in Initial
+     * packets (libngtcp2 discards them, ours closes; the state up to that reaction identical).
      */
     @Test
     void theResourceHoldsEveryCase() {

@@ -1000,7 +1000,7 @@ final class PacketReceiver {
                             ackDelay = Math.min(ackDelay, maxAckDelayMillis * 1_000_000L);
                         }
                     }
-                    conn.rtt.update(sample, Math.max(0, ackDelay));
+                    conn.rtt.update(sample, Math.max(0, ackDelay), conn.handshakeConfirmed);
                 }
             }
         }

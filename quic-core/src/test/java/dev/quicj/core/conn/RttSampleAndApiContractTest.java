@@ -150,4 +150,46 @@ class RttSampleAndApiContractTest {
         s.submitCryptoData(EncryptionLevel.INITIAL, new byte[] {2, 0, 0, 0});
         assertTrue(s.writePacket(null, null, ByteBuffer.allocate(1500), ConnectionFixtures.T0) >= 1200);
     }
+
+    /** A 1-RTT packet of the server to {@code c} with the given frames. */
+    private static ByteBuffer serverShortPacket(QuicConnection c, long pn, String framesHex) throws Exception {
+        return ByteBuffer.wrap(ConnectionFixtures.peerShortPacket(NULL, ConnectionFixtures.SERVER_1RTT_SECRET,
+                c.sourceConnectionId(), pn, Hex.decode(framesHex)));
+    }
+
+    /** {@code c} sends one ack-eliciting 1-RTT packet (CRYPTO data) at {@code t}. */
+    private static void sendOneRtt(QuicConnection c, long t) throws Exception {
+        c.submitCryptoData(EncryptionLevel.ONE_RTT, new byte[] {4, 0, 0, 0});
+        assertTrue(c.writePacket(null, null, ByteBuffer.allocate(1500), t) > 0);
+    }
+
+    @Test
+    void beforeConfirmationASampleTheAckDelayWouldTakeBelowMinRttIsIgnored() throws Exception {
+        // RFC 9002 §5.3: "prior to handshake confirmation, an endpoint MAY ignore RTT samples if adjusting the RTT
+        // sample for acknowledgment delay causes the sample to be less than the min_rtt"; ngtcp2 does (libngtcp2
+        // 0.12.1 measured by Libngtcp2CloseVectorsTest), and so does this core
+        long t = 1_000_000_000L;
+        QuicConnection c = ConnectionFixtures.clientPostHandshake(NULL);
+        assertFalse(c.isHandshakeConfirmed());
+        sendOneRtt(c, t);
+        // ACK of packet 0 at t + 30 ms: the first sample, 30 ms
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(serverShortPacket(c, 0, "0200000000"), CLIENT_PATH,
+                t + 30 * MS));
+        assertEquals(30 * MS, c.smoothedRtt().toNanos());
+        // packet 1 at t + 40 ms, acknowledged at t + 80 ms with an ACK Delay of 20 ms (2500 x 8 us): 40 ms less
+        // 20 ms would be below min_rtt (30 ms), so the sample is ignored, not taken unadjusted
+        sendOneRtt(c, t + 40 * MS);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(serverShortPacket(c, 1, "020149c40000"), CLIENT_PATH,
+                t + 80 * MS));
+        assertEquals(1, c.largestAcknowledged(EncryptionLevel.ONE_RTT));
+        assertEquals(30 * MS, c.smoothedRtt().toNanos(), "ignored");
+        assertEquals(30 * MS, c.rtt.latestRtt(), "latest_rtt unchanged");
+        // packet 2 at t + 100 ms, acknowledged at t + 177.5 ms with an ACK Delay of 37.5 ms (4687 x 8 us = 37.496
+        // ms, above the default max_ack_delay of 25 ms, which does not apply before confirmation): 40.004 ms
+        sendOneRtt(c, t + 100 * MS);
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(serverShortPacket(c, 2, "0202524f0000"), CLIENT_PATH,
+                t + 177_500_000L));
+        assertEquals(77_500_000L, c.rtt.latestRtt());
+        assertEquals((7 * 30 * MS + 40_004_000L) / 8, c.smoothedRtt().toNanos());
+    }
 }

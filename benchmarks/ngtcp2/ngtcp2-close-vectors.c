@@ -42,6 +42,12 @@
  *              For both hostile kinds: rv (what ngtcp2_conn_read_pkt returned), ccerr (the transport error code that
  *              ngtcp2_connection_close_error_set_transport_error_liberr gives rv, with which the close is written),
  *              peer (when draining, the peer's close: type:code:frame type:reason hex).
+ *   rtt        the RTT estimate and the PTO (ngtcp2_conn_get_conn_stat, ngtcp2_conn_get_pto) of a libngtcp2 client or
+ *              server (role) through its handshake and 1-RTT packets, each acknowledged by a peer whose packets are
+ *              sealed by hand (rtt_case), so that every ACK frame is chosen: its ranges and ACK Delay, also in
+ *              Initial and Handshake packets; no close (out= only if a step failed). Every step is an event, and
+ *              after each datagram read and when the handshake completed libngtcp2's values are printed (the event
+ *              and value keys are below).
  *
  * Output: comment lines start with '#'; every other line is "<case name> key=value ... out=<hex or ERR:<rv>>".
  * Keys: kind, ver, dcid, scid (the client's), sscid (server), type (transport|app), code, reasonlen (reason byte i
@@ -53,7 +59,23 @@
  * frames (the hostile packet's frames: bad puts PADDING before them in a 1-RTT payload shorter than 3 bytes, after
  * them in a client's Initial to make it 1200 bytes), reserved, bad (the hostile datagram), rv, ccerr, peer;
  * sdone_dgram, kuack_dgram and kuack2_dgram give the length of each datagram of those. The close is written into a
- * buffer of exactly destlen bytes (1500 for the hostile kinds).
+ * buffer of exactly destlen bytes (1500 for the hostile kinds). The rtt cases have role (client|server: X, the
+ * libngtcp2 endpoint measured), pexp and pmad (the peer's ack_delay_exponent and max_ack_delay in ms), ptp (the
+ * peer's transport parameters, which X decodes) and ltp (X's own), and the events e1, e2, ... in order, each
+ * <op>:<args>:
+ *   w:<t>:<hex>           X wrote a datagram (ngtcp2_conn_write_pkt) at T0 + t nanoseconds: <hex>
+ *   r:<t>:<hex>           X read the peer's datagram <hex> at T0 + t
+ *   f:<t>:<hex>           the same for a server X reading the client's Finished (Handshake CRYPTO data), whose
+ *                         recv_crypto_data callback tells it the handshake completed, as a TLS stack does
+ *   c:<I|H|A>:<n>:<byte>  X queued n bytes of <byte> (hex) as CRYPTO data at Initial, Handshake or 1-RTT level (the
+ *                         client's first 300 from its client_initial callback)
+ *   k:<H|A>:<tx|rx>       X installed its Handshake or 1-RTT key of that direction (the secrets hs, hsc, as, asc)
+ *   p                     X took the peer's transport parameters (ptp)
+ *   d                     X was told the handshake completed (ngtcp2_conn_handshake_completed)
+ * and, after each r, f and d event i, what libngtcp2 then reports: lat<i>, min<i>, srtt<i> and var<i> (latest_rtt,
+ * min_rtt, smoothed_rtt and rttvar of ngtcp2_conn_get_conn_stat, in nanoseconds; min_rtt is UINT64_MAX before the
+ * first sample) and pto<i> (ngtcp2_conn_get_pto). The peer's ACK Delay fields use its ack_delay_exponent in 1-RTT
+ * packets and 3 in Initial and Handshake packets.
  *
  * Build and run: benchmarks/ngtcp2/close-vectors.sh (gcc, pkg-config libngtcp2 libngtcp2_crypto_gnutls gnutls).
  */
@@ -1239,6 +1261,565 @@ static void hostile_initial_case(const char *name, int to_server, int first_init
   ngtcp2_conn_del(server);
 }
 
+/* ---- RTT estimate and PTO (rtt-* cases) ---- */
+
+/* The rtt-* cases measure one libngtcp2 endpoint, X, against a peer written here by hand: every packet of the peer
+   is sealed below from the fixed secrets (QUIC v1, AES-128-GCM), so that each ACK frame's Largest Acknowledged,
+   ranges and ACK Delay are chosen, also in Initial and Handshake packets (libngtcp2 0.12.1 always writes ACK Delay
+   0 there itself). The events and values printed are listed in the header comment. */
+
+#define RTT_MS ((ngtcp2_tstamp)1000000ULL)
+#define RTT_US ((ngtcp2_tstamp)1000ULL)
+
+typedef struct {
+  uint8_t key[16], iv[12], hp[16];
+} rtt_keys;
+
+static ngtcp2_crypto_md rtt_md(void) {
+  ngtcp2_crypto_md md = {(void *)GNUTLS_DIG_SHA256};
+  return md;
+}
+
+static ngtcp2_crypto_aead rtt_aead(void) {
+  ngtcp2_crypto_aead aead;
+  memset(&aead, 0, sizeof(aead));
+  aead.native_handle = (void *)GNUTLS_CIPHER_AES_128_GCM;
+  aead.max_overhead = 16;
+  return aead;
+}
+
+/* the packet protection keys of a traffic secret (RFC 9001 §5.1) */
+static void rtt_keys_of(rtt_keys *k, const uint8_t *secret, size_t secretlen) {
+  ngtcp2_crypto_md md = rtt_md();
+  if (ngtcp2_crypto_hkdf_expand_label(k->key, 16, &md, secret, secretlen, (const uint8_t *)"quic key", 8) != 0 ||
+      ngtcp2_crypto_hkdf_expand_label(k->iv, 12, &md, secret, secretlen, (const uint8_t *)"quic iv", 7) != 0 ||
+      ngtcp2_crypto_hkdf_expand_label(k->hp, 16, &md, secret, secretlen, (const uint8_t *)"quic hp", 7) != 0) {
+    fprintf(stderr, "deriving packet protection keys failed\n");
+    exit(1);
+  }
+}
+
+static void rtt_keys_hex(rtt_keys *k, const char *secret_hex) {
+  uint8_t secret[64];
+  size_t secretlen;
+  parse_hex(secret_hex, secret, &secretlen);
+  rtt_keys_of(k, secret, secretlen);
+}
+
+/* the Initial keys of the client (server 0) or the server (1) for the client's first DCID (RFC 9001 §5.2) */
+static void rtt_initial_keys(rtt_keys *k, const char *odcid_hex, int server) {
+  static const uint8_t salt[] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+                                 0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
+  ngtcp2_crypto_md md = rtt_md();
+  ngtcp2_cid odcid = cid_of(odcid_hex);
+  uint8_t initial[32], secret[32];
+  const char *label = server ? "server in" : "client in";
+  if (ngtcp2_crypto_hkdf_extract(initial, &md, odcid.data, odcid.datalen, salt, sizeof(salt)) != 0 ||
+      ngtcp2_crypto_hkdf_expand_label(secret, 32, &md, initial, 32, (const uint8_t *)label, 9) != 0) {
+    fprintf(stderr, "deriving Initial secrets failed\n");
+    exit(1);
+  }
+  rtt_keys_of(k, secret, 32);
+}
+
+/* Seals one packet into out: type 0 an Initial, 2 a Handshake packet (long header, scid), -1 a 1-RTT packet (short
+   header, key phase 0); a 2-byte packet number; the payload as given (at least 2 bytes, for the header protection
+   sample). Returns its length. */
+static size_t rtt_seal(uint8_t *out, int type, const rtt_keys *k, const ngtcp2_cid *dcid, const ngtcp2_cid *scid,
+                       uint64_t pn, const uint8_t *payload, size_t payloadlen) {
+  size_t n = 0, pnoff;
+  if (type < 0) {
+    out[n++] = 0x41;
+    memcpy(out + n, dcid->data, dcid->datalen);
+    n += dcid->datalen;
+  } else {
+    size_t len = 2 + payloadlen + 16;
+    out[n++] = (uint8_t)(0xc1 | type << 4);
+    out[n++] = 0, out[n++] = 0, out[n++] = 0, out[n++] = 1;
+    out[n++] = (uint8_t)dcid->datalen;
+    memcpy(out + n, dcid->data, dcid->datalen);
+    n += dcid->datalen;
+    out[n++] = (uint8_t)scid->datalen;
+    memcpy(out + n, scid->data, scid->datalen);
+    n += scid->datalen;
+    if (type == 0) {
+      out[n++] = 0; /* no token */
+    }
+    out[n++] = (uint8_t)(0x40 | len >> 8);
+    out[n++] = (uint8_t)len;
+  }
+  pnoff = n;
+  out[n++] = (uint8_t)(pn >> 8);
+  out[n++] = (uint8_t)pn;
+  uint8_t nonce[12];
+  memcpy(nonce, k->iv, 12);
+  for (int i = 0; i < 8; ++i) {
+    nonce[11 - i] ^= (uint8_t)(pn >> (8 * i));
+  }
+  ngtcp2_crypto_aead aead = rtt_aead();
+  ngtcp2_crypto_aead_ctx ctx;
+  if (ngtcp2_crypto_aead_ctx_encrypt_init(&ctx, &aead, k->key, 12) != 0 ||
+      ngtcp2_crypto_encrypt(out + n, &aead, &ctx, payload, payloadlen, nonce, 12, out, n) != 0) {
+    fprintf(stderr, "sealing failed\n");
+    exit(1);
+  }
+  ngtcp2_crypto_aead_ctx_free(&ctx);
+  n += payloadlen + 16;
+  /* header protection: AES-ECB of the sample, one block of AES-CBC with a zero IV */
+  gnutls_cipher_hd_t hd;
+  gnutls_datum_t key = {(unsigned char *)k->hp, 16};
+  uint8_t zero[16] = {0}, mask[16];
+  gnutls_datum_t iv = {zero, 16};
+  if (gnutls_cipher_init(&hd, GNUTLS_CIPHER_AES_128_CBC, &key, &iv) != 0 ||
+      gnutls_cipher_encrypt2(hd, out + pnoff + 4, 16, mask, 16) != 0) {
+    fprintf(stderr, "header protection failed\n");
+    exit(1);
+  }
+  gnutls_cipher_deinit(hd);
+  out[0] ^= mask[0] & (type < 0 ? 0x1f : 0x0f);
+  out[pnoff] ^= mask[1];
+  out[pnoff + 1] ^= mask[2];
+  return n;
+}
+
+static size_t rtt_varint(uint8_t *p, uint64_t v) {
+  if (v < 64) {
+    p[0] = (uint8_t)v;
+    return 1;
+  }
+  if (v < 16384) {
+    p[0] = (uint8_t)(0x40 | v >> 8), p[1] = (uint8_t)v;
+    return 2;
+  }
+  p[0] = (uint8_t)(0x80 | v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+  return 4;
+}
+
+/* An ACK frame: ranges[0..2*nranges) holds largest and smallest of each range, newest first; delay is the ACK Delay
+   field as sent (already scaled down by the exponent). */
+static size_t rtt_ack(uint8_t *p, const int64_t *ranges, size_t nranges, uint64_t delay) {
+  size_t n = 0;
+  p[n++] = 0x02;
+  n += rtt_varint(p + n, (uint64_t)ranges[0]);
+  n += rtt_varint(p + n, delay);
+  n += rtt_varint(p + n, nranges - 1);
+  n += rtt_varint(p + n, (uint64_t)(ranges[0] - ranges[1]));
+  for (size_t i = 1; i < nranges; ++i) {
+    n += rtt_varint(p + n, (uint64_t)(ranges[2 * i - 1] - ranges[2 * i] - 2));
+    n += rtt_varint(p + n, (uint64_t)(ranges[2 * i] - ranges[2 * i + 1]));
+  }
+  return n;
+}
+
+static size_t rtt_crypto_frame(uint8_t *p, uint64_t offset, size_t len, uint8_t byte) {
+  size_t n = 0;
+  p[n++] = 0x06;
+  n += rtt_varint(p + n, offset);
+  n += rtt_varint(p + n, len);
+  memset(p + n, byte, len);
+  return n + len;
+}
+
+/* one case's state: X, the libngtcp2 endpoint measured, and its peer */
+typedef struct {
+  ngtcp2_conn *x;
+  int server;          /* X's role */
+  int ev;              /* the last event printed */
+  int failed;          /* an error was printed as the case's out */
+  ngtcp2_path path;    /* the path X reads on */
+  rtt_keys keys[4];    /* the peer's keys by level: 0 Initial, 2 Handshake, 3 1-RTT */
+  uint64_t pn[4];      /* the peer's next packet number by level */
+  ngtcp2_cid xcid;     /* X's SCID: the DCID of the peer's packets */
+  ngtcp2_cid pcid;     /* the peer's SCID */
+  uint64_t exp;        /* the peer's ack_delay_exponent */
+  uint8_t ptp[256];    /* the peer's transport parameters */
+  ngtcp2_ssize ptplen;
+} rtt_run;
+
+static void rtt_values(rtt_run *r) {
+  ngtcp2_conn_stat st;
+  ngtcp2_conn_get_conn_stat(r->x, &st);
+  printf(" lat%d=%" PRIu64 " min%d=%" PRIu64 " srtt%d=%" PRIu64 " var%d=%" PRIu64 " pto%d=%" PRIu64, r->ev,
+         (uint64_t)st.latest_rtt, r->ev, (uint64_t)st.min_rtt, r->ev, (uint64_t)st.smoothed_rtt, r->ev,
+         (uint64_t)st.rttvar, r->ev, (uint64_t)ngtcp2_conn_get_pto(r->x));
+}
+
+static void rtt_fail(rtt_run *r, const char *what, long long rv) {
+  if (!r->failed) {
+    printf(" out=ERR:%lld(%s)", rv, what);
+    r->failed = 1;
+  }
+}
+
+/* X writes one datagram at T0 + t */
+static void rtt_write(rtt_run *r, ngtcp2_tstamp t) {
+  static uint8_t buf[MAXBUF];
+  ngtcp2_pkt_info pi;
+  if (r->failed) {
+    return;
+  }
+  ngtcp2_ssize n = ngtcp2_conn_write_pkt(r->x, NULL, &pi, buf, 1452, T0 + t);
+  if (n <= 0) {
+    rtt_fail(r, "write_pkt", n);
+    return;
+  }
+  printf(" e%d=w:%" PRIu64 ":", ++r->ev, (uint64_t)t);
+  for (ngtcp2_ssize i = 0; i < n; ++i) {
+    printf("%02x", buf[i]);
+  }
+}
+
+/* X reads the datagram dg at T0 + t */
+static void rtt_read_dgram(rtt_run *r, ngtcp2_tstamp t, const uint8_t *dg, size_t len, char op) {
+  ngtcp2_pkt_info pi;
+  if (r->failed) {
+    return;
+  }
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  int rv = ngtcp2_conn_read_pkt(r->x, &r->path, &pi, dg, len, T0 + t);
+  if (rv != 0) {
+    rtt_fail(r, "read_pkt", rv);
+    return;
+  }
+  printf(" e%d=%c:%" PRIu64 ":", ++r->ev, op, (uint64_t)t);
+  for (size_t i = 0; i < len; ++i) {
+    printf("%02x", dg[i]);
+  }
+  rtt_values(r);
+}
+
+/* X reads at T0 + t one packet of the peer at level (0 Initial, 2 Handshake, 3 1-RTT) carrying payload; a client's
+   Initial datagram is padded to 1200 bytes with PADDING frames (RFC 9000 §14.1) */
+static void rtt_read(rtt_run *r, ngtcp2_tstamp t, int level, const uint8_t *payload, size_t len) {
+  static uint8_t frames[1500], dg[1500];
+  memcpy(frames, payload, len);
+  if (level == 0 && r->server) {
+    size_t overhead = 1 + 4 + 1 + r->xcid.datalen + 1 + r->pcid.datalen + 1 + 2 + 2 + 16;
+    memset(frames + len, 0, 1200 - overhead - len);
+    len = 1200 - overhead;
+  }
+  while (len < 4) {
+    frames[len++] = 0; /* room for the header protection sample */
+  }
+  size_t n = rtt_seal(dg, level == 3 ? -1 : level, &r->keys[level], &r->xcid, &r->pcid, r->pn[level]++, frames, len);
+  rtt_read_dgram(r, t, dg, n, level == 2 && r->server && payload[0] == 0x06 ? 'f' : 'r');
+}
+
+/* the peer's ACK frame at level, read by X at T0 + t: largest..smallest ranges, an ACK Delay of delay_us
+   microseconds (as the peer's exponent encodes it: its ack_delay_exponent at 1-RTT, 3 at Initial and Handshake) */
+static void rtt_read_ack(rtt_run *r, ngtcp2_tstamp t, int level, const int64_t *ranges, size_t nranges,
+                         uint64_t delay_us) {
+  uint8_t p[64];
+  size_t n = rtt_ack(p, ranges, nranges, delay_us >> (level == 3 ? r->exp : 3));
+  rtt_read(r, t, level, p, n);
+}
+
+static const char *rtt_level_name(ngtcp2_crypto_level level) {
+  return level == NGTCP2_CRYPTO_LEVEL_INITIAL ? "I" : level == NGTCP2_CRYPTO_LEVEL_HANDSHAKE ? "H" : "A";
+}
+
+/* X queues n bytes of byte as CRYPTO data at level */
+static void rtt_crypto(rtt_run *r, ngtcp2_crypto_level level, size_t n, uint8_t byte) {
+  static uint8_t data[256];
+  if (r->failed) {
+    return;
+  }
+  memset(data, byte, n);
+  int rv = ngtcp2_conn_submit_crypto_data(r->x, level, data, n);
+  if (rv != 0) {
+    rtt_fail(r, "submit_crypto_data", rv);
+    return;
+  }
+  printf(" e%d=c:%s:%zu:%02x", ++r->ev, rtt_level_name(level), n, byte);
+}
+
+/* X installs its key of level and direction: the fixed secrets of the other cases, by role */
+static void rtt_key(rtt_run *r, ngtcp2_crypto_level level, int tx) {
+  if (r->failed) {
+    return;
+  }
+  int ours = r->server ? !tx : tx; /* the client's secret */
+  const char *secret = level == NGTCP2_CRYPTO_LEVEL_HANDSHAKE ? ours ? HS_C : HS : ours ? AS_C : AS_S;
+  install_key(r->x, level, tx, secret);
+  printf(" e%d=k:%s:%s", ++r->ev, rtt_level_name(level), tx ? "tx" : "rx");
+}
+
+/* X takes the peer's transport parameters */
+static void rtt_peer_params(rtt_run *r) {
+  if (r->failed) {
+    return;
+  }
+  int rv = ngtcp2_conn_decode_remote_transport_params(r->x, r->ptp, (size_t)r->ptplen);
+  if (rv != 0) {
+    rtt_fail(r, "decode_remote_transport_params", rv);
+    return;
+  }
+  printf(" e%d=p", ++r->ev);
+}
+
+/* X is told its handshake completed */
+static void rtt_completed(rtt_run *r) {
+  if (r->failed) {
+    return;
+  }
+  ngtcp2_conn_handshake_completed(r->x);
+  printf(" e%d=d", ++r->ev);
+  rtt_values(r);
+}
+
+/* X sends one 1-RTT packet of 20 CRYPTO bytes at T0 + t (with whatever ACK it owes) */
+static void rtt_send(rtt_run *r, ngtcp2_tstamp t, uint8_t byte) {
+  rtt_crypto(r, NGTCP2_CRYPTO_LEVEL_APPLICATION, 20, byte);
+  rtt_write(r, t);
+}
+
+/* The confirmed part, the same for both roles: X's 1-RTT packets from pn0 on (pn0 is its first 1-RTT packet number
+   here), each acknowledged by the peer with the ACK Delay chosen, from t on. mad_us is the peer's max_ack_delay. */
+static void rtt_confirmed_steps(rtt_run *r, ngtcp2_tstamp t, int64_t pn0, uint64_t mad_us) {
+  static const uint8_t ping[] = {0x01};
+  int64_t pn = pn0;
+  /* samples of 40 ms once the ACK Delay is subtracted (min_rtt is 18 ms for a client X, 30 ms for a server X): an
+     ACK Delay of half max_ack_delay, of max_ack_delay, of 1.5 times it (capped to it, RFC 9002 §5.3 MUST); then a
+     sample of 40 ms with an ACK Delay of 24 ms, which would take it below min_rtt (not subtracted, MUST NOT) */
+  uint64_t delays[] = {mad_us / 2, mad_us, mad_us + mad_us / 2, 24 * RTT_MS / RTT_US};
+  ngtcp2_tstamp rtts[] = {40 * RTT_MS + mad_us / 2 * RTT_US, 40 * RTT_MS + mad_us * RTT_US,
+                          40 * RTT_MS + mad_us * RTT_US, 40 * RTT_MS};
+  for (size_t i = 0; i < 4; ++i) {
+    int64_t ack[] = {pn, 0};
+    rtt_send(r, t, (uint8_t)(0x10 + i));
+    rtt_read_ack(r, t + rtts[i], 3, ack, 1, delays[i]);
+    t += rtts[i] + 10 * RTT_MS;
+    ++pn;
+  }
+  /* a sample below min_rtt, ACK Delay 0: the new min_rtt */
+  {
+    int64_t ack[] = {pn, 0};
+    rtt_send(r, t, 0x20);
+    rtt_read_ack(r, t + 15 * RTT_MS, 3, ack, 1, 0);
+    t += 25 * RTT_MS;
+    ++pn;
+  }
+  /* two packets, the second acknowledged alone (a sample), then both: the largest is not newly acknowledged, though
+     an ack-eliciting packet is (RFC 9002 §5.1: no sample) */
+  {
+    int64_t first[] = {pn + 1, pn + 1, pn - 1, 0};
+    int64_t both[] = {pn + 1, 0};
+    rtt_send(r, t, 0x21);
+    rtt_send(r, t + 5 * RTT_MS, 0x22);
+    rtt_read_ack(r, t + 40 * RTT_MS, 3, first, 2, 2000);
+    rtt_read_ack(r, t + 45 * RTT_MS, 3, both, 1, 2000);
+    t += 55 * RTT_MS;
+    pn += 2;
+  }
+  /* the peer's PING, which X answers with an ACK-only packet; the peer's ACK of that packet alone newly
+     acknowledges no ack-eliciting packet (RFC 9002 §5.1: no sample) */
+  {
+    int64_t ack[] = {pn, 0};
+    rtt_read(r, t, 3, ping, sizeof(ping));
+    rtt_write(r, t + 30 * RTT_MS);
+    rtt_read_ack(r, t + 60 * RTT_MS, 3, ack, 1, 1000);
+    t += 70 * RTT_MS;
+    ++pn;
+  }
+  /* a few more samples, so that smoothed_rtt and rttvar move; the last one 0 (acknowledged at once, with an ACK
+     Delay of 5 ms, larger than the sample: not subtracted) */
+  ngtcp2_tstamp more[] = {90 * RTT_MS, 20 * RTT_MS, 55 * RTT_MS, 0};
+  for (size_t i = 0; i < 4; ++i) {
+    int64_t ack[] = {pn, 0};
+    rtt_send(r, t, (uint8_t)(0x30 + i));
+    rtt_read_ack(r, t + more[i], 3, ack, 1, 5000);
+    t += more[i] + 10 * RTT_MS;
+    ++pn;
+  }
+  /* last, since quic-core deliberately differs here (Libngtcp2CloseVectorsTest), so that every step before it is
+     compared exactly: an ack-eliciting packet, then an ACK-only one (the answer to another PING, not padded),
+     acknowledged together: the largest is the ACK-only packet, and the ack-eliciting one is newly acknowledged too.
+     RFC 9002 §5.1 takes a sample from the ACK-only packet's send time; libngtcp2 keeps no record of an unpadded
+     ACK-only packet (its retransmission buffer holds ack-eliciting and padded packets only) and takes none */
+  {
+    int64_t ack[] = {pn + 1, 0};
+    rtt_send(r, t, 0x23);
+    rtt_read(r, t + 10 * RTT_MS, 3, ping, sizeof(ping));
+    rtt_write(r, t + 40 * RTT_MS);
+    rtt_read_ack(r, t + 75 * RTT_MS, 3, ack, 1, 3000);
+  }
+}
+
+/* The peer's transport parameters with the ack_delay_exponent and max_ack_delay given: a server's (original_dcid
+   D8, initial_scid sscid) for a client X, a client's (initial_scid scid) for a server X */
+static void rtt_encode_peer_params(rtt_run *r, const char *dcid_hex, uint64_t exp, uint64_t mad_ms) {
+  ngtcp2_transport_params p;
+  ngtcp2_transport_params_default(&p);
+  p.initial_max_streams_uni = 3;
+  p.initial_max_stream_data_bidi_local = 256 * 1024;
+  p.initial_max_stream_data_uni = 256 * 1024;
+  p.initial_max_data = 1024 * 1024;
+  p.ack_delay_exponent = exp;
+  p.max_ack_delay = mad_ms * RTT_MS;
+  p.initial_scid = r->pcid;
+  if (!r->server) {
+    p.original_dcid = cid_of(dcid_hex);
+  }
+  r->ptplen = ngtcp2_encode_transport_params(r->ptp, sizeof(r->ptp),
+                                             r->server ? NGTCP2_TRANSPORT_PARAMS_TYPE_CLIENT_HELLO
+                                                       : NGTCP2_TRANSPORT_PARAMS_TYPE_ENCRYPTED_EXTENSIONS,
+                                             &p);
+}
+
+/* the TLS stand-in of a server X: the client's Handshake CRYPTO data (its Finished) completes the handshake, told
+   from within the read as a TLS stack does (the read then confirms it and discards the Handshake keys) */
+static int rtt_server_recv_crypto_data(ngtcp2_conn *conn, ngtcp2_crypto_level level, uint64_t offset,
+                                       const uint8_t *data, size_t datalen, void *user_data) {
+  (void)offset, (void)data, (void)datalen, (void)user_data;
+  if (level == NGTCP2_CRYPTO_LEVEL_HANDSHAKE) {
+    ngtcp2_conn_handshake_completed(conn);
+  }
+  return 0;
+}
+
+/* new_server's server (no_pmtud), with that stand-in */
+static ngtcp2_conn *rtt_new_server(void) {
+  ngtcp2_conn *conn;
+  ngtcp2_settings s;
+  ngtcp2_transport_params p;
+  ngtcp2_callbacks cb = base_callbacks();
+  ngtcp2_cid odcid = cid_of(D8), cscid = cid_of(S8), sscid = cid_of(SS8);
+  ngtcp2_path path = server_path();
+  cb.recv_client_initial = server_recv_client_initial;
+  cb.recv_crypto_data = rtt_server_recv_crypto_data;
+  default_settings(&s, &p);
+  p.original_dcid = odcid;
+  p.initial_scid = sscid;
+  return ngtcp2_conn_server_new(&conn, &cscid, &sscid, &path, NGTCP2_PROTO_VER_V1, &cb, &s, &p, NULL, NULL) == 0
+           ? conn
+           : NULL;
+}
+
+/* An RTT case: X is a client (server 0) or a server (1); the peer's transport parameters carry exp and mad_ms. */
+static void rtt_case(const char *name, int server, uint64_t exp, uint64_t mad_ms) {
+  static uint8_t in[MAXBUF], ltp[256];
+  static const uint8_t done[] = {0x1e};
+  ngtcp2_ssize inlen, ltplen;
+  uint8_t p[256];
+  size_t n;
+  rtt_run r;
+  memset(&r, 0, sizeof(r));
+  r.server = server;
+  r.exp = exp;
+  r.xcid = cid_of(server ? SS8 : S8);
+  r.pcid = cid_of(server ? S8 : SS8);
+  rtt_initial_keys(&r.keys[0], D8, !server);
+  rtt_keys_hex(&r.keys[2], server ? HS_C : HS);
+  rtt_keys_hex(&r.keys[3], server ? AS_C : AS_S);
+  rtt_encode_peer_params(&r, D8, exp, mad_ms);
+  printf("%s kind=rtt role=%s ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s pexp=%" PRIu64
+         " pmad=%" PRIu64,
+         name, server ? "server" : "client", D8, S8, SS8, HS, HS_C, AS_S, AS_C, exp, mad_ms);
+  print_hex("ptp", r.ptp, (size_t)r.ptplen);
+  no_pmtud = 1;
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
+  r.x = client;
+  if (server) {
+    r.x = rtt_new_server();
+    ngtcp2_conn_del(client);
+  }
+  no_pmtud = 0;
+  if (!client || !r.x) {
+    printf(" out=ERR:setup\n");
+    return;
+  }
+  r.path = server ? server_path() : client_path();
+  ltplen = server ? ngtcp2_conn_encode_local_transport_params(r.x, ltp, sizeof(ltp)) : client_tplen;
+  print_hex("ltp", server ? ltp : client_tp, (size_t)ltplen);
+  if (!server) {
+    /* Initial: X's first packet; the server's first Initial, a PING, 10 ms later, which X answers with an ACK-only
+       Initial (padded to 1200 bytes, as a client's Initial datagrams are) at 12 ms; the server's ACK of both at 30 ms
+       (the first sample, whatever the ACK Delay: 18 ms from the ACK-only packet, the largest acknowledged, or none
+       where only ack-eliciting packets are remembered); then X's second ack-eliciting Initial at 40 ms, acknowledged
+       at 90 ms with an ACK Delay of 20 ms, which RFC 9002 §5.3 lets an endpoint ignore in Initial packets (50 ms, or
+       30 ms once the delay is subtracted), with the server's CRYPTO data */
+    static const uint8_t ping1[] = {0x01};
+    int64_t first[] = {0, 0}, two[] = {1, 0}, three[] = {2, 0};
+    printf(" e%d=c:I:%zu:01 e%d=w:0:", r.ev + 1, sizeof(client_hello), r.ev + 2); /* queued by client_initial */
+    r.ev += 2;
+    for (ngtcp2_ssize i = 0; i < inlen; ++i) {
+      printf("%02x", in[i]);
+    }
+    rtt_read(&r, 10 * RTT_MS, 0, ping1, sizeof(ping1));
+    rtt_write(&r, 12 * RTT_MS);
+    rtt_read_ack(&r, 30 * RTT_MS, 0, two, 1, 16000);
+    rtt_crypto(&r, NGTCP2_CRYPTO_LEVEL_INITIAL, 50, 0x05);
+    rtt_write(&r, 40 * RTT_MS);
+    n = rtt_ack(p, three, 1, 20000 >> 3);
+    n += rtt_crypto_frame(p + n, 0, 90, 0x02);
+    rtt_read(&r, 90 * RTT_MS, 0, p, n);
+    /* Handshake: the server's CRYPTO data, then X's Finished, acknowledged 50 ms later with an ACK Delay of 10 ms
+       (40 ms once subtracted) */
+    set_gcm_ctx(r.x);
+    rtt_key(&r, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0);
+    rtt_key(&r, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1);
+    n = rtt_crypto_frame(p, 0, 90, 0x03);
+    rtt_read(&r, 95 * RTT_MS, 2, p, n);
+    rtt_peer_params(&r);
+    rtt_key(&r, NGTCP2_CRYPTO_LEVEL_APPLICATION, 0);
+    rtt_key(&r, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1);
+    rtt_completed(&r);
+    rtt_crypto(&r, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 36, 0x04);
+    rtt_write(&r, 100 * RTT_MS);
+    rtt_read_ack(&r, 150 * RTT_MS, 2, first, 1, 10000);
+    /* 1-RTT before confirmation: max_ack_delay is not applied yet (RFC 9002 §5.3 SHOULD): an ACK Delay of 1.5 times
+       it, subtracted whole; then one that would take the sample below min_rtt */
+    {
+      int64_t a0[] = {0, 0}, a1[] = {1, 0};
+      uint64_t mad_us = mad_ms * 1000;
+      rtt_send(&r, 160 * RTT_MS, 0x08);
+      rtt_read_ack(&r, 160 * RTT_MS + 40 * RTT_MS + mad_us * 3 / 2 * RTT_US, 3, a0, 1, mad_us * 3 / 2);
+      rtt_send(&r, 300 * RTT_MS, 0x09);
+      rtt_read_ack(&r, 340 * RTT_MS, 3, a1, 1, 25000);
+    }
+    /* HANDSHAKE_DONE: confirmed */
+    rtt_read(&r, 350 * RTT_MS, 3, done, sizeof(done));
+    rtt_confirmed_steps(&r, 360 * RTT_MS, 2, mad_ms * 1000);
+  } else {
+    /* Initial: the client's first Initial (libngtcp2's), X's first flight 10 ms later, acknowledged at 40 ms (the
+       first sample: 30 ms), then one more Initial packet at 45 ms, acknowledged at 95 ms with an ACK Delay of
+       20 ms (50 ms, or 30 ms once the delay is subtracted) */
+    int64_t first[] = {0, 0}, both[] = {1, 0};
+    rtt_read_dgram(&r, 0, in, (size_t)inlen, 'r');
+    rtt_peer_params(&r);
+    set_gcm_ctx(r.x);
+    rtt_key(&r, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1);
+    rtt_crypto(&r, NGTCP2_CRYPTO_LEVEL_INITIAL, 90, 0x02);
+    rtt_crypto(&r, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 90, 0x03);
+    rtt_write(&r, 10 * RTT_MS);
+    r.pn[0] = 1; /* the client's first Initial was packet 0 */
+    rtt_read_ack(&r, 40 * RTT_MS, 0, first, 1, 16000);
+    rtt_crypto(&r, NGTCP2_CRYPTO_LEVEL_INITIAL, 40, 0x06);
+    rtt_write(&r, 45 * RTT_MS);
+    rtt_read_ack(&r, 95 * RTT_MS, 0, both, 1, 20000);
+    /* Handshake: one more Handshake packet at 100 ms, acknowledged with the first at 150 ms with an ACK Delay of
+       10 ms (50 ms, or 40 ms once subtracted); then the client's Finished, and the handshake completes */
+    rtt_crypto(&r, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 30, 0x07);
+    rtt_write(&r, 100 * RTT_MS);
+    rtt_key(&r, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0);
+    rtt_read_ack(&r, 150 * RTT_MS, 2, both, 1, 10000);
+    rtt_key(&r, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1);
+    rtt_key(&r, NGTCP2_CRYPTO_LEVEL_APPLICATION, 0);
+    n = rtt_crypto_frame(p, 0, 36, 0x04);
+    rtt_read(&r, 155 * RTT_MS, 2, p, n);
+    /* HANDSHAKE_DONE (1-RTT packet 0), acknowledged 40 ms later */
+    {
+      int64_t a0[] = {0, 0};
+      rtt_write(&r, 160 * RTT_MS);
+      rtt_read_ack(&r, 200 * RTT_MS, 3, a0, 1, 0);
+    }
+    rtt_confirmed_steps(&r, 210 * RTT_MS, 1, mad_ms * 1000);
+  }
+  ngtcp2_conn_del(r.x);
+  putchar('\n');
+}
+
+
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   if (argc > 2) {
@@ -1497,5 +2078,11 @@ int main(int argc, char **argv) {
   RUN("hx-ci-close") hostile_initial_case("hx-ci-close", 0, 0, "1c080603616263");
   RUN("hx-ci-appclose") hostile_initial_case("hx-ci-appclose", 0, 0, "1d523403616263");
   RUN("hx-ci-stream") hostile_initial_case("hx-ci-stream", 0, 0, "080361");
+  /* the RTT estimate and the PTO: a libngtcp2 client or server measured against a hand-sealed peer, whose transport
+     parameters carry the default ack_delay_exponent and max_ack_delay (3, 25 ms) or others (6, 32 ms) */
+  RUN("rtt-c") rtt_case("rtt-c", 0, 3, 25);
+  RUN("rtt-c-exp6") rtt_case("rtt-c-exp6", 0, 6, 32);
+  RUN("rtt-s") rtt_case("rtt-s", 1, 3, 25);
+  RUN("rtt-s-exp6") rtt_case("rtt-s-exp6", 1, 6, 32);
   return 0;
 }

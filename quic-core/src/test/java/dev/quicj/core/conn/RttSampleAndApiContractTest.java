@@ -72,6 +72,31 @@ class RttSampleAndApiContractTest {
     }
 
     @Test
+    void anAckWhoseLargestIsAnUnpaddedAckOnlyPacketGivesASampleWhenItAlsoAcknowledgesAnAckElicitingOne()
+            throws Exception {
+        // RFC 9002 §5.1: a sample when the largest acknowledged is newly acknowledged and at least one newly
+        // acknowledged packet was ack-eliciting, latest_rtt from the largest's send time (Appendix A.7 records every
+        // sent packet, ACK-only ones too). libngtcp2 takes none here (it keeps no record of an ACK-only packet
+        // without padding; Libngtcp2CloseVectorsTest asserts that difference): this core deliberately follows the RFC
+        long t = 1_000_000_000L;
+        QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
+        sendOneRtt(c, t);
+        assertEquals(1, c.nextPacketNumber(EncryptionLevel.ONE_RTT));
+        // the server's PING: the client answers with ACK-only packet 1 at t + 10 ms, 1 + 18 + 1 + 6 + 16 bytes, more
+        // than its minimum (its 18-byte SCID + 22), so not padded
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(serverShortPacket(c, 1, "01"), CLIENT_PATH, t + 5 * MS));
+        assertEquals(1 + 18 + 1 + 6 + 16, c.writePacket(null, null, ByteBuffer.allocate(1500), t + 10 * MS));
+        assertEquals(2, c.nextPacketNumber(EncryptionLevel.ONE_RTT));
+        // ACK of 0..1 at t + 60 ms (ACK Delay 0): the ack-eliciting packet 0 is newly acknowledged, the largest is 1
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(serverShortPacket(c, 2, "0201000001"), CLIENT_PATH,
+                t + 60 * MS));
+        assertEquals(1, c.largestAcknowledged(EncryptionLevel.ONE_RTT));
+        assertTrue(c.rtt.hasSample(), "a sample");
+        assertEquals(50 * MS, c.rtt.latestRtt(), "from the ACK-only largest's send time, t + 10 ms");
+        assertEquals(50 * MS, c.smoothedRtt().toNanos());
+    }
+
+    @Test
     void anAckOfOnlyAckOnlyPacketsGivesNoSample() throws Exception {
         long t = 1_000_000_000L;
         QuicConnection c = clientAfterFirstInitial(NULL, t);

@@ -999,56 +999,99 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
 }
 
 
-/* ---- the peer's erroneous or hostile packets, sealed by hand, and the close after them ---- */
+/* ---- packets sealed by hand: the peer's in the hostile and rtt cases ---- */
 
 /* the packet protection keys of a secret (RFC 9001 §5.1; AES-128-GCM with SHA-256, as install_key's) */
-static void derive_keys(const uint8_t *secret, size_t secretlen, uint8_t key[16], uint8_t iv[12], uint8_t hp[16]) {
+typedef struct {
+  uint8_t key[16], iv[12], hp[16];
+} pp_keys;
+
+static void keys_of(pp_keys *k, const uint8_t *secret, size_t secretlen) {
   ngtcp2_crypto_md md;
   ngtcp2_crypto_md_init(&md, (void *)GNUTLS_DIG_SHA256);
-  if (ngtcp2_crypto_hkdf_expand_label(key, 16, &md, secret, secretlen, (const uint8_t *)"quic key", 8) != 0 ||
-      ngtcp2_crypto_hkdf_expand_label(iv, 12, &md, secret, secretlen, (const uint8_t *)"quic iv", 7) != 0 ||
-      ngtcp2_crypto_hkdf_expand_label(hp, 16, &md, secret, secretlen, (const uint8_t *)"quic hp", 7) != 0) {
+  if (ngtcp2_crypto_hkdf_expand_label(k->key, 16, &md, secret, secretlen, (const uint8_t *)"quic key", 8) != 0 ||
+      ngtcp2_crypto_hkdf_expand_label(k->iv, 12, &md, secret, secretlen, (const uint8_t *)"quic iv", 7) != 0 ||
+      ngtcp2_crypto_hkdf_expand_label(k->hp, 16, &md, secret, secretlen, (const uint8_t *)"quic hp", 7) != 0) {
     fprintf(stderr, "deriving packet protection keys failed\n");
     exit(1);
   }
 }
 
-/* the v1 Initial secret of one side for the client's first DCID (RFC 9001 §5.2) */
-static void initial_secret(const char *dcid_hex, int server, uint8_t secret[32]) {
+/* the same from a secret in hex */
+static void keys_of_hex(pp_keys *k, const char *secret_hex) {
+  uint8_t secret[64];
+  size_t secretlen;
+  parse_hex(secret_hex, secret, &secretlen);
+  keys_of(k, secret, secretlen);
+}
+
+/* the v1 Initial keys of the client (server 0) or the server (1) for the client's first DCID (RFC 9001 §5.2) */
+static void initial_keys(pp_keys *k, const char *odcid_hex, int server) {
   static const uint8_t salt[20] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
                                    0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
   ngtcp2_crypto_md md;
-  uint8_t initial[32];
-  ngtcp2_cid dcid = cid_of(dcid_hex);
+  uint8_t initial[32], secret[32];
+  ngtcp2_cid odcid = cid_of(odcid_hex);
   ngtcp2_crypto_md_init(&md, (void *)GNUTLS_DIG_SHA256);
-  if (ngtcp2_crypto_hkdf_extract(initial, &md, dcid.data, dcid.datalen, salt, sizeof(salt)) != 0 ||
-      ngtcp2_crypto_hkdf_expand_label(secret, 32, &md, initial, sizeof(initial),
+  if (ngtcp2_crypto_hkdf_extract(initial, &md, odcid.data, odcid.datalen, salt, sizeof(salt)) != 0 ||
+      ngtcp2_crypto_hkdf_expand_label(secret, sizeof(secret), &md, initial, sizeof(initial),
                                       (const uint8_t *)(server ? "server in" : "client in"), 9) != 0) {
     fprintf(stderr, "deriving the Initial secret failed\n");
     exit(1);
   }
+  keys_of(k, secret, sizeof(secret));
 }
 
-/* Seals a packet into out (RFC 9001 §5.3, §5.4) and returns its length: hdr is its unprotected header, hdrlen bytes
-   ending with the packet number pn in its last pnlen bytes (a long header's Length already counts the payload and
-   the tag), payload the plaintext frames; AES-128-GCM keys derived from secret. Unlike ngtcp2's own writer it seals
-   whatever the first byte says, reserved bits included. */
-static size_t seal(uint8_t *out, const uint8_t *hdr, size_t hdrlen, size_t pnlen, uint64_t pn, const uint8_t *payload,
-                   size_t payloadlen, const uint8_t *secret, size_t secretlen) {
-  uint8_t key[16], iv[12], hp[16], nonce[12], mask[16], zero_iv[16] = {0};
-  gnutls_datum_t kd = {key, sizeof(key)}, hd = {hp, sizeof(hp)}, ivd = {zero_iv, sizeof(zero_iv)};
+/* Seals one v1 packet into out with the keys k (RFC 9001 §5.3, §5.4; gnutls) and returns its length: type 0 an
+   Initial (no token), 2 a Handshake packet (long headers from scid, their Length a 2-byte varint), -1 a 1-RTT packet
+   (short header, key phase 0, the reserved bits as given, 0..3); to dcid, with the packet number pn in pnlen bytes
+   (1 or 2). The payload, the plaintext frames, is followed by PADDING up to a packet of padto bytes (0: none); it
+   must leave room for the header protection sample (pnlen + its length at least 4). Unlike ngtcp2's own writer it
+   seals whatever the first byte says, reserved bits included. */
+static size_t seal(uint8_t *out, int type, int reserved, const ngtcp2_cid *dcid, const ngtcp2_cid *scid, size_t pnlen,
+                   uint64_t pn, const uint8_t *payload, size_t payloadlen, size_t padto, const pp_keys *k) {
+  uint8_t plain[MAXBUF], nonce[12], mask[16], zero_iv[16] = {0};
+  gnutls_datum_t kd = {(unsigned char *)k->key, 16}, hd = {(unsigned char *)k->hp, 16}, ivd = {zero_iv, 16};
   gnutls_aead_cipher_hd_t aead;
   gnutls_cipher_hd_t ecb;
-  size_t ctlen = payloadlen + 16, pn_offset = hdrlen - pnlen;
-  derive_keys(secret, secretlen, key, iv, hp);
-  memcpy(out, hdr, hdrlen);
-  memcpy(nonce, iv, sizeof(nonce));
+  size_t n = 0, len = payloadlen, lenlen = type < 0 ? 0 : 2, pn_offset, ctlen;
+  if (type < 0) {
+    out[n++] = (uint8_t)(0x40 | reserved << 3 | (pnlen - 1));
+  } else {
+    out[n++] = (uint8_t)(0xc0 | type << 4 | (pnlen - 1));
+    out[n++] = 0, out[n++] = 0, out[n++] = 0, out[n++] = 1;
+    out[n++] = (uint8_t)dcid->datalen;
+  }
+  memcpy(out + n, dcid->data, dcid->datalen);
+  n += dcid->datalen;
+  if (type >= 0) {
+    out[n++] = (uint8_t)scid->datalen;
+    memcpy(out + n, scid->data, scid->datalen);
+    n += scid->datalen;
+    if (type == 0) {
+      out[n++] = 0; /* token length */
+    }
+  }
+  if (n + lenlen + pnlen + len + 16 < padto) {
+    len = padto - (n + lenlen + pnlen + 16);
+  }
+  if (type >= 0) {
+    out[n++] = (uint8_t)(0x40 | (pnlen + len + 16) >> 8); /* Length: packet number, payload, tag */
+    out[n++] = (uint8_t)(pnlen + len + 16);
+  }
+  pn_offset = n;
+  for (size_t i = 0; i < pnlen; ++i) {
+    out[n++] = (uint8_t)(pn >> (8 * (pnlen - 1 - i)));
+  }
+  memcpy(plain, payload, payloadlen);
+  memset(plain + payloadlen, 0, len - payloadlen);
+  memcpy(nonce, k->iv, sizeof(nonce));
   for (size_t i = 0; i < 8; ++i) {
     nonce[11 - i] ^= (uint8_t)(pn >> (8 * i));
   }
+  ctlen = len + 16;
   if (gnutls_aead_cipher_init(&aead, GNUTLS_CIPHER_AES_128_GCM, &kd) != 0 ||
-      gnutls_aead_cipher_encrypt(aead, nonce, sizeof(nonce), hdr, hdrlen, 16, payload, payloadlen, out + hdrlen,
-                                 &ctlen) != 0) {
+      gnutls_aead_cipher_encrypt(aead, nonce, sizeof(nonce), out, n, 16, plain, len, out + n, &ctlen) != 0) {
     fprintf(stderr, "sealing failed\n");
     exit(1);
   }
@@ -1060,58 +1103,14 @@ static size_t seal(uint8_t *out, const uint8_t *hdr, size_t hdrlen, size_t pnlen
     exit(1);
   }
   gnutls_cipher_deinit(ecb);
-  out[0] ^= mask[0] & ((out[0] & 0x80) ? 0x0f : 0x1f);
+  out[0] ^= mask[0] & (type < 0 ? 0x1f : 0x0f);
   for (size_t i = 0; i < pnlen; ++i) {
     out[pn_offset + i] ^= mask[1 + i];
   }
-  return hdrlen + ctlen;
+  return n + ctlen;
 }
 
-/* a 1-RTT packet to dcid with packet number pn (1 byte), key phase 0, the reserved bits as given (0..3), sealed with
-   secret (hex); payload is prefixed with PADDING up to the 3 bytes a header protection sample needs */
-static size_t seal_1rtt(uint8_t *out, const char *dcid_hex, uint64_t pn, int reserved, const uint8_t *payload,
-                        size_t payloadlen, const char *secret_hex) {
-  uint8_t hdr[32], plain[MAXBUF], secret[64];
-  size_t secretlen, pad = payloadlen < 3 ? 3 - payloadlen : 0;
-  ngtcp2_cid dcid = cid_of(dcid_hex);
-  hdr[0] = (uint8_t)(0x40 | reserved << 3);
-  memcpy(hdr + 1, dcid.data, dcid.datalen);
-  hdr[1 + dcid.datalen] = (uint8_t)pn;
-  memset(plain, 0, pad);
-  memcpy(plain + pad, payload, payloadlen);
-  parse_hex(secret_hex, secret, &secretlen);
-  return seal(out, hdr, 2 + dcid.datalen, 1, pn, plain, pad + payloadlen, secret, secretlen);
-}
-
-/* a v1 Initial from scid to dcid with packet number pn (1 byte), no token, sealed with the Initial keys of side
-   (server or client) for the first DCID odcid; payload followed by PADDING to make the packet padto bytes */
-static size_t seal_initial(uint8_t *out, const char *odcid_hex, int server, const char *dcid_hex,
-                           const char *scid_hex, uint64_t pn, const uint8_t *payload, size_t payloadlen,
-                           size_t padto) {
-  uint8_t hdr[64], plain[MAXBUF], secret[32];
-  ngtcp2_cid dcid = cid_of(dcid_hex), scid = cid_of(scid_hex);
-  size_t n = 0, len;
-  hdr[n++] = 0xc0;
-  hdr[n++] = 0, hdr[n++] = 0, hdr[n++] = 0, hdr[n++] = 1;
-  hdr[n++] = (uint8_t)dcid.datalen;
-  memcpy(hdr + n, dcid.data, dcid.datalen);
-  n += dcid.datalen;
-  hdr[n++] = (uint8_t)scid.datalen;
-  memcpy(hdr + n, scid.data, scid.datalen);
-  n += scid.datalen;
-  hdr[n++] = 0; /* token length */
-  len = payloadlen;
-  if (n + 2 + 1 + len + 16 < padto) {
-    len = padto - (n + 2 + 1 + 16);
-  }
-  memcpy(plain, payload, payloadlen);
-  memset(plain + payloadlen, 0, len - payloadlen);
-  hdr[n++] = (uint8_t)(0x40 | (1 + len + 16) >> 8); /* Length, 2-byte varint: packet number, payload, tag */
-  hdr[n++] = (uint8_t)(1 + len + 16);
-  hdr[n++] = (uint8_t)pn;
-  initial_secret(odcid_hex, server, secret);
-  return seal(out, hdr, n, 1, pn, plain, len, secret, sizeof(secret));
-}
+/* ---- the peer's erroneous or hostile packets, sealed by hand, and the close after them ---- */
 
 /* What conn made of the peer's datagram bad (printed as bad): read_pkt's rv; the ccerr an application sets from rv
    (ngtcp2_connection_close_error_set_transport_error_liberr: ccerr=<code>, NO_ERROR for rv 0); when draining, the
@@ -1209,9 +1208,14 @@ static void hostile_1rtt_case(const char *name, int to_server, const char *frame
   if (flush_to(server, client, &cpath, "sdone", T0) != 0) {
     return;
   }
-  parse_hex(frames, payload, &payloadlen);
-  size_t badlen = to_server ? seal_1rtt(bad, SS8, 0, reserved, payload, payloadlen, AS_C)
-                            : seal_1rtt(bad, S8, 1, reserved, payload, payloadlen, AS_S);
+  /* PADDING before the frames, up to the 3 bytes that leave room for the header protection sample */
+  size_t pad = strlen(frames) < 6 ? 3 - strlen(frames) / 2 : 0;
+  pp_keys k;
+  ngtcp2_cid dcid = cid_of(to_server ? SS8 : S8);
+  memset(payload, 0, pad);
+  parse_hex(frames, payload + pad, &payloadlen);
+  keys_of_hex(&k, to_server ? AS_C : AS_S);
+  size_t badlen = seal(bad, -1, reserved, &dcid, NULL, 1, to_server ? 0 : 1, payload, pad + payloadlen, 0, &k);
   ngtcp2_conn_del(to_server ? client : server);
   ngtcp2_conn *reader = to_server ? server : client;
   read_bad_then_close(reader, to_server ? &spath : &cpath, bad, badlen);
@@ -1228,6 +1232,8 @@ static void hostile_initial_case(const char *name, int to_server, int first_init
   ngtcp2_ssize inlen;
   size_t payloadlen, badlen;
   ngtcp2_path spath = server_path(), cpath = client_path();
+  ngtcp2_cid d8 = cid_of(D8), s8 = cid_of(S8), ss8 = cid_of(SS8);
+  pp_keys k;
   ngtcp2_pkt_info pi;
   printf("%s kind=hostileinitial ver=00000001 dcid=%s scid=%s sscid=%s to=%s frames=%s", name, D8, S8, SS8,
          to_server ? "server" : "client", frames);
@@ -1239,7 +1245,8 @@ static void hostile_initial_case(const char *name, int to_server, int first_init
   parse_hex(frames, payload, &payloadlen);
   if (!to_server) {
     print_hex("first", in, (size_t)inlen);
-    badlen = seal_initial(bad, D8, 1, S8, SS8, 0, payload, payloadlen, 0);
+    initial_keys(&k, D8, 1);
+    badlen = seal(bad, 0, 0, &s8, &ss8, 1, 0, payload, payloadlen, 0, &k);
     read_bad_then_close(client, &cpath, bad, badlen);
     ngtcp2_conn_del(client);
     return;
@@ -1256,7 +1263,8 @@ static void hostile_initial_case(const char *name, int to_server, int first_init
       return;
     }
   }
-  badlen = seal_initial(bad, D8, 0, D8, S8, first_initial ? 0 : 1, payload, payloadlen, 1200);
+  initial_keys(&k, D8, 0);
+  badlen = seal(bad, 0, 0, &d8, &s8, 1, first_initial ? 0 : 1, payload, payloadlen, 1200, &k);
   read_bad_then_close(server, &spath, bad, badlen);
   ngtcp2_conn_del(server);
 }
@@ -1264,123 +1272,12 @@ static void hostile_initial_case(const char *name, int to_server, int first_init
 /* ---- RTT estimate and PTO (rtt-* cases) ---- */
 
 /* The rtt-* cases measure one libngtcp2 endpoint, X, against a peer written here by hand: every packet of the peer
-   is sealed below from the fixed secrets (QUIC v1, AES-128-GCM), so that each ACK frame's Largest Acknowledged,
-   ranges and ACK Delay are chosen, also in Initial and Handshake packets (libngtcp2 0.12.1 always writes ACK Delay
-   0 there itself). The events and values printed are listed in the header comment. */
+   is sealed by seal (above) from the fixed secrets (QUIC v1, AES-128-GCM), so that each ACK frame's Largest
+   Acknowledged, ranges and ACK Delay are chosen, also in Initial and Handshake packets (libngtcp2 0.12.1 always
+   writes ACK Delay 0 there itself). The events and values printed are listed in the header comment. */
 
 #define RTT_MS ((ngtcp2_tstamp)1000000ULL)
 #define RTT_US ((ngtcp2_tstamp)1000ULL)
-
-typedef struct {
-  uint8_t key[16], iv[12], hp[16];
-} rtt_keys;
-
-static ngtcp2_crypto_md rtt_md(void) {
-  ngtcp2_crypto_md md = {(void *)GNUTLS_DIG_SHA256};
-  return md;
-}
-
-static ngtcp2_crypto_aead rtt_aead(void) {
-  ngtcp2_crypto_aead aead;
-  memset(&aead, 0, sizeof(aead));
-  aead.native_handle = (void *)GNUTLS_CIPHER_AES_128_GCM;
-  aead.max_overhead = 16;
-  return aead;
-}
-
-/* the packet protection keys of a traffic secret (RFC 9001 §5.1) */
-static void rtt_keys_of(rtt_keys *k, const uint8_t *secret, size_t secretlen) {
-  ngtcp2_crypto_md md = rtt_md();
-  if (ngtcp2_crypto_hkdf_expand_label(k->key, 16, &md, secret, secretlen, (const uint8_t *)"quic key", 8) != 0 ||
-      ngtcp2_crypto_hkdf_expand_label(k->iv, 12, &md, secret, secretlen, (const uint8_t *)"quic iv", 7) != 0 ||
-      ngtcp2_crypto_hkdf_expand_label(k->hp, 16, &md, secret, secretlen, (const uint8_t *)"quic hp", 7) != 0) {
-    fprintf(stderr, "deriving packet protection keys failed\n");
-    exit(1);
-  }
-}
-
-static void rtt_keys_hex(rtt_keys *k, const char *secret_hex) {
-  uint8_t secret[64];
-  size_t secretlen;
-  parse_hex(secret_hex, secret, &secretlen);
-  rtt_keys_of(k, secret, secretlen);
-}
-
-/* the Initial keys of the client (server 0) or the server (1) for the client's first DCID (RFC 9001 §5.2) */
-static void rtt_initial_keys(rtt_keys *k, const char *odcid_hex, int server) {
-  static const uint8_t salt[] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
-                                 0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
-  ngtcp2_crypto_md md = rtt_md();
-  ngtcp2_cid odcid = cid_of(odcid_hex);
-  uint8_t initial[32], secret[32];
-  const char *label = server ? "server in" : "client in";
-  if (ngtcp2_crypto_hkdf_extract(initial, &md, odcid.data, odcid.datalen, salt, sizeof(salt)) != 0 ||
-      ngtcp2_crypto_hkdf_expand_label(secret, 32, &md, initial, 32, (const uint8_t *)label, 9) != 0) {
-    fprintf(stderr, "deriving Initial secrets failed\n");
-    exit(1);
-  }
-  rtt_keys_of(k, secret, 32);
-}
-
-/* Seals one packet into out: type 0 an Initial, 2 a Handshake packet (long header, scid), -1 a 1-RTT packet (short
-   header, key phase 0); a 2-byte packet number; the payload as given (at least 2 bytes, for the header protection
-   sample). Returns its length. */
-static size_t rtt_seal(uint8_t *out, int type, const rtt_keys *k, const ngtcp2_cid *dcid, const ngtcp2_cid *scid,
-                       uint64_t pn, const uint8_t *payload, size_t payloadlen) {
-  size_t n = 0, pnoff;
-  if (type < 0) {
-    out[n++] = 0x41;
-    memcpy(out + n, dcid->data, dcid->datalen);
-    n += dcid->datalen;
-  } else {
-    size_t len = 2 + payloadlen + 16;
-    out[n++] = (uint8_t)(0xc1 | type << 4);
-    out[n++] = 0, out[n++] = 0, out[n++] = 0, out[n++] = 1;
-    out[n++] = (uint8_t)dcid->datalen;
-    memcpy(out + n, dcid->data, dcid->datalen);
-    n += dcid->datalen;
-    out[n++] = (uint8_t)scid->datalen;
-    memcpy(out + n, scid->data, scid->datalen);
-    n += scid->datalen;
-    if (type == 0) {
-      out[n++] = 0; /* no token */
-    }
-    out[n++] = (uint8_t)(0x40 | len >> 8);
-    out[n++] = (uint8_t)len;
-  }
-  pnoff = n;
-  out[n++] = (uint8_t)(pn >> 8);
-  out[n++] = (uint8_t)pn;
-  uint8_t nonce[12];
-  memcpy(nonce, k->iv, 12);
-  for (int i = 0; i < 8; ++i) {
-    nonce[11 - i] ^= (uint8_t)(pn >> (8 * i));
-  }
-  ngtcp2_crypto_aead aead = rtt_aead();
-  ngtcp2_crypto_aead_ctx ctx;
-  if (ngtcp2_crypto_aead_ctx_encrypt_init(&ctx, &aead, k->key, 12) != 0 ||
-      ngtcp2_crypto_encrypt(out + n, &aead, &ctx, payload, payloadlen, nonce, 12, out, n) != 0) {
-    fprintf(stderr, "sealing failed\n");
-    exit(1);
-  }
-  ngtcp2_crypto_aead_ctx_free(&ctx);
-  n += payloadlen + 16;
-  /* header protection: AES-ECB of the sample, one block of AES-CBC with a zero IV */
-  gnutls_cipher_hd_t hd;
-  gnutls_datum_t key = {(unsigned char *)k->hp, 16};
-  uint8_t zero[16] = {0}, mask[16];
-  gnutls_datum_t iv = {zero, 16};
-  if (gnutls_cipher_init(&hd, GNUTLS_CIPHER_AES_128_CBC, &key, &iv) != 0 ||
-      gnutls_cipher_encrypt2(hd, out + pnoff + 4, 16, mask, 16) != 0) {
-    fprintf(stderr, "header protection failed\n");
-    exit(1);
-  }
-  gnutls_cipher_deinit(hd);
-  out[0] ^= mask[0] & (type < 0 ? 0x1f : 0x0f);
-  out[pnoff] ^= mask[1];
-  out[pnoff + 1] ^= mask[2];
-  return n;
-}
 
 static size_t rtt_varint(uint8_t *p, uint64_t v) {
   if (v < 64) {
@@ -1427,7 +1324,7 @@ typedef struct {
   int ev;              /* the last event printed */
   int failed;          /* an error was printed as the case's out */
   ngtcp2_path path;    /* the path X reads on */
-  rtt_keys keys[4];    /* the peer's keys by level: 0 Initial, 2 Handshake, 3 1-RTT */
+  pp_keys keys[4];     /* the peer's keys by level: 0 Initial, 2 Handshake, 3 1-RTT */
   uint64_t pn[4];      /* the peer's next packet number by level */
   ngtcp2_cid xcid;     /* X's SCID: the DCID of the peer's packets */
   ngtcp2_cid pcid;     /* the peer's SCID */
@@ -1493,15 +1390,11 @@ static void rtt_read_dgram(rtt_run *r, ngtcp2_tstamp t, const uint8_t *dg, size_
 static void rtt_read(rtt_run *r, ngtcp2_tstamp t, int level, const uint8_t *payload, size_t len) {
   static uint8_t frames[1500], dg[1500];
   memcpy(frames, payload, len);
-  if (level == 0 && r->server) {
-    size_t overhead = 1 + 4 + 1 + r->xcid.datalen + 1 + r->pcid.datalen + 1 + 2 + 2 + 16;
-    memset(frames + len, 0, 1200 - overhead - len);
-    len = 1200 - overhead;
-  }
   while (len < 4) {
     frames[len++] = 0; /* room for the header protection sample */
   }
-  size_t n = rtt_seal(dg, level == 3 ? -1 : level, &r->keys[level], &r->xcid, &r->pcid, r->pn[level]++, frames, len);
+  size_t n = seal(dg, level == 3 ? -1 : level, 0, &r->xcid, &r->pcid, 2, r->pn[level]++, frames, len,
+                  level == 0 && r->server ? 1200 : 0, &r->keys[level]);
   rtt_read_dgram(r, t, dg, n, level == 2 && r->server && payload[0] == 0x06 ? 'f' : 'r');
 }
 
@@ -1708,9 +1601,9 @@ static void rtt_case(const char *name, int server, uint64_t exp, uint64_t mad_ms
   r.exp = exp;
   r.xcid = cid_of(server ? SS8 : S8);
   r.pcid = cid_of(server ? S8 : SS8);
-  rtt_initial_keys(&r.keys[0], D8, !server);
-  rtt_keys_hex(&r.keys[2], server ? HS_C : HS);
-  rtt_keys_hex(&r.keys[3], server ? AS_C : AS_S);
+  initial_keys(&r.keys[0], D8, !server);
+  keys_of_hex(&r.keys[2], server ? HS_C : HS);
+  keys_of_hex(&r.keys[3], server ? AS_C : AS_S);
   rtt_encode_peer_params(&r, D8, exp, mad_ms);
   printf("%s kind=rtt role=%s ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s pexp=%" PRIu64
          " pmad=%" PRIu64,

@@ -827,31 +827,19 @@ static int flush_to(ngtcp2_conn *from, ngtcp2_conn *to, const ngtcp2_path *topat
   return 0;
 }
 
-/* A client whose handshake completed: it wrote its first Initial, read the server's first datagram (sin, as in
-   client_hs_case) and the server's transport parameters (stp), installed Handshake and 1-RTT keys of both directions
-   (tx HS_C / AS_C, rx HS / AS_S), was told the handshake completed, queued 36 bytes of 0x04 as Handshake CRYPTO data
-   (its Finished) and wrote them (cfin). confirmed: the server then read cfin, completed its handshake and wrote its
-   next datagram (sdone: HANDSHAKE_DONE, ACKs), which the client read. Both sides run with settings.no_pmtud (no
-   path-MTU probe in the 1-RTT space). */
-static void client_1rtt_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *sscid_hex,
-                             int confirmed, int app, uint64_t code, size_t reasonlen, size_t destlen) {
-  static uint8_t in[MAXBUF], buf[MAXBUF], sin[MAXBUF], stp[512], cfin[MAXBUF], fin[36], sdone[MAXBUF];
-  ngtcp2_ssize inlen, sinlen, stplen, cfinlen, n;
-  ngtcp2_connection_close_error e;
+/* A client whose handshake completed and its server, both with settings.no_pmtud (no path-MTU probe in the 1-RTT
+   space), all at T0: the client wrote its first Initial (printed as first, its transport parameters as tp), read the
+   server's first datagram (sin, as in client_hs_case) and the server's transport parameters (stp), installed
+   Handshake and 1-RTT keys of both directions (tx HS_C / AS_C, rx HS / AS_S), was told the handshake completed,
+   queued 36 bytes of 0x04 as Handshake CRYPTO data (its Finished) and wrote them (cfin). confirmed: the server then
+   installed its rx keys and 1-RTT tx key, was told the handshake completed, read cfin and wrote its datagrams until
+   it wrote nothing more (sdone: HANDSHAKE_DONE, ACKs), each read by the client. Returns 0 with *clientp and *serverp
+   set, or nonzero after printing the error as the case's out. */
+static int handshake_pair(const char *dcid_hex, const char *scid_hex, const char *sscid_hex, int confirmed,
+                          ngtcp2_conn **clientp, ngtcp2_conn **serverp) {
+  static uint8_t in[MAXBUF], sin[MAXBUF], stp[512], cfin[MAXBUF], fin[36];
+  ngtcp2_ssize inlen, sinlen, stplen, cfinlen;
   ngtcp2_pkt_info pi;
-  printf("%s kind=%s ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s confirmed=%d type=%s "
-         "code=0x%" PRIx64 " reasonlen=%zu destlen=%zu",
-         name, key_update ? "keyupdate" : "client1rtt", dcid_hex, scid_hex, sscid_hex, HS, HS_C, AS_S, AS_C,
-         confirmed, app ? "app" : "transport", code, reasonlen, destlen);
-  if (key_update) {
-    printf(" ku=%s kut=%" PRIu64, key_update == 1 ? "server" : "client", (uint64_t)KU_DT);
-    if (ku_steps) {
-      printf(" kudt=%" PRIu64, (uint64_t)KU_ACK_DT);
-    }
-    if (ku_steps > 1) {
-      printf(" ku2dt=%" PRIu64, (uint64_t)KU2_DT);
-    }
-  }
   no_pmtud = 1;
   ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, dcid_hex, scid_hex, in, &inlen);
   ngtcp2_conn *server = client ? new_server(dcid_hex, scid_hex, sscid_hex, NULL) : NULL;
@@ -859,19 +847,19 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
   ngtcp2_path spath = server_path(), cpath = client_path();
   if (!server) {
     printf(" out=ERR:setup\n");
-    return;
+    return 1;
   }
   print_hex("first", in, (size_t)inlen);
   print_hex("tp", client_tp, (size_t)client_tplen);
   int rv = server_first_flight(server, in, inlen, sin, &sinlen, &pi);
   if (rv != 0) {
     printf(" out=ERR:%d(server setup)\n", rv);
-    return;
+    return 1;
   }
   stplen = ngtcp2_conn_encode_local_transport_params(server, stp, sizeof(stp));
   if (sinlen <= 0 || stplen <= 0) {
     printf(" out=ERR:%zd/%zd(server write)\n", sinlen, stplen);
-    return;
+    return 1;
   }
   print_hex("sin", sin, (size_t)sinlen);
   print_hex("stp", stp, (size_t)stplen);
@@ -885,7 +873,7 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
   }
   if (rv != 0) {
     printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
-    return;
+    return 1;
   }
   install_key(client, NGTCP2_CRYPTO_LEVEL_APPLICATION, 0, AS_S);
   install_key(client, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1, AS_C);
@@ -895,7 +883,7 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
   cfinlen = ngtcp2_conn_write_pkt(client, NULL, &pi, cfin, 1452, T0);
   if (cfinlen <= 0) {
     printf(" out=ERR:%zd(client Finished)\n", cfinlen);
-    return;
+    return 1;
   }
   print_hex("cfin", cfin, (size_t)cfinlen);
   if (confirmed) {
@@ -908,29 +896,42 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
     rv = ngtcp2_conn_read_pkt(server, &spath, &pi, cfin, (size_t)cfinlen, T0);
     if (rv != 0) {
       printf(" out=ERR:%d(server read Finished %s)\n", rv, ngtcp2_strerror(rv));
-      return;
+      return 1;
     }
-    /* the server's datagrams until it writes nothing more, each read by the client (sdone: their concatenation) */
-    size_t sdonelen = 0;
-    for (int i = 0; i < 8; ++i) {
-      n = ngtcp2_conn_write_pkt(server, NULL, &pi, sdone + sdonelen, 1452, T0);
-      if (n < 0) {
-        printf(" out=ERR:%zd(server write after Finished)\n", n);
-        return;
-      }
-      if (n == 0) {
-        break;
-      }
-      printf(" sdone_dgram=%zd", n);
-      pi.ecn = NGTCP2_ECN_NOT_ECT;
-      rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sdone + sdonelen, (size_t)n, T0);
-      if (rv != 0) {
-        printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
-        return;
-      }
-      sdonelen += (size_t)n;
+    if (flush_to(server, client, &cpath, "sdone", T0) != 0) {
+      return 1;
     }
-    print_hex("sdone", sdone, sdonelen);
+  }
+  *clientp = client;
+  *serverp = server;
+  return 0;
+}
+
+/* A client whose handshake completed, with its server (handshake_pair), closes; or, key_update, the pair goes on
+   with a key update (see key_update and ku_steps) and then one of them closes. */
+static void client_1rtt_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *sscid_hex,
+                             int confirmed, int app, uint64_t code, size_t reasonlen, size_t destlen) {
+  static uint8_t buf[MAXBUF];
+  ngtcp2_ssize n;
+  ngtcp2_connection_close_error e;
+  ngtcp2_pkt_info pi;
+  ngtcp2_conn *client, *server;
+  ngtcp2_path spath = server_path(), cpath = client_path();
+  printf("%s kind=%s ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s confirmed=%d type=%s "
+         "code=0x%" PRIx64 " reasonlen=%zu destlen=%zu",
+         name, key_update ? "keyupdate" : "client1rtt", dcid_hex, scid_hex, sscid_hex, HS, HS_C, AS_S, AS_C,
+         confirmed, app ? "app" : "transport", code, reasonlen, destlen);
+  if (key_update) {
+    printf(" ku=%s kut=%" PRIu64, key_update == 1 ? "server" : "client", (uint64_t)KU_DT);
+    if (ku_steps) {
+      printf(" kudt=%" PRIu64, (uint64_t)KU_ACK_DT);
+    }
+    if (ku_steps > 1) {
+      printf(" ku2dt=%" PRIu64, (uint64_t)KU2_DT);
+    }
+  }
+  if (handshake_pair(dcid_hex, scid_hex, sscid_hex, confirmed, &client, &server) != 0) {
+    return;
   }
   if (key_update) {
     /* the key update (RFC 9001 §6): the initiator updates its keys KU_DT after the handshake and sends a 1-RTT
@@ -940,7 +941,7 @@ static void client_1rtt_case(const char *name, const char *dcid_hex, const char 
     ngtcp2_path ipath = key_update == 1 ? spath : cpath, ppath = key_update == 1 ? cpath : spath;
     ngtcp2_tstamp ts = T0 + KU_DT;
     int64_t sid;
-    rv = ngtcp2_conn_initiate_key_update(init, ts);
+    int rv = ngtcp2_conn_initiate_key_update(init, ts);
     if (rv != 0) {
       printf(" out=ERR:%d(initiate_key_update %s)\n", rv, ngtcp2_strerror(rv));
       return;
@@ -1140,72 +1141,20 @@ static void read_bad_then_close(ngtcp2_conn *conn, const ngtcp2_path *path, cons
   print_out(n, buf);
 }
 
-/* A confirmed client and server as client_1rtt_case's (printed with its keys, kind=hostile1rtt); then the peer's
+/* A confirmed client and server (handshake_pair, printed with its keys, kind=hostile1rtt); then the peer's
    hand-sealed 1-RTT packet carrying frames (hex), with the reserved bits as given, is read by the server (to_server:
    from the client, packet number 0, the client's first 1-RTT packet, sealed with AS_C) or by the client (from the
    server, packet number 1, after its HANDSHAKE_DONE packet, sealed with AS_S), which then closes (read_bad_then_close).
    All at T0. */
 static void hostile_1rtt_case(const char *name, int to_server, const char *frames, int reserved) {
-  static uint8_t in[MAXBUF], sin[MAXBUF], stp[512], cfin[MAXBUF], fin[36], payload[MAXBUF], bad[MAXBUF];
-  ngtcp2_ssize inlen, sinlen, stplen, cfinlen;
+  static uint8_t payload[MAXBUF], bad[MAXBUF];
   size_t payloadlen;
-  ngtcp2_pkt_info pi;
+  ngtcp2_conn *client, *server;
+  ngtcp2_path spath = server_path(), cpath = client_path();
   printf("%s kind=hostile1rtt ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s confirmed=1 to=%s "
          "frames=%s reserved=%d",
          name, D8, S8, SS8, HS, HS_C, AS_S, AS_C, to_server ? "server" : "client", frames, reserved);
-  no_pmtud = 1;
-  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
-  ngtcp2_conn *server = client ? new_server(D8, S8, SS8, NULL) : NULL;
-  no_pmtud = 0;
-  ngtcp2_path spath = server_path(), cpath = client_path();
-  if (!server) {
-    printf(" out=ERR:setup\n");
-    return;
-  }
-  print_hex("first", in, (size_t)inlen);
-  print_hex("tp", client_tp, (size_t)client_tplen);
-  int rv = server_first_flight(server, in, inlen, sin, &sinlen, &pi);
-  stplen = ngtcp2_conn_encode_local_transport_params(server, stp, sizeof(stp));
-  if (rv != 0 || sinlen <= 0 || stplen <= 0) {
-    printf(" out=ERR:%d/%zd/%zd(server setup)\n", rv, sinlen, stplen);
-    return;
-  }
-  print_hex("sin", sin, (size_t)sinlen);
-  print_hex("stp", stp, (size_t)stplen);
-  set_gcm_ctx(client);
-  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
-  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
-  pi.ecn = NGTCP2_ECN_NOT_ECT;
-  rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
-  if (rv == 0) {
-    rv = ngtcp2_conn_decode_remote_transport_params(client, stp, (size_t)stplen);
-  }
-  if (rv != 0) {
-    printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
-    return;
-  }
-  install_key(client, NGTCP2_CRYPTO_LEVEL_APPLICATION, 0, AS_S);
-  install_key(client, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1, AS_C);
-  ngtcp2_conn_handshake_completed(client);
-  memset(fin, 0x04, sizeof(fin));
-  ngtcp2_conn_submit_crypto_data(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, fin, sizeof(fin));
-  cfinlen = ngtcp2_conn_write_pkt(client, NULL, &pi, cfin, 1452, T0);
-  if (cfinlen <= 0) {
-    printf(" out=ERR:%zd(client Finished)\n", cfinlen);
-    return;
-  }
-  print_hex("cfin", cfin, (size_t)cfinlen);
-  install_key(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS_C);
-  install_key(server, NGTCP2_CRYPTO_LEVEL_APPLICATION, 0, AS_C);
-  install_key(server, NGTCP2_CRYPTO_LEVEL_APPLICATION, 1, AS_S);
-  ngtcp2_conn_handshake_completed(server);
-  pi.ecn = NGTCP2_ECN_NOT_ECT;
-  rv = ngtcp2_conn_read_pkt(server, &spath, &pi, cfin, (size_t)cfinlen, T0);
-  if (rv != 0) {
-    printf(" out=ERR:%d(server read Finished %s)\n", rv, ngtcp2_strerror(rv));
-    return;
-  }
-  if (flush_to(server, client, &cpath, "sdone", T0) != 0) {
+  if (handshake_pair(D8, S8, SS8, 1, &client, &server) != 0) {
     return;
   }
   /* PADDING before the frames, up to the 3 bytes that leave room for the header protection sample */

@@ -113,6 +113,7 @@ static const char *client_token = NULL; /* settings.token (hex) of the next new_
    header of an unknown version to the server's SCID; 4 a short header to the server's SCID with the QUIC bit 0 */
 static int junk_kind = 0;
 static int no_pmtud = 0; /* settings.no_pmtud of the next connections (the client 1-RTT cases) */
+static ngtcp2_recv_crypto_data server_recv_crypto = NULL; /* the next new_server's recv_crypto_data, if not the stub */
 /* the next client_1rtt_case (confirmed) ends with a key update (RFC 9001 §6) instead: 1 the server initiates it and
    the client closes, 2 the client initiates it and the server closes; KU_DT after T0 */
 static int key_update = 0;
@@ -207,17 +208,22 @@ static ngtcp2_callbacks base_callbacks(void) {
   return cb;
 }
 
+/* the transport parameters of every endpoint here, libngtcp2's and the rtt cases' hand-written peer */
+static void default_params(ngtcp2_transport_params *p) {
+  ngtcp2_transport_params_default(p);
+  p->initial_max_streams_uni = 3;
+  p->initial_max_stream_data_bidi_local = 256 * 1024;
+  p->initial_max_stream_data_uni = 256 * 1024;
+  p->initial_max_data = 1024 * 1024;
+}
+
 static void default_settings(ngtcp2_settings *s, ngtcp2_transport_params *p) {
   ngtcp2_settings_default(s);
   s->initial_ts = T0;
   s->log_printf = verbose_log ? log_printf : NULL;
   s->no_tx_udp_payload_size_shaping = no_shaping;
   s->no_pmtud = no_pmtud;
-  ngtcp2_transport_params_default(p);
-  p->initial_max_streams_uni = 3;
-  p->initial_max_stream_data_bidi_local = 256 * 1024;
-  p->initial_max_stream_data_uni = 256 * 1024;
-  p->initial_max_data = 1024 * 1024;
+  default_params(p);
 }
 
 static void parse_hex(const char *hex, uint8_t *out, size_t *outlen) {
@@ -554,6 +560,9 @@ static ngtcp2_conn *new_server(const char *dcid_hex, const char *scid_hex, const
   static uint8_t tok[256];
   size_t toklen = 0;
   cb.recv_client_initial = server_recv_client_initial;
+  if (server_recv_crypto) {
+    cb.recv_crypto_data = server_recv_crypto;
+  }
   default_settings(&s, &p);
   if (tok_hex) {
     /* a token the application validated: 0.12.1 then treats the path as validated */
@@ -1491,11 +1500,7 @@ static void rtt_confirmed_steps(rtt_run *r, ngtcp2_tstamp t, int64_t pn0, uint64
    D8, initial_scid sscid) for a client X, a client's (initial_scid scid) for a server X */
 static void rtt_encode_peer_params(rtt_run *r, const char *dcid_hex, uint64_t exp, uint64_t mad_ms) {
   ngtcp2_transport_params p;
-  ngtcp2_transport_params_default(&p);
-  p.initial_max_streams_uni = 3;
-  p.initial_max_stream_data_bidi_local = 256 * 1024;
-  p.initial_max_stream_data_uni = 256 * 1024;
-  p.initial_max_data = 1024 * 1024;
+  default_params(&p);
   p.ack_delay_exponent = exp;
   p.max_ack_delay = mad_ms * RTT_MS;
   p.initial_scid = r->pcid;
@@ -1517,24 +1522,6 @@ static int rtt_server_recv_crypto_data(ngtcp2_conn *conn, ngtcp2_crypto_level le
     ngtcp2_conn_handshake_completed(conn);
   }
   return 0;
-}
-
-/* new_server's server (no_pmtud), with that stand-in */
-static ngtcp2_conn *rtt_new_server(void) {
-  ngtcp2_conn *conn;
-  ngtcp2_settings s;
-  ngtcp2_transport_params p;
-  ngtcp2_callbacks cb = base_callbacks();
-  ngtcp2_cid odcid = cid_of(D8), cscid = cid_of(S8), sscid = cid_of(SS8);
-  ngtcp2_path path = server_path();
-  cb.recv_client_initial = server_recv_client_initial;
-  cb.recv_crypto_data = rtt_server_recv_crypto_data;
-  default_settings(&s, &p);
-  p.original_dcid = odcid;
-  p.initial_scid = sscid;
-  return ngtcp2_conn_server_new(&conn, &cscid, &sscid, &path, NGTCP2_PROTO_VER_V1, &cb, &s, &p, NULL, NULL) == 0
-           ? conn
-           : NULL;
 }
 
 /* An RTT case: X is a client (server 0) or a server (1); the peer's transport parameters carry exp and mad_ms. */
@@ -1562,7 +1549,9 @@ static void rtt_case(const char *name, int server, uint64_t exp, uint64_t mad_ms
   ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
   r.x = client;
   if (server) {
-    r.x = rtt_new_server();
+    server_recv_crypto = rtt_server_recv_crypto_data;
+    r.x = new_server(D8, S8, SS8, NULL);
+    server_recv_crypto = NULL;
     ngtcp2_conn_del(client);
   }
   no_pmtud = 0;

@@ -611,7 +611,9 @@ final class PacketReceiver {
         }
         int p = header.pnOffset();
         int end = header.packetEnd();
-        if ((end - p) % 4 != 0 || end == p) {
+        // RFC 9000 §17.2.1: "Supported Version (32) ...", zero or more versions (§1.3): an empty list is well formed,
+        // and it does not list this client's version (§6.2: "MUST abandon"), as libngtcp2 reads it too
+        if ((end - p) % 4 != 0) {
             return drop(DropReason.MALFORMED_HEADER);
         }
         for (; p < end; p += 4) {

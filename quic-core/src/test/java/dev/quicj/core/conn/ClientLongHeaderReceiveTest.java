@@ -145,6 +145,25 @@ class ClientLongHeaderReceiveTest {
     }
 
     /**
+     * A Version Negotiation packet listing no version at all: RFC 9000 §17.2.1 lays out its versions as
+     * {@code Supported Version (32) ...}, which §1.3 reads as zero or more, so it is well formed, and it does not list
+     * the client's version, so §6.2's client "MUST abandon the current connection attempt": reported as
+     * {@link ReceiveStatus#VERSION_NEGOTIATION}, as libngtcp2 0.12.1 reports it
+     * ({@code NGTCP2_ERR_RECV_VERSION_NEGOTIATION}, the libngtcp2 differential's {@code vn-c-empty}), not dropped as
+     * malformed, after which the client would have gone on sending Initials to a server that named no version it
+     * accepts. Only a list that is not a whole number of versions is malformed (above).
+     */
+    @Test
+    void versionNegotiationListingNoVersionIsReported() throws Exception {
+        QuicConnection c = ConnectionFixtures.client(NULL);
+        assertEquals(ReceiveStatus.VERSION_NEGOTIATION, receive(c, versionNegotiation(CLIENT_SCID, CLIENT_ODCID, "")),
+                () -> String.valueOf(c.lastDropReason()));
+        assertUntouched(c);
+        assertEquals(CloseOutcome.NOTHING_TO_WRITE,
+                c.writeConnectionClose(null, null, ByteBuffer.allocate(1500), CloseError.versionNegotiation(), T0));
+    }
+
+    /**
      * RFC 9000 §6.2: "A client MUST discard any Version Negotiation packet if it has received and successfully
      * processed any other packet". Here the other packet is the server's Initial, processed by this connection (not
      * given to a builder): a Version Negotiation packet that still echoes the original IDs is dropped and the

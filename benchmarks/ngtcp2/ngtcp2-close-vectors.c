@@ -41,7 +41,17 @@
  *              Initial (in) reads its next one (none: bad is the first), or a client reads the server's first Initial.
  *              For both hostile kinds: rv (what ngtcp2_conn_read_pkt returned), ccerr (the transport error code that
  *              ngtcp2_connection_close_error_set_transport_error_liberr gives rv, with which the close is written),
- *              peer (when draining, the peer's close: type:code:frame type:reason hex).
+ *              cctype (only when that close type is not TRANSPORT: versionnegotiation, which writes nothing), peer
+ *              (when draining, the peer's close: type:code:frame type:reason hex). The same two kinds carry the
+ *              receive-path cases, where the reader may first read read1 (read1_rv: what read_pkt returned), write its
+ *              second Initial (second) or its own close (close1, transport NO_ERROR) before bad:
+ *                sr-*  a stateless reset (reset_case): to a client whose server's transport parameters carry a
+ *                      stateless_reset_token, or to a server that read the client's NEW_CONNECTION_ID (read1); form
+ *                      (short|long|longtrunc) and token (inuse|flipped|unused) say which datagram;
+ *                vn-*, rx-*  a Version Negotiation or Retry packet to a client after its first Initial (early_case),
+ *                      after nothing, the server's Initial (read1) or a first Retry (read1, second);
+ *                cl-*, dr-*  what (ping|close|empty|garbage) a closing (close1) or draining (read1: the peer's
+ *                      CONNECTION_CLOSE) reader reads next (closed_case).
  *   rtt        the RTT estimate and the PTO (ngtcp2_conn_get_conn_stat, ngtcp2_conn_get_pto) of a libngtcp2 client or
  *              server (role) through its handshake and 1-RTT packets, each acknowledged by a peer whose packets are
  *              sealed by hand (rtt_case), so that every ACK frame is chosen: its ranges and ACK Delay, also in
@@ -57,7 +67,8 @@
  * server wrote before the close), rscid (the Retry's SCID), asc (client 1-RTT secret), tp (the client's transport
  * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt, kudt, kuack, ku2dt, kumore, kuack2, ku2pkt, to,
  * frames (the hostile packet's frames: bad puts PADDING before them in a 1-RTT payload shorter than 3 bytes, after
- * them in a client's Initial to make it 1200 bytes), reserved, bad (the hostile datagram), rv, ccerr, peer;
+ * them in a client's Initial to make it 1200 bytes), reserved, bad (the hostile datagram), rv, ccerr, cctype, peer,
+ * form, token, what, read1, read1_rv, second, close1;
  * sdone_dgram, kuack_dgram and kuack2_dgram give the length of each datagram of those. The close is written into a
  * buffer of exactly destlen bytes (1500 for the hostile kinds). The rtt cases have role (client|server: X, the
  * libngtcp2 endpoint measured), pexp and pmad (the peer's ack_delay_exponent and max_ack_delay in ms), ptp (the
@@ -126,6 +137,10 @@ static int key_update = 0;
    of either endpoint even at the initial RTT estimate (RFC 9002: 333 ms, a PTO of about 1 s), so that 0.12.1 allows
    the second update and both endpoints have derived its keys */
 static int ku_steps = 0;
+/* the stateless_reset_token (hex) in the transport parameters of the next new_server (the reset cases), or none */
+static const char *server_reset_token = NULL;
+/* the stateless reset token of the connection ID a server issued last (get_new_connection_id) */
+static uint8_t server_issued_token[NGTCP2_STATELESS_RESET_TOKENLEN];
 #define KU_ACK_DT ((ngtcp2_tstamp)25000000ULL)
 #define KU2_DT ((ngtcp2_tstamp)5000000000ULL)
 
@@ -156,6 +171,9 @@ static int cb_get_new_connection_id(ngtcp2_conn *conn, ngtcp2_cid *cid, uint8_t 
   rng_fill(cid->data, cidlen);
   cid->datalen = cidlen;
   rng_fill(token, NGTCP2_STATELESS_RESET_TOKENLEN);
+  if (ngtcp2_conn_is_server(conn)) {
+    memcpy(server_issued_token, token, NGTCP2_STATELESS_RESET_TOKENLEN);
+  }
   return 0;
 }
 
@@ -572,6 +590,10 @@ static ngtcp2_conn *new_server(const char *dcid_hex, const char *scid_hex, const
   }
   p.original_dcid = odcid;
   p.initial_scid = sscid;
+  if (server_reset_token) {
+    parse_hex(server_reset_token, p.stateless_reset_token, &toklen);
+    p.stateless_reset_token_present = 1;
+  }
   int rv = ngtcp2_conn_server_new(&conn, &cscid, &sscid, &path, NGTCP2_PROTO_VER_V1, &cb, &s, &p, NULL, NULL);
   return rv == 0 ? conn : NULL;
 }
@@ -730,13 +752,59 @@ static void client_hs_case(const char *name, const char *dcid_hex, const char *s
   ngtcp2_conn_del(client);
 }
 
+/* The start of a v1 long header into out: the first byte, the version, the DCID and the SCID, each with its length;
+   returns its length */
+static size_t long_header(uint8_t *out, uint8_t first, const ngtcp2_cid *dcid, const ngtcp2_cid *scid) {
+  size_t n = 0;
+  out[n++] = first;
+  out[n++] = 0, out[n++] = 0, out[n++] = 0, out[n++] = 1;
+  out[n++] = (uint8_t)dcid->datalen;
+  memcpy(out + n, dcid->data, dcid->datalen);
+  n += dcid->datalen;
+  out[n++] = (uint8_t)scid->datalen;
+  memcpy(out + n, scid->data, scid->datalen);
+  return n + scid->datalen;
+}
+
+/* A v1 Retry to the client's SCID dcid_hex from rscid_hex, its integrity tag over the client's first DCID odcid_hex
+   (RFC 9001 §5.8), carrying the token tok_hex: written by ngtcp2_crypto_write_retry, or, where 0.12.1's writer
+   refuses (assertions: an empty token, rscid equal to odcid), here as it does: the header (first byte 0xf0, the
+   token), then the tag, AES-128-GCM of nothing with NGTCP2_RETRY_KEY_V1 and NGTCP2_RETRY_NONCE_V1 and the Retry
+   Pseudo-Packet (the ODCID's length and bytes, then the header) as associated data. Returns its length, or -1. */
+static ngtcp2_ssize retry_packet(uint8_t *out, size_t outlen, const char *dcid_hex, const char *rscid_hex,
+                                 const char *odcid_hex, const char *tok_hex) {
+  static uint8_t tok[256], pseudo[MAXBUF];
+  size_t toklen, n = 0, taglen = 16;
+  ngtcp2_cid dcid = cid_of(dcid_hex), rscid = cid_of(rscid_hex), odcid = cid_of(odcid_hex);
+  gnutls_datum_t key = {(unsigned char *)NGTCP2_RETRY_KEY_V1, 16};
+  gnutls_aead_cipher_hd_t aead;
+  parse_hex(tok_hex, tok, &toklen);
+  if (toklen && !ngtcp2_cid_eq(&rscid, &odcid)) {
+    return ngtcp2_crypto_write_retry(out, outlen, NGTCP2_PROTO_VER_V1, &dcid, &rscid, &odcid, tok, toklen);
+  }
+  pseudo[n++] = (uint8_t)odcid.datalen;
+  memcpy(pseudo + n, odcid.data, odcid.datalen);
+  n += odcid.datalen;
+  size_t start = n;
+  n += long_header(pseudo + n, 0xf0, &dcid, &rscid);
+  memcpy(pseudo + n, tok, toklen);
+  n += toklen;
+  if (n - start + taglen > outlen || gnutls_aead_cipher_init(&aead, GNUTLS_CIPHER_AES_128_GCM, &key) != 0 ||
+      gnutls_aead_cipher_encrypt(aead, NGTCP2_RETRY_NONCE_V1, 12, pseudo, n, taglen, NULL, 0, out + n - start,
+                                 &taglen) != 0) {
+    return -1;
+  }
+  gnutls_aead_cipher_deinit(aead);
+  memcpy(out, pseudo + start, n - start);
+  return (ngtcp2_ssize)(n - start + taglen);
+}
+
 /* A client that wrote its first Initial, read a Retry (ngtcp2_crypto_write_retry: SCID rscid, token tok) and wrote
    its second Initial (captured as second), then closes. */
 static void client_retry_case(const char *name, const char *dcid_hex, const char *scid_hex, const char *rscid_hex,
                               const char *tok_hex, int app, uint64_t code, size_t reasonlen, size_t destlen) {
-  static uint8_t in[MAXBUF], buf[MAXBUF], retry[MAXBUF], tok[256], second[MAXBUF];
+  static uint8_t in[MAXBUF], buf[MAXBUF], retry[MAXBUF], second[MAXBUF];
   ngtcp2_ssize inlen, n;
-  size_t toklen;
   ngtcp2_connection_close_error e;
   ngtcp2_pkt_info pi;
   ngtcp2_path cpath = client_path();
@@ -749,9 +817,7 @@ static void client_retry_case(const char *name, const char *dcid_hex, const char
     return;
   }
   print_hex("first", in, (size_t)inlen);
-  ngtcp2_cid cscid = cid_of(scid_hex), rscid = cid_of(rscid_hex), odcid = cid_of(dcid_hex);
-  parse_hex(tok_hex, tok, &toklen);
-  n = ngtcp2_crypto_write_retry(retry, sizeof(retry), NGTCP2_PROTO_VER_V1, &cscid, &rscid, &odcid, tok, toklen);
+  n = retry_packet(retry, sizeof(retry), scid_hex, rscid_hex, dcid_hex, tok_hex);
   if (n <= 0) {
     printf(" out=ERR:%zd(write_retry)\n", n);
     return;
@@ -1067,17 +1133,10 @@ static size_t seal(uint8_t *out, int type, int reserved, const ngtcp2_cid *dcid,
   size_t n = 0, len = payloadlen, lenlen = type < 0 ? 0 : 2, pn_offset, ctlen;
   if (type < 0) {
     out[n++] = (uint8_t)(0x40 | reserved << 3 | (pnlen - 1));
+    memcpy(out + n, dcid->data, dcid->datalen);
+    n += dcid->datalen;
   } else {
-    out[n++] = (uint8_t)(0xc0 | type << 4 | (pnlen - 1));
-    out[n++] = 0, out[n++] = 0, out[n++] = 0, out[n++] = 1;
-    out[n++] = (uint8_t)dcid->datalen;
-  }
-  memcpy(out + n, dcid->data, dcid->datalen);
-  n += dcid->datalen;
-  if (type >= 0) {
-    out[n++] = (uint8_t)scid->datalen;
-    memcpy(out + n, scid->data, scid->datalen);
-    n += scid->datalen;
+    n = long_header(out, (uint8_t)(0xc0 | type << 4 | (pnlen - 1)), dcid, scid);
     if (type == 0) {
       out[n++] = 0; /* token length */
     }
@@ -1136,6 +1195,9 @@ static void read_bad_then_close(ngtcp2_conn *conn, const ngtcp2_path *path, cons
   printf(" rv=%d(%s)", rv, rv ? ngtcp2_strerror(rv) : "ok");
   ngtcp2_connection_close_error_set_transport_error_liberr(&e, rv, NULL, 0);
   printf(" ccerr=0x%" PRIx64, e.error_code);
+  if (e.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_TRANSPORT_VERSION_NEGOTIATION) {
+    printf(" cctype=versionnegotiation");
+  }
   if (ngtcp2_conn_is_in_draining_period(conn)) {
     ngtcp2_connection_close_error peer;
     ngtcp2_conn_get_connection_close_error(conn, &peer);
@@ -1150,34 +1212,65 @@ static void read_bad_then_close(ngtcp2_conn *conn, const ngtcp2_path *path, cons
   print_out(n, buf);
 }
 
-/* A confirmed client and server (handshake_pair, printed with its keys, kind=hostile1rtt); then the peer's
-   hand-sealed 1-RTT packet carrying frames (hex), with the reserved bits as given, is read by the server (to_server:
-   from the client, packet number 0, the client's first 1-RTT packet, sealed with AS_C) or by the client (from the
-   server, packet number 1, after its HANDSHAKE_DONE packet, sealed with AS_S), which then closes (read_bad_then_close).
-   All at T0. */
-static void hostile_1rtt_case(const char *name, int to_server, const char *frames, int reserved) {
-  static uint8_t payload[MAXBUF], bad[MAXBUF];
-  size_t payloadlen;
+/* Prints the header of a hostile1rtt case, its keys up to to= followed by keys (formatted), and sets up its confirmed
+   pair (handshake_pair, printed with its keys): returns the reader, the server (to_server) or the client, and leaves
+   the other endpoint in *peer; NULL once handshake_pair printed its error. All at T0. */
+static ngtcp2_conn *hostile_pair(const char *name, int to_server, const char *keys, ngtcp2_conn **peer) {
   ngtcp2_conn *client, *server;
-  ngtcp2_path spath = server_path(), cpath = client_path();
-  printf("%s kind=hostile1rtt ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s confirmed=1 to=%s "
-         "frames=%s reserved=%d",
-         name, D8, S8, SS8, HS, HS_C, AS_S, AS_C, to_server ? "server" : "client", frames, reserved);
+  printf("%s kind=hostile1rtt ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s as=%s asc=%s confirmed=1 to=%s%s",
+         name, D8, S8, SS8, HS, HS_C, AS_S, AS_C, to_server ? "server" : "client", keys);
   if (handshake_pair(D8, S8, SS8, 1, &client, &server) != 0) {
-    return;
+    return NULL;
   }
-  /* PADDING before the frames, up to the 3 bytes that leave room for the header protection sample */
+  *peer = to_server ? client : server;
+  return to_server ? server : client;
+}
+
+/* The peer's k-th hand-sealed 1-RTT packet (0 the first) to the reader of a hostile1rtt pair, carrying frames (hex)
+   with the reserved bits as given: the client's (to_server: packet number k, its first 1-RTT packets, sealed with
+   AS_C) or the server's (packet number 1 + k, after its HANDSHAKE_DONE packet, sealed with AS_S). PADDING goes before
+   the frames, up to the 3 bytes that leave room for the header protection sample. Returns its length. */
+static size_t seal_peer_1rtt(uint8_t *out, int to_server, const char *frames, int reserved, uint64_t k) {
+  static uint8_t payload[MAXBUF];
+  size_t payloadlen;
   size_t pad = strlen(frames) < 6 ? 3 - strlen(frames) / 2 : 0;
-  pp_keys k;
+  pp_keys keys;
   ngtcp2_cid dcid = cid_of(to_server ? SS8 : S8);
   memset(payload, 0, pad);
   parse_hex(frames, payload + pad, &payloadlen);
-  keys_of_hex(&k, to_server ? AS_C : AS_S);
-  size_t badlen = seal(bad, -1, reserved, &dcid, NULL, 1, to_server ? 0 : 1, payload, pad + payloadlen, 0, &k);
-  ngtcp2_conn_del(to_server ? client : server);
-  ngtcp2_conn *reader = to_server ? server : client;
-  read_bad_then_close(reader, to_server ? &spath : &cpath, bad, badlen);
+  keys_of_hex(&keys, to_server ? AS_C : AS_S);
+  return seal(out, -1, reserved, &dcid, NULL, 1, (to_server ? 0 : 1) + k, payload, pad + payloadlen, 0, &keys);
+}
+
+/* A confirmed client and server (hostile_pair); then the peer's hand-sealed 1-RTT packet carrying frames (hex), with
+   the reserved bits as given (seal_peer_1rtt, its first), is read by the server (to_server) or by the client, which
+   then closes (read_bad_then_close). */
+static void hostile_1rtt_case(const char *name, int to_server, const char *frames, int reserved) {
+  static uint8_t bad[MAXBUF];
+  char keys[256];
+  ngtcp2_conn *peer;
+  ngtcp2_path path = to_server ? server_path() : client_path();
+  snprintf(keys, sizeof(keys), " frames=%s reserved=%d", frames, reserved);
+  ngtcp2_conn *reader = hostile_pair(name, to_server, keys, &peer);
+  if (!reader) {
+    return;
+  }
+  size_t badlen = seal_peer_1rtt(bad, to_server, frames, reserved, 0);
+  ngtcp2_conn_del(peer);
+  read_bad_then_close(reader, &path, bad, badlen);
   ngtcp2_conn_del(reader);
+}
+
+/* The server's first Initial (packet number 0, from SS8 to S8, the server's Initial keys of D8) carrying frames (hex),
+   hand-sealed; returns its length */
+static size_t seal_server_initial(uint8_t *out, const char *frames) {
+  static uint8_t payload[MAXBUF];
+  size_t payloadlen;
+  ngtcp2_cid s8 = cid_of(S8), ss8 = cid_of(SS8);
+  pp_keys k;
+  parse_hex(frames, payload, &payloadlen);
+  initial_keys(&k, D8, 1);
+  return seal(out, 0, 0, &s8, &ss8, 1, 0, payload, payloadlen, 0, &k);
 }
 
 /* During the handshake, at Initial level (kind=hostileinitial): to_server, a server that read the client's first
@@ -1190,7 +1283,7 @@ static void hostile_initial_case(const char *name, int to_server, int first_init
   ngtcp2_ssize inlen;
   size_t payloadlen, badlen;
   ngtcp2_path spath = server_path(), cpath = client_path();
-  ngtcp2_cid d8 = cid_of(D8), s8 = cid_of(S8), ss8 = cid_of(SS8);
+  ngtcp2_cid d8 = cid_of(D8), s8 = cid_of(S8);
   pp_keys k;
   ngtcp2_pkt_info pi;
   printf("%s kind=hostileinitial ver=00000001 dcid=%s scid=%s sscid=%s to=%s frames=%s", name, D8, S8, SS8,
@@ -1200,11 +1293,9 @@ static void hostile_initial_case(const char *name, int to_server, int first_init
     printf(" out=ERR:client setup\n");
     return;
   }
-  parse_hex(frames, payload, &payloadlen);
   if (!to_server) {
     print_hex("first", in, (size_t)inlen);
-    initial_keys(&k, D8, 1);
-    badlen = seal(bad, 0, 0, &s8, &ss8, 1, 0, payload, payloadlen, 0, &k);
+    badlen = seal_server_initial(bad, frames);
     read_bad_then_close(client, &cpath, bad, badlen);
     ngtcp2_conn_del(client);
     return;
@@ -1221,10 +1312,192 @@ static void hostile_initial_case(const char *name, int to_server, int first_init
       return;
     }
   }
+  parse_hex(frames, payload, &payloadlen);
   initial_keys(&k, D8, 0);
   badlen = seal(bad, 0, 0, &d8, &s8, 1, first_initial ? 0 : 1, payload, payloadlen, 1200, &k);
   read_bad_then_close(server, &spath, bad, badlen);
   ngtcp2_conn_del(server);
+}
+
+/* ---- what the receive path makes of stateless resets, Version Negotiation, Retry, and datagrams once closed ---- */
+
+/* conn reads the datagram dg at T0 before the case's last one: printed as key=<hex>, and what ngtcp2_conn_read_pkt
+   returned as key_rv */
+static void read_step(ngtcp2_conn *conn, const ngtcp2_path *path, const char *key, const uint8_t *dg, size_t len) {
+  ngtcp2_pkt_info pi;
+  print_hex(key, dg, len);
+  pi.ecn = NGTCP2_ECN_NOT_ECT;
+  int rv = ngtcp2_conn_read_pkt(conn, path, &pi, dg, len, T0);
+  printf(" %s_rv=%d(%s)", key, rv, rv ? ngtcp2_strerror(rv) : "ok");
+}
+
+#define RESET_TOKEN "5e5d5c5b5a595857565554535251504f" /* the server's stateless_reset_token (sr-c-*) */
+#define NCID "c1c2c3c4c5c6c7c8"                        /* the connection ID the client issues (sr-s-*) */
+#define NCID_TOKEN "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"  /* its stateless reset token */
+
+/* A stateless reset (RFC 9000 §10.3) to the reader of a confirmed pair (hostile_pair), len bytes that end in a token:
+   the client (to_server 0), whose server's transport parameters carry stateless_reset_token RESET_TOKEN, or the server,
+   which first read the client's first 1-RTT packet (read1, seal_peer_1rtt) carrying NEW_CONNECTION_ID: sequence 1,
+   NCID and NCID_TOKEN, with Retire Prior To 1 (the server then sends to NCID) or, for token 2, 0. token: 0 the token
+   of the connection ID the reader sends to; 1 the same with its last bit inverted; 2 that of a connection ID issued but
+   not in use (the client: the one of the server's NEW_CONNECTION_ID, in handshake_pair's sdone). form: 0 a short
+   header whose bytes before the token are arbitrary (byte i is 0x3c + 29 i, the first one with the QUIC bit set and
+   the header form bit clear), so that no connection ID names it; 1 a long header, a v1 Handshake packet to the
+   reader's connection ID from the peer's, its Length covering the datagram; 2 the same with a Length (16383) past the
+   end. Printed: form, token, bad (the datagram) and what read_bad_then_close prints. */
+static void reset_case(const char *name, int to_server, int form, int token, size_t len) {
+  static uint8_t bad[MAXBUF], ncid_pkt[MAXBUF], tok[NGTCP2_STATELESS_RESET_TOKENLEN];
+  static const char *forms[] = {"short", "long", "longtrunc"}, *tokens[] = {"inuse", "flipped", "unused"};
+  char keys[64];
+  size_t toklen;
+  ngtcp2_conn *peer;
+  ngtcp2_path path = to_server ? server_path() : client_path();
+  snprintf(keys, sizeof(keys), " form=%s token=%s", forms[form], tokens[token]);
+  server_reset_token = to_server ? NULL : RESET_TOKEN;
+  ngtcp2_conn *reader = hostile_pair(name, to_server, keys, &peer);
+  server_reset_token = NULL;
+  if (!reader) {
+    return;
+  }
+  ngtcp2_conn_del(peer);
+  parse_hex(to_server ? NCID_TOKEN : RESET_TOKEN, tok, &toklen);
+  if (token == 2 && !to_server) {
+    memcpy(tok, server_issued_token, sizeof(tok));
+  }
+  if (to_server) {
+    char frames[128];
+    snprintf(frames, sizeof(frames), "1801%s08%s%s", token == 2 ? "00" : "01", NCID, NCID_TOKEN);
+    size_t n = seal_peer_1rtt(ncid_pkt, 1, frames, 0, 0);
+    read_step(reader, &path, "read1", ncid_pkt, n);
+  }
+  for (size_t i = 0; i < len; ++i) {
+    bad[i] = (uint8_t)(0x3c + 29 * i);
+  }
+  if (form == 0) {
+    bad[0] = (uint8_t)(0x40 | (bad[0] & 0x3f));
+  } else {
+    /* long header: form, QUIC bit, Handshake; version 1; DCID, SCID; Length (2 bytes) */
+    ngtcp2_cid dcid = cid_of(to_server ? SS8 : S8), scid = cid_of(to_server ? S8 : SS8);
+    size_t n = long_header(bad, 0xe0, &dcid, &scid);
+    size_t rest = form == 1 ? len - (n + 2) : 0x3fff;
+    bad[n++] = (uint8_t)(0x40 | rest >> 8);
+    bad[n++] = (uint8_t)rest;
+  }
+  memcpy(bad + len - sizeof(tok), tok, sizeof(tok));
+  if (token == 1) {
+    bad[len - 1] ^= 0x01;
+  }
+  read_bad_then_close(reader, &path, bad, len);
+  ngtcp2_conn_del(reader);
+}
+
+/* The reader of a confirmed pair (hostile_pair) once closed: closing (draining 0), having written its own close
+   (transport NO_ERROR, no reason; printed as close1), or draining, having read the peer's CONNECTION_CLOSE (read1: 0x1c
+   PROTOCOL_VIOLATION with frame type 6 and reason "abc", seal_peer_1rtt, the peer's first packet); then it reads the
+   peer's next datagram (what: 0 an authentic 1-RTT packet carrying PING; 1 one carrying the CONNECTION_CLOSE above;
+   2 an empty datagram; 3 50 bytes of 0x5a, a short header that names no connection) and closes
+   (read_bad_then_close). Printed: what (ping|close|empty|garbage). */
+static void closed_case(const char *name, int to_server, int draining, int what) {
+  static uint8_t buf[MAXBUF], bad[MAXBUF];
+  static const char *whats[] = {"ping", "close", "empty", "garbage"};
+  static const char *peer_close = "1c0a0603616263";
+  char keys[64];
+  size_t badlen = 0;
+  ngtcp2_conn *peer;
+  ngtcp2_path path = to_server ? server_path() : client_path();
+  snprintf(keys, sizeof(keys), " what=%s", whats[what]);
+  ngtcp2_conn *reader = hostile_pair(name, to_server, keys, &peer);
+  if (!reader) {
+    return;
+  }
+  ngtcp2_conn_del(peer);
+  if (draining) {
+    size_t n = seal_peer_1rtt(buf, to_server, peer_close, 0, 0);
+    read_step(reader, &path, "read1", buf, n);
+  } else {
+    ngtcp2_connection_close_error e;
+    ngtcp2_pkt_info pi;
+    set_ccerr(&e, 0, 0, 0);
+    ngtcp2_ssize n = ngtcp2_conn_write_connection_close(reader, NULL, &pi, buf, 1500, &e, T0);
+    if (n <= 0) {
+      printf(" out=ERR:%zd(close1)\n", n);
+      ngtcp2_conn_del(reader);
+      return;
+    }
+    print_hex("close1", buf, (size_t)n);
+  }
+  if (what < 2) {
+    badlen = seal_peer_1rtt(bad, to_server, what == 0 ? "01" : peer_close, 0, draining ? 1 : 0);
+  } else if (what == 3) {
+    badlen = 50;
+    memset(bad, 0x5a, badlen);
+  }
+  read_bad_then_close(reader, &path, bad, badlen);
+  ngtcp2_conn_del(reader);
+}
+
+#define RSCID "a1a2a3a4a5a6a7a8"                           /* the SCID of the first Retry */
+#define RTOK "7474747474747474747474747474747474747474"    /* its token */
+
+/* A client that wrote its first Initial (kind=hostileinitial, to=client; first) reads, as before says, nothing (0),
+   the server's first Initial carrying an ACK of it (1: read1, seal_server_initial) or a Retry (2: read1, from RSCID
+   with RTOK, retry_packet), after which it writes its second Initial (second); then it reads bad, a Version
+   Negotiation or Retry packet made by the caller, and closes (read_bad_then_close). */
+static void early_case(const char *name, int before, const uint8_t *bad, size_t badlen) {
+  static uint8_t in[MAXBUF], dg[MAXBUF];
+  ngtcp2_ssize inlen;
+  ngtcp2_path path = client_path();
+  ngtcp2_pkt_info pi;
+  printf("%s kind=hostileinitial ver=00000001 dcid=%s scid=%s sscid=%s to=client", name, D8, S8, SS8);
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
+  if (!client) {
+    printf(" out=ERR:client setup\n");
+    return;
+  }
+  print_hex("first", in, (size_t)inlen);
+  if (before == 1) {
+    read_step(client, &path, "read1", dg, seal_server_initial(dg, "0200000000"));
+  } else if (before == 2) {
+    ngtcp2_ssize n = retry_packet(dg, sizeof(dg), S8, RSCID, D8, RTOK);
+    read_step(client, &path, "read1", dg, (size_t)n);
+    n = ngtcp2_conn_write_pkt(client, NULL, &pi, dg, 1500, T0);
+    if (n <= 0) {
+      printf(" out=ERR:%zd(second Initial)\n", n);
+      ngtcp2_conn_del(client);
+      return;
+    }
+    print_hex("second", dg, (size_t)n);
+  }
+  read_bad_then_close(client, &path, bad, badlen);
+  ngtcp2_conn_del(client);
+}
+
+/* early_case with a Version Negotiation packet (ngtcp2_pkt_write_version_negotiation, unused bits 0x3a) to dcid_hex
+   from scid_hex listing the n versions, its last cut bytes cut off */
+static void vn_case(const char *name, int before, const char *dcid_hex, const char *scid_hex,
+                    const uint32_t *versions, size_t n, size_t cut) {
+  static uint8_t vn[MAXBUF];
+  ngtcp2_cid dcid = cid_of(dcid_hex), scid = cid_of(scid_hex);
+  ngtcp2_ssize len = ngtcp2_pkt_write_version_negotiation(vn, sizeof(vn), 0x3a, dcid.data, dcid.datalen, scid.data,
+                                                          scid.datalen, versions, n);
+  early_case(name, before, vn, (size_t)len - cut);
+}
+
+/* early_case with a Retry (retry_packet) to dcid_hex (the client's SCID S8, or another) from rscid_hex, its integrity
+   tag over odcid_hex (the client's first DCID D8, or another), carrying tok_hex; flip: the last bit of its integrity
+   tag inverted */
+static void retry_case(const char *name, int before, const char *dcid_hex, const char *rscid_hex,
+                       const char *odcid_hex, const char *tok_hex, int flip) {
+  static uint8_t retry[MAXBUF];
+  ngtcp2_ssize len = retry_packet(retry, sizeof(retry), dcid_hex, rscid_hex, odcid_hex, tok_hex);
+  if (len <= 0) {
+    printf("%s kind=hostileinitial out=ERR:%zd(retry_packet)\n", name, len);
+    return;
+  }
+  if (flip) {
+    retry[len - 1] ^= 0x01;
+  }
+  early_case(name, before, retry, (size_t)len);
 }
 
 /* ---- RTT estimate and PTO (rtt-* cases) ---- */
@@ -1915,5 +2188,61 @@ int main(int argc, char **argv) {
   RUN("rtt-c-exp6") rtt_case("rtt-c-exp6", 0, 6, 32);
   RUN("rtt-s") rtt_case("rtt-s", 1, 3, 25);
   RUN("rtt-s-exp6") rtt_case("rtt-s-exp6", 1, 6, 32);
+  /* last, so that the random draws of the cases above stay as they were: a stateless reset (RFC 9000 §10.3) to a
+     confirmed client (sr-c-*) or server (sr-s-*), of 21 bytes (the smallest: 2 fixed bits, 38 unpredictable ones and
+     the token), 20 (one short), 42 and 1200; in a long header, whose Length covers the datagram or runs past it; with
+     the token's last bit inverted; with the token of a connection ID issued but not in use (§10.3.1: not checked) */
+  RUN("sr-c-21") reset_case("sr-c-21", 0, 0, 0, 21);
+  RUN("sr-c-20") reset_case("sr-c-20", 0, 0, 0, 20);
+  RUN("sr-c-42") reset_case("sr-c-42", 0, 0, 0, 42);
+  RUN("sr-c-1200") reset_case("sr-c-1200", 0, 0, 0, 1200);
+  RUN("sr-c-long") reset_case("sr-c-long", 0, 1, 0, 60);
+  RUN("sr-c-longtrunc") reset_case("sr-c-longtrunc", 0, 2, 0, 60);
+  RUN("sr-c-flipped") reset_case("sr-c-flipped", 0, 0, 1, 42);
+  RUN("sr-c-unused") reset_case("sr-c-unused", 0, 0, 2, 42);
+  RUN("sr-s-21") reset_case("sr-s-21", 1, 0, 0, 21);
+  RUN("sr-s-20") reset_case("sr-s-20", 1, 0, 0, 20);
+  RUN("sr-s-42") reset_case("sr-s-42", 1, 0, 0, 42);
+  RUN("sr-s-1200") reset_case("sr-s-1200", 1, 0, 0, 1200);
+  RUN("sr-s-long") reset_case("sr-s-long", 1, 1, 0, 60);
+  RUN("sr-s-longtrunc") reset_case("sr-s-longtrunc", 1, 2, 0, 60);
+  RUN("sr-s-flipped") reset_case("sr-s-flipped", 1, 0, 1, 42);
+  RUN("sr-s-unused") reset_case("sr-s-unused", 1, 0, 2, 42);
+  /* Version Negotiation to a client that sent its first Initial (RFC 9000 §6.2, §17.2.1): not listing its version
+     (RFC 9369's v2 and a reserved one), listing it, not echoing its connection IDs, after the server's Initial */
+  {
+    static const uint32_t others[] = {0x6b3343cf, 0x1a2a3a4a}, own[] = {0x1a2a3a4a, NGTCP2_PROTO_VER_V1};
+    RUN("vn-c") vn_case("vn-c", 0, S8, D8, others, 2, 0);
+    RUN("vn-c-own") vn_case("vn-c-own", 0, S8, D8, own, 2, 0);
+    RUN("vn-c-dcid") vn_case("vn-c-dcid", 0, "0102030405060709", D8, others, 2, 0);
+    RUN("vn-c-scid") vn_case("vn-c-scid", 0, S8, "8394c8f03e515709", others, 2, 0);
+    RUN("vn-c-afterinitial") vn_case("vn-c-afterinitial", 1, S8, D8, others, 2, 0);
+    /* no version at all; a list whose length is not a multiple of 4 (the second version cut to 2 bytes) */
+    RUN("vn-c-empty") vn_case("vn-c-empty", 0, S8, D8, others, 0, 0);
+    RUN("vn-c-ragged") vn_case("vn-c-ragged", 0, S8, D8, others, 2, 2);
+  }
+  /* Retry to a client that sent its first Initial (RFC 9000 §17.2.5, RFC 9001 §5.8): a bad integrity tag, its SCID
+     the client's first DCID, an empty token, a second Retry after a valid one, a Retry after the server's Initial */
+  RUN("rx-c-badtag") retry_case("rx-c-badtag", 0, S8, RSCID, D8, RTOK, 1);
+  RUN("rx-c-odcid") retry_case("rx-c-odcid", 0, S8, D8, D8, RTOK, 0);
+  RUN("rx-c-notoken") retry_case("rx-c-notoken", 0, S8, RSCID, D8, "", 0);
+  RUN("rx-c-second") retry_case("rx-c-second", 2, S8, "b1b2b3b4b5b6b7b8", RSCID, "7575757575757575", 0);
+  RUN("rx-c-afterinitial") retry_case("rx-c-afterinitial", 1, S8, RSCID, D8, RTOK, 0);
+  /* to a DCID that is not the client's SCID (its tag valid for it) */
+  RUN("rx-c-dcid") retry_case("rx-c-dcid", 0, "0102030405060709", RSCID, D8, RTOK, 0);
+  /* closing (cl-*: the reader wrote its close) and draining (dr-*: it read the peer's), close-spec E11-E13: the
+     peer's next 1-RTT packet, its CONNECTION_CLOSE, an empty datagram, garbage */
+  RUN("cl-s-ping") closed_case("cl-s-ping", 1, 0, 0);
+  RUN("cl-s-close") closed_case("cl-s-close", 1, 0, 1);
+  RUN("cl-s-empty") closed_case("cl-s-empty", 1, 0, 2);
+  RUN("cl-s-garbage") closed_case("cl-s-garbage", 1, 0, 3);
+  RUN("cl-c-ping") closed_case("cl-c-ping", 0, 0, 0);
+  RUN("cl-c-close") closed_case("cl-c-close", 0, 0, 1);
+  RUN("cl-c-empty") closed_case("cl-c-empty", 0, 0, 2);
+  RUN("cl-c-garbage") closed_case("cl-c-garbage", 0, 0, 3);
+  RUN("dr-s-ping") closed_case("dr-s-ping", 1, 1, 0);
+  RUN("dr-s-empty") closed_case("dr-s-empty", 1, 1, 2);
+  RUN("dr-c-ping") closed_case("dr-c-ping", 0, 1, 0);
+  RUN("dr-c-empty") closed_case("dr-c-empty", 0, 1, 2);
   return 0;
 }

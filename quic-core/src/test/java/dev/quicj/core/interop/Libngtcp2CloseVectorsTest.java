@@ -16,6 +16,7 @@ import dev.quicj.core.TransportErrorCode;
 import dev.quicj.core.conn.CloseError;
 import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.CryptoDataListener;
+import dev.quicj.core.conn.DropReason;
 import dev.quicj.core.conn.IndependentQuic;
 import dev.quicj.core.conn.LibraryError;
 import dev.quicj.core.conn.NetworkPath;
@@ -97,6 +98,26 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link Settings.QuicBitGreasing#ALWAYS} and must still keep the bit, as libngtcp2 does whatever its draw; where a
  * connection with 1-RTT keys shows libngtcp2's draw in its datagram (the bit is not header-protected), ours is fixed
  * to the same ({@link Settings.QuicBitGreasing#ALWAYS} or {@link Settings.QuicBitGreasing#NEVER}).
+ *
+ * <p>The receive path, then the close: the {@code hostile1rtt} and {@code hostileinitial} lines give a datagram
+ * ({@code bad}) that a confirmed server or client, or one during the handshake, read, what
+ * {@code ngtcp2_conn_read_pkt} returned ({@code rv}) and the close written afterwards; ours reads the same datagram
+ * ({@code hostile}) and its status, exception and close are compared. The peer's datagrams are sealed by hand in the
+ * harness: protocol errors and CONNECTION_CLOSE frames; stateless resets (RFC 9000 §10.3) of 20 to 1200 bytes, short
+ * and long headers, a wrong token and the token of a connection ID not in use, to a client that has the server's
+ * stateless_reset_token and to a server that moved to a connection ID the client issued; Version Negotiation and
+ * Retry packets to a client after its first Initial, some to act on and some to ignore; and the datagrams of a
+ * closing or draining endpoint (close-spec E11-E13). Besides decisions 1 and 2, the differences there are:
+ * <ul>
+ *   <li>an Initial packet that breaks the protocol: libngtcp2 discards it, ours closes (close-spec E14);</li>
+ *   <li>an unpadded ACK-only packet as the largest acknowledged: ours takes the RFC 9002 §5.1 RTT sample;</li>
+ *   <li>a long-header stateless reset to a client: libngtcp2 0.12.1's client misses it (its server and the current
+ *       ngtcp2 take it, close-spec §8.1; RFC 9000 §10.3.1 MUST), ours drains;</li>
+ *   <li>an empty datagram once closing or draining: 0.12.1 returns {@code NGTCP2_ERR_INVALID_ARGUMENT}, close-spec
+ *       §5.2 (the current ngtcp2) 0, ours drops it; nothing changes in any of them;</li>
+ *   <li>a Retry to a DCID that is not the client's: libngtcp2 0.12.1 takes it, ours drops it (RFC 9000
+ *       §5.2.1).</li>
+ * </ul>
  */
 class Libngtcp2CloseVectorsTest {
     private static final String RESOURCE = "libngtcp2-0.12.1-close-vectors.txt";
@@ -785,24 +806,35 @@ class Libngtcp2CloseVectorsTest {
         Ours ours = ours(name);
         assertEquals(f.get("second"), ours.preOut(), "the second Initial, with the token");
         assertEquals(CloseOutcome.WRITTEN, ours.outcome());
-        assertEquals(1200, ours.datagram().length() / 2);
+        assertCloseRepeatsTheToken(f, ours.datagram(), f.get("rscid"), f.get("tok"),
+                f.get("type").equals("app") ? "1c0c0000" : "1c0a000b6162636465666768696a6b");
+    }
+
+    /**
+     * Ours, a client's 1200-byte close Initial after the Retry from {@code rscid} with {@code token}, against
+     * libngtcp2's ({@code out}), both opened with the independent opener: the same first byte, DCID (the Retry's
+     * SCID), SCID and packet number, the token empty in libngtcp2's and the Retry's in ours, and the same frames (ours
+     * beginning with {@code frame}), libngtcp2's 1200 bytes holding as many more PADDING bytes as ours spends on the
+     * token.
+     */
+    private static void assertCloseRepeatsTheToken(Map<String, String> f, String datagram, String rscid,
+            String token, String frame) throws Exception {
+        assertEquals(1200, datagram.length() / 2);
         assertEquals(1200, f.get("out").length() / 2);
-        List<IndependentQuic.Opened> theirs = open(f.get("out"), f, f.get("rscid"), true, 0);
-        List<IndependentQuic.Opened> mine = open(ours.datagram(), f, f.get("rscid"), true, 0);
+        List<IndependentQuic.Opened> theirs = open(f.get("out"), f, rscid, true, 0);
+        List<IndependentQuic.Opened> mine = open(datagram, f, rscid, true, 0);
         assertEquals(1, theirs.size());
         assertEquals(1, mine.size());
         IndependentQuic.Opened t = theirs.get(0);
         IndependentQuic.Opened o = mine.get(0);
         assertEquals(t.firstByte(), o.firstByte());
         assertEquals(Hex.encode(t.dcid()), Hex.encode(o.dcid()));
-        assertEquals(f.get("rscid"), Hex.encode(o.dcid()));
+        assertEquals(rscid, Hex.encode(o.dcid()));
         assertEquals(Hex.encode(t.scid()), Hex.encode(o.scid()));
         assertEquals(t.pn(), o.pn());
         assertEquals("", Hex.encode(t.token()));
-        assertEquals(f.get("tok"), Hex.encode(o.token()));
-        int tokenBytes = f.get("tok").length() / 2;
-        assertEquals(o.payloadHex() + zeros(tokenBytes), t.payloadHex());
-        String frame = f.get("type").equals("app") ? "1c0c0000" : "1c0a000b6162636465666768696a6b";
+        assertEquals(token, Hex.encode(o.token()));
+        assertEquals(o.payloadHex() + zeros(token.length() / 2), t.payloadHex());
         assertTrue(o.payloadHex().startsWith(frame + "00"), o.payloadHex());
     }
 
@@ -935,18 +967,49 @@ class Libngtcp2CloseVectorsTest {
     }
 
     /**
-     * Ours for a hostile case: the reader of {@link #hostileReader} receives {@code bad} at T0, as libngtcp2's did;
-     * then it closes, into a 1500-byte buffer as libngtcp2 did, with what {@code close} makes of the
-     * {@link QuicException} receive threw (null when it threw none).
+     * Ours for a hostile case: the reader of {@link #hostileReader} takes the steps libngtcp2's took before (those the
+     * line has, in this order: it reads {@code read1}, as libngtcp2's did with the status its {@code read1_rv} calls
+     * for; it writes its second Initial after that Retry, {@code second}; it writes its own close, {@code close1}, a
+     * transport NO_ERROR; each compared with libngtcp2's), then receives {@code bad} at T0, as libngtcp2's did; then it
+     * closes, into a 1500-byte buffer as libngtcp2 did, with what {@code close} makes of the {@link QuicException}
+     * receive threw (null when it threw none).
      */
     private static Hostile hostile(String name, Function<QuicException, CloseError> close) throws Exception {
+        return hostile(name, close, false);
+    }
+
+    /**
+     * As above; {@code resetCheck}: {@code bad} goes to {@link QuicConnection#receiveStatelessReset} instead, as an
+     * application hands it a datagram that no connection ID of its endpoint names.
+     */
+    private static Hostile hostile(String name, Function<QuicException, CloseError> close, boolean resetCheck)
+            throws Exception {
         Map<String, String> f = vector(name);
         QuicConnection c = hostileReader(f);
         NetworkPath path = f.get("to").equals("server") ? SERVER_PATH : CLIENT_PATH;
+        if (f.containsKey("read1")) {
+            // libngtcp2's read of it returned 0, or NGTCP2_ERR_DRAINING for the peer's CONNECTION_CLOSE
+            ReceiveStatus expected = f.get("read1_rv").equals("-231(ERR_DRAINING)") ? ReceiveStatus.DRAINING
+                    : f.containsKey("second") ? ReceiveStatus.RETRY : ReceiveStatus.PROCESSED;
+            assertTrue(expected == ReceiveStatus.DRAINING || f.get("read1_rv").equals("0(ok)"), f.get("read1_rv"));
+            assertEquals(expected, c.receive(ByteBuffer.wrap(Hex.decode(f.get("read1"))), path, T0),
+                    () -> "read1: " + c.lastDropReason());
+        }
+        if (f.containsKey("second")) {
+            ByteBuffer second = ByteBuffer.allocate(1500);
+            c.writePacket(null, null, second, T0);
+            assertEquals(f.get("second"), hex(second), "the client's second Initial");
+        }
+        if (f.containsKey("close1")) {
+            ByteBuffer close1 = ByteBuffer.allocate(1500);
+            assertEquals(CloseOutcome.WRITTEN, c.writeConnectionClose(null, null, close1, CloseError.noError(), T0));
+            assertEquals(f.get("close1"), hex(close1), "the reader's own close");
+        }
         ReceiveStatus status = null;
         QuicException error = null;
+        ByteBuffer bad = ByteBuffer.wrap(Hex.decode(f.get("bad")));
         try {
-            status = c.receive(ByteBuffer.wrap(Hex.decode(f.get("bad"))), path, T0);
+            status = resetCheck ? c.receiveStatelessReset(bad, path, T0) : c.receive(bad, path, T0);
         } catch (QuicException e) {
             error = e;
         }
@@ -1113,6 +1176,243 @@ class Libngtcp2CloseVectorsTest {
         assertEquals(FrameType.STREAM, ours.error().frameType());
         assertEquals(CloseOutcome.WRITTEN, ours.outcome());
         assertEquals(f.get("out"), ours.datagram());
+    }
+
+    // ---- stateless resets, Version Negotiation, Retry, and the closing and draining states ----
+
+    /** The datagram of a reset case goes where an application sends it: a short header names no connection ID. */
+    private static boolean namesNoConnection(Map<String, String> f) {
+        return f.get("form").equals("short");
+    }
+
+    /**
+     * A stateless reset (RFC 9000 §10.3) that libngtcp2 takes as one, {@code ngtcp2_conn_read_pkt} returning
+     * {@code NGTCP2_ERR_DRAINING}: to a confirmed client, a datagram ending in the stateless_reset_token of the
+     * server's transport parameters; to a confirmed server, one ending in the token of the connection ID the client
+     * issued (NEW_CONNECTION_ID) and made the server use (Retire Prior To 1), which ours too sends to from then on. The
+     * short header of 21 bytes (the smallest: 2 fixed bits, 38 unpredictable bits, the 128-bit token), 42 and 1200
+     * bytes; for the server also a long header (a Handshake packet to its connection ID, whose keys it discarded), and
+     * for both one whose Length runs past the datagram. Ours drains as well, through the entry point an application
+     * uses ({@link QuicConnection#receiveStatelessReset} for the short headers, whose bytes name no connection ID,
+     * {@link QuicConnection#receive} for the long ones, which name the reader's) and through the other one; neither
+     * side has a peer CONNECTION_CLOSE (libngtcp2's close error stays the default, NO_ERROR), and neither writes a
+     * close afterwards (RFC 9000 §10.3.1: "MUST enter the draining period and not send any further packets").
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sr-c-21", "sr-c-42", "sr-c-1200", "sr-c-longtrunc", "sr-s-21", "sr-s-42", "sr-s-1200",
+        "sr-s-long", "sr-s-longtrunc"})
+    void statelessResetDrainsBothSides(String name) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("-231(ERR_DRAINING)", f.get("rv"));
+        assertEquals("transport:0x0:0x0:", f.get("peer"));
+        assertEquals("", f.get("out"));
+        for (boolean resetCheck : new boolean[] {namesNoConnection(f), !namesNoConnection(f)}) {
+            Hostile ours = hostile(name, e -> CloseError.fromLibraryError(LibraryError.DRAINING, null), resetCheck);
+            String entry = resetCheck ? "receiveStatelessReset" : "receive";
+            assertNull(ours.error(), entry);
+            assertEquals(ReceiveStatus.DRAINING, ours.status(), () -> entry + ": " + ours.conn().lastDropReason());
+            assertTrue(ours.conn().isStatelessReset() && ours.conn().isInDrainingPeriod(), entry);
+            assertNull(ours.conn().peerCloseError(), entry);
+            assertEquals(CloseOutcome.NOTHING_TO_WRITE, ours.outcome(), entry);
+            assertEquals("", ours.datagram(), entry);
+        }
+    }
+
+    /**
+     * Datagrams that are not a stateless reset of the reader: 20 bytes ending in the token (one short of the
+     * smallest), 42 ending in the token with its last bit inverted, and 42 ending in the token of a connection ID
+     * issued but not in use (RFC 9000 §10.3.1: "MUST NOT check for any stateless reset tokens associated with
+     * connection IDs it has not used"; the client's from the server's NEW_CONNECTION_ID, the server's from the
+     * client's, with Retire Prior To 0). libngtcp2 discards them ({@code ngtcp2_conn_read_pkt} returns 0) and so does
+     * ours, through either entry point ({@link QuicConnection#receive} says why: {@code dropped}); the connection goes
+     * on, and the close both then write (with the NO_ERROR of libngtcp2's 0) is byte-identical: a client's 1-RTT
+     * close, or a server's to the connection ID it moved to, NCID, or (Retire Prior To 0) still the client's first.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"sr-c-20, MALFORMED_HEADER", "sr-c-flipped, UNKNOWN_CONNECTION_ID",
+        "sr-c-unused, UNKNOWN_CONNECTION_ID", "sr-s-20, MALFORMED_HEADER", "sr-s-flipped, UNKNOWN_CONNECTION_ID",
+        "sr-s-unused, UNKNOWN_CONNECTION_ID"})
+    void notAStatelessResetClosesAsLibngtcp2(String name, DropReason dropped) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("0(ok)", f.get("rv"));
+        for (boolean resetCheck : new boolean[] {true, false}) {
+            Hostile ours = hostile(name, e -> CloseError.noError(), resetCheck);
+            String entry = resetCheck ? "receiveStatelessReset" : "receive";
+            assertNull(ours.error(), entry);
+            assertEquals(ReceiveStatus.DROPPED, ours.status(), entry);
+            if (!resetCheck) {
+                assertEquals(dropped, ours.conn().lastDropReason());
+            }
+            assertTrue(!ours.conn().isStatelessReset(), entry);
+            assertEquals(CloseOutcome.WRITTEN, ours.outcome(), entry);
+            assertEquals(f.get("out"), ours.datagram(), entry);
+        }
+    }
+
+    /**
+     * A long-header datagram to a confirmed client (a Handshake packet, whose keys it discarded) ending in the
+     * server's stateless_reset_token: libngtcp2 0.12.1's client discards it ({@code ngtcp2_conn_read_pkt} returns 0)
+     * and writes its close, where its server drains on the same datagram to it ({@code sr-s-long}), as the current
+     * ngtcp2 does in both roles (close-spec §8.1, {@code test_ngtcp2_conn_recv_stateless_reset}: "short form,
+     * long-header form, or long form with an unparsable header"), and as RFC 9000 §10.3.1 requires ("the comparison
+     * MUST be performed when the first packet in an incoming datagram either cannot be associated with a connection
+     * or cannot be decrypted"). Ours drains, through either entry point, and writes nothing.
+     */
+    @Test
+    void longHeaderStatelessResetToAClientWhichLibngtcp2MissesDrainsOurs() throws Exception {
+        Map<String, String> f = vector("sr-c-long");
+        assertEquals("0(ok)", f.get("rv"));
+        assertEquals(30, f.get("out").length() / 2);
+        assertEquals("-231(ERR_DRAINING)", vector("sr-s-long").get("rv"));
+        for (boolean resetCheck : new boolean[] {false, true}) {
+            Hostile ours = hostile("sr-c-long", e -> CloseError.fromLibraryError(LibraryError.DRAINING, null),
+                    resetCheck);
+            assertEquals(ReceiveStatus.DRAINING, ours.status());
+            assertTrue(ours.conn().isStatelessReset());
+            assertEquals(CloseOutcome.NOTHING_TO_WRITE, ours.outcome());
+        }
+    }
+
+    /**
+     * A Version Negotiation packet that rules out the client's version, to a client that sent its first Initial,
+     * echoing its connection IDs (RFC 9000 §6.2, §17.2.1): it lists RFC 9369's v2 and a reserved version, or no
+     * version at all ({@code vn-c-empty}: "Supported Version (32) ...", zero or more, §1.3). libngtcp2's
+     * {@code ngtcp2_conn_read_pkt} returns {@code NGTCP2_ERR_RECV_VERSION_NEGOTIATION}, whose close type
+     * ({@code set_transport_error_liberr}) writes nothing (close-spec E9); ours returns
+     * {@link ReceiveStatus#VERSION_NEGOTIATION}, and {@link CloseError#versionNegotiation} writes nothing either
+     * ({@link CloseOutcome#NOTHING_TO_WRITE}); neither is closing or draining. (Ours dropped the empty list as a
+     * malformed header until this comparison showed the difference.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vn-c", "vn-c-empty"})
+    void versionNegotiationThatRulesOutTheVersionWritesNoClose(String name) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("-229(ERR_RECV_VERSION_NEGOTIATION)", f.get("rv"));
+        assertEquals("versionnegotiation", f.get("cctype"));
+        assertEquals("", f.get("out"));
+        Hostile ours = hostile(name, e -> CloseError.versionNegotiation());
+        assertNull(ours.error());
+        assertEquals(ReceiveStatus.VERSION_NEGOTIATION, ours.status());
+        assertEquals(CloseOutcome.NOTHING_TO_WRITE, ours.outcome());
+        assertEquals("", ours.datagram());
+        assertTrue(!ours.conn().isInClosingPeriod() && !ours.conn().isInDrainingPeriod());
+    }
+
+    /**
+     * Packets a client must ignore, after its first Initial: a Version Negotiation packet that lists its version, or
+     * does not echo its SCID as DCID or its DCID as SCID, or comes after the server's Initial (RFC 9000 §6.2: "MUST
+     * discard any Version Negotiation packet if it has received and successfully processed any other packet", or one
+     * that "lists the QUIC version selected by the client"), or whose list is not a whole number of 32-bit versions
+     * (§17.2.1; {@code vn-c-ragged}: the second version cut to 2 bytes); a Retry with a bad integrity tag (RFC
+     * 9001 §5.8: "MUST discard"), whose SCID is the client's first DCID (RFC 9000 §17.2.5.1: "MUST discard"), with an
+     * empty token (§17.2.5.2: "MUST discard"), or after the server's Initial (§17.2.5.2: "MUST discard any
+     * subsequent Retry packets"). libngtcp2's {@code ngtcp2_conn_read_pkt} returns 0, ours drops it ({@code dropped})
+     * and the connection goes on: the client's 1200-byte Initial close both write then (NO_ERROR) is byte-identical,
+     * to the first DCID or, after the server's Initial, to the server's SCID.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"vn-c-own, IGNORED_VERSION_NEGOTIATION", "vn-c-dcid, UNKNOWN_CONNECTION_ID",
+        "vn-c-scid, UNKNOWN_CONNECTION_ID", "vn-c-afterinitial, IGNORED_VERSION_NEGOTIATION",
+        "vn-c-ragged, MALFORMED_HEADER",
+        "rx-c-badtag, INVALID_RETRY", "rx-c-odcid, INVALID_RETRY", "rx-c-notoken, INVALID_RETRY",
+        "rx-c-afterinitial, INVALID_RETRY"})
+    void ignoredVersionNegotiationOrRetryClosesAsLibngtcp2(String name, DropReason dropped) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("0(ok)", f.get("rv"));
+        Hostile ours = hostile(name, e -> CloseError.noError());
+        assertNull(ours.error());
+        assertEquals(ReceiveStatus.DROPPED, ours.status());
+        assertEquals(dropped, ours.conn().lastDropReason());
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertEquals(1200, ours.datagram().length() / 2);
+        assertEquals(f.get("out"), ours.datagram());
+    }
+
+    /**
+     * A valid Retry (its integrity tag computed for the DCID it names) to a DCID that is not the client's SCID:
+     * libngtcp2 0.12.1 processes it ({@code ngtcp2_conn_read_pkt} returns 0 and the client is back in CLIENT_INITIAL,
+     * so its close is {@code NGTCP2_ERR_INVALID_STATE}, close-spec E2), leaving it to the application's routing not to
+     * hand it such a packet; ours drops it ({@link DropReason#UNKNOWN_CONNECTION_ID}, RFC 9000 §5.2.1: "Packets that do
+     * not match an existing connection -- based on Destination Connection ID [...] -- are discarded"; and
+     * {@link QuicConnection#receive} is for the datagrams routed to the connection by that ID), so it goes on and
+     * writes the close libngtcp2 writes after the Retries both drop ({@code rx-c-badtag}), byte for byte.
+     */
+    @Test
+    void retryToAnotherConnectionIdIsDroppedWhereLibngtcp2TakesIt() throws Exception {
+        Map<String, String> f = vector("rx-c-dcid");
+        assertEquals("0(ok)", f.get("rv"));
+        assertEquals("ERR:-206(ERR_INVALID_STATE)", f.get("out"));
+        Hostile ours = hostile("rx-c-dcid", e -> CloseError.noError());
+        assertEquals(ReceiveStatus.DROPPED, ours.status());
+        assertEquals(DropReason.UNKNOWN_CONNECTION_ID, ours.conn().lastDropReason());
+        assertNull(ours.conn().retrySourceConnectionId());
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertEquals(vector("rx-c-badtag").get("out"), ours.datagram());
+    }
+
+    /**
+     * A second Retry, after the client processed a first one and sent its second Initial (compared, with the first
+     * Retry's token): both drop it (RFC 9000 §17.2.5.2), libngtcp2 returning 0; the close afterwards differs only in
+     * the token, as after one Retry ({@link #closeAfterRetryRepeatsTheToken}, decision 1).
+     */
+    @Test
+    void secondRetryIsIgnored() throws Exception {
+        Map<String, String> f = vector("rx-c-second");
+        assertEquals("0(ok)", f.get("rv"));
+        Hostile ours = hostile("rx-c-second", e -> CloseError.noError());
+        assertEquals(ReceiveStatus.DROPPED, ours.status());
+        assertEquals(DropReason.INVALID_RETRY, ours.conn().lastDropReason());
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertCloseRepeatsTheToken(f, ours.datagram(), "a1a2a3a4a5a6a7a8", "7474747474747474747474747474747474747474",
+                "1c000000");
+    }
+
+    /**
+     * Close-spec E11-E13: a confirmed server or client that wrote its own close ({@code close1}, identical) reads the
+     * peer's authentic 1-RTT packet, the peer's CONNECTION_CLOSE or 50 bytes of garbage: libngtcp2's
+     * {@code ngtcp2_conn_read_pkt} returns {@code NGTCP2_ERR_CLOSING}, ours {@link ReceiveStatus#CLOSING}, and even the
+     * peer's CONNECTION_CLOSE leaves both closing, not draining (packets are not decrypted once closing); one that
+     * read the peer's CONNECTION_CLOSE ({@code read1}: draining) reads the peer's next 1-RTT packet: libngtcp2's
+     * returns {@code NGTCP2_ERR_DRAINING}, ours {@link ReceiveStatus#DRAINING}. Neither writes a close afterwards
+     * (libngtcp2's returns 0, ours {@link CloseOutcome#NOTHING_TO_WRITE}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cl-s-ping", "cl-s-close", "cl-s-garbage", "cl-c-ping", "cl-c-close", "cl-c-garbage",
+        "dr-s-ping", "dr-c-ping"})
+    void closingOrDrainingReadsNothingAndWritesNoClose(String name) throws Exception {
+        Map<String, String> f = vector(name);
+        boolean draining = name.startsWith("dr-");
+        assertEquals(draining ? "-231(ERR_DRAINING)" : "-230(ERR_CLOSING)", f.get("rv"));
+        assertEquals("", f.get("out"));
+        Hostile ours = hostile(name, e -> CloseError.fromLibraryError(
+                draining ? LibraryError.DRAINING : LibraryError.CLOSING, null));
+        assertNull(ours.error());
+        assertEquals(draining ? ReceiveStatus.DRAINING : ReceiveStatus.CLOSING, ours.status());
+        assertEquals(draining, ours.conn().isInDrainingPeriod());
+        assertEquals(!draining, ours.conn().isInClosingPeriod());
+        assertEquals(CloseOutcome.NOTHING_TO_WRITE, ours.outcome());
+        assertEquals("", ours.datagram());
+    }
+
+    /**
+     * An empty datagram to a closing or draining endpoint: close-spec §5.2 and E11 (the current ngtcp2) return 0
+     * before the state check, and so does ours ({@link ReceiveStatus#DROPPED}, {@link DropReason#EMPTY_DATAGRAM}),
+     * where libngtcp2 0.12.1 returns {@code NGTCP2_ERR_INVALID_ARGUMENT} (-201), also before the state check; the
+     * state stays as it was in all three, and no close is written afterwards.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cl-s-empty", "cl-c-empty", "dr-s-empty", "dr-c-empty"})
+    void emptyDatagramWhenClosedIsDropped(String name) throws Exception {
+        Map<String, String> f = vector(name);
+        boolean draining = name.startsWith("dr-");
+        assertEquals("-201(ERR_INVALID_ARGUMENT)", f.get("rv"));
+        assertEquals("", f.get("out"));
+        Hostile ours = hostile(name, e -> CloseError.fromLibraryError(LibraryError.INVALID_ARGUMENT, null));
+        assertEquals(ReceiveStatus.DROPPED, ours.status());
+        assertEquals(DropReason.EMPTY_DATAGRAM, ours.conn().lastDropReason());
+        assertEquals(draining, ours.conn().isInDrainingPeriod());
+        assertEquals(!draining, ours.conn().isInClosingPeriod());
+        assertEquals(CloseOutcome.NOTHING_TO_WRITE, ours.outcome());
     }
 
     // ---- the RTT estimate and the PTO (rtt-* cases) ----
@@ -1424,16 +1724,23 @@ class Libngtcp2CloseVectorsTest {
     }
 
     /**
-     * The resource holds the 191 cases the harness writes: 124 identical closes (24 after key updates), 15 NOBUF,
+     * The resource holds the 232 cases the harness writes: 124 identical closes (24 after key updates), 15 NOBUF,
      * 1 draft v2, 2 short DCIDs, 9 minimum 1-RTT sizes, 3 aborts of libngtcp2 and 2 closes after a Retry; 31
      * datagrams of a peer that breaks the protocol or closes: 20 protocol errors in 1-RTT packets (the same code, the
      * close identical but for its frame type and reason), 6 peer closes (both drain) and 5 protocol errors in Initial
-     * packets (libngtcp2 discards them, ours closes; the state up to that reaction identical); and 4 RTT cases,
+     * packets (libngtcp2 discards them, ours closes; the state up to that reaction identical); 4 RTT cases,
      * identical to the nanosecond but for their last ACK, whose largest acknowledged is an unpadded ACK-only packet
-     * (ours takes the RFC 9002 §5.1 sample, libngtcp2 none).
+     * (ours takes the RFC 9002 §5.1 sample, libngtcp2 none); and 41 more of the receive path: 16 stateless reset
+     * datagrams (9 resets both drain on, 6 non-resets both drop with the same close afterwards, and a long-header
+     * reset to a client that libngtcp2 0.12.1 misses and ours drains on), 7 Version Negotiation and 6 Retry packets to
+     * a client (2 that rule out its version, both report and neither writes a close; 9 both ignore, the close after
+     * identical; a second Retry, ignored, the close after it differing in the token only; a Retry to another DCID,
+     * which libngtcp2 takes and ours drops), and 12 datagrams to a closing or draining endpoint (8 both refuse as
+     * closing or draining, 4 empty ones: libngtcp2 0.12.1's INVALID_ARGUMENT, ours and close-spec's drop; neither
+     * writes a close afterwards).
      */
     @Test
     void theResourceHoldsEveryCase() {
-        assertEquals(191, VECTORS.size(), VECTORS.keySet()::toString);
+        assertEquals(232, VECTORS.size(), VECTORS.keySet()::toString);
     }
 }

@@ -52,6 +52,9 @@
  *                      after nothing, the server's Initial (read1) or a first Retry (read1, second);
  *                cl-*, dr-*  what (ping|close|empty|garbage) a closing (close1) or draining (read1: the peer's
  *                      CONNECTION_CLOSE) reader reads next (closed_case).
+ *   peertp     a server that read the client's first Initial (to=server; an Initial close) or a client at Handshake level
+ *              as in clienths (to=client) takes the peer's transport parameters (ptp, one thing wrong each) through
+ *              ngtcp2_conn_decode_remote_transport_params (rv), then closes with the ccerr of rv (tp_case).
  *   rtt        the RTT estimate and the PTO (ngtcp2_conn_get_conn_stat, ngtcp2_conn_get_pto) of a libngtcp2 client or
  *              server (role) through its handshake and 1-RTT packets, each acknowledged by a peer whose packets are
  *              sealed by hand (rtt_case), so that every ACK frame is chosen: its ranges and ACK Delay, also in
@@ -68,7 +71,7 @@
  * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt, kudt, kuack, ku2dt, kumore, kuack2, ku2pkt, to,
  * frames (the hostile packet's frames: bad puts PADDING before them in a 1-RTT payload shorter than 3 bytes, after
  * them in a client's Initial to make it 1200 bytes), reserved, bad (the hostile datagram), rv, ccerr, cctype, peer,
- * form, token, what, read1, read1_rv, second, close1;
+ * form, token, what, read1, read1_rv, second, close1, ptp;
  * sdone_dgram, kuack_dgram and kuack2_dgram give the length of each datagram of those. The close is written into a
  * buffer of exactly destlen bytes (1500 for the hostile kinds). The rtt cases have role (client|server: X, the
  * libngtcp2 endpoint measured), pexp and pmad (the peer's ack_delay_exponent and max_ack_delay in ms), ptp (the
@@ -1500,6 +1503,62 @@ static void retry_case(const char *name, int before, const char *dcid_hex, const
   early_case(name, before, retry, (size_t)len);
 }
 
+/* ---- the peer's transport parameters (RFC 9000 §7.3, §7.4, §18.2) ---- */
+
+/* The peer's transport parameters ptp_hex (one thing wrong each), given to ngtcp2_conn_decode_remote_transport_params
+   by a server that read the client's first Initial (to_server: in; it holds no Handshake key, so its close is an
+   Initial packet) or by a client that read the server's first datagram (sin) with Handshake keys of both directions,
+   as in client_hs_case (its close is a Handshake packet); printed: ptp, rv (what the decode returned), ccerr (the
+   code set_transport_error_liberr gives rv) and out, the close written with that ccerr into 1500 bytes. */
+static void tp_case(const char *name, int to_server, const char *ptp_hex) {
+  static uint8_t in[MAXBUF], sin[MAXBUF], ptp[MAXBUF], buf[MAXBUF];
+  ngtcp2_ssize inlen, sinlen;
+  size_t ptplen;
+  ngtcp2_connection_close_error e;
+  ngtcp2_pkt_info pi;
+  ngtcp2_path spath = server_path(), cpath = client_path();
+  printf("%s kind=peertp ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s to=%s", name, D8, S8, SS8, HS, HS_C,
+         to_server ? "server" : "client");
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
+  ngtcp2_conn *server = client ? new_server(D8, S8, SS8, NULL) : NULL;
+  if (!server) {
+    printf(" out=ERR:setup\n");
+    return;
+  }
+  int rv;
+  ngtcp2_conn *reader = to_server ? server : client;
+  if (to_server) {
+    print_hex("in", in, (size_t)inlen);
+    pi.ecn = NGTCP2_ECN_NOT_ECT;
+    rv = ngtcp2_conn_read_pkt(server, &spath, &pi, in, (size_t)inlen, T0);
+    ngtcp2_conn_del(client);
+  } else {
+    rv = server_first_flight(server, in, inlen, sin, &sinlen, &pi);
+    ngtcp2_conn_del(server);
+    if (rv == 0 && sinlen > 0) {
+      print_hex("sin", sin, (size_t)sinlen);
+      set_gcm_ctx(client);
+      install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
+      install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
+      pi.ecn = NGTCP2_ECN_NOT_ECT;
+      rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
+    }
+  }
+  if (rv != 0) {
+    printf(" out=ERR:%d(setup %s)\n", rv, ngtcp2_strerror(rv));
+    ngtcp2_conn_del(reader);
+    return;
+  }
+  parse_hex(ptp_hex, ptp, &ptplen);
+  print_hex("ptp", ptp, ptplen);
+  rv = ngtcp2_conn_decode_remote_transport_params(reader, ptp, ptplen);
+  printf(" rv=%d(%s)", rv, rv ? ngtcp2_strerror(rv) : "ok");
+  ngtcp2_connection_close_error_set_transport_error_liberr(&e, rv, NULL, 0);
+  printf(" ccerr=0x%" PRIx64, e.error_code);
+  print_out(ngtcp2_conn_write_connection_close(reader, NULL, &pi, buf, 1500, &e, T0), buf);
+  ngtcp2_conn_del(reader);
+}
+
 /* ---- RTT estimate and PTO (rtt-* cases) ---- */
 
 /* The rtt-* cases measure one libngtcp2 endpoint, X, against a peer written here by hand: every packet of the peer
@@ -2244,5 +2303,30 @@ int main(int argc, char **argv) {
   RUN("dr-s-empty") closed_case("dr-s-empty", 1, 1, 2);
   RUN("dr-c-ping") closed_case("dr-c-ping", 0, 1, 0);
   RUN("dr-c-empty") closed_case("dr-c-empty", 0, 1, 2);
+  /* the peer's transport parameters, one thing wrong each (RFC 9000 §7.3, §7.4, §18.2), to a server (tp-s-*: the
+     client's, which name its SCID S8 as initial_source_connection_id) or a client (tp-c-*: the server's, which name
+     D8 and SS8), then the close with the code of what the decode returned */
+  {
+#define TP_S "0f08" S8
+#define TP_C "0008" D8 "0f08" SS8
+#define PA "0d31" "7f000001" "01bb" "00000000000000000000000000000001" "01bb" "08" NCID NCID_TOKEN
+    static const char *const tps[][2] = {
+      {"tp-s-ok", TP_S}, {"tp-s-udp1199", TP_S "030244af"}, {"tp-s-exp21", TP_S "0a0115"},
+      {"tp-s-mad16384", TP_S "0b0480004000"}, {"tp-s-cidlimit1", TP_S "0e0101"}, {"tp-s-odcid", TP_S "0008" D8},
+      {"tp-s-srt", TP_S "0210" RESET_TOKEN}, {"tp-s-pa", TP_S PA}, {"tp-s-rscid", TP_S "1008" RSCID},
+      {"tp-s-noiscid", "0e0102"}, {"tp-s-iscid", "0f08" SS8}, {"tp-s-dup", TP_S "0e01020e0103"},
+      {"tp-s-trunc", TP_S "0e0502"}, {"tp-s-unknown", TP_S "1b02abcd"}, {"tp-s-idlemax", TP_S "0108ffffffffffffffff"},
+      {"tp-s-idle9", TP_S "0109ffffffffffffffff00"},
+      {"tp-c-ok", TP_C}, {"tp-c-odcid", "0008" S8 "0f08" SS8}, {"tp-c-noodcid", "0f08" SS8},
+      {"tp-c-iscid", "0008" D8 "0f08" S8}, {"tp-c-noiscid", "0008" D8}, {"tp-c-rscid", TP_C "1008" RSCID},
+      {"tp-c-udp1199", TP_C "030244af"}, {"tp-c-cidlimit1", TP_C "0e0101"}, {"tp-c-dup", TP_C "0e01020e0103"},
+      {"tp-c-trunc", TP_C "0e0502"}, {"tp-c-unknown", TP_C "1b02abcd"}};
+    for (size_t i = 0; i < sizeof(tps) / sizeof(tps[0]); ++i) {
+      RUN(tps[i][0]) tp_case(tps[i][0], tps[i][0][3] == 's', tps[i][1]);
+    }
+#undef TP_S
+#undef TP_C
+#undef PA
+  }
   return 0;
 }

@@ -52,6 +52,8 @@
  *                      after nothing, the server's Initial (read1) or a first Retry (read1, second);
  *                cl-*, dr-*  what (ping|close|empty|garbage) a closing (close1) or draining (read1: the peer's
  *                      CONNECTION_CLOSE) reader reads next (closed_case).
+ *                co-*  a server that read in reads the client's coalesced packets (co: dcid|auth|levels,
+ *                      coalesced_case); tr-*  a confirmed reader reads a 1-RTT packet followed by trail bytes.
  *   peertp     a server that read the client's first Initial (to=server; an Initial close) or a client at Handshake level
  *              as in clienths (to=client) takes the peer's transport parameters (ptp, one thing wrong each) through
  *              ngtcp2_conn_decode_remote_transport_params (rv), then closes with the ccerr of rv (tp_case).
@@ -71,7 +73,7 @@
  * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt, kudt, kuack, ku2dt, kumore, kuack2, ku2pkt, to,
  * frames (the hostile packet's frames: bad puts PADDING before them in a 1-RTT payload shorter than 3 bytes, after
  * them in a client's Initial to make it 1200 bytes), reserved, bad (the hostile datagram), rv, ccerr, cctype, peer,
- * form, token, what, read1, read1_rv, second, close1, ptp;
+ * form, token, what, read1, read1_rv, second, close1, co, trail, ptp;
  * sdone_dgram, kuack_dgram and kuack2_dgram give the length of each datagram of those. The close is written into a
  * buffer of exactly destlen bytes (1500 for the hostile kinds). The rtt cases have role (client|server: X, the
  * libngtcp2 endpoint measured), pexp and pmad (the peer's ack_delay_exponent and max_ack_delay in ms), ptp (the
@@ -1281,27 +1283,17 @@ static size_t seal_server_initial(uint8_t *out, const char *frames) {
    frames; or, first_initial, that Initial is the client's first one itself (packet number 0, in is not printed); else
    a client that wrote its first Initial reads the server's first Initial (packet number 0, from SS8) carrying frames.
    The reader then closes (read_bad_then_close). */
-static void hostile_initial_case(const char *name, int to_server, int first_initial, const char *frames) {
-  static uint8_t in[MAXBUF], payload[MAXBUF], bad[MAXBUF];
+/* A server that read the client's first Initial (printed as in) unless first_initial, whose client (new_client, then
+   deleted) wrote it; NULL after printing the error as the case's out */
+static ngtcp2_conn *initial_server(int first_initial) {
+  static uint8_t in[MAXBUF];
   ngtcp2_ssize inlen;
-  size_t payloadlen, badlen;
-  ngtcp2_path spath = server_path(), cpath = client_path();
-  ngtcp2_cid d8 = cid_of(D8), s8 = cid_of(S8);
-  pp_keys k;
+  ngtcp2_path spath = server_path();
   ngtcp2_pkt_info pi;
-  printf("%s kind=hostileinitial ver=00000001 dcid=%s scid=%s sscid=%s to=%s frames=%s", name, D8, S8, SS8,
-         to_server ? "server" : "client", frames);
   ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
   if (!client) {
     printf(" out=ERR:client setup\n");
-    return;
-  }
-  if (!to_server) {
-    print_hex("first", in, (size_t)inlen);
-    badlen = seal_server_initial(bad, frames);
-    read_bad_then_close(client, &cpath, bad, badlen);
-    ngtcp2_conn_del(client);
-    return;
+    return NULL;
   }
   ngtcp2_conn_del(client);
   ngtcp2_conn *server = new_server(D8, S8, SS8, NULL);
@@ -1312,8 +1304,36 @@ static void hostile_initial_case(const char *name, int to_server, int first_init
     if (rv != 0) {
       printf(" out=ERR:%d(read_pkt %s)\n", rv, ngtcp2_strerror(rv));
       ngtcp2_conn_del(server);
+      return NULL;
+    }
+  }
+  return server;
+}
+
+static void hostile_initial_case(const char *name, int to_server, int first_initial, const char *frames) {
+  static uint8_t in[MAXBUF], payload[MAXBUF], bad[MAXBUF];
+  ngtcp2_ssize inlen;
+  size_t payloadlen, badlen;
+  ngtcp2_path spath = server_path(), cpath = client_path();
+  ngtcp2_cid d8 = cid_of(D8), s8 = cid_of(S8);
+  pp_keys k;
+  printf("%s kind=hostileinitial ver=00000001 dcid=%s scid=%s sscid=%s to=%s frames=%s", name, D8, S8, SS8,
+         to_server ? "server" : "client", frames);
+  if (!to_server) {
+    ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
+    if (!client) {
+      printf(" out=ERR:client setup\n");
       return;
     }
+    print_hex("first", in, (size_t)inlen);
+    badlen = seal_server_initial(bad, frames);
+    read_bad_then_close(client, &cpath, bad, badlen);
+    ngtcp2_conn_del(client);
+    return;
+  }
+  ngtcp2_conn *server = initial_server(first_initial);
+  if (!server) {
+    return;
   }
   parse_hex(frames, payload, &payloadlen);
   initial_keys(&k, D8, 0);
@@ -1334,6 +1354,7 @@ static void read_step(ngtcp2_conn *conn, const ngtcp2_path *path, const char *ke
   printf(" %s_rv=%d(%s)", key, rv, rv ? ngtcp2_strerror(rv) : "ok");
 }
 
+#define PEER_CLOSE "1c0a0603616263" /* the peer's CONNECTION_CLOSE (closed_case, coalesced_case) */
 #define RESET_TOKEN "5e5d5c5b5a595857565554535251504f" /* the server's stateless_reset_token (sr-c-*) */
 #define NCID "c1c2c3c4c5c6c7c8"                        /* the connection ID the client issues (sr-s-*) */
 #define NCID_TOKEN "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"  /* its stateless reset token */
@@ -1403,7 +1424,7 @@ static void reset_case(const char *name, int to_server, int form, int token, siz
 static void closed_case(const char *name, int to_server, int draining, int what) {
   static uint8_t buf[MAXBUF], bad[MAXBUF];
   static const char *whats[] = {"ping", "close", "empty", "garbage"};
-  static const char *peer_close = "1c0a0603616263";
+  static const char *peer_close = PEER_CLOSE;
   char keys[64];
   size_t badlen = 0;
   ngtcp2_conn *peer;
@@ -1501,6 +1522,69 @@ static void retry_case(const char *name, int before, const char *dcid_hex, const
     retry[len - 1] ^= 0x01;
   }
   early_case(name, before, retry, (size_t)len);
+}
+
+/* ---- coalesced packets (RFC 9000 §12.2) ---- */
+
+/* A server that read the client's first Initial (initial_server) reads a datagram of the client's packets coalesced
+   (RFC 9000 §12.2), sealed here, co: 0 (dcid) an Initial (packet number 1) carrying PING, then one (2) to another
+   DCID carrying PEER_CLOSE, which it SHOULD ignore; 1 (auth) an Initial carrying PEER_CLOSE, then one whose last byte
+   is inverted (its authentication fails); 2 (levels) an Initial carrying PING, then a Handshake packet (HS_C, number
+   0) and a 1-RTT packet (AS_C, number 0) carrying PING, whose keys it does not have yet. The Initial packets fill the
+   datagram to 1200 bytes. Then it closes (read_bad_then_close). Printed: co (dcid|auth|levels). */
+static void coalesced_case(const char *name, int co) {
+  static const char *cos[] = {"dcid", "auth", "levels"};
+  static const uint8_t ping[] = {0x01, 0x00, 0x00};
+  static uint8_t bad[MAXBUF], rest[MAXBUF], peer_close[16];
+  size_t closelen, restlen = 0, n;
+  ngtcp2_path path = server_path();
+  ngtcp2_cid d8 = cid_of(D8), s8 = cid_of(S8), ss8 = cid_of(SS8), other = cid_of("0102030405060709");
+  pp_keys k, hk;
+  printf("%s kind=hostileinitial ver=00000001 dcid=%s scid=%s sscid=%s to=server co=%s", name, D8, S8, SS8, cos[co]);
+  ngtcp2_conn *server = initial_server(0);
+  if (!server) {
+    return;
+  }
+  parse_hex(PEER_CLOSE, peer_close, &closelen);
+  initial_keys(&k, D8, 0);
+  if (co == 2) {
+    keys_of_hex(&hk, HS_C);
+    restlen = seal(rest, 2, 0, &ss8, &s8, 1, 0, ping, sizeof(ping), 0, &hk);
+    keys_of_hex(&hk, AS_C);
+    restlen += seal(rest + restlen, -1, 0, &ss8, NULL, 1, 0, ping, sizeof(ping), 0, &hk);
+    n = seal(bad, 0, 0, &d8, &s8, 1, 1, ping, sizeof(ping), 1200 - restlen, &k);
+  } else {
+    n = co == 0 ? seal(bad, 0, 0, &d8, &s8, 1, 1, ping, sizeof(ping), 0, &k)
+                : seal(bad, 0, 0, &d8, &s8, 1, 1, peer_close, closelen, 0, &k);
+    restlen = co == 0 ? seal(rest, 0, 0, &other, &s8, 1, 2, peer_close, closelen, 1200 - n, &k)
+                      : seal(rest, 0, 0, &d8, &s8, 1, 2, ping, sizeof(ping), 1200 - n, &k);
+    if (co == 1) {
+      rest[restlen - 1] ^= 0x01;
+    }
+  }
+  memcpy(bad + n, rest, restlen);
+  read_bad_then_close(server, &path, bad, n + restlen);
+  ngtcp2_conn_del(server);
+}
+
+/* A confirmed pair's reader (hostile_pair) reads the peer's 1-RTT packet carrying PING (seal_peer_1rtt) followed by
+   trail bytes of 0x5a: a short header packet runs to the end of the datagram (RFC 9000 §12.2), so they are part of
+   its ciphertext and its authentication fails; then it closes (read_bad_then_close). Printed: frames, trail. */
+static void trailing_case(const char *name, int to_server, size_t trail) {
+  static uint8_t bad[MAXBUF];
+  char keys[64];
+  ngtcp2_conn *peer;
+  ngtcp2_path path = to_server ? server_path() : client_path();
+  snprintf(keys, sizeof(keys), " frames=01 reserved=0 trail=%zu", trail);
+  ngtcp2_conn *reader = hostile_pair(name, to_server, keys, &peer);
+  if (!reader) {
+    return;
+  }
+  ngtcp2_conn_del(peer);
+  size_t n = seal_peer_1rtt(bad, to_server, "01", 0, 0);
+  memset(bad + n, 0x5a, trail);
+  read_bad_then_close(reader, &path, bad, n + trail);
+  ngtcp2_conn_del(reader);
 }
 
 /* ---- the peer's transport parameters (RFC 9000 §7.3, §7.4, §18.2) ---- */
@@ -2328,5 +2412,12 @@ int main(int argc, char **argv) {
 #undef TP_C
 #undef PA
   }
+  /* coalesced packets (RFC 9000 §12.2) to a server during the handshake: the second to another DCID, the second
+     failing authentication, Initial + Handshake + 1-RTT without those keys; a 1-RTT packet with bytes after it */
+  RUN("co-dcid") coalesced_case("co-dcid", 0);
+  RUN("co-auth") coalesced_case("co-auth", 1);
+  RUN("co-levels") coalesced_case("co-levels", 2);
+  RUN("tr-s-1rtt") trailing_case("tr-s-1rtt", 1, 10);
+  RUN("tr-c-1rtt") trailing_case("tr-c-1rtt", 0, 10);
   return 0;
 }

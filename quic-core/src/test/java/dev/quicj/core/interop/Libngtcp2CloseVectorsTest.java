@@ -1421,6 +1421,68 @@ class Libngtcp2CloseVectorsTest {
         assertEquals(CloseOutcome.NOTHING_TO_WRITE, ours.outcome());
     }
 
+    // ---- coalesced packets ----
+
+    /**
+     * A datagram of coalesced packets (RFC 9000 §12.2) to a server that read the client's first Initial, all sealed
+     * with the client's keys: an Initial carrying PING followed by an Initial to another DCID carrying a
+     * CONNECTION_CLOSE ({@code co-dcid}: "SHOULD ignore any subsequent packets with a different Destination
+     * Connection ID"; processed, it would make the server drain); an Initial, a Handshake and a 1-RTT packet
+     * carrying PING, whose Handshake and 1-RTT keys the server does not have yet ({@code co-levels}). libngtcp2's
+     * {@code ngtcp2_conn_read_pkt} returns 0, ours {@link ReceiveStatus#PROCESSED} (the first packet), neither
+     * drains, and the server's Initial close both write then (NO_ERROR) is byte-identical.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"co-dcid", "co-levels"})
+    void coalescedPacketsAfterTheFirstAreSkippedAsByLibngtcp2(String name) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("0(ok)", f.get("rv"));
+        Hostile ours = hostile(name, e -> CloseError.noError());
+        assertNull(ours.error());
+        assertEquals(ReceiveStatus.PROCESSED, ours.status(), () -> String.valueOf(ours.conn().lastDropReason()));
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertEquals(f.get("out"), ours.datagram());
+    }
+
+    /**
+     * An Initial carrying the client's CONNECTION_CLOSE, coalesced with a second Initial whose authentication fails
+     * (its last byte inverted): the first is processed all the same (RFC 9000 §12.2), so both drain
+     * ({@code NGTCP2_ERR_DRAINING}, {@link ReceiveStatus#DRAINING}), hold the peer's error, and write no close.
+     */
+    @Test
+    void coalescedPacketFailingAuthenticationLeavesTheFirstProcessed() throws Exception {
+        Map<String, String> f = vector("co-auth");
+        assertEquals("-231(ERR_DRAINING)", f.get("rv"));
+        assertEquals("", f.get("out"));
+        Hostile ours = hostile("co-auth", e -> CloseError.fromLibraryError(LibraryError.DRAINING, null));
+        assertEquals(ReceiveStatus.DRAINING, ours.status());
+        assertTrue(ours.conn().isInDrainingPeriod());
+        assertEquals(CloseOutcome.NOTHING_TO_WRITE, ours.outcome());
+        String[] theirs = f.get("peer").split(":", -1);
+        assertEquals(Long.decode(theirs[1]), ours.conn().peerCloseError().errorCode());
+        assertEquals(Long.decode(theirs[2]), ours.conn().peerCloseError().frameType());
+        assertEquals(theirs[3], Hex.encode(ours.conn().peerCloseError().reason()));
+    }
+
+    /**
+     * The peer's authentic 1-RTT packet carrying PING, followed by 10 more bytes in the datagram, to a confirmed server
+     * or client: a short header packet runs to the end of the datagram (RFC 9000 §12.2), so the bytes are part of its
+     * ciphertext and its authentication fails. libngtcp2 discards it ({@code ngtcp2_conn_read_pkt} returns 0), ours
+     * drops it ({@link DropReason#DECRYPTION_FAILED}); the 1-RTT close both write then (NO_ERROR) is byte-identical.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tr-s-1rtt", "tr-c-1rtt"})
+    void bytesAfterAOneRttPacketFailItsAuthentication(String name) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("0(ok)", f.get("rv"));
+        Hostile ours = hostile(name, e -> CloseError.noError());
+        assertNull(ours.error());
+        assertEquals(ReceiveStatus.DROPPED, ours.status());
+        assertEquals(DropReason.DECRYPTION_FAILED, ours.conn().lastDropReason());
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertEquals(f.get("out"), ours.datagram());
+    }
+
     // ---- the peer's transport parameters ----
 
     /** What our side made of a {@code peertp} case: the exception, if any, then the close and its outcome. */
@@ -1862,6 +1924,6 @@ class Libngtcp2CloseVectorsTest {
      */
     @Test
     void theResourceHoldsEveryCase() {
-        assertEquals(259, VECTORS.size(), VECTORS.keySet()::toString);
+        assertEquals(264, VECTORS.size(), VECTORS.keySet()::toString);
     }
 }

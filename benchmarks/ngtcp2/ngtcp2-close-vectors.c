@@ -57,6 +57,9 @@
  *   peertp     a server that read the client's first Initial (to=server; an Initial close) or a client at Handshake level
  *              as in clienths (to=client) takes the peer's transport parameters (ptp, one thing wrong each) through
  *              ngtcp2_conn_decode_remote_transport_params (rv), then closes with the ccerr of rv (tp_case).
+ *   firstcontact a client's first Initial, sealed here (bad, len bytes; co: none, or coalesced with a 0-RTT or a
+ *              Handshake packet, or followed by junk), judged by ngtcp2_accept (accept), then read by a server built for
+ *              its DCID (rv, ccerr, out as for the hostile kinds; not for a 21-byte DCID) (first_contact_case).
  *   rtt        the RTT estimate and the PTO (ngtcp2_conn_get_conn_stat, ngtcp2_conn_get_pto) of a libngtcp2 client or
  *              server (role) through its handshake and 1-RTT packets, each acknowledged by a peer whose packets are
  *              sealed by hand (rtt_case), so that every ACK frame is chosen: its ranges and ACK Delay, also in
@@ -73,7 +76,7 @@
  * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt, kudt, kuack, ku2dt, kumore, kuack2, ku2pkt, to,
  * frames (the hostile packet's frames: bad puts PADDING before them in a 1-RTT payload shorter than 3 bytes, after
  * them in a client's Initial to make it 1200 bytes), reserved, bad (the hostile datagram), rv, ccerr, cctype, peer,
- * form, token, what, read1, read1_rv, second, close1, co, trail, ptp;
+ * form, token, what, read1, read1_rv, second, close1, co, trail, ptp, len, accept;
  * sdone_dgram, kuack_dgram and kuack2_dgram give the length of each datagram of those. The close is written into a
  * buffer of exactly destlen bytes (1500 for the hostile kinds). The rtt cases have role (client|server: X, the
  * libngtcp2 endpoint measured), pexp and pmad (the peer's ack_delay_exponent and max_ack_delay in ms), ptp (the
@@ -1587,6 +1590,73 @@ static void trailing_case(const char *name, int to_server, size_t trail) {
   ngtcp2_conn_del(reader);
 }
 
+/* ---- a server's first contact (RFC 9000 §14.1, §7.2, §17.2.2) ---- */
+
+/* A client's first Initial (packet number 0, from S8 to dcid_hex, the client's Initial keys of dcid_hex) carrying
+   CRYPTO 300 x 0x01, hand-sealed, then (co) nothing, a 0-RTT packet (1: keys from AS_C, which the server does not
+   have) or a Handshake packet (2: HS_C, to SS8) carrying PING, or (3) 100 bytes of 0x00; the Initial fills the
+   datagram to len bytes. A 21-byte DCID, which v1 does not allow (and ngtcp2_cid cannot hold), gets the same header
+   with 0x5a bytes in place of its protected payload. libngtcp2 first decides with ngtcp2_accept (printed as accept),
+   then a server built for that DCID (not for 21 bytes) reads the datagram and closes (read_bad_then_close).
+   Printed: co (none|0rtt|hs|junk), len, accept. */
+static void first_contact_case(const char *name, const char *dcid_hex, int co, size_t len) {
+  static const char *cos[] = {"none", "0rtt", "hs", "junk"};
+  static const uint8_t ping[] = {0x01, 0x00, 0x00};
+  static uint8_t bad[MAXBUF], rest[MAXBUF], crypto[310];
+  size_t restlen = 0, n;
+  ngtcp2_path path = server_path();
+  ngtcp2_cid s8 = cid_of(S8);
+  pp_keys k;
+  printf("%s kind=firstcontact ver=00000001 dcid=%s scid=%s sscid=%s co=%s len=%zu", name, dcid_hex, S8, SS8,
+         cos[co], len);
+  crypto[0] = 0x06, crypto[1] = 0x00, crypto[2] = 0x41, crypto[3] = 0x2c; /* CRYPTO, offset 0, length 300 */
+  memset(crypto + 4, 0x01, sizeof(client_hello));
+  if (co == 1 || co == 2) {
+    ngtcp2_cid d = cid_of(co == 1 ? dcid_hex : SS8);
+    keys_of_hex(&k, co == 1 ? AS_C : HS_C);
+    restlen = seal(rest, co == 1 ? 1 : 2, 0, &d, &s8, 1, 0, ping, sizeof(ping), 0, &k);
+  } else if (co == 3) {
+    restlen = 100;
+    memset(rest, 0, restlen);
+  }
+  if (strlen(dcid_hex) / 2 > NGTCP2_MAX_CIDLEN) {
+    uint8_t dcid[32];
+    size_t dcidlen;
+    parse_hex(dcid_hex, dcid, &dcidlen);
+    n = 0;
+    bad[n++] = 0xc0;
+    bad[n++] = 0, bad[n++] = 0, bad[n++] = 0, bad[n++] = 1;
+    bad[n++] = (uint8_t)dcidlen;
+    memcpy(bad + n, dcid, dcidlen);
+    n += dcidlen;
+    bad[n++] = (uint8_t)s8.datalen;
+    memcpy(bad + n, s8.data, s8.datalen);
+    n += s8.datalen;
+    bad[n++] = 0; /* token length */
+    size_t rem = len - n - 2; /* the Length field: the rest of the datagram */
+    bad[n++] = (uint8_t)(0x40 | rem >> 8);
+    bad[n++] = (uint8_t)rem;
+    memset(bad + n, 0x5a, rem);
+    print_hex("bad", bad, len);
+    int rv = ngtcp2_accept(NULL, bad, len);
+    printf(" accept=%d(%s)\n", rv, rv ? ngtcp2_strerror(rv) : "ok");
+    return;
+  }
+  ngtcp2_cid dcid = cid_of(dcid_hex);
+  initial_keys(&k, dcid_hex, 0);
+  n = seal(bad, 0, 0, &dcid, &s8, 1, 0, crypto, 4 + sizeof(client_hello), len - restlen, &k);
+  memcpy(bad + n, rest, restlen);
+  int rv = ngtcp2_accept(NULL, bad, n + restlen);
+  printf(" accept=%d(%s)", rv, rv ? ngtcp2_strerror(rv) : "ok");
+  ngtcp2_conn *server = new_server(dcid_hex, S8, SS8, NULL);
+  if (!server) {
+    printf(" out=ERR:server setup\n");
+    return;
+  }
+  read_bad_then_close(server, &path, bad, n + restlen);
+  ngtcp2_conn_del(server);
+}
+
 /* ---- the peer's transport parameters (RFC 9000 §7.3, §7.4, §18.2) ---- */
 
 /* The peer's transport parameters ptp_hex (one thing wrong each), given to ngtcp2_conn_decode_remote_transport_params
@@ -2419,5 +2489,15 @@ int main(int argc, char **argv) {
   RUN("co-levels") coalesced_case("co-levels", 2);
   RUN("tr-s-1rtt") trailing_case("tr-s-1rtt", 1, 10);
   RUN("tr-c-1rtt") trailing_case("tr-c-1rtt", 0, 10);
+  /* a server's first contact: a client Initial in 1199 and 1200 bytes, with DCIDs of 7, 8, 20 and 21 bytes, and
+     coalesced with a 0-RTT or Handshake packet or followed by 100 zero bytes */
+  RUN("fc-1199") first_contact_case("fc-1199", D8, 0, 1199);
+  RUN("fc-1200") first_contact_case("fc-1200", D8, 0, 1200);
+  RUN("fc-d7") first_contact_case("fc-d7", "8394c8f03e5157", 0, 1200);
+  RUN("fc-d20") first_contact_case("fc-d20", D20, 0, 1200);
+  RUN("fc-d21") first_contact_case("fc-d21", D20 "44", 0, 1200);
+  RUN("fc-0rtt") first_contact_case("fc-0rtt", D8, 1, 1200);
+  RUN("fc-hs") first_contact_case("fc-hs", D8, 2, 1200);
+  RUN("fc-junk") first_contact_case("fc-junk", D8, 3, 1200);
   return 0;
 }

@@ -18,6 +18,7 @@ import dev.quicj.core.conn.CloseOutcome;
 import dev.quicj.core.conn.CryptoDataListener;
 import dev.quicj.core.conn.DropReason;
 import dev.quicj.core.conn.IndependentQuic;
+import dev.quicj.core.conn.InitialCheck;
 import dev.quicj.core.conn.LibraryError;
 import dev.quicj.core.conn.NetworkPath;
 import dev.quicj.core.conn.QuicConnection;
@@ -28,6 +29,7 @@ import dev.quicj.core.conn.StatelessClose;
 import dev.quicj.core.crypto.CipherSuite;
 import dev.quicj.core.crypto.CryptoException;
 import dev.quicj.core.crypto.CryptoProvider;
+import dev.quicj.core.packet.PacketHeader;
 import dev.quicj.core.tls.TransportParameters;
 import dev.quicj.core.wire.FrameType;
 import dev.quicj.core.wire.VarInt;
@@ -1483,6 +1485,44 @@ class Libngtcp2CloseVectorsTest {
         assertEquals(f.get("out"), ours.datagram());
     }
 
+    // ---- a server's first contact ----
+
+    /**
+     * A client's first Initial to a server that has no connection yet (RFC 9000 §14.1, §7.2, §17.2.2), sealed by hand
+     * and judged before any connection exists: libngtcp2 by {@code ngtcp2_accept}, ours by {@link InitialCheck#of}.
+     * Both refuse a datagram of 1199 bytes ("MUST discard an Initial packet that is carried in a UDP datagram with a
+     * payload that is smaller than" 1200), a 7-byte DCID (§7.2: at least 8) and a 21-byte one (§17.2: at most 20 in
+     * v1; libngtcp2 INVALID_ARGUMENT, ours MALFORMED: the header does not parse), and accept 1200 bytes, DCIDs of 8
+     * and 20, the Initial coalesced with a 0-RTT or a Handshake packet, and one followed by 100 zero bytes. Where
+     * both accept, a server built for it (ours: {@code serverBuilder}, which learns the DCID from the packet) reads
+     * the datagram as libngtcp2's did ({@code ngtcp2_conn_read_pkt} 0, ours {@link ReceiveStatus#PROCESSED}: the
+     * Initial; the 0-RTT and Handshake packets have no keys yet, the zeros are padding) and the server's Initial
+     * close both write then (NO_ERROR) is byte-identical. Behind the refusals libngtcp2's server would still read the
+     * 7-byte DCID's Initial (0) and drop the connection of the 1199-byte one ({@code NGTCP2_ERR_DROP_CONN}); an
+     * application that asks {@code ngtcp2_accept} first, as ours asks {@link InitialCheck}, builds neither.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"fc-1199, DATAGRAM_TOO_SMALL", "fc-1200, ACCEPTABLE", "fc-d7, DCID_TOO_SHORT", "fc-d20, ACCEPTABLE",
+        "fc-d21, MALFORMED", "fc-0rtt, ACCEPTABLE", "fc-hs, ACCEPTABLE", "fc-junk, ACCEPTABLE"})
+    void firstContactIsJudgedAsByNgtcp2Accept(String name, InitialCheck expected) throws Exception {
+        Map<String, String> f = vector(name);
+        boolean accepted = expected == InitialCheck.ACCEPTABLE;
+        assertEquals(accepted ? "0(ok)" : "-201(ERR_INVALID_ARGUMENT)", f.get("accept"));
+        ByteBuffer datagram = ByteBuffer.wrap(Hex.decode(f.get("bad")));
+        assertEquals(Integer.parseInt(f.get("len")), datagram.remaining());
+        assertEquals(expected, InitialCheck.of(datagram, new PacketHeader()));
+        if (!accepted) {
+            return;
+        }
+        assertEquals("0(ok)", f.get("rv"));
+        QuicConnection s = QuicConnection.serverBuilder().version(QuicVersion.V1)
+                .sourceConnectionId(ConnectionId.fromHex(f.get("sscid"))).path(SERVER_PATH).build(T0);
+        assertEquals(ReceiveStatus.PROCESSED, s.receive(datagram, SERVER_PATH, T0), () -> "" + s.lastDropReason());
+        ByteBuffer dest = ByteBuffer.allocate(1500);
+        assertEquals(CloseOutcome.WRITTEN, s.writeConnectionClose(null, null, dest, CloseError.noError(), T0));
+        assertEquals(f.get("out"), hex(dest));
+    }
+
     // ---- the peer's transport parameters ----
 
     /** What our side made of a {@code peertp} case: the exception, if any, then the close and its outcome. */
@@ -1924,6 +1964,6 @@ class Libngtcp2CloseVectorsTest {
      */
     @Test
     void theResourceHoldsEveryCase() {
-        assertEquals(264, VECTORS.size(), VECTORS.keySet()::toString);
+        assertEquals(272, VECTORS.size(), VECTORS.keySet()::toString);
     }
 }

@@ -54,12 +54,12 @@
  *                      CONNECTION_CLOSE) reader reads next (closed_case).
  *                co-*  a server that read in reads the client's coalesced packets (co: dcid|auth|levels,
  *                      coalesced_case); tr-*  a confirmed reader reads a 1-RTT packet followed by trail bytes.
- *   peertp     a server that read the client's first Initial (to=server; an Initial close) or a client at Handshake level
- *              as in clienths (to=client) takes the peer's transport parameters (ptp, one thing wrong each) through
- *              ngtcp2_conn_decode_remote_transport_params (rv), then closes with the ccerr of rv (tp_case).
+ *   peertp     a server that read the client's first Initial (to=server; an Initial close) or a client at Handshake
+ *              level as in clienths (to=client) takes the peer's transport parameters (ptp, one thing wrong each)
+ *              through ngtcp2_conn_decode_remote_transport_params (rv), then closes with the ccerr of rv (tp_case).
  *   firstcontact a client's first Initial, sealed here (bad, len bytes; co: none, or coalesced with a 0-RTT or a
- *              Handshake packet, or followed by junk), judged by ngtcp2_accept (accept), then read by a server built for
- *              its DCID (rv, ccerr, out as for the hostile kinds; not for a 21-byte DCID) (first_contact_case).
+ *              Handshake packet, or followed by junk), judged by ngtcp2_accept (accept), then read by a server built
+ *              for its DCID (rv, ccerr, out as for the hostile kinds; not for a 21-byte DCID) (first_contact_case).
  *   rtt        the RTT estimate and the PTO (ngtcp2_conn_get_conn_stat, ngtcp2_conn_get_pto) of a libngtcp2 client or
  *              server (role) through its handshake and 1-RTT packets, each acknowledged by a peer whose packets are
  *              sealed by hand (rtt_case), so that every ACK frame is chosen: its ranges and ACK Delay, also in

@@ -118,8 +118,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>an empty datagram once closing or draining: 0.12.1 returns {@code NGTCP2_ERR_INVALID_ARGUMENT}, close-spec
  *       §5.2 (the current ngtcp2) 0, ours drops it; nothing changes in any of them;</li>
  *   <li>a Retry to a DCID that is not the client's: libngtcp2 0.12.1 takes it, ours drops it (RFC 9000
- *       §5.2.1).</li>
+ *       §5.2.1);</li>
+ *   <li>a duplicated transport parameter: libngtcp2 0.12.1 accepts it, ours refuses it (RFC 9000 §7.4 SHOULD).</li>
  * </ul>
+ * The same receive path also covers coalesced packets (RFC 9000 §12.2: a second Initial to another DCID, one that
+ * fails authentication, Handshake and 1-RTT packets without keys, bytes after a 1-RTT packet), a server's first
+ * contact ({@code firstcontact}: {@code ngtcp2_accept} against {@link InitialCheck}, for the datagram size, the DCID
+ * length and what is coalesced with the Initial, then the read and the close) and the peer's transport parameters
+ * ({@code peertp}: {@code ngtcp2_conn_decode_remote_transport_params} against {@link TransportParameters#decode} and
+ * {@link QuicConnection#checkPeerTransportParameters}, one thing wrong each, then the close).
  */
 class Libngtcp2CloseVectorsTest {
     private static final String RESOURCE = "libngtcp2-0.12.1-close-vectors.txt";
@@ -1110,11 +1117,13 @@ class Libngtcp2CloseVectorsTest {
      * ({@code ngtcp2_conn_get_connection_close_error}, {@link QuicConnection#peerCloseError}); and neither writes a
      * close afterwards (RFC 9000 §10.2.2: a draining endpoint "MUST NOT send"): libngtcp2's returns 0 for the ccerr
      * of its read error, ours {@link CloseOutcome#NOTHING_TO_WRITE} for the same
-     * ({@link CloseError#fromLibraryError} of {@link LibraryError#DRAINING}).
+     * ({@link CloseError#fromLibraryError} of {@link LibraryError#DRAINING}). {@code co-auth}: the client's Initial
+     * carrying 0x1c, coalesced with a second Initial whose authentication fails (its last byte inverted), which
+     * leaves the first processed (RFC 9000 §12.2).
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hx-s-close", "hx-s-appclose", "hx-c-close", "hx-c-appclose", "hx-si-close",
-        "hx-ci-close"})
+        "hx-ci-close", "co-auth"})
     void peerCloseDrainsBothSides(String name) throws Exception {
         Map<String, String> f = vector(name);
         assertEquals("-231(ERR_DRAINING)", f.get("rv"));
@@ -1159,12 +1168,21 @@ class Libngtcp2CloseVectorsTest {
         assertEquals(f.get("out"), same.datagram());
         Hostile ours = hostile(name, CloseError::fromException);
         assertEquals(CloseOutcome.WRITTEN, ours.outcome());
-        // the version and the DCID, ahead of what header protection masks
-        int dcidEnd = 2 * (6 + Integer.parseInt(same.datagram().substring(10, 12), 16));
-        assertEquals(same.datagram().substring(2, dcidEnd), ours.datagram().substring(2, dcidEnd));
-        CloseError sent = ours.conn().localCloseError();
-        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, sent.errorCode());
-        assertEquals(Long.decode(frameType), sent.frameType());
+        assertLongHeaderCloseSent(same.datagram(), ours.datagram(), ours.conn(), TransportErrorCode.PROTOCOL_VIOLATION,
+                Long.decode(frameType));
+    }
+
+    /**
+     * Our long-header close {@code ours} has the version and the DCID of {@code same} (ahead of what header protection
+     * masks), and {@code c} sent {@code code} with {@code frameType}.
+     */
+    private static void assertLongHeaderCloseSent(String same, String ours, QuicConnection c, long code,
+            long frameType) {
+        int dcidEnd = 2 * (6 + Integer.parseInt(same.substring(10, 12), 16));
+        assertEquals(same.substring(2, dcidEnd), ours.substring(2, dcidEnd));
+        CloseError sent = c.localCloseError();
+        assertEquals(code, sent.errorCode());
+        assertEquals(frameType, sent.frameType());
     }
 
     /**
@@ -1447,26 +1465,6 @@ class Libngtcp2CloseVectorsTest {
     }
 
     /**
-     * An Initial carrying the client's CONNECTION_CLOSE, coalesced with a second Initial whose authentication fails
-     * (its last byte inverted): the first is processed all the same (RFC 9000 §12.2), so both drain
-     * ({@code NGTCP2_ERR_DRAINING}, {@link ReceiveStatus#DRAINING}), hold the peer's error, and write no close.
-     */
-    @Test
-    void coalescedPacketFailingAuthenticationLeavesTheFirstProcessed() throws Exception {
-        Map<String, String> f = vector("co-auth");
-        assertEquals("-231(ERR_DRAINING)", f.get("rv"));
-        assertEquals("", f.get("out"));
-        Hostile ours = hostile("co-auth", e -> CloseError.fromLibraryError(LibraryError.DRAINING, null));
-        assertEquals(ReceiveStatus.DRAINING, ours.status());
-        assertTrue(ours.conn().isInDrainingPeriod());
-        assertEquals(CloseOutcome.NOTHING_TO_WRITE, ours.outcome());
-        String[] theirs = f.get("peer").split(":", -1);
-        assertEquals(Long.decode(theirs[1]), ours.conn().peerCloseError().errorCode());
-        assertEquals(Long.decode(theirs[2]), ours.conn().peerCloseError().frameType());
-        assertEquals(theirs[3], Hex.encode(ours.conn().peerCloseError().reason()));
-    }
-
-    /**
      * The peer's authentic 1-RTT packet carrying PING, followed by 10 more bytes in the datagram, to a confirmed server
      * or client: a short header packet runs to the end of the datagram (RFC 9000 §12.2), so the bytes are part of its
      * ciphertext and its authentication fails. libngtcp2 discards it ({@code ngtcp2_conn_read_pkt} returns 0), ours
@@ -1592,12 +1590,10 @@ class Libngtcp2CloseVectorsTest {
         assertEquals(f.get("out"), same.datagram());
         PeerParameters ours = peerParameters(name, CloseError::fromException);
         assertEquals(CloseOutcome.WRITTEN, ours.outcome());
-        int dcidEnd = 2 * (6 + Integer.parseInt(same.datagram().substring(10, 12), 16));
-        assertEquals(same.datagram().substring(2, dcidEnd), ours.datagram().substring(2, dcidEnd));
-        CloseError sent = ours.conn().localCloseError();
-        assertEquals(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, sent.errorCode());
-        assertEquals(FrameType.CRYPTO, sent.frameType());
-        assertEquals(ours.error().getMessage(), new String(sent.reason(), StandardCharsets.UTF_8));
+        assertLongHeaderCloseSent(same.datagram(), ours.datagram(), ours.conn(),
+                TransportErrorCode.TRANSPORT_PARAMETER_ERROR, FrameType.CRYPTO);
+        assertEquals(ours.error().getMessage(), new String(ours.conn().localCloseError().reason(),
+                StandardCharsets.UTF_8));
     }
 
     /**

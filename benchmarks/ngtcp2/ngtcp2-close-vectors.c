@@ -60,6 +60,12 @@
  *   firstcontact a client's first Initial, sealed here (bad, len bytes; co: none, or coalesced with a 0-RTT or a
  *              Handshake packet, or followed by junk), judged by ngtcp2_accept (accept), then read by a server built
  *              for its DCID (rv, ccerr, out as for the hostile kinds; not for a 21-byte DCID) (first_contact_case).
+ *   hostilehs  the handshake levels (handshake_case): a server that wrote its Initial + Handshake flight (sin) and
+ *              holds its Handshake rx key, or a client that read sin with Handshake keys; step 1 the server first spends
+ *              its amplification budget (pre_out), the client writes its ACKs (cw), step 2 its Finished (cw); then the
+ *              peer's hand-sealed Handshake (level=2) or Initial (level=0) packet carrying frames (reserved bits as
+ *              given, flip: its last byte inverted), or none (frames empty: a NO_ERROR close), and the close, with
+ *              rv, ccerr, peer as for the hostile kinds.
  *   rtt        the RTT estimate and the PTO (ngtcp2_conn_get_conn_stat, ngtcp2_conn_get_pto) of a libngtcp2 client or
  *              server (role) through its handshake and 1-RTT packets, each acknowledged by a peer whose packets are
  *              sealed by hand (rtt_case), so that every ACK frame is chosen: its ranges and ACK Delay, also in
@@ -76,7 +82,7 @@
  * parameters), stp (the server's), cfin, sdone, ku, kut, kupkt, kudt, kuack, ku2dt, kumore, kuack2, ku2pkt, to,
  * frames (the hostile packet's frames: bad puts PADDING before them in a 1-RTT payload shorter than 3 bytes, after
  * them in a client's Initial to make it 1200 bytes), reserved, bad (the hostile datagram), rv, ccerr, cctype, peer,
- * form, token, what, read1, read1_rv, second, close1, co, trail, ptp, len, accept;
+ * form, token, what, read1, read1_rv, second, close1, co, trail, ptp, len, accept, step, level, flip, cw;
  * sdone_dgram, kuack_dgram and kuack2_dgram give the length of each datagram of those. The close is written into a
  * buffer of exactly destlen bytes (1500 for the hostile kinds). The rtt cases have role (client|server: X, the
  * libngtcp2 endpoint measured), pexp and pmad (the peer's ack_delay_exponent and max_ack_delay in ms), ptp (the
@@ -1128,7 +1134,7 @@ static void initial_keys(pp_keys *k, const char *odcid_hex, int server) {
 
 /* Seals one v1 packet into out with the keys k (RFC 9001 §5.3, §5.4; gnutls) and returns its length: type 0 an
    Initial (no token), 2 a Handshake packet (long headers from scid, their Length a 2-byte varint), -1 a 1-RTT packet
-   (short header, key phase 0, the reserved bits as given, 0..3); to dcid, with the packet number pn in pnlen bytes
+   (short header, key phase 0); the reserved bits as given, 0..3; to dcid, with the packet number pn in pnlen bytes
    (1 or 2). The payload, the plaintext frames, is followed by PADDING up to a packet of padto bytes (0: none); it
    must leave room for the header protection sample (pnlen + its length at least 4). Unlike ngtcp2's own writer it
    seals whatever the first byte says, reserved bits included. */
@@ -1144,7 +1150,7 @@ static size_t seal(uint8_t *out, int type, int reserved, const ngtcp2_cid *dcid,
     memcpy(out + n, dcid->data, dcid->datalen);
     n += dcid->datalen;
   } else {
-    n = long_header(out, (uint8_t)(0xc0 | type << 4 | (pnlen - 1)), dcid, scid);
+    n = long_header(out, (uint8_t)(0xc0 | type << 4 | reserved << 2 | (pnlen - 1)), dcid, scid);
     if (type == 0) {
       out[n++] = 0; /* token length */
     }
@@ -2137,6 +2143,99 @@ static void rtt_case(const char *name, int server, uint64_t exp, uint64_t mad_ms
 }
 
 
+/* ---- the handshake levels: key discard (RFC 9001 §4.9) and the peer's Handshake packets (kind=hostilehs) ---- */
+
+/* A client (new_client) and its server after the server's first flight (server_first_flight; the client's first
+   Initial printed as first, the server's datagram as sin). to_server: the server, which also installs its Handshake
+   rx key (HS_C), reads; with step 1 it first queues 3000 bytes of 0x05 as Handshake CRYPTO data and writes until it
+   writes nothing more (its 3x amplification budget, RFC 9000 §8.1: pre_out). Else the client, holding Handshake keys
+   of both directions (HS_C, HS), reads sin; step 1 it then writes its datagram (its ACKs: cw), step 2 it first
+   queues 36 bytes of 0x04 as Handshake CRYPTO data (its Finished) and writes it (cw). Then, unless frames is empty,
+   the peer's hand-sealed packet carrying frames, with the reserved bits as given (level 2: a Handshake packet, the
+   client's packet number 0 or the server's 1; level 0: an Initial, the client's packet number 1 padded to 1200
+   bytes, or the server's 1), its last byte inverted if flip (its authentication fails), is read, and the reader
+   closes (read_bad_then_close); with no frames it closes with NO_ERROR. Printed: to, step, level, frames, reserved,
+   flip. */
+static void handshake_case(const char *name, int to_server, int step, int level, const char *frames, int reserved,
+                           int flip) {
+  static uint8_t in[MAXBUF], sin[MAXBUF], bad[MAXBUF], buf[MAXBUF], payload[MAXBUF], extra[3000];
+  ngtcp2_ssize inlen, sinlen, n;
+  size_t payloadlen, badlen;
+  ngtcp2_pkt_info pi;
+  ngtcp2_connection_close_error e;
+  ngtcp2_path spath = server_path(), cpath = client_path();
+  ngtcp2_cid d8 = cid_of(D8), s8 = cid_of(S8), ss8 = cid_of(SS8);
+  pp_keys k;
+  printf("%s kind=hostilehs ver=00000001 dcid=%s scid=%s sscid=%s hs=%s hsc=%s to=%s step=%d level=%d frames=%s"
+         " reserved=%d flip=%d", name, D8, S8, SS8, HS, HS_C, to_server ? "server" : "client", step, level, frames,
+         reserved, flip);
+  ngtcp2_conn *client = new_client(NGTCP2_PROTO_VER_V1, D8, S8, in, &inlen);
+  ngtcp2_conn *server = client ? new_server(D8, S8, SS8, NULL) : NULL;
+  if (!server) {
+    printf(" out=ERR:setup\n");
+    return;
+  }
+  print_hex("first", in, (size_t)inlen);
+  int rv = server_first_flight(server, in, inlen, sin, &sinlen, &pi);
+  if (rv != 0 || sinlen <= 0) {
+    printf(" out=ERR:%d/%zd(server setup)\n", rv, sinlen);
+    return;
+  }
+  print_hex("sin", sin, (size_t)sinlen);
+  ngtcp2_conn *reader = to_server ? server : client;
+  if (to_server) {
+    ngtcp2_conn_del(client);
+    install_key(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS_C);
+    if (step == 1) {
+      memset(extra, 0x05, sizeof(extra));
+      ngtcp2_conn_submit_crypto_data(server, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, extra, sizeof(extra));
+      if (flush_to(server, NULL, NULL, "pre_out", T0) != 0) {
+        return;
+      }
+    }
+  } else {
+    ngtcp2_conn_del(server);
+    set_gcm_ctx(client);
+    install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
+    install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
+    pi.ecn = NGTCP2_ECN_NOT_ECT;
+    rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
+    if (rv != 0) {
+      printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
+      return;
+    }
+    if (step == 2) {
+      memset(extra, 0x04, 36);
+      ngtcp2_conn_submit_crypto_data(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, extra, 36);
+    }
+    if (step > 0 && flush_to(client, NULL, NULL, "cw", T0) != 0) {
+      return;
+    }
+  }
+  if (!*frames) {
+    ngtcp2_connection_close_error_set_transport_error_liberr(&e, 0, NULL, 0);
+    n = ngtcp2_conn_write_connection_close(reader, NULL, &pi, buf, 1500, &e, T0);
+    print_out(n, buf);
+    ngtcp2_conn_del(reader);
+    return;
+  }
+  parse_hex(frames, payload, &payloadlen);
+  if (level == 2) {
+    keys_of_hex(&k, to_server ? HS_C : HS);
+    badlen = seal(bad, 2, reserved, to_server ? &ss8 : &s8, to_server ? &s8 : &ss8, 1, to_server ? 0 : 1, payload,
+                  payloadlen, 0, &k);
+  } else {
+    initial_keys(&k, D8, !to_server);
+    badlen = seal(bad, 0, reserved, to_server ? &d8 : &s8, to_server ? &s8 : &ss8, 1, 1, payload, payloadlen,
+                  to_server ? 1200 : 0, &k);
+  }
+  if (flip) {
+    bad[badlen - 1] ^= 0x01;
+  }
+  read_bad_then_close(reader, to_server ? &spath : &cpath, bad, badlen);
+  ngtcp2_conn_del(reader);
+}
+
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   if (argc > 2) {
@@ -2499,5 +2598,41 @@ int main(int argc, char **argv) {
   RUN("fc-0rtt") first_contact_case("fc-0rtt", D8, 1, 1200);
   RUN("fc-hs") first_contact_case("fc-hs", D8, 2, 1200);
   RUN("fc-junk") first_contact_case("fc-junk", D8, 3, 1200);
+  /* the handshake levels (kind=hostilehs): a server that wrote its Initial + Handshake flight reads the client's
+     first Handshake packet (ACK-only, CRYPTO, failing authentication; also after using up its amplification budget),
+     a client that read that flight writes its first Handshake packet (ACKs, its Finished), then both close (RFC 9001
+     §4.9.1: Initial keys discarded, RFC 9000 §8.1: the address validated) */
+#define FIN_CRYPTO "060024" "040404040404040404040404040404040404040404040404040404040404040404040404"
+  RUN("hs-s-ack") handshake_case("hs-s-ack", 1, 0, 2, "0200000000", 0, 0);
+  RUN("hs-s-crypto") handshake_case("hs-s-crypto", 1, 0, 2, FIN_CRYPTO, 0, 0);
+  RUN("hs-s-auth") handshake_case("hs-s-auth", 1, 0, 2, "0200000000", 0, 1);
+  RUN("hs-s-fill") handshake_case("hs-s-fill", 1, 1, 2, "", 0, 0);
+  RUN("hs-s-fill-ack") handshake_case("hs-s-fill-ack", 1, 1, 2, "0200000000", 0, 0);
+  RUN("hs-s-fill-auth") handshake_case("hs-s-fill-auth", 1, 1, 2, "0200000000", 0, 1);
+  RUN("hs-c-ack") handshake_case("hs-c-ack", 0, 1, 2, "", 0, 0);
+  RUN("hs-c-fin") handshake_case("hs-c-fin", 0, 2, 2, "", 0, 0);
+  /* protocol errors in a Handshake packet (RFC 9000 §12.4, Table 3; close-spec E14), to a server and to a client */
+  RUN("hs-s-close") handshake_case("hs-s-close", 1, 0, 2, "1c080603616263", 0, 0);
+  RUN("hs-s-appclose") handshake_case("hs-s-appclose", 1, 0, 2, "1d523403616263", 0, 0);
+  RUN("hs-s-stream") handshake_case("hs-s-stream", 1, 0, 2, "080261", 0, 0);
+  RUN("hs-s-hsdone") handshake_case("hs-s-hsdone", 1, 0, 2, "1e0000", 0, 0);
+  RUN("hs-s-ack-unsent") handshake_case("hs-s-ack-unsent", 1, 0, 2, "0205000000", 0, 0);
+  RUN("hs-s-reserved") handshake_case("hs-s-reserved", 1, 0, 2, "010000", 3, 0);
+  RUN("hs-c-close") handshake_case("hs-c-close", 0, 0, 2, "1c080603616263", 0, 0);
+  RUN("hs-c-appclose") handshake_case("hs-c-appclose", 0, 0, 2, "1d523403616263", 0, 0);
+  RUN("hs-c-stream") handshake_case("hs-c-stream", 0, 0, 2, "080361", 0, 0);
+  RUN("hs-c-hsdone") handshake_case("hs-c-hsdone", 0, 0, 2, "1e0000", 0, 0);
+  RUN("hs-c-ack-unsent") handshake_case("hs-c-ack-unsent", 0, 0, 2, "0205000000", 0, 0);
+  RUN("hs-c-reserved") handshake_case("hs-c-reserved", 0, 0, 2, "010000", 3, 0);
+  /* CRYPTO data at a level the handshake moved past (RFC 9001 §4.1.3): Initial CRYPTO data repeated and extending
+     past the end of what was received, to a client holding Handshake keys and to a server holding its Handshake rx
+     key; and Handshake CRYPTO data 64 KiB beyond what was received (CRYPTO_BUFFER_EXCEEDED, RFC 9000 §7.5) */
+  RUN("hs-c-initial-old") handshake_case("hs-c-initial-old", 0, 0, 0, "06000a02020202020202020202", 0, 0);
+  RUN("hs-c-initial-new") handshake_case("hs-c-initial-new", 0, 0, 0, "06405a0a03030303030303030303", 0, 0);
+  RUN("hs-s-initial-old") handshake_case("hs-s-initial-old", 1, 0, 0, "06000a01010101010101010101", 0, 0);
+  RUN("hs-s-initial-new") handshake_case("hs-s-initial-new", 1, 0, 0, "06412c0a05050505050505050505", 0, 0);
+  RUN("hs-s-crypto-far") handshake_case("hs-s-crypto-far", 1, 0, 2, "0680010000" "0a" "05050505050505050505", 0, 0);
+  RUN("hs-c-crypto-far") handshake_case("hs-c-crypto-far", 0, 0, 2, "068001005a" "0a" "05050505050505050505", 0, 0);
+#undef FIN_CRYPTO
   return 0;
 }

@@ -119,7 +119,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       §5.2 (the current ngtcp2) 0, ours drops it; nothing changes in any of them;</li>
  *   <li>a Retry to a DCID that is not the client's: libngtcp2 0.12.1 takes it, ours drops it (RFC 9000
  *       §5.2.1);</li>
- *   <li>a duplicated transport parameter: libngtcp2 0.12.1 accepts it, ours refuses it (RFC 9000 §7.4 SHOULD).</li>
+ *   <li>a duplicated transport parameter: libngtcp2 0.12.1 accepts it, ours refuses it (RFC 9000 §7.4 SHOULD);</li>
+ *   <li>Initial CRYPTO data extending past what was received once the handshake moved past that level: libngtcp2
+ *       0.12.1 takes it, ours closes with PROTOCOL_VIOLATION (RFC 9001 §4.1.3 MUST).</li>
  * </ul>
  * The same receive path also covers coalesced packets (RFC 9000 §12.2: a second Initial to another DCID, one that
  * fails authentication, Handshake and 1-RTT packets without keys, bytes after a 1-RTT packet), a server's first
@@ -127,6 +129,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * length and what is coalesced with the Initial, then the read and the close) and the peer's transport parameters
  * ({@code peertp}: {@code ngtcp2_conn_decode_remote_transport_params} against {@link TransportParameters#decode} and
  * {@link QuicConnection#checkPeerTransportParameters}, one thing wrong each, then the close).
+ *
+ * <p>The handshake levels ({@code hostilehs}): a server that wrote its Initial + Handshake flight reads the client's
+ * first Handshake packet, or one failing authentication, also at its amplification limit; a client that read that
+ * flight writes its first Handshake packet; each then closes (key discard, RFC 9001 §4.9.1, and the address
+ * validation of RFC 9000 §8.1, seen in the close's levels). Protocol errors in Handshake packets to either role, and
+ * CRYPTO data at a level the handshake moved past or beyond the 64 KiB crypto buffer.
  */
 class Libngtcp2CloseVectorsTest {
     private static final String RESOURCE = "libngtcp2-0.12.1-close-vectors.txt";
@@ -348,30 +356,8 @@ class Libngtcp2CloseVectorsTest {
         // RFC 9287: as for a server, the draw of whether to clear the QUIC bit (once the peer allows it, as its
         // transport parameters do) shows in the first byte of the client's Finished datagram, not header-protected
         boolean cleared = (Integer.parseInt(f.get("cfin").substring(0, 2), 16) & 0x40) == 0;
-        // the Handshake keys come as from TLS once the server's Initial CRYPTO data (its "ServerHello", 90 bytes)
-        // is in: the Handshake packet of the same datagram is then opened, and acknowledged, as libngtcp2 did
-        QuicConnection[] conn = new QuicConnection[1];
-        CryptoDataListener tls = (level, offset, data) -> {
-            if (level == EncryptionLevel.INITIAL && offset + data.remaining() == 90) {
-                try {
-                    conn[0].installTxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256,
-                            Hex.decode(f.get("hsc")));
-                    conn[0].installRxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256,
-                            Hex.decode(f.get("hs")));
-                } catch (CryptoException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        };
-        QuicConnection c = firstInitialWritten(f, Settings.builder()
-                .quicBitGreasing(cleared ? Settings.QuicBitGreasing.ALWAYS : Settings.QuicBitGreasing.NEVER), tls,
-                conn);
-        // the transport parameters the server read (grease_quic_bit among them: RFC 9287 §3, a packet with the
-        // QUIC bit cleared is then read)
-        c.setLocalTransportParameters(
-                TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("tp"))), Role.CLIENT));
-        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(Hex.decode(f.get("sin"))), CLIENT_PATH, T0));
-        assertEquals(0, c.largestReceived(EncryptionLevel.HANDSHAKE));
+        QuicConnection c = clientReadFirstFlight(f, Settings.builder()
+                .quicBitGreasing(cleared ? Settings.QuicBitGreasing.ALWAYS : Settings.QuicBitGreasing.NEVER));
         peerParameters(c, f.get("stp"));
         c.installTxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("asc")));
         c.installRxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("as")));
@@ -389,6 +375,39 @@ class Libngtcp2CloseVectorsTest {
         } else {
             assertTrue(c.isHandshakeCompleted() && !c.isHandshakeConfirmed());
         }
+        return c;
+    }
+
+    /**
+     * The client of {@link #client1rttConnection} up to the server's first datagram ({@code sin}), read with its
+     * Handshake keys installed as from TLS, and its own transport parameters ({@code tp}) where the line has them.
+     */
+    private static QuicConnection clientReadFirstFlight(Map<String, String> f, Settings.Builder settings)
+            throws Exception {
+        // the Handshake keys come as from TLS once the server's Initial CRYPTO data (its "ServerHello", 90 bytes)
+        // is in: the Handshake packet of the same datagram is then opened, and acknowledged, as libngtcp2 did
+        QuicConnection[] conn = new QuicConnection[1];
+        CryptoDataListener tls = (level, offset, data) -> {
+            if (level == EncryptionLevel.INITIAL && offset + data.remaining() == 90) {
+                try {
+                    conn[0].installTxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256,
+                            Hex.decode(f.get("hsc")));
+                    conn[0].installRxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256,
+                            Hex.decode(f.get("hs")));
+                } catch (CryptoException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        QuicConnection c = firstInitialWritten(f, settings, tls, conn);
+        // the transport parameters the server read (grease_quic_bit among them: RFC 9287 §3, a packet with the
+        // QUIC bit cleared is then read)
+        if (f.containsKey("tp")) {
+            c.setLocalTransportParameters(
+                    TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("tp"))), Role.CLIENT));
+        }
+        assertEquals(ReceiveStatus.PROCESSED, c.receive(ByteBuffer.wrap(Hex.decode(f.get("sin"))), CLIENT_PATH, T0));
+        assertEquals(0, c.largestReceived(EncryptionLevel.HANDSHAKE));
         return c;
     }
 
@@ -486,16 +505,30 @@ class Libngtcp2CloseVectorsTest {
     private static QuicConnection serverHandshake(Map<String, String> f) throws Exception {
         // RFC 9287: libngtcp2's draw shows in the first byte of its 1-RTT packets, which is not header-protected
         boolean cleared = (Integer.parseInt(f.get("sdone").substring(0, 2), 16) & 0x40) == 0;
-        Settings settings = Settings.builder()
-                .quicBitGreasing(cleared ? Settings.QuicBitGreasing.ALWAYS : Settings.QuicBitGreasing.NEVER).build();
+        QuicConnection s = serverFirstFlight(f, Settings.builder()
+                .quicBitGreasing(cleared ? Settings.QuicBitGreasing.ALWAYS : Settings.QuicBitGreasing.NEVER).build());
+        // the client's transport parameters only now: libngtcp2 (0.12.1 and HEAD, ngtcp2_conn_install_tx_key) keeps
+        // a server's remote parameters pending until its 1-RTT transmit key is installed, so its first datagram
+        // keeps the QUIC bit whatever its draw (RFC 9287 §3.1 allows both); ours would clear it once they are set
+        peerParameters(s, f.get("tp"));
+        return serverHandshakeRest(f, s);
+    }
+
+    /**
+     * The server of {@link #serverHandshake} up to its first datagram: it read the client's first Initial
+     * ({@code first}) and wrote its Initial and Handshake CRYPTO data (compared with {@code sin}).
+     */
+    private static QuicConnection serverFirstFlight(Map<String, String> f, Settings settings) throws Exception {
         QuicConnection s = QuicConnection.serverBuilder().version(QuicVersion.V1)
                 .sourceConnectionId(ConnectionId.fromHex(f.get("sscid"))).path(SERVER_PATH).settings(settings)
                 .build(T0);
         // the client's first Initial, which the client case compares with ours
         assertEquals(ReceiveStatus.PROCESSED,
                 s.receive(ByteBuffer.wrap(Hex.decode(f.get("first"))), SERVER_PATH, T0));
-        s.setLocalTransportParameters(
-                TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("stp"))), Role.SERVER));
+        if (f.containsKey("stp")) {
+            s.setLocalTransportParameters(
+                    TransportParameters.decode(ByteBuffer.wrap(Hex.decode(f.get("stp"))), Role.SERVER));
+        }
         s.installTxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("hs")));
         byte[] crypto = new byte[90];
         Arrays.fill(crypto, (byte) 0x02);
@@ -505,10 +538,11 @@ class Libngtcp2CloseVectorsTest {
         ByteBuffer sin = ByteBuffer.allocate(1452);
         s.writePacket(null, null, sin, T0);
         assertEquals(f.get("sin"), hex(sin), "the server's first datagram");
-        // the client's transport parameters only now: libngtcp2 (0.12.1 and HEAD, ngtcp2_conn_install_tx_key) keeps
-        // a server's remote parameters pending until its 1-RTT transmit key is installed, so its first datagram
-        // keeps the QUIC bit whatever its draw (RFC 9287 §3.1 allows both); ours would clear it once they are set
-        peerParameters(s, f.get("tp"));
+        return s;
+    }
+
+    /** The rest of {@link #serverHandshake}: its client's Finished, HANDSHAKE_DONE. */
+    private static QuicConnection serverHandshakeRest(Map<String, String> f, QuicConnection s) throws Exception {
         s.installRxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("hsc")));
         s.installTxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("as")));
         s.installRxKey(EncryptionLevel.ONE_RTT, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("asc")));
@@ -966,6 +1000,9 @@ class Libngtcp2CloseVectorsTest {
      */
     private static QuicConnection hostileReader(Map<String, String> f) throws Exception {
         boolean toServer = f.get("to").equals("server");
+        if (f.get("kind").equals("hostilehs")) {
+            return handshakeReader(f, toServer);
+        }
         if (f.get("kind").equals("hostile1rtt")) {
             return toServer ? serverHandshake(f) : client1rttConnection(f);
         }
@@ -979,6 +1016,46 @@ class Libngtcp2CloseVectorsTest {
                     T0));
         }
         return s;
+    }
+
+    /**
+     * The reader of a {@code hostilehs} case after the server's first datagram ({@code sin}): the server of
+     * {@link #serverFirstFlight}, which then installs its Handshake receive key and, {@code step=1}, writes 3000 more
+     * bytes of Handshake CRYPTO data (0x05) until its amplification budget is spent ({@code pre_out}); or the client of
+     * {@link #clientReadFirstFlight}, which, {@code step=1}, writes its ACKs or, {@code step=2}, its Finished (36 bytes
+     * of 0x04 as Handshake CRYPTO data): its first Handshake packet ({@code cw}). Each compared with libngtcp2's.
+     */
+    private static QuicConnection handshakeReader(Map<String, String> f, boolean toServer) throws Exception {
+        int step = Integer.parseInt(f.get("step"));
+        QuicConnection c;
+        String key;
+        if (toServer) {
+            c = serverFirstFlight(f, Settings.builder().build());
+            c.installRxKey(EncryptionLevel.HANDSHAKE, CipherSuite.TLS_AES_128_GCM_SHA256, Hex.decode(f.get("hsc")));
+            if (step == 1) {
+                byte[] more = new byte[3000];
+                Arrays.fill(more, (byte) 0x05);
+                c.submitCryptoData(EncryptionLevel.HANDSHAKE, more);
+            }
+            key = "pre_out";
+        } else {
+            c = clientReadFirstFlight(f, Settings.builder());
+            if (step == 2) {
+                byte[] fin = new byte[36];
+                Arrays.fill(fin, (byte) 0x04);
+                c.submitCryptoData(EncryptionLevel.HANDSHAKE, fin);
+            }
+            key = "cw";
+        }
+        if (step > 0) {
+            StringBuilder out = new StringBuilder();
+            for (ByteBuffer b = ByteBuffer.allocate(1452); c.writePacket(null, null, b, T0) > 0;
+                    b = ByteBuffer.allocate(1452)) {
+                out.append(hex(b));
+            }
+            assertEquals(f.get(key), out.toString(), key);
+        }
+        return c;
     }
 
     /**
@@ -1022,9 +1099,11 @@ class Libngtcp2CloseVectorsTest {
         }
         ReceiveStatus status = null;
         QuicException error = null;
-        ByteBuffer bad = ByteBuffer.wrap(Hex.decode(f.get("bad")));
         try {
-            status = resetCheck ? c.receiveStatelessReset(bad, path, T0) : c.receive(bad, path, T0);
+            if (f.containsKey("bad")) {
+                ByteBuffer bad = ByteBuffer.wrap(Hex.decode(f.get("bad")));
+                status = resetCheck ? c.receiveStatelessReset(bad, path, T0) : c.receive(bad, path, T0);
+            }
         } catch (QuicException e) {
             error = e;
         }
@@ -1123,7 +1202,7 @@ class Libngtcp2CloseVectorsTest {
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hx-s-close", "hx-s-appclose", "hx-c-close", "hx-c-appclose", "hx-si-close",
-        "hx-ci-close", "co-auth"})
+        "hx-ci-close", "co-auth", "hs-s-close", "hs-c-close"})
     void peerCloseDrainsBothSides(String name) throws Exception {
         Map<String, String> f = vector(name);
         assertEquals("-231(ERR_DRAINING)", f.get("rv"));
@@ -1958,8 +2037,109 @@ class Libngtcp2CloseVectorsTest {
      * closing or draining, 4 empty ones: libngtcp2 0.12.1's INVALID_ARGUMENT, ours and close-spec's drop; neither
      * writes a close afterwards).
      */
+    // ---- the handshake levels: key discard, protocol errors in Handshake packets, CRYPTO at an old level ----
+
+    /**
+     * Key discard and the close's levels (close-spec §2, RFC 9001 §4.9.1, RFC 9000 §8.1): a server that wrote its
+     * Initial + Handshake flight and reads the client's first Handshake packet (ACK-only, CRYPTO; also after its 3x
+     * amplification budget was spent) discards its Initial keys and closes in a Handshake packet alone, the limit
+     * lifted; one whose Handshake packet fails authentication (dropped) keeps them and closes at both levels, from
+     * the budget that datagram added; a client that wrote its first Handshake packet (its ACKs, its Finished) closes
+     * in a Handshake packet alone. Also Initial CRYPTO data repeated within what both received (RFC 9001 §4.1.3
+     * allows it) to a client holding Handshake keys and to a server holding its Handshake receive key. libngtcp2's
+     * {@code ngtcp2_conn_read_pkt} returns 0, ours processes or drops the packet; the NO_ERROR close both write then
+     * is byte-identical, as were the datagrams before it ({@code sin}, {@code pre_out}, {@code cw}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"hs-s-ack, PROCESSED", "hs-s-crypto, PROCESSED", "hs-s-auth, DROPPED", "hs-s-fill-ack, PROCESSED",
+        "hs-s-fill-auth, DROPPED", "hs-c-ack, ", "hs-c-fin, ", "hs-c-initial-old, PROCESSED",
+        "hs-s-initial-old, PROCESSED"})
+    void closeAfterTheFirstHandshakePacketAsLibngtcp2(String name, ReceiveStatus status) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals(f.containsKey("bad") ? "0(ok)" : null, f.get("rv"));
+        Hostile ours = hostile(name, e -> CloseError.noError());
+        assertNull(ours.error());
+        assertEquals(status, ours.status(), () -> String.valueOf(ours.conn().lastDropReason()));
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertEquals(f.get("out"), ours.datagram());
+        // an Initial packet (long header, type 0) leads the close exactly where the Initial keys were kept
+        boolean initial = (Integer.parseInt(f.get("out").substring(0, 2), 16) & 0x30) == 0;
+        assertEquals(status == ReceiveStatus.DROPPED || name.equals("hs-s-initial-old"), initial);
+    }
+
+    /**
+     * The server of {@code hs-s-fill} spent its amplification budget (RFC 9000 §8.1: three times the client's
+     * 1200-byte Initial, in its first datagram and two more of Handshake CRYPTO data) and has not heard from the
+     * client since: libngtcp2 returns {@code NGTCP2_ERR_NOBUF}, ours says why (close-spec decision 4).
+     */
+    @Test
+    void closeOfAServerAtItsAmplificationLimit() throws Exception {
+        Map<String, String> f = vector("hs-s-fill");
+        assertEquals("ERR:-203(ERR_NOBUF)", f.get("out"));
+        Hostile ours = hostile("hs-s-fill", e -> CloseError.noError());
+        assertEquals(CloseOutcome.NOBUF_AMPLIFICATION_LIMIT, ours.outcome());
+        assertEquals("", ours.datagram());
+    }
+
+    /**
+     * The peer's authentic Handshake packet that breaks the protocol (RFC 9000 §12.4, Table 3; close-spec E14): a
+     * 0x1d CONNECTION_CLOSE, a STREAM frame, HANDSHAKE_DONE, an ACK of a Handshake packet never sent (§13.1), the
+     * reserved bits set (§17.2), each a PROTOCOL_VIOLATION, to a server that wrote its first flight (from the client)
+     * and to a client that read it (from the server); and CRYPTO data 64 KiB past what was received at the Handshake
+     * level, CRYPTO_BUFFER_EXCEEDED (RFC 9000 §7.5; libngtcp2's limit and ours, {@link Settings#maxCryptoBuffer}, are
+     * both 65536 bytes). libngtcp2's {@code ngtcp2_conn_read_pkt} returned the library error whose ccerr our
+     * {@link QuicException} carries; closing with that code alone is byte-identical (a server, whose erroneous packet
+     * was not successfully processed, keeps its Initial keys, RFC 9001 §4.9.1: Initial + Handshake; a client that has
+     * not sent a Handshake packet closes in a Handshake packet alone, close-spec §2), and the close of
+     * {@link CloseError#fromException} is the same long-header close with the frame type and a reason (decision 2).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"hs-s-appclose, 0xa, 0x1d", "hs-s-stream, 0xa, 0x08", "hs-s-hsdone, 0xa, 0x1e",
+        "hs-s-ack-unsent, 0xa, 0x02", "hs-s-reserved, 0xa, 0x00", "hs-s-crypto-far, 0xd, 0x06",
+        "hs-c-appclose, 0xa, 0x1d", "hs-c-stream, 0xa, 0x08", "hs-c-hsdone, 0xa, 0x1e", "hs-c-ack-unsent, 0xa, 0x02",
+        "hs-c-reserved, 0xa, 0x00", "hs-c-crypto-far, 0xd, 0x06"})
+    void protocolErrorInHandshakeClosesWithLibngtcp2sCode(String name, String code, String frameType)
+            throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals(code, f.get("ccerr"));
+        assertTrue(f.get("rv").startsWith("-"), f.get("rv"));
+        Hostile same = hostile(name, e -> CloseError.transport(e.errorCode()));
+        assertEquals(Long.decode(code), same.error().errorCode(), same.error()::toString);
+        assertEquals(Long.decode(frameType), same.error().frameType(), same.error()::toString);
+        assertEquals(CloseOutcome.WRITTEN, same.outcome());
+        assertEquals(f.get("out"), same.datagram());
+        Hostile ours = hostile(name, CloseError::fromException);
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertTrue(ours.conn().isInClosingPeriod());
+        assertLongHeaderCloseSent(same.datagram(), ours.datagram(), ours.conn(), Long.decode(code),
+                Long.decode(frameType));
+    }
+
+    /**
+     * Initial CRYPTO data that extends past what was received, once the handshake moved past the Initial level (a
+     * client holding Handshake keys, a server holding its Handshake receive key). A documented difference: RFC 9001
+     * §4.1.3 says such data from "a previously installed encryption level" MUST be treated as a PROTOCOL_VIOLATION,
+     * and ours does; libngtcp2 0.12.1 takes it ({@code ngtcp2_conn_read_pkt} returns 0). Closed with libngtcp2's
+     * NO_ERROR ccerr, ours is the close of libngtcp2's state after that error (the server's Initial + Handshake, the
+     * client's Handshake alone, as in {@link #protocolErrorInHandshakeClosesWithLibngtcp2sCode}) and libngtcp2's the
+     * same close as after data within what was received ({@code hs-*-initial-old}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"hs-c-initial-new, hs-c-initial-old, hs-c-appclose",
+        "hs-s-initial-new, hs-s-initial-old, hs-s-appclose"})
+    void newCryptoDataAtAnOldLevelIsAProtocolViolationWhereLibngtcp2TakesIt(String name, String old, String proto)
+            throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("0(ok)", f.get("rv"));
+        assertEquals(vector(old).get("out"), f.get("out"));
+        Hostile same = hostile(name, e -> CloseError.transport(e.errorCode()));
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, same.error().errorCode(), same.error()::toString);
+        assertEquals(FrameType.CRYPTO, same.error().frameType());
+        assertEquals(vector(proto).get("out"), same.datagram());
+    }
+
     @Test
     void theResourceHoldsEveryCase() {
-        assertEquals(272, VECTORS.size(), VECTORS.keySet()::toString);
+        assertEquals(298, VECTORS.size(), VECTORS.keySet()::toString);
     }
 }

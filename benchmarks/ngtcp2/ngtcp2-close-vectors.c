@@ -554,6 +554,16 @@ static void install_key(ngtcp2_conn *conn, ngtcp2_crypto_level level, int tx, co
   }
 }
 
+/* a client that wrote its first Initial reads the server's first datagram sin with Handshake keys of both directions
+   installed by hand (the secrets HS and HS_C), pi as the caller set it */
+static int client_read_first_flight(ngtcp2_conn *client, const ngtcp2_path *cpath, ngtcp2_pkt_info *pi,
+                                    const uint8_t *sin, ngtcp2_ssize sinlen) {
+  set_gcm_ctx(client);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
+  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
+  return ngtcp2_conn_read_pkt(client, cpath, pi, sin, (size_t)sinlen, T0);
+}
+
 /* the number of short-header packets in a datagram (long-header packets are skipped by their Length field) */
 static size_t short_packets(const uint8_t *p, size_t n) {
   size_t off = 0;
@@ -752,10 +762,7 @@ static void client_hs_case(const char *name, const char *dcid_hex, const char *s
     return;
   }
   print_hex("sin", sin, (size_t)sinlen);
-  set_gcm_ctx(client);
-  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
-  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
-  rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
+  rv = client_read_first_flight(client, &cpath, &pi, sin, sinlen);
   if (rv != 0) {
     printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
     return;
@@ -952,11 +959,8 @@ static int handshake_pair(const char *dcid_hex, const char *scid_hex, const char
   }
   print_hex("sin", sin, (size_t)sinlen);
   print_hex("stp", stp, (size_t)stplen);
-  set_gcm_ctx(client);
-  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
-  install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
   pi.ecn = NGTCP2_ECN_NOT_ECT; /* write_pkt set it (ECT(0) for a padded datagram): read as not ECN-marked */
-  rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
+  rv = client_read_first_flight(client, &cpath, &pi, sin, sinlen);
   if (rv == 0) {
     rv = ngtcp2_conn_decode_remote_transport_params(client, stp, (size_t)stplen);
   }
@@ -1697,11 +1701,8 @@ static void tp_case(const char *name, int to_server, const char *ptp_hex) {
     ngtcp2_conn_del(server);
     if (rv == 0 && sinlen > 0) {
       print_hex("sin", sin, (size_t)sinlen);
-      set_gcm_ctx(client);
-      install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
-      install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
       pi.ecn = NGTCP2_ECN_NOT_ECT;
-      rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
+      rv = client_read_first_flight(client, &cpath, &pi, sin, sinlen);
     }
   }
   if (rv != 0) {
@@ -2195,11 +2196,8 @@ static void handshake_case(const char *name, int to_server, int step, int level,
     }
   } else {
     ngtcp2_conn_del(server);
-    set_gcm_ctx(client);
-    install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 0, HS);
-    install_key(client, NGTCP2_CRYPTO_LEVEL_HANDSHAKE, 1, HS_C);
     pi.ecn = NGTCP2_ECN_NOT_ECT;
-    rv = ngtcp2_conn_read_pkt(client, &cpath, &pi, sin, (size_t)sinlen, T0);
+    rv = client_read_first_flight(client, &cpath, &pi, sin, sinlen);
     if (rv != 0) {
       printf(" out=ERR:%d(client read %s)\n", rv, ngtcp2_strerror(rv));
       return;

@@ -60,12 +60,12 @@
  *   firstcontact a client's first Initial, sealed here (bad, len bytes; co: none, or coalesced with a 0-RTT or a
  *              Handshake packet, or followed by junk), judged by ngtcp2_accept (accept), then read by a server built
  *              for its DCID (rv, ccerr, out as for the hostile kinds; not for a 21-byte DCID) (first_contact_case).
- *   hostilehs  the handshake levels (handshake_case): a server that wrote its Initial + Handshake flight (sin) and
- *              holds its Handshake rx key, or a client that read sin with Handshake keys; step 1 the server first spends
- *              its amplification budget (pre_out), the client writes its ACKs (cw), step 2 its Finished (cw); then the
- *              peer's hand-sealed Handshake (level=2) or Initial (level=0) packet carrying frames (reserved bits as
- *              given, flip: its last byte inverted), or none (frames empty: a NO_ERROR close), and the close, with
- *              rv, ccerr, peer as for the hostile kinds.
+ *   hostilehs  the handshake levels (handshake_case): a server that wrote its Initial + Handshake flight (sin)
+ *              and holds its Handshake rx key, or a client that read sin with Handshake keys; step 1 the server first
+ *              spends its amplification budget (pre_out), the client writes its ACKs (cw), step 2 its Finished (cw);
+ *              then the peer's hand-sealed Handshake (level=2) or Initial (level=0) packet carrying frames (reserved
+ *              bits as given, flip: its last byte inverted), or none (frames empty: a NO_ERROR close), and the close,
+ *              with rv, ccerr, peer as for the hostile kinds.
  *   rtt        the RTT estimate and the PTO (ngtcp2_conn_get_conn_stat, ngtcp2_conn_get_pto) of a libngtcp2 client or
  *              server (role) through its handshake and 1-RTT packets, each acknowledged by a peer whose packets are
  *              sealed by hand (rtt_case), so that every ACK frame is chosen: its ranges and ACK Delay, also in

@@ -2631,6 +2631,68 @@ int main(int argc, char **argv) {
   RUN("hs-s-initial-new") handshake_case("hs-s-initial-new", 1, 0, 0, "06412c0a05050505050505050505", 0, 0);
   RUN("hs-s-crypto-far") handshake_case("hs-s-crypto-far", 1, 0, 2, "0680010000" "0a" "05050505050505050505", 0, 0);
   RUN("hs-c-crypto-far") handshake_case("hs-c-crypto-far", 0, 0, 2, "068001005a" "0a" "05050505050505050505", 0, 0);
+  /* connection-ID frames in 1-RTT (RFC 9000 §19.15, §19.16, §5.1.1-5.1.2). The server holds the client's CID of
+     sequence number 0 alone and issued 0 and 1; the client holds the server's 0 and 1 (its NEW_CONNECTION_ID in
+     sdone) and issued 0; both allow 2 (active_connection_id_limit). NEW_CONNECTION_ID (NEW_CID: CID a1..a8): new,
+     retiring the DCID in use (Retire Prior To 1, to a client also 2), Retire Prior To above the Sequence Number, CID
+     length 0 or 21, beyond the limit, the CID in use with another sequence number, the same frame twice;
+     RETIRE_CONNECTION_ID of a sequence number never issued and of the packet's own DCID (0) */
+#define NCID_TOK "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+#define NEW_CID(seq, rpt) "18" seq rpt "08" "a1a2a3a4a5a6a7a8" NCID_TOK
+#define CID21 "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5"
+  RUN("hx-s-ncid-new") hostile_1rtt_case("hx-s-ncid-new", 1, NEW_CID("01", "00"), 0);
+  RUN("hx-s-ncid-retire") hostile_1rtt_case("hx-s-ncid-retire", 1, NEW_CID("01", "01"), 0);
+  RUN("hx-s-ncid-rpt") hostile_1rtt_case("hx-s-ncid-rpt", 1, NEW_CID("01", "02"), 0);
+  RUN("hx-s-ncid-len0") hostile_1rtt_case("hx-s-ncid-len0", 1, "18010000" NCID_TOK, 0);
+  RUN("hx-s-ncid-len21") hostile_1rtt_case("hx-s-ncid-len21", 1, "18010015" CID21 NCID_TOK, 0);
+  RUN("hx-s-ncid-limit") hostile_1rtt_case("hx-s-ncid-limit", 1,
+                                       NEW_CID("01", "00") "18020008" "d1d2d3d4d5d6d7d8" NCID_TOK, 0);
+  RUN("hx-s-ncid-inuse") hostile_1rtt_case("hx-s-ncid-inuse", 1, "18010008" S8 NCID_TOK, 0);
+  RUN("hx-s-ncid-twice") hostile_1rtt_case("hx-s-ncid-twice", 1, NEW_CID("01", "00") NEW_CID("01", "00"), 0);
+  RUN("hx-s-rcid-unissued") hostile_1rtt_case("hx-s-rcid-unissued", 1, "1902", 0);
+  RUN("hx-s-rcid-self") hostile_1rtt_case("hx-s-rcid-self", 1, "1900", 0);
+  RUN("hx-c-ncid-retire") hostile_1rtt_case("hx-c-ncid-retire", 0, NEW_CID("02", "01"), 0);
+  RUN("hx-c-ncid-retire2") hostile_1rtt_case("hx-c-ncid-retire2", 0, NEW_CID("02", "02"), 0);
+  RUN("hx-c-ncid-rpt") hostile_1rtt_case("hx-c-ncid-rpt", 0, NEW_CID("02", "03"), 0);
+  RUN("hx-c-ncid-len0") hostile_1rtt_case("hx-c-ncid-len0", 0, "18020100" NCID_TOK, 0);
+  RUN("hx-c-ncid-len21") hostile_1rtt_case("hx-c-ncid-len21", 0, "18020115" CID21 NCID_TOK, 0);
+  RUN("hx-c-ncid-limit") hostile_1rtt_case("hx-c-ncid-limit", 0, NEW_CID("02", "00"), 0);
+  RUN("hx-c-ncid-inuse") hostile_1rtt_case("hx-c-ncid-inuse", 0, "18020108" SS8 NCID_TOK, 0);
+  RUN("hx-c-ncid-twice") hostile_1rtt_case("hx-c-ncid-twice", 0, NEW_CID("02", "01") NEW_CID("02", "01"), 0);
+  RUN("hx-c-rcid-unissued") hostile_1rtt_case("hx-c-rcid-unissued", 0, "1901", 0);
+  RUN("hx-c-rcid-self") hostile_1rtt_case("hx-c-rcid-self", 0, "1900", 0);
+#undef NEW_CID
+#undef NCID_TOK
+#undef CID21
+  /* stream-level frames in 1-RTT (RFC 9000 §19.4-19.14, §4.5), on the peer's first unidirectional stream (2 from
+     the client, 3 from the server; no bidirectional streams are allowed): RESET_STREAM below the data received or
+     changing a known final size, STREAM past a final size, STOP_SENDING and MAX_STREAM_DATA for that receive-only
+     stream, MAX_STREAMS and STREAMS_BLOCKED above 2^60, DATA_BLOCKED and STREAM_DATA_BLOCKED, an empty NEW_TOKEN to
+     a client, a PATH_RESPONSE never challenged, PADDING alone, PING */
+  {
+    /* name suffix, frames (each %s the stream: 02 to a server, 03 to a client), to a client only */
+    static const struct {
+      const char *name, *frames;
+      int client_only;
+    } sf[] = {{"rs-below", "0a%s0461626364" "04%s0002", 0}, {"rs-change", "0b%s0461626364" "04%s0005", 0},
+              {"stream-past-fin", "0b%s026162" "0e%s02026364", 0}, {"ss-recvonly", "05%s00", 0},
+              {"msd-recvonly", "11%s4400", 0}, {"ms-big", "12d000000000000001", 0},
+              {"sb-big", "16d000000000000001", 0}, {"db", "1400", 0}, {"sdb", "15%s00", 0},
+              {"newtoken-empty", "0700", 1}, {"pathresp", "1b0102030405060708", 0}, {"padding", "00", 0},
+              {"ping", "01", 0}};
+    for (int to_server = 1; to_server >= 0; --to_server) {
+      const char *sid = to_server ? "02" : "03";
+      for (size_t i = 0; i < sizeof(sf) / sizeof(sf[0]); ++i) {
+        char name[64], frames[64];
+        if (sf[i].client_only && to_server) {
+          continue;
+        }
+        snprintf(name, sizeof(name), "hx-%c-%s", to_server ? 's' : 'c', sf[i].name);
+        snprintf(frames, sizeof(frames), sf[i].frames, sid, sid);
+        RUN(name) hostile_1rtt_case(name, to_server, frames, 0);
+      }
+    }
+  }
 #undef FIN_CRYPTO
   return 0;
 }

@@ -121,7 +121,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       §5.2.1);</li>
  *   <li>a duplicated transport parameter: libngtcp2 0.12.1 accepts it, ours refuses it (RFC 9000 §7.4 SHOULD);</li>
  *   <li>Initial CRYPTO data extending past what was received once the handshake moved past that level: libngtcp2
- *       0.12.1 takes it, ours closes with PROTOCOL_VIOLATION (RFC 9001 §4.1.3 MUST).</li>
+ *       0.12.1 takes it, ours closes with PROTOCOL_VIOLATION (RFC 9001 §4.1.3 MUST);</li>
+ *   <li>RETIRE_CONNECTION_ID naming the packet's own Destination Connection ID: libngtcp2 closes with
+ *       PROTOCOL_VIOLATION, ours takes it (RFC 9000 §19.16 MAY).</li>
  * </ul>
  * The same receive path also covers coalesced packets (RFC 9000 §12.2: a second Initial to another DCID, one that
  * fails authentication, Handshake and 1-RTT packets without keys, bytes after a 1-RTT packet), a server's first
@@ -135,6 +137,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * flight writes its first Handshake packet; each then closes (key discard, RFC 9001 §4.9.1, and the address
  * validation of RFC 9000 §8.1, seen in the close's levels). Protocol errors in Handshake packets to either role, and
  * CRYPTO data at a level the handshake moved past or beyond the 64 KiB crypto buffer.
+ *
+ * <p>Connection-ID and stream-level frames in a confirmed peer's 1-RTT packet ({@code hostile1rtt}, both roles):
+ * NEW_CONNECTION_ID and RETIRE_CONNECTION_ID that break RFC 9000 §19.15, §19.16 and §5.1.1, and ones both take,
+ * including a Retire Prior To that retires the ID in use (the close then goes to the same new Destination Connection
+ * ID, §5.1.2); RESET_STREAM, STREAM, STOP_SENDING, MAX_STREAM_DATA, MAX_STREAMS, STREAMS_BLOCKED and NEW_TOKEN that
+ * break §4.5 and §19.4-19.14; and DATA_BLOCKED, STREAM_DATA_BLOCKED, an unsolicited PATH_RESPONSE, PADDING alone and
+ * PING, which both take.
  */
 class Libngtcp2CloseVectorsTest {
     private static final String RESOURCE = "libngtcp2-0.12.1-close-vectors.txt";
@@ -1163,6 +1172,46 @@ class Libngtcp2CloseVectorsTest {
         "hx-c-ack-unsent, 0xa, 0x02", "hx-c-stream-localbidi, 0x5, 0x08", "hx-c-stream-senduni, 0x5, 0x08",
         "hx-c-stream-limit, 0x4, 0x08", "hx-c-stream-flow, 0x3, 0x0c", "hx-c-reserved, 0xa, 0x00"})
     void protocolErrorInOneRttClosesWithLibngtcp2sCode(String name, String code, String frameType) throws Exception {
+        assertOneRttErrorClosesWithLibngtcp2sCode(name, code, frameType);
+    }
+
+    /**
+     * The connection-ID and stream-level frames of a confirmed peer's 1-RTT packet that break the protocol, to a
+     * server and to a client, as {@link #protocolErrorInOneRttClosesWithLibngtcp2sCode} (the same code as libngtcp2's
+     * ccerr, the close with it alone byte-identical, ours with the frame type and a reason otherwise the same packet).
+     * NEW_CONNECTION_ID (RFC 9000 §19.15): Retire Prior To above the Sequence Number and a connection ID of length 0
+     * or 21 are FRAME_ENCODING_ERRORs, a third active ID beyond the active_connection_id_limit of 2 a
+     * CONNECTION_ID_LIMIT_ERROR (§5.1.1), the ID in use again under another sequence number a PROTOCOL_VIOLATION;
+     * RETIRE_CONNECTION_ID of a sequence number never issued a PROTOCOL_VIOLATION (§19.16). On the peer's first
+     * unidirectional stream (§4.5): RESET_STREAM with a final size below the 4 bytes received or changing the final
+     * size a FIN gave, and STREAM data past that final size, are FINAL_SIZE_ERRORs; STOP_SENDING and MAX_STREAM_DATA
+     * for that receive-only stream STREAM_STATE_ERRORs (§19.5, §19.10); MAX_STREAMS and STREAMS_BLOCKED above 2^60
+     * (§19.11, §19.14) and an empty NEW_TOKEN to a client (§19.7) FRAME_ENCODING_ERRORs.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "hx-s-ncid-rpt, 0x7, 0x18", "hx-s-ncid-len0, 0x7, 0x18", "hx-s-ncid-len21, 0x7, 0x18",
+        "hx-s-ncid-limit, 0x9, 0x18", "hx-s-ncid-inuse, 0xa, 0x18", "hx-s-rcid-unissued, 0xa, 0x19",
+        "hx-c-ncid-rpt, 0x7, 0x18", "hx-c-ncid-len0, 0x7, 0x18", "hx-c-ncid-len21, 0x7, 0x18",
+        "hx-c-ncid-limit, 0x9, 0x18", "hx-c-ncid-inuse, 0xa, 0x18", "hx-c-rcid-unissued, 0xa, 0x19",
+        "hx-s-rs-below, 0x6, 0x04", "hx-s-rs-change, 0x6, 0x04", "hx-s-stream-past-fin, 0x6, 0x0e",
+        "hx-s-ss-recvonly, 0x5, 0x05", "hx-s-msd-recvonly, 0x5, 0x11", "hx-s-ms-big, 0x7, 0x12",
+        "hx-s-sb-big, 0x7, 0x16",
+        "hx-c-rs-below, 0x6, 0x04", "hx-c-rs-change, 0x6, 0x04", "hx-c-stream-past-fin, 0x6, 0x0e",
+        "hx-c-ss-recvonly, 0x5, 0x05", "hx-c-msd-recvonly, 0x5, 0x11", "hx-c-ms-big, 0x7, 0x12",
+        "hx-c-sb-big, 0x7, 0x16", "hx-c-newtoken-empty, 0x7, 0x07"})
+    void connectionIdAndStreamFrameErrorsInOneRttCloseWithLibngtcp2sCode(String name, String code, String frameType)
+            throws Exception {
+        assertOneRttErrorClosesWithLibngtcp2sCode(name, code, frameType);
+    }
+
+    /**
+     * libngtcp2 returned a library error for the 1-RTT packet of {@code name}, whose ccerr is {@code code}; ours
+     * throws a {@link QuicException} with that code and {@code frameType}, and closes as libngtcp2 did with the code
+     * alone, or with {@link CloseError#fromException} in the same packet with the frame type and a reason.
+     */
+    private static void assertOneRttErrorClosesWithLibngtcp2sCode(String name, String code, String frameType)
+            throws Exception {
         Map<String, String> f = vector(name);
         long c = Long.decode(code);
         assertEquals(code, f.get("ccerr"));
@@ -1185,6 +1234,62 @@ class Libngtcp2CloseVectorsTest {
         assertTrue(reason.length > 0);
         String frame = "1c" + varint(c) + varint(Long.decode(frameType)) + varint(reason.length) + Hex.encode(reason);
         assertEquals(frame + zeros(o.payload().length - frame.length() / 2), o.payloadHex());
+    }
+
+    /**
+     * Frames a confirmed server or client takes in the peer's 1-RTT packet (RFC 9000 §19): a NEW_CONNECTION_ID
+     * (§19.15), also twice in one packet ("MUST NOT" be an error) and with a Retire Prior To that retires the ID the
+     * reader sends to, which it "MUST stop using" (§5.1.2); DATA_BLOCKED and STREAM_DATA_BLOCKED (§19.12, §19.13); a
+     * PATH_RESPONSE that answers no PATH_CHALLENGE (§8.2.2 lets it be ignored); a packet of PADDING alone; PING.
+     * libngtcp2's {@code ngtcp2_conn_read_pkt} returned 0, ours {@link ReceiveStatus#PROCESSED}, and the NO_ERROR
+     * close after it is byte-identical, so both send it to the same Destination Connection ID: {@code dcid} names
+     * which, the one in use before ({@code kept}), the new one ({@code a1a2a3a4a5a6a7a8}, the server retiring the
+     * client's sequence number 0, the client its server's 0 and 1), or the server's sequence number 1 of its
+     * NEW_CONNECTION_ID in {@code sdone} ({@code next}: the client retiring the server's 0 alone, or twice).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"hx-s-ncid-new, kept", "hx-s-ncid-twice, kept", "hx-s-ncid-retire, a1a2a3a4a5a6a7a8",
+        "hx-c-ncid-retire, next", "hx-c-ncid-twice, next", "hx-c-ncid-retire2, a1a2a3a4a5a6a7a8",
+        "hx-s-db, kept", "hx-s-sdb, kept", "hx-s-pathresp, kept", "hx-s-padding, kept", "hx-s-ping, kept",
+        "hx-c-db, kept", "hx-c-sdb, kept", "hx-c-pathresp, kept", "hx-c-padding, kept", "hx-c-ping, kept"})
+    void framesTakenInOneRttLeaveTheSameClose(String name, String dcid) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("0(ok)", f.get("rv"));
+        assertEquals("0x0", f.get("ccerr"));
+        Hostile ours = hostile(name, e -> CloseError.noError());
+        assertNull(ours.error(), () -> ours.error().toString());
+        assertEquals(ReceiveStatus.PROCESSED, ours.status());
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertEquals(f.get("out"), ours.datagram());
+        String before = f.get(f.get("to").equals("server") ? "scid" : "sscid");
+        String sent = Hex.encode(openHostileClose(f, ours.datagram()).dcid());
+        assertEquals(Hex.encode(ours.conn().destinationConnectionId().toByteArray()), sent);
+        switch (dcid) {
+            case "kept" -> assertEquals(before, sent);
+            case "next" -> assertTrue(!sent.equals(before) && !sent.equals("a1a2a3a4a5a6a7a8"), sent);
+            default -> assertEquals(dcid, sent);
+        }
+    }
+
+    /**
+     * RETIRE_CONNECTION_ID naming the sequence number (0) of the connection ID the packet carrying it was sent to, to
+     * a server and to a client. RFC 9000 §19.16: it "MUST NOT refer to the Destination Connection ID field of the
+     * packet in which the frame is contained. The peer MAY treat this as a connection error of type
+     * PROTOCOL_VIOLATION." libngtcp2 does ({@code NGTCP2_ERR_PROTO}); ours takes the frame, as
+     * {@code ConnectionIdFramesTest#theConnectionIdFramesAPeerMaySendAreTaken} pins (a MAY: a documented difference).
+     * Closed with libngtcp2's ccerr, PROTOCOL_VIOLATION with Frame Type 0, ours is byte-identical.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hx-s-rcid-self", "hx-c-rcid-self"})
+    void retiringThePacketsOwnConnectionIdIsTakenWhereLibngtcp2ClosesTheConnection(String name) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals("-205(ERR_PROTO)", f.get("rv"));
+        assertEquals("0xa", f.get("ccerr"));
+        Hostile ours = hostile(name, e -> CloseError.transport(TransportErrorCode.PROTOCOL_VIOLATION));
+        assertNull(ours.error(), () -> ours.error().toString());
+        assertEquals(ReceiveStatus.PROCESSED, ours.status());
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertEquals(f.get("out"), ours.datagram());
     }
 
     /**
@@ -2140,6 +2245,6 @@ class Libngtcp2CloseVectorsTest {
 
     @Test
     void theResourceHoldsEveryCase() {
-        assertEquals(298, VECTORS.size(), VECTORS.keySet()::toString);
+        assertEquals(343, VECTORS.size(), VECTORS.keySet()::toString);
     }
 }

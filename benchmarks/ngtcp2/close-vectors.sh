@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds ngtcp2-close-vectors.c (next to this script) against the installed libngtcp2 0.12 / libngtcp2_crypto_gnutls
-# and writes the close datagrams it makes libngtcp2 produce: the vectors of quic-core's Libngtcp2CloseVectorsTest.
+# and writes the close datagrams it makes libngtcp2 produce: the vectors of quic-core's Libngtcp2*VectorsTest.
 # Usage: close-vectors.sh [OUTPUT]   (default: the test resource in quic-core; '-' for stdout)
 # Needs gcc, pkg-config and the -dev packages that build.sh installs (libngtcp2-dev, libngtcp2-crypto-gnutls-dev,
 # libgnutls28-dev). The run is deterministic: with the same library it reproduces the committed file byte for byte.

@@ -1,6 +1,6 @@
 /*
  * ngtcp2-close-vectors.c -- writes CONNECTION_CLOSE datagrams with the installed libngtcp2 (Debian 12: 0.12.1 with
- * libngtcp2_crypto_gnutls) and prints them as hex, one case per line, for Libngtcp2CloseVectorsTest in quic-core.
+ * libngtcp2_crypto_gnutls) and prints them as hex, one case per line, for Libngtcp2*VectorsTest in quic-core.
  *
  * Every input is fixed (connection IDs, CRYPTO bytes, timestamps, the rand callback), so a run reproduces the same
  * bytes. Three kinds of case:
@@ -1975,7 +1975,7 @@ static void rtt_confirmed_steps(rtt_run *r, ngtcp2_tstamp t, int64_t pn0, uint64
     t += more[i] + 10 * RTT_MS;
     ++pn;
   }
-  /* last, since quic-core deliberately differs here (Libngtcp2CloseVectorsTest), so that every step before it is
+  /* last, since quic-core deliberately differs here (Libngtcp2RttVectorsTest), so that every step before it is
      compared exactly: an ack-eliciting packet, then an ACK-only one (the answer to another PING, not padded),
      acknowledged together: the largest is the ACK-only packet, and the ack-eliciting one is newly acknowledged too.
      RFC 9002 §5.1 takes a sample from the ACK-only packet's send time; libngtcp2 keeps no record of an unpadded

@@ -34,7 +34,7 @@ final class RttEstimator {
      * @param confirmed whether the handshake is confirmed (RFC 9001 §4.1.2)
      * @return whether the sample was taken: before confirmation, one that subtracting a nonzero ackDelay would take
      *     below min_rtt is ignored whole (latest_rtt unchanged), as ngtcp2's {@code ngtcp2_conn_update_rtt} does
-     *     (libngtcp2 0.12.1 measured by Libngtcp2CloseVectorsTest); RFC 9002 §5.3: "prior to handshake confirmation,
+     *     (libngtcp2 0.12.1 measured by Libngtcp2RttVectorsTest); RFC 9002 §5.3: "prior to handshake confirmation,
      *     an endpoint MAY ignore RTT samples if adjusting the RTT sample for acknowledgment delay causes the sample
      *     to be less than the min_rtt"
      */

@@ -77,7 +77,7 @@ class RttSampleAndApiContractTest {
         // RFC 9002 §5.1: a sample when the largest acknowledged is newly acknowledged and at least one newly
         // acknowledged packet was ack-eliciting, latest_rtt from the largest's send time (Appendix A.7 records every
         // sent packet, ACK-only ones too). libngtcp2 takes none here (it keeps no record of an ACK-only packet
-        // without padding; Libngtcp2CloseVectorsTest asserts that difference): this core deliberately follows the RFC
+        // without padding; Libngtcp2RttVectorsTest asserts that difference): this core deliberately follows the RFC
         long t = 1_000_000_000L;
         QuicConnection c = ConnectionFixtures.clientConfirmed(NULL);
         sendOneRtt(c, t);
@@ -192,7 +192,7 @@ class RttSampleAndApiContractTest {
     void beforeConfirmationASampleTheAckDelayWouldTakeBelowMinRttIsIgnored() throws Exception {
         // RFC 9002 §5.3: "prior to handshake confirmation, an endpoint MAY ignore RTT samples if adjusting the RTT
         // sample for acknowledgment delay causes the sample to be less than the min_rtt"; ngtcp2 does (libngtcp2
-        // 0.12.1 measured by Libngtcp2CloseVectorsTest), and so does this core
+        // 0.12.1 measured by Libngtcp2RttVectorsTest), and so does this core
         long t = 1_000_000_000L;
         QuicConnection c = ConnectionFixtures.clientPostHandshake(NULL);
         assertFalse(c.isHandshakeConfirmed());

@@ -377,7 +377,7 @@ class Libngtcp2CloseVectorsTest {
     }
 
     /**
-     * The resource holds the 232 cases the harness writes: 124 identical closes (24 after key updates), 15 NOBUF,
+     * The resource holds the cases the harness writes: 124 identical closes (24 after key updates), 15 NOBUF,
      * 1 draft v2, 2 short DCIDs, 9 minimum 1-RTT sizes, 3 aborts of libngtcp2 and 2 closes after a Retry; 31
      * datagrams of a peer that breaks the protocol or closes: 20 protocol errors in 1-RTT packets (the same code, the
      * close identical but for its frame type and reason), 6 peer closes (both drain) and 5 protocol errors in Initial
@@ -390,7 +390,9 @@ class Libngtcp2CloseVectorsTest {
      * identical; a second Retry, ignored, the close after it differing in the token only; a Retry to another DCID,
      * which libngtcp2 takes and ours drops), and 12 datagrams to a closing or draining endpoint (8 both refuse as
      * closing or draining, 4 empty ones: libngtcp2 0.12.1's INVALID_ARGUMENT, ours and close-spec's drop; neither
-     * writes a close afterwards).
+     * writes a close afterwards); then 40 of a server's first contact, coalesced packets and the peer's transport
+     * parameters, 26 of the handshake levels ({@code hs-*}) and 45 connection-ID and stream frames in 1-RTT packets
+     * (the other Libngtcp2*VectorsTest classes): 343 in all.
      */
     @Test
     void theResourceHoldsEveryCase() {

@@ -137,6 +137,27 @@ class Libngtcp2HostileVectorsTest {
     }
 
     /**
+     * The part every protocol-error case shares: libngtcp2 returned a library error whose ccerr is {@code code}; ours
+     * throws a {@link QuicException} with that code and {@code frameType}; closing with the code alone writes
+     * libngtcp2's datagram byte for byte, and closing with {@link CloseError#fromException} writes a close and enters
+     * the closing period. Returns those two closes, in that order.
+     */
+    private static Hostile[] closesWithLibngtcp2sCode(String name, String code, String frameType) throws Exception {
+        Map<String, String> f = vector(name);
+        assertEquals(code, f.get("ccerr"));
+        assertTrue(f.get("rv").startsWith("-"), f.get("rv"));
+        Hostile same = hostile(name, e -> CloseError.transport(e.errorCode()));
+        assertEquals(Long.decode(code), same.error().errorCode(), same.error()::toString);
+        assertEquals(Long.decode(frameType), same.error().frameType(), same.error()::toString);
+        assertEquals(CloseOutcome.WRITTEN, same.outcome());
+        assertEquals(f.get("out"), same.datagram());
+        Hostile ours = hostile(name, CloseError::fromException);
+        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
+        assertTrue(ours.conn().isInClosingPeriod());
+        return new Hostile[] {same, ours};
+    }
+
+    /**
      * libngtcp2 returned a library error for the 1-RTT packet of {@code name}, whose ccerr is {@code code}; ours
      * throws a {@link QuicException} with that code and {@code frameType}, and closes as libngtcp2 did with the code
      * alone, or with {@link CloseError#fromException} in the same packet with the frame type and a reason.
@@ -145,16 +166,7 @@ class Libngtcp2HostileVectorsTest {
             throws Exception {
         Map<String, String> f = vector(name);
         long c = Long.decode(code);
-        assertEquals(code, f.get("ccerr"));
-        assertTrue(f.get("rv").startsWith("-"), f.get("rv"));
-        Hostile same = hostile(name, e -> CloseError.transport(e.errorCode()));
-        assertEquals(c, same.error().errorCode(), same.error()::toString);
-        assertEquals(Long.decode(frameType), same.error().frameType(), same.error()::toString);
-        assertEquals(CloseOutcome.WRITTEN, same.outcome());
-        assertEquals(f.get("out"), same.datagram());
-        Hostile ours = hostile(name, CloseError::fromException);
-        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
-        assertTrue(ours.conn().isInClosingPeriod());
+        Hostile ours = closesWithLibngtcp2sCode(name, code, frameType)[1];
         IndependentQuic.Opened t = openHostileClose(f, f.get("out"));
         IndependentQuic.Opened o = openHostileClose(f, ours.datagram());
         assertEquals(t.firstByte(), o.firstByte());
@@ -369,17 +381,9 @@ class Libngtcp2HostileVectorsTest {
         "hs-c-reserved, 0xa, 0x00", "hs-c-crypto-far, 0xd, 0x06"})
     void protocolErrorInHandshakeClosesWithLibngtcp2sCode(String name, String code, String frameType)
             throws Exception {
-        Map<String, String> f = vector(name);
-        assertEquals(code, f.get("ccerr"));
-        assertTrue(f.get("rv").startsWith("-"), f.get("rv"));
-        Hostile same = hostile(name, e -> CloseError.transport(e.errorCode()));
-        assertEquals(Long.decode(code), same.error().errorCode(), same.error()::toString);
-        assertEquals(Long.decode(frameType), same.error().frameType(), same.error()::toString);
-        assertEquals(CloseOutcome.WRITTEN, same.outcome());
-        assertEquals(f.get("out"), same.datagram());
-        Hostile ours = hostile(name, CloseError::fromException);
-        assertEquals(CloseOutcome.WRITTEN, ours.outcome());
-        assertTrue(ours.conn().isInClosingPeriod());
+        Hostile[] closes = closesWithLibngtcp2sCode(name, code, frameType);
+        Hostile same = closes[0];
+        Hostile ours = closes[1];
         assertLongHeaderCloseSent(same.datagram(), ours.datagram(), ours.conn(), Long.decode(code),
                 Long.decode(frameType));
     }

@@ -27,18 +27,17 @@ final class RttEstimator {
     }
 
     /**
-     * Takes an RTT sample (RFC 9002 §5.3).
+     * Takes an RTT sample (RFC 9002 §5.3). Before confirmation, a sample that subtracting a nonzero ackDelay would
+     * take below min_rtt is ignored whole (latest_rtt unchanged), as ngtcp2's {@code ngtcp2_conn_update_rtt} does
+     * (libngtcp2 0.12.1 measured by Libngtcp2RttVectorsTest); RFC 9002 §5.3: "prior to handshake confirmation, an
+     * endpoint MAY ignore RTT samples if adjusting the RTT sample for acknowledgment delay causes the sample to be
+     * less than the min_rtt".
      *
      * @param ackDelay the peer's reported delay, already capped to its max_ack_delay when the handshake is
      *     confirmed, 0 for Initial and Handshake packets
      * @param confirmed whether the handshake is confirmed (RFC 9001 §4.1.2)
-     * @return whether the sample was taken: before confirmation, one that subtracting a nonzero ackDelay would take
-     *     below min_rtt is ignored whole (latest_rtt unchanged), as ngtcp2's {@code ngtcp2_conn_update_rtt} does
-     *     (libngtcp2 0.12.1 measured by Libngtcp2RttVectorsTest); RFC 9002 §5.3: "prior to handshake confirmation,
-     *     an endpoint MAY ignore RTT samples if adjusting the RTT sample for acknowledgment delay causes the sample
-     *     to be less than the min_rtt"
      */
-    boolean update(long rawSample, long ackDelay, boolean confirmed) {
+    void update(long rawSample, long ackDelay, boolean confirmed) {
         // a sample beyond a day comes from a clock that jumped: bounded, so that the arithmetic here and the PTO's
         // (7 × smoothed_rtt, 3 × PTO) cannot overflow
         long sample = Math.min(rawSample, MAX_RTT_NANOS);
@@ -48,10 +47,10 @@ final class RttEstimator {
             minRtt = sample;
             smoothedRtt = sample;
             rttVar = sample / 2;
-            return true;
+            return;
         }
         if (!confirmed && ackDelay > 0 && sample >= minRtt && sample - minRtt < ackDelay) {
-            return false;
+            return;
         }
         latestRtt = sample;
         minRtt = Math.min(minRtt, sample);
@@ -61,7 +60,6 @@ final class RttEstimator {
         }
         rttVar = (3 * rttVar + Math.abs(smoothedRtt - adjusted)) / 4;
         smoothedRtt = (7 * smoothedRtt + adjusted) / 8;
-        return true;
     }
 
     /** PTO = smoothed_rtt + max(4 * rttvar, kGranularity) + max_ack_delay (RFC 9002 §6.2.1). */
